@@ -1,0 +1,45 @@
+# Two commands do everything: `make run` and `make test`. Both set themselves up first;
+# setup is idempotent and returns at once when nothing changed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut -d' ' -f1)
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_DEBS := chromium chromium-driver
+
+.PHONY: run test setup test-deps unit e2e clean
+
+run: setup
+	$(PY) app.py
+
+test: setup test-deps
+	$(PY) -m pytest
+
+unit: setup
+	$(PY) -m pytest tests
+
+e2e: setup test-deps
+	$(PY) -m pytest e2e
+
+setup: $(REQ_STAMP)
+
+$(REQ_STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@rm -f $(VENV)/.req-*
+	@touch $@
+
+# Debian packages the tests need, installed only when missing.
+test-deps:
+	@missing=""; for pkg in $(TEST_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache e2e/artifacts

@@ -1,0 +1,53 @@
+"""Production entry point: `python app.py` (what `make run` runs).
+
+The async library must patch the standard library before anything else is imported,
+so this file chooses it first (TLC_ASYNC_MODE: eventlet by default, or gevent, or
+threading). `flask run` does not come through here; it imports create_app and gets
+the threading mode from config/defaults.py, which is what works under it.
+"""
+import os
+
+if __name__ == "__main__":
+    ASYNC_MODE = os.environ.setdefault("TLC_ASYNC_MODE", "eventlet")
+    if ASYNC_MODE == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+    elif ASYNC_MODE == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
+from tlightchat import create_app  # noqa: E402  (after monkey-patching, on purpose)
+
+
+def raise_fd_limit(wanted):
+    """Each connection is a file descriptor; ask for enough of them."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = min(hard, max(soft, wanted))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def main():
+    app = create_app()
+    socketio = app.extensions["tlc_socketio"]
+    host, port = app.config["HOST"], int(app.config["PORT"])
+    max_connections = int(app.config["MAX_CONNECTIONS"])
+    raise_fd_limit(max_connections + 256)
+    options = {"host": host, "port": port, "allow_unsafe_werkzeug": True}
+    if ASYNC_MODE == "eventlet":
+        options = {"host": host, "port": port, "max_size": max_connections,
+                   "log_output": False}
+    elif ASYNC_MODE == "gevent":
+        options = {"host": host, "port": port}
+    print(f"TLightChat serving on http://{host}:{port} ({ASYNC_MODE})", flush=True)
+    socketio.run(app, **options)
+
+
+if __name__ == "__main__":
+    main()

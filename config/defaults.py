@@ -1,0 +1,37 @@
+"""Defaults for every setting. Each can be overridden by an environment variable
+TLC_<NAME> (values are parsed as JSON when they parse, else kept as strings), by
+the file named in TLC_CONFIG_FILE, or by the dict given to create_app()."""
+from datetime import timedelta
+
+# Must be replaced in production: the app refuses to start in production with it.
+SECRET_KEY = "dev-insecure-secret-change-me"
+# None means sqlite:///<instance folder>/tlightchat.sqlite3
+DATABASE_URL = None
+# "threading" works under `flask run`; `python app.py` chooses eventlet (TLC_ASYNC_MODE).
+ASYNC_MODE = "threading"
+HOST = "127.0.0.1"
+PORT = 5000
+# eventlet's WSGI server admits 1,024 connections by default; python app.py raises it.
+MAX_CONNECTIONS = 20000
+# Presence liveness: a silent client is dropped after PING_INTERVAL + PING_TIMEOUT seconds.
+PING_INTERVAL = 5
+PING_TIMEOUT = 5
+# Socket.IO transports offered to browsers, in order.
+TRANSPORTS = ["polling", "websocket"]
+# Origins allowed to open Socket.IO connections; None = same origin only, "*" = any.
+CORS_ALLOWED_ORIGINS = None
+# Seconds an invitation rings before it ends as "missed".
+RING_TIMEOUT = 30
+MAX_ANCHORS_PER_CLIENT = 8
+# Client events per second (sustained) and burst size, per connection.
+RATE_LIMIT_PER_SECOND = 50
+RATE_LIMIT_BURST = 200
+# RTCIceServer dicts handed to browsers, e.g. [{"urls": "stun:stun.example.org:3478"}].
+ICE_SERVERS = []
+ICE_TRANSPORT_POLICY = "all"
+LOG_LEVEL = "INFO"
+
+SESSION_COOKIE_NAME = "tlc_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(days=365)

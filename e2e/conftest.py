@@ -1,0 +1,196 @@
+"""End-to-end fixtures: the real server as a subprocess, real headless Chromium.
+
+The server runs as `python app.py` (eventlet, as in production) in its own process,
+never inside pytest (eventlet would monkey-patch the test runner). Browsers follow
+../shared/docs/e2e-recipe.md: Debian's chromium and chromedriver by explicit path (no
+Selenium Manager, no network), fake camera and microphone, a fresh profile each.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "e2e", "artifacts")
+CHROMIUM = os.environ.get("TLC_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("TLC_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+CHROME_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--no-default-browser-check", "--disable-quic",
+    "--allow-loopback-in-peer-connection", "--window-size=1280,800",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=20.0, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
+
+
+class Server:
+    """One `python app.py` process on a free port with its own database."""
+
+    def __init__(self, env=None, port=None):
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix="tlc-e2e-")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ, "TLC_ENV": "testing", "TLC_PORT": str(self.port),
+            "TLC_HOST": "127.0.0.1",
+            "TLC_DATABASE_URL": f"sqlite:///{self.dir}/e2e.sqlite3",
+            "PYTHONUNBUFFERED": "1", **(env or {}),
+        }
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.proc = None
+
+    def start(self):
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        wait_http(self.url + "/healthz", proc=self.proc)
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The shared server for tests that need no special configuration."""
+    srv = Server().start()
+    yield srv
+    srv.stop()
+    srv.cleanup()
+
+
+@pytest.fixture
+def server_factory():
+    """Start servers with extra TLC_* settings: server_factory(TLC_RING_TIMEOUT="2")."""
+    started = []
+
+    def start(**env):
+        srv = Server(env).start()
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+        srv.cleanup()
+
+
+def new_browser(extra_flags=()):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="tlc-chrome-")
+    for flag in CHROME_FLAGS + [f"--user-data-dir={profile}", *extra_flags]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(30)
+    driver._tlc_profile = profile
+    return driver
+
+
+def close_browser(driver):
+    try:
+        # Leave the page first so its socket closes now, not at the heartbeat timeout.
+        driver.get("about:blank")
+    except Exception:
+        pass
+    try:
+        driver.quit()
+    finally:
+        shutil.rmtree(driver._tlc_profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browsers(request):
+    """browsers() opens a fresh headless Chromium; all are closed after the test, and a
+    screenshot of each is kept in e2e/artifacts/ when the test failed."""
+    opened = []
+
+    def open_browser(*extra_flags):
+        driver = new_browser(extra_flags)
+        opened.append(driver)
+        return driver
+
+    yield open_browser
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for i, driver in enumerate(opened):
+        if failed:
+            os.makedirs(ARTIFACTS, exist_ok=True)
+            try:
+                driver.save_screenshot(os.path.join(ARTIFACTS, f"{request.node.name}-{i}.png"))
+            except Exception:
+                pass
+        close_browser(driver)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def wait_until(driver, script, timeout=10.0, poll=0.05, message=None, *args):
+    """Poll a JS expression (a function body returning a value) until it is truthy;
+    return that value. Fails with `message` and the last value when it never is."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script, *args)
+        if value:
+            return value
+        time.sleep(poll)
+    raise AssertionError(f"{message or script!r} not true within {timeout}s (last: {value!r})")

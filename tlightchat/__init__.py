@@ -1,0 +1,66 @@
+"""TLightChat: peer-to-peer video calls and chat, with a Flask-SocketIO server."""
+import logging
+import os
+
+from flask import Flask
+from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+__version__ = "0.2.0"
+SOCKETIO_CLIENT_VERSION = "4.8.4"  # static/vendor/socket.io.esm.min.js
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+def load_config(app, config=None):
+    """defaults → config/<TLC_ENV>.py → TLC_CONFIG_FILE → TLC_* variables → `config`."""
+    app.config.from_pyfile(os.path.join(ROOT, "config", "defaults.py"))
+    env = os.environ.get("TLC_ENV", "development")
+    env_file = os.path.join(ROOT, "config", f"{env}.py")
+    if os.path.exists(env_file):
+        app.config.from_pyfile(env_file)
+    if os.environ.get("TLC_CONFIG_FILE"):
+        app.config.from_pyfile(os.environ["TLC_CONFIG_FILE"])
+    app.config.from_prefixed_env("TLC")
+    if config:
+        app.config.update(config)
+    app.config.setdefault("ENV_NAME", env)
+    if isinstance(app.config["TRANSPORTS"], str):
+        app.config["TRANSPORTS"] = [t.strip() for t in app.config["TRANSPORTS"].split(",")]
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
+        raise RuntimeError("Refusing to start in production with the development SECRET_KEY: "
+                           "set TLC_SECRET_KEY to a long random value.")
+
+
+def create_app(config=None):
+    app = Flask(__name__, root_path=ROOT, instance_path=os.path.join(ROOT, "instance"),
+                template_folder="templates", static_folder="static")
+    load_config(app, config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"],
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+
+    from . import db, identity, pages, sockets
+
+    db.init_app(app)
+    identity.init_app(app)
+    app.register_blueprint(pages.bp)
+
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        ping_interval=app.config["PING_INTERVAL"],
+        ping_timeout=app.config["PING_TIMEOUT"],
+        cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
+        max_http_buffer_size=128 * 1024,
+    )
+    app.extensions["tlc_socketio"] = socketio
+    sockets.init_app(app, socketio)
+
+    @app.context_processor
+    def globals_for_templates():
+        return {"app_version": __version__, "transports": app.config["TRANSPORTS"]}
+
+    return app

@@ -1,0 +1,246 @@
+"""Store changes become outgoing messages, delivered through a tree of pyee emitters.
+
+    root ── client ── anchor ── call
+     │        └─ 'message' listener: emit to that client's socket
+     └─ 'broadcast' listener: emit to every client in the lobby
+
+`outgoing(action, prev, next)` is pure: it says which messages one dispatched action
+produces, each addressed to a node path (client id, anchor id, call id) or to the
+lobby. `EmitterTree` delivers a message by bubbling it from its node up to the nearest
+node with a 'message' listener (the client's), and tears a subtree down when the client,
+anchor or call it stands for is gone, so no listener outlives what it listens for.
+"""
+import logging
+
+from pyee import EventEmitter
+
+from .store import actions as A
+from .store import selectors as S
+
+log = logging.getLogger(__name__)
+
+LOBBY = ()
+
+
+# -- what to send --------------------------------------------------------------------
+
+def _lobby_deltas(prev, nxt):
+    msgs = []
+    if prev["clients"] is not nxt["clients"]:
+        for cid, client in nxt["clients"].items():
+            if cid not in prev["clients"]:
+                user = S.public_user(nxt["users"][client["userId"]])
+                msgs.append((LOBBY, "lobby:client-joined",
+                             {"client": S.public_client(client), "user": user}))
+    if prev["users"] is not nxt["users"]:
+        for uid, user in nxt["users"].items():
+            old = prev["users"].get(uid)
+            if old is not None and old["displayName"] != user["displayName"]:
+                msgs.append((LOBBY, "lobby:user", {"user": S.public_user(user)}))
+    touched = set()
+    if prev["anchors"] is not nxt["anchors"]:
+        touched.update(aid for aid, a in nxt["anchors"].items() if prev["anchors"].get(aid) is not a)
+        for aid, anchor in prev["anchors"].items():
+            if aid not in nxt["anchors"] and anchor["clientId"] in nxt["clients"]:
+                msgs.append((LOBBY, "lobby:anchor-removed", {"anchorId": aid}))
+    if prev["calls"] is not nxt["calls"]:
+        for cid, call in nxt["calls"].items():
+            if prev["calls"].get(cid) is not call:
+                touched.update((call["callerAnchorId"], call["calleeAnchorId"]))
+    for aid in sorted(touched):
+        if aid not in nxt["anchors"]:
+            continue
+        view = S.public_anchor(nxt, aid)
+        if aid not in prev["anchors"] or S.public_anchor(prev, aid) != view:
+            msgs.append((LOBBY, "lobby:anchor", {"anchor": view}))
+    if prev["clients"] is not nxt["clients"]:
+        for cid in prev["clients"]:
+            if cid not in nxt["clients"]:
+                msgs.append((LOBBY, "lobby:client-left", {"clientId": cid}))
+    return msgs
+
+
+_INVITE_END_REASON = {
+    A.INVITATION_CANCELLED: "cancelled",
+    A.INVITATION_DECLINED: "declined",
+    A.INVITATION_ACCEPTED: "accepted",
+    A.INVITATION_CREATED: "accepted",  # glare: the reverse invitation became the call
+    A.CLOCK_TICKED: "missed",
+}
+
+
+def _invitation_messages(action, prev, nxt, actor):
+    msgs = []
+    reason = _INVITE_END_REASON.get(action["type"], "peer-left")
+    for iid, inv in prev["invitations"].items():
+        if iid in nxt["invitations"]:
+            continue
+        for anchor_key, client_key in (("fromAnchorId", "fromClientId"), ("toAnchorId", "toClientId")):
+            cid = inv[client_key]
+            if cid not in nxt["clients"] or (reason == "peer-left" and cid == actor):
+                continue
+            msgs.append(((cid, inv[anchor_key]), "call:invite-ended",
+                         {"invitationId": iid, "reason": reason, "anchorId": inv[anchor_key]}))
+    if action["type"] == A.INVITATION_CREATED:
+        inv = nxt["invitations"].get(action["payload"]["invitationId"])
+        if inv is not None:
+            ttl = inv["expiresAt"] - inv["createdAt"]
+            msgs.append(((inv["toClientId"], inv["toAnchorId"]), "call:ring", {
+                "invitationId": inv["id"], "toAnchorId": inv["toAnchorId"],
+                "from": S.party(nxt, inv["fromAnchorId"]), "expiresInMs": int(ttl * 1000)}))
+    return msgs
+
+
+def _call_messages(action, prev, nxt, actor):
+    msgs = []
+    for call_id, call in nxt["calls"].items():
+        old = prev["calls"].get(call_id)
+        if old is None:
+            for me, peer in ((call["callerAnchorId"], call["calleeAnchorId"]),
+                             (call["calleeAnchorId"], call["callerAnchorId"])):
+                msgs.append(((call["clients"][me], me, call_id), "call:started", {
+                    "callId": call_id, "anchorId": me, "peer": S.party(nxt, peer),
+                    "polite": me == call["calleeAnchorId"],
+                    "initiator": me == call["callerAnchorId"]}))
+        elif S.call_state(old) != S.call_state(call):
+            for aid, cid in call["clients"].items():
+                msgs.append(((cid, aid, call_id), "call:state",
+                             {"callId": call_id, "state": S.call_state(call)}))
+    hangup = action["type"] == A.CALL_HUNG_UP
+    for call_id, call in prev["calls"].items():
+        if call_id in nxt["calls"]:
+            continue
+        for aid, cid in call["clients"].items():
+            if cid not in nxt["clients"] or (not hangup and cid == actor):
+                continue
+            data = {"callId": call_id, "anchorId": aid,
+                    "reason": "hangup" if hangup else "peer-left"}
+            if hangup:
+                data["by"] = "you" if cid == actor else "peer"
+            msgs.append(((cid, aid, call_id), "call:ended", data))
+    if action["type"] == A.CALL_SIGNALLED:
+        p = action["payload"]
+        call = nxt["calls"][p["callId"]]
+        me = next(a for a, c in call["clients"].items() if c == actor)
+        peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
+        data = {"callId": call["id"], "fromAnchorId": me}
+        for key in ("description", "candidate"):
+            if key in p:
+                data[key] = p[key]
+        msgs.append(((call["clients"][peer], peer, call["id"]), "call:signal", data))
+    return msgs
+
+
+def outgoing(action, prev, nxt):
+    """The messages one dispatched action produces: a list of (path, event, data), where
+    path is LOBBY or (clientId[, anchorId[, callId]])."""
+    if prev is nxt:
+        return []
+    actor = action.get("meta", {}).get("clientId")
+    return (_lobby_deltas(prev, nxt)
+            + _invitation_messages(action, prev, nxt, actor)
+            + _call_messages(action, prev, nxt, actor))
+
+
+# -- how to send it ------------------------------------------------------------------
+
+class EmitterNode:
+    """One pyee emitter in the tree: root → client → anchor → call."""
+
+    def __init__(self, name=None, parent=None):
+        self.name = name
+        self.parent = parent
+        self.children = {}
+        self.emitter = EventEmitter()
+
+    def child(self, name):
+        node = self.children.get(name)
+        if node is None:
+            node = self.children[name] = EmitterNode(name, self)
+        return node
+
+    def find(self, path):
+        node = self
+        for name in path:
+            node = node.children.get(name)
+            if node is None:
+                return None
+        return node
+
+    def node(self, path):
+        node = self
+        for name in path:
+            node = node.child(name)
+        return node
+
+    def deliver(self, event, data):
+        """Bubble up to the nearest node (self included, root excluded) with a
+        'message' listener; False when there is none (the client is gone)."""
+        node = self
+        while node is not None and node.parent is not None:
+            if node.emitter.listeners("message"):
+                node.emitter.emit("message", event, data)
+                return True
+            node = node.parent
+        return False
+
+    def teardown(self):
+        for child in list(self.children.values()):
+            child.teardown()
+        self.emitter.remove_all_listeners()
+        if self.parent is not None:
+            self.parent.children.pop(self.name, None)
+
+    def size(self):
+        return 1 + sum(child.size() for child in self.children.values())
+
+
+class EmitterTree:
+    """Subscribes to the store; turns each change into deliveries and keeps the tree's
+    shape in step with the state (a node per live client, anchor and call)."""
+
+    def __init__(self, store):
+        self.root = EmitterNode()
+        self.store = store
+        self.unsubscribe = store.subscribe(self._on_change)
+
+    def attach_client(self, client_id, send):
+        """`send(event, data)` writes to that client's socket."""
+        node = self.root.node((client_id,))
+        node.emitter.on("message", send)
+        return node
+
+    def on_broadcast(self, send):
+        self.root.emitter.on("broadcast", send)
+
+    def _on_change(self, action, prev, nxt):
+        for path, event, data in outgoing(action, prev, nxt):
+            try:
+                if path == LOBBY:
+                    self.root.emitter.emit("broadcast", event, data)
+                elif not self.root.node(path).deliver(event, data):
+                    log.info("dropped %s for departed client %s", event, path[0])
+            except Exception:  # a failing socket must not break the dispatch
+                log.exception("delivering %s to %s failed", event, path)
+        self._prune(prev, nxt)
+
+    def _prune(self, prev, nxt):
+        if prev["calls"] is not nxt["calls"]:
+            for call_id, call in prev["calls"].items():
+                if call_id not in nxt["calls"]:
+                    for aid, cid in call["clients"].items():
+                        node = self.root.find((cid, aid, call_id))
+                        if node:
+                            node.teardown()
+        if prev["anchors"] is not nxt["anchors"]:
+            for aid, anchor in prev["anchors"].items():
+                if aid not in nxt["anchors"]:
+                    node = self.root.find((anchor["clientId"], aid))
+                    if node:
+                        node.teardown()
+        if prev["clients"] is not nxt["clients"]:
+            for cid in prev["clients"]:
+                if cid not in nxt["clients"]:
+                    node = self.root.find((cid,))
+                    if node:
+                        node.teardown()

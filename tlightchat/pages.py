@@ -1,0 +1,55 @@
+"""The HTML pages and the health check."""
+from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template,
+                   request, url_for)
+
+from . import __version__, identity
+from .protocol import ProtocolError
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html")
+
+
+@bp.get("/about")
+def about():
+    return render_template("about.html")
+
+
+@bp.get("/call")
+def call():
+    return render_template("call.html")
+
+
+@bp.get("/WebrtcVideoCommunication")
+def legacy_call():
+    return redirect(url_for("pages.call"), code=301)
+
+
+@bp.route("/me", methods=["GET", "POST"])
+def me():
+    if request.method == "POST":
+        try:
+            g.user.display_name = identity.rename(g.user.id, request.form.get("displayName", ""))
+            flash("Display name saved.", "ok")
+            return redirect(url_for("pages.me"))
+        except ProtocolError as err:
+            flash(f"Not saved: {err.message}.", "error")
+            return render_template("me.html"), 400
+    return render_template("me.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    hub = current_app.extensions["tlc_hub"]
+    db_ok = current_app.extensions["tlc_db"].reachable()
+    return jsonify(status="ok" if db_ok else "degraded", version=__version__,
+                   clients=len(hub.store.get_state()["clients"]), database=db_ok), \
+        200 if db_ok else 503
+
+
+@bp.app_errorhandler(404)
+def not_found(_err):
+    return render_template("404.html"), 404

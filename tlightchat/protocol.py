@@ -1,0 +1,186 @@
+"""The wire protocol of docs/protocol.md, in code: event names, payload schemas, limits.
+
+`validate(event, args)` turns the raw Socket.IO arguments of a client event into a
+plain dict, or raises ProtocolError with a code and a message naming what is wrong.
+Schemas are strict (no coercion) and closed (unknown fields are refused).
+"""
+import json
+import unicodedata
+from typing import Annotated, Literal, Optional
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
+                      StrictInt, StrictStr, ValidationError, model_validator)
+
+PROTOCOL_VERSION = 1
+MAX_PAYLOAD_BYTES = 4 * 1024
+MAX_SIGNAL_BYTES = 64 * 1024
+
+
+class ProtocolError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self):
+        return {"code": self.code, "message": self.message}
+
+
+def _clean_name(value):
+    value = unicodedata.normalize("NFC", value).strip()
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise ValueError("must not contain control characters")
+    if not 1 <= len(value) <= 40:
+        raise ValueError("must be 1 to 40 characters")
+    return value
+
+
+Id = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Name = Annotated[StrictStr, Field(max_length=256), AfterValidator(_clean_name)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Empty(Payload):
+    pass
+
+
+class Rename(Payload):
+    displayName: Name
+
+
+class AnchorCreate(Payload):
+    name: Optional[Name] = None
+
+
+class AnchorRef(Payload):
+    anchorId: Id
+
+
+class AnchorRename(Payload):
+    anchorId: Id
+    name: Name
+
+
+class AnchorSetOnline(Payload):
+    anchorId: Id
+    online: StrictBool
+
+
+class Invite(Payload):
+    fromAnchorId: Id
+    toAnchorId: Id
+
+
+class InvitationRef(Payload):
+    invitationId: Id
+
+
+class CallRef(Payload):
+    callId: Id
+
+
+class Description(Payload):
+    type: Literal["offer", "answer", "pranswer"]
+    sdp: Annotated[StrictStr, Field(max_length=60_000)]
+
+
+class Candidate(Payload):
+    candidate: Annotated[StrictStr, Field(max_length=1024)]
+    sdpMid: Optional[Annotated[StrictStr, Field(max_length=64)]] = None
+    sdpMLineIndex: Optional[Annotated[StrictInt, Field(ge=0, le=255)]] = None
+    usernameFragment: Optional[Annotated[StrictStr, Field(max_length=256)]] = None
+
+
+class Signal(Payload):
+    callId: Id
+    description: Optional[Description] = None
+    candidate: Optional[Candidate] = None
+
+    @model_validator(mode="after")
+    def exactly_one(self):
+        if (self.description is None) == (self.candidate is None):
+            raise ValueError("send exactly one of description or candidate")
+        return self
+
+
+class Media(Payload):
+    callId: Id
+    flowing: StrictBool
+
+
+# Client → server events and their payload schema (None: the event takes no payload).
+CLIENT_EVENTS = {
+    "me:rename": Rename,
+    "me:state": None,
+    "lobby:get": None,
+    "anchor:create": AnchorCreate,
+    "anchor:rename": AnchorRename,
+    "anchor:set-online": AnchorSetOnline,
+    "anchor:remove": AnchorRef,
+    "call:invite": Invite,
+    "call:cancel": InvitationRef,
+    "call:accept": InvitationRef,
+    "call:decline": InvitationRef,
+    "call:signal": Signal,
+    "call:media": Media,
+    "call:hangup": CallRef,
+}
+
+SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES}
+
+# Server → client events (documented in docs/protocol.md; listed for the mirror test).
+SERVER_EVENTS = (
+    "session:welcome", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
+    "lobby:user", "lobby:anchor", "lobby:anchor-removed", "call:ring",
+    "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "error",
+)
+
+
+def _describe(err):
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "payload"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown field"
+    return f"{where}: {message}"
+
+
+def validate(event, args):
+    """Return the validated payload as a dict (empty for no-payload events)."""
+    if not isinstance(event, str) or event not in CLIENT_EVENTS:
+        shown = event if isinstance(event, str) else type(event).__name__
+        raise ProtocolError("unknown-event", f"unknown event {shown[:64]!r}")
+    schema = CLIENT_EVENTS[event]
+    if len(args) > 1:
+        raise ProtocolError("invalid-payload", "send one payload object")
+    raw = args[0] if args else None
+    if schema is None:
+        if raw not in (None, {}):
+            raise ProtocolError("invalid-payload", f"{event} takes no payload")
+        return {}
+    if not isinstance(raw, dict):
+        raise ProtocolError("invalid-payload", "payload must be a JSON object")
+    try:
+        size = len(json.dumps(raw, separators=(",", ":"), allow_nan=False))
+    except (TypeError, ValueError):
+        raise ProtocolError("invalid-payload", "payload is not plain JSON") from None
+    limit = SIZE_LIMITS.get(event, MAX_PAYLOAD_BYTES)
+    if size > limit:
+        raise ProtocolError("payload-too-large", f"payload is {size} bytes; the limit is {limit}")
+    try:
+        model = schema.model_validate(raw)
+    except ValidationError as err:
+        raise ProtocolError("invalid-payload", _describe(err)) from None
+    return model.model_dump(exclude_none=True)
+
+
+def ok(**result):
+    return {"ok": True, **result}
+
+
+def fail(code, message):
+    return {"ok": False, "error": {"code": code, "message": message}}
+

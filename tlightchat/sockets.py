@@ -1,0 +1,281 @@
+"""Socket.IO handlers: validate → dispatch → emit. Nothing else lives here.
+
+Every client event arrives at one catch-all handler, so an unknown event is refused by
+the same path as a known one with a bad payload. Each event maps to a function that
+builds the action (stamping the acting client from the socket, never the payload) and
+the ack. The store's guard decides whether the action is allowed; the emitter tree
+sends whatever the change produced.
+"""
+import logging
+import secrets
+import time
+
+from flask import request
+
+from . import identity
+from .events import EmitterTree
+from .protocol import PROTOCOL_VERSION, ProtocolError, fail, ok, validate
+from .store import Rejected, create_store
+from .store import actions as A
+from .store import selectors as S
+
+log = logging.getLogger(__name__)
+LOBBY_ROOM = "lobby"
+TICK_SECONDS = 0.25
+
+
+def new_id():
+    return secrets.token_urlsafe(9)
+
+
+class TokenBucket:
+    def __init__(self, rate, burst, clock):
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.stamp = float(burst), clock()
+
+    def take(self):
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+# -- one function per client event: (hub, clientId, payload) -> ack -----------------
+
+def me_rename(hub, cid, p):
+    user_id = hub.user_of(cid)
+    name = identity.rename(user_id, p["displayName"])
+    return hub.dispatch(A.user_renamed(cid, user_id, name),
+                        lambda s: {"user": S.public_user(s["users"][user_id])})
+
+
+def me_state(hub, cid, p):
+    with hub.store.lock:
+        return S.client_slice(hub.store.get_state(), cid)
+
+
+def lobby_get(hub, cid, p):
+    hub.send_snapshot(hub.store.get_state()["clients"][cid]["sid"])
+    return {}
+
+
+def anchor_create(hub, cid, p):
+    anchor_id = new_id()
+    count = len(hub.store.get_state()["clients"][cid]["anchorIds"])
+    name = p.get("name") or f"Slot {count + 1}"
+    return hub.dispatch(A.anchor_created(cid, anchor_id, name),
+                        lambda s: {"anchor": S.public_anchor(s, anchor_id)})
+
+
+def anchor_rename(hub, cid, p):
+    return hub.dispatch(A.anchor_renamed(cid, p["anchorId"], p["name"]),
+                        lambda s: {"anchor": S.public_anchor(s, p["anchorId"])})
+
+
+def anchor_set_online(hub, cid, p):
+    return hub.dispatch(A.anchor_online_set(cid, p["anchorId"], p["online"]),
+                        lambda s: {"anchor": S.public_anchor(s, p["anchorId"])})
+
+
+def anchor_remove(hub, cid, p):
+    return hub.dispatch(A.anchor_removed(cid, p["anchorId"]),
+                        lambda s: {"anchorId": p["anchorId"]})
+
+
+def call_invite(hub, cid, p):
+    now = hub.clock()
+    invitation_id, call_id = new_id(), new_id()
+    action = A.invitation_created(cid, invitation_id, p["fromAnchorId"], p["toAnchorId"],
+                                  now, now + hub.ring_timeout, call_id)
+    return hub.dispatch(action, lambda s: ({"callId": call_id} if call_id in s["calls"]
+                                           else {"invitationId": invitation_id}))
+
+
+def call_cancel(hub, cid, p):
+    return hub.dispatch(A.invitation_cancelled(cid, p["invitationId"]))
+
+
+def call_accept(hub, cid, p):
+    call_id = new_id()
+    return hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock()),
+                        lambda s: {"callId": call_id})
+
+
+def call_decline(hub, cid, p):
+    return hub.dispatch(A.invitation_declined(cid, p["invitationId"]))
+
+
+def call_signal(hub, cid, p):
+    return hub.dispatch(A.call_signalled(cid, p["callId"], p.get("description"),
+                                         p.get("candidate")))
+
+
+def call_media(hub, cid, p):
+    return hub.dispatch(A.call_media_reported(cid, p["callId"], p["flowing"]))
+
+
+def call_hangup(hub, cid, p):
+    return hub.dispatch(A.call_hung_up(cid, p["callId"]))
+
+
+HANDLERS = {
+    "me:rename": me_rename,
+    "me:state": me_state,
+    "lobby:get": lobby_get,
+    "anchor:create": anchor_create,
+    "anchor:rename": anchor_rename,
+    "anchor:set-online": anchor_set_online,
+    "anchor:remove": anchor_remove,
+    "call:invite": call_invite,
+    "call:cancel": call_cancel,
+    "call:accept": call_accept,
+    "call:decline": call_decline,
+    "call:signal": call_signal,
+    "call:media": call_media,
+    "call:hangup": call_hangup,
+}
+
+
+class Hub:
+    """The live server: store, emitter tree and the socket bookkeeping around them."""
+
+    def __init__(self, socketio, config, clock=time.time):
+        self.socketio = socketio
+        self.clock = clock
+        self.ring_timeout = config["RING_TIMEOUT"]
+        self.rate = (config["RATE_LIMIT_PER_SECOND"], config["RATE_LIMIT_BURST"])
+        self.welcome = {
+            "protocol": PROTOCOL_VERSION,
+            "iceServers": config["ICE_SERVERS"],
+            "iceTransportPolicy": config["ICE_TRANSPORT_POLICY"],
+            "ringTimeoutMs": int(config["RING_TIMEOUT"] * 1000),
+            "maxAnchors": config["MAX_ANCHORS_PER_CLIENT"],
+        }
+        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"])
+        self.tree = EmitterTree(self.store)
+        self.tree.on_broadcast(lambda event, data: socketio.emit(event, data, to=LOBBY_ROOM))
+        self.clients = {}  # sid -> clientId
+        self.buckets = {}  # sid -> TokenBucket
+        self._ticker = None
+
+    # -- helpers used by the event functions --
+    def user_of(self, client_id):
+        return self.store.get_state()["clients"][client_id]["userId"]
+
+    def dispatch(self, action, ack=None):
+        with self.store.lock:
+            self.store.dispatch(action)
+            return ack(self.store.get_state()) if ack else {}
+
+    def send_to_client(self, client_id, event, data):
+        """Deliver to one client through its emitter node; False if it is gone."""
+        node = self.tree.root.find((client_id,))
+        return bool(node) and node.deliver(event, data)
+
+    def send_to_user(self, user_id, event, data, skip_client=None):
+        """Deliver to every connected tab of a user; returns how many got it."""
+        with self.store.lock:
+            user = self.store.get_state()["users"].get(user_id)
+            targets = [c for c in (user["clientIds"] if user else ()) if c != skip_client]
+            return sum(self.send_to_client(c, event, data) for c in targets)
+
+    def send_snapshot(self, sid):
+        with self.store.lock:
+            self.socketio.emit("lobby:snapshot", S.lobby_snapshot(self.store.get_state()), to=sid)
+
+    # -- connection life cycle --
+    def connect(self, sid, user):
+        client_id = new_id()
+        with self.store.lock:
+            self.store.dispatch(A.client_connected(client_id, sid, user.id, user.display_name,
+                                                   self.clock()))
+            self.tree.attach_client(
+                client_id, lambda event, data: self.socketio.emit(event, data, to=sid))
+            self.socketio.emit("session:welcome", {
+                **self.welcome, "clientId": client_id,
+                "user": {"id": user.id, "displayName": user.display_name}}, to=sid)
+            self.send_snapshot(sid)
+            self.socketio.server.enter_room(sid, LOBBY_ROOM, namespace="/")
+        self.clients[sid] = client_id
+        self.buckets[sid] = TokenBucket(*self.rate, self.clock)
+        self._start_ticker()
+        log.info("client connected client=%s user=%s", client_id, user.id)
+
+    def disconnect(self, sid):
+        client_id = self.clients.pop(sid, None)
+        self.buckets.pop(sid, None)
+        if client_id is not None:
+            self.dispatch(A.client_disconnected(client_id))
+            log.info("client disconnected client=%s", client_id)
+
+    def user_renamed(self, user_id, display_name):
+        """A rename from a page (not a socket) reaches the lobby too."""
+        with self.store.lock:
+            if user_id in self.store.get_state()["users"]:
+                self.store.dispatch(A.user_renamed(None, user_id, display_name))
+
+    # -- one client event --
+    def handle(self, sid, event, args):
+        client_id = self.clients.get(sid)
+        try:
+            if client_id is None:
+                raise ProtocolError("invalid-state", "not connected; reconnect and retry")
+            if not self.buckets[sid].take():
+                raise ProtocolError("rate-limited", "too many messages; slow down")
+            payload = validate(event, args)
+            return ok(**HANDLERS[event](self, client_id, payload))
+        except (ProtocolError, Rejected) as err:
+            error = err.as_dict()
+        except Exception:
+            log.exception("handler for %r failed client=%s", event, client_id)
+            error = {"code": "internal", "message": "the server failed to handle this; "
+                     "it has been logged, please retry"}
+        shown = event if isinstance(event, str) else "?"
+        self.socketio.emit("error", {"event": shown[:64], "error": error}, to=sid)
+        return fail(**error)
+
+    # -- the clock: ring time-outs --
+    def tick(self):
+        with self.store.lock:
+            if self.store.get_state()["invitations"]:
+                self.store.dispatch(A.clock_ticked(self.clock()))
+
+    def _start_ticker(self):
+        if self._ticker is None:
+            self._ticker = self.socketio.start_background_task(self._tick_forever)
+
+    def _tick_forever(self):
+        while True:
+            self.socketio.sleep(TICK_SECONDS)
+            try:
+                self.tick()
+            except Exception:
+                log.exception("clock tick failed")
+
+
+def init_app(app, socketio):
+    hub = Hub(socketio, app.config)
+    app.extensions["tlc_hub"] = hub
+
+    @socketio.on("connect")
+    def on_connect(auth=None):
+        user = identity.session_user()
+        if user is None:
+            raise ConnectionRefusedError({
+                "code": "no-session",
+                "message": "No identity for this connection: open the page again "
+                           "(cookies must be enabled) and it will reconnect."})
+        hub.connect(request.sid, user)
+
+    @socketio.on("disconnect")
+    def on_disconnect(reason=None):
+        hub.disconnect(request.sid)
+
+    @socketio.on("*")
+    def on_event(event, *args):
+        return hub.handle(request.sid, event, args)
+
+    return hub

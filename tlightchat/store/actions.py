@@ -1,0 +1,104 @@
+"""Action types (`domain/event`, past tense: they record what happened) and creators.
+
+`meta.clientId` is the acting client, always stamped by the server from the socket,
+never taken from a payload. Ids and times are made by the caller (the socket layer),
+so reducers stay pure and deterministic.
+"""
+
+CLIENT_CONNECTED = "clients/connected"
+CLIENT_DISCONNECTED = "clients/disconnected"
+USER_RENAMED = "users/renamed"
+ANCHOR_CREATED = "anchors/created"
+ANCHOR_RENAMED = "anchors/renamed"
+ANCHOR_ONLINE_SET = "anchors/online-set"
+ANCHOR_REMOVED = "anchors/removed"
+INVITATION_CREATED = "invitations/created"
+INVITATION_CANCELLED = "invitations/cancelled"
+INVITATION_DECLINED = "invitations/declined"
+INVITATION_ACCEPTED = "invitations/accepted"
+CLOCK_TICKED = "clock/ticked"
+CALL_SIGNALLED = "calls/signalled"
+CALL_MEDIA_REPORTED = "calls/media-reported"
+CALL_HUNG_UP = "calls/hung-up"
+
+
+def _action(kind, payload, client_id=None):
+    action = {"type": kind, "payload": payload}
+    if client_id is not None:
+        action["meta"] = {"clientId": client_id}
+    return action
+
+
+def client_connected(client_id, sid, user_id, display_name, now):
+    return _action(CLIENT_CONNECTED, {
+        "client": {"id": client_id, "sid": sid, "userId": user_id, "connectedAt": now},
+        "user": {"id": user_id, "displayName": display_name},
+    }, client_id)
+
+
+def client_disconnected(client_id):
+    return _action(CLIENT_DISCONNECTED, {"clientId": client_id}, client_id)
+
+
+def user_renamed(client_id, user_id, display_name):
+    return _action(USER_RENAMED, {"userId": user_id, "displayName": display_name}, client_id)
+
+
+def anchor_created(client_id, anchor_id, name):
+    return _action(ANCHOR_CREATED, {"anchorId": anchor_id, "name": name}, client_id)
+
+
+def anchor_renamed(client_id, anchor_id, name):
+    return _action(ANCHOR_RENAMED, {"anchorId": anchor_id, "name": name}, client_id)
+
+
+def anchor_online_set(client_id, anchor_id, online):
+    return _action(ANCHOR_ONLINE_SET, {"anchorId": anchor_id, "online": online}, client_id)
+
+
+def anchor_removed(client_id, anchor_id):
+    return _action(ANCHOR_REMOVED, {"anchorId": anchor_id}, client_id)
+
+
+def invitation_created(client_id, invitation_id, from_anchor, to_anchor, now, expires_at,
+                       call_id):
+    """`call_id` is used only if this invitation meets one going the other way (glare):
+    then the call starts at once instead of ringing."""
+    return _action(INVITATION_CREATED, {
+        "invitationId": invitation_id, "fromAnchorId": from_anchor, "toAnchorId": to_anchor,
+        "now": now, "expiresAt": expires_at, "callId": call_id,
+    }, client_id)
+
+
+def invitation_cancelled(client_id, invitation_id):
+    return _action(INVITATION_CANCELLED, {"invitationId": invitation_id}, client_id)
+
+
+def invitation_declined(client_id, invitation_id):
+    return _action(INVITATION_DECLINED, {"invitationId": invitation_id}, client_id)
+
+
+def invitation_accepted(client_id, invitation_id, call_id, now):
+    return _action(INVITATION_ACCEPTED,
+                   {"invitationId": invitation_id, "callId": call_id, "now": now}, client_id)
+
+
+def clock_ticked(now):
+    return _action(CLOCK_TICKED, {"now": now})
+
+
+def call_signalled(client_id, call_id, description=None, candidate=None):
+    payload = {"callId": call_id}
+    if description is not None:
+        payload["description"] = description
+    if candidate is not None:
+        payload["candidate"] = candidate
+    return _action(CALL_SIGNALLED, payload, client_id)
+
+
+def call_media_reported(client_id, call_id, flowing):
+    return _action(CALL_MEDIA_REPORTED, {"callId": call_id, "flowing": flowing}, client_id)
+
+
+def call_hung_up(client_id, call_id):
+    return _action(CALL_HUNG_UP, {"callId": call_id}, client_id)

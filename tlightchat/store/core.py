@@ -1,0 +1,112 @@
+"""A small Redux: one state tree, pure reducers, guarded dispatch, subscribers.
+
+Redux's guards are kept: an action must be a dict with a `type` named `domain/event`;
+a reducer may not dispatch; a slice that did not change keeps its identity (so a
+subscriber can tell what changed with `is`). One addition: a pure *guard* function
+sees (state, action) before the reducer and may refuse the action with a coded error.
+That is how the store enforces the call state machine without reducers doing anything
+but compute the next state.
+"""
+import re
+import threading
+
+ACTION_TYPE = re.compile(r"^[a-z][a-z-]*/[a-z][a-z-]*$")
+ALLOWED_KEYS = {"type", "payload", "meta", "error"}
+
+
+class InvalidAction(TypeError):
+    """The action itself is malformed (a programming error, not a user error)."""
+
+
+class Rejected(Exception):
+    """The guard refused the action; `code` is a protocol error code."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self):
+        return {"code": self.code, "message": self.message}
+
+
+def check_action(action):
+    if not isinstance(action, dict):
+        raise InvalidAction(f"action must be a dict, got {type(action).__name__}")
+    extra = set(action) - ALLOWED_KEYS
+    if extra:
+        raise InvalidAction(f"unknown action keys: {sorted(extra)}")
+    kind = action.get("type")
+    if not isinstance(kind, str) or not ACTION_TYPE.match(kind):
+        raise InvalidAction(f"action type must look like 'domain/event', got {kind!r}")
+    for key in ("payload", "meta"):
+        if key in action and not isinstance(action[key], dict):
+            raise InvalidAction(f"action {key} must be a dict")
+
+
+def combine_reducers(reducers):
+    """Like Redux's combineReducers: each key's reducer owns one slice, and the whole
+    state object is returned unchanged when no slice changed."""
+
+    def reducer(state, action):
+        state = state or {}
+        changed = False
+        nxt = {}
+        for key, slice_reducer in reducers.items():
+            before = state.get(key)
+            after = slice_reducer(before, action)
+            if after is None:
+                raise InvalidAction(f"reducer for {key!r} returned None")
+            nxt[key] = after
+            changed = changed or after is not before
+        return nxt if changed else state
+
+    return reducer
+
+
+class Store:
+    def __init__(self, reducer, guard=None, initial_state=None):
+        self._reducer = reducer
+        self._guard = guard
+        self._subscribers = []
+        self._dispatching = False
+        # RLock: subscribers run inside dispatch and may read state; under eventlet or
+        # gevent the lock is green after monkey-patching, under threading it is real.
+        self._lock = threading.RLock()
+        self._state = reducer(initial_state, {"type": "store/init"})
+
+    @property
+    def lock(self):
+        """Hold this to read state and emit atomically with respect to dispatches."""
+        return self._lock
+
+    def get_state(self):
+        return self._state
+
+    def subscribe(self, listener):
+        """listener(action, prev_state, next_state); returns an unsubscribe function."""
+        self._subscribers.append(listener)
+
+        def unsubscribe():
+            if listener in self._subscribers:
+                self._subscribers.remove(listener)
+
+        return unsubscribe
+
+    def dispatch(self, action):
+        check_action(action)
+        with self._lock:
+            if self._dispatching:
+                raise InvalidAction("reducers and guards may not dispatch actions")
+            self._dispatching = True
+            try:
+                prev = self._state
+                if self._guard is not None:
+                    self._guard(prev, action)  # raises Rejected
+                nxt = self._reducer(prev, action)
+                self._state = nxt
+            finally:
+                self._dispatching = False
+            for listener in list(self._subscribers):
+                listener(action, prev, nxt)
+        return action

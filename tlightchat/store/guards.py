@@ -1,0 +1,122 @@
+"""The call state machine's rules: a pure check of (state, action) before the reducer.
+
+Each check raises Rejected(code, message) with a protocol error code, or returns.
+`meta.clientId` is the acting client (stamped by the server). Checks run inside the
+store's lock, so a rule and the change it allows are atomic (no race between two
+clients accepting, inviting or hanging up at the same moment).
+"""
+from . import actions as A
+from .core import Rejected
+from .reducers import sender_anchor
+
+
+def _client(state, meta):
+    client = state["clients"].get(meta.get("clientId"))
+    if client is None:
+        raise Rejected("invalid-state", "this connection is not registered")
+    return client
+
+
+def _own_anchor(state, meta, anchor_id):
+    _client(state, meta)
+    anchor = state["anchors"].get(anchor_id)
+    if anchor is None:
+        raise Rejected("not-found", f"no anchor {anchor_id!r}")
+    if anchor["clientId"] != meta["clientId"]:
+        raise Rejected("forbidden", "that anchor belongs to another client")
+    return anchor
+
+
+def _invitation(state, invitation_id):
+    inv = state["invitations"].get(invitation_id)
+    if inv is None:
+        raise Rejected("not-found", "no such invitation (it may have ended already)")
+    return inv
+
+
+def _call_party(state, meta, call_id):
+    _client(state, meta)
+    call = state["calls"].get(call_id)
+    if call is None:
+        raise Rejected("not-found", "no such call (it may have ended already)")
+    me = sender_anchor(state, call, meta["clientId"])
+    if me is None:
+        raise Rejected("forbidden", "you are not a party to this call")
+    return call, me
+
+
+def make_guard(max_anchors_per_client):
+    def anchor_created(state, p, meta):
+        client = _client(state, meta)
+        if len(client["anchorIds"]) >= max_anchors_per_client:
+            raise Rejected("limit", f"at most {max_anchors_per_client} anchors per tab")
+
+    def anchor_touched(state, p, meta):
+        _own_anchor(state, meta, p["anchorId"])
+
+    def anchor_online_set(state, p, meta):
+        anchor = _own_anchor(state, meta, p["anchorId"])
+        if not p["online"] and (anchor["invitationId"] or anchor["callId"]):
+            raise Rejected("invalid-state",
+                           "hang up or end the ringing call before going offline")
+
+    def invitation_created(state, p, meta):
+        caller = _own_anchor(state, meta, p["fromAnchorId"])
+        callee = state["anchors"].get(p["toAnchorId"])
+        if callee is None:
+            raise Rejected("not-found", "that anchor is gone; pick another from the lobby")
+        if not caller["online"]:
+            raise Rejected("invalid-state", "put your anchor online before calling")
+        if caller["callId"] or caller["invitationId"]:
+            raise Rejected("invalid-state", "your anchor is already ringing or in a call")
+        if callee["clientId"] == caller["clientId"]:
+            raise Rejected("invalid-state",
+                           "both anchors are in this tab; call an anchor in another tab")
+        if not callee["online"]:
+            raise Rejected("unavailable", "that anchor is offline")
+        pending = callee["invitationId"]
+        glare = pending and state["invitations"][pending]["toAnchorId"] == caller["id"]
+        if callee["callId"] or (pending and not glare):
+            raise Rejected("busy", "that anchor is busy in another call")
+
+    def invitation_cancelled(state, p, meta):
+        _client(state, meta)
+        if _invitation(state, p["invitationId"])["fromClientId"] != meta["clientId"]:
+            raise Rejected("forbidden", "only the caller can cancel an invitation")
+
+    def invitation_answered(state, p, meta):
+        _client(state, meta)
+        if _invitation(state, p["invitationId"])["toClientId"] != meta["clientId"]:
+            raise Rejected("forbidden", "only the callee can answer an invitation")
+
+    def call_signalled(state, p, meta):
+        call, me = _call_party(state, meta, p["callId"])
+        description = p.get("description")
+        if description and description["type"] == "answer":
+            peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
+            if not call["offers"][peer]:
+                raise Rejected("invalid-state", "answer sent but the peer has no pending offer")
+
+    def call_party(state, p, meta):
+        _call_party(state, meta, p["callId"])
+
+    checks = {
+        A.ANCHOR_CREATED: anchor_created,
+        A.ANCHOR_RENAMED: anchor_touched,
+        A.ANCHOR_REMOVED: anchor_touched,
+        A.ANCHOR_ONLINE_SET: anchor_online_set,
+        A.INVITATION_CREATED: invitation_created,
+        A.INVITATION_CANCELLED: invitation_cancelled,
+        A.INVITATION_ACCEPTED: invitation_answered,
+        A.INVITATION_DECLINED: invitation_answered,
+        A.CALL_SIGNALLED: call_signalled,
+        A.CALL_MEDIA_REPORTED: call_party,
+        A.CALL_HUNG_UP: call_party,
+    }
+
+    def guard(state, action):
+        check = checks.get(action["type"])
+        if check is not None:
+            check(state, action.get("payload", {}), action.get("meta", {}))
+
+    return guard

@@ -1,0 +1,250 @@
+"""Pure reducers: (state, action) -> state. No I/O, no Flask, no clock, no randomness.
+
+State slices:
+  users        {userId: {id, displayName, clientIds}}            online users only
+  clients      {clientId: {id, sid, userId, connectedAt, anchorIds}}
+  anchors      {anchorId: {id, clientId, name, online, invitationId, callId}}
+  invitations  {invitationId: {id, fromAnchorId, toAnchorId, fromClientId, toClientId,
+                               createdAt, expiresAt}}
+  calls        {callId: {id, callerAnchorId, calleeAnchorId, clients, startedAt,
+                         media, offers}}     media/offers: {anchorId: bool}
+
+Nothing is mutated: a changed record, and each slice holding it, is a new dict; every
+other record and slice keeps its identity. Many actions touch several slices (a
+disconnect ends invitations and calls), so one root reducer with a handler per action
+type reads better here than combined slice reducers.
+"""
+from . import actions as A
+
+SLICES = ("users", "clients", "anchors", "invitations", "calls")
+
+
+def initial_state():
+    return {name: {} for name in SLICES}
+
+
+# -- copy-on-write helpers ---------------------------------------------------------
+
+def _put(mapping, key, value):
+    new = dict(mapping)
+    new[key] = value
+    return new
+
+
+def _drop(mapping, key):
+    new = dict(mapping)
+    new.pop(key, None)
+    return new
+
+
+def _patch(state, slice_name, key, **changes):
+    record = state[slice_name][key]
+    if all(record.get(k) == v for k, v in changes.items()):
+        return state
+    return {**state, slice_name: _put(state[slice_name], key, {**record, **changes})}
+
+
+def _other(call, anchor_id):
+    a, b = call["callerAnchorId"], call["calleeAnchorId"]
+    return b if anchor_id == a else a
+
+
+def sender_anchor(state, call, client_id):
+    """The anchor of `call` that belongs to `client_id` (the two are on different
+    clients, which the guard ensures), or None."""
+    for anchor_id in (call["callerAnchorId"], call["calleeAnchorId"]):
+        if call["clients"][anchor_id] == client_id:
+            return anchor_id
+    return None
+
+
+# -- cascades shared by several actions ---------------------------------------------
+
+def _end_invitation(state, invitation_id):
+    inv = state["invitations"].get(invitation_id)
+    if inv is None:
+        return state
+    state = {**state, "invitations": _drop(state["invitations"], invitation_id)}
+    for anchor_id in (inv["fromAnchorId"], inv["toAnchorId"]):
+        if anchor_id in state["anchors"]:
+            state = _patch(state, "anchors", anchor_id, invitationId=None)
+    return state
+
+
+def _end_call(state, call_id):
+    call = state["calls"].get(call_id)
+    if call is None:
+        return state
+    state = {**state, "calls": _drop(state["calls"], call_id)}
+    for anchor_id in (call["callerAnchorId"], call["calleeAnchorId"]):
+        if anchor_id in state["anchors"]:
+            state = _patch(state, "anchors", anchor_id, callId=None)
+    return state
+
+
+def _start_call(state, invitation_id, call_id, now):
+    inv = state["invitations"][invitation_id]
+    state = _end_invitation(state, invitation_id)
+    caller, callee = inv["fromAnchorId"], inv["toAnchorId"]
+    call = {
+        "id": call_id, "callerAnchorId": caller, "calleeAnchorId": callee,
+        "clients": {caller: inv["fromClientId"], callee: inv["toClientId"]},
+        "startedAt": now,
+        "media": {caller: False, callee: False},
+        "offers": {caller: False, callee: False},
+    }
+    state = {**state, "calls": _put(state["calls"], call_id, call)}
+    state = _patch(state, "anchors", caller, callId=call_id)
+    return _patch(state, "anchors", callee, callId=call_id)
+
+
+def _remove_anchor(state, anchor_id):
+    anchor = state["anchors"].get(anchor_id)
+    if anchor is None:
+        return state
+    if anchor["invitationId"]:
+        state = _end_invitation(state, anchor["invitationId"])
+    if anchor["callId"]:
+        state = _end_call(state, anchor["callId"])
+    state = {**state, "anchors": _drop(state["anchors"], anchor_id)}
+    client = state["clients"].get(anchor["clientId"])
+    if client is not None:
+        ids = tuple(a for a in client["anchorIds"] if a != anchor_id)
+        state = _patch(state, "clients", client["id"], anchorIds=ids)
+    return state
+
+
+# -- one handler per action type ------------------------------------------------------
+
+def client_connected(state, p, meta):
+    client, user = p["client"], p["user"]
+    existing = state["users"].get(user["id"])
+    client_ids = (existing["clientIds"] if existing else ()) + (client["id"],)
+    state = {**state, "users": _put(state["users"], user["id"], {
+        "id": user["id"], "displayName": user["displayName"], "clientIds": client_ids})}
+    return {**state, "clients": _put(state["clients"], client["id"], {**client, "anchorIds": ()})}
+
+
+def client_disconnected(state, p, meta):
+    client = state["clients"].get(p["clientId"])
+    if client is None:
+        return state
+    for anchor_id in client["anchorIds"]:
+        state = _remove_anchor(state, anchor_id)
+    state = {**state, "clients": _drop(state["clients"], client["id"])}
+    user = state["users"][client["userId"]]
+    rest = tuple(c for c in user["clientIds"] if c != client["id"])
+    if rest:
+        return _patch(state, "users", user["id"], clientIds=rest)
+    return {**state, "users": _drop(state["users"], user["id"])}
+
+
+def user_renamed(state, p, meta):
+    return _patch(state, "users", p["userId"], displayName=p["displayName"])
+
+
+def anchor_created(state, p, meta):
+    client_id = meta["clientId"]
+    anchor = {"id": p["anchorId"], "clientId": client_id, "name": p["name"],
+              "online": False, "invitationId": None, "callId": None}
+    state = {**state, "anchors": _put(state["anchors"], anchor["id"], anchor)}
+    ids = state["clients"][client_id]["anchorIds"] + (anchor["id"],)
+    return _patch(state, "clients", client_id, anchorIds=ids)
+
+
+def anchor_renamed(state, p, meta):
+    return _patch(state, "anchors", p["anchorId"], name=p["name"])
+
+
+def anchor_online_set(state, p, meta):
+    return _patch(state, "anchors", p["anchorId"], online=p["online"])
+
+
+def anchor_removed(state, p, meta):
+    return _remove_anchor(state, p["anchorId"])
+
+
+def invitation_created(state, p, meta):
+    caller, callee = p["fromAnchorId"], p["toAnchorId"]
+    pending = state["anchors"][callee]["invitationId"]
+    if pending and state["invitations"][pending]["toAnchorId"] == caller:
+        # Glare: the callee is already inviting the caller. Their invitation wins and
+        # the call starts now; they are the initiator.
+        return _start_call(state, pending, p["callId"], p["now"])
+    inv = {"id": p["invitationId"], "fromAnchorId": caller, "toAnchorId": callee,
+           "fromClientId": state["anchors"][caller]["clientId"],
+           "toClientId": state["anchors"][callee]["clientId"],
+           "createdAt": p["now"], "expiresAt": p["expiresAt"]}
+    state = {**state, "invitations": _put(state["invitations"], inv["id"], inv)}
+    state = _patch(state, "anchors", caller, invitationId=inv["id"])
+    return _patch(state, "anchors", callee, invitationId=inv["id"])
+
+
+def invitation_ended(state, p, meta):
+    return _end_invitation(state, p["invitationId"])
+
+
+def invitation_accepted(state, p, meta):
+    return _start_call(state, p["invitationId"], p["callId"], p["now"])
+
+
+def clock_ticked(state, p, meta):
+    for inv in list(state["invitations"].values()):
+        if inv["expiresAt"] <= p["now"]:
+            state = _end_invitation(state, inv["id"])
+    return state
+
+
+def call_signalled(state, p, meta):
+    description = p.get("description")
+    if description is None or description["type"] not in ("offer", "answer"):
+        return state
+    call = state["calls"][p["callId"]]
+    me = sender_anchor(state, call, meta["clientId"])
+    if description["type"] == "offer":
+        offers = {**call["offers"], me: True}
+    else:
+        offers = {**call["offers"], _other(call, me): False}
+    if offers == call["offers"]:
+        return state
+    return _patch(state, "calls", call["id"], offers=offers)
+
+
+def call_media_reported(state, p, meta):
+    call = state["calls"][p["callId"]]
+    me = sender_anchor(state, call, meta["clientId"])
+    if call["media"][me] == p["flowing"]:
+        return state
+    return _patch(state, "calls", call["id"], media={**call["media"], me: p["flowing"]})
+
+
+def call_hung_up(state, p, meta):
+    return _end_call(state, p["callId"])
+
+
+HANDLERS = {
+    A.CLIENT_CONNECTED: client_connected,
+    A.CLIENT_DISCONNECTED: client_disconnected,
+    A.USER_RENAMED: user_renamed,
+    A.ANCHOR_CREATED: anchor_created,
+    A.ANCHOR_RENAMED: anchor_renamed,
+    A.ANCHOR_ONLINE_SET: anchor_online_set,
+    A.ANCHOR_REMOVED: anchor_removed,
+    A.INVITATION_CREATED: invitation_created,
+    A.INVITATION_CANCELLED: invitation_ended,
+    A.INVITATION_DECLINED: invitation_ended,
+    A.INVITATION_ACCEPTED: invitation_accepted,
+    A.CLOCK_TICKED: clock_ticked,
+    A.CALL_SIGNALLED: call_signalled,
+    A.CALL_MEDIA_REPORTED: call_media_reported,
+    A.CALL_HUNG_UP: call_hung_up,
+}
+
+
+def root_reducer(state, action):
+    if state is None:
+        state = initial_state()
+    handler = HANDLERS.get(action["type"])
+    if handler is None:
+        return state
+    return handler(state, action.get("payload", {}), action.get("meta", {}))

@@ -1,0 +1,67 @@
+"""Read-only views of the state: what each audience may see."""
+
+
+def anchor_status(state, anchor):
+    if not anchor["online"]:
+        return "offline"
+    if anchor["callId"]:
+        return "in-call"
+    if anchor["invitationId"]:
+        return "ringing"
+    return "online"
+
+
+def call_connected(call):
+    return call is not None and all(call["media"].values())
+
+
+def public_anchor(state, anchor_id):
+    anchor = state["anchors"][anchor_id]
+    call = state["calls"].get(anchor["callId"]) if anchor["callId"] else None
+    return {"id": anchor["id"], "clientId": anchor["clientId"], "name": anchor["name"],
+            "status": anchor_status(state, anchor), "connected": call_connected(call)}
+
+
+def public_user(user):
+    return {"id": user["id"], "displayName": user["displayName"]}
+
+
+def public_client(client):
+    return {"id": client["id"], "userId": client["userId"]}
+
+
+def lobby_snapshot(state):
+    return {
+        "users": {uid: public_user(u) for uid, u in state["users"].items()},
+        "clients": {cid: public_client(c) for cid, c in state["clients"].items()},
+        "anchors": {aid: public_anchor(state, aid) for aid in state["anchors"]},
+    }
+
+
+def party(state, anchor_id):
+    """Who is behind an anchor, as shown to the other side of a ring or call."""
+    anchor = state["anchors"][anchor_id]
+    client = state["clients"][anchor["clientId"]]
+    user = state["users"][client["userId"]]
+    return {"anchorId": anchor_id, "clientId": client["id"], "userId": user["id"],
+            "displayName": user["displayName"], "anchorName": anchor["name"]}
+
+
+def call_state(call):
+    return "connected" if call_connected(call) else "connecting"
+
+
+def client_slice(state, client_id):
+    """The server's mirror of one client: its anchors and what they take part in."""
+    client = state["clients"][client_id]
+    anchors = {aid: public_anchor(state, aid) for aid in client["anchorIds"]}
+    invitations = {iid: {k: inv[k] for k in ("id", "fromAnchorId", "toAnchorId", "expiresAt")}
+                   for iid, inv in state["invitations"].items()
+                   if client_id in (inv["fromClientId"], inv["toClientId"])}
+    calls = {cid: {"id": cid, "callerAnchorId": c["callerAnchorId"],
+                   "calleeAnchorId": c["calleeAnchorId"], "state": call_state(c),
+                   "startedAt": c["startedAt"]}
+             for cid, c in state["calls"].items() if client_id in c["clients"].values()}
+    return {"clientId": client_id, "user": public_user(state["users"][client["userId"]]),
+            "anchors": anchors, "invitations": invitations, "calls": calls}
+
