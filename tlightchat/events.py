@@ -72,7 +72,8 @@ _INVITE_END_REASON = {
 def _invitation_messages(action, prev, nxt, actor):
     msgs = []
     reason = _INVITE_END_REASON.get(action["type"], "peer-left")
-    for iid, inv in prev["invitations"].items():
+    ended = () if prev["invitations"] is nxt["invitations"] else prev["invitations"].items()
+    for iid, inv in ended:
         if iid in nxt["invitations"]:
             continue
         for anchor_key, client_key in (("fromAnchorId", "fromClientId"), ("toAnchorId", "toClientId")):
@@ -93,7 +94,8 @@ def _invitation_messages(action, prev, nxt, actor):
 
 def _call_messages(action, prev, nxt, actor):
     msgs = []
-    for call_id, call in nxt["calls"].items():
+    calls_changed = prev["calls"] is not nxt["calls"]
+    for call_id, call in (nxt["calls"].items() if calls_changed else ()):
         old = prev["calls"].get(call_id)
         if old is None:
             for me, peer in ((call["callerAnchorId"], call["calleeAnchorId"]),
@@ -107,7 +109,7 @@ def _call_messages(action, prev, nxt, actor):
                 msgs.append(((cid, aid, call_id), "call:state",
                              {"callId": call_id, "state": S.call_state(call)}))
     hangup = action["type"] == A.CALL_HUNG_UP
-    for call_id, call in prev["calls"].items():
+    for call_id, call in (prev["calls"].items() if calls_changed else ()):
         if call_id in nxt["calls"]:
             continue
         for aid, cid in call["clients"].items():
@@ -134,8 +136,6 @@ def _call_messages(action, prev, nxt, actor):
 def outgoing(action, prev, nxt):
     """The messages one dispatched action produces: a list of (path, event, data), where
     path is LOBBY or (clientId[, anchorId[, callId]])."""
-    if prev is nxt:
-        return []
     actor = action.get("meta", {}).get("clientId")
     return (_lobby_deltas(prev, nxt)
             + _invitation_messages(action, prev, nxt, actor)
@@ -218,7 +218,9 @@ class EmitterTree:
             try:
                 if path == LOBBY:
                     self.root.emitter.emit("broadcast", event, data)
-                elif not self.root.node(path).deliver(event, data):
+                    continue
+                client = self.root.find(path[:1])
+                if client is None or not client.node(path[1:]).deliver(event, data):
                     log.info("dropped %s for departed client %s", event, path[0])
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)

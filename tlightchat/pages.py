@@ -33,6 +33,7 @@ def me():
     if request.method == "POST":
         try:
             g.user.display_name = identity.rename(g.user.id, request.form.get("displayName", ""))
+            current_app.extensions["tlc_hub"].user_renamed(g.user.id, g.user.display_name)
             flash("Display name saved.", "ok")
             return redirect(url_for("pages.me"))
         except ProtocolError as err:

@@ -67,15 +67,16 @@ def make_guard(max_anchors_per_client):
             raise Rejected("not-found", "that anchor is gone; pick another from the lobby")
         if not caller["online"]:
             raise Rejected("invalid-state", "put your anchor online before calling")
-        if caller["callId"] or caller["invitationId"]:
+        pending = callee["invitationId"]
+        # Glare: the callee is ringing this very anchor; the reducer starts the call.
+        glare = bool(pending) and state["invitations"][pending]["toAnchorId"] == caller["id"]
+        if caller["callId"] or (caller["invitationId"] and not glare):
             raise Rejected("invalid-state", "your anchor is already ringing or in a call")
         if callee["clientId"] == caller["clientId"]:
             raise Rejected("invalid-state",
                            "both anchors are in this tab; call an anchor in another tab")
         if not callee["online"]:
             raise Rejected("unavailable", "that anchor is offline")
-        pending = callee["invitationId"]
-        glare = pending and state["invitations"][pending]["toAnchorId"] == caller["id"]
         if callee["callId"] or (pending and not glare):
             raise Rejected("busy", "that anchor is busy in another call")
 

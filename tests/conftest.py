@@ -1,0 +1,97 @@
+"""Unit and test_client fixtures: a fresh app and database per test, real Socket.IO
+test clients that share a browser's session cookie (so identity works as in a browser)."""
+import os
+
+import pytest
+
+os.environ.setdefault("TLC_ENV", "testing")
+
+from tlightchat import create_app  # noqa: E402
+
+
+class FakeClock:
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/test.sqlite3", "TESTING": True})
+
+
+@pytest.fixture
+def hub(app):
+    return app.extensions["tlc_hub"]
+
+
+@pytest.fixture
+def clock(hub):
+    fake = FakeClock()
+    hub.clock = fake
+    for bucket in hub.buckets.values():
+        bucket.clock = fake
+    return fake
+
+
+class Tab:
+    """One browser tab: a Flask test client (cookie jar) plus a Socket.IO test client."""
+
+    def __init__(self, app, browser=None):
+        self.app = app
+        self.browser = browser or app.test_client()
+        if browser is None:
+            self.browser.get("/")  # first visit: the guest identity is made
+        self.sio = app.extensions["tlc_socketio"].test_client(app, flask_test_client=self.browser)
+        self.welcome = self.events("session:welcome")[0]
+        self.client_id = self.welcome["clientId"]
+        self.user_id = self.welcome["user"]["id"]
+
+    # received events are buffered here so tests can look for several kinds in turn
+    _inbox = None
+
+    def _pull(self):
+        if self._inbox is None:
+            self._inbox = []
+        self._inbox.extend(self.sio.get_received())
+
+    def events(self, name):
+        """Payloads of every `name` event received so far (consumed)."""
+        self._pull()
+        hits = [m["args"][0] for m in self._inbox if m["name"] == name]
+        self._inbox = [m for m in self._inbox if m["name"] != name]
+        return hits
+
+    def names(self):
+        self._pull()
+        return [m["name"] for m in self._inbox]
+
+    def clear(self):
+        self._pull()
+        self._inbox = []
+
+    def ask(self, event, payload=None):
+        args = () if payload is None else (payload,)
+        return self.sio.emit(event, *args, callback=True)
+
+    def new_anchor(self, name=None, online=True):
+        ack = self.ask("anchor:create", {"name": name} if name else {})
+        assert ack["ok"], ack
+        anchor_id = ack["anchor"]["id"]
+        if online:
+            assert self.ask("anchor:set-online", {"anchorId": anchor_id, "online": True})["ok"]
+        return anchor_id
+
+    def second_tab(self):
+        return Tab(self.app, browser=self.browser)
+
+
+@pytest.fixture
+def tab(app):
+    """tab() opens a new browser (new guest) with one connected tab."""
+    return lambda: Tab(app)

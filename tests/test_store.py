@@ -1,0 +1,264 @@
+"""The store's Redux guarantees, and the reducers as a state machine (table-driven)."""
+import copy
+
+import pytest
+
+from tlightchat.store import InvalidAction, Rejected, Store, create_store
+from tlightchat.store import actions as A
+from tlightchat.store import selectors as S
+from tlightchat.store.reducers import initial_state, root_reducer
+
+
+# -- the Store itself ---------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", [
+    None, "clients/connected", 42, [], {"payload": {}},
+    {"type": "noslash"}, {"type": "Bad/Case"}, {"type": "a/b", "payload": []},
+    {"type": "a/b", "meta": "x"}, {"type": "a/b", "extra": 1}, {"type": 7},
+])
+def test_malformed_actions_are_rejected_and_change_nothing(bad):
+    store = create_store()
+    before = store.get_state()
+    with pytest.raises(InvalidAction):
+        store.dispatch(bad)
+    assert store.get_state() is before
+
+
+def test_unknown_action_keeps_the_whole_state_identical():
+    store = create_store()
+    before = store.get_state()
+    store.dispatch({"type": "nothing/happened", "payload": {}})
+    assert store.get_state() is before
+
+
+def test_subscribers_get_action_prev_and_next_and_can_unsubscribe():
+    store = create_store()
+    seen = []
+    unsubscribe = store.subscribe(lambda action, prev, nxt: seen.append((action["type"], prev, nxt)))
+    start = store.get_state()
+    store.dispatch(A.client_connected("c1", "sid1", "u1", "Ann", 1.0))
+    assert seen == [("clients/connected", start, store.get_state())]
+    unsubscribe()
+    store.dispatch(A.client_disconnected("c1"))
+    assert len(seen) == 1
+
+
+def test_a_reducer_may_not_dispatch():
+    holder = {}
+
+    def reducer(state, action):
+        if action["type"] == "x/y":
+            holder["store"].dispatch({"type": "x/z"})
+        return state or {}
+
+    holder["store"] = store = Store(reducer)
+    with pytest.raises(InvalidAction, match="may not dispatch"):
+        store.dispatch({"type": "x/y"})
+    store.dispatch({"type": "x/z"})  # the store is usable afterwards
+
+
+def test_guard_rejection_leaves_state_and_subscribers_untouched():
+    def guard(state, action):
+        raise Rejected("forbidden", "no")
+
+    store = Store(lambda s, a: s or {"n": 0}, guard=guard)
+    calls = []
+    store.subscribe(lambda *a: calls.append(a))
+    before = store.get_state()
+    with pytest.raises(Rejected) as info:
+        store.dispatch({"type": "a/b"})
+    assert info.value.as_dict() == {"code": "forbidden", "message": "no"}
+    assert store.get_state() is before and calls == []
+
+
+# -- reducers: a scenario runner -------------------------------------------------------
+
+def world():
+    """Two clients (u1/c1 with anchor a1, u2/c2 with anchors b1, b2), all online."""
+    s = None
+    for action in [
+        A.client_connected("c1", "s1", "u1", "Ann", 1.0),
+        A.client_connected("c2", "s2", "u2", "Bob", 1.0),
+        A.anchor_created("c1", "a1", "A one"),
+        A.anchor_created("c2", "b1", "B one"),
+        A.anchor_created("c2", "b2", "B two"),
+        A.anchor_online_set("c1", "a1", True),
+        A.anchor_online_set("c2", "b1", True),
+        A.anchor_online_set("c2", "b2", True),
+    ]:
+        s = root_reducer(s, action)
+    return s
+
+
+def run(state, *actions, guard=True):
+    store = create_store(max_anchors_per_client=3)
+    store._state = state
+    for action in actions:
+        store.dispatch(action)
+    return store.get_state()
+
+
+def status(state, anchor_id):
+    return S.anchor_status(state, state["anchors"][anchor_id])
+
+
+def invite(iid="i1", frm="a1", to="b1", actor="c1", now=10.0, ttl=30.0, call_id="k-glare"):
+    return A.invitation_created(actor, iid, frm, to, now, now + ttl, call_id)
+
+
+def test_reducers_never_mutate_their_input():
+    s = world()
+    frozen = copy.deepcopy(s)
+    for action in [invite(), A.client_disconnected("c2"), A.anchor_removed("c1", "a1"),
+                   A.user_renamed("c1", "u1", "Ann B"), A.clock_ticked(99.0)]:
+        root_reducer(s, action)
+    assert s == frozen
+
+
+def test_unchanged_slices_keep_their_identity():
+    s = world()
+    nxt = root_reducer(s, A.anchor_renamed("c1", "a1", "Renamed"))
+    assert nxt["anchors"] is not s["anchors"]
+    assert nxt["anchors"]["b1"] is s["anchors"]["b1"]
+    for name in ("users", "clients", "invitations", "calls"):
+        assert nxt[name] is s[name]
+    assert root_reducer(s, A.anchor_renamed("c1", "a1", "A one")) is s  # same name: no change
+
+
+@pytest.mark.parametrize("steps, expect", [
+    # (actions after world(), {anchor: status} afterwards)
+    ([], {"a1": "online", "b1": "online"}),
+    ([A.anchor_online_set("c1", "a1", False)], {"a1": "offline"}),
+    ([invite()], {"a1": "ringing", "b1": "ringing", "b2": "online"}),
+    ([invite(), A.invitation_accepted("c2", "i1", "k1", 11.0)], {"a1": "in-call", "b1": "in-call"}),
+    ([invite(), A.invitation_declined("c2", "i1")], {"a1": "online", "b1": "online"}),
+    ([invite(), A.invitation_cancelled("c1", "i1")], {"a1": "online", "b1": "online"}),
+    ([invite(ttl=5), A.clock_ticked(14.9)], {"a1": "ringing", "b1": "ringing"}),
+    ([invite(ttl=5), A.clock_ticked(15.0)], {"a1": "online", "b1": "online"}),
+    ([invite(), A.invitation_accepted("c2", "i1", "k1", 11.0), A.call_hung_up("c2", "k1")],
+     {"a1": "online", "b1": "online"}),
+    ([invite(), A.invitation_accepted("c2", "i1", "k1", 11.0), A.client_disconnected("c2")],
+     {"a1": "online"}),
+    ([invite(), A.anchor_removed("c2", "b1")], {"a1": "online", "b2": "online"}),
+])
+def test_anchor_status_transitions(steps, expect):
+    s = run(world(), *steps)
+    for anchor_id, wanted in expect.items():
+        assert status(s, anchor_id) == wanted
+
+
+def test_accept_creates_a_call_with_roles_and_clears_the_invitation():
+    s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0))
+    assert s["invitations"] == {}
+    call = s["calls"]["k1"]
+    assert (call["callerAnchorId"], call["calleeAnchorId"]) == ("a1", "b1")
+    assert call["clients"] == {"a1": "c1", "b1": "c2"}
+    assert S.call_state(call) == "connecting"
+
+
+def test_call_is_connected_only_when_both_sides_report_media():
+    s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0),
+            A.call_media_reported("c1", "k1", True))
+    assert S.call_state(s["calls"]["k1"]) == "connecting"
+    s = run(s, A.call_media_reported("c2", "k1", True))
+    assert S.call_state(s["calls"]["k1"]) == "connected"
+    assert S.public_anchor(s, "a1")["connected"] is True
+    s = run(s, A.call_media_reported("c2", "k1", False))
+    assert S.call_state(s["calls"]["k1"]) == "connecting"
+
+
+def test_glare_turns_the_second_invitation_into_the_call():
+    s = run(world(), invite(), invite(iid="i2", frm="b1", to="a1", actor="c2", call_id="k9"))
+    assert s["invitations"] == {}
+    call = s["calls"]["k9"]
+    assert call["callerAnchorId"] == "a1"  # the first inviter initiates
+    assert status(s, "a1") == status(s, "b1") == "in-call"
+
+
+def test_disconnect_removes_client_anchors_and_the_user_with_no_tabs_left():
+    s = run(world(), A.client_connected("c3", "s3", "u2", "Bob", 2.0),
+            A.client_disconnected("c2"))
+    assert "c2" not in s["clients"] and "b1" not in s["anchors"] and "b2" not in s["anchors"]
+    assert s["users"]["u2"]["clientIds"] == ("c3",)
+    s = run(s, A.client_disconnected("c3"))
+    assert "u2" not in s["users"]
+
+
+def test_offer_answer_bookkeeping():
+    s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0))
+    offer = {"type": "offer", "sdp": "v=0"}
+    answer = {"type": "answer", "sdp": "v=0"}
+    s = run(s, A.call_signalled("c1", "k1", description=offer))
+    assert s["calls"]["k1"]["offers"] == {"a1": True, "b1": False}
+    s = run(s, A.call_signalled("c2", "k1", description=answer))
+    assert s["calls"]["k1"]["offers"] == {"a1": False, "b1": False}
+    same = run(s, A.call_signalled("c2", "k1", candidate={"candidate": ""}))
+    assert same["calls"] is s["calls"]
+
+
+# -- the guard: every refused transition -----------------------------------------------
+
+def in_call():
+    return run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0))
+
+
+@pytest.mark.parametrize("state_fn, action, code", [
+    (world, A.anchor_renamed("c2", "a1", "x"), "forbidden"),
+    (world, A.anchor_renamed("c1", "nope", "x"), "not-found"),
+    (world, A.anchor_removed("c2", "a1"), "forbidden"),
+    (world, A.anchor_online_set("c9", "a1", True), "invalid-state"),  # unknown client
+    (lambda: run(world(), A.anchor_created("c2", "b3", "3")), A.anchor_created("c2", "b4", "4"), "limit"),
+    (world, invite(frm="b1"), "forbidden"),                     # c1 inviting from c2's anchor
+    (world, invite(to="zz"), "not-found"),
+    (lambda: run(world(), A.anchor_online_set("c1", "a1", False)), invite(), "invalid-state"),
+    (lambda: run(world(), A.anchor_online_set("c2", "b1", False)), invite(), "unavailable"),
+    (world, invite(iid="i5", frm="b1", to="b2", actor="c2"), "invalid-state"),  # same tab
+    (lambda: run(world(), invite()), invite(iid="i2", frm="b2", to="b1", actor="c2"), "invalid-state"),
+    (in_call, invite(iid="i2", frm="b2", to="b1", actor="c2"), "invalid-state"),
+    (lambda: run(world(), A.client_connected("c3", "s3", "u3", "Cy", 1.0),
+                 A.anchor_created("c3", "c3a", "C"), A.anchor_online_set("c3", "c3a", True),
+                 invite()),
+     invite(iid="i3", frm="c3a", to="b1", actor="c3"), "busy"),   # callee ringing
+    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0),
+                 A.anchor_created("c3", "c3a", "C"), A.anchor_online_set("c3", "c3a", True)),
+     invite(iid="i3", frm="c3a", to="b1", actor="c3"), "busy"),   # callee in a call
+    (lambda: run(world(), invite()), A.invitation_cancelled("c2", "i1"), "forbidden"),
+    (lambda: run(world(), invite()), A.invitation_accepted("c1", "i1", "k1", 1.0), "forbidden"),
+    (lambda: run(world(), invite()), A.invitation_declined("c1", "i1"), "forbidden"),
+    (world, A.invitation_accepted("c2", "i1", "k1", 1.0), "not-found"),
+    (lambda: run(world(), invite()), A.anchor_online_set("c1", "a1", False), "invalid-state"),
+    (in_call, A.call_signalled("c1", "k2", candidate={"candidate": ""}), "not-found"),
+    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0)),
+     A.call_signalled("c3", "k1", candidate={"candidate": ""}), "forbidden"),
+    (in_call, A.call_signalled("c2", "k1", description={"type": "answer", "sdp": "x"}), "invalid-state"),
+    (lambda: run(in_call(), A.call_hung_up("c1", "k1")), A.call_signalled("c1", "k1", candidate={"candidate": ""}), "not-found"),
+    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0)),
+     A.call_hung_up("c3", "k1"), "forbidden"),
+    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0)),
+     A.call_media_reported("c3", "k1", True), "forbidden"),
+])
+def test_guard_refuses(state_fn, action, code):
+    state = state_fn()
+    with pytest.raises(Rejected) as info:
+        run(state, action)
+    assert info.value.code == code
+
+
+def test_client_slice_holds_only_that_clients_things():
+    s = run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0))
+    mine = S.client_slice(s, "c1")
+    assert set(mine["anchors"]) == {"a1"} and set(mine["calls"]) == {"k1"}
+    assert S.client_slice(s, "c3")["calls"] == {}
+    assert set(S.client_slice(s, "c2")["anchors"]) == {"b1", "b2"}
+
+
+def test_lobby_snapshot_is_public_fields_only():
+    snap = S.lobby_snapshot(world())
+    assert snap["users"]["u1"] == {"id": "u1", "displayName": "Ann"}
+    assert snap["clients"]["c1"] == {"id": "c1", "userId": "u1"}  # no socket id
+    assert snap["anchors"]["a1"] == {"id": "a1", "clientId": "c1", "name": "A one",
+                                     "status": "online", "connected": False}
+
+
+def test_initial_state_has_every_slice():
+    assert set(initial_state()) == {"users", "clients", "anchors", "invitations", "calls"}
