@@ -10,6 +10,11 @@ import os
 if __name__ == "__main__":
     ASYNC_MODE = os.environ.setdefault("TLC_ASYNC_MODE", "eventlet")
     if ASYNC_MODE == "eventlet":
+        import warnings
+
+        # eventlet announces its maintenance mode on import; we know (README), and
+        # gevent is one setting away: TLC_ASYNC_MODE=gevent.
+        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
         import eventlet
 
         eventlet.monkey_patch()

@@ -30,8 +30,26 @@ RATE_LIMIT_BURST = 200
 ICE_SERVERS = []
 ICE_TRANSPORT_POLICY = "all"
 LOG_LEVEL = "INFO"
+# "text" for people, "json" for log collectors (one JSON object per line).
+LOG_FORMAT = "text"
+# Serve the whole app under this path when a proxy forwards it without stripping it
+# (e.g. "/port3000"); "" serves at the root.
+URL_PREFIX = ""
 
 SESSION_COOKIE_NAME = "tlc_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PERMANENT_SESSION_LIFETIME = timedelta(days=365)
+
+# Chat: longest message in characters (at most 10,000, the protocol's cap), and how many
+# messages a user may send per second (sustained) and in a burst, over all their tabs.
+CHAT_MAX_LENGTH = 4000
+CHAT_RATE_PER_SECOND = 5
+CHAT_RATE_BURST = 30
+# Accounts: failed sign-ins allowed per username and address within the window (seconds),
+# and per address over all usernames.
+LOGIN_MAX_ATTEMPTS = 5
+LOGIN_MAX_ATTEMPTS_PER_ADDRESS = 30
+LOGIN_WINDOW_SECONDS = 300
+# Forms carry a CSRF token (Flask-WTF); it lives as long as the session.
+WTF_CSRF_TIME_LIMIT = None

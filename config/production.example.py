@@ -12,3 +12,4 @@ SESSION_COOKIE_SECURE = True
 CORS_ALLOWED_ORIGINS = ["https://chat.example.org"]
 ICE_SERVERS = [{"urls": "stun:stun.example.org:3478"}]
 LOG_LEVEL = "INFO"
+LOG_FORMAT = "json"

@@ -1,9 +1,10 @@
 """TLightChat: peer-to-peer video calls and chat, with a Flask-SocketIO server."""
-import logging
 import os
 
 from flask import Flask
 from flask_socketio import SocketIO
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.2.0"
@@ -37,16 +38,16 @@ def create_app(config=None):
     app = Flask(__name__, root_path=ROOT, instance_path=os.path.join(ROOT, "instance"),
                 template_folder="templates", static_folder="static")
     load_config(app, config)
-    logging.basicConfig(level=app.config["LOG_LEVEL"],
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
 
-    from . import db, identity, pages, sockets
+    from . import accounts, chat, chat_pages, db, identity, logs, pages, sockets
 
+    logs.init_app(app)
     db.init_app(app)
     identity.init_app(app)
     app.register_blueprint(pages.bp)
+    chat.init_app(app)
+    app.register_blueprint(chat_pages.bp)
+    accounts.init_app(app)
 
     socketio = SocketIO(
         app,
@@ -54,10 +55,19 @@ def create_app(config=None):
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
+        transports=app.config["TRANSPORTS"],
+        allow_upgrades="websocket" in app.config["TRANSPORTS"],
         max_http_buffer_size=128 * 1024,
     )
     app.extensions["tlc_socketio"] = socketio
     sockets.init_app(app, socketio)
+
+    # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the
+    # URL_PREFIX mount → Socket.IO → Flask. Flask-SocketIO has already wrapped wsgi_app.
+    prefix = app.config["URL_PREFIX"].rstrip("/")
+    if prefix:
+        app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
 
     @app.context_processor
     def globals_for_templates():
