@@ -23,12 +23,21 @@ CORS_ALLOWED_ORIGINS = None
 # Seconds an invitation rings before it ends as "missed".
 RING_TIMEOUT = 30
 MAX_ANCHORS_PER_CLIENT = 8
+# Seconds a client whose connection dropped (without saying goodbye) keeps its anchors
+# and calls; peers see "reconnecting" meanwhile. 0 removes it at once.
+RECONNECT_GRACE = 30
 # Client events per second (sustained) and burst size, per connection.
 RATE_LIMIT_PER_SECOND = 50
 RATE_LIMIT_BURST = 200
 # RTCIceServer dicts handed to browsers, e.g. [{"urls": "stun:stun.example.org:3478"}].
 ICE_SERVERS = []
 ICE_TRANSPORT_POLICY = "all"
+# TURN with short-lived credentials (coturn use-auth-secret): URLs such as
+# ["turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:443?transport=tcp"],
+# the secret shared with coturn (static-auth-secret), and the credential lifetime.
+TURN_URLS = []
+TURN_SECRET = None
+TURN_TTL = 6 * 3600
 LOG_LEVEL = "INFO"
 # "text" for people, "json" for log collectors (one JSON object per line).
 LOG_FORMAT = "text"

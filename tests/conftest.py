@@ -9,6 +9,13 @@ os.environ.setdefault("TLC_ENV", "testing")
 from tlightchat import create_app  # noqa: E402
 
 
+def form_token(browser, path):
+    """The CSRF token of the form on `path`, as a browser would submit it."""
+    import re
+    page = browser.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
 class FakeClock:
     def __init__(self, now=1_000_000.0):
         self.now = now
@@ -42,12 +49,13 @@ def clock(hub):
 class Tab:
     """One browser tab: a Flask test client (cookie jar) plus a Socket.IO test client."""
 
-    def __init__(self, app, browser=None):
+    def __init__(self, app, browser=None, auth=None):
         self.app = app
         self.browser = browser or app.test_client()
         if browser is None:
             self.browser.get("/")  # first visit: the guest identity is made
-        self.sio = app.extensions["tlc_socketio"].test_client(app, flask_test_client=self.browser)
+        self.sio = app.extensions["tlc_socketio"].test_client(
+            app, flask_test_client=self.browser, auth=auth)
         self.welcome = self.events("session:welcome")[0]
         self.client_id = self.welcome["clientId"]
         self.user_id = self.welcome["user"]["id"]
@@ -57,8 +65,10 @@ class Tab:
 
     def _pull(self):
         if self._inbox is None:
-            self._inbox = []
-        self._inbox.extend(self.sio.get_received())
+            self._inbox, self.order = [], []
+        received = self.sio.get_received()
+        self._inbox.extend(received)
+        self.order.extend(m["name"] for m in received)  # every event name, in arrival order
 
     def events(self, name):
         """Payloads of every `name` event received so far (consumed)."""

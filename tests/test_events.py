@@ -24,7 +24,7 @@ def test_a_join_is_one_small_delta_not_the_whole_list():
     s = world()
     _, msgs = step(s, A.client_connected("c3", "s3", "u3", "Cy", 5.0))
     assert msgs == [(LOBBY, "lobby:client-joined", {
-        "client": {"id": "c3", "userId": "u3"}, "user": {"id": "u3", "displayName": "Cy"}})]
+        "client": {"id": "c3", "userId": "u3", "away": False}, "user": {"id": "u3", "displayName": "Cy"}})]
 
 
 def test_anchor_changes_are_single_anchor_deltas():

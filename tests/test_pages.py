@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from .conftest import form_token
+
 
 @pytest.mark.parametrize("path, text", [
     ("/", "Video calls and chat"),
@@ -50,7 +52,7 @@ def test_tampered_cookie_gets_a_new_guest(app):
 def test_bad_display_name_is_refused_with_a_clear_message(app):
     browser = app.test_client()
     browser.get("/me")
-    response = browser.post("/me", data={"displayName": "   "})
+    response = browser.post("/me", data={"displayName": "   ", "csrf_token": form_token(browser, "/me")})
     assert response.status_code == 400
     assert "Not saved" in response.get_data(as_text=True)
 

@@ -3,6 +3,8 @@ import pytest
 
 from tlightchat import sockets
 
+from .conftest import form_token
+
 
 def test_a_connection_without_a_session_is_refused(app):
     sio = app.extensions["tlc_socketio"].test_client(app)
@@ -63,7 +65,8 @@ def test_rename_from_socket_and_from_the_me_page_reach_the_lobby(tab):
     ann, bob = tab(), tab()
     bob.clear()
     assert ann.ask("me:rename", {"displayName": "  Ann  "})["user"]["displayName"] == "Ann"
-    response = ann.browser.post("/me", data={"displayName": "Annie"})
+    token = form_token(ann.browser, "/me")
+    response = ann.browser.post("/me", data={"displayName": "Annie", "csrf_token": token})
     assert response.status_code == 302
     assert [u["user"]["displayName"] for u in bob.events("lobby:user")] == ["Ann", "Annie"]
     assert "Annie" in ann.browser.get("/me").get_data(as_text=True)

@@ -153,18 +153,18 @@ def test_accept_creates_a_call_with_roles_and_clears_the_invitation():
     call = s["calls"]["k1"]
     assert (call["callerAnchorId"], call["calleeAnchorId"]) == ("a1", "b1")
     assert call["clients"] == {"a1": "c1", "b1": "c2"}
-    assert S.call_state(call) == "connecting"
+    assert S.call_state(s, call) == "connecting"
 
 
 def test_call_is_connected_only_when_both_sides_report_media():
     s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0),
             A.call_media_reported("c1", "k1", True))
-    assert S.call_state(s["calls"]["k1"]) == "connecting"
+    assert S.call_state(s, s["calls"]["k1"]) == "connecting"
     s = run(s, A.call_media_reported("c2", "k1", True))
-    assert S.call_state(s["calls"]["k1"]) == "connected"
+    assert S.call_state(s, s["calls"]["k1"]) == "connected"
     assert S.public_anchor(s, "a1")["connected"] is True
     s = run(s, A.call_media_reported("c2", "k1", False))
-    assert S.call_state(s["calls"]["k1"]) == "connecting"
+    assert S.call_state(s, s["calls"]["k1"]) == "connecting"
 
 
 def test_glare_turns_the_second_invitation_into_the_call():
@@ -255,10 +255,10 @@ def test_client_slice_holds_only_that_clients_things():
 def test_lobby_snapshot_is_public_fields_only():
     snap = S.lobby_snapshot(world())
     assert snap["users"]["u1"] == {"id": "u1", "displayName": "Ann"}
-    assert snap["clients"]["c1"] == {"id": "c1", "userId": "u1"}  # no socket id
+    assert snap["clients"]["c1"] == {"id": "c1", "userId": "u1", "away": False}  # no socket id
     assert snap["anchors"]["a1"] == {"id": "a1", "clientId": "c1", "name": "A one",
                                      "status": "online", "connected": False}
 
 
 def test_initial_state_has_every_slice():
-    assert set(initial_state()) == {"users", "clients", "anchors", "invitations", "calls"}
+    assert set(initial_state()) == {"users", "clients", "anchors", "invitations", "calls", "claims"}

@@ -11,6 +11,7 @@ node with a 'message' listener (the client's), and tears a subtree down when the
 anchor or call it stands for is gone, so no listener outlives what it listens for.
 """
 import logging
+from collections import deque
 
 from pyee import EventEmitter
 
@@ -32,6 +33,11 @@ def _lobby_deltas(prev, nxt):
                 user = S.public_user(nxt["users"][client["userId"]])
                 msgs.append((LOBBY, "lobby:client-joined",
                              {"client": S.public_client(client), "user": user}))
+        for cid, client in nxt["clients"].items():
+            old = prev["clients"].get(cid)
+            if old is not None and old["awayUntil"] != client["awayUntil"] \
+                    and (old["awayUntil"] is None or client["awayUntil"] is None):
+                msgs.append((LOBBY, "lobby:client", {"client": S.public_client(client)}))
     if prev["users"] is not nxt["users"]:
         for uid, user in nxt["users"].items():
             old = prev["users"].get(uid)
@@ -76,12 +82,15 @@ def _invitation_messages(action, prev, nxt, actor):
     for iid, inv in ended:
         if iid in nxt["invitations"]:
             continue
+        why = reason
+        if action["type"] == A.CLOCK_TICKED and inv["expiresAt"] > action["payload"]["now"]:
+            why = "peer-left"  # ended because an away client's grace ran out
         for anchor_key, client_key in (("fromAnchorId", "fromClientId"), ("toAnchorId", "toClientId")):
             cid = inv[client_key]
-            if cid not in nxt["clients"] or (reason == "peer-left" and cid == actor):
+            if cid not in nxt["clients"] or (why == "peer-left" and cid == actor):
                 continue
             msgs.append(((cid, inv[anchor_key]), "call:invite-ended",
-                         {"invitationId": iid, "reason": reason, "anchorId": inv[anchor_key]}))
+                         {"invitationId": iid, "reason": why, "anchorId": inv[anchor_key]}))
     if action["type"] == A.INVITATION_CREATED:
         inv = nxt["invitations"].get(action["payload"]["invitationId"])
         if inv is not None:
@@ -95,19 +104,32 @@ def _invitation_messages(action, prev, nxt, actor):
 def _call_messages(action, prev, nxt, actor):
     msgs = []
     calls_changed = prev["calls"] is not nxt["calls"]
-    for call_id, call in (nxt["calls"].items() if calls_changed else ()):
+    # a call's state also depends on its clients (away → reconnecting)
+    recheck = calls_changed or prev["clients"] is not nxt["clients"]
+    for call_id, call in (nxt["calls"].items() if recheck else ()):
         old = prev["calls"].get(call_id)
-        if old is None:
+        state = S.call_state(nxt, call)
+        if old is None and call_id in prev["claims"]:  # restored after a server restart
+            old_state = None
+        elif old is None:
             for me, peer in ((call["callerAnchorId"], call["calleeAnchorId"]),
                              (call["calleeAnchorId"], call["callerAnchorId"])):
                 msgs.append(((call["clients"][me], me, call_id), "call:started", {
                     "callId": call_id, "anchorId": me, "peer": S.party(nxt, peer),
                     "polite": me == call["calleeAnchorId"],
                     "initiator": me == call["callerAnchorId"]}))
-        elif S.call_state(old) != S.call_state(call):
+            continue
+        else:
+            old_state = S.call_state(prev, old)
+        if old_state != state:
             for aid, cid in call["clients"].items():
-                msgs.append(((cid, aid, call_id), "call:state",
-                             {"callId": call_id, "state": S.call_state(call)}))
+                msgs.append(((cid, aid, call_id), "call:state", {"callId": call_id, "state": state}))
+    if prev["claims"] is not nxt["claims"]:
+        for call_id, claim in prev["claims"].items():
+            if call_id not in nxt["claims"] and call_id not in nxt["calls"] \
+                    and claim["clientId"] in nxt["clients"]:
+                msgs.append(((claim["clientId"], claim["anchorId"], call_id), "call:ended", {
+                    "callId": call_id, "anchorId": claim["anchorId"], "reason": "peer-left"}))
     hangup = action["type"] == A.CALL_HUNG_UP
     for call_id, call in (prev["calls"].items() if calls_changed else ()):
         if call_id in nxt["calls"]:
@@ -152,6 +174,7 @@ class EmitterNode:
         self.parent = parent
         self.children = {}
         self.emitter = EventEmitter()
+        self.queue = None  # while the client is away: what waits for it
 
     def child(self, name):
         node = self.children.get(name)
@@ -205,10 +228,24 @@ class EmitterTree:
         self.unsubscribe = store.subscribe(self._on_change)
 
     def attach_client(self, client_id, send):
-        """`send(event, data)` writes to that client's socket."""
+        """`send(event, data)` writes to that client's socket. On a resumed client,
+        whatever waited while it was away is sent first, in order."""
         node = self.root.node((client_id,))
+        node.emitter.remove_all_listeners("message")
+        waiting, node.queue = node.queue or (), None
+        for event, data in waiting:
+            send(event, data)
         node.emitter.on("message", send)
         return node
+
+    def park_client(self, client_id, limit=2000):
+        """The client's socket is gone but it may come back: queue its messages."""
+        node = self.root.find((client_id,))
+        if node is None:
+            return
+        node.emitter.remove_all_listeners("message")
+        node.queue = deque(maxlen=limit)
+        node.emitter.on("message", lambda event, data: node.queue.append((event, data)))
 
     def on_broadcast(self, send):
         self.root.emitter.on("broadcast", send)

@@ -7,6 +7,10 @@ so reducers stay pure and deterministic.
 
 CLIENT_CONNECTED = "clients/connected"
 CLIENT_DISCONNECTED = "clients/disconnected"
+CLIENT_WENT_AWAY = "clients/went-away"
+CLIENT_RESUMED = "clients/resumed"
+ANCHORS_RESTORED = "anchors/restored"
+CALL_CLAIMED = "calls/claimed"
 USER_RENAMED = "users/renamed"
 ANCHOR_CREATED = "anchors/created"
 ANCHOR_RENAMED = "anchors/renamed"
@@ -38,6 +42,30 @@ def client_connected(client_id, sid, user_id, display_name, now):
 
 def client_disconnected(client_id):
     return _action(CLIENT_DISCONNECTED, {"clientId": client_id}, client_id)
+
+
+def client_went_away(client_id, until):
+    """The transport dropped without a goodbye: keep everything until `until`."""
+    return _action(CLIENT_WENT_AWAY, {"clientId": client_id, "until": until}, client_id)
+
+
+def client_resumed(client_id, sid, user_id):
+    return _action(CLIENT_RESUMED, {"clientId": client_id, "sid": sid, "userId": user_id},
+                   client_id)
+
+
+def anchors_restored(client_id, anchors):
+    """After a server restart a client re-creates its anchors with their old ids
+    (which carry its client id, so ownership is provable): [{anchorId, name, online}]."""
+    return _action(ANCHORS_RESTORED, {"anchors": anchors}, client_id)
+
+
+def call_claimed(client_id, call_id, anchor_id, peer_anchor_id, initiator, now, until):
+    """After a server restart each side claims the call it was in; the call is back
+    when both claims match, and the claim lapses at `until` otherwise."""
+    return _action(CALL_CLAIMED, {"callId": call_id, "anchorId": anchor_id,
+                                  "peerAnchorId": peer_anchor_id, "initiator": initiator,
+                                  "now": now, "until": until}, client_id)
 
 
 def user_renamed(client_id, user_id, display_name):

@@ -101,7 +101,38 @@ def make_guard(max_anchors_per_client):
     def call_party(state, p, meta):
         _call_party(state, meta, p["callId"])
 
+    def client_resumed(state, p, meta):
+        if _client(state, meta)["userId"] != p["userId"]:
+            raise Rejected("forbidden", "that client belongs to another user")
+
+    def anchors_restored(state, p, meta):
+        client = _client(state, meta)
+        if len(client["anchorIds"]) + len(p["anchors"]) > max_anchors_per_client:
+            raise Rejected("limit", f"at most {max_anchors_per_client} anchors per tab")
+        for anchor in p["anchors"]:
+            # anchor ids are "<clientId>.<random>": the prefix proves whose it was
+            if not anchor["anchorId"].startswith(client["id"] + "."):
+                raise Rejected("forbidden", "that anchor id was not this client's")
+            if anchor["anchorId"] in state["anchors"]:
+                raise Rejected("invalid-state", "that anchor exists already")
+
+    def call_claimed(state, p, meta):
+        anchor = _own_anchor(state, meta, p["anchorId"])
+        if anchor["callId"] or anchor["invitationId"]:
+            raise Rejected("invalid-state", "that anchor is busy")
+        if p["callId"] in state["calls"] or p["anchorId"] == p["peerAnchorId"]:
+            raise Rejected("invalid-state", "that call cannot be claimed")
+        other = state["claims"].get(p["callId"])
+        if other is not None and not (other["anchorId"] == p["peerAnchorId"]
+                                      and other["peerAnchorId"] == p["anchorId"]
+                                      and other["clientId"] != meta["clientId"]
+                                      and other["initiator"] != p["initiator"]):
+            raise Rejected("forbidden", "the claim does not match the other side's")
+
     checks = {
+        A.CLIENT_RESUMED: client_resumed,
+        A.ANCHORS_RESTORED: anchors_restored,
+        A.CALL_CLAIMED: call_claimed,
         A.ANCHOR_CREATED: anchor_created,
         A.ANCHOR_RENAMED: anchor_touched,
         A.ANCHOR_REMOVED: anchor_touched,

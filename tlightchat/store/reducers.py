@@ -2,12 +2,14 @@
 
 State slices:
   users        {userId: {id, displayName, clientIds}}            online users only
-  clients      {clientId: {id, sid, userId, connectedAt, anchorIds}}
+  clients      {clientId: {id, sid, userId, connectedAt, anchorIds, awayUntil}}
   anchors      {anchorId: {id, clientId, name, online, invitationId, callId}}
   invitations  {invitationId: {id, fromAnchorId, toAnchorId, fromClientId, toClientId,
                                createdAt, expiresAt}}
   calls        {callId: {id, callerAnchorId, calleeAnchorId, clients, startedAt,
                          media, offers}}     media/offers: {anchorId: bool}
+  claims       {callId: {id, anchorId, peerAnchorId, clientId, initiator, until}}
+               one side's claim to a call it was in before a server restart
 
 Nothing is mutated: a changed record, and each slice holding it, is a new dict; every
 other record and slice keeps its identity. Many actions touch several slices (a
@@ -16,7 +18,7 @@ type reads better here than combined slice reducers.
 """
 from . import actions as A
 
-SLICES = ("users", "clients", "anchors", "invitations", "calls")
+SLICES = ("users", "clients", "anchors", "invitations", "calls", "claims")
 
 
 def initial_state():
@@ -85,17 +87,30 @@ def _end_call(state, call_id):
 def _start_call(state, invitation_id, call_id, now):
     inv = state["invitations"][invitation_id]
     state = _end_invitation(state, invitation_id)
-    caller, callee = inv["fromAnchorId"], inv["toAnchorId"]
+    return _open_call(state, call_id, inv["fromAnchorId"], inv["toAnchorId"], now)
+
+
+def _open_call(state, call_id, caller, callee, now):
+    clients = {a: state["anchors"][a]["clientId"] for a in (caller, callee)}
     call = {
         "id": call_id, "callerAnchorId": caller, "calleeAnchorId": callee,
-        "clients": {caller: inv["fromClientId"], callee: inv["toClientId"]},
-        "startedAt": now,
+        "clients": clients, "startedAt": now,
         "media": {caller: False, callee: False},
         "offers": {caller: False, callee: False},
     }
     state = {**state, "calls": _put(state["calls"], call_id, call)}
     state = _patch(state, "anchors", caller, callId=call_id)
     return _patch(state, "anchors", callee, callId=call_id)
+
+
+def _drop_claim(state, call_id):
+    claim = state["claims"].get(call_id)
+    if claim is None:
+        return state
+    state = {**state, "claims": _drop(state["claims"], call_id)}
+    if claim["anchorId"] in state["anchors"]:
+        state = _patch(state, "anchors", claim["anchorId"], callId=None)
+    return state
 
 
 def _remove_anchor(state, anchor_id):
@@ -106,6 +121,7 @@ def _remove_anchor(state, anchor_id):
         state = _end_invitation(state, anchor["invitationId"])
     if anchor["callId"]:
         state = _end_call(state, anchor["callId"])
+        state = _drop_claim(state, anchor["callId"])
     state = {**state, "anchors": _drop(state["anchors"], anchor_id)}
     client = state["clients"].get(anchor["clientId"])
     if client is not None:
@@ -122,7 +138,23 @@ def client_connected(state, p, meta):
     client_ids = (existing["clientIds"] if existing else ()) + (client["id"],)
     state = {**state, "users": _put(state["users"], user["id"], {
         "id": user["id"], "displayName": user["displayName"], "clientIds": client_ids})}
-    return {**state, "clients": _put(state["clients"], client["id"], {**client, "anchorIds": ()})}
+    record = {**client, "anchorIds": (), "awayUntil": None}
+    return {**state, "clients": _put(state["clients"], client["id"], record)}
+
+
+def client_went_away(state, p, meta):
+    return _patch(state, "clients", p["clientId"], awayUntil=p["until"])
+
+
+def client_resumed(state, p, meta):
+    return _patch(state, "clients", p["clientId"], sid=p["sid"], awayUntil=None)
+
+
+def anchors_restored(state, p, meta):
+    for anchor in p["anchors"]:
+        state = anchor_created(state, {"anchorId": anchor["anchorId"], "name": anchor["name"]}, meta)
+        state = _patch(state, "anchors", anchor["anchorId"], online=anchor["online"])
+    return state
 
 
 def client_disconnected(state, p, meta):
@@ -188,10 +220,31 @@ def invitation_accepted(state, p, meta):
     return _start_call(state, p["invitationId"], p["callId"], p["now"])
 
 
+def call_claimed(state, p, meta):
+    if p["callId"] in state["claims"]:  # the second claim (the guard checked it matches)
+        other = state["claims"][p["callId"]]
+        state = _drop_claim(state, p["callId"])
+        mine, theirs = p["anchorId"], other["anchorId"]
+        caller, callee = (mine, theirs) if p["initiator"] else (theirs, mine)
+        # Media flowed peer to peer all along; both sides re-report it with call:media.
+        return _open_call(state, p["callId"], caller, callee, p["now"])
+    claim = {"id": p["callId"], "anchorId": p["anchorId"], "peerAnchorId": p["peerAnchorId"],
+             "clientId": meta["clientId"], "initiator": p["initiator"], "until": p["until"]}
+    state = {**state, "claims": _put(state["claims"], p["callId"], claim)}
+    return _patch(state, "anchors", p["anchorId"], callId=p["callId"])
+
+
 def clock_ticked(state, p, meta):
+    now = p["now"]
     for inv in list(state["invitations"].values()):
-        if inv["expiresAt"] <= p["now"]:
+        if inv["expiresAt"] <= now:
             state = _end_invitation(state, inv["id"])
+    for client in list(state["clients"].values()):
+        if client["awayUntil"] is not None and client["awayUntil"] <= now:
+            state = client_disconnected(state, {"clientId": client["id"]}, {})
+    for claim in list(state["claims"].values()):
+        if claim["until"] <= now:
+            state = _drop_claim(state, claim["id"])
     return state
 
 
@@ -225,6 +278,10 @@ def call_hung_up(state, p, meta):
 HANDLERS = {
     A.CLIENT_CONNECTED: client_connected,
     A.CLIENT_DISCONNECTED: client_disconnected,
+    A.CLIENT_WENT_AWAY: client_went_away,
+    A.CLIENT_RESUMED: client_resumed,
+    A.ANCHORS_RESTORED: anchors_restored,
+    A.CALL_CLAIMED: call_claimed,
     A.USER_RENAMED: user_renamed,
     A.ANCHOR_CREATED: anchor_created,
     A.ANCHOR_RENAMED: anchor_renamed,

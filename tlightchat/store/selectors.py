@@ -15,6 +15,13 @@ def call_connected(call):
     return call is not None and all(call["media"].values())
 
 
+def call_state(state, call):
+    """connecting → connected; `reconnecting` while either side's client is away."""
+    if any(state["clients"][c]["awayUntil"] is not None for c in call["clients"].values()):
+        return "reconnecting"
+    return "connected" if call_connected(call) else "connecting"
+
+
 def public_anchor(state, anchor_id):
     anchor = state["anchors"][anchor_id]
     call = state["calls"].get(anchor["callId"]) if anchor["callId"] else None
@@ -27,7 +34,7 @@ def public_user(user):
 
 
 def public_client(client):
-    return {"id": client["id"], "userId": client["userId"]}
+    return {"id": client["id"], "userId": client["userId"], "away": client["awayUntil"] is not None}
 
 
 def lobby_snapshot(state):
@@ -47,10 +54,6 @@ def party(state, anchor_id):
             "displayName": user["displayName"], "anchorName": anchor["name"]}
 
 
-def call_state(call):
-    return "connected" if call_connected(call) else "connecting"
-
-
 def client_slice(state, client_id):
     """The server's mirror of one client: its anchors and what they take part in."""
     client = state["clients"][client_id]
@@ -59,7 +62,7 @@ def client_slice(state, client_id):
                    for iid, inv in state["invitations"].items()
                    if client_id in (inv["fromClientId"], inv["toClientId"])}
     calls = {cid: {"id": cid, "callerAnchorId": c["callerAnchorId"],
-                   "calleeAnchorId": c["calleeAnchorId"], "state": call_state(c),
+                   "calleeAnchorId": c["calleeAnchorId"], "state": call_state(state, c),
                    "startedAt": c["startedAt"]}
              for cid, c in state["calls"].items() if client_id in c["clients"].values()}
     return {"clientId": client_id, "user": public_user(state["users"][client["userId"]]),
