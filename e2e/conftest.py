@@ -128,6 +128,38 @@ def server_factory():
         srv.cleanup()
 
 
+@pytest.fixture
+def proxy():
+    """proxy(template, upstream_port) starts nginx with e2e/nginx/<template>.tmpl."""
+    from .services import Nginx
+
+    started = []
+
+    def start(template, upstream_port):
+        started.append(Nginx(template, upstream_port).start())
+        return started[-1]
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture
+def turn():
+    """turn(secret) starts coturn on loopback with use-auth-secret."""
+    from .services import Coturn
+
+    started = []
+
+    def start(secret):
+        started.append(Coturn(secret).start())
+        return started[-1]
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
 def new_browser(extra_flags=()):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM

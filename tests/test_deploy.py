@@ -1,6 +1,9 @@
 """Serving behind proxies (prefix header, prefix mount), transports, structured logs."""
 import json
 import logging
+from urllib.parse import urljoin
+
+import pytest
 
 from tlightchat import create_app
 
@@ -15,10 +18,31 @@ def handshake(client, path):
     return json.loads(response.get_data(as_text=True)[1:])
 
 
-def test_stripping_proxy_with_forwarded_prefix_gets_prefixed_links(tmp_path):
+def links(page):
+    import re
+    return {text: href for href, text in re.findall(r'<a[^>]*href="([^"]*)"[^>]*>([^<]+)</a>', page)}
+
+
+def stylesheet(page):
+    import re
+    return re.search(r'<link rel="stylesheet" href="([^"]+app\.css)"', page).group(1)
+
+
+@pytest.mark.parametrize("headers", [{"X-Forwarded-Prefix": "/port3000"}, {}])
+def test_links_resolve_under_a_stripping_proxy_with_or_without_a_prefix_header(tmp_path, headers):
     app = make(tmp_path)
-    page = app.test_client().get("/call", headers={"X-Forwarded-Prefix": "/port3000"})
-    assert 'href="/port3000/static/css/app.css"' in page.get_data(as_text=True)
+    public = "https://example.org/port3000/call"  # what the browser's address bar shows
+    page = app.test_client().get("/call", headers=headers).get_data(as_text=True)
+    assert urljoin(public, stylesheet(page)) == "https://example.org/port3000/static/css/app.css"
+    assert urljoin(public, links(page)["About"]) == "https://example.org/port3000/about"
+    assert urljoin(public, links(page)["Home"]) == "https://example.org/port3000/"
+
+
+def test_redirects_are_relative_so_they_stay_under_the_prefix(tmp_path):
+    app = make(tmp_path)
+    response = app.test_client().get("/WebrtcVideoCommunication")
+    public = "https://example.org/port3000/WebrtcVideoCommunication"
+    assert urljoin(public, response.location) == "https://example.org/port3000/call"
 
 
 def test_url_prefix_mounts_pages_static_and_socketio_under_it(tmp_path):
@@ -53,3 +77,19 @@ def test_json_logs_one_line_per_event_with_ids_and_no_bodies(tmp_path, tab, capf
     assert events[-1]["code"] == "not-found" and events[-1]["anchor"] == "nope"
     assert all(e["client"] == ann.client_id for e in events[-2:])
     assert secret_name not in "\n".join(json.dumps(l) for l in lines)
+
+
+@pytest.mark.parametrize("script_root, path, target, expected", [
+    ("", "/call", "/static/a.css", "static/a.css"),
+    ("", "/", "/static/a.css", "static/a.css"),
+    ("", "/", "/", "./"),
+    ("", "/call", "/", "./"),
+    ("", "/chat/with/u1", "/static/a.css?v=2", "../../static/a.css?v=2"),
+    ("/port3000", "/call", "/port3000/me", "me"),
+    ("", "/call", "https://elsewhere.example/x", "https://elsewhere.example/x"),
+])
+def test_relative(tmp_path, script_root, path, target, expected):
+    from tlightchat.urls import relative
+    app = make(tmp_path)
+    with app.test_request_context(path, base_url="http://localhost" + script_root):
+        assert relative(target) == expected

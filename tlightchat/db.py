@@ -10,7 +10,10 @@ from datetime import datetime, timezone
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, String, create_engine, event, text
+from typing import Optional
+
+from sqlalchemy import (JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
+                        Text, TypeDecorator, UniqueConstraint, create_engine, event, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -24,12 +27,80 @@ class Base(DeclarativeBase):
     pass
 
 
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite keeps no time zone)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
 class User(Base):
+    """A guest (username is None) or an account. Registering fills username and
+    password_hash on the same row, so the id, and everything keyed by it, stays."""
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("username", name="uq_users_username"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Lower-case, unique; None for a guest.
+    username: Mapped[Optional[str]] = mapped_column(String(32), default=None)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255), default=None)
+    registered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def is_account(self):
+        return self.username is not None
+
+
+# Message kinds: what a person wrote, and the call events the calls feature records.
+MESSAGE_KINDS = ("text", "call-started", "call-ended", "call-missed", "call-declined")
+
+
+class Conversation(Base):
+    """One per pair of users, whoever wrote first: user_a < user_b (the sorted pair)."""
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("user_a", "user_b", name="uq_conversations_pair"),
+                      CheckConstraint("user_a <= user_b", name="ck_conversations_sorted"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_a: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    user_b: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_message_id: Mapped[int] = mapped_column(Integer, default=0)
+    # Per side: the newest message id that side has received (delivered) and read.
+    a_delivered: Mapped[int] = mapped_column(Integer, default=0)
+    a_read: Mapped[int] = mapped_column(Integer, default=0)
+    b_delivered: Mapped[int] = mapped_column(Integer, default=0)
+    b_read: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Message(Base):
+    """A message or a call event. `id` grows with every insert and is the history cursor;
+    (sender_id, client_msg_id) is unique, which is what makes a resend harmless."""
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("sender_id", "client_msg_id", name="uq_messages_sender_client_id"),
+        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    sender_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    client_msg_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    # Markdown source as written; rendered to safe HTML when read, so a stricter
+    # sanitiser applies to old messages too.
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Call events: {"callId", "durationMs"?, ...}; None for text.
+    meta: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Database:

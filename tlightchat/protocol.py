@@ -35,7 +35,7 @@ def _clean_name(value):
     return value
 
 
-Id = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Id = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Name = Annotated[StrictStr, Field(max_length=256), AfterValidator(_clean_name)]
 
 
@@ -106,15 +106,79 @@ class Signal(Payload):
         return self
 
 
+class ResumeAnchor(Payload):
+    anchorId: Id
+    name: Name
+    online: StrictBool
+
+
+class ResumeCall(Payload):
+    callId: Id
+    anchorId: Id
+    peerAnchorId: Id
+    initiator: StrictBool
+
+
+class ConnectAuth(Payload):
+    """The Socket.IO `auth` object of a reconnecting client (all optional)."""
+    resume: Optional[Annotated[StrictStr, Field(max_length=512)]] = None
+    anchors: Annotated[list[ResumeAnchor], Field(max_length=16)] = []
+    calls: Annotated[list[ResumeCall], Field(max_length=16)] = []
+
+
+def validate_auth(auth):
+    """The connect-time `auth` object, validated; None when absent."""
+    if auth in (None, {}):
+        return None
+    if not isinstance(auth, dict):
+        raise ProtocolError("invalid-payload", "auth must be a JSON object")
+    try:
+        return ConnectAuth.model_validate(auth).model_dump(exclude_none=True)
+    except ValidationError as err:
+        raise ProtocolError("invalid-payload", "auth: " + _describe(err)) from None
+
+
 class Media(Payload):
     callId: Id
     flowing: StrictBool
+
+
+# -- chat (tlightchat/chat.py stores; tlightchat/chat_events.py handles) --
+
+MessageId = Annotated[StrictInt, Field(ge=1, le=2**53 - 1)]
+# The hard cap; config CHAT_MAX_LENGTH (default 4,000) is what a server accepts.
+ChatText = Annotated[StrictStr, Field(max_length=10_000)]
+
+
+class ChatSend(Payload):
+    to: Id
+    clientMsgId: Id
+    text: ChatText
+
+
+class ChatHistory(Payload):
+    with_: Id = Field(alias="with")
+    before: Optional[MessageId] = None
+    after: Optional[MessageId] = None
+    limit: Optional[Annotated[StrictInt, Field(ge=1, le=100)]] = None
+
+    @model_validator(mode="after")
+    def one_cursor(self):
+        if self.before is not None and self.after is not None:
+            raise ValueError("send before or after, not both")
+        return self
+
+
+class ChatMark(Payload):
+    with_: Id = Field(alias="with")
+    upTo: MessageId
 
 
 # Client → server events and their payload schema (None: the event takes no payload).
 CLIENT_EVENTS = {
     "me:rename": Rename,
     "me:state": None,
+    "ice:servers": None,
     "lobby:get": None,
     "anchor:create": AnchorCreate,
     "anchor:rename": AnchorRename,
@@ -127,15 +191,24 @@ CLIENT_EVENTS = {
     "call:signal": Signal,
     "call:media": Media,
     "call:hangup": CallRef,
+    # chat
+    "chat:send": ChatSend,
+    "chat:history": ChatHistory,
+    "chat:conversations": None,
+    "chat:delivered": ChatMark,
+    "chat:read": ChatMark,
 }
 
-SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES}
+MAX_CHAT_SEND_BYTES = 64 * 1024  # 10,000 characters, even all escaped as \uXXXX
+SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES}
 
 # Server → client events (documented in docs/protocol.md; listed for the mirror test).
 SERVER_EVENTS = (
     "session:welcome", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
-    "lobby:user", "lobby:anchor", "lobby:anchor-removed", "call:ring",
+    "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "call:ring",
     "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "error",
+    # chat
+    "chat:message", "chat:receipt", "chat:unread",
 )
 
 
@@ -174,7 +247,7 @@ def validate(event, args):
         model = schema.model_validate(raw)
     except ValidationError as err:
         raise ProtocolError("invalid-payload", _describe(err)) from None
-    return model.model_dump(exclude_none=True)
+    return model.model_dump(exclude_none=True, by_alias=True)
 
 
 def ok(**result):

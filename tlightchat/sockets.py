@@ -11,10 +11,12 @@ import secrets
 import time
 
 from flask import request
+from itsdangerous import BadSignature, URLSafeSerializer
 
-from . import identity
+from . import chat_events, identity
 from .events import EmitterTree
-from .protocol import PROTOCOL_VERSION, ProtocolError, fail, ok, validate
+from .ice import ice_servers
+from .protocol import PROTOCOL_VERSION, ProtocolError, fail, ok, validate, validate_auth
 from .store import Rejected, create_store
 from .store import actions as A
 from .store import selectors as S
@@ -22,6 +24,9 @@ from .store import selectors as S
 log = logging.getLogger(__name__)
 LOBBY_ROOM = "lobby"
 TICK_SECONDS = 0.25
+# A client that said goodbye (closed the page, called disconnect) leaves at once; any
+# other loss (ping timeout, transport closed or failed) keeps it for the grace period.
+GOODBYES = {"client disconnect", "server disconnect"}
 
 
 def new_id():
@@ -57,13 +62,17 @@ def me_state(hub, cid, p):
         return S.client_slice(hub.store.get_state(), cid)
 
 
+def ice_servers_now(hub, cid, p):
+    return {"iceServers": hub.ice_servers(hub.user_of(cid))}
+
+
 def lobby_get(hub, cid, p):
     hub.send_snapshot(hub.store.get_state()["clients"][cid]["sid"])
     return {}
 
 
 def anchor_create(hub, cid, p):
-    anchor_id = new_id()
+    anchor_id = f"{cid}.{new_id()}"  # the prefix proves ownership when restored
     count = len(hub.store.get_state()["clients"][cid]["anchorIds"])
     name = p.get("name") or f"Slot {count + 1}"
     return hub.dispatch(A.anchor_created(cid, anchor_id, name),
@@ -124,6 +133,7 @@ def call_hangup(hub, cid, p):
 HANDLERS = {
     "me:rename": me_rename,
     "me:state": me_state,
+    "ice:servers": ice_servers_now,
     "lobby:get": lobby_get,
     "anchor:create": anchor_create,
     "anchor:rename": anchor_rename,
@@ -136,6 +146,12 @@ HANDLERS = {
     "call:signal": call_signal,
     "call:media": call_media,
     "call:hangup": call_hangup,
+    # chat: handlers live in chat_events.py
+    "chat:send": chat_events.send,
+    "chat:history": chat_events.history,
+    "chat:conversations": chat_events.conversations,
+    "chat:delivered": chat_events.delivered,
+    "chat:read": chat_events.read,
 }
 
 
@@ -147,10 +163,13 @@ class Hub:
         self.clock = clock
         self.ring_timeout = config["RING_TIMEOUT"]
         self.rate = (config["RATE_LIMIT_PER_SECOND"], config["RATE_LIMIT_BURST"])
+        self.config = config
+        self.grace = config["RECONNECT_GRACE"]
+        self.tokens = URLSafeSerializer(config["SECRET_KEY"], salt="tlc-resume")
         self.welcome = {
             "protocol": PROTOCOL_VERSION,
-            "iceServers": config["ICE_SERVERS"],
             "iceTransportPolicy": config["ICE_TRANSPORT_POLICY"],
+            "reconnectGraceMs": int(config["RECONNECT_GRACE"] * 1000),
             "ringTimeoutMs": int(config["RING_TIMEOUT"] * 1000),
             "maxAnchors": config["MAX_ANCHORS_PER_CLIENT"],
         }
@@ -186,30 +205,85 @@ class Hub:
         with self.store.lock:
             self.socketio.emit("lobby:snapshot", S.lobby_snapshot(self.store.get_state()), to=sid)
 
+    def ice_servers(self, user_id):
+        return ice_servers(self.config, user_id, self.clock())
+
     # -- connection life cycle --
-    def connect(self, sid, user):
-        client_id = new_id()
+    def connect(self, sid, user, auth=None):
+        """Bind a socket to the session's user: a new client, the same client back
+        after a drop (resume), or a client rebuilt after a server restart (restore)."""
+        try:
+            auth = validate_auth(auth)
+        except ProtocolError as err:
+            self.socketio.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
+            auth = None
+        claimed = self._token_client(auth, user)
         with self.store.lock:
-            self.store.dispatch(A.client_connected(client_id, sid, user.id, user.display_name,
-                                                   self.clock()))
-            self.tree.attach_client(
-                client_id, lambda event, data: self.socketio.emit(event, data, to=sid))
+            state = self.store.get_state()
+            resumed = claimed is not None and claimed in state["clients"]
+            if resumed:
+                old_sid = state["clients"][claimed]["sid"]
+                self.clients.pop(old_sid, None)  # its socket may not have noticed the drop
+                self.store.dispatch(A.client_resumed(claimed, sid, user.id))
+                client_id = claimed
+            else:
+                client_id = claimed or new_id()
+                self.store.dispatch(A.client_connected(client_id, sid, user.id,
+                                                       user.display_name, self.clock()))
+                if claimed:
+                    self._restore(client_id, auth, sid)
             self.socketio.emit("session:welcome", {
-                **self.welcome, "clientId": client_id,
+                **self.welcome, "clientId": client_id, "resumed": resumed,
+                "resumeToken": self.tokens.dumps([client_id, user.id]),
+                "iceServers": self.ice_servers(user.id),
                 "user": {"id": user.id, "displayName": user.display_name}}, to=sid)
             self.send_snapshot(sid)
             self.socketio.server.enter_room(sid, LOBBY_ROOM, namespace="/")
+            self.tree.attach_client(  # after the welcome: what waited follows it
+                client_id, lambda event, data: self.socketio.emit(event, data, to=sid))
         self.clients[sid] = client_id
         self.buckets[sid] = TokenBucket(*self.rate, self.clock)
         self._start_ticker()
-        log.info("client connected client=%s user=%s", client_id, user.id)
+        log.info("client resumed" if resumed else "client connected",
+                 extra={"client": client_id, "user": user.id})
 
-    def disconnect(self, sid):
+    def _token_client(self, auth, user):
+        if not auth or "resume" not in auth:
+            return None
+        try:
+            client_id, user_id = self.tokens.loads(auth["resume"])
+        except (BadSignature, ValueError, TypeError):
+            return None
+        return client_id if user_id == user.id else None
+
+    def _restore(self, client_id, auth, sid):
+        """After a server restart: the client's anchors, and its claims to the calls
+        it was in (a call is back once both sides have claimed it)."""
+        now = self.clock()
+        steps = [A.anchors_restored(client_id, auth["anchors"])] + [
+            A.call_claimed(client_id, c["callId"], c["anchorId"], c["peerAnchorId"],
+                           c["initiator"], now, now + self.grace) for c in auth["calls"]]
+        for action in steps:
+            try:
+                self.store.dispatch(action)
+            except Rejected as err:
+                self.socketio.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
+
+    def disconnect(self, sid, reason=None):
         client_id = self.clients.pop(sid, None)
         self.buckets.pop(sid, None)
-        if client_id is not None:
-            self.dispatch(A.client_disconnected(client_id))
-            log.info("client disconnected client=%s", client_id)
+        if client_id is None:
+            return
+        with self.store.lock:
+            client = self.store.get_state()["clients"].get(client_id)
+            if client is None or client["sid"] != sid:
+                return
+            if reason in GOODBYES or self.grace <= 0:
+                self.store.dispatch(A.client_disconnected(client_id))
+            else:
+                self.store.dispatch(A.client_went_away(client_id, self.clock() + self.grace))
+                self.tree.park_client(client_id)
+        log.info("client disconnected", extra={"client": client_id, "reason": reason})
 
     def user_renamed(self, user_id, display_name):
         """A rename from a page (not a socket) reaches the lobby too."""
@@ -219,28 +293,49 @@ class Hub:
 
     # -- one client event --
     def handle(self, sid, event, args):
+        started = time.perf_counter()
         client_id = self.clients.get(sid)
+        shown = event[:64] if isinstance(event, str) else "?"
+        payload = {}
         try:
             if client_id is None:
                 raise ProtocolError("invalid-state", "not connected; reconnect and retry")
             if not self.buckets[sid].take():
                 raise ProtocolError("rate-limited", "too many messages; slow down")
             payload = validate(event, args)
-            return ok(**HANDLERS[event](self, client_id, payload))
+            result = ok(**HANDLERS[event](self, client_id, payload))
+            self._log(shown, client_id, payload, started, result)
+            return result
         except (ProtocolError, Rejected) as err:
             error = err.as_dict()
         except Exception:
-            log.exception("handler for %r failed client=%s", event, client_id)
+            log.exception("handler failed", extra={"event": shown, "client": client_id})
             error = {"code": "internal", "message": "the server failed to handle this; "
                      "it has been logged, please retry"}
-        shown = event if isinstance(event, str) else "?"
-        self.socketio.emit("error", {"event": shown[:64], "error": error}, to=sid)
-        return fail(**error)
+        self.socketio.emit("error", {"event": shown, "error": error}, to=sid)
+        result = fail(**error)
+        self._log(shown, client_id, payload, started, result)
+        return result
+
+    @staticmethod
+    def _log(event, client_id, payload, started, result):
+        """One line per client event: ids and outcome, never message bodies."""
+        extra = {"event": event, "client": client_id, "ok": result["ok"],
+                 "ms": round((time.perf_counter() - started) * 1000, 2)}
+        for key, field in (("callId", "call"), ("anchorId", "anchor"),
+                           ("invitationId", "invitation")):
+            if key in payload:
+                extra[field] = payload[key]
+        if not result["ok"]:
+            extra["code"] = result["error"]["code"]
+        log.info("client event", extra=extra)
 
     # -- the clock: ring time-outs --
     def tick(self):
         with self.store.lock:
-            if self.store.get_state()["invitations"]:
+            state = self.store.get_state()
+            if state["invitations"] or state["claims"] or any(
+                    c["awayUntil"] is not None for c in state["clients"].values()):
                 self.store.dispatch(A.clock_ticked(self.clock()))
 
     def _start_ticker(self):
@@ -268,11 +363,11 @@ def init_app(app, socketio):
                 "code": "no-session",
                 "message": "No identity for this connection: open the page again "
                            "(cookies must be enabled) and it will reconnect."})
-        hub.connect(request.sid, user)
+        hub.connect(request.sid, user, auth)
 
     @socketio.on("disconnect")
     def on_disconnect(reason=None):
-        hub.disconnect(request.sid)
+        hub.disconnect(request.sid, reason)
 
     @socketio.on("*")
     def on_event(event, *args):

@@ -1,0 +1,174 @@
+"""Page objects for the call page: tests act through the UI (clicks) and read state
+through the DOM and the read-only `window.tlc` handle (store, RTCPeerConnections).
+
+Every wait polls a specific condition with a short timeout; nothing sleeps for a state.
+"""
+import time
+
+from .conftest import wait_until
+
+# One probe of a tile's call, read from the page itself: the remote <video> element and
+# the RTCPeerConnection's inbound-rtp stats.
+MEDIA_PROBE = """
+const anchorId = arguments[0], done = arguments[arguments.length - 1];
+const tile = document.querySelector(`.tile[data-anchor-id="${anchorId}"]`);
+const session = tile && window.tlc.sessions.get(tile.dataset.callId);
+if (!session) return done(null);
+const video = tile.querySelector('video.remote');
+session.pc.getStats().then((stats) => {
+  let videoBytes = 0, audioBytes = 0;
+  stats.forEach((s) => {
+    if (s.type !== 'inbound-rtp') return;
+    if (s.kind === 'video') videoBytes += s.bytesReceived || 0;
+    if (s.kind === 'audio') audioBytes += s.bytesReceived || 0;
+  });
+  const stream = video.srcObject;
+  done({
+    callId: tile.dataset.callId, phase: tile.dataset.phase,
+    connectionState: session.pc.connectionState,
+    videoWidth: video.videoWidth, videoHeight: video.videoHeight,
+    currentTime: video.currentTime, paused: video.paused, muted: video.muted,
+    autoplay: video.autoplay, playsInline: video.playsInline,
+    audioTracks: stream ? stream.getAudioTracks().filter((t) => t.readyState === 'live').length : 0,
+    videoBytes, audioBytes,
+    firstFrameAt: session.firstFrameAt || null, acceptClickedAt: session.acceptClickedAt || null,
+  });
+}, (err) => done({error: String(err)}));
+"""
+
+
+class CallPage:
+    def __init__(self, driver, server, query=""):
+        self.driver = driver
+        self.server = server
+        self.query = query
+
+    # -- plumbing ----------------------------------------------------------------------
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def wait(self, script, timeout=5.0, message=None, *args):
+        return wait_until(self.driver, script, timeout, 0.03, message, *args)
+
+    def open(self):
+        """Load /call and wait until connected with its first slot online."""
+        self.driver.get(self.server.url + "/call" + self.query)
+        me = self.wait("""
+            const t = window.tlc; if (!t) return null;
+            const s = t.store.getState();
+            if (!s.me) return null;
+            const own = Object.values(s.lobby.anchors).filter((a) => a.clientId === s.me.clientId);
+            return own.length && own.every((a) => a.status === 'online')
+              && document.querySelector('.tile[data-status="online"]') ? s.me : null;
+        """, 8.0, "call page connected with Slot 1 online")
+        self.user_id = me["user"]["id"]
+        self.client_id = me["clientId"]
+        self.name = me["user"]["displayName"]
+        return self
+
+    def anchors(self):
+        """Own anchor ids in tile order."""
+        return self.js("return [...document.querySelectorAll('.tile')].map((t) => t.dataset.anchorId)")
+
+    @property
+    def anchor(self):
+        return self.anchors()[0]
+
+    def tile_attr(self, anchor_id, name):
+        return self.js("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`)"
+                       ".getAttribute(arguments[1])", anchor_id, name)
+
+    def tile_text(self, anchor_id):
+        return self.js("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).innerText",
+                       anchor_id)
+
+    # -- lobby -------------------------------------------------------------------------
+    def lobby_names(self):
+        return self.js("return [...document.querySelectorAll('#lobby-list .lobby-user .name')]"
+                       ".map((e) => e.textContent)")
+
+    def wait_sees(self, *others, online=1):
+        """Wait until this page's lobby shows each other page with `online` free slots."""
+        for other in others:
+            self.wait("""
+                const row = document.querySelector(`.lobby-user[data-user-id='${arguments[0]}']`);
+                return row && row.querySelectorAll(
+                  `.lobby-anchor[data-status='online'] .call-btn:not([hidden])`).length >= arguments[1];
+            """, 5.0, f"{self.name} sees {other.name} online in the lobby", other.user_id, online)
+
+    def lobby_anchor_status(self, anchor_id):
+        return self.js("const li = document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}']`);"
+                       "return li && li.dataset.status", anchor_id)
+
+    def call_button(self, anchor_id):
+        return f".lobby-anchor[data-anchor-id='{anchor_id}'] .call-btn"
+
+    def click_call(self, other, anchor_id=None):
+        """Click Call on one of `other`'s slots (its first by default)."""
+        anchor_id = anchor_id or other.anchor
+        self.driver.find_element("css selector", self.call_button(anchor_id)).click()
+        return anchor_id
+
+    # -- one slot ----------------------------------------------------------------------
+    def click(self, anchor_id, action):
+        self.driver.find_element(
+            "css selector", f".tile[data-anchor-id='{anchor_id}'] button[data-action='{action}']").click()
+
+    def wait_phase(self, anchor_id, phase, timeout=5.0):
+        self.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`)"
+                  ".dataset.phase === arguments[1]",
+                  timeout, f"{self.name} slot in phase {phase!r}", anchor_id, phase)
+
+    def wait_idle(self, anchor_id, outcome, timeout=5.0):
+        """Back to idle, online, with `outcome` (a protocol reason) shown on the tile."""
+        self.wait("""
+            const t = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+            return t.dataset.phase === 'idle' && t.dataset.status === 'online'
+              && t.dataset.outcome === arguments[1] && !document.querySelector(
+                 `.tile[data-anchor-id='${arguments[0]}'] .outcome`).hidden;
+        """, timeout, f"{self.name} idle after {outcome!r}", anchor_id, outcome)
+        return self.js("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .outcome`)"
+                       ".textContent", anchor_id)
+
+    def media(self, anchor_id):
+        return self.driver.execute_async_script(MEDIA_PROBE, anchor_id)
+
+    def session_count(self):
+        return self.js("return window.tlc.sessions.size")
+
+
+def assert_media_flows(*sides, timeout=6.0, min_advance=0.5):
+    """For each (page, anchor_id): the call is connected (server and RTCPeerConnection),
+    the remote <video> has a size, plays with sound on (not muted, autoplay, playsinline),
+    its currentTime advances, inbound video bytes grow and an audio track is received.
+    Returns the last probe of each side."""
+    for page, anchor_id in sides:
+        page.wait_phase(anchor_id, "connected", timeout)
+    first = [page.media(anchor_id) for page, anchor_id in sides]
+    deadline = time.monotonic() + timeout
+    while True:
+        last = [page.media(anchor_id) for page, anchor_id in sides]
+        done = all(
+            b and a and b["callId"] == a["callId"] and b["connectionState"] == "connected"
+            and b["videoWidth"] > 0 and b["videoHeight"] > 0
+            and b["currentTime"] >= a["currentTime"] + min_advance
+            and b["videoBytes"] > a["videoBytes"] and b["audioBytes"] > a["audioBytes"]
+            and b["audioTracks"] >= 1
+            for a, b in zip(first, last))
+        if done:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"media not flowing both ways within {timeout}s: {first} → {last}")
+        time.sleep(0.05)
+    for probe in last:
+        assert not probe["muted"] and probe["autoplay"] and probe["playsInline"], probe
+    return last
+
+
+def setup_ms(callee_probe, caller_probe):
+    """Accept click (callee) → first remote frame, on each side, in ms (one machine,
+    one clock: the two pages' wall-clock stamps compare)."""
+    clicked = callee_probe["acceptClickedAt"]
+    if not clicked:
+        return None
+    return (round(callee_probe["firstFrameAt"] - clicked), round(caller_probe["firstFrameAt"] - clicked))

@@ -1,0 +1,104 @@
+"""Helper services for e2e tests, started and stopped by fixtures: nginx (reverse-proxy
+configs from e2e/nginx/*.tmpl) and coturn (TURN with a shared secret), both on loopback
+and as the test's own processes (never the system services)."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+TURNSERVER = shutil.which("turnserver") or "/usr/bin/turnserver"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port} after {timeout}s")
+
+
+class Process:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix=f"tlc-{type(self).__name__.lower()}-")
+        self.proc = None
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log(self, name):
+        try:
+            with open(os.path.join(self.dir, name), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+
+class Nginx(Process):
+    """nginx with one of the e2e/nginx/*.tmpl location blocks, proxying to `upstream`."""
+
+    def __init__(self, template, upstream_port):
+        super().__init__()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        with open(os.path.join(HERE, "nginx", template + ".tmpl")) as f:
+            locations = f.read().format(upstream=upstream_port)
+        with open(os.path.join(HERE, "nginx", "common.conf.tmpl")) as f:
+            conf = f.read().format(dir=self.dir, port=self.port, locations=locations)
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+
+    def start(self):
+        self.proc = subprocess.Popen([NGINX, "-c", self.conf, "-p", self.dir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+        return self
+
+    def stop(self):
+        super().stop(signal.SIGQUIT)  # nginx's graceful stop
+
+
+class Coturn(Process):
+    """coturn on loopback with `use-auth-secret` (the TURN REST API) and no TLS."""
+
+    REALM = "tlightchat.test"
+
+    def __init__(self, secret):
+        super().__init__()
+        self.port = free_port()
+        self.secret = secret
+        self.url = f"turn:127.0.0.1:{self.port}?transport=udp"
+
+    def start(self):
+        low = 49152 + (self.port % 1000) * 10
+        args = [TURNSERVER, "-n", "--no-cli", "--no-tls", "--no-dtls",
+                "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+                f"--listening-port={self.port}", f"--min-port={low}", f"--max-port={low + 200}",
+                "--use-auth-secret", f"--static-auth-secret={self.secret}",
+                f"--realm={self.REALM}", "--allow-loopback-peers", "--fingerprint",
+                "--simple-log", f"--log-file={self.dir}/turn.log", "--verbose"]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+        return self

@@ -1,0 +1,188 @@
+"""Calls between real browsers: ring, accept/decline/cancel/missed/busy, media both ways,
+hang-up, a peer leaving, two calls at once, switching source mid-call, and glare.
+
+Every test acts through the UI (clicks) and checks real media where media is expected
+(pages.assert_media_flows). Setup times (Accept click → first remote frame, on both
+sides) are printed and recorded as test properties; nothing asserts on them.
+"""
+import threading
+
+from .pages import CallPage, assert_media_flows, setup_ms
+
+
+def open_pages(server, browsers, count):
+    pages = [CallPage(browsers(), server).open() for _ in range(count)]
+    for page in pages:
+        page.wait_sees(*[p for p in pages if p is not page])
+    return pages
+
+
+def connect(caller, callee, record_property=None, label="setup"):
+    """caller clicks Call on callee's first slot, callee clicks Accept; returns the two
+    anchors once media flows both ways."""
+    caller.click_call(callee)
+    callee.wait_phase(callee.anchor, "ringing-in")
+    callee_anchor = callee.anchor
+    caller_anchor = caller.wait(
+        "return document.querySelector('.tile[data-phase=\"ringing-out\"]')?.dataset.anchorId",
+        3.0, "caller slot ringing-out")
+    callee.click(callee_anchor, "accept")
+    caller_probe, callee_probe = assert_media_flows((caller, caller_anchor), (callee, callee_anchor))
+    ms = setup_ms(callee_probe, caller_probe)
+    print(f"\n{label}: accept → first remote frame: callee {ms[0]} ms, caller {ms[1]} ms")
+    if record_property:
+        record_property(f"{label}_ms_callee_caller", ms)
+    return caller_anchor, callee_anchor
+
+
+def test_call_accept_media_both_ways_then_hang_up(server, browsers, record_property):
+    a, b = open_pages(server, browsers, 2)
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    a.wait_phase(a.anchor, "ringing-out")
+    # The ring is visible (Accept/Decline) and audible (WebAudio ringer running).
+    assert b.js("return !document.querySelector('.tile .ring-panel').hidden")
+    assert b.js("return window.tlc.ringer.mode === 'incoming' && window.tlc.ringer.beeps > 0")
+    assert a.js("return window.tlc.ringer.mode") == "outgoing"
+    assert a.name in b.tile_text(b.anchor)
+    b.click(b.anchor, "accept")
+    a_probe, b_probe = assert_media_flows((a, a.anchor), (b, b.anchor))
+    ms = setup_ms(b_probe, a_probe)
+    print(f"\nsetup: accept → first remote frame: callee {ms[0]} ms, caller {ms[1]} ms")
+    record_property("setup_ms_callee_caller", ms)
+    assert a.js("return window.tlc.ringer.mode") is None
+    # The lobby shows both slots in a call with media flowing.
+    a.wait("return document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}']`)"
+           ".dataset.connected === 'true'", 3.0, "lobby shows B connected", b.anchor)
+
+    b.click(b.anchor, "hangup")
+    assert "hung up" in a.wait_idle(a.anchor, "hangup")
+    assert "You hung up" in b.wait_idle(b.anchor, "hangup")
+    for page, other in ((a, b), (b, a)):
+        page.wait("return document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}']`)"
+                  "?.dataset.status === 'online'", 3.0, "peer slot online again", other.anchor)
+        assert page.lobby_anchor_status(page.anchor) == "online"
+        assert page.session_count() == 0
+
+
+def test_decline_then_cancel(server, browsers):
+    a, b = open_pages(server, browsers, 2)
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    b.click(b.anchor, "decline")
+    assert "declined" in a.wait_idle(a.anchor, "declined")
+    assert "declined" in b.wait_idle(b.anchor, "declined")
+    assert b.js("return window.tlc.ringer.mode") is None
+
+    a.wait_sees(b)
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    a.click(a.anchor, "cancel")
+    assert "cancelled" in a.wait_idle(a.anchor, "cancelled")
+    assert "cancelled" in b.wait_idle(b.anchor, "cancelled")
+    assert a.session_count() == b.session_count() == 0
+
+
+def test_ring_timeout_ends_as_missed_on_both_sides(server_factory, browsers):
+    srv = server_factory(TLC_RING_TIMEOUT="2")
+    a, b = open_pages(srv, browsers, 2)
+    assert a.js("return window.tlc.store.getState().me.ringTimeoutMs") == 2000
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    assert "missed" in a.wait_idle(a.anchor, "missed", timeout=5.0)
+    assert "missed" in b.wait_idle(b.anchor, "missed", timeout=2.0)
+
+
+def test_calling_a_slot_in_a_call_answers_busy(server, browsers):
+    a, b, c = open_pages(server, browsers, 3)
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    b.click(b.anchor, "accept")
+    a.wait_phase(a.anchor, "connected")
+    c.wait("return document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}']`)"
+           ".dataset.status === 'in-call'", 3.0, "C sees B in a call", b.anchor)
+    c.click_call(b)
+    assert "busy" in c.wait_idle(c.anchor, "busy")
+    # The call that was there is untouched.
+    assert b.js("return document.querySelector('.tile').dataset.phase") == "connected"
+    assert b.js("return window.tlc.ringer.mode") is None
+
+
+def test_peer_closing_its_tab_ends_the_call_as_peer_left(server, browsers):
+    a, b = open_pages(server, browsers, 2)
+    connect(a, b)
+    # B closes the tab with the call (a second tab keeps the browser itself open).
+    call_tab = b.driver.current_window_handle
+    b.driver.switch_to.new_window("tab")
+    spare = b.driver.current_window_handle
+    b.driver.switch_to.window(call_tab)
+    b.driver.close()
+    b.driver.switch_to.window(spare)
+    assert "peer left" in a.wait_idle(a.anchor, "peer-left", timeout=3.0)
+    assert a.session_count() == 0
+    a.wait("return !document.querySelector(`.lobby-user[data-user-id='${arguments[0]}']`)",
+           3.0, "B gone from the lobby", b.user_id)
+
+
+def test_two_calls_at_once_on_two_slots(server, browsers, record_property):
+    a, b, c = open_pages(server, browsers, 3)
+    a.driver.find_element("id", "add-anchor").click()
+    a.wait("return document.querySelectorAll('.tile[data-status=\"online\"]').length === 2",
+           3.0, "A has two online slots")
+    a1, a2 = a.anchors()
+    connect(a, b, record_property, "setup_ab")
+    c.wait_sees(a, online=1)
+    connect(a, c, record_property, "setup_ac")
+    # Each call on its own slot, both with media at the same time.
+    assert a.tile_attr(a1, "data-phase") == a.tile_attr(a2, "data-phase") == "connected"
+    probes = assert_media_flows((a, a1), (a, a2), (b, b.anchor), (c, c.anchor))
+    assert len({p["callId"] for p in probes[:2]}) == 2
+    assert a.session_count() == 2
+    # Hanging up one leaves the other running.
+    a.click(a1, "hangup")
+    b.wait_idle(b.anchor, "hangup")
+    assert_media_flows((a, a2), (c, c.anchor))
+
+
+def test_switching_to_a_sample_clip_mid_call_changes_the_remote_video(server, browsers):
+    a, b = open_pages(server, browsers, 2)
+    a_anchor, b_anchor = connect(a, b)
+    before = b.media(b_anchor)
+    assert before["videoWidth"] * 3 == before["videoHeight"] * 4, before  # fake camera, 4:3
+    a.driver.find_element("css selector", f".tile[data-anchor-id='{a_anchor}'] select.source") \
+        .send_keys("Sample: colour bars")
+    assert a.js("return document.querySelector('.tile select.source').value") == "clip:bars"
+    # The bars clip is 480x270 (16:9): B's remote video takes its shape, same call.
+    b.wait("""
+        const v = document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] video.remote`);
+        return v.videoWidth > 0 && Math.abs(v.videoWidth / v.videoHeight - 16 / 9) < 0.05
+          && v.videoWidth <= 480;
+    """, 5.0, "B's remote video is the 480x270 clip", b_anchor)
+    after = assert_media_flows((b, b_anchor), (a, a_anchor))[0]
+    assert after["callId"] == before["callId"] and after["connectionState"] == "connected"
+    assert b.js("return window.tlc.sessions.values().next().value.pc.getTransceivers().length") == 2
+
+
+def test_glare_both_invite_at_once_makes_one_call(server, browsers, record_property):
+    a, b = open_pages(server, browsers, 2)
+    click = "document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}'] .call-btn`).click()"
+    go = threading.Barrier(2)
+
+    def fire(page, other):
+        go.wait()
+        page.js(click, other.anchor)
+
+    threads = [threading.Thread(target=fire, args=pair) for pair in ((a, b), (b, a))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    probes = assert_media_flows((a, a.anchor), (b, b.anchor))
+    assert probes[0]["callId"] == probes[1]["callId"]
+    assert a.session_count() == b.session_count() == 1
+    # One side's invitation became the call; no ring, no error is left over.
+    for page in (a, b):
+        assert page.js("return document.querySelectorAll('.tile').length") == 1
+        assert page.js("return window.tlc.ringer.mode") is None
+        assert page.js("return document.querySelector('#notice').hidden")
+    record_property("glare_first_frame_ms", [round(p["firstFrameAt"]) for p in probes])

@@ -1,0 +1,184 @@
+// Entry of the call page: wires signaling → store → views, owns the anchors (call
+// slots) of this tab and their outgoing media, and exposes a read-only debug handle
+// (window.tlc) that the e2e tests read state and RTCPeerConnection stats from.
+//
+// A new tab creates one anchor, "Slot 1", and puts it online at once: opening the call
+// page is the intent to be reachable, and it saves every first-time user a click. After
+// a reconnect (the server forgot this tab) the same slots are created again.
+import * as P from './protocol.js';
+import { Signaling, STATUS } from './signaling.js';
+import { createStore, ownAnchors, slotOf } from './store.js';
+import { AnchorMedia, MediaLibrary } from './media.js';
+import { Calls } from './calls.js';
+import { Ringer } from './ringer.js';
+import { LobbyView } from './views/lobby.js';
+import { AnchorGrid } from './views/anchor-grid.js';
+import { MediaPanel } from './views/media-panel.js';
+import { StatusView } from './views/status.js';
+
+const signaling = new Signaling();
+const store = createStore();
+const library = new MediaLibrary({ sinkParent: document.querySelector('#media-sinks') });
+const ringer = new Ringer();
+const media = new Map();   // anchorId → AnchorMedia
+const inherit = new Map(); // anchor name → {online, media} carried over a reconnect
+const notice = document.querySelector('#notice');
+
+function notify(text) {
+  notice.textContent = text;
+  notice.hidden = false;
+  clearTimeout(notify.timer);
+  notify.timer = setTimeout(() => { notice.hidden = true; }, 8000);
+}
+
+// An anchor's outgoing media exists as soon as the anchor does; it starts on the
+// camera (or on whatever it sent before a reconnect).
+function mediaOf(anchorId) {
+  let m = media.get(anchorId);
+  const anchor = store.getState().lobby.anchors[anchorId];
+  if (!m && anchor) {
+    m = inherit.get(anchor.name)?.media;
+    inherit.delete(anchor.name);
+    if (!m) {
+      m = new AnchorMedia(library, library.camera.status === 'error' ? 'none' : 'camera');
+      m.setSource(m.sourceId);
+    }
+    m.addEventListener('change', render);
+    media.set(anchorId, m);
+  }
+  return m || null;
+}
+
+const calls = new Calls({ signaling, store, mediaOf, notify });
+
+// -- anchor actions -------------------------------------------------------------------
+
+async function attempt(what, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    notify(`${what}: ${err.message}`);
+    return null;
+  }
+}
+
+function nextSlotName() {
+  const names = new Set(ownAnchors(store.getState()).map((a) => a.name));
+  let n = 1;
+  while (names.has(`Slot ${n}`)) n += 1;
+  return `Slot ${n}`;
+}
+
+async function createAnchor(name = nextSlotName(), online = true) {
+  const ack = await attempt('Could not add a slot', () => signaling.request(P.ANCHOR_CREATE, { name }));
+  if (ack && online) await setOnline(ack.anchor.id, true);
+}
+
+const setOnline = (anchorId, online) => attempt(online ? 'Could not go online' : 'Could not go offline',
+  () => signaling.request(P.ANCHOR_SET_ONLINE, { anchorId, online }));
+
+const actions = {
+  addAnchor: () => createAnchor(),
+  online: (anchorId) => setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'),
+  rename: (anchorId, name) => attempt('Could not rename the slot', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })).then(render),
+  remove: (anchorId) => attempt('Could not remove the slot', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
+  setSource: (anchorId, sourceId) => mediaOf(anchorId)?.setSource(sourceId),
+  mic: (anchorId) => { const m = mediaOf(anchorId); m?.setMic(!m.micOn); },
+  cam: (anchorId) => { const m = mediaOf(anchorId); m?.setCam(!m.camOn); },
+  accept: (anchorId) => calls.accept(anchorId),
+  decline: (anchorId) => calls.decline(anchorId),
+  cancel: (anchorId) => calls.cancel(anchorId),
+  hangup: (anchorId) => calls.hangup(anchorId),
+  markAcceptClick: (anchorId) => calls.markAcceptClick(anchorId),
+};
+
+async function renameMe(displayName) {
+  const { user } = await signaling.request(P.ME_RENAME, { displayName });
+  store.dispatch({ type: 'me/renamed', payload: { user } });
+  const nav = document.querySelector('#nav-me');
+  if (nav) nav.textContent = user.displayName;
+}
+
+// -- server → store -------------------------------------------------------------------
+
+function onWelcome(welcome) {
+  // A reconnect is a new client: remember this tab's slots to create them again.
+  for (const anchor of ownAnchors(store.getState())) {
+    inherit.set(anchor.name, { online: anchor.status !== 'offline', media: media.get(anchor.id) });
+  }
+  media.clear();
+  store.dispatch({ type: 'session/welcome', payload: welcome });
+  const again = [...inherit.entries()];
+  if (again.length) again.forEach(([name, { online }]) => createAnchor(name, online));
+  else createAnchor('Slot 1', true);
+}
+
+const LOBBY_ACTIONS = {
+  [P.LOBBY_SNAPSHOT]: 'lobby/snapshot', [P.LOBBY_CLIENT_JOINED]: 'lobby/client-joined',
+  [P.LOBBY_CLIENT_LEFT]: 'lobby/client-left', [P.LOBBY_USER]: 'lobby/user',
+  [P.LOBBY_ANCHOR]: 'lobby/anchor', [P.LOBBY_ANCHOR_REMOVED]: 'lobby/anchor-removed',
+};
+signaling.on(P.SESSION_WELCOME, onWelcome);
+for (const [event, type] of Object.entries(LOBBY_ACTIONS)) {
+  signaling.on(event, (payload) => store.dispatch({ type, payload }));
+}
+signaling.on(P.ERROR, ({ event, error }) => console.warn(`server refused ${event}: ${error.code} ${error.message}`));
+// Any event (ours or the chat's) shows up in the debug line.
+signaling.socket.onAny((event) => statusView.noteEvent(event));
+
+// -- views ------------------------------------------------------------------------------
+
+const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), { onCall: (id) => calls.call(id) });
+const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
+  actions, sources: library.sources(), mediaOf, sessionOf: (id) => calls.sessionOf(id),
+});
+const statusView = new StatusView({ signaling, onRename: renameMe });
+new MediaPanel(document.querySelector('#media-panel'), { library, onRetry: () => library.startCamera() });
+
+const callFrom = document.querySelector('#call-from');
+callFrom.addEventListener('change', () => { calls.callFrom = callFrom.value; });
+
+function renderCallFrom(state) {
+  const online = ownAnchors(state).filter((a) => a.status !== 'offline');
+  callFrom.closest('label').hidden = online.length < 2;
+  const wanted = [['', 'first free slot'], ...online.map((a) => [a.id, a.name])];
+  if (callFrom.dataset.sig !== JSON.stringify(wanted)) {
+    callFrom.dataset.sig = JSON.stringify(wanted);
+    callFrom.replaceChildren(...wanted.map(([value, label]) => new Option(label, value)));
+  }
+  callFrom.value = online.some((a) => a.id === calls.callFrom) ? calls.callFrom : '';
+}
+
+let wasRinging = new Set();
+function render() {
+  const state = store.getState();
+  lobbyView.render(state);
+  grid.render(state);
+  statusView.render(state);
+  renderCallFrom(state);
+  // Ring: audible (WebAudio) and visible (tile, prompt, tab title).
+  const slots = ownAnchors(state).map((a) => [a.id, slotOf(state, a.id).phase]);
+  const ringingIn = slots.filter(([, phase]) => phase === 'ringing-in').map(([id]) => id);
+  ringer.set(ringingIn.length ? 'incoming' : slots.some(([, phase]) => phase === 'ringing-out') ? 'outgoing' : null);
+  document.title = `${ringingIn.length ? '📞 Incoming call · ' : ''}Call · TLightChat`;
+  for (const id of ringingIn) if (!wasRinging.has(id)) grid.tiles.get(id)?.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  wasRinging = new Set(ringingIn);
+  for (const id of media.keys()) {
+    if (!state.lobby.anchors[id] && state.me) { media.get(id).stop(); media.delete(id); }
+  }
+}
+
+store.subscribe(render);
+signaling.on(STATUS, render);
+library.addEventListener('camera', render);
+// Browsers let audio start only after a gesture: the first click unlocks the ringer.
+addEventListener('pointerdown', () => ringer.unlock(), { once: true });
+library.startCamera();
+render();
+
+// Read-only handle for debugging and the e2e tests (they act through the UI). Its
+// properties cannot be reassigned, but the object stays extensible: the chat panel
+// adds its own entry (window.tlc.chat).
+const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls };
+window.tlc = Object.defineProperties(window.tlc || {}, Object.fromEntries(
+  Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])));

@@ -1,0 +1,142 @@
+// Calls: turns the server's call events into store actions and PeerSessions, and the
+// user's Call / Accept / Decline / Cancel / Hang up into requests. One PeerSession per
+// live call (Map callId → session); the store says which calls are live, and a session
+// whose call is no longer in the store is closed — whatever ended it (hang-up, peer
+// left, slot removed, reconnect).
+import * as P from './protocol.js';
+import { PeerSession } from './peer.js';
+import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
+
+export class Calls {
+  constructor({ signaling, store, mediaOf, notify }) {
+    Object.assign(this, { signaling, store, mediaOf, notify });
+    this.sessions = new Map();
+    this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
+    this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
+    signaling.on(P.CALL_RING, this.onRing.bind(this));
+    signaling.on(P.CALL_INVITE_ENDED, this.onInviteEnded.bind(this));
+    signaling.on(P.CALL_STARTED, this.onStarted.bind(this));
+    signaling.on(P.CALL_SIGNAL, this.onSignal.bind(this));
+    signaling.on(P.CALL_STATE, this.onState.bind(this));
+    signaling.on(P.CALL_ENDED, this.onEnded.bind(this));
+    store.subscribe(this.closeStaleSessions.bind(this));
+  }
+
+  // -- server events ------------------------------------------------------------------
+
+  onRing(p) {
+    this.store.dispatch({ type: 'call/ring', payload: { ...p, anchorId: p.toAnchorId } });
+  }
+
+  onInviteEnded(p) {
+    this.store.dispatch({ type: 'call/invite-ended', payload: p });
+  }
+
+  onStarted(p) {
+    this.store.dispatch({ type: 'call/started', payload: p });
+    const { me } = this.store.getState();
+    const media = this.mediaOf(p.anchorId);
+    if (!me || !media || this.sessions.has(p.callId)) return;
+    const session = new PeerSession({
+      signaling: this.signaling, callId: p.callId, anchorId: p.anchorId, polite: p.polite,
+      initiator: p.initiator, media, iceServers: me.iceServers, iceTransportPolicy: me.iceTransportPolicy,
+    });
+    session.startedAt = performance.timeOrigin + performance.now();
+    session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
+    session.addEventListener('state', (e) => this.store.dispatch({
+      type: 'call/pc-state', payload: { anchorId: p.anchorId, callId: p.callId, state: e.detail.state } }));
+    this.sessions.set(p.callId, session);
+  }
+
+  onSignal(p) {
+    const session = this.sessions.get(p.callId);
+    if (session) session.receive(p);
+    else console.warn('signal for an unknown call', p.callId);
+  }
+
+  onState(p) {
+    const anchor = ownAnchors(this.store.getState()).find((a) => slotOf(this.store.getState(), a.id).callId === p.callId);
+    if (anchor) this.store.dispatch({ type: 'call/state', payload: { ...p, anchorId: anchor.id } });
+  }
+
+  onEnded(p) {
+    this.store.dispatch({ type: 'call/ended', payload: p });
+  }
+
+  closeStaleSessions(state) {
+    const live = new Set(Object.values(state.calls).map((slot) => slot.callId).filter(Boolean));
+    for (const [callId, session] of this.sessions) {
+      if (!live.has(callId)) {
+        session.close();
+        this.sessions.delete(callId);
+      }
+    }
+  }
+
+  sessionOf(anchorId) {
+    const callId = slotOf(this.store.getState(), anchorId).callId;
+    return (callId && this.sessions.get(callId)) || null;
+  }
+
+  // -- user actions -------------------------------------------------------------------
+
+  // Call the anchor `peerAnchorId` from the chosen (or first free) own anchor. If that
+  // anchor is ringing us already, calling back means answering: one call, no glare.
+  async call(peerAnchorId) {
+    const state = this.store.getState();
+    const ringing = ringingFrom(state, peerAnchorId);
+    if (ringing) return this.accept(ringing.id);
+    const chosen = ownAnchors(state).find((a) => a.id === this.callFrom);
+    const from = chosen && chosen.status === 'online' && slotOf(state, chosen.id).phase === 'idle' ? chosen : freeAnchor(state);
+    if (!from) return this.notify('None of your slots is free: go online with a slot (or add one) to call.');
+    const target = state.lobby.anchors[peerAnchorId];
+    const user = state.lobby.users[state.lobby.clients[target?.clientId]?.userId];
+    const peer = { anchorId: peerAnchorId, clientId: target?.clientId, userId: user?.id,
+                   displayName: user?.displayName || 'them', anchorName: target?.name || '' };
+    this.store.dispatch({ type: 'call/invite-sent', payload: { anchorId: from.id, peer } });
+    try {
+      const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId });
+      // {callId}: glare — their invitation became the call; call:started does the rest.
+      if (ack.invitationId) this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
+    } catch (err) {
+      this.store.dispatch({ type: 'call/invite-failed', payload: { anchorId: from.id, code: err.code, message: err.message } });
+    }
+  }
+
+  markAcceptClick(anchorId) {
+    this.acceptClicks[anchorId] = performance.timeOrigin + performance.now();
+  }
+
+  accept(anchorId) {
+    return this.answer(anchorId, P.CALL_ACCEPT);
+  }
+
+  decline(anchorId) {
+    return this.answer(anchorId, P.CALL_DECLINE);
+  }
+
+  cancel(anchorId) {
+    return this.answer(anchorId, P.CALL_CANCEL);
+  }
+
+  async answer(anchorId, event) {
+    const { invitationId } = slotOf(this.store.getState(), anchorId);
+    if (!invitationId) return;
+    try {
+      await this.signaling.request(event, { invitationId });
+    } catch (err) {
+      // not-found: it ended meanwhile (rang out, cancelled); call:invite-ended says how.
+      if (err.code !== 'not-found') this.notify(`Could not ${event.split(':')[1]}: ${err.message}`);
+    }
+  }
+
+  async hangup(anchorId) {
+    const { callId } = slotOf(this.store.getState(), anchorId);
+    if (!callId) return;
+    try {
+      await this.signaling.request(P.CALL_HANGUP, { callId });
+    } catch (err) {
+      if (err.code !== 'not-found') this.notify(`Could not hang up: ${err.message}`);
+    }
+  }
+}

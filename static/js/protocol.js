@@ -1,0 +1,49 @@
+// Event names of the wire protocol (docs/protocol.md), mirrored from
+// tlightchat/protocol.py. A Python unit test compares these lists with the server's,
+// so a renamed or added event cannot drift silently: change the three together.
+
+// Client → server (each takes an ack: {ok: true, ...} or {ok: false, error}).
+export const ME_RENAME = 'me:rename';
+export const ME_STATE = 'me:state';
+export const LOBBY_GET = 'lobby:get';
+export const ANCHOR_CREATE = 'anchor:create';
+export const ANCHOR_RENAME = 'anchor:rename';
+export const ANCHOR_SET_ONLINE = 'anchor:set-online';
+export const ANCHOR_REMOVE = 'anchor:remove';
+export const CALL_INVITE = 'call:invite';
+export const CALL_CANCEL = 'call:cancel';
+export const CALL_ACCEPT = 'call:accept';
+export const CALL_DECLINE = 'call:decline';
+export const CALL_SIGNAL = 'call:signal';
+export const CALL_MEDIA = 'call:media';
+export const CALL_HANGUP = 'call:hangup';
+
+export const CLIENT_EVENTS = Object.freeze([
+  ME_RENAME, ME_STATE, LOBBY_GET,
+  ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
+  CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_HANGUP,
+]);
+
+// Server → client.
+export const SESSION_WELCOME = 'session:welcome';
+export const LOBBY_SNAPSHOT = 'lobby:snapshot';
+export const LOBBY_CLIENT_JOINED = 'lobby:client-joined';
+export const LOBBY_CLIENT_LEFT = 'lobby:client-left';
+export const LOBBY_USER = 'lobby:user';
+export const LOBBY_ANCHOR = 'lobby:anchor';
+export const LOBBY_ANCHOR_REMOVED = 'lobby:anchor-removed';
+export const CALL_RING = 'call:ring';
+export const CALL_INVITE_ENDED = 'call:invite-ended';
+export const CALL_STARTED = 'call:started';
+// CALL_SIGNAL ('call:signal') travels both ways.
+export const CALL_STATE = 'call:state';
+export const CALL_ENDED = 'call:ended';
+export const ERROR = 'error';
+
+export const SERVER_EVENTS = Object.freeze([
+  SESSION_WELCOME, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
+  LOBBY_USER, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, CALL_RING,
+  CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, ERROR,
+]);
+
+export const PROTOCOL_VERSION = 1;

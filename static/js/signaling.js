@@ -1,0 +1,146 @@
+// The one Socket.IO connection of a page, and a promise-based request/ack API over it.
+//
+// Stable interface (the chat panel imports it too):
+//   const sig = new Signaling({basePath});        // basePath optional: derived from the page
+//   await sig.request('anchor:create', {name})    // → ack without `ok`, or throws Error{code}
+//   sig.on('call:ring', fn) / sig.off('call:ring', fn)
+//   sig.on('status', fn)                          // fn({status, reason, code, transport})
+//   sig.status, sig.transport
+// status: 'connecting' | 'connected' | 'disconnected' | 'refused'.
+import { io } from '../vendor/socket.io.esm.min.js';
+
+export const STATUS = 'status';
+const DEFAULT_TIMEOUT_MS = 10000;
+
+// The page's server-side route (data-route, e.g. "/call") is the tail of location.pathname;
+// whatever precedes it is a proxy prefix ("/port3000"). Socket.IO reads a path in the URL
+// as a namespace, so the prefix must go into `path`, never into the URL.
+export function pageBasePath(pathname = location.pathname, route = document.body.dataset.route) {
+  let prefix = '';
+  if (route && route !== '/' && pathname.endsWith(route)) {
+    prefix = pathname.slice(0, pathname.length - route.length);
+  } else if (route === '/') {
+    prefix = pathname.replace(/\/$/, '');
+  }
+  return prefix.replace(/\/$/, '') + '/';
+}
+
+// ?transport=polling (or websocket) forces one transport, e.g. behind a proxy that breaks
+// WebSockets; otherwise the server's configured list (data-transports), polling first so
+// the first connection never waits on a blocked upgrade.
+export function pageTransports(search = location.search) {
+  const forced = new URLSearchParams(search).get('transport');
+  if (forced === 'polling' || forced === 'websocket') return [forced];
+  const configured = document.body.dataset.transports || document.getElementById('app')?.dataset.transports;
+  const list = (configured || '').split(',').map((t) => t.trim()).filter(Boolean);
+  return list.length ? list : ['polling', 'websocket'];
+}
+
+export class SignalingError extends Error {
+  constructor(code, message) {
+    super(message || code);
+    this.name = 'SignalingError';
+    this.code = code;
+  }
+}
+
+export class Signaling {
+  constructor({ basePath = pageBasePath(), transports = pageTransports(), timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+    this.basePath = basePath;
+    this.timeoutMs = timeoutMs;
+    this.status = 'connecting';
+    this.reason = '';
+    this.code = '';
+    this.everConnected = false;
+    this._statusListeners = new Set();
+    this.socket = io({ path: basePath + 'socket.io', transports });
+    this.socket.on('connect', this._onConnect.bind(this));
+    this.socket.on('disconnect', this._onDisconnect.bind(this));
+    this.socket.on('connect_error', this._onConnectError.bind(this));
+    this.socket.io.on('reconnect_attempt', () => this._setStatus('connecting', 'reconnecting…'));
+    // Leaving the page closes the socket now, so the server drops this tab (its anchors,
+    // rings and calls) at once instead of at the heartbeat timeout.
+    this._onPageHide = () => this.socket.disconnect();
+    addEventListener('pagehide', this._onPageHide);
+  }
+
+  get connected() {
+    return this.socket.connected;
+  }
+
+  // 'polling' or 'websocket' (after an upgrade); '' while not connected.
+  get transport() {
+    return this.socket.io.engine?.transport?.name || '';
+  }
+
+  // Send a client event; resolves with the ack minus `ok`. The server keeps no state
+  // across connections, so a request made after the connection was lost is refused
+  // at once rather than replayed on a new connection where it would mean something else.
+  request(event, payload, { timeoutMs = this.timeoutMs } = {}) {
+    if (this.everConnected && !this.socket.connected) {
+      return Promise.reject(new SignalingError('disconnected', 'not connected to the server'));
+    }
+    return new Promise((resolve, reject) => {
+      const onAck = (err, ack) => {
+        if (err) return reject(new SignalingError('timeout', `${event}: no answer within ${timeoutMs} ms`));
+        if (!ack || typeof ack !== 'object') return reject(new SignalingError('internal', `${event}: malformed ack`));
+        const { ok, error, ...result } = ack;
+        if (ok) return resolve(result);
+        reject(new SignalingError(error?.code || 'internal', error?.message || `${event} failed`));
+      };
+      const timed = this.socket.timeout(timeoutMs);
+      if (payload === undefined) timed.emit(event, onAck);
+      else timed.emit(event, payload, onAck);
+    });
+  }
+
+  // Server events, plus the local 'status' event.
+  on(event, fn) {
+    if (event === STATUS) this._statusListeners.add(fn);
+    else this.socket.on(event, fn);
+    return this;
+  }
+
+  off(event, fn) {
+    if (event === STATUS) this._statusListeners.delete(fn);
+    else this.socket.off(event, fn);
+    return this;
+  }
+
+  close() {
+    removeEventListener('pagehide', this._onPageHide);
+    this.socket.disconnect();
+  }
+
+  _onConnect() {
+    this.everConnected = true;
+    this._setStatus('connected');
+    // Report the WebSocket upgrade (or its absence) as a status change too.
+    this.socket.io.engine.once('upgrade', () => this._setStatus('connected'));
+  }
+
+  _onDisconnect(reason) {
+    // 'io client disconnect' is our own pagehide/close: nothing will reconnect.
+    this._setStatus('disconnected', reason);
+  }
+
+  _onConnectError(err) {
+    // A refusal from the server's connect handler carries data {code, message} and is
+    // final (socket.active is false); anything else is a network error, retried.
+    if (!this.socket.active) {
+      this._setStatus('refused', err?.data?.message || err?.message || 'refused', err?.data?.code || 'refused');
+    } else {
+      this._setStatus('connecting', `cannot reach the server (${err?.message || 'error'}); retrying`);
+    }
+  }
+
+  _setStatus(status, reason = '', code = '') {
+    this.status = status;
+    this.reason = reason;
+    this.code = code;
+    const info = { status, reason, code, transport: this.transport };
+    for (const fn of [...this._statusListeners]) {
+      try { fn(info); } catch (err) { console.error('status listener failed', err); }
+    }
+  }
+}

@@ -1,0 +1,183 @@
+// The client's picture of the world: a tiny Redux (one reducer, subscribe) that mirrors
+// the server's lobby from `lobby:snapshot` plus its deltas, and keeps the local state of
+// each own anchor's call. Views only read it; nothing but dispatch changes it.
+//
+// state = {
+//   me:    {clientId, user, iceServers, iceTransportPolicy, ringTimeoutMs, maxAnchors} | null
+//   lobby: {users, clients, anchors}          exactly as the server's snapshot shapes them
+//   calls: {[ownAnchorId]: CallSlot}          one per own anchor
+// }
+// CallSlot = {phase, invitationId, callId, peer, polite, initiator, outcome, since}
+//   phase: idle | ringing-out | ringing-in | connecting | connected
+//   outcome: how the last ring or call ended ({reason, by?, peer}) — shown on an idle
+//   slot until the next call, so "declined", "missed", "busy", "peer left" stay readable.
+
+export const PHASES = Object.freeze(['idle', 'ringing-out', 'ringing-in', 'connecting', 'connected']);
+
+const EMPTY_LOBBY = Object.freeze({ users: {}, clients: {}, anchors: {} });
+const IDLE = Object.freeze({ phase: 'idle', invitationId: null, callId: null, peer: null, outcome: null });
+
+export function initialState() {
+  return { me: null, lobby: EMPTY_LOBBY, calls: {} };
+}
+
+const without = (obj, key) => {
+  if (!(key in obj)) return obj;
+  const { [key]: _gone, ...rest } = obj;
+  return rest;
+};
+
+// -- lobby: the server's snapshot and deltas -------------------------------------------
+
+function lobbyReducer(lobby, { type, payload: p }) {
+  switch (type) {
+    case 'lobby/snapshot':
+      return { users: p.users || {}, clients: p.clients || {}, anchors: p.anchors || {} };
+    case 'lobby/client-joined':
+      return { ...lobby, users: { ...lobby.users, [p.user.id]: p.user },
+               clients: { ...lobby.clients, [p.client.id]: p.client } };
+    case 'lobby/client-left': {
+      const client = lobby.clients[p.clientId];
+      if (!client) return lobby;
+      const clients = without(lobby.clients, p.clientId);
+      // Its anchors leave with it; a user with no client left is dropped.
+      const anchors = Object.fromEntries(Object.entries(lobby.anchors).filter(([, a]) => a.clientId !== p.clientId));
+      const stillHere = Object.values(clients).some((c) => c.userId === client.userId);
+      const users = stillHere ? lobby.users : without(lobby.users, client.userId);
+      return { users, clients, anchors };
+    }
+    case 'lobby/user':
+      return lobby.users[p.user.id] ? { ...lobby, users: { ...lobby.users, [p.user.id]: p.user } } : lobby;
+    case 'lobby/anchor':
+      return { ...lobby, anchors: { ...lobby.anchors, [p.anchor.id]: p.anchor } };
+    case 'lobby/anchor-removed':
+      return { ...lobby, anchors: without(lobby.anchors, p.anchorId) };
+    default:
+      return lobby;
+  }
+}
+
+// -- calls: the local state machine of each own anchor ---------------------------------
+
+function slotReducer(slot = IDLE, { type, payload: p, meta }) {
+  const now = meta?.at ?? Date.now();
+  switch (type) {
+    case 'call/invite-sent': // optimistic: before the ack, so a fast call:started wins
+      return { ...IDLE, phase: 'ringing-out', peer: p.peer, since: now };
+    case 'call/invite-acked':
+      return slot.phase === 'ringing-out' && !slot.invitationId ? { ...slot, invitationId: p.invitationId } : slot;
+    case 'call/invite-failed':
+      return slot.phase === 'ringing-out' && !slot.invitationId
+        ? { ...IDLE, outcome: { reason: p.code, message: p.message, peer: slot.peer, role: 'caller' }, since: now }
+        : slot;
+    case 'call/ring':
+      return { ...IDLE, phase: 'ringing-in', invitationId: p.invitationId, peer: p.from,
+               expiresAt: now + p.expiresInMs, since: now };
+    case 'call/invite-ended': {
+      const ours = slot.invitationId === p.invitationId || (slot.phase === 'ringing-out' && !slot.invitationId);
+      if (!ours || !['ringing-out', 'ringing-in'].includes(slot.phase)) return slot;
+      // 'accepted' (or glare) means call:started follows: hold in connecting.
+      if (p.reason === 'accepted') return { ...slot, phase: 'connecting', invitationId: null, since: now };
+      const role = slot.phase === 'ringing-out' ? 'caller' : 'callee';
+      return { ...IDLE, outcome: { reason: p.reason, peer: slot.peer, role }, since: now };
+    }
+    case 'call/started':
+      return { ...IDLE, phase: 'connecting', callId: p.callId, peer: p.peer, polite: p.polite,
+               initiator: p.initiator, since: now };
+    case 'call/state':
+      return slot.callId === p.callId ? { ...slot, phase: p.state === 'connected' ? 'connected' : 'connecting' } : slot;
+    case 'call/pc-state': // the RTCPeerConnection's own view, for the words on the tile
+      return slot.callId === p.callId && slot.pcState !== p.state ? { ...slot, pcState: p.state } : slot;
+    case 'call/ended':
+      return slot.callId === p.callId
+        ? { ...IDLE, outcome: { reason: p.reason, by: p.by, peer: slot.peer }, since: now }
+        : slot;
+    default:
+      return slot;
+  }
+}
+
+function callsReducer(calls, action, lobby, me) {
+  const { type, payload: p } = action;
+  if (type === 'session/welcome') return {};
+  if (type.startsWith('call/')) {
+    const anchorId = p.anchorId;
+    if (!anchorId) return calls;
+    const next = slotReducer(calls[anchorId], action);
+    return next === calls[anchorId] ? calls : { ...calls, [anchorId]: next };
+  }
+  // Keep one slot per own anchor: create on appearance, drop on removal.
+  if (!me) return calls;
+  let next = calls;
+  for (const anchor of Object.values(lobby.anchors)) {
+    if (anchor.clientId === me.clientId && !next[anchor.id]) next = { ...next, [anchor.id]: IDLE };
+  }
+  for (const id of Object.keys(next)) {
+    if (!lobby.anchors[id]) next = without(next, id);
+  }
+  return next;
+}
+
+export function reducer(state = initialState(), action) {
+  if (!action || typeof action.type !== 'string' || !action.type.includes('/')) {
+    throw new TypeError(`malformed action ${JSON.stringify(action)}`);
+  }
+  if (action.type === 'session/welcome') {
+    // A new connection is a new client: the server forgot every anchor and call.
+    return { me: action.payload, lobby: EMPTY_LOBBY, calls: {} };
+  }
+  if (action.type === 'me/renamed') {
+    const user = action.payload.user;
+    const lobby = lobbyReducer(state.lobby, { type: 'lobby/user', payload: { user } });
+    return { ...state, me: { ...state.me, user }, lobby };
+  }
+  const lobby = lobbyReducer(state.lobby, action);
+  const me = state.me && lobby.users[state.me.user.id] && lobby.users[state.me.user.id] !== state.me.user
+    ? { ...state.me, user: lobby.users[state.me.user.id] } : state.me;
+  const calls = callsReducer(state.calls, action, lobby, me);
+  if (lobby === state.lobby && calls === state.calls && me === state.me) return state;
+  return { me, lobby, calls };
+}
+
+export function createStore(reduce = reducer) {
+  let state = reduce(undefined, { type: 'store/init' });
+  const listeners = new Set();
+  return {
+    getState: () => state,
+    dispatch(action) {
+      const prev = state;
+      state = reduce(state, { ...action, meta: { at: Date.now(), ...action.meta } });
+      if (state !== prev) for (const fn of [...listeners]) fn(state, prev, action);
+      return action;
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}
+
+// -- selectors --------------------------------------------------------------------------
+
+export const ownAnchors = (state) => !state.me ? [] :
+  Object.values(state.lobby.anchors).filter((a) => a.clientId === state.me.clientId);
+
+export const slotOf = (state, anchorId) => state.calls[anchorId] || IDLE;
+
+// The anchor a Call click uses: the first own anchor that is online and not busy.
+export function freeAnchor(state) {
+  return ownAnchors(state).find((a) => a.status === 'online' && slotOf(state, a.id).phase === 'idle') || null;
+}
+
+// An own anchor that is being rung by `peerAnchorId` (calling back = accepting).
+export function ringingFrom(state, peerAnchorId) {
+  return ownAnchors(state).find((a) => {
+    const slot = slotOf(state, a.id);
+    return slot.phase === 'ringing-in' && slot.peer?.anchorId === peerAnchorId;
+  }) || null;
+}
+
+export function userOfClient(state, clientId) {
+  const client = state.lobby.clients[clientId];
+  return client ? state.lobby.users[client.userId] : null;
+}

@@ -1,0 +1,215 @@
+"""Optional accounts: /register, /login, /logout.
+
+Guests stay the default (identity.py). Registering fills a username and a password hash
+on the guest's own User row, so the id and everything stored under it (chat history)
+stay. Signing in from another browser points that browser's session at the account's
+id. Passwords are hashed with scrypt (werkzeug). Every form (these and /me) carries a
+CSRF token (Flask-WTF CSRFProtect). Failed sign-ins are limited per username and
+address, and per address.
+"""
+import threading
+import time
+from collections import deque
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+
+from .db import User, utcnow
+from .identity import SESSION_KEY
+
+bp = Blueprint("accounts", __name__)
+csrf = CSRFProtect()
+
+USERNAME_RULE = r"^[a-z0-9][a-z0-9_.-]{2,31}$"
+USERNAME_HELP = "3–32 characters: letters, digits, dot, dash, underscore"
+# Checked when the username does not exist, so a miss costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _normalise(value):
+    return (value or "").strip().lower()
+
+
+class RegisterForm(FlaskForm):
+    username = StringField("Username", filters=[_normalise], validators=[
+        InputRequired("Choose a username."),
+        Regexp(USERNAME_RULE, message=f"Usernames are {USERNAME_HELP}.")])
+    password = PasswordField("Password", validators=[
+        InputRequired("Choose a password."),
+        Length(min=8, max=256, message="Passwords are 8 to 256 characters.")])
+    confirm = PasswordField("Repeat the password", validators=[
+        InputRequired("Repeat the password."),
+        EqualTo("password", message="The two passwords differ.")])
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", filters=[_normalise],
+                           validators=[InputRequired("Enter your username."), Length(max=32)])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
+                                                     Length(max=256)])
+
+
+class LoginLimiter:
+    """Sliding-window count of failed sign-ins, in memory (one server process)."""
+
+    def __init__(self, per_name, per_address, window, clock=time.monotonic):
+        self.per_name, self.per_address, self.window = per_name, per_address, window
+        self.clock = clock
+        self.failures = {}  # key -> deque of failure times
+        self.lock = threading.Lock()
+
+    def _recent(self, key, now):
+        times = self.failures.get(key)
+        if times is None:
+            return ()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if not times:
+            del self.failures[key]
+        return times
+
+    def retry_after(self, username, address):
+        """Seconds until another attempt is allowed; 0 when it is allowed now."""
+        now = self.clock()
+        with self.lock:
+            waits = [times[0] + self.window - now
+                     for key, limit in (((username, address), self.per_name),
+                                        ((None, address), self.per_address))
+                     if len(times := self._recent(key, now)) >= limit]
+        return max(waits, default=0)
+
+    def failed(self, username, address):
+        now = self.clock()
+        with self.lock:
+            for key in ((username, address), (None, address)):
+                self.failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, username, address):
+        with self.lock:
+            self.failures.pop((username, address), None)
+
+
+def _db():
+    return current_app.extensions["tlc_db"]
+
+
+def _limiter():
+    return current_app.extensions["tlc_login_limiter"]
+
+
+def _safe_next(default):
+    """Only a path on this site: never an absolute URL or //host (open redirect)."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc \
+            and not parts.scheme and "\\" not in target:
+        return target
+    return default
+
+
+def _sign_in(user_id):
+    session.clear()
+    session[SESSION_KEY] = user_id
+    session.permanent = True
+
+
+def _in_words(seconds):
+    seconds = int(seconds + 0.999)
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if g.user.is_account:
+        flash(f"You are signed in as {g.user.username}. Sign out first to make another "
+              "account.", "error")
+        return redirect(url_for("pages.me"))
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return render_template("register.html", form=form), 400 if request.method == "POST" else 200
+    username = form.username.data
+    rename = g.user.display_name.startswith("Guest-")
+    try:
+        with _db().session() as s:
+            if s.scalar(select(User.id).where(User.username == username)) is not None:
+                raise IntegrityError("username taken", None, Exception())
+            user = s.get(User, g.user.id)
+            user.username = username
+            user.password_hash = generate_password_hash(form.password.data)
+            user.registered_at = utcnow()
+            if rename:
+                user.display_name = username[:40]
+    except IntegrityError:
+        form.username.errors.append(f"“{username}” is taken; pick another username.")
+        return render_template("register.html", form=form), 409
+    if rename:
+        current_app.extensions["tlc_hub"].user_renamed(g.user.id, username[:40])
+    _sign_in(g.user.id)
+    flash(f"Account created: you are {username}. Your chats and history came with you; "
+          "sign in with this username on any other browser.", "ok")
+    return redirect(_safe_next(url_for("pages.me")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("login.html", form=form), 400 if request.method == "POST" else 200
+    username, address = form.username.data, request.remote_addr or "?"
+    wait = _limiter().retry_after(username, address)
+    if wait:
+        form.form_errors.append(f"Too many failed sign-ins for “{username}” from your "
+                                f"address. Try again in {_in_words(wait)}.")
+        return render_template("login.html", form=form), 429
+    with _db().session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, form.password.data)
+        user = None
+    elif not check_password_hash(user.password_hash, form.password.data):
+        user = None
+    if user is None:
+        _limiter().failed(username, address)
+        form.form_errors.append("Wrong username or password.")
+        return render_template("login.html", form=form), 401
+    _limiter().succeeded(username, address)
+    _sign_in(user.id)
+    flash(f"Signed in as {user.username}.", "ok")
+    return redirect(_safe_next(url_for("chat.chat_page")))
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """GET asks (a link cannot sign anyone out); POST, with its CSRF token, signs out."""
+    if not g.user.is_account:
+        flash("You are a guest: signing out would lose this identity and its chats for "
+              "good. Register first to keep them.", "error")
+        return redirect(url_for("pages.me"))
+    if request.method == "GET":
+        return render_template("logout.html")
+    session.clear()
+    flash("Signed out. This browser is a new guest now; sign in again any time.", "ok")
+    return redirect(url_for("pages.home"))
+
+
+def _csrf_failed(err):
+    return render_template("csrf_error.html", reason=err.description), 400
+
+
+def init_app(app):
+    csrf.init_app(app)
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.extensions["tlc_login_limiter"] = LoginLimiter(
+        app.config["LOGIN_MAX_ATTEMPTS"], app.config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
+        app.config["LOGIN_WINDOW_SECONDS"])
+    app.register_blueprint(bp)

@@ -1,0 +1,43 @@
+"""Relative URLs everywhere, so the app works behind any path-prefix proxy.
+
+A proxy may strip a prefix (/port3000) and tell us (X-Forwarded-Prefix, handled by
+ProxyFix) or not tell us at all. Links relative to the current page work in every case,
+so templates get a `url_for` that returns relative URLs and redirects get a relative
+Location. The browser derives the Socket.IO path from the page the same way.
+"""
+import posixpath
+
+from flask import request, url_for
+
+
+def relative(target):
+    """`target` (an absolute path, maybe with a query) relative to the current page."""
+    if not target.startswith("/") or target.startswith("//"):
+        return target
+    path, sep, query = target.partition("?")
+    here = request.script_root + request.path
+    base = here if here.endswith("/") else posixpath.dirname(here)
+    rel = posixpath.relpath(path, base or "/")
+    if path.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    if rel == "./" or rel == ".":
+        rel = "./"
+    return rel + sep + query
+
+
+def relative_url_for(endpoint, **values):
+    if values.get("_external"):
+        return url_for(endpoint, **values)
+    return relative(url_for(endpoint, **values))
+
+
+def relative_location(response):
+    location = response.headers.get("Location")
+    if location and location.startswith("/") and not location.startswith("//"):
+        response.headers["Location"] = relative(location)
+    return response
+
+
+def init_app(app):
+    app.jinja_env.globals["url_for"] = relative_url_for
+    app.after_request(relative_location)
