@@ -21,6 +21,13 @@ unit: setup
 e2e: setup test-deps
 	$(PY) -m pytest e2e
 
+# Every benchmark on this machine → bench/results/*.json and BENCHMARKS.md (≤ 20 min;
+# BENCH_QUICK=1 for a ~4-minute smoke run; knobs in bench/README.md).
+.PHONY: bench
+bench: setup
+	$(PY) -m pip install --disable-pip-version-check -q -r bench/requirements.txt
+	$(PY) bench/run.py
+
 setup: $(REQ_STAMP)
 
 $(REQ_STAMP): requirements.txt

@@ -4,6 +4,7 @@ through the DOM and the read-only `window.tlc` handle (store, RTCPeerConnections
 Every wait polls a specific condition with a short timeout; nothing sleeps for a state.
 """
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from .conftest import wait_until
 
@@ -172,3 +173,14 @@ def setup_ms(callee_probe, caller_probe):
     if not clicked:
         return None
     return (round(callee_probe["firstFrameAt"] - clicked), round(caller_probe["firstFrameAt"] - clicked))
+
+
+def open_pages(server, browsers, count, query=""):
+    """Start `count` browsers on /call at once (each waits for its own slot online), then
+    wait until every page sees every other in the lobby: a ring sent before the callee
+    has joined would be lost."""
+    with ThreadPoolExecutor(count) as pool:
+        pages = list(pool.map(lambda _: CallPage(browsers(), server, query).open(), range(count)))
+    for page in pages:
+        page.wait_sees(*[p for p in pages if p is not page])
+    return pages

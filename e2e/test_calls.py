@@ -7,14 +7,7 @@ sides) are printed and recorded as test properties; nothing asserts on them.
 """
 import threading
 
-from .pages import CallPage, assert_media_flows, setup_ms
-
-
-def open_pages(server, browsers, count):
-    pages = [CallPage(browsers(), server).open() for _ in range(count)]
-    for page in pages:
-        page.wait_sees(*[p for p in pages if p is not page])
-    return pages
+from .pages import CallPage, assert_media_flows, open_pages, setup_ms
 
 
 def connect(caller, callee, record_property=None, label="setup"):
@@ -185,4 +178,28 @@ def test_glare_both_invite_at_once_makes_one_call(server, browsers, record_prope
         assert page.js("return document.querySelectorAll('.tile').length") == 1
         assert page.js("return window.tlc.ringer.mode") is None
         assert page.js("return document.querySelector('#notice').hidden")
-    record_property("glare_first_frame_ms", [round(p["firstFrameAt"]) for p in probes])
+    how = [page.js("return window.tlc.calls.glare") for page in (a, b)]
+    print(f"\nglare settled by: A {how[0]}, B {how[1]}")
+    record_property("glare_settled_by", how)
+
+
+def test_without_camera_the_callee_says_so_receives_only_then_sends_a_clip(server, browsers):
+    a = CallPage(browsers(), server).open()
+    b = CallPage(browsers("--use-fake-ui-for-media-stream=deny"), server).open()
+    a.wait_sees(b)
+    b.wait_sees(a)
+    assert "blocked" in b.js("return document.querySelector('#camera-status').textContent")
+    assert "receive only" in b.tile_text(b.anchor)
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    b.click(b.anchor, "accept")
+    # Receive-only: B gets A's media; the call still counts as connected on both sides.
+    b_probe = assert_media_flows((b, b.anchor))[0]
+    a.wait_phase(a.anchor, "connected")
+    assert a.media(a.anchor)["videoWidth"] == 0
+    # B picks a sample clip: now media flows both ways, in the clip's 320x240.
+    b.driver.find_element("css selector", f".tile[data-anchor-id='{b.anchor}'] select.source") \
+        .send_keys("Sample: test pattern")
+    a_probe, b_probe2 = assert_media_flows((a, a.anchor), (b, b.anchor))
+    assert (a_probe["videoWidth"], a_probe["videoHeight"]) == (320, 240), a_probe
+    assert b_probe2["callId"] == b_probe["callId"]

@@ -107,3 +107,4 @@ def test_every_acked_message_survives_a_sigkill_and_none_is_stored_twice(server_
         for person in (alice, bob):
             person.sio.disconnect()
         again.stop()
+        again.cleanup()

@@ -39,7 +39,7 @@ def create_app(config=None):
                 template_folder="templates", static_folder="static")
     load_config(app, config)
 
-    from . import accounts, chat, chat_pages, db, identity, logs, pages, sockets, urls
+    from . import accounts, calllog, chat, chat_pages, db, identity, logs, pages, sockets, urls
 
     logs.init_app(app)
     db.init_app(app)
@@ -61,7 +61,8 @@ def create_app(config=None):
         max_http_buffer_size=128 * 1024,
     )
     app.extensions["tlc_socketio"] = socketio
-    sockets.init_app(app, socketio)
+    hub = sockets.init_app(app, socketio)
+    calllog.init_app(app, hub)
 
     # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the
     # URL_PREFIX mount → Socket.IO → Flask. Flask-SocketIO has already wrapped wsgi_app.

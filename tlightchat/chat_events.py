@@ -9,27 +9,11 @@ import time
 from flask import current_app
 
 from .protocol import ProtocolError
+from .ratelimit import TokenBucket
 
 
 def _chat():
     return current_app.extensions["tlc_chat"]
-
-
-class _Bucket:
-    """Per-user token bucket for chat sends (all of a user's tabs share it)."""
-
-    def __init__(self, rate, burst):
-        self.rate, self.burst = rate, burst
-        self.tokens, self.stamp = float(burst), time.monotonic()
-
-    def take(self):
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 def _throttle(user_id):
@@ -37,7 +21,7 @@ def _throttle(user_id):
     buckets = current_app.extensions.setdefault("tlc_chat_buckets", {})
     bucket = buckets.get(user_id)
     if bucket is None:
-        bucket = buckets[user_id] = _Bucket(cfg["CHAT_RATE_PER_SECOND"], cfg["CHAT_RATE_BURST"])
+        bucket = buckets[user_id] = TokenBucket(cfg["CHAT_RATE_PER_SECOND"], cfg["CHAT_RATE_BURST"])
     if not bucket.take():
         raise ProtocolError("rate-limited", "too many chat messages; wait a moment")
 

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from . import chat_events, identity
 from .events import EmitterTree
 from .ice import ice_servers
+from .ratelimit import TokenBucket
 from .protocol import PROTOCOL_VERSION, ProtocolError, fail, ok, validate, validate_auth
 from .store import Rejected, create_store
 from .store import actions as A
@@ -31,21 +32,6 @@ GOODBYES = {"client disconnect", "server disconnect"}
 
 def new_id():
     return secrets.token_urlsafe(9)
-
-
-class TokenBucket:
-    def __init__(self, rate, burst, clock):
-        self.rate, self.burst, self.clock = rate, burst, clock
-        self.tokens, self.stamp = float(burst), clock()
-
-    def take(self):
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 # -- one function per client event: (hub, clientId, payload) -> ack -----------------

@@ -40,7 +40,9 @@ function mediaOf(anchorId) {
     m = inherit.get(anchor.name)?.media;
     inherit.delete(anchor.name);
     if (!m) {
-      m = new AnchorMedia(library, library.camera.status === 'error' ? 'none' : 'camera');
+      const noCamera = library.camera.status === 'error';
+      m = new AnchorMedia(library, noCamera ? 'none' : 'camera');
+      m.cameraFallback = noCamera; // back to the camera once it works
       m.setSource(m.sourceId);
     }
     m.addEventListener('change', render);
@@ -82,7 +84,12 @@ const actions = {
   online: (anchorId) => setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'),
   rename: (anchorId, name) => attempt('Could not rename the slot', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })).then(render),
   remove: (anchorId) => attempt('Could not remove the slot', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
-  setSource: (anchorId, sourceId) => mediaOf(anchorId)?.setSource(sourceId),
+  setSource: (anchorId, sourceId) => {
+    const m = mediaOf(anchorId);
+    if (!m) return;
+    m.cameraFallback = false; // the user chose
+    m.setSource(sourceId);
+  },
   mic: (anchorId) => { const m = mediaOf(anchorId); m?.setMic(!m.micOn); },
   cam: (anchorId) => { const m = mediaOf(anchorId); m?.setCam(!m.camOn); },
   accept: (anchorId) => calls.accept(anchorId),
@@ -102,7 +109,16 @@ async function renameMe(displayName) {
 // -- server → store -------------------------------------------------------------------
 
 function onWelcome(welcome) {
-  // A reconnect is a new client: remember this tab's slots to create them again.
+  const before = store.getState().me;
+  if (before && welcome.clientId === before.clientId) {
+    // Resumed within the grace period, or restored after a server restart from what
+    // resumeState() sent: same anchors, same calls (a restored call comes back with
+    // call:state once both sides claimed it). Rings do not survive a restart.
+    store.dispatch({ type: 'session/resumed', payload: welcome });
+    if (!welcome.resumed) store.dispatch({ type: 'call/connection-lost', payload: {} });
+    return;
+  }
+  // A new client. After a reconnect the server forgot this tab: create its slots again.
   for (const anchor of ownAnchors(store.getState())) {
     inherit.set(anchor.name, { online: anchor.status !== 'offline', media: media.get(anchor.id) });
   }
@@ -113,9 +129,21 @@ function onWelcome(welcome) {
   else createAnchor('Slot 1', true);
 }
 
+// What a reconnect sends (with the resume token), so a restarted server can rebuild
+// this tab: its anchors, and a claim to each call it is in.
+signaling.setResumeState(() => {
+  const state = store.getState();
+  const anchors = ownAnchors(state);
+  return {
+    anchors: anchors.map((a) => ({ anchorId: a.id, name: a.name, online: a.status !== 'offline' })),
+    calls: anchors.map((a) => [a, slotOf(state, a.id)]).filter(([, slot]) => slot.callId && slot.peer)
+      .map(([a, slot]) => ({ callId: slot.callId, anchorId: a.id, peerAnchorId: slot.peer.anchorId, initiator: Boolean(slot.initiator) })),
+  };
+});
+
 const LOBBY_ACTIONS = {
   [P.LOBBY_SNAPSHOT]: 'lobby/snapshot', [P.LOBBY_CLIENT_JOINED]: 'lobby/client-joined',
-  [P.LOBBY_CLIENT_LEFT]: 'lobby/client-left', [P.LOBBY_USER]: 'lobby/user',
+  [P.LOBBY_CLIENT_LEFT]: 'lobby/client-left', [P.LOBBY_USER]: 'lobby/user', [P.LOBBY_CLIENT]: 'lobby/client',
   [P.LOBBY_ANCHOR]: 'lobby/anchor', [P.LOBBY_ANCHOR_REMOVED]: 'lobby/anchor-removed',
 };
 signaling.on(P.SESSION_WELCOME, onWelcome);
@@ -160,7 +188,7 @@ function render() {
   const slots = ownAnchors(state).map((a) => [a.id, slotOf(state, a.id).phase]);
   const ringingIn = slots.filter(([, phase]) => phase === 'ringing-in').map(([id]) => id);
   ringer.set(ringingIn.length ? 'incoming' : slots.some(([, phase]) => phase === 'ringing-out') ? 'outgoing' : null);
-  document.title = `${ringingIn.length ? '📞 Incoming call · ' : ''}Call · TLightChat`;
+  document.title = `${ringingIn.length ? '(Incoming call) ' : ''}Call · TLightChat`;
   for (const id of ringingIn) if (!wasRinging.has(id)) grid.tiles.get(id)?.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   wasRinging = new Set(ringingIn);
   for (const id of media.keys()) {
@@ -170,7 +198,15 @@ function render() {
 
 store.subscribe(render);
 signaling.on(STATUS, render);
-library.addEventListener('camera', render);
+library.addEventListener('camera', () => {
+  if (library.camera.status === 'ready') {
+    for (const m of media.values()) {
+      if (m.cameraFallback && m.sourceId === 'none') m.setSource('camera');
+      m.cameraFallback = false;
+    }
+  }
+  render();
+});
 // Browsers let audio start only after a gesture: the first click unlocks the ringer.
 addEventListener('pointerdown', () => ringer.unlock(), { once: true });
 library.startCamera();

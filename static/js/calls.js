@@ -7,12 +7,20 @@ import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
 
+const ICE_REFRESH_MS = 30 * 60 * 1000;
+
 export class Calls {
   constructor({ signaling, store, mediaOf, notify }) {
     Object.assign(this, { signaling, store, mediaOf, notify });
     this.sessions = new Map();
     this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
     this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
+    this.iceServers = null; // the latest from ice:servers; session:welcome's until then
+    // How glare was settled (debug line, e2e output): by the server (our invite met
+    // theirs and the ack carried the call) or here (Call on a slot that rings us = Accept).
+    this.glare = { server: 0, answered: 0 };
+    // Long calls outlive TURN credentials: refresh them for an ICE restart's sake.
+    setInterval(() => { if (this.sessions.size) this.refreshIce(); }, ICE_REFRESH_MS);
     signaling.on(P.CALL_RING, this.onRing.bind(this));
     signaling.on(P.CALL_INVITE_ENDED, this.onInviteEnded.bind(this));
     signaling.on(P.CALL_STARTED, this.onStarted.bind(this));
@@ -26,6 +34,7 @@ export class Calls {
 
   onRing(p) {
     this.store.dispatch({ type: 'call/ring', payload: { ...p, anchorId: p.toAnchorId } });
+    this.refreshIce();
   }
 
   onInviteEnded(p) {
@@ -39,7 +48,7 @@ export class Calls {
     if (!me || !media || this.sessions.has(p.callId)) return;
     const session = new PeerSession({
       signaling: this.signaling, callId: p.callId, anchorId: p.anchorId, polite: p.polite,
-      initiator: p.initiator, media, iceServers: me.iceServers, iceTransportPolicy: me.iceTransportPolicy,
+      initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers, iceTransportPolicy: me.iceTransportPolicy,
     });
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
@@ -57,6 +66,21 @@ export class Calls {
   onState(p) {
     const anchor = ownAnchors(this.store.getState()).find((a) => slotOf(this.store.getState(), a.id).callId === p.callId);
     if (anchor) this.store.dispatch({ type: 'call/state', payload: { ...p, anchorId: anchor.id } });
+    // A call restored after a server restart starts over at "connecting" while the
+    // media never stopped: say again that it flows.
+    if (p.state === 'connecting') this.sessions.get(p.callId)?.reportFlowing();
+  }
+
+  // ICE servers (TURN credentials expire): fetched when a ring starts, so they are fresh
+  // and at hand the moment the call does — creating the connection never waits.
+  async refreshIce() {
+    try {
+      const { iceServers } = await this.signaling.request(P.ICE_SERVERS);
+      this.iceServers = iceServers;
+      for (const session of this.sessions.values()) session.setIceServers(iceServers);
+    } catch (err) {
+      console.warn('ice:servers failed; keeping the previous ones', err);
+    }
   }
 
   onEnded(p) {
@@ -85,7 +109,10 @@ export class Calls {
   async call(peerAnchorId) {
     const state = this.store.getState();
     const ringing = ringingFrom(state, peerAnchorId);
-    if (ringing) return this.accept(ringing.id);
+    if (ringing) {
+      this.glare.answered += 1;
+      return this.accept(ringing.id);
+    }
     const chosen = ownAnchors(state).find((a) => a.id === this.callFrom);
     const from = chosen && chosen.status === 'online' && slotOf(state, chosen.id).phase === 'idle' ? chosen : freeAnchor(state);
     if (!from) return this.notify('None of your slots is free: go online with a slot (or add one) to call.');
@@ -94,10 +121,12 @@ export class Calls {
     const peer = { anchorId: peerAnchorId, clientId: target?.clientId, userId: user?.id,
                    displayName: user?.displayName || 'them', anchorName: target?.name || '' };
     this.store.dispatch({ type: 'call/invite-sent', payload: { anchorId: from.id, peer } });
+    this.refreshIce();
     try {
       const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId });
       // {callId}: glare — their invitation became the call; call:started does the rest.
       if (ack.invitationId) this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
+      else this.glare.server += 1;
     } catch (err) {
       this.store.dispatch({ type: 'call/invite-failed', payload: { anchorId: from.id, code: err.code, message: err.message } });
     }

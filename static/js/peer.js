@@ -195,8 +195,22 @@ export class PeerSession extends EventTarget {
     if (flowing !== this.flowing && !this.closed) {
       this.flowing = flowing;
       this.emit('flowing', { flowing });
-      this.signaling.request(CALL_MEDIA, { callId: this.callId, flowing })
-        .catch((err) => this.trace('call:media not sent', err));
+      this.reportFlowing();
+    }
+  }
+
+  reportFlowing() {
+    if (this.closed) return;
+    this.signaling.request(CALL_MEDIA, { callId: this.callId, flowing: this.flowing })
+      .catch((err) => this.trace('call:media not sent', err));
+  }
+
+  setIceServers(iceServers) {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (err) {
+      this.trace('setConfiguration failed', err);
     }
   }
 

@@ -6,6 +6,7 @@
 export const ME_RENAME = 'me:rename';
 export const ME_STATE = 'me:state';
 export const LOBBY_GET = 'lobby:get';
+export const ICE_SERVERS = 'ice:servers';
 export const ANCHOR_CREATE = 'anchor:create';
 export const ANCHOR_RENAME = 'anchor:rename';
 export const ANCHOR_SET_ONLINE = 'anchor:set-online';
@@ -17,11 +18,17 @@ export const CALL_DECLINE = 'call:decline';
 export const CALL_SIGNAL = 'call:signal';
 export const CALL_MEDIA = 'call:media';
 export const CALL_HANGUP = 'call:hangup';
+export const CHAT_SEND = 'chat:send';
+export const CHAT_HISTORY = 'chat:history';
+export const CHAT_CONVERSATIONS = 'chat:conversations';
+export const CHAT_DELIVERED = 'chat:delivered';
+export const CHAT_READ = 'chat:read';
 
 export const CLIENT_EVENTS = Object.freeze([
-  ME_RENAME, ME_STATE, LOBBY_GET,
+  ME_RENAME, ME_STATE, LOBBY_GET, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
   CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_HANGUP,
+  CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
 ]);
 
 // Server → client.
@@ -30,6 +37,7 @@ export const LOBBY_SNAPSHOT = 'lobby:snapshot';
 export const LOBBY_CLIENT_JOINED = 'lobby:client-joined';
 export const LOBBY_CLIENT_LEFT = 'lobby:client-left';
 export const LOBBY_USER = 'lobby:user';
+export const LOBBY_CLIENT = 'lobby:client';
 export const LOBBY_ANCHOR = 'lobby:anchor';
 export const LOBBY_ANCHOR_REMOVED = 'lobby:anchor-removed';
 export const CALL_RING = 'call:ring';
@@ -39,11 +47,15 @@ export const CALL_STARTED = 'call:started';
 export const CALL_STATE = 'call:state';
 export const CALL_ENDED = 'call:ended';
 export const ERROR = 'error';
+export const CHAT_MESSAGE = 'chat:message';
+export const CHAT_RECEIPT = 'chat:receipt';
+export const CHAT_UNREAD = 'chat:unread';
 
 export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
-  LOBBY_USER, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, CALL_RING,
+  LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, CALL_RING,
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, ERROR,
+  CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
 ]);
 
 export const PROTOCOL_VERSION = 1;

@@ -6,8 +6,15 @@
 //   sig.on('call:ring', fn) / sig.off('call:ring', fn)
 //   sig.on('status', fn)                          // fn({status, reason, code, transport})
 //   sig.status, sig.transport
+//   sig.setResumeState(() => ({anchors, calls}))  // what the call page sends on reconnect
 // status: 'connecting' | 'connected' | 'disconnected' | 'refused'.
+//
+// Reconnects resume: every (re)connect sends the Socket.IO `auth` object with the
+// resumeToken of the last session:welcome, so the server gives this tab back its client
+// (same id, anchors, calls) within its grace period, or rebuilds it after a restart from
+// the state the page provides (docs/protocol.md, "Connecting").
 import { io } from '../vendor/socket.io.esm.min.js';
+import { SESSION_WELCOME } from './protocol.js';
 
 export const STATUS = 'status';
 const DEFAULT_TIMEOUT_MS = 10000;
@@ -53,7 +60,10 @@ export class Signaling {
     this.code = '';
     this.everConnected = false;
     this._statusListeners = new Set();
-    this.socket = io({ path: basePath + 'socket.io', transports });
+    this.resumeToken = null;
+    this._resumeState = () => ({});
+    this.socket = io({ path: basePath + 'socket.io', transports, auth: this._auth.bind(this) });
+    this.socket.on(SESSION_WELCOME, (welcome) => { this.resumeToken = welcome.resumeToken || null; });
     this.socket.on('connect', this._onConnect.bind(this));
     this.socket.on('disconnect', this._onDisconnect.bind(this));
     this.socket.on('connect_error', this._onConnectError.bind(this));
@@ -73,11 +83,23 @@ export class Signaling {
     return this.socket.io.engine?.transport?.name || '';
   }
 
-  // Send a client event; resolves with the ack minus `ok`. The server keeps no state
-  // across connections, so a request made after the connection was lost is refused
-  // at once rather than replayed on a new connection where it would mean something else.
+  // Called by Socket.IO before every (re)connect.
+  _auth(callback) {
+    if (!this.resumeToken) return callback({});
+    let state = {};
+    try { state = this._resumeState() || {}; } catch (err) { console.error('resume state failed', err); }
+    callback({ resume: this.resumeToken, ...state });
+  }
+
+  setResumeState(provider) {
+    this._resumeState = provider;
+  }
+
+  // Send a client event; resolves with the ack minus `ok`. While disconnected the
+  // request waits (Socket.IO buffers it) and goes out after the reconnect — the server
+  // resumes this tab's client, so it still means the same thing — or times out.
   request(event, payload, { timeoutMs = this.timeoutMs } = {}) {
-    if (this.everConnected && !this.socket.connected) {
+    if (this.status === 'refused' || (this.everConnected && !this.socket.active)) {
       return Promise.reject(new SignalingError('disconnected', 'not connected to the server'));
     }
     return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@
 // }
 // CallSlot = {phase, invitationId, callId, peer, polite, initiator, outcome, since}
 //   phase: idle | ringing-out | ringing-in | connecting | connected
+//   callState: the server's word for a live call (connecting | connected | reconnecting)
 //   outcome: how the last ring or call ended ({reason, by?, peer}) — shown on an idle
 //   slot until the next call, so "declined", "missed", "busy", "peer left" stay readable.
 
@@ -46,6 +47,8 @@ function lobbyReducer(lobby, { type, payload: p }) {
       const users = stillHere ? lobby.users : without(lobby.users, client.userId);
       return { users, clients, anchors };
     }
+    case 'lobby/client': // away (connection dropped, within the server's grace) or back
+      return lobby.clients[p.client.id] ? { ...lobby, clients: { ...lobby.clients, [p.client.id]: p.client } } : lobby;
     case 'lobby/user':
       return lobby.users[p.user.id] ? { ...lobby, users: { ...lobby.users, [p.user.id]: p.user } } : lobby;
     case 'lobby/anchor':
@@ -84,8 +87,12 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
     case 'call/started':
       return { ...IDLE, phase: 'connecting', callId: p.callId, peer: p.peer, polite: p.polite,
                initiator: p.initiator, since: now };
-    case 'call/state':
-      return slot.callId === p.callId ? { ...slot, phase: p.state === 'connected' ? 'connected' : 'connecting' } : slot;
+    case 'call/state': // connecting | connected | reconnecting (a side's client is away)
+      return slot.callId === p.callId
+        ? { ...slot, phase: p.state === 'connected' ? 'connected' : 'connecting', callState: p.state } : slot;
+    case 'call/connection-lost': // a ring does not survive a server restart
+      return slot.phase === 'ringing-in' || slot.phase === 'ringing-out'
+        ? { ...IDLE, outcome: { reason: 'connection-lost', peer: slot.peer }, since: now } : slot;
     case 'call/pc-state': // the RTCPeerConnection's own view, for the words on the tile
       return slot.callId === p.callId && slot.pcState !== p.state ? { ...slot, pcState: p.state } : slot;
     case 'call/ended':
@@ -100,6 +107,10 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
 function callsReducer(calls, action, lobby, me) {
   const { type, payload: p } = action;
   if (type === 'session/welcome') return {};
+  if (type === 'call/connection-lost') {
+    const next = Object.fromEntries(Object.entries(calls).map(([id, slot]) => [id, slotReducer(slot, action)]));
+    return Object.keys(next).some((id) => next[id] !== calls[id]) ? next : calls;
+  }
   if (type.startsWith('call/')) {
     const anchorId = p.anchorId;
     if (!anchorId) return calls;
@@ -123,8 +134,13 @@ export function reducer(state = initialState(), action) {
     throw new TypeError(`malformed action ${JSON.stringify(action)}`);
   }
   if (action.type === 'session/welcome') {
-    // A new connection is a new client: the server forgot every anchor and call.
+    // A new client: the server knows none of this tab's anchors and calls.
     return { me: action.payload, lobby: EMPTY_LOBBY, calls: {} };
+  }
+  if (action.type === 'session/resumed') {
+    // The same client back (resumed, or restored after a server restart): anchors and
+    // calls carry on; the lobby snapshot that follows refreshes everything else.
+    return { ...state, me: action.payload };
   }
   if (action.type === 'me/renamed') {
     const user = action.payload.user;

@@ -128,6 +128,7 @@ export class ChatStore {
 
   // -- derived state -----------------------------------------------------------------
   online(userId) {
+    if (this.status !== 'connected') return false;  // our lobby copy is stale while offline
     return Object.values(this.lobby.clients).some((c) => c.userId === userId);
   }
 

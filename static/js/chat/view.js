@@ -11,7 +11,7 @@ const CALL_WORDS = {
   'call-declined': 'Call declined',
 };
 const STATUS_WORDS = {
-  pending: ['🕓', 'Sending…'], sent: ['✓', 'Sent'], delivered: ['✓✓', 'Delivered'],
+  pending: ['◷', 'Sending…'], sent: ['✓', 'Sent'], delivered: ['✓✓', 'Delivered'],
   read: ['✓✓', 'Read'], failed: ['!', 'Not sent'],
 };
 
@@ -185,6 +185,11 @@ export class ChatView {
 
   _renderList() {
     const s = this.store;
+    // Rebuild only when something shown changed, so a click is never lost to a re-render.
+    const shown = JSON.stringify([s.active, s.listLoaded, s.list().map((c) => [c.peer.id, c.peer.displayName,
+      s.online(c.peer.id), c.lastMessage?.id, c.lastMessage?.ts]), s.onlinePeople().map((u) => [u.id, u.displayName])]);
+    if (shown === this._listShown) return;
+    this._listShown = shown;
     const items = s.list().map((c) => {
       const online = s.online(c.peer.id);
       return h('li', {},
@@ -220,7 +225,7 @@ export class ChatView {
     const c = s.conv(peerId);
     this.title.textContent = c.peer.displayName;
     const online = s.online(peerId);
-    this.presence.textContent = online ? 'online' : 'offline — messages wait for them';
+    this.presence.textContent = s.status !== 'connected' ? '' : online ? 'online' : 'offline — messages wait for them';
     this.presence.classList.toggle('online', online);
     if (this.shownPeer !== peerId) {
       this.rows.clear();

@@ -107,8 +107,11 @@ export class AnchorTile {
     if (this.sourceSelect.value !== media.sourceId) this.sourceSelect.value = media.sourceId;
     this.toggle('mic', media.micOn, 'Mic on', 'Mic muted', Boolean(media.audioTrack));
     this.toggle('cam', media.camOn, 'Camera on', 'Camera off', Boolean(media.videoTrack));
-    setText(this.mediaError, media.error || '');
-    this.mediaError.hidden = !media.error;
+    const note = media.error || (media.sourceId === 'none'
+      ? 'Sending nothing (receive only). Pick a sample clip in the menu below to send video.' : '');
+    setText(this.mediaError, note);
+    this.mediaError.hidden = !note;
+    this.mediaError.classList.toggle('is-note', !media.error);
     if (this.localStream !== media.stream) {
       this.localStream = media.stream;
       this.local.srcObject = media.stream;

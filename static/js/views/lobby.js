@@ -68,11 +68,13 @@ export class LobbyView {
   updateAnchor(li, anchor, state, canCall) {
     const mine = anchor.clientId === state.me.clientId;
     const sameUser = !mine && state.lobby.clients[anchor.clientId]?.userId === state.me.user.id;
+    const away = Boolean(state.lobby.clients[anchor.clientId]?.away);
     li.dataset.status = anchor.status;
+    li.dataset.away = String(away);
     li.dataset.connected = String(anchor.connected);
     setText(li.querySelector('.anchor-label'), anchor.name + (sameUser ? ' (your other tab)' : ''));
     const status = anchor.status === 'in-call' && anchor.connected ? 'in a call · connected' : ANCHOR_STATUS[anchor.status];
-    setText(li.querySelector('.anchor-status'), status);
+    setText(li.querySelector('.anchor-status'), away ? `${status} · away, reconnecting` : status);
     const button = li.querySelector('.call-btn');
     // Busy slots keep their button: the server answers "busy", and the caller learns it.
     const answering = Boolean(ringingFrom(state, anchor.id));

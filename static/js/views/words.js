@@ -12,7 +12,9 @@ export function phaseText(slot, anchor) {
   switch (slot.phase) {
     case 'ringing-out': return `Calling ${name}… waiting for an answer`;
     case 'ringing-in': return `${name} is calling you`;
-    case 'connecting': return slot.peer ? `Connecting to ${name}…` : 'Connecting…';
+    case 'connecting':
+      if (slot.callState === 'reconnecting') return `Connection to the server dropped — waiting for it to come back (the call with ${name} resumes)…`;
+      return slot.peer ? `Connecting to ${name}…` : 'Connecting…';
     case 'connected':
       if (slot.pcState === 'disconnected' || slot.pcState === 'failed') return `Connection to ${name} interrupted — trying to recover…`;
       return `In a call with ${name}`;

@@ -1,0 +1,184 @@
+"""Call setup in real Chromium: Accept click → first remote frame on both sides.
+
+    python bench/browser.py --out FILE
+
+Two headless Chromium browsers (Debian's chromium + chromedriver, fake camera and
+microphone, flags from /work/shared/docs/e2e-recipe.md) open /call on a `python app.py`
+server; A clicks Call on B's slot, B clicks Accept; each page stamps the Accept click and
+its remote <video>'s first frame (requestVideoFrameCallback) on the same machine clock.
+Repeated BENCH_CALL_REPEATS times (hang up in between), interleaved with the baseline:
+bench/static/baseline.html, two RTCPeerConnections in one page with no server.
+"""
+import argparse
+import functools
+import http.server
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import BENCH, TLCServer, knob, median, rnd, write_json  # noqa: E402
+
+CHROMIUM = os.environ.get("TLC_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("TLC_CHROMEDRIVER", "/usr/bin/chromedriver")
+FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--no-default-browser-check", "--disable-quic",
+    "--allow-loopback-in-peer-connection", "--window-size=1280,800",
+]
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="tlc-bench-chrome-")
+    for flag in FLAGS + [f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(30)
+    driver._profile = profile
+    return driver
+
+
+def close(driver):
+    try:
+        driver.get("about:blank")
+        driver.quit()
+    except Exception:
+        pass
+    shutil.rmtree(driver._profile, ignore_errors=True)
+
+
+def wait(driver, script, timeout, what, *args):
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script, *args)
+        if value:
+            return value
+        time.sleep(0.02)
+    raise TimeoutError(f"{what} not within {timeout}s (last {value!r})")
+
+
+OWN_ONLINE = """
+const t = window.tlc; if (!t || !t.store) return null;
+const s = t.store.getState(); if (!s.me) return null;
+const tile = document.querySelector('.tile[data-status="online"]');
+return tile ? {anchorId: tile.dataset.anchorId, clientId: s.me.clientId} : null;
+"""
+SEES = """return !!document.querySelector(
+  `.lobby-anchor[data-anchor-id='${arguments[0]}'][data-status='online'] .call-btn:not([hidden])`)"""
+ACCEPT = "button[data-action='accept']"
+SESSION = """
+const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+const s = tile && tile.dataset.callId && window.tlc.sessions.get(tile.dataset.callId);
+return s && s.firstFrameAt ? {firstFrameAt: s.firstFrameAt,
+                              acceptClickedAt: s.acceptClickedAt || null} : null;
+"""
+
+
+def app_setup_once(a, b, a_anchor, b_anchor):
+    wait(a, SEES, 10, "caller sees callee's slot online", b_anchor)
+    a.find_element("css selector",
+                   f".lobby-anchor[data-anchor-id='{b_anchor}'] .call-btn").click()
+    sel = f".tile[data-anchor-id='{b_anchor}'] {ACCEPT}"
+    wait(b, f"const e = document.querySelector(\"{sel}\"); return e && !e.hidden && !e.disabled",
+         10, "callee rings")
+    b.find_element("css selector", sel).click()
+    callee = wait(b, SESSION, 15, "callee first frame", b_anchor)
+    caller = wait(a, SESSION, 15, "caller first frame", a_anchor)
+    clicked = callee["acceptClickedAt"]
+    result = {"callee_ms": callee["firstFrameAt"] - clicked,
+              "caller_ms": caller["firstFrameAt"] - clicked}
+    # hang up and wait for both slots to be free again
+    a.find_element("css selector", f".tile[data-anchor-id='{a_anchor}'] "
+                                   "button[data-action='hangup']").click()
+    for d, aid in ((a, a_anchor), (b, b_anchor)):
+        wait(d, "const t = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);"
+                "return t && t.dataset.phase === 'idle' && t.dataset.status === 'online'",
+             10, "slot idle again", aid)
+    return result
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    repeats = knob("CALL_REPEATS", 7, 3)
+    started = time.time()
+    result = {"bench": "call-setup", "repeats": repeats}
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=os.path.join(BENCH, "static")))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    baseline_url = f"http://127.0.0.1:{httpd.server_address[1]}/baseline.html"
+    server = TLCServer("eventlet").start()
+    drivers = []
+    try:
+        a, b, c = browser(), browser(), browser()
+        drivers += [a, b, c]
+        c.get(baseline_url)
+        for d in (a, b):
+            d.get(server.url + "/call")
+        a_me = wait(a, OWN_ONLINE, 15, "page A ready with a slot online")
+        b_me = wait(b, OWN_ONLINE, 15, "page B ready with a slot online")
+        app_runs, base_runs, errors = [], [], []
+        for i in range(repeats + 1):  # the first of each is a warm-up, not counted
+            try:
+                r = app_setup_once(a, b, a_me["anchorId"], b_me["anchorId"])
+                if i:
+                    app_runs.append(r)
+            except Exception as err:
+                errors.append(f"app run {i}: {err!r}"[:300])
+            try:
+                r = c.execute_async_script(
+                    "window.bench.run().then(arguments[0], (e) => arguments[0]({error: String(e)}))")
+                if i and "error" not in r:
+                    base_runs.append({"callee_ms": r["callee"], "caller_ms": r["caller"]})
+                elif "error" in r:
+                    errors.append(f"baseline run {i}: {r['error']}")
+            except Exception as err:
+                errors.append(f"baseline run {i}: {err!r}"[:300])
+            print(f"call setup {i}: app {app_runs[-1:]} baseline {base_runs[-1:]}", flush=True)
+
+        def both(runs):
+            return [max(r["callee_ms"], r["caller_ms"]) for r in runs]
+
+        app_ms, base_ms = median(both(app_runs)), median(both(base_runs))
+        result.update({
+            "ok": bool(app_runs and base_runs),
+            "app_median_ms": rnd(app_ms, 1), "baseline_median_ms": rnd(base_ms, 1),
+            "ratio": rnd(app_ms / base_ms) if app_ms and base_ms else None,
+            "app_runs": app_runs, "baseline_runs": base_runs, "errors": errors[:5],
+            "what": "median over runs of max(callee, caller) ms from the Accept click to the "
+                    "first remote video frame; baseline from just before createOffer",
+        })
+        if not app_runs:
+            result["error"] = errors[0] if errors else "no app runs"
+    except Exception as err:
+        result.update({"ok": False, "error": repr(err)[:500]})
+    finally:
+        for d in drivers:
+            close(d)
+        server.stop()
+        httpd.shutdown()
+    result["seconds"] = round(time.time() - started, 1)
+    write_json(args.out, result)
+
+
+if __name__ == "__main__":
+    main()

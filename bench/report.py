@@ -1,0 +1,284 @@
+"""BENCHMARKS.md from one run's results (bench/results/latest.json).
+
+    python bench/report.py [bench/results/latest.json]
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOAD = ".venv/bin/python bench/load.py"
+
+
+def kb(b):
+    return None if b is None else f"{b / 1024:,.1f} KiB"
+
+
+def n(x, unit="", digits=0):
+    if x is None:
+        return "—"
+    return f"{x:,.{digits}f}{unit}"
+
+
+def ratio(a, b):
+    return round(a / b, 2) if a is not None and b not in (None, 0) else None
+
+
+def ok(r):
+    return bool(r) and r.get("ok")
+
+
+def failed(r, what):
+    if r is None:
+        return f"not run ({what})"
+    if r.get("pending"):
+        return f"pending: {r['pending']}"
+    return "FAILED: " + str(r.get("error", "?"))[:120].replace("|", "/")
+
+
+def rows(doc):
+    R = doc["results"]
+    out = []
+
+    def row(figure, target, measured, baseline, rat, met, command):
+        mark = {True: "✅", False: "❌", None: "—"}[met]
+        out.append((figure, target, measured, baseline,
+                    "—" if rat is None else f"{rat:.2f}", mark, f"`{command}`"))
+
+    # idle clients + memory
+    t, b = R.get("idle.tlc"), R.get("idle.bare")
+    if ok(t):
+        alive = t["alive_after_hold"]
+        meas = (f"{alive:,} of {t['target_clients']:,} alive after {t['hold_seconds']} s "
+                f"(ramp {t['ramp_seconds']} s, deadline {t['ramp_deadline_seconds']} s)")
+        base = f"bare: {b['alive_after_hold']:,} in {b['ramp_seconds']} s" if ok(b) else "—"
+        row("concurrent idle WebSocket clients, one server process (eventlet)", "≥ 10,000",
+            meas, base, ratio(alive, b["alive_after_hold"]) if ok(b) else None,
+            alive >= 10000, f"{LOAD} idle --server tlc --out r.json")
+        row("memory per connected client (server RSS growth / clients)", "≤ 40 KB",
+            f"{t['bytes_per_client'] / 1000:,.1f} KB at {t['connected']:,} clients",
+            f"bare: {b['bytes_per_client'] / 1000:,.1f} KB" if ok(b) else "—",
+            ratio(t["bytes_per_client"], b["bytes_per_client"]) if ok(b) else None,
+            t["bytes_per_client"] <= 40000, f"{LOAD} idle --server tlc --out r.json")
+    else:
+        row("concurrent idle WebSocket clients", "≥ 10,000", failed(t, "idle"), "—", None, None,
+            f"{LOAD} idle --server tlc --out r.json")
+        row("memory per connected client", "≤ 40 KB", failed(t, "idle"), "—", None, None,
+            f"{LOAD} idle --server tlc --out r.json")
+
+    # relay, eventlet
+    t, b = R.get("relay.tlc.eventlet"), R.get("relay.bare.eventlet")
+    if ok(t) and ok(b):
+        r = ratio(t["throughput_msgs_per_s"], b["throughput_msgs_per_s"])
+        row(f"relayed signaling msgs/s at {t['connected']:,} connected clients (eventlet)",
+            "≥ 0.7 × bare", n(t["throughput_msgs_per_s"], " msg/s"),
+            n(b["throughput_msgs_per_s"], " msg/s (bare)"), r, r >= 0.7,
+            f"{LOAD} relay --server tlc --mode eventlet --out r.json")
+        row(f"relay latency p50 / p99 at {t['latency_rate']:,} msgs/s (eventlet)",
+            "p99 ≤ 20 ms", f"{t['latency_p50_ms']} / {t['latency_p99_ms']} ms",
+            f"{b['latency_p50_ms']} / {b['latency_p99_ms']} ms (bare)",
+            ratio(t["latency_p99_ms"], b["latency_p99_ms"]), t["latency_p99_ms"] <= 20,
+            f"{LOAD} relay --server tlc --mode eventlet --out r.json")
+    else:
+        bad = t if not ok(t) else b
+        row("relayed signaling msgs/s at 1,000 clients", "≥ 0.7 × bare", failed(bad, "relay"),
+            "—", None, None, f"{LOAD} relay --server tlc --out r.json")
+        row("relay latency p50 / p99 at 1,000 msgs/s", "p99 ≤ 20 ms", failed(bad, "relay"),
+            "—", None, None, f"{LOAD} relay --server tlc --out r.json")
+
+    # lobby bytes
+    t, b = R.get("lobby.tlc"), R.get("lobby.bare")
+    if ok(t) and ok(b):
+        tm = {x["n"]: x["per_member_median"] for x in t["rows"]}
+        bm = {x["n"]: x["per_member_median"] for x in b["rows"]}
+        ns = sorted(tm)
+        top = ns[-1]
+        row("bytes each lobby member receives when one client joins, N = "
+            + ", ".join(f"{x:,}" for x in ns), "constant in N, ≤ 300 B",
+            " / ".join(f"{tm[x]:,.0f} B" for x in ns),
+            " / ".join(f"{bm.get(x, 0):,.0f} B" for x in ns) + " (whole-list broadcast)",
+            ratio(tm[top], bm.get(top)),
+            max(tm.values()) <= 300 and max(tm.values()) - min(tm.values()) <= 16,
+            f"{LOAD} lobby --server tlc --out r.json")
+    else:
+        row("bytes per lobby member when one client joins", "constant in N, ≤ 300 B",
+            failed(t if not ok(t) else b, "lobby"), "—", None, None,
+            f"{LOAD} lobby --server tlc --out r.json")
+
+    # polling vs websocket
+    t = R.get("rtt")
+    if ok(t):
+        row("polling vs WebSocket round trip (me:state ack, p50)", "≤ 2×",
+            f"{t['polling']['p50_ms']} ms polling", f"{t['websocket']['p50_ms']} ms WebSocket",
+            t["ratio"], t["ratio"] <= 2, f"{LOAD} rtt --out r.json")
+    else:
+        row("polling vs WebSocket round trip", "≤ 2×", failed(t, "rtt"), "—", None, None,
+            f"{LOAD} rtt --out r.json")
+
+    # chat
+    t = R.get("chat")
+    if ok(t):
+        row(f"chat: chat:send acked after durable store, at {t['rate']} msgs/s",
+            "p99 ≤ 20 ms", f"p99 {t['p99_ms']} ms (p50 {t['p50_ms']} ms; "
+            f"{t['acked_ok']:,}/{t['sent']:,} ok)", "—", None,
+            t["p99_ms"] is not None and t["p99_ms"] <= 20 and t["errors"] == 0,
+            f"{LOAD} chat --out r.json")
+    else:
+        row("chat: acked after durable store, p99 at 500 msgs/s", "≤ 20 ms", failed(t, "chat"),
+            "—", None, None, f"{LOAD} chat --out r.json")
+
+    # call setup
+    t = R.get("call")
+    if ok(t):
+        row("call setup, Accept → first remote frame on both sides, real Chromium (median)",
+            "≤ 1.2×", f"{t['app_median_ms']} ms", f"{t['baseline_median_ms']} ms "
+            "(2 RTCPeerConnections, one page)", t["ratio"], t["ratio"] <= 1.2,
+            ".venv/bin/python bench/browser.py --out r.json")
+    else:
+        row("call setup, Accept → first remote frame, real Chromium", "≤ 1.2×",
+            failed(t, "call"), "—", None, None, ".venv/bin/python bench/browser.py --out r.json")
+
+    # page weight
+    t = R.get("weight")
+    if ok(t):
+        row("call page weight, HTML + JS + CSS, uncompressed, first load", "≤ 120 KB",
+            f"{t['html_js_css_bytes'] / 1000:,.1f} KB (+ {t['fonts_bytes'] / 1000:,.0f} KB fonts)",
+            f"{t['original_bytes'] / 1000:,.0f} KB (original: 925 KB JS + 24 KB CSS + 600 KB fonts)",
+            t["ratio"], t["html_js_css_bytes"] <= 120_000,
+            ".venv/bin/python bench/weight.py --out r.json")
+    else:
+        row("call page weight", "≤ 120 KB", failed(t, "weight"), "—", None, None,
+            ".venv/bin/python bench/weight.py --out r.json")
+
+    # async modes
+    e = R.get("relay.tlc.eventlet")
+    for mode in ("gevent", "threading"):
+        t, b = R.get(f"relay.tlc.{mode}"), R.get(f"relay.bare.{mode}")
+        if ok(t) and ok(e):
+            bare = f"; bare {mode}: {n(b['throughput_msgs_per_s'])} msg/s, p99 {b['latency_p99_ms']} ms" if ok(b) else ""
+            row(f"relay under {mode}: msgs/s; p50 / p99 at {t['latency_rate']:,}/s",
+                "report", f"{n(t['throughput_msgs_per_s'])} msg/s; {t['latency_p50_ms']} / "
+                f"{t['latency_p99_ms']} ms{bare}",
+                f"eventlet: {n(e['throughput_msgs_per_s'])} msg/s; {e['latency_p50_ms']} / "
+                f"{e['latency_p99_ms']} ms", ratio(t["throughput_msgs_per_s"],
+                                                   e["throughput_msgs_per_s"]), None,
+                f"{LOAD} relay --server tlc --mode {mode} --out r.json")
+        else:
+            row(f"relay under {mode}", "report", failed(t if not ok(t) else e, "relay"), "—",
+                None, None, f"{LOAD} relay --server tlc --mode {mode} --out r.json")
+    return out
+
+
+def details(doc):
+    R = doc["results"]
+    lines = ["| run | server | mode | clients | msg/s | p50 ms | p99 ms | lost | server CPU | "
+             "load-gen CPU | other CPU on the box |", "|" + " --- |" * 11]
+    for mode in ("eventlet", "gevent", "threading"):
+        for kind in ("bare", "tlc"):
+            r = R.get(f"relay.{kind}.{mode}")
+            if not ok(r):
+                lines.append(f"| relay | {kind} | {mode} | {failed(r, 'relay')} |" + " |" * 7)
+                continue
+            c = r["cpu_during_throughput"]
+            lines.append(f"| relay | {kind} | {mode} | {r['connected']:,} | "
+                         f"{n(r['throughput_msgs_per_s'])} | {r['latency_p50_ms']} | "
+                         f"{r['latency_p99_ms']} | {r['latency_lost']} | {c['server']} | "
+                         f"{c['loadgen']} | {c.get('others', '—')} |")
+    return lines
+
+
+def profile_lines(doc):
+    out = []
+    for key, label in (("relay.tlc.eventlet", "relay throughput, TLightChat, eventlet"),
+                       ("chat", "chat at 500 msgs/s"), ("idle.tlc", "idle ramp (first 30 s)")):
+        r = doc["results"].get(key) or {}
+        p = r.get("profile")
+        if not p:
+            continue
+        out.append(f"**{label}** — {p['samples']:,} py-spy samples; top own time:")
+        out.append("")
+        for fr, share in p["top_own"][:8]:
+            out.append(f"- {share}% `{fr}`")
+        app = [(fr, s) for fr, s in p["top_total"] if "tlightchat/" in fr][:6]
+        if app:
+            out.append("- app frames by total time: " + "; ".join(f"`{fr}` {s}%" for fr, s in app))
+        out.append("")
+    return out
+
+
+def write(doc, path):
+    m = doc["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Generated by `make bench` ({'BENCH_QUICK=1 smoke run — small sizes' if doc['quick'] else 'full run'})"
+        f" on {doc['stamp']}, git {m.get('git') or '?'}; {doc['seconds']:.0f} s in all. "
+        "Raw figures: `bench/results/latest.json` (and one file per run next to it).",
+        "",
+        "| figure | target | measured | baseline (same run) | ratio | met | command |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows(doc):
+        lines.append("| " + " | ".join(str(x) for x in r) + " |")
+    lines += ["", "Ratio = measured / baseline (for the relay and latency rows: TLightChat / bare "
+              "python-socketio; for async modes: that mode / eventlet).", "",
+              "## Relay runs in detail", ""] + details(doc)
+    lines += ["", "CPU columns are shares of one core over the measuring window: the server "
+              "process, the load generator, and everything else running on the box at the time "
+              "(these machines are shared; other people's browser tests show up there).", ""]
+    prof = profile_lines(doc)
+    if prof:
+        lines += ["## Profiles (py-spy, server process)", ""] + prof
+    lines += [
+        "## How measured",
+        "",
+        f"- Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('mem_gib')} GiB, "
+        f"{m.get('os')}, Linux {m.get('kernel')}, Python {m.get('python')}; "
+        f"{', '.join(f'{k} {v}' for k, v in m.get('packages', {}).items())}; "
+        f"{m.get('chromium')}. Load average at start {m.get('loadavg_at_start')}, at end "
+        f"{m.get('loadavg_at_end')}.",
+        "- Server and load generator on this one box over 127.0.0.1. The server is "
+        "`python app.py` (production settings: `TLC_ENV=production`, JSON logs at INFO, a fresh "
+        "SQLite file) in its own process; the baseline is `bench/bare_server.py`, python-socketio "
+        "alone with the same async mode, web server and heartbeat. The load generator is "
+        "python-socketio's `AsyncClient` (aiohttp), all connections from one asyncio process, "
+        "WebSocket transport unless stated; it raises its file-descriptor limit itself.",
+        "- Every client first visits `/call` for a guest session cookie (a pool of cookies is "
+        "shared round-robin where the figure does not depend on distinct users).",
+        "- Relay: 50 live calls (100 clients) plus idle clients up to 1,000 connected. Throughput "
+        "is closed-loop (both sides of each call keep 4 `call:signal` ICE candidates in flight, "
+        "each acked), counted at the receiving peers over 10 s after a 1 s warm-up. Latency is "
+        "open-loop at 1,000 msgs/s for 10 s: send → relayed `call:signal` arrives at the peer, "
+        "one clock. The per-connection rate limit is lifted for these runs "
+        "(`TLC_RATE_LIMIT_*`), since it is policy, not capacity; the bare server has none.",
+        "- Lobby bytes: WebSocket frame bytes (payload + frame header, heartbeats excluded) that "
+        "each existing member receives when one more client connects, at N members; the "
+        "baseline is the bare server re-broadcasting the whole lobby list in the shape of "
+        "`lobby:snapshot` to every member on a join, as the original did.",
+        "- Idle: connect up to 10,000 clients (100 at a time) before a deadline, hold longer "
+        "than ping interval + timeout, then count clients still connected on both ends; memory "
+        "is the server's RSS growth divided by the clients connected.",
+        "- Chat: 200 users in 100 pairs, open-loop 500 `chat:send`/s in all (2.5/s per user, under "
+        "the per-user chat limit), latency from emit to the ack (sent after the commit).",
+        "- Call setup: two headless Chromium (fake camera/mic) on `/call`; A clicks Call, B "
+        "clicks Accept; each page stamps Accept and its remote video's first frame "
+        "(`requestVideoFrameCallback`); the figure is max(caller, callee). Baseline: "
+        "`bench/static/baseline.html`, two RTCPeerConnections in one page, timed from just "
+        "before `createOffer` (camera already open, as on the call page). Runs alternate; the "
+        "first of each is a warm-up.",
+        "- Page weight: `/call` with an empty cache, following `<script>`, `<link>`, ES-module "
+        "imports and CSS `url()`s, no compression.",
+        "- Knobs: `BENCH_QUICK=1` (small sizes), `BENCH_IDLE_CLIENTS`, `BENCH_IDLE_RAMP_SECONDS`, "
+        "`BENCH_RELAY_CLIENTS`, `BENCH_RELAY_PAIRS`, `BENCH_RELAY_SECONDS`, "
+        "`BENCH_RELAY_LATENCY_RATE`, `BENCH_LOBBY_SIZES`, `BENCH_CHAT_RATE`, `BENCH_CALL_REPEATS`, "
+        "`BENCH_LOG_LEVEL`; see bench/README.md.",
+        "",
+    ]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "bench", "results", "latest.json")
+    with open(src) as f:
+        write(json.load(f), os.path.join(ROOT, "BENCHMARKS.md"))

@@ -1,0 +1,68 @@
+"""Calls in the chat timeline: started, ended (with duration), missed, declined.
+
+`entries(action, prev, next, now)` is pure: which timeline entries one store change
+makes. The subscriber stores them through the chat service off the store's lock (a
+database commit must not hold up every other dispatch) and then delivers each entry to
+both users' tabs, like a chat message.
+"""
+import logging
+
+from .store import actions as A
+
+log = logging.getLogger(__name__)
+
+_INVITE_KIND = {A.INVITATION_DECLINED: "call-declined", A.INVITATION_CANCELLED: "call-missed",
+                A.CLOCK_TICKED: "call-missed"}
+
+
+def _user(state, prev, client_id):
+    client = state["clients"].get(client_id) or prev["clients"].get(client_id)
+    return client and client["userId"]
+
+
+def entries(action, prev, nxt, now):
+    """[(kind, callerUserId, calleeUserId, callOrInvitationId, details)]"""
+    out = []
+    kind = _INVITE_KIND.get(action["type"])
+    if kind and prev["invitations"] is not nxt["invitations"]:
+        for iid, inv in prev["invitations"].items():
+            if iid not in nxt["invitations"] and (action["type"] != A.CLOCK_TICKED
+                                                  or inv["expiresAt"] <= now):
+                out.append((kind, _user(nxt, prev, inv["fromClientId"]),
+                            _user(nxt, prev, inv["toClientId"]), iid, {}))
+    if prev["calls"] is not nxt["calls"]:
+        for call_id, call in nxt["calls"].items():
+            if call_id not in prev["calls"] and call_id not in prev["claims"]:
+                out.append(("call-started", _user(nxt, prev, call["clients"][call["callerAnchorId"]]),
+                            _user(nxt, prev, call["clients"][call["calleeAnchorId"]]), call_id, {}))
+        for call_id, call in prev["calls"].items():
+            if call_id not in nxt["calls"]:
+                reason = "hangup" if action["type"] == A.CALL_HUNG_UP else "peer-left"
+                out.append(("call-ended", _user(nxt, prev, call["clients"][call["callerAnchorId"]]),
+                            _user(nxt, prev, call["clients"][call["calleeAnchorId"]]), call_id,
+                            {"durationMs": max(0, int((now - call["startedAt"]) * 1000)),
+                             "reason": reason}))
+    return [e for e in out if e[1] and e[2] and e[1] != e[2]]
+
+
+def init_app(app, hub):
+    chat = app.extensions["tlc_chat"]
+
+    def record(batch):
+        with app.app_context():
+            for kind, caller, callee, ref, details in batch:
+                try:
+                    message, duplicate = chat.record_call_event(caller, callee, kind, ref, **details)
+                except Exception:
+                    log.exception("recording a call event failed", extra={"call": ref})
+                    continue
+                if not duplicate:
+                    for user_id in (caller, callee):
+                        hub.send_to_user(user_id, "chat:message", {"message": message})
+
+    def on_change(action, prev, nxt):
+        batch = entries(action, prev, nxt, hub.clock())
+        if batch:
+            hub.socketio.start_background_task(record, batch)
+
+    hub.store.subscribe(on_change)
