@@ -35,7 +35,8 @@ def test_call_accept_media_both_ways_then_hang_up(server, browsers, record_prope
     a.wait_phase(a.anchor, "ringing-out")
     # The ring is visible (Accept/Decline) and audible (WebAudio ringer running).
     assert b.js("return !document.querySelector('.tile .ring-panel').hidden")
-    assert b.js("return window.tlc.ringer.mode === 'incoming' && window.tlc.ringer.beeps > 0")
+    assert b.js("const r = window.tlc.ringer;"
+                "return r.mode === 'incoming' && r.beeps > 0 && r.ctx.state === 'running'")
     assert a.js("return window.tlc.ringer.mode") == "outgoing"
     assert a.name in b.tile_text(b.anchor)
     b.click(b.anchor, "accept")

@@ -11,7 +11,7 @@ def test_two_browsers_see_each_other_in_the_lobby(server, browsers):
     assert b.lobby_anchor_status(a.anchor) == "online"
     # The chat panel's unread badge has its place in every user row.
     assert a.js("return !!document.querySelector(`.lobby-user[data-user-id='${arguments[0]}'] "
-                ".unread[data-unread-for='${arguments[0]}'][hidden]`)", b.user_id)
+                ".unread[data-unread-for='${arguments[0]}']`)", b.user_id)
 
 
 def test_forced_polling_and_a_rename_reach_the_other_browser(server, browsers):

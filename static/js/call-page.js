@@ -82,7 +82,7 @@ const setOnline = (anchorId, online) => attempt(online ? 'Could not go online' :
 const actions = {
   addAnchor: () => createAnchor(),
   online: (anchorId) => setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'),
-  rename: (anchorId, name) => attempt('Could not rename the slot', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })).then(render),
+  rename: (anchorId, name) => attempt('Could not rename the slot', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })),
   remove: (anchorId) => attempt('Could not remove the slot', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
   setSource: (anchorId, sourceId) => {
     const m = mediaOf(anchorId);

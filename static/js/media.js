@@ -200,7 +200,13 @@ export class AnchorMedia extends EventTarget {
     if (this.sourceId !== sourceId) return; // a later choice won the race
     const old = this.stream.getTracks();
     // A fresh MediaStream so <video> elements showing it pick the new tracks up.
-    this.stream = new MediaStream((base?.getTracks() || []).map((t) => t.clone()));
+    // contentHint 'detail' (clips, screens) makes the encoder keep the resolution and
+    // give up frame rate under load; the camera keeps the default balance.
+    this.stream = new MediaStream((base?.getTracks() || []).map((t) => {
+      const clone = t.clone();
+      clone.contentHint = t.contentHint;
+      return clone;
+    }));
     this._applyToggles();
     old.forEach((t) => t.stop());
     this.dispatchEvent(new Event('change'));

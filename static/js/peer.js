@@ -36,7 +36,6 @@ export class PeerSession extends EventTarget {
       for (const kind of ['audio', 'video']) {
         this.pc.addTransceiver(this.localTrack(kind) || kind, { direction: 'sendrecv', streams: [this.msidStream] });
       }
-      this.tuneSenders();
     }
     this.statsTimer = setInterval(this.checkMedia.bind(this), STATS_EVERY_MS);
   }
@@ -92,7 +91,6 @@ export class PeerSession extends EventTarget {
       if (description.type === 'offer') {
         this.claimTransceivers();
         await this.pc.setLocalDescription();
-        this.tuneSenders();
         this.sendDescription();
       }
       await this.flushCandidates();
@@ -127,20 +125,8 @@ export class PeerSession extends EventTarget {
       if (tr.direction === 'recvonly' && !tr.sender.track && !tr.stopped) {
         tr.direction = 'sendrecv';
         tr.sender.setStreams(this.msidStream);
-        tr.sender.replaceTrack(this.localTrack(kind));
+        tr.sender.replaceTrack(this.localTrack(kind)).catch((err) => this.trace('replaceTrack failed', err));
       }
-    }
-  }
-
-  // Keep the resolution of sample clips and shared screens: under load Chrome would
-  // otherwise scale them down, and a clip's size is part of what the user picked.
-  tuneSenders() {
-    for (const tr of this.pc.getTransceivers()) {
-      if (tr.receiver.track.kind !== 'video' || tr.stopped) continue;
-      const params = tr.sender.getParameters();
-      if (!params.encodings?.length || params.degradationPreference === 'maintain-resolution') continue;
-      params.degradationPreference = 'maintain-resolution';
-      tr.sender.setParameters(params).catch((err) => this.trace('setParameters failed', err));
     }
   }
 

@@ -13,8 +13,6 @@
 //   outcome: how the last ring or call ended ({reason, by?, peer}) — shown on an idle
 //   slot until the next call, so "declined", "missed", "busy", "peer left" stay readable.
 
-export const PHASES = Object.freeze(['idle', 'ringing-out', 'ringing-in', 'connecting', 'connected']);
-
 const EMPTY_LOBBY = Object.freeze({ users: {}, clients: {}, anchors: {} });
 const IDLE = Object.freeze({ phase: 'idle', invitationId: null, callId: null, peer: null, outcome: null });
 
@@ -191,9 +189,4 @@ export function ringingFrom(state, peerAnchorId) {
     const slot = slotOf(state, a.id);
     return slot.phase === 'ringing-in' && slot.peer?.anchorId === peerAnchorId;
   }) || null;
-}
-
-export function userOfClient(state, clientId) {
-  const client = state.lobby.clients[clientId];
-  return client ? state.lobby.users[client.userId] : null;
 }

@@ -42,8 +42,9 @@ export class AnchorTile {
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill,
         h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: 'Remove this slot', 'aria-label': 'Remove this slot' }, '×')),
-      h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.unmute, this.local, this.previewLabel, this.ringPanel),
-      h('div', { class: 'tile-body' }, this.statusText, this.outcome, this.mediaError),
+      h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.unmute, this.local, this.previewLabel,
+        this.outcome, this.ringPanel),
+      h('div', { class: 'tile-body' }, this.statusText, this.mediaError),
       h('footer', { class: 'tile-controls' },
         button('online', 'Go online', 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, 'Send'), this.sourceSelect),
@@ -51,7 +52,10 @@ export class AnchorTile {
         button('hangup', 'Hang up', 'danger hangup-btn')));
 
     this.el.addEventListener('click', this.onClick.bind(this));
-    this.nameInput.addEventListener('change', () => this.actions.rename(anchorId, this.nameInput.value));
+    this.nameInput.addEventListener('change', async () => {
+      const ack = await this.actions.rename(anchorId, this.nameInput.value);
+      if (!ack) this.nameInput.value = this.shownName; // refused (the notice says why)
+    });
     this.nameInput.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.nameInput.blur(); });
     this.sourceSelect.addEventListener('change', () => this.actions.setSource(anchorId, this.sourceSelect.value));
   }
@@ -75,7 +79,10 @@ export class AnchorTile {
     this.el.dataset.status = anchor.status;
     setAttr(this.el, 'data-call-id', slot.callId || null);
     setAttr(this.el, 'data-outcome', slot.outcome?.reason || null);
-    if (document.activeElement !== this.nameInput) this.nameInput.value = anchor.name;
+    if (anchor.name !== this.shownName) { // only on a real rename: never undo typing
+      this.shownName = anchor.name;
+      this.nameInput.value = anchor.name;
+    }
     const [pillText, pillKind] = anchor.status === 'offline' ? ['Offline', 'offline'] : PILL[phase];
     setText(this.pill, pillText);
     this.pill.dataset.kind = pillKind;

@@ -38,8 +38,11 @@ export class StatusView {
     this.conn.dataset.status = sig.status;
     setText(this.conn, `${CONNECTION[sig.status] || sig.status}${sig.status === 'connected' ? ` · ${sig.transport}` : ''}`);
     this.conn.title = sig.reason || `Socket.IO over ${sig.transport || '…'}`;
+    // Write the field only when the server's name changes, never because of an
+    // unrelated re-render: that would undo what the user is typing.
     const user = state.me?.user;
-    if (user && document.activeElement !== this.nameInput && this.nameInput.value !== user.displayName) {
+    if (user && user.displayName !== this.shownName) {
+      this.shownName = user.displayName;
       this.nameInput.value = user.displayName;
     }
     const [kind, text] = this.nextStep(state);

@@ -13,6 +13,7 @@ export function phaseText(slot, anchor) {
     case 'ringing-out': return `Calling ${name}… waiting for an answer`;
     case 'ringing-in': return `${name} is calling you`;
     case 'connecting':
+      if (slot.pcState === 'disconnected' || slot.pcState === 'failed') return `Connection to ${name} interrupted — trying to recover…`;
       if (slot.callState === 'reconnecting') return `Connection to the server dropped — waiting for it to come back (the call with ${name} resumes)…`;
       return slot.peer ? `Connecting to ${name}…` : 'Connecting…';
     case 'connected':
@@ -39,6 +40,7 @@ export function outcomeText(outcome) {
     case 'hangup': return outcome.by === 'you' ? `You hung up on ${name}.` : `${name} hung up.`;
     case 'connection-lost': return 'Call ended: your connection to the server was lost.';
     case 'removed': return 'Call ended: the slot was removed.';
-    default: return `Call ended (${outcome.message || outcome.reason}).`;
+    default:
+      return caller && outcome.message ? `Could not call ${name}: ${outcome.message}.` : `Call ended (${outcome.message || outcome.reason}).`;
   }
 }
