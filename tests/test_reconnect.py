@@ -42,6 +42,7 @@ def test_a_dropped_client_is_kept_and_peers_see_it_reconnecting(app, hub, pair):
 
     back = come_back(app, bob)
     assert back.client_id == bob.client_id and back.welcome["resumed"] is True
+    assert back.welcome["restored"] is False
     back.names()
     assert back.order.index("session:welcome") < back.order.index("call:signal")  # queue after
     assert back.events("call:signal")[0]["candidate"] == cand
@@ -121,6 +122,7 @@ def test_after_a_server_restart_both_sides_restore_the_call(tmp_path, app, pair)
     new = restarted(tmp_path, app)
     ann2 = Tab(new, browser=ann.browser, auth=resume_auth(ann, call_id, ann.anchor, bob.anchor, True))
     assert ann2.client_id == ann.client_id and ann2.welcome["resumed"] is False
+    assert ann2.welcome["restored"] is True
     assert ann2.ask("me:state")["anchors"][ann.anchor]["status"] == "in-call"
     bob2 = Tab(new, browser=bob.browser, auth=resume_auth(bob, call_id, bob.anchor, ann.anchor, False))
     assert ann2.events("call:state") == [{"callId": call_id, "state": "connecting"}]

@@ -151,3 +151,12 @@ def test_lobby_get_sends_a_fresh_snapshot(tab):
 def test_polling_presence_has_its_own_short_liveness(app):
     server = app.extensions["tlc_socketio"].server.eio
     assert server.ping_interval + server.ping_timeout <= 10
+
+
+def test_default_slot_names_reuse_the_lowest_free_number(tab):
+    ann = tab()
+    first, second = ann.new_anchor(online=False), ann.new_anchor(online=False)
+    ann.ask("anchor:remove", {"anchorId": first})
+    again = ann.ask("anchor:create", {})["anchor"]
+    names = {a["name"] for a in ann.ask("me:state")["anchors"].values()}
+    assert again["name"] == "Slot 1" and names == {"Slot 1", "Slot 2"} and second

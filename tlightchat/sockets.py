@@ -59,8 +59,7 @@ def lobby_get(hub, cid, p):
 
 def anchor_create(hub, cid, p):
     anchor_id = f"{cid}.{new_id()}"  # the prefix proves ownership when restored
-    count = len(hub.store.get_state()["clients"][cid]["anchorIds"])
-    name = p.get("name") or f"Slot {count + 1}"
+    name = p.get("name") or S.next_slot_name(hub.store.get_state(), cid)
     return hub.dispatch(A.anchor_created(cid, anchor_id, name),
                         lambda s: {"anchor": S.public_anchor(s, anchor_id)})
 
@@ -220,6 +219,7 @@ class Hub:
                     self._restore(client_id, auth, sid)
             self.socketio.emit("session:welcome", {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
+                "restored": claimed is not None and not resumed,
                 "resumeToken": self.tokens.dumps([client_id, user.id]),
                 "iceServers": self.ice_servers(user.id),
                 "user": {"id": user.id, "displayName": user.display_name}}, to=sid)

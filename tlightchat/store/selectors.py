@@ -37,6 +37,15 @@ def public_client(client):
     return {"id": client["id"], "userId": client["userId"], "away": client["awayUntil"] is not None}
 
 
+def next_slot_name(state, client_id):
+    """"Slot N" with the lowest N not taken by this client's anchors."""
+    taken = {state["anchors"][a]["name"] for a in state["clients"][client_id]["anchorIds"]}
+    n = 1
+    while f"Slot {n}" in taken:
+        n += 1
+    return f"Slot {n}"
+
+
 def lobby_snapshot(state):
     return {
         "users": {uid: public_user(u) for uid, u in state["users"].items()},
