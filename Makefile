@@ -7,7 +7,7 @@ REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_DEBS := chromium chromium-driver nginx coturn
 
-.PHONY: run test setup test-deps unit e2e clean
+.PHONY: run test setup test-deps unit e2e offline clean
 
 run: setup
 	$(PY) app.py
@@ -22,11 +22,15 @@ e2e: setup test-deps
 	$(PY) -m pytest e2e
 
 # Every benchmark on this machine → bench/results/*.json and BENCHMARKS.md (≤ 20 min;
-# BENCH_QUICK=1 for a ~4-minute smoke run; knobs in bench/README.md).
+# BENCH_QUICK=1 for a ~4-5 minute smoke run; knobs in bench/README.md).
 .PHONY: bench
 bench: setup
 	$(PY) -m pip install --disable-pip-version-check -q -r bench/requirements.txt
 	$(PY) bench/run.py
+
+# The call page as static files (offline mode, no server needed) in dist-offline/.
+offline: setup
+	$(PY) -m flask --app app export-offline dist-offline
 
 setup: $(REQ_STAMP)
 

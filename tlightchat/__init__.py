@@ -39,12 +39,14 @@ def create_app(config=None):
                 template_folder="templates", static_folder="static")
     load_config(app, config)
 
-    from . import accounts, calllog, chat, chat_pages, db, identity, logs, pages, sockets, urls
+    from . import (accounts, calllog, chat, chat_pages, db, export, identity, logs, pages,
+                   sockets, urls)
 
     logs.init_app(app)
     db.init_app(app)
     identity.init_app(app)
     urls.init_app(app)
+    export.init_app(app)
     app.register_blueprint(pages.bp)
     chat.init_app(app)
     app.register_blueprint(chat_pages.bp)

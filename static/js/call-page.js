@@ -15,6 +15,10 @@ import { LobbyView } from './views/lobby.js';
 import { AnchorGrid } from './views/anchor-grid.js';
 import { MediaPanel } from './views/media-panel.js';
 import { StatusView } from './views/status.js';
+import { ConnectivityPanel } from './connectivity.js';
+import { watchReachability } from './views/unreachable.js';
+// Loaded now, while the server answers: offline mode is for when it no longer does.
+import { startOffline } from './offline.js';
 
 const signaling = new Signaling();
 const store = createStore();
@@ -162,6 +166,10 @@ const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
 });
 const statusView = new StatusView({ signaling, onRename: renameMe });
 new MediaPanel(document.querySelector('#media-panel'), { library, onRetry: () => library.startCamera() });
+const connectivity = new ConnectivityPanel(document.querySelector('#connectivity-panel'), {
+  getIceServers: () => signaling.request(P.ICE_SERVERS).then((ack) => ack.iceServers),
+  getPolicy: () => store.getState().me?.iceTransportPolicy || 'all',
+});
 
 const callFrom = document.querySelector('#call-from');
 callFrom.addEventListener('change', () => { calls.callFrom = callFrom.value; });
@@ -211,10 +219,13 @@ library.addEventListener('camera', () => {
 addEventListener('pointerdown', () => ringer.unlock(), { once: true });
 library.startCamera();
 render();
+watchReachability(signaling, {
+  onOffline: () => startOffline({ signaling, library }),
+});
 
 // Read-only handle for debugging and the e2e tests (they act through the UI). Its
 // properties cannot be reassigned, but the object stays extensible: the chat panel
 // adds its own entry (window.tlc.chat).
-const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls };
+const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity };
 window.tlc = Object.defineProperties(window.tlc || {}, Object.fromEntries(
   Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])));

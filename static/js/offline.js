@@ -1,0 +1,159 @@
+// Offline mode: what works with no server at all. The user picks sources, previews them,
+// and runs a loopback test call between two slots of this page — a camera/microphone
+// self-test with real media through the same PeerSession code real calls use. The two
+// sessions talk through an in-page bus instead of the server.
+//
+// Entered three ways: the static export (#app data-offline="1"), the URL (?offline),
+// or the call page's "Use offline mode" offer when the server cannot be reached.
+import { CALL_SIGNAL } from './protocol.js';
+import { PeerSession } from './peer.js';
+import { AnchorMedia, MediaLibrary } from './media.js';
+import { MediaPanel } from './views/media-panel.js';
+import { h, setText } from './views/dom.js';
+
+// The server's role for two sessions in one page: relay each one's signals to the other.
+class LoopbackBus {
+  constructor() {
+    this.sessions = new Map(); // name → PeerSession
+  }
+
+  // The part of the Signaling interface a PeerSession uses; the bus never disconnects.
+  endpoint(name, peerName) {
+    return {
+      connected: true,
+      status: 'connected',
+      on() {},
+      off() {},
+      request: async (event, payload) => {
+        if (event === CALL_SIGNAL) {
+          const { callId, ...signal } = payload;
+          // Async like a network hop, in order (the receiving session queues them).
+          queueMicrotask(() => this.sessions.get(peerName)?.receive({ callId, fromAnchorId: name, ...signal }));
+        }
+        return {}; // call:media and the rest need no answer here
+      },
+    };
+  }
+}
+
+const SLOTS = [
+  { name: 'A', label: 'Slot A', source: 'camera', initiator: true },
+  { name: 'B', label: 'Slot B', source: 'clip:bars', initiator: false },
+];
+
+export class OfflineMode {
+  // `clips`: whether the sample clips can still be fetched (not when the server that
+  // served this page is gone); otherwise both slots start on the camera.
+  constructor(root, { library, clips = true, why }) {
+    this.library = library;
+    this.slots = SLOTS.map((slot) => {
+      const source = clips || !slot.source.startsWith('clip:') ? slot.source : 'camera';
+      return { ...slot, source, media: new AnchorMedia(library, source) };
+    });
+    this.sessions = new Map();
+    this.status = h('p', { class: 'prompt', role: 'status', 'aria-live': 'polite' });
+    this.startButton = h('button', { class: 'button primary', type: 'button', dataset: { action: 'loopback-start' },
+      onclick: () => this.start() }, 'Start loopback test call');
+    this.stopButton = h('button', { class: 'button', type: 'button', dataset: { action: 'loopback-stop' },
+      onclick: () => this.stop(), hidden: true }, 'Stop');
+    this.tiles = h('div', { class: 'anchor-grid offline-grid' }, this.slots.map((slot) => this.tile(slot)));
+    root.replaceChildren(
+      h('header', { class: 'panel-head' }, h('h2', {}, 'Offline mode: test your camera and microphone')),
+      h('p', { class: 'muted' }, why, ' Here you can choose what each slot sends, see it, and run a ',
+        'test call between the two slots of this page: video and sound go through a real peer ',
+        'connection, as in a call.'),
+      this.tiles, h('p', { class: 'grid-tools' }, this.startButton, ' ', this.stopButton), this.status);
+    this.timer = setInterval(() => this.render(), 500);
+    this.render();
+  }
+
+  tile(slot) {
+    const picker = h('select', { dataset: { role: 'source' }, onchange: (e) => {
+      slot.el.dataset.source = e.target.value;
+      slot.media.setSource(e.target.value);
+    } },
+      this.library.sources().map((s) => h('option', { value: s.id, selected: s.id === slot.source }, s.label)));
+    slot.local = h('video', { class: 'local', muted: true, autoplay: true, playsInline: true });
+    slot.remote = h('video', { class: 'remote', autoplay: true, playsInline: true });
+    slot.info = h('p', { class: 'muted small-text', dataset: { role: 'info' } });
+    slot.media.addEventListener('change', () => { slot.local.srcObject = slot.media.stream; });
+    slot.media.setSource(slot.source);
+    slot.el = h('article', { class: 'tile offline-tile', dataset: { slot: slot.name, phase: 'idle', source: slot.source } },
+      h('header', { class: 'tile-head' }, h('strong', {}, slot.label), h('label', { class: 'small-text' }, 'Sends ', picker)),
+      h('div', { class: 'stage' }, slot.remote, slot.local), h('div', { class: 'tile-body' }, slot.info));
+    return slot.el;
+  }
+
+  start() {
+    this.stop();
+    const bus = new LoopbackBus();
+    const [a, b] = this.slots;
+    for (const [slot, peer] of [[a, b], [b, a]]) {
+      const session = new PeerSession({
+        signaling: bus.endpoint(slot.name, peer.name), callId: 'loopback', anchorId: slot.name,
+        polite: !slot.initiator, initiator: slot.initiator, media: slot.media,
+      });
+      bus.sessions.set(slot.name, session);
+      this.sessions.set(slot.name, session);
+      slot.remote.srcObject = session.remoteStream;
+    }
+    this.startedAt = performance.now();
+    this.render();
+  }
+
+  stop() {
+    for (const session of this.sessions.values()) session.close();
+    this.sessions.clear();
+    for (const slot of this.slots) slot.remote.srcObject = null;
+    this.render();
+  }
+
+  render() {
+    const running = this.sessions.size > 0;
+    this.startButton.hidden = running;
+    this.stopButton.hidden = !running;
+    let connected = 0;
+    for (const slot of this.slots) {
+      const session = this.sessions.get(slot.name);
+      const state = session?.pc.connectionState || 'idle';
+      if (state === 'connected') connected += 1;
+      // the tile's CSS: a full-size preview when idle, a small one over the remote video
+      slot.el.dataset.phase = state === 'idle' ? 'idle' : 'connected';
+      slot.el.dataset.state = state;
+      const v = slot.remote;
+      setText(slot.info, session
+        ? `receiving from the other slot: ${state}${v.videoWidth ? ` · ${v.videoWidth}×${v.videoHeight}` : ''}`
+        : (slot.media.error || 'not in a test call'));
+    }
+    setText(this.status, !running ? 'Pick what each slot sends, then start the test call.'
+      : connected === 2 ? 'Test call connected: each slot shows what the other sends. Sound plays too — use headphones to avoid echo.'
+        : `Connecting the test call… (${Math.round((performance.now() - this.startedAt) / 1000)} s)`);
+  }
+}
+
+// Take over the call page: hide what needs the server, show the offline panel.
+export function startOffline({ signaling = null, library = null } = {}) {
+  signaling?.socket.disconnect(); // stop reconnecting: the user chose offline
+  for (const id of ['anchors-panel', 'lobby-panel', 'chat-panel', 'me-name-form', 'notice']) {
+    const el = document.getElementById(id);
+    if (el) el.hidden = true;
+  }
+  const conn = document.getElementById('conn');
+  if (conn) { conn.dataset.status = 'offline'; conn.textContent = 'Offline mode'; }
+  const prompt = document.getElementById('prompt');
+  if (prompt) prompt.hidden = true;
+  const panel = document.getElementById('offline-panel');
+  panel.hidden = false;
+  const lib = library || new MediaLibrary({ sinkParent: document.getElementById('media-sinks') });
+  if (!library) {
+    new MediaPanel(document.getElementById('media-panel'), { library: lib, onRetry: () => lib.startCamera() });
+    lib.startCamera();
+  }
+  // Taking over a page whose server went away: files it did not load yet are out of reach.
+  const why = signaling
+    ? 'The server cannot be reached, so calling others and chat are off until it is back (reload then).'
+    : 'This is the offline copy of TLightChat: there is no server, so calling others and chat are off.';
+  const mode = new OfflineMode(panel, { library: lib, clips: !signaling, why });
+  window.tlcOffline = mode; // read by the e2e test (sessions → RTCPeerConnections)
+  return mode;
+}
