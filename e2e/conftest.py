@@ -81,7 +81,8 @@ class Server:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT)
-        wait_http(self.url + "/healthz", proc=self.proc)
+        prefix = self.env.get("TLC_URL_PREFIX", "").rstrip("/")
+        wait_http(self.url + prefix + "/healthz", proc=self.proc)
         return self
 
     def stop(self, sig=signal.SIGTERM):

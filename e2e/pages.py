@@ -112,8 +112,11 @@ class CallPage:
 
     # -- one slot ----------------------------------------------------------------------
     def click(self, anchor_id, action):
-        self.driver.find_element(
-            "css selector", f".tile[data-anchor-id='{anchor_id}'] button[data-action='{action}']").click()
+        button = self.driver.find_element(
+            "css selector", f".tile[data-anchor-id='{anchor_id}'] button[data-action='{action}']")
+        # as a person would: bring it to the middle of the window (not under the sticky bar)
+        self.js("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
 
     def wait_phase(self, anchor_id, phase, timeout=5.0):
         self.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`)"
@@ -184,3 +187,50 @@ def open_pages(server, browsers, count, query=""):
     for page in pages:
         page.wait_sees(*[p for p in pages if p is not page])
     return pages
+
+
+# -- issue 6 (recovery, TURN, stats): more probes of one tile's call ---------------------
+
+# The selected ICE candidate pair of a tile's call, from getStats: candidate types
+# (host / srflx / prflx / relay) on both ends, and the local ufrag in use.
+PAIR_PROBE = """
+const anchorId = arguments[0], done = arguments[arguments.length - 1];
+const tile = document.querySelector(`.tile[data-anchor-id="${anchorId}"]`);
+const session = tile && window.tlc.sessions.get(tile.dataset.callId);
+if (!session) return done(null);
+session.pc.getStats().then((stats) => {
+  let pair = null;
+  stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+  const local = pair && stats.get(pair.localCandidateId), remote = pair && stats.get(pair.remoteCandidateId);
+  done({local: local ? local.candidateType : null, remote: remote ? remote.candidateType : null,
+        relayProtocol: local ? local.relayProtocol || null : null, state: pair ? pair.state : null,
+        ufrag: (session.pc.localDescription.sdp.match(/a=ice-ufrag:(\\S+)/) || [])[1] || null});
+}, (err) => done({error: String(err)}));
+"""
+
+
+def selected_pair(page, anchor_id):
+    return page.driver.execute_async_script(PAIR_PROBE, anchor_id)
+
+
+def record_tile_states(page, anchor_id):
+    """Start recording every value the tile's data-net takes (a MutationObserver in the
+    page), so a test can tell afterwards that "reconnecting" was shown, however briefly."""
+    page.js("""
+        const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+        window.__netSeen = [tile.dataset.net || null];
+        new MutationObserver(() => {
+          const v = tile.dataset.net || null;
+          if (window.__netSeen[window.__netSeen.length - 1] !== v) window.__netSeen.push(v);
+        }).observe(tile, {attributes: true, attributeFilter: ['data-net']});
+    """, anchor_id)
+
+
+def tile_states_seen(page):
+    return page.js("return window.__netSeen || []")
+
+
+def bytes_in(page, anchor_id):
+    """Inbound RTP bytes (video + audio) of a tile's call, or None without a call."""
+    probe = page.media(anchor_id)
+    return probe and probe["videoBytes"] + probe["audioBytes"]
