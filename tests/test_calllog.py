@@ -37,10 +37,11 @@ def wait_history(tab_, peer, kinds, timeout=5.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = tab_.ask("chat:history", {"with": peer.user_id})
+        assert got["ok"], got
         found = [m["kind"] for m in got["messages"]]
         if found == kinds:
             return got["messages"]
-        time.sleep(0.02)
+        time.sleep(0.05)  # the rate limiter does not refill under the fake clock
     raise AssertionError(f"history kinds {found} != {kinds}")
 
 

@@ -41,6 +41,7 @@ def create_app(config=None):
 
     from . import (accounts, calllog, chat, chat_pages, db, export, identity, logs, pages,
                    sockets, urls)
+    from .groupcommit import GroupCommit
 
     logs.init_app(app)
     db.init_app(app)
@@ -64,6 +65,7 @@ def create_app(config=None):
     )
     app.extensions["tlc_socketio"] = socketio
     hub = sockets.init_app(app, socketio)
+    app.extensions["tlc_chat_writer"] = GroupCommit(socketio, app.extensions["tlc_chat"].send_many)
     calllog.init_app(app, hub)
 
     # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the

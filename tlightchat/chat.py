@@ -102,34 +102,86 @@ class ChatService:
         return self._store(caller_id, callee_id, f"call-{kind}-{call_id}"[:64], kind, "",
                            meta)
 
+    def send_many(self, items):
+        """Group commit: [(sender_id, to_id, client_msg_id, text)] stored in ONE
+        transaction; returns, per item, (message, duplicate) or the ProtocolError that
+        refused it. Every check runs before an item writes anything, so a refused item
+        leaves the rest of the batch intact; if the commit fails (a concurrent writer
+        stored the same row), each item is retried in its own transaction. Nothing is
+        returned before the commit."""
+        outcomes = []  # per item: ("new", make_wire) | ("dup", message) | ("err", error) | ("again", i)
+        try:
+            with self.db.session() as s:
+                first = {}
+                for i, (sender_id, to_id, client_msg_id, text) in enumerate(items):
+                    key = (sender_id, client_msg_id)
+                    if key in first:  # sent twice within one batch
+                        outcomes.append(("again", first[key]))
+                        continue
+                    first[key] = i
+                    try:
+                        text = clean_text(text, self.max_length)
+                        made, duplicate = self._insert(s, sender_id, to_id, client_msg_id,
+                                                       "text", text, None)
+                        outcomes.append(("dup", made) if duplicate else ("new", made))
+                    except ProtocolError as err:
+                        outcomes.append(("err", err))
+        except IntegrityError:
+            return [self._one(*item) for item in items]
+        results = []  # the commit is done: only now are the wire forms made
+        for kind, value in outcomes:
+            if kind == "new":
+                results.append((value(), False))
+            elif kind == "dup":
+                results.append((value, True))
+            elif kind == "err":
+                results.append(value)
+            else:
+                earlier = results[value]
+                results.append((earlier[0], True) if isinstance(earlier, tuple) else earlier)
+        return results
+
+    def _one(self, sender_id, to_id, client_msg_id, text):
+        try:
+            return self.send(sender_id, to_id, client_msg_id, text)
+        except ProtocolError as err:
+            return err
+
     def _store(self, sender_id, to_id, client_msg_id, kind, body, meta):
-        if to_id == sender_id:
-            raise ProtocolError("invalid-payload", "to: you cannot send a message to yourself")
         for _attempt in range(3):  # a concurrent insert of the same row makes us look again
             try:
                 with self.db.session() as s:
-                    existing = s.scalar(select(Message).where(
-                        Message.sender_id == sender_id, Message.client_msg_id == client_msg_id))
-                    if existing is not None:
-                        return self._duplicate(s, existing, to_id, kind, body)
-                    sender, recipient = s.get(User, sender_id), s.get(User, to_id)
-                    if sender is None:
-                        raise ProtocolError("invalid-state", "your identity is gone; reload")
-                    if recipient is None:
-                        raise ProtocolError("not-found", "to: there is no such user")
-                    conv = self._conversation(s, sender_id, to_id, create=True)
-                    msg = Message(conversation_id=conv.id, sender_id=sender_id,
-                                  recipient_id=to_id, client_msg_id=client_msg_id, kind=kind,
-                                  body=body, meta=meta, created_at=utcnow())
-                    s.add(msg)
-                    s.flush()
-                    conv.last_message_id = msg.id
-                    out = wire(msg, sender.display_name)
+                    made, duplicate = self._insert(s, sender_id, to_id, client_msg_id, kind,
+                                                   body, meta)
                 # the unit of work has committed here: only now is it safe to tell anyone
-                return out, False
+                return made() if callable(made) else made, duplicate
             except IntegrityError:
                 continue
         raise ProtocolError("internal", "could not store the message; please retry")
+
+    def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta):
+        """Within session `s`: (message, True) for a resend, or (make_wire, False) for a
+        new row, where make_wire() gives its wire form once the commit is done."""
+        if to_id == sender_id:
+            raise ProtocolError("invalid-payload", "to: you cannot send a message to yourself")
+        existing = s.scalar(select(Message).where(
+            Message.sender_id == sender_id, Message.client_msg_id == client_msg_id))
+        if existing is not None:
+            return self._duplicate(s, existing, to_id, kind, body)
+        sender, recipient = s.get(User, sender_id), s.get(User, to_id)
+        if sender is None:
+            raise ProtocolError("invalid-state", "your identity is gone; reload")
+        if recipient is None:
+            raise ProtocolError("not-found", "to: there is no such user")
+        conv = self._conversation(s, sender_id, to_id, create=True)
+        msg = Message(conversation_id=conv.id, sender_id=sender_id, recipient_id=to_id,
+                      client_msg_id=client_msg_id, kind=kind, body=body, meta=meta,
+                      created_at=utcnow())
+        s.add(msg)
+        s.flush()
+        conv.last_message_id = msg.id
+        name = sender.display_name
+        return (lambda: wire(msg, name)), False
 
     def _duplicate(self, s, existing, to_id, kind, body):
         if existing.recipient_id != to_id or existing.kind != kind or existing.body != body:

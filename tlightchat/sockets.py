@@ -314,7 +314,9 @@ class Hub:
                 extra[field] = payload[key]
         if not result["ok"]:
             extra["code"] = result["error"]["code"]
-        log.info("client event", extra=extra)
+        # ICE candidates and SDP are the bulk of the traffic: routine, so DEBUG.
+        level = logging.DEBUG if result["ok"] and event == "call:signal" else logging.INFO
+        log.log(level, "client event", extra=extra)
 
     # -- the clock: ring time-outs --
     def tick(self):
@@ -355,8 +357,13 @@ def init_app(app, socketio):
     def on_disconnect(reason=None):
         hub.disconnect(request.sid, reason)
 
-    @socketio.on("*")
-    def on_event(event, *args):
-        return hub.handle(request.sid, event, args)
+    # Client events go straight to python-socketio's catch-all: Flask-SocketIO would build
+    # a full request context (URL matching, session cookie) for every event, a quarter of
+    # the relay's CPU. Identity was bound at connect; handlers need only the app context.
+    def on_event(event, sid, *args):
+        with app.app_context():
+            return hub.handle(sid, event, args)
+
+    socketio.server.on("*", on_event, namespace="/")
 
     return hub
