@@ -111,8 +111,8 @@ class ChatService:
         returned before the commit."""
         outcomes = []  # per item: ("new", make_wire) | ("dup", message) | ("err", error) | ("again", i)
         try:
-            with self.db.session() as s:
-                first = {}
+            with self.db.session() as s, s.no_autoflush:
+                first, convs = {}, {}
                 for i, (sender_id, to_id, client_msg_id, text) in enumerate(items):
                     key = (sender_id, client_msg_id)
                     if key in first:  # sent twice within one batch
@@ -122,10 +122,14 @@ class ChatService:
                     try:
                         text = clean_text(text, self.max_length)
                         made, duplicate = self._insert(s, sender_id, to_id, client_msg_id,
-                                                       "text", text, None)
+                                                       "text", text, None, convs)
                         outcomes.append(("dup", made) if duplicate else ("new", made))
                     except ProtocolError as err:
                         outcomes.append(("err", err))
+                s.flush()  # one flush for the batch: ids for every new message
+                for conv, msgs in convs.values():
+                    if msgs:
+                        conv.last_message_id = max(m.id for m in msgs)
         except IntegrityError:
             return [self._one(*item) for item in items]
         results = []  # the commit is done: only now are the wire forms made
@@ -159,9 +163,11 @@ class ChatService:
                 continue
         raise ProtocolError("internal", "could not store the message; please retry")
 
-    def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta):
+    def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta, convs=None):
         """Within session `s`: (message, True) for a resend, or (make_wire, False) for a
-        new row, where make_wire() gives its wire form once the commit is done."""
+        new row, where make_wire() gives its wire form once the commit is done. With
+        `convs` (a batch's {pair: (conversation, [new messages])}), nothing is flushed
+        here: the batch flushes once and sets each conversation's last message."""
         if to_id == sender_id:
             raise ProtocolError("invalid-payload", "to: you cannot send a message to yourself")
         existing = s.scalar(select(Message).where(
@@ -173,13 +179,20 @@ class ChatService:
             raise ProtocolError("invalid-state", "your identity is gone; reload")
         if recipient is None:
             raise ProtocolError("not-found", "to: there is no such user")
-        conv = self._conversation(s, sender_id, to_id, create=True)
+        pair = _pair(sender_id, to_id)
+        if convs is not None and pair in convs:
+            conv = convs[pair][0]
+        else:
+            conv = self._conversation(s, sender_id, to_id, create=True)
         msg = Message(conversation_id=conv.id, sender_id=sender_id, recipient_id=to_id,
                       client_msg_id=client_msg_id, kind=kind, body=body, meta=meta,
                       created_at=utcnow())
         s.add(msg)
-        s.flush()
-        conv.last_message_id = msg.id
+        if convs is None:
+            s.flush()
+            conv.last_message_id = msg.id
+        else:
+            convs.setdefault(pair, (conv, []))[1].append(msg)
         name = sender.display_name
         return (lambda: wire(msg, name)), False
 
