@@ -271,9 +271,26 @@ async def connect(client, url, cookie=None, transports=("websocket",), auth=None
     return client
 
 
+BARRIER_EVERY = 25
+
+
+async def barrier(clients):
+    """A round trip on the oldest connected client: its ack comes after every lobby
+    message queued before it on that socket has been read, so waiting for it keeps the
+    join fan-out from piling up unread (in the server's queues or this process)."""
+    for c in clients:
+        if c is not None and c.connected:
+            try:
+                await c.call("me:state", None, timeout=30)
+            except Exception:
+                pass
+            return
+
+
 async def connect_many(url, n, cookie_for, concurrency=50, deadline=None, handlers=None,
-                       on_progress=None, transports=("websocket",)):
-    """Connect n clients (cookie_for(i) -> cookie); stop starting new ones at `deadline`
+                       on_progress=None, transports=("websocket",), paced=True):
+    """Connect n clients (cookie_for(i) -> cookie) in batches of BARRIER_EVERY, each
+    followed by a barrier() when `paced`; stop starting new ones at `deadline`
     (monotonic). Returns (clients, failures)."""
     sem = asyncio.Semaphore(concurrency)
     clients, failures = [None] * n, []
@@ -297,7 +314,13 @@ async def connect_many(url, n, cookie_for, concurrency=50, deadline=None, handle
                 except Exception:
                     pass
 
-    await asyncio.gather(*(one(i) for i in range(n)))
+    step = BARRIER_EVERY if paced else n
+    for start in range(0, n, max(1, step)):
+        if deadline and time.monotonic() > deadline:
+            break
+        await asyncio.gather(*(one(i) for i in range(start, min(n, start + step))))
+        if paced:
+            await barrier(clients)
     return [c for c in clients if c is not None], failures
 
 

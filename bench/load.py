@@ -21,7 +21,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import (BareServer, CpuMeter, TLCServer, call, connect, connect_many,  # noqa: E402
+from common import (BARRIER_EVERY, BareServer, CpuMeter, TLCServer, barrier,  # noqa: E402
+                    call, connect, connect_many,
                     cookies, disconnect_all, knob, median, new_client, pct,
                     raise_fd_limit, rnd, rss_kb, write_json)
 
@@ -399,7 +400,10 @@ async def bench_lobby(args):
                 async with sem:
                     members.append(await join(False))
 
-            await asyncio.gather(*(add() for _ in range(n - len(members))))
+            while len(members) < n:
+                await asyncio.gather(*(add() for _ in range(min(BARRIER_EVERY,
+                                                                n - len(members)))))
+                await barrier(members)
             await quiet()
             before = {ws_key(c): WS_BYTES.get(ws_key(c), 0) for c in members}
             joiner = await join(True)
@@ -458,6 +462,27 @@ async def bench_rtt(args):
 
 # -- chat: acked after the durable store --------------------------------------------
 
+def fsync_floor(directory, n=300):
+    """The floor for a durable ack on this disk: one SQLite insert + commit in WAL mode with
+    synchronous=FULL (the app's pragmas), n times, in the server's own temp dir."""
+    import sqlite3
+
+    path = os.path.join(directory, "fsync-probe.sqlite3")
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("CREATE TABLE m (id INTEGER PRIMARY KEY, body TEXT)")
+    times = []
+    for i in range(n):
+        t = time.perf_counter()
+        con.execute("BEGIN")
+        con.execute("INSERT INTO m (body) VALUES (?)", (f"message {i} " * 8,))
+        con.execute("COMMIT")
+        times.append((time.perf_counter() - t) * 1000)
+    con.close()
+    return {"commits": n, "p50_ms": rnd(pct(times, 50), 3), "p99_ms": rnd(pct(times, 99), 3)}
+
+
 async def bench_chat(args):
     users = knob("CHAT_USERS", 200, 100)
     rate = knob("CHAT_RATE", 500, 500)
@@ -477,6 +502,8 @@ async def bench_chat(args):
             await call(clients[i], "chat:send", {"to": ids[i + 1], "clientMsgId": f"w{i}",
                                                  "text": "hello"})
         await asyncio.sleep(6)  # the per-user chat bucket (5/s, burst 30) refills
+        floor = await asyncio.get_running_loop().run_in_executor(None, fsync_floor, server.dir)
+        log(f"chat: durable-commit floor on this disk: {floor}")
         lat, errors, pending = [], [], []
         total = int(rate * seconds)
         start = time.perf_counter()
@@ -513,6 +540,7 @@ async def bench_chat(args):
                 await asyncio.sleep(0.05)
         prof = profiler.finish()
         result = {"users": users, "rate": rate, "seconds": seconds, "sent": total,
+                  "sqlite_commit_floor": floor,
                   "acked_ok": len(lat), "errors": len(errors), "error_examples": errors[:3],
                   "achieved_rate": round(total / (time.perf_counter() - start), 1),
                   "p50_ms": rnd(pct(lat, 50)), "p99_ms": rnd(pct(lat, 99)),

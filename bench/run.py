@@ -2,7 +2,7 @@
 and regenerate BENCHMARKS.md. This is what `make bench` runs.
 
     python bench/run.py                 # everything (≤ 20 min)
-    BENCH_QUICK=1 python bench/run.py   # small sizes, ~3-4 min smoke run
+    BENCH_QUICK=1 python bench/run.py   # small sizes, ~4-5 min smoke run
     python bench/run.py --only relay,rtt
 
 Each benchmark is its own subprocess (its own process group, with the server it starts)
