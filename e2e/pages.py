@@ -234,3 +234,18 @@ def bytes_in(page, anchor_id):
     """Inbound RTP bytes (video + audio) of a tile's call, or None without a call."""
     probe = page.media(anchor_id)
     return probe and probe["videoBytes"] + probe["audioBytes"]
+
+
+def shot(page, name, css=None):
+    """Save a PNG of the page (or of one element, scrolled into view) in
+    $TLC_SHOTS_DIR (default /tmp/shots-6), for people to look at what the tests saw."""
+    import os
+
+    shots = os.environ.get("TLC_SHOTS_DIR", "/tmp/shots-6")
+    os.makedirs(shots, exist_ok=True)
+    if css:
+        element = page.driver.find_element("css selector", css)
+        page.js("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.screenshot(os.path.join(shots, name))
+    else:
+        page.driver.save_screenshot(os.path.join(shots, name))

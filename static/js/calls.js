@@ -21,12 +21,16 @@ export class Calls {
     this.glare = { server: 0, answered: 0 };
     // Long calls outlive TURN credentials: refresh them for an ICE restart's sake.
     setInterval(() => { if (this.sessions.size) this.refreshIce(); }, ICE_REFRESH_MS);
+    // The network came back (Wi-Fi/mobile switch, cable, offline): every call's
+    // candidates may be stale, so each restarts ICE at once (peer.js, "Recovery").
+    addEventListener('online', () => { for (const session of this.sessions.values()) session.onNetworkOnline(); });
     signaling.on(P.CALL_RING, this.onRing.bind(this));
     signaling.on(P.CALL_INVITE_ENDED, this.onInviteEnded.bind(this));
     signaling.on(P.CALL_STARTED, this.onStarted.bind(this));
     signaling.on(P.CALL_SIGNAL, this.onSignal.bind(this));
     signaling.on(P.CALL_STATE, this.onState.bind(this));
     signaling.on(P.CALL_ENDED, this.onEnded.bind(this));
+    signaling.on(P.SESSION_WELCOME, this.onWelcome.bind(this));
     store.subscribe(this.closeStaleSessions.bind(this));
   }
 
@@ -41,14 +45,21 @@ export class Calls {
     this.store.dispatch({ type: 'call/invite-ended', payload: p });
   }
 
+  // The session exists before the store says the call started, so the render that
+  // dispatch causes already shows it (its state, stats) on the tile.
   onStarted(p) {
+    this.startSession(p);
     this.store.dispatch({ type: 'call/started', payload: p });
+  }
+
+  startSession(p) {
     const { me } = this.store.getState();
     const media = this.mediaOf(p.anchorId);
     if (!me || !media || this.sessions.has(p.callId)) return;
     const session = new PeerSession({
       signaling: this.signaling, callId: p.callId, anchorId: p.anchorId, polite: p.polite,
       initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers, iceTransportPolicy: me.iceTransportPolicy,
+      getIceServers: () => this.refreshIce(),
     });
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
@@ -71,15 +82,29 @@ export class Calls {
     if (p.state === 'connecting') this.sessions.get(p.callId)?.reportFlowing();
   }
 
+  // Rebuilt after a server restart: a restored call starts over at "connecting" and each
+  // side must say again that its media flows. Say it now, not only on call:state — the
+  // side whose claim completes the call is restored before its welcome, and the server
+  // (sockets.py: _restore runs before attach_client) drops the call:state it makes then.
+  // For the side that claimed first the call is not back yet (not-found); its call:state
+  // follows when the peer claims.
+  onWelcome(welcome) {
+    if (!welcome.restored) return;
+    for (const session of this.sessions.values()) session.reportFlowing();
+  }
+
   // ICE servers (TURN credentials expire): fetched when a ring starts, so they are fresh
-  // and at hand the moment the call does — creating the connection never waits.
+  // and at hand the moment the call does — creating the connection never waits — and
+  // before every ICE restart. Resolves with them, or null (the previous ones stay).
   async refreshIce() {
     try {
       const { iceServers } = await this.signaling.request(P.ICE_SERVERS);
       this.iceServers = iceServers;
       for (const session of this.sessions.values()) session.setIceServers(iceServers);
+      return iceServers;
     } catch (err) {
       console.warn('ice:servers failed; keeping the previous ones', err);
+      return null;
     }
   }
 

@@ -18,6 +18,9 @@ import { SESSION_WELCOME } from './protocol.js';
 
 export const STATUS = 'status';
 const DEFAULT_TIMEOUT_MS = 10000;
+// Reconnect backoff: 0.5 s doubling up to 3 s, ±50 % jitter (Socket.IO's default tops out
+// at 5 s). A restarted server has every tab back within a few seconds, spread out.
+const RECONNECT = { reconnectionDelay: 500, reconnectionDelayMax: 3000, randomizationFactor: 0.5 };
 
 // The page's server-side route (data-route, e.g. "/call") is the tail of location.pathname;
 // whatever precedes it is a proxy prefix ("/port3000"). Socket.IO reads a path in the URL
@@ -62,7 +65,7 @@ export class Signaling {
     this._statusListeners = new Set();
     this.resumeToken = null;
     this._resumeState = () => ({});
-    this.socket = io({ path: basePath + 'socket.io', transports, auth: this._auth.bind(this) });
+    this.socket = io({ path: basePath + 'socket.io', transports, auth: this._auth.bind(this), ...RECONNECT });
     this.socket.on(SESSION_WELCOME, (welcome) => { this.resumeToken = welcome.resumeToken || null; });
     this.socket.on('connect', this._onConnect.bind(this));
     this.socket.on('disconnect', this._onDisconnect.bind(this));
@@ -72,6 +75,12 @@ export class Signaling {
     // rings and calls) at once instead of at the heartbeat timeout.
     this._onPageHide = () => this.socket.disconnect();
     addEventListener('pagehide', this._onPageHide);
+    // The network is back: reconnect now rather than when the backoff timer says (the
+    // server keeps this tab's calls only for its grace period).
+    this._onOnline = () => {
+      if (this.everConnected && this.socket.active && !this.socket.connected) this.socket.disconnect().connect();
+    };
+    addEventListener('online', this._onOnline);
   }
 
   get connected() {
@@ -131,6 +140,7 @@ export class Signaling {
 
   close() {
     removeEventListener('pagehide', this._onPageHide);
+    removeEventListener('online', this._onOnline);
     this.socket.disconnect();
   }
 

@@ -2,13 +2,51 @@
 // (small, muted — never echo yourself), who is on the other end, the call's state in
 // words, and the controls of this slot only. Built once; update() changes it in place,
 // so a playing <video> is never re-created.
+//
+// A live call also shows how it is doing: its network state (reconnecting… while an ICE
+// restart or a signaling reconnect is under way, a clear message when there is no path
+// at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
+// Those come from the PeerSession's own events, not through the store.
 import { h, setAttr, setText } from './dom.js';
 import { outcomeText, phaseText } from './words.js';
+import { describe } from '../stats.js';
 
 const PILL = {
   idle: ['Free', 'online'], 'ringing-out': ['Calling…', 'ringing'], 'ringing-in': ['Incoming call', 'ringing'],
   connecting: ['Connecting…', 'connecting'], connected: ['Connected', 'connected'],
 };
+const NET_PILL = { reconnecting: ['Reconnecting…', 'connecting'], failed: ['No connection', 'error'] };
+const QUALITY_WORDS = { good: 'Good', fair: 'Fair', poor: 'Poor', unknown: '…' };
+const STAT_TITLES = {
+  rtt: 'Round-trip time', in: 'Receiving (bitrate in)', out: 'Sending (bitrate out)',
+  loss: 'Packet loss (received, last second)', video: 'Video received: resolution and frame rate', path: '',
+};
+
+// The call's network state as the tile shows it, most serious first: no path at all;
+// our own socket down or the peer's (call:state reconnecting); the media path being
+// repaired (ICE restart); a call that worked and is not confirmed again yet (e.g.
+// restored after a server restart). null when there is no live call.
+export function tileNet(slot, session, signalingStatus) {
+  if (slot.phase !== 'connecting' && slot.phase !== 'connected') return null;
+  if (!session) return 'connecting';
+  if (session.net === 'failed') return 'failed';
+  if (signalingStatus !== 'connected' || slot.callState === 'reconnecting') return 'reconnecting';
+  if (session.net === 'reconnecting') return 'reconnecting';
+  // The server said the call is not (or no longer) connected after it worked: restored
+  // after a restart, or a side reported its media stopped. (A new call has no callState.)
+  if (session.everConnected && slot.phase !== 'connected' && slot.callState) return 'reconnecting';
+  return slot.phase === 'connected' && session.net === 'connected' ? 'connected' : 'connecting';
+}
+
+function netText(net, slot, session, signalingStatus) {
+  const name = slot.peer?.displayName || 'the other person';
+  if ((net === 'failed' || net === 'reconnecting') && session?.problem) return session.problem.text;
+  if (net !== 'reconnecting') return null;
+  if (signalingStatus !== 'connected') return 'Reconnecting… the connection to the server dropped; the call itself is direct and goes on.';
+  if (slot.callState === 'reconnecting') return `Reconnecting… ${name}'s connection to the server dropped; the call goes on meanwhile.`;
+  if (session?.restarting || session?.net === 'reconnecting') return `Reconnecting… finding a new network path to ${name}.`;
+  return `Reconnecting… restoring the call with ${name}.`;
+}
 
 export class AnchorTile {
   constructor(anchorId, { actions, sources }) {
@@ -35,6 +73,13 @@ export class AnchorTile {
         button('accept', 'Accept', 'accept'), button('decline', 'Decline', 'danger'),
         button('cancel', 'Cancel call', 'danger')));
     this.statusText = h('p', { class: 'call-status' });
+    this.netBanner = h('p', { class: 'net-banner', role: 'status' });
+    this.netBanner.hidden = true;
+    this.statItems = Object.fromEntries(Object.entries(STAT_TITLES).map(([key, title]) =>
+      [key, h('span', { class: 'stat', dataset: { stat: key }, title })]));
+    this.qualityBadge = h('span', { class: 'quality', title: 'Call quality from round-trip time, packet loss and frame rate' });
+    this.statsBar = h('div', { class: 'call-stats', 'aria-label': 'Call quality' }, this.qualityBadge, Object.values(this.statItems));
+    this.statsBar.hidden = true;
     this.outcome = h('p', { class: 'outcome', role: 'status' });
     this.sourceSelect = h('select', { class: 'source', 'aria-label': 'What this slot sends' },
       sources.map((s) => h('option', { value: s.id }, s.label)));
@@ -43,8 +88,8 @@ export class AnchorTile {
       h('header', { class: 'tile-head' }, this.nameInput, this.pill,
         h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: 'Remove this slot', 'aria-label': 'Remove this slot' }, '×')),
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.unmute, this.local, this.previewLabel,
-        this.outcome, this.ringPanel),
-      h('div', { class: 'tile-body' }, this.statusText, this.mediaError),
+        this.outcome, this.ringPanel, this.netBanner),
+      h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.mediaError),
       h('footer', { class: 'tile-controls' },
         button('online', 'Go online', 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, 'Send'), this.sourceSelect),
@@ -83,11 +128,11 @@ export class AnchorTile {
       this.shownName = anchor.name;
       this.nameInput.value = anchor.name;
     }
-    const [pillText, pillKind] = anchor.status === 'offline' ? ['Offline', 'offline'] : PILL[phase];
-    setText(this.pill, pillText);
-    this.pill.dataset.kind = pillKind;
+    this.slot = slot;
+    this.anchor = anchor;
+    this.attachSession(session);
+    this.renderNet();
 
-    setText(this.statusText, phaseText(slot, anchor));
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
     setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : 'Not sending video');
@@ -124,7 +169,47 @@ export class AnchorTile {
       this.local.srcObject = media.stream;
     }
     this.local.hidden = !media.videoTrack;
-    this.attachSession(session);
+  }
+
+  // The network state of the live call: the tile's data-net, the status line and the
+  // banner over the video. Also called on the session's 'net' events, between renders.
+  renderNet() {
+    const slot = this.slot;
+    if (!slot) return null;
+    const sigStatus = this.session?.signaling.status ?? 'connected';
+    const net = tileNet(slot, this.session, sigStatus);
+    setAttr(this.el, 'data-net', net);
+    const text = net && netText(net, slot, this.session, sigStatus);
+    setText(this.statusText, text || phaseText(slot, this.anchor));
+    const banner = net === 'failed' ? 'No connection' : net === 'reconnecting' ? 'Reconnecting…' : '';
+    setText(this.netBanner, banner);
+    this.netBanner.hidden = !banner;
+    this.netBanner.dataset.kind = net || '';
+    const [pillText, pillKind] = this.anchor.status === 'offline' ? ['Offline', 'offline'] : NET_PILL[net] || PILL[slot.phase];
+    setText(this.pill, pillText);
+    this.pill.dataset.kind = pillKind;
+    return net;
+  }
+
+  // The figures of the last second (session 'stats' events).
+  renderStats() {
+    const r = this.session?.stats;
+    const live = Boolean(r) && this.session.everConnected && this.session.pc.connectionState !== 'closed';
+    this.statsBar.hidden = !live;
+    setAttr(this.el, 'data-quality', live ? r.quality : null);
+    setAttr(this.el, 'data-path', live && r.path ? (r.path.relayed ? 'relayed' : 'direct') : null);
+    if (!live) return;
+    const d = describe(r);
+    this.statsBar.dataset.quality = r.quality;
+    setText(this.qualityBadge, QUALITY_WORDS[r.quality]);
+    setText(this.statItems.rtt, `RTT ${d.rtt}`);
+    setText(this.statItems.in, `↓ ${d.in}`);
+    setText(this.statItems.out, `↑ ${d.out}`);
+    setText(this.statItems.loss, `loss ${d.loss}`);
+    setText(this.statItems.video, d.video);
+    setText(this.statItems.path, d.path);
+    this.statItems.path.title = d.pathDetail;
+    this.statItems.path.dataset.path = d.path;
   }
 
   btn(action) {
@@ -143,7 +228,18 @@ export class AnchorTile {
   // line and the e2e tests) with requestVideoFrameCallback.
   attachSession(session) {
     if (this.session === session) return;
+    if (this.session) {
+      this.session.removeEventListener('net', this.onNet);
+      this.session.removeEventListener('stats', this.onStats);
+    }
     this.session = session;
+    this.onNet = this.onNet || (() => this.renderNet());
+    this.onStats = this.onStats || (() => this.renderStats());
+    this.renderStats();
+    if (session) {
+      session.addEventListener('net', this.onNet);
+      session.addEventListener('stats', this.onStats);
+    }
     this.remote.srcObject = session ? session.remoteStream : null;
     this.remote.muted = false;
     this.unmute.hidden = true;

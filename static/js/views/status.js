@@ -36,7 +36,9 @@ export class StatusView {
   render(state) {
     const sig = this.signaling;
     this.conn.dataset.status = sig.status;
-    setText(this.conn, `${CONNECTION[sig.status] || sig.status}${sig.status === 'connected' ? ` · ${sig.transport}` : ''}`);
+    // After a first connection, "connecting" is a reconnect (server restart, network loss).
+    const word = sig.status === 'connecting' && sig.everConnected ? 'Reconnecting…' : CONNECTION[sig.status] || sig.status;
+    setText(this.conn, `${word}${sig.status === 'connected' ? ` · ${sig.transport}` : ''}`);
     this.conn.title = sig.reason || `Socket.IO over ${sig.transport || '…'}`;
     // Write the field only when the server's name changes, never because of an
     // unrelated re-render: that would undo what the user is typing.
@@ -61,7 +63,13 @@ export class StatusView {
   nextStep(state) {
     const sig = this.signaling;
     if (sig.status === 'refused') return ['error', `The server refused the connection: ${sig.reason}`];
-    if (sig.status !== 'connected' || !state.me) return ['wait', 'Connecting to the server…'];
+    if (sig.status !== 'connected' || !state.me) {
+      const inCall = ownAnchors(state).some((a) => slotOf(state, a.id).callId);
+      if (sig.everConnected && inCall) {
+        return ['wait', 'Connection to the server lost — reconnecting. Your calls go on meanwhile (their media is direct).'];
+      }
+      return ['wait', sig.everConnected ? 'Connection to the server lost — reconnecting…' : 'Connecting to the server…'];
+    }
     const anchors = ownAnchors(state);
     const slots = anchors.map((a) => [a, slotOf(state, a.id)]);
     const ringing = slots.find(([, s]) => s.phase === 'ringing-in');

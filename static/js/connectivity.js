@@ -1,0 +1,174 @@
+// The pre-call connection check (like Galène's relay test): with the ICE servers the
+// server hands out (fresh from `ice:servers`), a throwaway RTCPeerConnection gathers
+// candidates for a few seconds, and their types say what works:
+//   host  — local addresses only: calls within the same network;
+//   srflx — a STUN server told us our public address: most home networks connect;
+//   relay — the TURN server gave us a relayed address: calls connect even through
+//           firewalls that block everything else.
+// TURN errors (icecandidateerror) tell "refused the credentials" from "unreachable".
+//
+//   const result = await checkConnectivity({iceServers, timeoutMs: 5000, onProgress});
+//   verdict(facts) is the pure part (facts → words), testable with fixed inputs.
+
+export const CHECK_TIMEOUT_MS = 5000;
+const REFUSED = new Set([400, 401, 403, 437, 438, 441, 442, 486, 508]);
+const isTurn = (url) => /^turns?:/i.test(url || '');
+const isStun = (url) => /^stuns?:/i.test(url || '');
+
+export function serverUrls(iceServers = []) {
+  const urls = iceServers.flatMap((s) => [].concat(s.urls || []));
+  return { stun: urls.filter(isStun), turn: urls.filter(isTurn) };
+}
+
+export async function checkConnectivity({ iceServers = [], timeoutMs = CHECK_TIMEOUT_MS, onProgress = () => {} } = {}) {
+  const started = performance.now();
+  const { stun, turn } = serverUrls(iceServers);
+  const found = { host: [], srflx: [], prflx: [], relay: [] };
+  const errors = [];
+  let timedOut = false;
+  const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: 'all' });
+  try {
+    const gathered = new Promise((resolve) => {
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+    });
+    pc.addEventListener('icecandidate', (e) => {
+      const c = e.candidate;
+      if (!c || !c.candidate) return;
+      (found[c.type] || (found[c.type] = [])).push({ address: c.address, port: c.port, protocol: c.protocol, url: e.url || c.url || '' });
+      onProgress({ type: c.type, found, errors });
+    });
+    pc.addEventListener('icecandidateerror', (e) => {
+      errors.push({ url: e.url || '', code: e.errorCode, text: e.errorText || '' });
+      onProgress({ error: errors.at(-1), found, errors });
+    });
+    pc.createDataChannel('probe'); // something to negotiate, so ICE gathers
+    await pc.setLocalDescription(await pc.createOffer());
+    await Promise.race([gathered, new Promise((resolve) => {
+      setTimeout(() => { timedOut = true; resolve(); }, timeoutMs);
+    })]);
+  } finally {
+    pc.close();
+  }
+  const elapsedMs = Math.round(performance.now() - started);
+  return { ...verdict({ stun, turn, found, errors, timedOut, timeoutMs }), found, errors, elapsedMs, timedOut };
+}
+
+// facts → {host, stun, turn: {status, text}, overall: {kind, text}}.
+// status: ok | failed | refused | unreachable | none.
+export function verdict({ stun = [], turn = [], found = {}, errors = [], timedOut = false, timeoutMs = CHECK_TIMEOUT_MS, policy = 'all' }) {
+  const count = (type) => (found[type] || []).length;
+  const secs = `${Math.round(timeoutMs / 1000)} s`;
+  const host = count('host')
+    ? { status: 'ok', text: 'Local network: your browser has local addresses.' }
+    : { status: 'failed', text: 'Local network: no local address at all (is the network down?).' };
+
+  let stunResult;
+  if (!stun.length) {
+    stunResult = { status: 'none', text: turn.length
+      ? 'STUN: no separate STUN server configured (a TURN server answers STUN too).'
+      : 'STUN: none configured — your public address cannot be learnt: only the local network can connect.' };
+  } else if (count('srflx')) {
+    const a = found.srflx[0];
+    stunResult = { status: 'ok', text: `STUN works: your public address is ${a.address}.` };
+  } else {
+    const err = errors.find((e) => isStun(e.url));
+    stunResult = { status: 'failed', text: err
+      ? `STUN failed: ${err.url} answered ${code(err)}.`
+      : `STUN gave no public address within ${secs} (UDP blocked, or no NAT between you and the server).` };
+  }
+
+  const code = (e) => `${e.code}${e.text ? ` ${e.text.replace(/\.$/, '')}` : ''}`;
+  let turnResult;
+  if (!turn.length) {
+    turnResult = { status: 'none', text: 'TURN: no TURN configured — calls across strict firewalls or NATs may fail.' };
+  } else if (count('relay')) {
+    const a = found.relay[0];
+    turnResult = { status: 'ok', text: `TURN works: relayed address ${a.address}:${a.port} — calls connect even through firewalls.` };
+  } else {
+    const turnErrors = errors.filter((e) => isTurn(e.url));
+    const refused = turnErrors.find((e) => REFUSED.has(e.code));
+    if (refused) {
+      turnResult = { status: 'refused', text: `TURN refused the credentials (${code(refused)}): relayed calls will fail. The site's TURN secret does not match its TURN server's.` };
+    } else if (turnErrors.length || timedOut) {
+      turnResult = { status: 'unreachable', text: `TURN unreachable: no relayed address within ${secs} from ${turn.join(', ')} (blocked by a firewall, or the server is down).` };
+    } else {
+      turnResult = { status: 'failed', text: 'TURN failed: the server gave no relayed address.' };
+    }
+  }
+
+  let overall;
+  if (turnResult.status === 'ok') overall = { kind: 'ok', text: 'Calls should connect from here, even through firewalls.' };
+  else if (policy === 'relay') overall = { kind: 'error', text: 'This server relays every call through TURN, and TURN does not work from here: calls will fail.' };
+  else if (stunResult.status === 'ok') overall = { kind: 'warn', text: 'Calls should connect with most networks; strict firewalls may block them (no working TURN).' };
+  else if (host.status === 'ok') overall = { kind: 'warn', text: 'Host only: calls will work within your own network, maybe not beyond it.' };
+  else overall = { kind: 'error', text: 'No network path found: calls will not connect from here.' };
+  return { host, stun: stunResult, turn: turnResult, overall };
+}
+
+// The panel on the call page: a button, a progress bar over the time limit, one line per
+// finding. The result is also in data-* attributes (data-turn="refused", …) for tests.
+export class ConnectivityPanel {
+  constructor(root, { getIceServers, getPolicy = () => 'all', timeoutMs = CHECK_TIMEOUT_MS }) {
+    Object.assign(this, { root, getIceServers, getPolicy, timeoutMs });
+    this.button = root.querySelector('#connectivity-run');
+    this.progress = root.querySelector('#connectivity-progress');
+    this.status = root.querySelector('#connectivity-status');
+    this.list = root.querySelector('#connectivity-results');
+    this.button.addEventListener('click', () => this.run());
+  }
+
+  async run() {
+    if (this.running) return this.running;
+    this.running = this.runOnce().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  async runOnce() {
+    this.button.disabled = true;
+    this.root.dataset.state = 'running';
+    for (const key of ['host', 'stun', 'turn', 'overall']) delete this.root.dataset[key];
+    this.list.replaceChildren();
+    this.progress.hidden = false;
+    this.progress.value = 0;
+    const started = performance.now();
+    const tick = setInterval(() => {
+      this.progress.value = Math.min(100, (100 * (performance.now() - started)) / this.timeoutMs);
+    }, 100);
+    this.status.textContent = 'Getting fresh ICE servers…';
+    try {
+      let iceServers = [];
+      try {
+        iceServers = await this.getIceServers();
+      } catch (err) {
+        this.status.textContent = `Could not get ICE servers from the server (${err.message}); checking without them.`;
+      }
+      const { stun, turn } = serverUrls(iceServers);
+      this.status.textContent = `Trying ${[...stun, ...turn].join(', ') || 'local addresses only'}… (up to ${Math.round(this.timeoutMs / 1000)} s)`;
+      const result = await checkConnectivity({ iceServers, timeoutMs: this.timeoutMs });
+      const words = verdict({ stun, turn, found: result.found, errors: result.errors, timedOut: result.timedOut,
+                              timeoutMs: this.timeoutMs, policy: this.getPolicy() });
+      this.show(words, result.elapsedMs);
+      return { ...result, ...words };
+    } finally {
+      clearInterval(tick);
+      this.progress.hidden = true;
+      this.button.disabled = false;
+    }
+  }
+
+  show(words, elapsedMs) {
+    const line = (key, { status, text }) => {
+      const li = document.createElement('li');
+      li.dataset.check = key;
+      li.dataset.status = status;
+      li.textContent = text;
+      return li;
+    };
+    this.list.replaceChildren(line('turn', words.turn), line('stun', words.stun), line('host', words.host));
+    this.status.textContent = `${words.overall.text} (checked in ${(elapsedMs / 1000).toFixed(1)} s)`;
+    this.status.dataset.kind = words.overall.kind;
+    Object.assign(this.root.dataset, {
+      state: 'done', host: words.host.status, stun: words.stun.status, turn: words.turn.status, overall: words.overall.kind,
+    });
+  }
+}
