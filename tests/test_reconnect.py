@@ -126,6 +126,7 @@ def test_after_a_server_restart_both_sides_restore_the_call(tmp_path, app, pair)
     assert ann2.ask("me:state")["anchors"][ann.anchor]["status"] == "in-call"
     bob2 = Tab(new, browser=bob.browser, auth=resume_auth(bob, call_id, bob.anchor, ann.anchor, False))
     assert ann2.events("call:state") == [{"callId": call_id, "state": "connecting"}]
+    assert bob2.events("call:state") == [{"callId": call_id, "state": "connecting"}]
     assert set(bob2.ask("me:state")["calls"]) == {call_id}
     offer = {"type": "offer", "sdp": "v=0"}
     assert ann2.ask("call:signal", {"callId": call_id, "description": offer})["ok"]

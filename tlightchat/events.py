@@ -239,10 +239,9 @@ class EmitterTree:
         return node
 
     def park_client(self, client_id, limit=2000):
-        """The client's socket is gone but it may come back: queue its messages."""
-        node = self.root.find((client_id,))
-        if node is None:
-            return
+        """No socket to write to yet (it dropped and may come back, or it is being
+        restored): queue the client's messages until attach_client."""
+        node = self.root.node((client_id,))
         node.emitter.remove_all_listeners("message")
         node.queue = deque(maxlen=limit)
         node.emitter.on("message", lambda event, data: node.queue.append((event, data)))

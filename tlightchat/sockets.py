@@ -216,6 +216,9 @@ class Hub:
                 self.store.dispatch(A.client_connected(client_id, sid, user.id,
                                                        user.display_name, self.clock()))
                 if claimed:
+                    # what the restore produces (e.g. call:state when this claim completes
+                    # a call) waits for the socket, after the welcome
+                    self.tree.park_client(client_id)
                     self._restore(client_id, auth, sid)
             self.socketio.emit("session:welcome", {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
