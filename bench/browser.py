@@ -21,18 +21,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import BENCH, TLCServer, knob, median, rnd, write_json  # noqa: E402
+from common import (BENCH, CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, TLCServer, knob,  # noqa: E402
+                    median, rnd, write_json)
 
-CHROMIUM = os.environ.get("TLC_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("TLC_CHROMEDRIVER", "/usr/bin/chromedriver")
-FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--no-default-browser-check", "--disable-quic",
-    "--allow-loopback-in-peer-connection", "--window-size=1280,800",
-]
 
 
 def browser():
@@ -42,7 +33,7 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix="tlc-bench-chrome-")
-    for flag in FLAGS + [f"--user-data-dir={profile}"]:
+    for flag in CHROME_FLAGS + [f"--user-data-dir={profile}"]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_script_timeout(30)

@@ -13,7 +13,6 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,10 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
+sys.path.insert(0, ROOT)
+
+# Shared with the e2e fixtures (ports, waiting for a server, Chromium's flags).
+from e2e.services import CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, free_port, wait_http  # noqa: E402,F401
 PY = sys.executable
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 
@@ -47,25 +50,6 @@ def raise_fd_limit(wanted=65536):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url, timeout=30.0, proc=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
 
 
 # -- process measurements (/proc) ---------------------------------------------------

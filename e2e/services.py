@@ -8,16 +8,57 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TURNSERVER = shutil.which("turnserver") or "/usr/bin/turnserver"
 
 
+CHROMIUM = os.environ.get("TLC_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("TLC_CHROMEDRIVER", "/usr/bin/chromedriver")
+# ../shared/docs/e2e-recipe.md: headless, fake camera and microphone, no background
+# networking (the machine's network is closed), loopback allowed for WebRTC.
+CHROME_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--no-default-browser-check", "--disable-quic",
+    "--allow-loopback-in-peer-connection", "--window-size=1280,800",
+]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_http(url, timeout=20.0, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
+
+
+def stop_process(proc, sig=signal.SIGTERM, timeout=10):
+    """Ask a child process to stop; kill it if it does not within `timeout`."""
+    if proc and proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def wait_port(port, proc, timeout=10.0):
@@ -38,13 +79,7 @@ class Process:
         self.proc = None
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, sig)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self, name):

@@ -105,3 +105,12 @@ class Tab:
 def tab(app):
     """tab() opens a new browser (new guest) with one connected tab."""
     return lambda: Tab(app)
+
+
+@pytest.fixture
+def pair(tab, clock):
+    """Ann and Bob in two browsers, each with one online anchor, inboxes cleared."""
+    ann, bob = tab(), tab()
+    ann.anchor, bob.anchor = ann.new_anchor("Ann slot"), bob.new_anchor("Bob slot")
+    ann.clear(), bob.clear()
+    return ann, bob

@@ -5,15 +5,6 @@ OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
 ANSWER = {"type": "answer", "sdp": "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n"}
 
 
-@pytest.fixture
-def pair(tab, clock):
-    """Ann and Bob, each with one online anchor, inboxes cleared."""
-    ann, bob = tab(), tab()
-    ann.anchor, bob.anchor = ann.new_anchor("Ann slot"), bob.new_anchor("Bob slot")
-    ann.clear(), bob.clear()
-    return ann, bob
-
-
 def ring(ann, bob):
     ack = ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor})
     assert ack["ok"], ack

@@ -1,18 +1,8 @@
 """Dropped connections: the grace period, resuming, and rebuilding after a restart."""
-import pytest
-
 from tlightchat import create_app
 
 from .conftest import FakeClock, Tab
 from .test_call_sockets import connect, ring
-
-
-@pytest.fixture
-def pair(tab, clock):
-    ann, bob = tab(), tab()
-    ann.anchor, bob.anchor = ann.new_anchor("Ann slot"), bob.new_anchor("Bob slot")
-    ann.clear(), bob.clear()
-    return ann, bob
 
 
 def sid_of(hub, tab_):

@@ -4,7 +4,6 @@ Same shape as the handlers in sockets.py: (hub, clientId, payload) → ack dict,
 raised as ProtocolError. The user is the one bound to the socket at connect time.
 Emits happen only after the service returned, i.e. after the commit.
 """
-import time
 
 from flask import current_app
 
