@@ -26,6 +26,9 @@ MAX_ANCHORS_PER_CLIENT = 8
 # Seconds a client whose connection dropped (without saying goodbye) keeps its anchors
 # and calls; peers see "reconnecting" meanwhile. 0 removes it at once.
 RECONNECT_GRACE = 30
+# Seconds before a call event (started, ended, missed, declined) is written to the chat
+# timeline: out of the way of the call's setup. It keeps the time it happened.
+CALL_LOG_DELAY = 1.0
 # Client events per second (sustained) and burst size, per connection.
 RATE_LIMIT_PER_SECOND = 50
 RATE_LIMIT_BURST = 200

@@ -49,10 +49,13 @@ def test_a_call_lands_in_both_timelines_with_its_duration(tab, clock):
     ann, bob = tab(), tab()
     ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
     call_id = connect(ann, bob)
+    started_at = clock.now
     clock.advance(42)
     bob.ask("call:hangup", {"callId": call_id})
     messages = wait_history(ann, bob, ["call-started", "call-ended"])
     assert messages[1]["call"]["durationMs"] == 42_000 and messages[1]["call"]["callId"] == call_id
+    # written a moment later (out of the call's setup), stamped when it happened
+    assert [m["ts"] for m in messages] == [int(started_at * 1000), int(clock.now * 1000)]
     assert wait_history(bob, ann, ["call-started", "call-ended"])[0]["from"] == ann.user_id
 
 

@@ -3,9 +3,13 @@
 `entries(action, prev, next, now)` is pure: which timeline entries one store change
 makes. The subscriber stores them through the chat service off the store's lock (a
 database commit must not hold up every other dispatch) and then delivers each entry to
-both users' tabs, like a chat message.
+both users' tabs, like a chat message. It waits CALL_LOG_DELAY seconds first: a call's
+first second is its setup (offer, answer, ICE through this server), and under eventlet a
+synchronous commit stalls every connection while it flushes — the timeline can wait,
+the negotiation cannot. Entries keep the time the event happened.
 """
 import logging
+from datetime import datetime, timezone
 
 from .store import actions as A
 
@@ -48,11 +52,16 @@ def entries(action, prev, nxt, now):
 def init_app(app, hub):
     chat = app.extensions["tlc_chat"]
 
-    def record(batch):
+    delay = app.config["CALL_LOG_DELAY"]
+
+    def record(batch, now):
+        hub.socketio.sleep(delay)
+        at = datetime.fromtimestamp(now, timezone.utc)
         with app.app_context():
             for kind, caller, callee, ref, details in batch:
                 try:
-                    message, duplicate = chat.record_call_event(caller, callee, kind, ref, **details)
+                    message, duplicate = chat.record_call_event(caller, callee, kind, ref,
+                                                                at=at, **details)
                 except Exception:
                     log.exception("recording a call event failed", extra={"call": ref})
                     continue
@@ -61,8 +70,9 @@ def init_app(app, hub):
                         hub.send_to_user(user_id, "chat:message", {"message": message})
 
     def on_change(action, prev, nxt):
-        batch = entries(action, prev, nxt, hub.clock())
+        now = hub.clock()
+        batch = entries(action, prev, nxt, now)
         if batch:
-            hub.socketio.start_background_task(record, batch)
+            hub.socketio.start_background_task(record, batch, now)
 
     hub.store.subscribe(on_change)

@@ -92,15 +92,15 @@ class ChatService:
         text = clean_text(text, self.max_length)
         return self._store(sender_id, to_id, client_msg_id, "text", text, None)
 
-    def record_call_event(self, caller_id, callee_id, kind, call_id, **details):
+    def record_call_event(self, caller_id, callee_id, kind, call_id, at=None, **details):
         """For the calls feature: put a call event in the pair's timeline, once per
-        (call, kind) however often it is recorded. `details` (e.g. durationMs=61000,
-        by="<userId>") are kept as given and sent as the message's `call` field."""
+        (call, kind) however often it is recorded. `at` is when it happened (default
+        now); `details` (e.g. durationMs=61000) are sent as the message's `call` field."""
         if kind not in CALL_KINDS:
             raise ValueError(f"kind must be one of {CALL_KINDS}")
         meta = {"callId": call_id, **details}
         return self._store(caller_id, callee_id, f"call-{kind}-{call_id}"[:64], kind, "",
-                           meta)
+                           meta, at)
 
     def send_many(self, items):
         """Group commit: [(sender_id, to_id, client_msg_id, text)] stored in ONE
@@ -151,19 +151,20 @@ class ChatService:
         except ProtocolError as err:
             return err
 
-    def _store(self, sender_id, to_id, client_msg_id, kind, body, meta):
+    def _store(self, sender_id, to_id, client_msg_id, kind, body, meta, at=None):
         for _attempt in range(3):  # a concurrent insert of the same row makes us look again
             try:
                 with self.db.session() as s:
                     made, duplicate = self._insert(s, sender_id, to_id, client_msg_id, kind,
-                                                   body, meta)
+                                                   body, meta, at=at)
                 # the unit of work has committed here: only now is it safe to tell anyone
                 return made() if callable(made) else made, duplicate
             except IntegrityError:
                 continue
         raise ProtocolError("internal", "could not store the message; please retry")
 
-    def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta, convs=None):
+    def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta, convs=None,
+                at=None):
         """Within session `s`: (message, True) for a resend, or (make_wire, False) for a
         new row, where make_wire() gives its wire form once the commit is done. With
         `convs` (a batch's {pair: (conversation, [new messages])}), nothing is flushed
@@ -186,7 +187,7 @@ class ChatService:
             conv = self._conversation(s, sender_id, to_id, create=True)
         msg = Message(conversation_id=conv.id, sender_id=sender_id, recipient_id=to_id,
                       client_msg_id=client_msg_id, kind=kind, body=body, meta=meta,
-                      created_at=utcnow())
+                      created_at=at or utcnow())
         s.add(msg)
         if convs is None:
             s.flush()
