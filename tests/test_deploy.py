@@ -93,3 +93,16 @@ def test_relative(tmp_path, script_root, path, target, expected):
     app = make(tmp_path)
     with app.test_request_context(path, base_url="http://localhost" + script_root):
         assert relative(target) == expected
+
+
+def test_a_proxy_that_rewrites_host_needs_the_public_origin_allowed(tmp_path):
+    """Same-origin by default: a page from https://chat.example.org whose proxy sends
+    Host: 127.0.0.1:5000 is refused, until that origin is configured."""
+    headers = {"Origin": "https://chat.example.org", "Host": "127.0.0.1:5000"}
+    url = "/socket.io/?EIO=4&transport=polling"
+    refused = make(tmp_path).test_client().get(url, headers=headers)
+    assert refused.status_code == 400
+    allowed = make(tmp_path, CORS_ALLOWED_ORIGINS=["https://chat.example.org"])
+    assert allowed.test_client().get(url, headers=headers).status_code == 200
+    other = allowed.test_client().get(url, headers={**headers, "Origin": "https://evil.example"})
+    assert other.status_code == 400
