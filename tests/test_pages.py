@@ -81,3 +81,13 @@ def test_static_socketio_client_is_served_by_the_app(app):
     response = app.test_client().get("/static/vendor/socket.io.esm.min.js")
     assert response.status_code == 200
     assert len(response.data) > 30_000 and b"export" in response.data  # the ES module build
+
+
+def test_404_shows_a_known_identity_but_makes_no_guest(app):
+    from tlightchat.db import User
+    browser = app.test_client()
+    name = re.search(r'value="(Guest-\d{4})"', browser.get("/me").get_data(as_text=True)).group(1)
+    assert name in browser.get("/no/such/page").get_data(as_text=True)
+    app.test_client().get("/no/such/page")  # a new visitor probing a wrong URL
+    with app.extensions["tlc_db"].session() as s:
+        assert s.query(User).count() == 1

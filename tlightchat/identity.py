@@ -36,9 +36,12 @@ def session_user():
 
 def ensure_identity():
     """before_request for pages: a browser without a (known) identity becomes a guest."""
-    if request.endpoint in (None, "static", "pages.healthz"):
+    if request.endpoint in ("static", "pages.healthz"):
         return
     user = session_user()
+    if user is None and request.endpoint is None:
+        g.user = None  # an unknown URL shows a known identity but never makes a new one
+        return
     if user is None:
         user = User(id=secrets.token_urlsafe(16), display_name=guest_name())
         with _db().session() as s:
