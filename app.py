@@ -14,7 +14,7 @@ if __name__ == "__main__":
 
         # eventlet announces its maintenance mode on import; we know (README), and
         # gevent is one setting away: TLC_ASYNC_MODE=gevent.
-        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+        warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
         import eventlet
 
         eventlet.monkey_patch()
