@@ -13,41 +13,16 @@ import argparse
 import functools
 import http.server
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import (BENCH, CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, TLCServer, knob,  # noqa: E402
-                    median, rnd, write_json)
+from common import BENCH, TLCServer, knob, median, rnd, write_json  # noqa: E402
+from e2e.services import close_browser as close  # noqa: E402
+from e2e.services import new_browser as browser  # noqa: E402
 
-
-
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="tlc-bench-chrome-")
-    for flag in CHROME_FLAGS + [f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(30)
-    driver._profile = profile
-    return driver
-
-
-def close(driver):
-    try:
-        driver.get("about:blank")
-        driver.quit()
-    except Exception:
-        pass
-    shutil.rmtree(driver._profile, ignore_errors=True)
 
 
 def wait(driver, script, timeout, what, *args):

@@ -25,7 +25,7 @@ BENCH = os.path.join(ROOT, "bench")
 sys.path.insert(0, ROOT)
 
 # Shared with the e2e fixtures (ports, waiting for a server, Chromium's flags).
-from e2e.services import CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, free_port, wait_http  # noqa: E402,F401
+from e2e.services import free_port, wait_http  # noqa: E402,F401
 PY = sys.executable
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 

@@ -14,11 +14,9 @@ import tempfile
 import time
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
-from .services import (CHROME_FLAGS, CHROMEDRIVER, CHROMIUM, free_port,  # noqa: F401
-                       stop_process, wait_http)
+from .services import (close_browser, free_port, new_browser, stop_process,  # noqa: F401
+                       wait_http)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "e2e", "artifacts")
@@ -120,31 +118,6 @@ def turn():
     yield start
     for srv in started:
         srv.stop()
-
-
-def new_browser(extra_flags=()):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="tlc-chrome-")
-    for flag in CHROME_FLAGS + [f"--user-data-dir={profile}", *extra_flags]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(30)
-    driver._tlc_profile = profile
-    return driver
-
-
-def close_browser(driver):
-    try:
-        # Leave the page first so its socket closes now, not at the heartbeat timeout.
-        driver.get("about:blank")
-    except Exception:
-        pass
-    try:
-        driver.quit()
-    finally:
-        shutil.rmtree(driver._tlc_profile, ignore_errors=True)
 
 
 @pytest.fixture

@@ -29,6 +29,36 @@ CHROME_FLAGS = [
 ]
 
 
+def new_browser(extra_flags=()):
+    """Debian's Chromium by explicit path (Selenium Manager never goes online), with a
+    fresh profile; close it with close_browser()."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="tlc-chrome-")
+    for flag in CHROME_FLAGS + [f"--user-data-dir={profile}", *extra_flags]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(30)
+    driver._tlc_profile = profile
+    return driver
+
+
+def close_browser(driver):
+    try:
+        # Leave the page first so its socket closes now, not at the heartbeat timeout.
+        driver.get("about:blank")
+    except Exception:
+        pass
+    try:
+        driver.quit()
+    finally:
+        shutil.rmtree(driver._tlc_profile, ignore_errors=True)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
