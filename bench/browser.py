@@ -22,18 +22,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import BENCH, TLCServer, knob, median, rnd, write_json  # noqa: E402
 from e2e.services import close_browser as close  # noqa: E402
 from e2e.services import new_browser as browser  # noqa: E402
+from e2e.services import wait_until  # noqa: E402
 
 
 
 def wait(driver, script, timeout, what, *args):
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = driver.execute_script(script, *args)
-        if value:
-            return value
-        time.sleep(0.02)
-    raise TimeoutError(f"{what} not within {timeout}s (last {value!r})")
+    return wait_until(driver, script, timeout, 0.02, what, *args)
 
 
 OWN_ONLINE = """

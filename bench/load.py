@@ -107,6 +107,18 @@ def summarize_profile(path, top=15):
 
 # -- idle clients ---------------------------------------------------------------------
 
+
+async def open_loop(start, total, rate, lag):
+    """Yield 0..total-1 on an open-loop schedule of `rate` per second from `start`
+    (perf_counter); how late each one was, when it was, goes into `lag` (seconds)."""
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        else:
+            lag.append(-delay)
+        yield i
+
 async def bench_idle(args):
     n = knob("IDLE_CLIENTS", 10000, 1000)
     ramp_s = knob("IDLE_RAMP_SECONDS", 300, 60)
@@ -283,13 +295,7 @@ async def bench_relay(args):
         lag = []
         start = time.perf_counter()
         with CpuMeter(server.pid) as cpu_l:
-            for i in range(total):
-                due = start + i / rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                else:
-                    lag.append(-delay)
+            async for i in open_loop(start, total, rate, lag):
                 client, call_id = sides[i % len(sides)]
                 s = next(seq)
                 sent[s] = time.perf_counter()
@@ -504,7 +510,7 @@ async def bench_chat(args):
         await asyncio.sleep(6)  # the per-user chat bucket (5/s, burst 30) refills
         floor = await asyncio.get_running_loop().run_in_executor(None, fsync_floor, server.dir)
         log(f"chat: durable-commit floor on this disk: {floor}")
-        lat, errors, pending = [], [], []
+        lat, errors = [], []
         total = int(rate * seconds)
         start = time.perf_counter()
         lag = []
@@ -519,13 +525,7 @@ async def bench_chat(args):
 
         profiler = Profiler(server.pid, args.profile, seconds).start()
         with CpuMeter(server.pid) as cpu:
-            for i in range(total):
-                due = start + i / rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                else:
-                    lag.append(-delay)
+            async for i in open_loop(start, total, rate, lag):
                 k = i % users
                 peer = k + 1 if k % 2 == 0 else k - 1
                 text = f"message {i}: the quick brown fox jumps over the lazy dog **{k}**"

@@ -11,12 +11,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 import pytest
 
 from .services import (close_browser, free_port, new_browser, stop_process,  # noqa: F401
-                       wait_http)
+                       wait_http, wait_until)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "e2e", "artifacts")
@@ -148,16 +147,3 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-
-
-def wait_until(driver, script, timeout=10.0, poll=0.05, message=None, *args):
-    """Poll a JS expression (a function body returning a value) until it is truthy;
-    return that value. Fails with `message` and the last value when it never is."""
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = driver.execute_script(script, *args)
-        if value:
-            return value
-        time.sleep(poll)
-    raise AssertionError(f"{message or script!r} not true within {timeout}s (last: {value!r})")

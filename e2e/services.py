@@ -59,6 +59,19 @@ def close_browser(driver):
         shutil.rmtree(driver._tlc_profile, ignore_errors=True)
 
 
+def wait_until(driver, script, timeout=10.0, poll=0.05, message=None, *args):
+    """Poll a JS expression (a function body returning a value) until it is truthy;
+    return that value. Fails with `message` and the last value when it never is."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script, *args)
+        if value:
+            return value
+        time.sleep(poll)
+    raise AssertionError(f"{message or script!r} not true within {timeout}s (last: {value!r})")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,7 +1,7 @@
 """Chat in real Chromium against the real server (python app.py), on the standalone
 /chat page: both ways, history after reload, a message to a closed browser, the outbox
 surviving a reload while offline, and a guest who registers and signs in elsewhere."""
-from e2e.conftest import wait_until
+from .conftest import wait_until
 from selenium.webdriver.common.by import By
 
 ME = "return document.querySelector('[data-chat-root]').dataset.userId"
