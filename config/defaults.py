@@ -29,6 +29,13 @@ RECONNECT_GRACE = 30
 # Seconds before a call event (started, ended, missed, declined) is written to the chat
 # timeline: out of the way of the call's setup. It keeps the time it happened.
 CALL_LOG_DELAY = 1.0
+# The lobby each client sees: itself, the users it pinned (its conversation partners, at
+# most LOBBY_PINS_MAX) and a window of up to LOBBY_WINDOW other users (newest first, or
+# matching its search). Below LOBBY_WINDOW users online, everyone sees everyone. The
+# number online is pushed at most every LOBBY_COUNT_INTERVAL seconds.
+LOBBY_WINDOW = 100
+LOBBY_PINS_MAX = 200
+LOBBY_COUNT_INTERVAL = 2.0
 # Client events per second (sustained) and burst size, per connection.
 RATE_LIMIT_PER_SECOND = 50
 RATE_LIMIT_BURST = 200

@@ -1,5 +1,6 @@
 """Store changes → outgoing messages (pure), and the pyee emitter tree's life cycle."""
 from tlightchat.events import LOBBY, EmitterNode, EmitterTree, outgoing
+from tlightchat.lobby import LobbyViews
 from tlightchat.store import actions as A
 from tlightchat.store import create_store
 
@@ -96,12 +97,14 @@ def test_missed_ring_reaches_both():
 
 def test_emitter_tree_delivers_bubbling_and_tears_down_subtrees():
     store = create_store()
-    tree = EmitterTree(store)
+    views = LobbyViews()
+    tree = EmitterTree(store, views)
     got = {"c1": [], "c2": [], "lobby": []}
-    tree.on_broadcast(lambda e, d: got["lobby"].append(e))
+    tree.on_lobby(lambda to, e, d: got["lobby"].append((sorted(to), e)))
     for action in [A.client_connected("c1", "s1", "u1", "Ann", 1.0),
                    A.client_connected("c2", "s2", "u2", "Bob", 1.0)]:
         store.dispatch(action)
+        views.build(store.get_state(), action["payload"]["client"]["id"])
     tree.attach_client("c1", lambda e, d: got["c1"].append(e))
     tree.attach_client("c2", lambda e, d: got["c2"].append(e))
     for action in [A.anchor_created("c1", "a1", "A"), A.anchor_created("c2", "b1", "B"),
@@ -114,7 +117,7 @@ def test_emitter_tree_delivers_bubbling_and_tears_down_subtrees():
     assert tree.root.find(("c2",)) is None                   # whole subtree gone
     assert tree.root.find(("c1", "a1", "k1")) is None        # the call node too
     assert got["c1"][-1] == "call:ended"
-    assert "lobby:client-left" in got["lobby"]
+    assert (["c1"], "lobby:client-left") in got["lobby"]
 
 
 def test_deliver_bubbles_to_the_nearest_listening_node():
@@ -129,7 +132,7 @@ def test_deliver_bubbles_to_the_nearest_listening_node():
 
 def test_messages_for_a_departed_client_leave_no_ghost_nodes():
     store = create_store()
-    tree = EmitterTree(store)
+    tree = EmitterTree(store, LobbyViews())
     store._state = world()            # c1 and c2 exist; only c1 has a socket listener
     tree.attach_client("c1", lambda e, d: None)
     store.dispatch(invite())          # the ring is addressed to (c2, b1)

@@ -29,6 +29,10 @@ def load_config(app, config=None):
     app.config.setdefault("ENV_NAME", env)
     if isinstance(app.config["TRANSPORTS"], str):
         app.config["TRANSPORTS"] = [t.strip() for t in app.config["TRANSPORTS"].split(",")]
+    for key, low in (("LOBBY_WINDOW", 1), ("LOBBY_PINS_MAX", 0)):
+        if not isinstance(app.config[key], int) or app.config[key] < low:
+            raise RuntimeError(f"{key} must be a whole number, at least {low}: "
+                               f"got {app.config[key]!r}.")
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("Refusing to start in production with the development SECRET_KEY: "
                            "set TLC_SECRET_KEY to a long random value.")

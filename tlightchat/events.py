@@ -2,12 +2,13 @@
 
     root ── client ── anchor ── call
      │        └─ 'message' listener: emit to that client's socket
-     └─ 'broadcast' listener: emit to every client in the lobby
+     └─ 'lobby' listener: emit a lobby delta to the clients whose view holds its user
 
 `outgoing(action, prev, next)` is pure: it says which messages one dispatched action
 produces, each addressed to a node path (client id, anchor id, call id) or to the
-lobby. `EmitterTree` delivers a message by bubbling it from its node up to the nearest
-node with a 'message' listener (the client's), and tears a subtree down when the client,
+lobby. `EmitterTree` delivers a lobby delta to the clients `LobbyViews.route` names
+(tlightchat/lobby.py), and any other message by bubbling it from its node up to the
+nearest node with a 'message' listener (the client's). It tears a subtree down when the client,
 anchor or call it stands for is gone, so no listener outlives what it listens for.
 """
 import logging
@@ -222,9 +223,10 @@ class EmitterTree:
     """Subscribes to the store; turns each change into deliveries and keeps the tree's
     shape in step with the state (a node per live client, anchor and call)."""
 
-    def __init__(self, store):
+    def __init__(self, store, lobby):
         self.root = EmitterNode()
         self.store = store
+        self.lobby = lobby
         self.unsubscribe = store.subscribe(self._on_change)
 
     def attach_client(self, client_id, send):
@@ -246,14 +248,18 @@ class EmitterTree:
         node.queue = deque(maxlen=limit)
         node.emitter.on("message", lambda event, data: node.queue.append((event, data)))
 
-    def on_broadcast(self, send):
-        self.root.emitter.on("broadcast", send)
+    def on_lobby(self, send):
+        """`send(client_ids, event, data)`: a lobby delta for the views that hold its user.
+        Not queued for away clients: they get a fresh snapshot when they come back."""
+        self.root.emitter.on("lobby", send)
 
     def _on_change(self, action, prev, nxt):
         for path, event, data in outgoing(action, prev, nxt):
             try:
                 if path == LOBBY:
-                    self.root.emitter.emit("broadcast", event, data)
+                    to = self.lobby.route(event, data, prev, nxt)
+                    if to:
+                        self.root.emitter.emit("lobby", to, event, data)
                     continue
                 client = self.root.find(path[:1])
                 if client is None or not client.node(path[1:]).deliver(event, data):

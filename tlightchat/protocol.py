@@ -174,12 +174,21 @@ class ChatMark(Payload):
     upTo: MessageId
 
 
+class LobbyGet(Payload):
+    query: Optional[Annotated[StrictStr, Field(max_length=64)]] = None
+
+
+class LobbyWatch(Payload):
+    userIds: Annotated[list[Id], Field(max_length=200)]
+
+
 # Client → server events and their payload schema (None: the event takes no payload).
 CLIENT_EVENTS = {
     "me:rename": Rename,
     "me:state": None,
     "ice:servers": None,
-    "lobby:get": None,
+    "lobby:get": LobbyGet,
+    "lobby:watch": LobbyWatch,
     "anchor:create": AnchorCreate,
     "anchor:rename": AnchorRename,
     "anchor:set-online": AnchorSetOnline,
@@ -199,13 +208,15 @@ CLIENT_EVENTS = {
     "chat:read": ChatMark,
 }
 
+OPTIONAL_PAYLOAD = {"lobby:get"}  # may be sent with no payload at all
 MAX_CHAT_SEND_BYTES = 64 * 1024  # 10,000 characters, even all escaped as \uXXXX
 SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES}
 
 # Server → client events (documented in docs/protocol.md; listed for the mirror test).
 SERVER_EVENTS = (
     "session:welcome", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
-    "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "call:ring",
+    "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "lobby:count",
+    "call:ring",
     "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "error",
     # chat
     "chat:message", "chat:receipt", "chat:unread",
@@ -230,6 +241,8 @@ def validate(event, args):
     if len(args) > 1:
         raise ProtocolError("invalid-payload", "send one payload object")
     raw = args[0] if args else None
+    if raw is None and event in OPTIONAL_PAYLOAD:
+        raw = {}
     if schema is None:
         if raw not in (None, {}):
             raise ProtocolError("invalid-payload", f"{event} takes no payload")

@@ -18,12 +18,12 @@ from .events import EmitterTree
 from .ice import ice_servers
 from .ratelimit import TokenBucket
 from .protocol import PROTOCOL_VERSION, ProtocolError, fail, ok, validate, validate_auth
+from .lobby import LobbyViews
 from .store import Rejected, create_store
 from .store import actions as A
 from .store import selectors as S
 
 log = logging.getLogger(__name__)
-LOBBY_ROOM = "lobby"
 TICK_SECONDS = 0.25
 # A client that said goodbye (closed the page, called disconnect) leaves at once; any
 # other loss (ping timeout, transport closed or failed) keeps it for the grace period.
@@ -53,7 +53,12 @@ def ice_servers_now(hub, cid, p):
 
 
 def lobby_get(hub, cid, p):
-    hub.send_snapshot(hub.store.get_state()["clients"][cid]["sid"])
+    hub.send_snapshot(cid, query=p.get("query", ""))
+    return {}
+
+
+def lobby_watch(hub, cid, p):
+    hub.send_snapshot(cid, pins=frozenset(p["userIds"]))
     return {}
 
 
@@ -120,6 +125,7 @@ HANDLERS = {
     "me:state": me_state,
     "ice:servers": ice_servers_now,
     "lobby:get": lobby_get,
+    "lobby:watch": lobby_watch,
     "anchor:create": anchor_create,
     "anchor:rename": anchor_rename,
     "anchor:set-online": anchor_set_online,
@@ -159,8 +165,11 @@ class Hub:
             "maxAnchors": config["MAX_ANCHORS_PER_CLIENT"],
         }
         self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"])
-        self.tree = EmitterTree(self.store)
-        self.tree.on_broadcast(lambda event, data: socketio.emit(event, data, to=LOBBY_ROOM))
+        self.lobby = LobbyViews(config["LOBBY_WINDOW"], config["LOBBY_PINS_MAX"])
+        self.count_every = config["LOBBY_COUNT_INTERVAL"]
+        self._counted_at = 0.0
+        self.tree = EmitterTree(self.store, self.lobby)
+        self.tree.on_lobby(self.send_lobby)
         self.clients = {}  # sid -> clientId
         self.buckets = {}  # sid -> TokenBucket
         self._ticker = None
@@ -186,9 +195,26 @@ class Hub:
             targets = [c for c in (user["clientIds"] if user else ()) if c != skip_client]
             return sum(self.send_to_client(c, event, data) for c in targets)
 
-    def send_snapshot(self, sid):
+    def send_lobby(self, client_ids, event, data):
+        """One lobby message to these clients' sockets (one encoding for all); a client
+        that is away misses it and gets a fresh snapshot when it comes back."""
+        clients = self.store.get_state()["clients"]
+        sids = [c["sid"] for c in map(clients.get, client_ids)
+                if c is not None and c["awayUntil"] is None]
+        if sids:
+            self.socketio.emit(event, data, to=sids)
+
+    def send_snapshot(self, client_id, **view):
+        """(Re)build the client's lobby view and send it: `query=`, `pins=` change it."""
         with self.store.lock:
-            self.socketio.emit("lobby:snapshot", S.lobby_snapshot(self.store.get_state()), to=sid)
+            state = self.store.get_state()
+            snapshot = self.lobby.build(state, client_id, **view)
+            self.socketio.emit("lobby:snapshot", snapshot, to=state["clients"][client_id]["sid"])
+
+    def send_counts(self):
+        with self.store.lock:
+            for client_ids, payload in self.lobby.counts():
+                self.send_lobby(client_ids, "lobby:count", payload)
 
     def ice_servers(self, user_id):
         return ice_servers(self.config, user_id, self.clock())
@@ -226,8 +252,7 @@ class Hub:
                 "resumeToken": self.tokens.dumps([client_id, user.id]),
                 "iceServers": self.ice_servers(user.id),
                 "user": {"id": user.id, "displayName": user.display_name}}, to=sid)
-            self.send_snapshot(sid)
-            self.socketio.server.enter_room(sid, LOBBY_ROOM, namespace="/")
+            self.send_snapshot(client_id)
             self.tree.attach_client(  # after the welcome: what waited follows it
                 client_id, lambda event, data: self.socketio.emit(event, data, to=sid))
         self.clients[sid] = client_id
@@ -323,6 +348,10 @@ class Hub:
 
     # -- the clock: ring time-outs --
     def tick(self):
+        now = self.clock()
+        if now - self._counted_at >= self.count_every:
+            self._counted_at = now
+            self.send_counts()
         with self.store.lock:
             state = self.store.get_state()
             if state["invitations"] or state["claims"] or any(

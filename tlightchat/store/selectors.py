@@ -47,11 +47,43 @@ def next_slot_name(state, client_id):
 
 
 def lobby_snapshot(state):
-    return {
-        "users": {uid: public_user(u) for uid, u in state["users"].items()},
-        "clients": {cid: public_client(c) for cid, c in state["clients"].items()},
-        "anchors": {aid: public_anchor(state, aid) for aid in state["anchors"]},
-    }
+    """The whole lobby (public fields only). Clients get a bounded view of it instead:
+    `lobby_entries` of the users `lobby_window` picks (see tlightchat/lobby.py)."""
+    return lobby_entries(state, state["users"])
+
+
+def lobby_entries(state, user_ids):
+    """Public records of these online users, with all their clients and anchors."""
+    users, clients, anchors = {}, {}, {}
+    for uid in user_ids:
+        user = state["users"].get(uid)
+        if user is None:
+            continue
+        users[uid] = public_user(user)
+        for cid in user["clientIds"]:
+            client = state["clients"][cid]
+            clients[cid] = public_client(client)
+            for aid in client["anchorIds"]:
+                anchors[aid] = public_anchor(state, aid)
+    return {"users": users, "clients": clients, "anchors": anchors}
+
+
+def name_matches(folded_query, user):
+    """Search by display name: a case-insensitive substring; "" matches everyone."""
+    return not folded_query or folded_query in user["displayName"].casefold()
+
+
+def lobby_window(state, folded_query, skip, size):
+    """Up to `size` online users matching the query, newest first, leaving out `skip`;
+    and whether that is all of them. Stops at the first user beyond `size`."""
+    picked = []
+    for uid in reversed(state["users"]):
+        if uid in skip or not name_matches(folded_query, state["users"][uid]):
+            continue
+        if len(picked) == size:
+            return picked, False
+        picked.append(uid)
+    return picked, True
 
 
 def party(state, anchor_id):

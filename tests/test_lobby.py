@@ -1,0 +1,234 @@
+"""Lobby views: each client sees itself, its pinned users and a bounded window; deltas go
+only to the views holding their user. First LobbyViews against a real store, then the
+same through Socket.IO test clients with a small window."""
+import pytest
+
+from tlightchat import create_app
+from tlightchat.events import EmitterTree
+from tlightchat.lobby import LobbyViews
+from tlightchat.store import actions as A
+from tlightchat.store import create_store
+
+from .conftest import FakeClock, Tab
+
+
+class Lobby:
+    """A store plus views; `got[clientId]` collects the lobby deltas each client gets."""
+
+    def __init__(self, size=2, pins_max=200):
+        self.store = create_store()
+        self.views = LobbyViews(size, pins_max)
+        self.tree = EmitterTree(self.store, self.views)
+        self.got = {}
+        self.tree.on_lobby(lambda to, e, d: [self.got.setdefault(c, []).append((e, d)) for c in to])
+        self.snapshots = {}
+
+    def join(self, cid, uid, name=None, **view):
+        self.store.dispatch(A.client_connected(cid, "sid-" + cid, uid, name or uid.title(), 1.0))
+        self.snapshots[cid] = snap = self.views.build(self.store.get_state(), cid, **view)
+        return snap
+
+    def leave(self, cid):
+        self.store.dispatch(A.client_disconnected(cid))
+
+    def events(self, cid):
+        out, self.got[cid] = self.got.get(cid, []), []
+        return [e for e, _ in out]
+
+
+def test_below_the_window_everyone_sees_everyone():
+    lobby = Lobby(size=3)
+    lobby.join("c1", "ann")
+    lobby.join("c2", "bob")
+    snap = lobby.join("c3", "cat")
+    assert set(snap["users"]) == {"ann", "bob", "cat"}
+    assert snap["complete"] and snap["online"] == 3 and snap["window"] == 3
+    assert lobby.events("c1") == ["lobby:client-joined", "lobby:client-joined"]
+    assert lobby.events("c2") == ["lobby:client-joined"]
+
+
+def test_a_full_window_stops_taking_new_users_and_is_no_longer_complete():
+    lobby = Lobby(size=1)
+    lobby.join("c1", "ann")
+    lobby.join("c2", "bob")            # ann's window (1) takes bob
+    assert lobby.events("c1") == ["lobby:client-joined"]
+    lobby.join("c3", "cat")            # ann's window is full: nothing, and incomplete
+    assert lobby.events("c1") == []
+    assert lobby.views.views["c1"].complete is False
+    # cat's own view: itself plus the newest other user
+    assert set(lobby.snapshots["c3"]["users"]) == {"cat", "bob"}
+    assert lobby.snapshots["c3"]["complete"] is False
+    counts = dict((tuple(sorted(ids)), p["complete"]) for ids, p in lobby.views.counts())
+    assert counts == {("c1", "c2", "c3"): False}
+    assert lobby.views.counts() == []  # nothing changed since
+
+
+def test_a_join_costs_only_the_views_that_take_it():
+    lobby = Lobby(size=5)
+    for i in range(40):
+        lobby.join(f"c{i}", f"u{i:02d}")
+    for i in range(40):
+        lobby.events(f"c{i}")
+    lobby.join("new", "newbie")
+    reached = [c for c, msgs in lobby.got.items() if msgs]
+    assert reached == []               # every window is full: no one is told
+    assert len(lobby.snapshots["new"]["users"]) == 6  # itself + window of 5
+
+
+def test_deltas_about_a_user_reach_only_the_views_that_hold_them():
+    lobby = Lobby(size=1)
+    lobby.join("c1", "ann")
+    lobby.join("c2", "bob")
+    lobby.join("c3", "cat")            # cat sees bob; ann sees bob; bob sees ann
+    for c in ("c1", "c2", "c3"):
+        lobby.events(c)
+    lobby.store.dispatch(A.anchor_created("c3", "c3.x", "Desk"))   # cat: only cat holds cat
+    assert [lobby.events(c) for c in ("c1", "c2", "c3")] == [[], [], ["lobby:anchor"]]
+    lobby.store.dispatch(A.anchor_created("c2", "c2.x", "Desk"))   # bob: held by ann and cat
+    assert lobby.events("c1") == ["lobby:anchor"] and lobby.events("c3") == ["lobby:anchor"]
+    assert lobby.events("c2") == ["lobby:anchor"]                  # its own view holds itself
+    lobby.store.dispatch(A.user_renamed("c2", "bob", "Robert"))
+    assert lobby.events("c1") == ["lobby:user"] and lobby.events("c3") == ["lobby:user"]
+
+
+def test_another_tab_of_a_held_user_reaches_its_holders():
+    lobby = Lobby(size=1)
+    lobby.join("c1", "ann")
+    lobby.join("c2", "bob")
+    lobby.events("c1")
+    lobby.join("c2b", "bob")           # bob's second tab
+    assert lobby.events("c1") == ["lobby:client-joined"]
+    assert lobby.events("c2") == ["lobby:client-joined"]  # bob's first tab sees its twin
+
+
+def test_a_user_leaving_frees_the_window_for_the_next_one():
+    lobby = Lobby(size=1)
+    lobby.join("c1", "ann")
+    lobby.join("c2", "bob")
+    lobby.join("c3", "cat")
+    lobby.events("c1")
+    lobby.leave("c2")
+    assert lobby.events("c1") == ["lobby:client-left"]
+    assert "bob" not in lobby.views.watchers          # nobody holds a user who left
+    assert "c2" not in lobby.views.views             # nor the view of a client that left
+    lobby.join("c4", "dan")                           # ann's window has room again
+    assert lobby.events("c1") == ["lobby:client-joined"]
+
+
+def test_pinned_users_are_in_view_whenever_online_and_do_not_use_the_window():
+    lobby = Lobby(size=1)
+    lobby.join("c1", "ann")
+    lobby.join("c2", "bob")
+    snap = lobby.views.build(lobby.store.get_state(), "c1", pins=frozenset({"zed"}))
+    assert set(snap["users"]) == {"ann", "bob"}       # zed is offline: pinned, not shown
+    lobby.events("c1")
+    lobby.join("c3", "cat")                           # window full: not shown
+    lobby.join("c9", "zed")                           # pinned: shown although full
+    assert [d["user"]["id"] for _, d in lobby.got["c1"]] == ["zed"]
+    lobby.events("c1")
+    lobby.leave("c9")
+    assert lobby.events("c1") == ["lobby:client-left"]
+    assert lobby.views.watchers["zed"] == {"c1"}      # still pinned for next time
+
+
+def test_a_query_picks_matching_users_and_keeps_taking_matching_ones():
+    lobby = Lobby(size=2)
+    for cid, uid, name in [("c1", "ann", "Ann"), ("c2", "bob", "Bob Marley"),
+                           ("c3", "cat", "Cat"), ("c4", "bo", "Bo Diddley")]:
+        lobby.join(cid, uid, name)
+    snap = lobby.views.build(lobby.store.get_state(), "c1", query="BO")
+    assert set(snap["users"]) == {"ann", "bob", "bo"} and snap["query"] == "BO"
+    snap = lobby.views.build(lobby.store.get_state(), "c1", query="cat")
+    assert set(snap["users"]) == {"ann", "cat"} and snap["complete"]
+    lobby.events("c1")
+    lobby.join("c5", "dee", "Dee")                    # no match: not taken
+    lobby.join("c6", "kat", "Catherine")              # matches: taken (window has room)
+    assert lobby.events("c1") == ["lobby:client-joined"]
+    # the query is kept when the view is rebuilt without one (a resumed connection)
+    assert lobby.views.build(lobby.store.get_state(), "c1")["query"] == "cat"
+
+
+def test_newest_users_fill_the_window():
+    lobby = Lobby(size=2)
+    for i in range(5):
+        lobby.join(f"c{i}", f"u{i}")
+    assert set(lobby.snapshots["c4"]["users"]) == {"u4", "u3", "u2"}
+
+
+# -- through Socket.IO -----------------------------------------------------------------
+
+@pytest.fixture
+def small(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3", "TESTING": True,
+                      "LOBBY_WINDOW": 1})
+    app.extensions["tlc_hub"].clock = FakeClock()
+    return app
+
+
+def test_a_third_browser_sees_one_other_and_finds_the_rest_by_name(small):
+    ann, bob, cat = Tab(small), Tab(small), Tab(small)
+    snap = cat.events("lobby:snapshot")[0]
+    assert set(snap["users"]) == {cat.user_id, bob.user_id}
+    assert snap["online"] == 3 and snap["complete"] is False
+    ann_name = ann.welcome["user"]["displayName"]
+    assert cat.ask("lobby:get", {"query": ann_name.lower()}) == {"ok": True}
+    found = cat.events("lobby:snapshot")[0]
+    assert set(found["users"]) == {cat.user_id, ann.user_id} and found["query"] == ann_name.lower()
+    assert cat.ask("lobby:get") == {"ok": True}      # no payload: everyone again
+    assert cat.events("lobby:snapshot")[0]["query"] == ""
+
+
+def test_watch_pins_a_user_outside_the_window(small):
+    ann, bob, cat = Tab(small), Tab(small), Tab(small)
+    cat.clear()
+    assert cat.ask("lobby:watch", {"userIds": [ann.user_id]}) == {"ok": True}
+    snap = cat.events("lobby:snapshot")[0]
+    assert set(snap["users"]) == {cat.user_id, bob.user_id, ann.user_id}
+    ann.new_anchor("Desk")
+    assert [d["anchor"]["name"] for d in cat.events("lobby:anchor")] == ["Desk", "Desk"]
+
+
+def test_counts_reach_every_view_when_the_number_online_changes(small):
+    hub = small.extensions["tlc_hub"]
+    ann, bob = Tab(small), Tab(small)
+    hub.send_counts()
+    assert ann.events("lobby:count")[-1] == {"online": 2, "complete": True}
+    cat = Tab(small)
+    hub.send_counts()
+    assert ann.events("lobby:count") == [{"online": 3, "complete": False}]
+    assert bob.events("lobby:count") == [{"online": 2, "complete": True},
+                                         {"online": 3, "complete": False}]
+    assert cat.events("lobby:count") == [{"online": 3, "complete": False}]
+    hub.send_counts()
+    assert ann.events("lobby:count") == [] and cat.events("lobby:count") == []
+
+
+@pytest.mark.parametrize("payload, message", [
+    ({"query": 5}, "query"),
+    ({"query": "x" * 65}, "query"),
+    ({"q": "x"}, "unknown field"),
+    ({"userIds": "ann"}, None),
+])
+def test_bad_lobby_get_is_refused_with_a_structured_error(small, payload, message):
+    ann = Tab(small)
+    ack = ann.ask("lobby:get", payload)
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid-payload"
+    if message:
+        assert message in ack["error"]["message"]
+
+
+@pytest.mark.parametrize("payload", [
+    {}, {"userIds": "ann"}, {"userIds": ["ok", "not ok!"]}, {"userIds": ["u"] * 201},
+])
+def test_bad_lobby_watch_is_refused_and_keeps_the_view(small, payload):
+    ann, bob = Tab(small), Tab(small)
+    assert ann.ask("lobby:watch", {"userIds": [bob.user_id]})["ok"]
+    ack = ann.ask("lobby:watch", payload)
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid-payload"
+    hub = small.extensions["tlc_hub"]
+    assert hub.lobby.views[ann.client_id].pins == {bob.user_id}
+
+
+def test_window_must_be_at_least_one(tmp_path):
+    with pytest.raises(RuntimeError, match="LOBBY_WINDOW"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3", "LOBBY_WINDOW": 0})

@@ -1,0 +1,170 @@
+"""Lobby views: who is told about whom.
+
+Sending every member the whole lobby, and every change to every member, costs O(N) per
+join and O(N²) to fill a lobby: ten thousand people cannot connect to one process that
+way, and a list of ten thousand names helps nobody. So each connected client has a
+bounded **view** (docs/protocol.md, "Lobby views"):
+
+- its own user;
+- the users it pinned (`lobby:watch`: its conversation partners), whenever online;
+- a window of up to `size` other online users matching its query, newest first. A window
+  with room takes every matching user who comes online, so below `size` users everyone
+  sees everyone.
+
+A lobby delta about a user goes only to the views that hold the user (`watchers`), so a
+join costs O(views with room + views holding the user), not O(N).
+
+This is delivery state, like a Socket.IO room: it lives beside the store, not in it, and
+every method runs under the store's lock (from the store's subscriber or the hub).
+"""
+from .store import selectors as S
+
+KEEP = object()  # build(): keep the view's current query / pins
+
+
+class View:
+    __slots__ = ("client_id", "user_id", "query", "folded", "pins", "window", "complete")
+
+    def __init__(self, client_id, user_id, query, pins):
+        self.client_id = client_id
+        self.user_id = user_id
+        self.query = query
+        self.folded = query.casefold()
+        self.pins = pins
+        self.window = set()
+        self.complete = True
+
+
+class LobbyViews:
+    def __init__(self, size=100, pins_max=200):
+        self.size = size
+        self.pins_max = pins_max
+        self.views = {}        # clientId → View
+        self.watchers = {}     # userId → {clientId}: the views holding or pinning the user
+        self.open = set()      # views whose window has room
+        self.full = set()      # views with a full window that are still complete
+        self.online = 0
+        self.sent_online = None
+        self.changed = set()   # views whose `complete` changed since the last count
+
+    # -- views -----------------------------------------------------------------------
+    def build(self, state, client_id, query=KEEP, pins=KEEP):
+        """(Re)build a client's view from the state; returns its `lobby:snapshot`."""
+        old = self.views.get(client_id)
+        if query is KEEP:
+            query = old.query if old else ""
+        if pins is KEEP:
+            pins = old.pins if old else frozenset()
+        self.drop(client_id)
+        user_id = state["clients"][client_id]["userId"]
+        view = self.views[client_id] = View(client_id, user_id, query,
+                                            frozenset(list(pins)[:self.pins_max]) - {user_id})
+        picked, view.complete = S.lobby_window(state, view.folded, view.pins | {user_id},
+                                               self.size)
+        view.window = set(picked)
+        for uid in view.window | view.pins | {user_id}:
+            self.watchers.setdefault(uid, set()).add(client_id)
+        self._classify(view)
+        self.online = len(state["users"])
+        shown = [user_id, *(u for u in view.pins if u in state["users"]), *picked]
+        return {**S.lobby_entries(state, shown), "online": self.online,
+                "complete": view.complete, "query": query, "window": self.size}
+
+    def drop(self, client_id):
+        view = self.views.pop(client_id, None)
+        if view is None:
+            return
+        for uid in view.window | view.pins | {view.user_id}:
+            self._unwatch(uid, client_id)
+        self.open.discard(client_id)
+        self.full.discard(client_id)
+        self.changed.discard(client_id)
+
+    def _unwatch(self, uid, client_id):
+        held = self.watchers.get(uid)
+        if held is not None:
+            held.discard(client_id)
+            if not held:
+                del self.watchers[uid]
+
+    def _classify(self, view):
+        cid = view.client_id
+        self.open.discard(cid)
+        self.full.discard(cid)
+        if len(view.window) < self.size:
+            self.open.add(cid)
+        elif view.complete:
+            self.full.add(cid)
+
+    # -- routing ---------------------------------------------------------------------
+    def route(self, event, data, prev, nxt):
+        """The clients a lobby delta goes to; keeps the views in step with the change."""
+        self.online = len(nxt["users"])
+        if event == "lobby:client-joined":
+            return self._joined(data["user"]["id"], prev, nxt)
+        if event == "lobby:client-left":
+            return self._left(data["clientId"], prev, nxt)
+        if event == "lobby:user":
+            uid = data["user"]["id"]
+        elif event == "lobby:client":
+            uid = data["client"]["userId"]
+        elif event == "lobby:anchor":
+            uid = nxt["clients"][data["anchor"]["clientId"]]["userId"]
+        elif event == "lobby:anchor-removed":
+            owner = prev["anchors"][data["anchorId"]]["clientId"]
+            uid = (nxt["clients"].get(owner) or prev["clients"][owner])["userId"]
+        else:
+            raise ValueError(f"not a lobby delta: {event}")
+        return set(self.watchers.get(uid, ()))
+
+    def _joined(self, uid, prev, nxt):
+        to = set(self.watchers.get(uid, ()))
+        if uid in prev["users"]:
+            return to  # another tab of a user already online
+        user = nxt["users"][uid]
+        for cid in list(self.open):
+            view = self.views[cid]
+            if cid in to or not S.name_matches(view.folded, user):
+                continue
+            view.window.add(uid)
+            self.watchers.setdefault(uid, set()).add(cid)
+            to.add(cid)
+            self._classify(view)
+        for cid in list(self.full):
+            view = self.views[cid]
+            if cid not in to and S.name_matches(view.folded, user):
+                view.complete = False
+                self.full.discard(cid)
+                self.changed.add(cid)
+        return to
+
+    def _left(self, client_id, prev, nxt):
+        uid = prev["clients"][client_id]["userId"]
+        self.drop(client_id)
+        to = set(self.watchers.get(uid, ()))
+        if uid not in nxt["users"]:  # the user's last tab: out of every window
+            for cid in to:
+                view = self.views[cid]
+                if uid in view.window:
+                    view.window.discard(uid)
+                    if uid not in view.pins:
+                        self._unwatch(uid, cid)
+                    self._classify(view)
+        return to
+
+    # -- counts ----------------------------------------------------------------------
+    def counts(self):
+        """What `lobby:count` to send now: [(clientIds, payload)], grouped by payload.
+        Everyone when the number online changed; else the views that stopped being
+        complete."""
+        if self.online != self.sent_online:
+            targets = self.views.keys()
+        else:
+            targets = self.changed
+        groups = {True: [], False: []}
+        for cid in targets:
+            groups[self.views[cid].complete].append(cid)
+        self.sent_online = self.online
+        self.changed = set()
+        return [(ids, {"online": self.online, "complete": complete})
+                for complete, ids in groups.items() if ids]
