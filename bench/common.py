@@ -214,8 +214,8 @@ class BareServer(Server):
 
 
 def session_cookie(url):
-    """Visit /call once: the server makes a guest and sets its signed session cookie."""
-    with urllib.request.urlopen(url + "/call", timeout=30) as r:
+    """Visit / once: the server makes a guest and sets its signed session cookie."""
+    with urllib.request.urlopen(url + "/", timeout=30) as r:
         for header in r.headers.get_all("Set-Cookie") or []:
             m = re.match(r"\s*(tlc_session=[^;]+)", header)
             if m:

@@ -126,10 +126,15 @@ async def bench_idle(args):
     server = make_server(args.server, args.mode).start()
     try:
         url = server.url
+        cookie_s = time.monotonic()
         if args.server == "tlc":
-            pool = await cookies(url, min(n, 100))
+            # one guest per client: ten thousand people, not a hundred people with a
+            # hundred tabs each (a user's tabs are all in view wherever one of them is)
+            pool = await cookies(url, n, concurrency=16)
         else:
             pool = [None]
+        cookie_s = time.monotonic() - cookie_s
+        log(f"idle/{args.server}: {len(pool)} guest cookies in {cookie_s:.0f}s")
         await asyncio.sleep(1)
         rss0 = rss_kb(server.pid)
         progress = {"n": 0, "marks": []}
@@ -170,6 +175,7 @@ async def bench_idle(args):
             "target_clients": n, "connected": len(clients), "alive_after_hold": alive,
             "server_reports": on_server, "ramp_seconds": round(ramp, 1),
             "ramp_deadline_seconds": ramp_s, "hold_seconds": hold_s,
+            "users": len(pool) if args.server == "tlc" else n,
             "connect_rate_per_s": round(len(clients) / ramp, 1),
             "progress": progress["marks"], "failures": len(failures),
             "failure_examples": failures[:3],

@@ -27,6 +27,28 @@ class FakeClock:
         self.now += seconds
 
 
+@pytest.fixture(autouse=True)
+def lobby_deltas_match_a_full_scan(monkeypatch):
+    """Every dispatch in every test: the fast lobby diff (it trusts actions to name the
+    entries they change) finds exactly what a full scan of the slices finds."""
+    import json
+
+    from tlightchat import events
+
+    from .reference_lobby import full_scan_lobby_deltas
+
+    fast = events._lobby_deltas
+
+    def checked(action, prev, nxt):
+        got = fast(action, prev, nxt)
+        key = lambda m: (m[1], json.dumps(m[2], sort_keys=True))  # noqa: E731
+        want = full_scan_lobby_deltas(prev, nxt)
+        assert sorted(map(key, got)) == sorted(map(key, want)), action["type"]
+        return got
+
+    monkeypatch.setattr(events, "_lobby_deltas", checked)
+
+
 @pytest.fixture
 def app(tmp_path):
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/test.sqlite3", "TESTING": True})

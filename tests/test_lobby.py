@@ -128,7 +128,7 @@ def test_pinned_users_are_in_view_whenever_online_and_do_not_use_the_window():
     lobby.events("c1")
     lobby.leave("c9")
     assert lobby.events("c1") == ["lobby:client-left"]
-    assert lobby.views.watchers["zed"] == {"c1"}      # still pinned for next time
+    assert lobby.views.watchers["zed"] == ["c1"]      # still pinned for next time
 
 
 def test_a_query_picks_matching_users_and_keeps_taking_matching_ones():

@@ -6,9 +6,14 @@ database commit must not hold up every other dispatch) and then delivers each en
 both users' tabs, like a chat message. It waits CALL_LOG_DELAY seconds first: a call's
 first second is its setup (offer, answer, ICE through this server), and under eventlet a
 synchronous commit stalls every connection while it flushes — the timeline can wait,
-the negotiation cannot. Entries keep the time the event happened.
+the negotiation cannot. Entries keep the time the event happened, and are written in the
+order they happened by one worker (a call shorter than the delay still reads "started",
+then "ended").
 """
 import logging
+import threading
+import time
+from collections import deque
 from datetime import datetime, timezone
 
 from .store import actions as A
@@ -54,8 +59,26 @@ def init_app(app, hub):
 
     delay = app.config["CALL_LOG_DELAY"]
 
+    pending = deque()  # (due, batch, now), in the order the events happened
+    lock = threading.Lock()
+    worker = {"running": False}
+
+    def drain():
+        while True:
+            with lock:
+                if not pending:
+                    worker["running"] = False
+                    return
+                due, batch, now = pending.popleft()
+            wait = due - time.monotonic()
+            if wait > 0:
+                hub.socketio.sleep(wait)
+            try:
+                record(batch, now)
+            except Exception:  # the worker must outlive one bad batch
+                log.exception("writing call events failed")
+
     def record(batch, now):
-        hub.socketio.sleep(delay)
         at = datetime.fromtimestamp(now, timezone.utc)
         with app.app_context():
             for kind, caller, callee, ref, details in batch:
@@ -73,6 +96,10 @@ def init_app(app, hub):
         now = hub.clock()
         batch = entries(action, prev, nxt, now)
         if batch:
-            hub.socketio.start_background_task(record, batch, now)
+            with lock:
+                pending.append((time.monotonic() + delay, batch, now))
+                if not worker["running"]:
+                    worker["running"] = True
+                    hub.socketio.start_background_task(drain)
 
     hub.store.subscribe(on_change)

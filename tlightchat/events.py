@@ -26,44 +26,94 @@ LOBBY = ()
 
 # -- what to send --------------------------------------------------------------------
 
-def _lobby_deltas(prev, nxt):
-    msgs = []
-    if prev["clients"] is not nxt["clients"]:
-        for cid, client in nxt["clients"].items():
-            if cid not in prev["clients"]:
-                user = S.public_user(nxt["users"][client["userId"]])
-                msgs.append((LOBBY, "lobby:client-joined",
-                             {"client": S.public_client(client), "user": user}))
-        for cid, client in nxt["clients"].items():
-            old = prev["clients"].get(cid)
-            if old is not None and old["awayUntil"] != client["awayUntil"] \
-                    and (old["awayUntil"] is None or client["awayUntil"] is None):
-                msgs.append((LOBBY, "lobby:client", {"client": S.public_client(client)}))
-    if prev["users"] is not nxt["users"]:
-        for uid, user in nxt["users"].items():
-            old = prev["users"].get(uid)
-            if old is not None and old["displayName"] != user["displayName"]:
-                msgs.append((LOBBY, "lobby:user", {"user": S.public_user(user)}))
+def named_ids(action):
+    """Every id an action names: values of `id` / `...Id` keys in its meta and payload,
+    down into nested records and lists. A reducer changes an existing entry of the
+    clients, users or anchors slices only when its action names it (new and removed
+    entries are found from the keys), so a change is found without scanning a slice:
+    tests/test_events.py checks this against a full scan for every action."""
+    found = set()
+
+    def walk(value, depth):
+        if depth > 3:
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, str) and (key == "id" or key.endswith("Id")):
+                    found.add(item)
+                elif isinstance(item, (dict, list)):
+                    walk(item, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, depth + 1)
+
+    walk(action.get("meta", {}), 0)
+    walk(action.get("payload", {}), 0)
+    return found
+
+
+def slice_changes(prev, nxt, named):
+    """(added, removed, changed) keys of one state slice, each sorted, looking only at
+    the `named` keys when the sizes add up (the common case: O(changes)); otherwise
+    (e.g. a clock tick dropping clients it does not name) by set operations on the keys."""
+    if prev is nxt:
+        return [], [], []
+    added = [k for k in named if k in nxt and k not in prev]
+    removed = [k for k in named if k in prev and k not in nxt]
+    if len(nxt) != len(prev) + len(added) - len(removed):
+        added = nxt.keys() - prev.keys()
+        removed = prev.keys() - nxt.keys()
+    changed = sorted(k for k in named if k in prev and k in nxt and prev[k] is not nxt[k])
+    return sorted(added), sorted(removed), changed
+
+
+def _small_slice_anchors(prev, nxt, fields):
+    """Anchors of the invitations, calls or claims that changed: these change anchors
+    without naming them, and these slices stay small."""
     touched = set()
-    if prev["anchors"] is not nxt["anchors"]:
-        touched.update(aid for aid, a in nxt["anchors"].items() if prev["anchors"].get(aid) is not a)
-        for aid, anchor in prev["anchors"].items():
-            if aid not in nxt["anchors"] and anchor["clientId"] in nxt["clients"]:
-                msgs.append((LOBBY, "lobby:anchor-removed", {"anchorId": aid}))
-    if prev["calls"] is not nxt["calls"]:
-        for cid, call in nxt["calls"].items():
-            if prev["calls"].get(cid) is not call:
-                touched.update((call["callerAnchorId"], call["calleeAnchorId"]))
+    if prev is not nxt:
+        for key in prev.keys() | nxt.keys():
+            old, new = prev.get(key), nxt.get(key)
+            if old is not new:
+                for record in (old, new):
+                    if record is not None:
+                        touched.update(record[f] for f in fields)
+    return touched
+
+
+def _lobby_deltas(action, prev, nxt):
+    msgs = []
+    named = named_ids(action)
+    joined, left, changed = slice_changes(prev["clients"], nxt["clients"], named)
+    for cid in joined:
+        client = nxt["clients"][cid]
+        user = S.public_user(nxt["users"][client["userId"]])
+        msgs.append((LOBBY, "lobby:client-joined",
+                     {"client": S.public_client(client), "user": user}))
+    for cid in changed:
+        old, client = prev["clients"][cid], nxt["clients"][cid]
+        if old["awayUntil"] != client["awayUntil"] \
+                and (old["awayUntil"] is None or client["awayUntil"] is None):
+            msgs.append((LOBBY, "lobby:client", {"client": S.public_client(client)}))
+    for uid in slice_changes(prev["users"], nxt["users"], named)[2]:
+        if prev["users"][uid]["displayName"] != nxt["users"][uid]["displayName"]:
+            msgs.append((LOBBY, "lobby:user", {"user": S.public_user(nxt["users"][uid])}))
+    added, removed, touched = slice_changes(prev["anchors"], nxt["anchors"], named)
+    for aid in removed:
+        if prev["anchors"][aid]["clientId"] in nxt["clients"]:
+            msgs.append((LOBBY, "lobby:anchor-removed", {"anchorId": aid}))
+    touched = set(added) | set(touched) \
+        | _small_slice_anchors(prev["calls"], nxt["calls"], ("callerAnchorId", "calleeAnchorId")) \
+        | _small_slice_anchors(prev["invitations"], nxt["invitations"], ("fromAnchorId", "toAnchorId")) \
+        | _small_slice_anchors(prev["claims"], nxt["claims"], ("anchorId",))
     for aid in sorted(touched):
         if aid not in nxt["anchors"]:
             continue
         view = S.public_anchor(nxt, aid)
         if aid not in prev["anchors"] or S.public_anchor(prev, aid) != view:
             msgs.append((LOBBY, "lobby:anchor", {"anchor": view}))
-    if prev["clients"] is not nxt["clients"]:
-        for cid in prev["clients"]:
-            if cid not in nxt["clients"]:
-                msgs.append((LOBBY, "lobby:client-left", {"clientId": cid}))
+    for cid in left:
+        msgs.append((LOBBY, "lobby:client-left", {"clientId": cid}))
     return msgs
 
 
@@ -160,7 +210,7 @@ def outgoing(action, prev, nxt):
     """The messages one dispatched action produces: a list of (path, event, data), where
     path is LOBBY or (clientId[, anchorId[, callId]])."""
     actor = action.get("meta", {}).get("clientId")
-    return (_lobby_deltas(prev, nxt)
+    return (_lobby_deltas(action, prev, nxt)
             + _invitation_messages(action, prev, nxt, actor)
             + _call_messages(action, prev, nxt, actor))
 
@@ -266,25 +316,20 @@ class EmitterTree:
                     log.info("dropped %s for departed client %s", event, path[0])
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)
-        self._prune(prev, nxt)
+        self._prune(prev, nxt, named_ids(action))
 
-    def _prune(self, prev, nxt):
+    def _prune(self, prev, nxt, named):
         if prev["calls"] is not nxt["calls"]:
-            for call_id, call in prev["calls"].items():
-                if call_id not in nxt["calls"]:
-                    for aid, cid in call["clients"].items():
-                        node = self.root.find((cid, aid, call_id))
-                        if node:
-                            node.teardown()
-        if prev["anchors"] is not nxt["anchors"]:
-            for aid, anchor in prev["anchors"].items():
-                if aid not in nxt["anchors"]:
-                    node = self.root.find((anchor["clientId"], aid))
+            for call_id in prev["calls"].keys() - nxt["calls"].keys():
+                for aid, cid in prev["calls"][call_id]["clients"].items():
+                    node = self.root.find((cid, aid, call_id))
                     if node:
                         node.teardown()
-        if prev["clients"] is not nxt["clients"]:
-            for cid in prev["clients"]:
-                if cid not in nxt["clients"]:
-                    node = self.root.find((cid,))
-                    if node:
-                        node.teardown()
+        for aid in slice_changes(prev["anchors"], nxt["anchors"], named)[1]:
+            node = self.root.find((prev["anchors"][aid]["clientId"], aid))
+            if node:
+                node.teardown()
+        for cid in slice_changes(prev["clients"], nxt["clients"], named)[1]:
+            node = self.root.find((cid,))
+            if node:
+                node.teardown()

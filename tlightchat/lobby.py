@@ -15,7 +15,9 @@ A lobby delta about a user goes only to the views that hold the user (`watchers`
 join costs O(views with room + views holding the user), not O(N).
 
 This is delivery state, like a Socket.IO room: it lives beside the store, not in it, and
-every method runs under the store's lock (from the store's subscriber or the hub).
+every method runs under the store's lock (from the store's subscriber or the hub). Views
+and watcher lists are plain lists, not sets: N views × a window of 100 is a million
+entries at N = 10,000, and a list holds one in 8 bytes where a set takes ~40.
 """
 from .store import selectors as S
 
@@ -31,8 +33,11 @@ class View:
         self.query = query
         self.folded = query.casefold()
         self.pins = pins
-        self.window = set()
+        self.window = []       # user ids; never holds this view's own user or its pins
         self.complete = True
+
+    def held(self):
+        return [self.user_id, *self.pins, *self.window]
 
 
 class LobbyViews:
@@ -40,7 +45,7 @@ class LobbyViews:
         self.size = size
         self.pins_max = pins_max
         self.views = {}        # clientId → View
-        self.watchers = {}     # userId → {clientId}: the views holding or pinning the user
+        self.watchers = {}     # userId → [clientId]: the views holding or pinning the user
         self.open = set()      # views whose window has room
         self.full = set()      # views with a full window that are still complete
         self.online = 0
@@ -61,9 +66,9 @@ class LobbyViews:
                                             frozenset(list(pins)[:self.pins_max]) - {user_id})
         picked, view.complete = S.lobby_window(state, view.folded, view.pins | {user_id},
                                                self.size)
-        view.window = set(picked)
-        for uid in view.window | view.pins | {user_id}:
-            self.watchers.setdefault(uid, set()).add(client_id)
+        view.window = picked
+        for uid in view.held():
+            self.watchers.setdefault(uid, []).append(client_id)
         self._classify(view)
         self.online = len(state["users"])
         shown = [user_id, *(u for u in view.pins if u in state["users"]), *picked]
@@ -74,7 +79,7 @@ class LobbyViews:
         view = self.views.pop(client_id, None)
         if view is None:
             return
-        for uid in view.window | view.pins | {view.user_id}:
+        for uid in view.held():
             self._unwatch(uid, client_id)
         self.open.discard(client_id)
         self.full.discard(client_id)
@@ -83,7 +88,7 @@ class LobbyViews:
     def _unwatch(self, uid, client_id):
         held = self.watchers.get(uid)
         if held is not None:
-            held.discard(client_id)
+            held.remove(client_id)
             if not held:
                 del self.watchers[uid]
 
@@ -126,8 +131,8 @@ class LobbyViews:
             view = self.views[cid]
             if cid in to or not S.name_matches(view.folded, user):
                 continue
-            view.window.add(uid)
-            self.watchers.setdefault(uid, set()).add(cid)
+            view.window.append(uid)
+            self.watchers.setdefault(uid, []).append(cid)
             to.add(cid)
             self._classify(view)
         for cid in list(self.full):
@@ -146,7 +151,7 @@ class LobbyViews:
             for cid in to:
                 view = self.views[cid]
                 if uid in view.window:
-                    view.window.discard(uid)
+                    view.window.remove(uid)
                     if uid not in view.pins:
                         self._unwatch(uid, cid)
                     self._classify(view)
