@@ -381,6 +381,7 @@ async def bench_lobby(args):
         pool = await cookies(url, max(sizes) + 1) if kind == "tlc" else []
         members, out = [], []
         serial = itertools.count()
+        settle = 2.5 if kind == "tlc" else 0.5
 
         def auth(announce):
             i = next(serial)
@@ -416,19 +417,23 @@ async def bench_lobby(args):
                 await asyncio.gather(*(add() for _ in range(min(BARRIER_EVERY,
                                                                 n - len(members)))))
                 await barrier(members)
-            await quiet()
+            # quiet for longer than LOBBY_COUNT_INTERVAL (2 s): no count push is pending
+            await quiet(settle)
             before = {ws_key(c): WS_BYTES.get(ws_key(c), 0) for c in members}
             joiner = await join(True)
+            # Everyone hears of a join: the delta (views with room), or at least the
+            # coalesced lobby:count (full views); then nothing more for `settle`.
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 got = [WS_BYTES.get(k, 0) - b for k, b in before.items()]
                 if all(g > 0 for g in got):
                     break
                 await asyncio.sleep(0.02)
-            await quiet(0.3)
+            await quiet(settle)
             got = [WS_BYTES.get(k, 0) - b for k, b in before.items()]
             own = WS_BYTES.get(ws_key(joiner), 0)
             row = {"n": n, "per_member_median": median(got), "per_member_max": max(got),
+                   "per_member_mean": round(sum(got) / len(got), 1),
                    "members_reached": sum(1 for g in got if g > 0),
                    "joiner_received": own}
             log(f"lobby/{kind}: N={n}: {row}")
@@ -437,7 +442,9 @@ async def bench_lobby(args):
         await disconnect_all(members)
         return {"server": kind, "rows": out,
                 "what": "WebSocket frame bytes (payload + frame header) each existing member "
-                        "received when one more client connected; heartbeats excluded"}
+                        "received when one more client connected (the lobby delta where "
+                        "the member's view takes the joiner, and the coalesced lobby:count); "
+                        "heartbeats excluded"}
     finally:
         server.stop()
 

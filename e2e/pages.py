@@ -97,6 +97,47 @@ class CallPage:
                   `.lobby-anchor[data-status='online'] .call-btn:not([hidden])`).length >= arguments[1];
             """, 5.0, f"{self.name} sees {other.name} online in the lobby", other.user_id, online)
 
+    def lobby_user_ids(self):
+        """User ids of the lobby rows, in order (own row first)."""
+        return self.js("return [...document.querySelectorAll('#lobby-list .lobby-user')]"
+                       ".map((e) => e.dataset.userId)")
+
+    def wait_lobby_users(self, *pages, timeout=5.0):
+        """Wait until the lobby rows are exactly this page and `pages` (any order)."""
+        wanted = sorted([self.user_id, *(p.user_id for p in pages)])
+        self.wait("""
+            const ids = [...document.querySelectorAll('#lobby-list .lobby-user')].map((e) => e.dataset.userId);
+            return JSON.stringify(ids.sort()) === JSON.stringify(arguments[0]);
+        """, timeout, f"{self.name}'s lobby shows exactly {[p.name for p in pages]} and itself", wanted)
+
+    def lobby_text(self, css):
+        """The text of an element of the lobby panel (#lobby-note, #lobby-empty,
+        #lobby-error, #lobby-count), or None while it is hidden."""
+        return self.js("const el = document.querySelector(arguments[0]);"
+                       "return el.hidden ? null : el.textContent", css)
+
+    def wait_lobby_text(self, css, text, timeout=5.0):
+        """Wait until the lobby panel's `css` element is shown and contains `text`."""
+        return self.wait("const el = document.querySelector(arguments[0]);"
+                         "return !el.hidden && el.textContent.includes(arguments[1]) && el.textContent",
+                         timeout, f"{self.name}: {css} shows {text!r}", css, text)
+
+    def search_lobby(self, text):
+        """Type into the lobby's search field, replacing what it held; "" empties it
+        (by keyboard: Selenium's clear() alone fires no input event)."""
+        field = self.driver.find_element("id", "lobby-search")
+        field.clear()
+        field.send_keys(text or "x\b")
+
+    def rename(self, name):
+        """Change this user's display name with the name form; wait for the server."""
+        field = self.driver.find_element("id", "me-name")
+        field.clear()
+        field.send_keys(name + "\n")
+        self.wait("return window.tlc.store.getState().me.user.displayName === arguments[0]",
+                  3.0, f"renamed to {name!r}", name)
+        self.name = name
+
     def lobby_anchor_status(self, anchor_id):
         return self.js("const li = document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}']`);"
                        "return li && li.dataset.status", anchor_id)

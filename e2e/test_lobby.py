@@ -1,4 +1,6 @@
-"""The lobby: two browsers on /call see each other by display name."""
+"""The lobby: browsers on /call see each other by display name; with a small window
+(LOBBY_WINDOW) they see some of the others, find the rest by name, and keep the people
+they chat with."""
 from .pages import CallPage, open_pages
 
 
@@ -27,3 +29,76 @@ def test_forced_polling_and_a_rename_reach_the_other_browser(server, browsers):
         page.wait("return [...document.querySelectorAll('#lobby-list .name')]"
                   ".some((e) => e.textContent === 'Polly Polling')", 3.0, "rename seen in the lobby")
     assert polled.js("return document.querySelector('#nav-me').textContent") == "Polly Polling"
+
+
+# -- a bounded lobby (LOBBY_WINDOW): a window of others, search, pinned chat partners ---
+
+def test_a_full_window_shows_some_and_search_finds_the_others(server_factory, browsers):
+    server = server_factory(TLC_LOBBY_WINDOW="1")
+    a = CallPage(browsers(), server).open()
+    a.rename("Ada Quokka")
+    b = CallPage(browsers(), server).open()
+    b.rename("Bea Wombat")
+    a.wait_sees(b)
+    b.wait_sees(a)
+    c = CallPage(browsers(), server).open()
+    # A window of one: the third sees one of the others (and itself), and is told so.
+    c.wait("return document.querySelectorAll('#lobby-list .lobby-user').length === 2", 5.0,
+           "the third page's lobby shows two rows")
+    [shown] = [p for p in (a, b) if p.user_id in c.lobby_user_ids()]
+    hidden = a if shown is b else b
+    c.wait_sees(shown)
+    assert c.lobby_text("#lobby-note") == \
+        "Showing 2 of 3 people online — search by name to find someone."
+    assert c.lobby_text("#lobby-count") == "3"
+    assert c.lobby_text("#lobby-empty") is None
+    # A and B each had the other in a full window when C came: lobby:count (≤ 2 s) tells.
+    for page in (a, b):
+        page.wait_lobby_text("#lobby-note", "Showing 2 of 3 people online", 5.0)
+        assert page.lobby_text("#lobby-count") == "3" and c.user_id not in page.lobby_user_ids()
+
+    # Part of the hidden one's name, in the wrong case: only they match (and C itself stays).
+    word = hidden.name.split()[1]
+    c.search_lobby(word[:4].lower())
+    c.wait_lobby_users(hidden)
+    c.wait_sees(hidden)
+    assert c.lobby_text("#lobby-note") == f"1 matching “{word[:4].lower()}”"
+    assert c.lobby_text("#lobby-count") == "3"
+    # Nobody by that name: the empty state says so.
+    c.search_lobby("zzz-nobody")
+    c.wait_lobby_text("#lobby-empty", "No one online matches “zzz-nobody”.")
+    c.wait_lobby_users()
+    assert c.lobby_text("#lobby-note") is None
+    # Cleared: the window again, and the line about the others.
+    c.search_lobby("")
+    c.wait_lobby_users(shown)
+    c.wait_lobby_text("#lobby-note", "Showing 2 of 3 people online")
+    assert c.lobby_text("#lobby-empty") is None and c.lobby_text("#lobby-error") is None
+    # What a search finds can be called: C calls the hidden one from the results.
+    c.search_lobby(word)
+    c.wait_sees(hidden)
+    c.click_call(hidden)
+    hidden.wait_phase(hidden.anchor, "ringing-in")
+
+
+def test_people_you_chat_with_stay_in_your_lobby_beyond_the_window(server_factory, browsers):
+    server = server_factory(TLC_LOBBY_WINDOW="1")
+    a = CallPage(browsers(), server).open()
+    b = CallPage(browsers(), server).open()
+    a.wait_sees(b)
+    b.wait_sees(a)
+    # C opens a conversation with A (a link to /call?with=<A>): A is pinned into C's view
+    # whatever the window holds, and shows as online in the chat.
+    c = CallPage(browsers(), server, f"?with={a.user_id}").open()
+    c.wait_sees(a)
+    c.wait("return document.querySelector('[data-chat-presence]').textContent === 'online'",
+           5.0, "the chat shows A online")
+    c.wait_lobby_users(a, b)
+    assert c.lobby_text("#lobby-note") is None and c.lobby_text("#lobby-count") == "3"
+    # A gets C's message: a new conversation peer, pinned at once, beyond A's window (B).
+    box = c.driver.find_element("css selector", "[data-chat-input]")
+    box.send_keys("hello from outside your window")
+    c.driver.find_element("css selector", ".chat-send").click()
+    a.wait_sees(c)
+    a.wait(f"return document.querySelector(`.lobby-user[data-user-id='{c.user_id}'] .unread`)"
+           ".textContent === '1'", 5.0, "A's lobby row for C shows the unread message")

@@ -232,3 +232,12 @@ def test_bad_lobby_watch_is_refused_and_keeps_the_view(small, payload):
 def test_window_must_be_at_least_one(tmp_path):
     with pytest.raises(RuntimeError, match="LOBBY_WINDOW"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3", "LOBBY_WINDOW": 0})
+
+
+def test_count_pushes_come_less_often_in_a_large_lobby():
+    lobby = Lobby(size=1)
+    for i in range(3):
+        lobby.join(f"c{i}", f"u{i}")
+    assert lobby.views.count_interval(2.0) == 2.0
+    lobby.views.views.update({f"x{i}": None for i in range(10_000)})  # only the number counts
+    assert lobby.views.count_interval(2.0) == pytest.approx(10.003)

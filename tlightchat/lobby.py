@@ -22,6 +22,9 @@ entries at N = 10,000, and a list holds one in 8 bytes where a set takes ~40.
 from .store import selectors as S
 
 KEEP = object()  # build(): keep the view's current query / pins
+# A count push writes to every socket: in a large lobby it comes less often, so that
+# pushes cost at most this many socket writes per second (10 s apart at 10,000 clients).
+COUNT_WRITES_PER_SECOND = 1000
 
 
 class View:
@@ -158,6 +161,9 @@ class LobbyViews:
         return to
 
     # -- counts ----------------------------------------------------------------------
+    def count_interval(self, base):
+        return max(base, len(self.views) / COUNT_WRITES_PER_SECOND)
+
     def counts(self):
         """What `lobby:count` to send now: [(clientIds, payload)], grouped by payload.
         Everyone when the number online changed; else the views that stopped being

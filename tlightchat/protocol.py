@@ -210,7 +210,9 @@ CLIENT_EVENTS = {
 
 OPTIONAL_PAYLOAD = {"lobby:get"}  # may be sent with no payload at all
 MAX_CHAT_SEND_BYTES = 64 * 1024  # 10,000 characters, even all escaped as \uXXXX
-SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES}
+MAX_WATCH_BYTES = 16 * 1024     # 200 ids of up to 64 characters
+SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES,
+               "lobby:watch": MAX_WATCH_BYTES}
 
 # Server → client events (documented in docs/protocol.md; listed for the mirror test).
 SERVER_EVENTS = (

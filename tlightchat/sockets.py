@@ -349,7 +349,7 @@ class Hub:
     # -- the clock: ring time-outs --
     def tick(self):
         now = self.clock()
-        if now - self._counted_at >= self.count_every:
+        if now - self._counted_at >= self.lobby.count_interval(self.count_every):
             self._counted_at = now
             self.send_counts()
         with self.store.lock:

@@ -113,6 +113,7 @@ async function renameMe(displayName) {
 // -- server → store -------------------------------------------------------------------
 
 function onWelcome(welcome) {
+  lobbyView.resync(); // the lobby search of this tab, asked again of the new connection
   const before = store.getState().me;
   if (before && welcome.clientId === before.clientId) {
     // Resumed within the grace period, or restored after a server restart from what
@@ -149,6 +150,7 @@ const LOBBY_ACTIONS = {
   [P.LOBBY_SNAPSHOT]: 'lobby/snapshot', [P.LOBBY_CLIENT_JOINED]: 'lobby/client-joined',
   [P.LOBBY_CLIENT_LEFT]: 'lobby/client-left', [P.LOBBY_USER]: 'lobby/user', [P.LOBBY_CLIENT]: 'lobby/client',
   [P.LOBBY_ANCHOR]: 'lobby/anchor', [P.LOBBY_ANCHOR_REMOVED]: 'lobby/anchor-removed',
+  [P.LOBBY_COUNT]: 'lobby/count',
 };
 signaling.on(P.SESSION_WELCOME, onWelcome);
 for (const [event, type] of Object.entries(LOBBY_ACTIONS)) {
@@ -160,7 +162,11 @@ signaling.socket.onAny((event) => statusView.noteEvent(event));
 
 // -- views ------------------------------------------------------------------------------
 
-const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), { onCall: (id) => calls.call(id) });
+const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
+  onCall: (id) => calls.call(id),
+  // The snapshot of the view for that query follows the ack ("" or none: everyone).
+  onSearch: (query) => signaling.request(P.LOBBY_GET, query ? { query } : {}),
+});
 const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id) => calls.sessionOf(id),
 });

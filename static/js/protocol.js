@@ -6,6 +6,7 @@
 export const ME_RENAME = 'me:rename';
 export const ME_STATE = 'me:state';
 export const LOBBY_GET = 'lobby:get';
+export const LOBBY_WATCH = 'lobby:watch';
 export const ICE_SERVERS = 'ice:servers';
 export const ANCHOR_CREATE = 'anchor:create';
 export const ANCHOR_RENAME = 'anchor:rename';
@@ -25,7 +26,7 @@ export const CHAT_DELIVERED = 'chat:delivered';
 export const CHAT_READ = 'chat:read';
 
 export const CLIENT_EVENTS = Object.freeze([
-  ME_RENAME, ME_STATE, LOBBY_GET, ICE_SERVERS,
+  ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
   CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_HANGUP,
   CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
@@ -40,6 +41,7 @@ export const LOBBY_USER = 'lobby:user';
 export const LOBBY_CLIENT = 'lobby:client';
 export const LOBBY_ANCHOR = 'lobby:anchor';
 export const LOBBY_ANCHOR_REMOVED = 'lobby:anchor-removed';
+export const LOBBY_COUNT = 'lobby:count';
 export const CALL_RING = 'call:ring';
 export const CALL_INVITE_ENDED = 'call:invite-ended';
 export const CALL_STARTED = 'call:started';
@@ -53,7 +55,7 @@ export const CHAT_UNREAD = 'chat:unread';
 
 export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
-  LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, CALL_RING,
+  LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, LOBBY_COUNT, CALL_RING,
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, ERROR,
   CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
 ]);

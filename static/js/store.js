@@ -4,7 +4,11 @@
 //
 // state = {
 //   me:    {clientId, user, iceServers, iceTransportPolicy, ringTimeoutMs, maxAnchors} | null
-//   lobby: {users, clients, anchors}          exactly as the server's snapshot shapes them
+//   lobby: {users, clients, anchors,          this client's *view* of the lobby, as the
+//           online, complete, query, window}  server's snapshot shapes it (docs/protocol.md,
+//                                             "Lobby views"): `online` counts the whole
+//                                             lobby, `complete` says whether the view holds
+//                                             everyone online who matches `query`
 //   calls: {[ownAnchorId]: CallSlot}          one per own anchor
 // }
 // CallSlot = {phase, invitationId, callId, peer, polite, initiator, outcome, since}
@@ -13,7 +17,7 @@
 //   outcome: how the last ring or call ended ({reason, by?, peer}) — shown on an idle
 //   slot until the next call, so "declined", "missed", "busy", "peer left" stay readable.
 
-const EMPTY_LOBBY = Object.freeze({ users: {}, clients: {}, anchors: {} });
+const EMPTY_LOBBY = Object.freeze({ users: {}, clients: {}, anchors: {}, online: 0, complete: true, query: '', window: null });
 const IDLE = Object.freeze({ phase: 'idle', invitationId: null, callId: null, peer: null, outcome: null });
 
 export function initialState() {
@@ -30,8 +34,23 @@ const without = (obj, key) => {
 
 function lobbyReducer(lobby, { type, payload: p }) {
   switch (type) {
-    case 'lobby/snapshot':
-      return { users: p.users || {}, clients: p.clients || {}, anchors: p.anchors || {} };
+    case 'lobby/snapshot': {
+      // The snapshot replaces the whole view. A server without views (no `online`) sent
+      // the whole lobby: then the view is complete and its size is the count.
+      const users = p.users || {};
+      return {
+        users, clients: p.clients || {}, anchors: p.anchors || {},
+        online: Number.isInteger(p.online) ? p.online : Object.keys(users).length,
+        complete: typeof p.complete === 'boolean' ? p.complete : true,
+        query: typeof p.query === 'string' ? p.query : '',
+        window: Number.isInteger(p.window) ? p.window : null,
+      };
+    }
+    case 'lobby/count': { // the whole lobby's size changed, or the view stopped being complete
+      const online = Number.isInteger(p.online) ? p.online : lobby.online;
+      const complete = typeof p.complete === 'boolean' ? p.complete : lobby.complete;
+      return online === lobby.online && complete === lobby.complete ? lobby : { ...lobby, online, complete };
+    }
     case 'lobby/client-joined':
       return { ...lobby, users: { ...lobby.users, [p.user.id]: p.user },
                clients: { ...lobby.clients, [p.client.id]: p.client } };
@@ -43,7 +62,7 @@ function lobbyReducer(lobby, { type, payload: p }) {
       const anchors = Object.fromEntries(Object.entries(lobby.anchors).filter(([, a]) => a.clientId !== p.clientId));
       const stillHere = Object.values(clients).some((c) => c.userId === client.userId);
       const users = stillHere ? lobby.users : without(lobby.users, client.userId);
-      return { users, clients, anchors };
+      return { ...lobby, users, clients, anchors };
     }
     case 'lobby/client': // away (connection dropped, within the server's grace) or back
       return lobby.clients[p.client.id] ? { ...lobby, clients: { ...lobby.clients, [p.client.id]: p.client } } : lobby;

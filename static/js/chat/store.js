@@ -9,10 +9,21 @@
 //
 // Own message status: pending (outbox) → sent (has an id) → delivered (the peer's
 // browser confirmed) → read (the peer had it on screen); or failed (refused for good).
+//
+// Presence needs the peers in this client's lobby view (docs/protocol.md, "Lobby views"),
+// which otherwise holds only a window of who is online: once the conversation list is
+// loaded on a connection, and whenever the set of conversation peers changes, they are
+// pinned with `lobby:watch` (most recent first, at most WATCH_MAX).
 import * as N from './names.js';
+import { LOBBY_COUNT, LOBBY_WATCH } from '../protocol.js';
 import { Outbox, newClientMsgId } from './outbox.js';
 
 const PAGE = 50;
+export const WATCH_MAX = 200;       // LOBBY_PINS_MAX
+// The server takes a lobby:watch of up to 16 KiB (200 ids of up to 64 characters);
+// should ids ever be longer, the most recent that fit are sent.
+const WATCH_MAX_BYTES = 16000;
+const WATCH_RETRY_MS = 5000;
 const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
 const UNREAD_KINDS = new Set(['text', 'call-missed']);
 
@@ -32,7 +43,9 @@ export class ChatStore {
     this.visible = visible;
     this.outbox = new Outbox(me.id, storage);
     this.convs = new Map();            // peerId → conversation
-    this.lobby = { users: {}, clients: {} };
+    this.lobby = { users: {}, clients: {}, online: 0, complete: true };
+    this.sharedLobby = false;          // useLobby(): the call page's store keeps it
+    this._watch = { conn: null, ready: null, key: null, timer: null };
     this.active = null;                // peerId of the open conversation
     this.status = signaling.status || 'connecting';
     this.listLoaded = false;
@@ -54,6 +67,7 @@ export class ChatStore {
     this._queued = true;
     queueMicrotask(() => {
       this._queued = false;
+      this._syncWatch();
       for (const fn of [...this._listeners]) {
         try { fn(this); } catch (err) { console.error('chat view failed', err); }
       }
@@ -66,24 +80,37 @@ export class ChatStore {
     on(N.CHAT_MESSAGE, this._onMessage);
     on(N.CHAT_RECEIPT, this._onReceipt);
     on(N.CHAT_UNREAD, this._onUnread);
-    on('lobby:snapshot', (s) => { this.lobby = { users: s.users || {}, clients: s.clients || {} }; this._namesFromLobby(); this._changed(); });
-    on('lobby:client-joined', ({ client, user }) => {
-      this.lobby = { users: { ...this.lobby.users, [user.id]: user }, clients: { ...this.lobby.clients, [client.id]: client } };
+    // Our own copy of the lobby view, unless another view keeps it (useLobby).
+    const lobby = (fn) => (payload) => { if (!this.sharedLobby) fn.call(this, payload); };
+    on('lobby:snapshot', lobby((s) => {
+      this.lobby = { users: s.users || {}, clients: s.clients || {},
+        online: Number.isInteger(s.online) ? s.online : Object.keys(s.users || {}).length,
+        complete: s.complete !== false };
       this._namesFromLobby();
       this._changed();
-    });
-    on('lobby:client-left', ({ clientId }) => {
+    }));
+    on('lobby:client-joined', lobby(({ client, user }) => {
+      this.lobby = { ...this.lobby, users: { ...this.lobby.users, [user.id]: user }, clients: { ...this.lobby.clients, [client.id]: client } };
+      this._namesFromLobby();
+      this._changed();
+    }));
+    on('lobby:client-left', lobby(({ clientId }) => {
       const clients = { ...this.lobby.clients };
       delete clients[clientId];
       this.lobby = { ...this.lobby, clients };
       this._changed();
-    });
+    }));
     on('lobby:user', ({ user }) => {
-      this.lobby = { ...this.lobby, users: { ...this.lobby.users, [user.id]: user } };
       if (user.id === this.me.id) this.me = { ...this.me, displayName: user.displayName };
+      if (this.sharedLobby) return;
+      this.lobby = { ...this.lobby, users: { ...this.lobby.users, [user.id]: user } };
       this._namesFromLobby();
       this._changed();
     });
+    on(LOBBY_COUNT, lobby(({ online, complete }) => {
+      this.lobby = { ...this.lobby, online: Number.isInteger(online) ? online : this.lobby.online,
+        complete: typeof complete === 'boolean' ? complete : this.lobby.complete };
+    }));
     on('session:welcome', ({ user }) => { if (user?.id === this.me.id) this.me = { ...this.me, displayName: user.displayName }; });
     this.sig.on('status', ({ status }) => {
       this.status = status;
@@ -103,7 +130,14 @@ export class ChatStore {
 
   // Another view keeps the lobby (the call page): use it instead of our own copy.
   useLobby(getLobby, subscribe) {
-    const pull = () => { const l = getLobby(); if (l) { this.lobby = l; this._namesFromLobby(); this._changed(); } };
+    this.sharedLobby = true;
+    const pull = () => {
+      const l = getLobby();
+      if (!l || l === this.lobby) return;
+      this.lobby = l;
+      this._namesFromLobby();
+      this._changed();
+    };
     subscribe(pull);
     pull();
   }
@@ -120,10 +154,53 @@ export class ChatStore {
     const run = async () => {
       await this.flush();
       await this.refreshList();
+      this._watch.ready = this._connection();  // the list is in: pin its peers (_changed)
+      this._changed();
       if (this.active) await this._catchUp(this.active);
     };
     this._syncing = (this._syncing || Promise.resolve()).then(run, run);
     return this._syncing;
+  }
+
+  // -- pinning conversation peers into the lobby view ----------------------------------
+
+  // Which connection this is: the Socket.IO id changes on every reconnect (not on a
+  // transport upgrade).
+  _connection() {
+    return this.sig.socket?.id ?? null;
+  }
+
+  // The peers to keep in the lobby view: conversations, most recent first.
+  watchList() {
+    const out = [];
+    let bytes = '{"userIds":[]}'.length;
+    for (const c of this.list()) {
+      const id = c.peer.id;
+      if (!id || id === this.me.id) continue;
+      bytes += JSON.stringify(id).length + (out.length ? 1 : 0);
+      if (out.length === WATCH_MAX || bytes > WATCH_MAX_BYTES) break;
+      out.push(id);
+    }
+    return out;
+  }
+
+  // Send `lobby:watch` when the peers differ from what this connection last sent (a new
+  // connection starts with no pins, so an empty list is not worth a round trip there).
+  _syncWatch() {
+    const w = this._watch;
+    const conn = this._connection();
+    if (!this.sig.connected || conn === null || w.ready !== conn) return;
+    const userIds = this.watchList();
+    const key = [...userIds].sort().join(' ');
+    if (w.conn === conn ? key === w.key : !userIds.length) return;
+    Object.assign(w, { conn, key });
+    clearTimeout(w.timer);
+    this.sig.request(LOBBY_WATCH, { userIds }).catch((err) => {
+      console.warn('chat: lobby:watch failed', err);
+      if (N.PERMANENT_ERRORS.has(err.code) || w.conn !== conn || w.key !== key) return;
+      w.key = null; // not pinned: try again in a while (or on the next change)
+      w.timer = setTimeout(() => this._syncWatch(), WATCH_RETRY_MS);
+    });
   }
 
   // -- derived state -----------------------------------------------------------------

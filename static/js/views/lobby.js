@@ -1,18 +1,46 @@
-// The lobby: everyone online, with their call slots (anchors) and a Call button on each
-// slot of another tab. Rows are keyed and updated in place: the chat panel owns the
-// `.unread` badge inside each user row, so a row is never rebuilt.
+// The lobby: this client's *view* of it (docs/protocol.md, "Lobby views": itself, the
+// people it chats with, and a window of others, or of those matching a search), with
+// their call slots (anchors) and a Call button on each slot of another tab. Rows are
+// keyed and updated in place: the chat panel owns the `.unread` badge inside each user
+// row, so a row is never rebuilt.
+//
+// The search field asks the server for a view of the people whose name contains it
+// (`lobby:get {query}`, debounced); the snapshot that follows replaces the list. One
+// search is in flight at a time, so the snapshots come back in the order they were
+// asked for and the last one is always for the newest text.
 import { h, keyed, setAttr, setText } from './dom.js';
 import { ANCHOR_STATUS } from './words.js';
 import { freeAnchor, ringingFrom } from '../store.js';
 
+export const SEARCH_DEBOUNCE_MS = 250;
+export const QUERY_MAX = 64;
+
+// The server matches with Python's str.casefold(); toLowerCase() plus the two common
+// letters it folds differently is near enough for hiding pinned people who don't match.
+export const fold = (text) => text.toLowerCase().replace(/ß/g, 'ss').replace(/ς/g, 'σ');
+const number = new Intl.NumberFormat('en');
+
 export class LobbyView {
-  constructor(root, { onCall }) {
+  constructor(root, { onCall, onSearch = async () => {} }) {
     this.root = root;
     this.list = root.querySelector('#lobby-list');
     this.empty = root.querySelector('#lobby-empty');
     this.count = root.querySelector('#lobby-count');
+    this.note = root.querySelector('#lobby-note');
+    this.error = root.querySelector('#lobby-error');
+    this.search = root.querySelector('#lobby-search');
     this.onCall = onCall;
+    this.onSearch = onSearch;
+    this.wanted = '';   // what the field asks for (trimmed)
+    this.asked = '';    // the last query the server acknowledged (null: unknown)
+    this.busy = false;  // a lobby:get is in flight
+    this.timer = null;
     this.list.addEventListener('click', this.onClick.bind(this));
+    this.search.addEventListener('input', () => this.onInput());
+    root.querySelector('#lobby-search-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.searchNow(true);
+    });
   }
 
   onClick(event) {
@@ -20,11 +48,68 @@ export class LobbyView {
     if (button && !button.disabled) this.onCall(button.dataset.anchorId);
   }
 
+  // -- search ------------------------------------------------------------------------
+
+  onInput() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    // Cleared (or the ✕ of the search field): back to the window at once.
+    if (!this.search.value.trim()) this.searchNow();
+    else this.timer = setTimeout(() => this.searchNow(), SEARCH_DEBOUNCE_MS);
+  }
+
+  // `retry`: ask again even when the server already has this query (Enter).
+  searchNow(retry = false) {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.wanted = this.search.value.trim().slice(0, QUERY_MAX);
+    if (retry) this.asked = null;
+    this.pump();
+  }
+
+  // After a (re)connect: a new client's view has no query; ask again for the field's.
+  resync() {
+    this.asked = null;
+    if (this.wanted) this.pump();
+    else this.asked = '';
+  }
+
+  async pump() {
+    if (this.busy || this.wanted === this.asked) return;
+    const query = this.wanted;
+    this.busy = true;
+    this.root.setAttribute('aria-busy', 'true');
+    try {
+      await this.onSearch(query);
+      this.asked = query;
+      this.showError('');
+    } catch (err) {
+      this.showError(query ? `Could not search for “${query}”: ${err.message}` : `Could not load the lobby: ${err.message}`);
+      this.busy = false;
+      this.root.removeAttribute('aria-busy');
+      return; // no retry by itself: the next keystroke or Enter asks again
+    }
+    this.busy = false;
+    this.root.removeAttribute('aria-busy');
+    this.pump(); // typed on while that was asked
+  }
+
+  showError(text) {
+    setText(this.error, text);
+    setAttr(this.error, 'hidden', !text);
+  }
+
+  // -- rendering -----------------------------------------------------------------------
+
   render(state) {
     const { me, lobby } = state;
     if (!me) return;
-    const users = Object.values(lobby.users).sort((a, b) =>
-      (b.id === me.user.id) - (a.id === me.user.id) || a.displayName.localeCompare(b.displayName));
+    // The view holds the people the chat pins too: while searching, only matches show.
+    const query = lobby.query || '';
+    const folded = fold(query);
+    const users = Object.values(lobby.users)
+      .filter((u) => u.id === me.user.id || !folded || fold(u.displayName).includes(folded))
+      .sort((a, b) => (b.id === me.user.id) - (a.id === me.user.id) || a.displayName.localeCompare(b.displayName));
     const anchorsByUser = {};
     for (const anchor of Object.values(lobby.anchors)) {
       const client = lobby.clients[anchor.clientId];
@@ -40,9 +125,31 @@ export class LobbyView {
         (li, anchor) => this.updateAnchor(li, anchor, state, canCall));
       setAttr(row.querySelector('.no-slots'), 'hidden', anchors.length > 0);
     });
-    const others = users.filter((u) => u.id !== me.user.id).length;
-    setText(this.count, String(users.length));
-    setAttr(this.empty, 'hidden', others > 0);
+    this.renderCounts(lobby, users.filter((u) => u.id !== me.user.id).length);
+  }
+
+  // The count is the server's `online` (the whole lobby). It comes at most every 2 s;
+  // a complete view of everyone *is* the lobby, so its own size is the fresher figure.
+  renderCounts(lobby, others) {
+    const inView = Object.keys(lobby.users).length;
+    const online = lobby.complete && !lobby.query ? inView : Math.max(lobby.online || 0, inView);
+    const quoted = `“${lobby.query}”`;
+    setText(this.count, number.format(online));
+    this.count.title = `${number.format(online)} ${online === 1 ? 'person' : 'people'} online`;
+    let note = '';
+    if (!lobby.query) {
+      if (online > inView) {
+        note = `Showing ${number.format(inView)} of ${number.format(online)} people online — search by name to find someone.`;
+      }
+    } else if (others && !lobby.complete) {
+      note = `Showing ${number.format(others)} matching ${quoted}; there are more — type more of the name to narrow it down.`;
+    } else if (others) {
+      note = `${number.format(others)} matching ${quoted}`;
+    }
+    setText(this.note, note);
+    setAttr(this.note, 'hidden', !note);
+    setText(this.empty, lobby.query ? `No one online matches ${quoted}.` : 'Nobody else is online yet.');
+    setAttr(this.empty, 'hidden', others > 0 || (!lobby.query && online > inView));
   }
 
   makeUser(user) {

@@ -54,7 +54,7 @@ export class StatusView {
     const calls = anchors.filter((a) => slotOf(state, a.id).callId).length;
     setText(this.debug, [
       `client ${state.me?.clientId || '–'}`, `socket ${sig.status}/${sig.transport || '–'}`,
-      `${Object.keys(state.lobby.users).length} users online`, `${anchors.length} slots`, `${calls} calls`,
+      `${state.lobby.online ?? Object.keys(state.lobby.users).length} users online (${Object.keys(state.lobby.users).length} in view)`, `${anchors.length} slots`, `${calls} calls`,
       `last event ${this.lastEvent || '–'}`,
     ].join(' · '));
   }
@@ -84,7 +84,10 @@ export class StatusView {
     if (!anchors.length) return ['todo', 'Add a call slot to make or receive calls.'];
     if (!anchors.some((a) => a.status !== 'offline')) return ['todo', 'Press “Go online” on a slot so others can call you.'];
     const others = Object.keys(state.lobby.users).filter((id) => id !== state.me.user.id);
-    if (!others.length) {
+    // A complete view with no search is the whole lobby; otherwise the server's count says.
+    const { complete = true, query = '', online = 0 } = state.lobby;
+    const alone = complete && !query ? !others.length : !query && online <= 1;
+    if (alone) {
       return ['wait', `You are online. Nobody else is here yet: open ${location.href.split('?')[0]} in another browser or send it to someone.`];
     }
     if (!freeAnchor(state)) return ['todo', 'All your slots are busy or offline. Add a slot to take another call.'];
