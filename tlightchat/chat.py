@@ -16,7 +16,7 @@ Wire shape of a message (docs/protocol.md, "Chat"):
 import unicodedata
 from datetime import timezone
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from . import markdown
@@ -112,7 +112,8 @@ class ChatService:
         outcomes = []  # per item: ("new", make_wire) | ("dup", message) | ("err", error) | ("again", i)
         try:
             with self.db.session() as s, s.no_autoflush:
-                first, convs = {}, {}
+                first = {}
+                known, convs = self._prefetch(s, items)
                 for i, (sender_id, to_id, client_msg_id, text) in enumerate(items):
                     key = (sender_id, client_msg_id)
                     if key in first:  # sent twice within one batch
@@ -122,7 +123,7 @@ class ChatService:
                     try:
                         text = clean_text(text, self.max_length)
                         made, duplicate = self._insert(s, sender_id, to_id, client_msg_id,
-                                                       "text", text, None, convs)
+                                                       "text", text, None, convs, known=known)
                         outcomes.append(("dup", made) if duplicate else ("new", made))
                     except ProtocolError as err:
                         outcomes.append(("err", err))
@@ -145,6 +146,19 @@ class ChatService:
                 results.append((earlier[0], True) if isinstance(earlier, tuple) else earlier)
         return results
 
+    def _prefetch(self, s, items):
+        """Three queries for a whole batch instead of three per message: the messages
+        already stored under these client ids, the users (into the session's identity
+        map, so s.get() finds them), and the pairs' conversations."""
+        senders = {i[0] for i in items}
+        known = {(m.sender_id, m.client_msg_id): m for m in s.scalars(select(Message).where(
+            Message.sender_id.in_(senders), Message.client_msg_id.in_({i[2] for i in items})))}
+        s.scalars(select(User).where(User.id.in_(senders | {i[1] for i in items}))).all()
+        pairs = {_pair(i[0], i[1]) for i in items if i[0] != i[1]}
+        convs = {(c.user_a, c.user_b): (c, []) for c in s.scalars(select(Conversation).where(
+            tuple_(Conversation.user_a, Conversation.user_b).in_(pairs)))} if pairs else {}
+        return known, convs
+
     def _one(self, sender_id, to_id, client_msg_id, text):
         try:
             return self.send(sender_id, to_id, client_msg_id, text)
@@ -164,15 +178,18 @@ class ChatService:
         raise ProtocolError("internal", "could not store the message; please retry")
 
     def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta, convs=None,
-                at=None):
+                at=None, known=None):
         """Within session `s`: (message, True) for a resend, or (make_wire, False) for a
         new row, where make_wire() gives its wire form once the commit is done. With
         `convs` (a batch's {pair: (conversation, [new messages])}), nothing is flushed
         here: the batch flushes once and sets each conversation's last message."""
         if to_id == sender_id:
             raise ProtocolError("invalid-payload", "to: you cannot send a message to yourself")
-        existing = s.scalar(select(Message).where(
-            Message.sender_id == sender_id, Message.client_msg_id == client_msg_id))
+        if known is not None:  # the batch looked them all up at once
+            existing = known.get((sender_id, client_msg_id))
+        else:
+            existing = s.scalar(select(Message).where(
+                Message.sender_id == sender_id, Message.client_msg_id == client_msg_id))
         if existing is not None:
             return self._duplicate(s, existing, to_id, kind, body)
         sender, recipient = s.get(User, sender_id), s.get(User, to_id)
