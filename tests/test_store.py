@@ -262,3 +262,18 @@ def test_lobby_snapshot_is_public_fields_only():
 
 def test_initial_state_has_every_slice():
     assert set(initial_state()) == {"users", "clients", "anchors", "invitations", "calls", "claims"}
+
+
+def test_expired_clients_leave_a_hundred_per_tick():
+    from tlightchat.store.reducers import EXPIRE_PER_TICK
+    store = create_store()
+    for i in range(EXPIRE_PER_TICK * 2 + 50):
+        store.dispatch(A.client_connected(f"c{i}", f"s{i}", f"u{i}", f"U{i}", 1.0))
+        store.dispatch(A.client_went_away(f"c{i}", 5.0))
+    store.dispatch(A.client_connected("stay", "s", "u-stay", "Stay", 1.0))
+    left = []
+    for _ in range(3):
+        store.dispatch(A.clock_ticked(6.0))
+        left.append(len(store.get_state()["clients"]))
+    assert left == [EXPIRE_PER_TICK + 51, 51, 1]
+    assert list(store.get_state()["clients"]) == ["stay"]
