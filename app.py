@@ -52,12 +52,28 @@ def lean_eventlet_protocol():
     return LeanHttpProtocol
 
 
+def tune_gc():
+    """CPython's full collection walks every live object, and each connection keeps a
+    few hundred: at 10,000 clients (1.3 million objects) one took 1.1-1.2 s and came
+    every ~5 s, and under eventlet that stalls every connection (pongs go unanswered,
+    sockets are closed as gone). Objects that already exist at start are frozen out of
+    collection; young collections run every 50,000 allocations instead of 700, so
+    short-lived objects die young rather than reaching the old generation, and a full
+    collection is considered 10x less often."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def main():
     app = create_app()
     socketio = app.extensions["tlc_socketio"]
     host, port = app.config["HOST"], int(app.config["PORT"])
     max_connections = int(app.config["MAX_CONNECTIONS"])
     raise_fd_limit(max_connections + 256)
+    tune_gc()
     options = {"host": host, "port": port, "allow_unsafe_werkzeug": True}
     if ASYNC_MODE == "eventlet":
         options = {"host": host, "port": port, "max_size": max_connections,

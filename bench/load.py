@@ -388,8 +388,10 @@ async def bench_lobby(args):
             return {"userId": f"u{i:021d}", "displayName": f"Guest-{1000 + i % 9000}",
                     "announce": announce}
 
+        seat = itertools.count()  # one guest each: concurrent joins must not share one
+
         async def join(announce):
-            i = len(members)
+            i = next(seat)
             c = new_client()
             await connect(c, url, pool[i] if kind == "tlc" else None,
                           auth=None if kind == "tlc" else auth(announce))

@@ -153,3 +153,28 @@ def test_restore_cannot_take_someone_elses_anchor_or_call(tmp_path, app, pair, t
     liar = Tab(new, browser=bob.browser,
                auth={**resume_auth(bob, call_id, bob.anchor, ann.anchor, True)})
     assert liar.events("error")[0]["error"]["code"] == "forbidden"
+
+
+def test_a_disconnect_raised_inside_a_write_waits_until_the_write_is_done(tab, hub, monkeypatch):
+    """Engine.IO closes a socket whose pong is overdue when we write to it, and runs the
+    disconnect handler inside that write: it must not dispatch from inside a dispatch
+    (after a stall, that nests one level per dead socket)."""
+    import time
+
+    ann, bob = tab(), tab()
+    bob_sid = hub.store.get_state()["clients"][bob.client_id]["sid"]
+    real, inside = hub.socketio.emit, []
+
+    def emit(event, data, to=None, **kw):
+        if event == "lobby:anchor" and not inside:
+            hub.disconnect(bob_sid, "transport error")  # as Engine.IO would, mid-write
+            inside.append(hub.store.get_state()["clients"][bob.client_id]["awayUntil"])
+        return real(event, data, to=to, **kw)
+
+    monkeypatch.setattr(hub.socketio, "emit", emit)
+    ann.new_anchor(online=False)
+    assert inside == [None]  # not handled inside the write...
+    deadline = time.monotonic() + 5
+    while hub.store.get_state()["clients"][bob.client_id]["awayUntil"] is None:
+        assert time.monotonic() < deadline, "the deferred disconnect never ran"
+        time.sleep(0.01)  # ...but right after it, on its own

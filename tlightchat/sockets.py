@@ -8,7 +8,9 @@ sends whatever the change produced.
 """
 import logging
 import secrets
+import threading
 import time
+from collections import deque
 
 from flask import request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -170,6 +172,8 @@ class Hub:
         self._counted_at = 0.0
         self.tree = EmitterTree(self.store, self.lobby)
         self.tree.on_lobby(self.send_lobby)
+        self._local = threading.local()  # per thread or greenlet: inside emit()?
+        self._later, self._later_lock, self._draining = deque(), threading.Lock(), False
         self.clients = {}  # sid -> clientId
         self.buckets = {}  # sid -> TokenBucket
         self._ticker = None
@@ -195,6 +199,19 @@ class Hub:
             targets = [c for c in (user["clientIds"] if user else ()) if c != skip_client]
             return sum(self.send_to_client(c, event, data) for c in targets)
 
+    def emit(self, event, data, to):
+        """Every write to sockets goes through here. Writing to a socket whose pong is
+        overdue makes Engine.IO close it on the spot and run our disconnect handler
+        inside this call, i.e. inside whatever dispatch is delivering; that disconnect
+        must wait (see disconnect), or after a stall one dead socket's departure writes
+        to the next dead one, and so on, one stack frame deeper each time."""
+        local = self._local
+        local.depth = getattr(local, "depth", 0) + 1
+        try:
+            self.socketio.emit(event, data, to=to)
+        finally:
+            local.depth -= 1
+
     def send_lobby(self, client_ids, event, data):
         """One lobby message to these clients' sockets (one encoding for all); a client
         that is away misses it and gets a fresh snapshot when it comes back."""
@@ -202,14 +219,14 @@ class Hub:
         sids = [c["sid"] for c in map(clients.get, client_ids)
                 if c is not None and c["awayUntil"] is None]
         if sids:
-            self.socketio.emit(event, data, to=sids)
+            self.emit(event, data, to=sids)
 
     def send_snapshot(self, client_id, **view):
         """(Re)build the client's lobby view and send it: `query=`, `pins=` change it."""
         with self.store.lock:
             state = self.store.get_state()
             snapshot = self.lobby.build(state, client_id, **view)
-            self.socketio.emit("lobby:snapshot", snapshot, to=state["clients"][client_id]["sid"])
+            self.emit("lobby:snapshot", snapshot, to=state["clients"][client_id]["sid"])
 
     def send_counts(self):
         with self.store.lock:
@@ -226,7 +243,7 @@ class Hub:
         try:
             auth = validate_auth(auth)
         except ProtocolError as err:
-            self.socketio.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
+            self.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
             auth = None
         claimed = self._token_client(auth, user)
         with self.store.lock:
@@ -246,7 +263,7 @@ class Hub:
                     # a call) waits for the socket, after the welcome
                     self.tree.park_client(client_id)
                     self._restore(client_id, auth, sid)
-            self.socketio.emit("session:welcome", {
+            self.emit("session:welcome", {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
                 "restored": claimed is not None and not resumed,
                 "resumeToken": self.tokens.dumps([client_id, user.id]),
@@ -254,7 +271,7 @@ class Hub:
                 "user": {"id": user.id, "displayName": user.display_name}}, to=sid)
             self.send_snapshot(client_id)
             self.tree.attach_client(  # after the welcome: what waited follows it
-                client_id, lambda event, data: self.socketio.emit(event, data, to=sid))
+                client_id, lambda event, data: self.emit(event, data, to=sid))
         self.clients[sid] = client_id
         self.buckets[sid] = TokenBucket(*self.rate, self.clock)
         self._start_ticker()
@@ -281,9 +298,32 @@ class Hub:
             try:
                 self.store.dispatch(action)
             except Rejected as err:
-                self.socketio.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
+                self.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
 
     def disconnect(self, sid, reason=None):
+        if getattr(self._local, "depth", 0):  # raised from inside one of our own writes
+            with self._later_lock:
+                self._later.append((sid, reason))
+                start, self._draining = not self._draining, True
+            if start:
+                self.socketio.start_background_task(self._drain_disconnects)
+            return
+        self._disconnect(sid, reason)
+
+    def _drain_disconnects(self):
+        """Deferred disconnects, one after another (those they cause join the queue)."""
+        while True:
+            with self._later_lock:
+                if not self._later:
+                    self._draining = False
+                    return
+                sid, reason = self._later.popleft()
+            try:
+                self._disconnect(sid, reason)
+            except Exception:
+                log.exception("a deferred disconnect failed")
+
+    def _disconnect(self, sid, reason=None):
         client_id = self.clients.pop(sid, None)
         self.buckets.pop(sid, None)
         if client_id is None:
@@ -326,7 +366,7 @@ class Hub:
             log.exception("handler failed", extra={"event": shown, "client": client_id})
             error = {"code": "internal", "message": "the server failed to handle this; "
                      "it has been logged, please retry"}
-        self.socketio.emit("error", {"event": shown, "error": error}, to=sid)
+        self.emit("error", {"event": shown, "error": error}, to=sid)
         result = fail(**error)
         self._log(shown, client_id, payload, started, result)
         return result
