@@ -1,7 +1,7 @@
 """The lobby deltas as first written: a full scan of every slice on every change.
 conftest.py checks, on every dispatch of every unit test, that the fast version in
 tlightchat/events.py (which only looks at what the action names) finds the same."""
-from tlightchat.events import LOBBY
+from tlightchat.events import LOBBY, anchor_deltas
 from tlightchat.store import selectors as S
 
 
@@ -33,12 +33,7 @@ def full_scan_lobby_deltas(prev, nxt):
         for cid, call in nxt["calls"].items():
             if prev["calls"].get(cid) is not call:
                 touched.update((call["callerAnchorId"], call["calleeAnchorId"]))
-    for aid in sorted(touched):
-        if aid not in nxt["anchors"]:
-            continue
-        view = S.public_anchor(nxt, aid)
-        if aid not in prev["anchors"] or S.public_anchor(prev, aid) != view:
-            msgs.append((LOBBY, "lobby:anchor", {"anchor": view}))
+    msgs += anchor_deltas(prev, nxt, touched)  # which anchors is the question here
     if prev["clients"] is not nxt["clients"]:
         for cid in prev["clients"]:
             if cid not in nxt["clients"]:

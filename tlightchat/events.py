@@ -81,6 +81,18 @@ def _small_slice_anchors(prev, nxt, fields):
     return touched
 
 
+def anchor_deltas(prev, nxt, touched):
+    """`lobby:anchor` for each touched anchor whose public view changed (or is new)."""
+    msgs = []
+    for aid in sorted(touched):
+        if aid not in nxt["anchors"]:
+            continue
+        view = S.public_anchor(nxt, aid)
+        if aid not in prev["anchors"] or S.public_anchor(prev, aid) != view:
+            msgs.append((LOBBY, "lobby:anchor", {"anchor": view}))
+    return msgs
+
+
 def _lobby_deltas(action, prev, nxt):
     msgs = []
     named = named_ids(action)
@@ -106,12 +118,7 @@ def _lobby_deltas(action, prev, nxt):
         | _small_slice_anchors(prev["calls"], nxt["calls"], ("callerAnchorId", "calleeAnchorId")) \
         | _small_slice_anchors(prev["invitations"], nxt["invitations"], ("fromAnchorId", "toAnchorId")) \
         | _small_slice_anchors(prev["claims"], nxt["claims"], ("anchorId",))
-    for aid in sorted(touched):
-        if aid not in nxt["anchors"]:
-            continue
-        view = S.public_anchor(nxt, aid)
-        if aid not in prev["anchors"] or S.public_anchor(prev, aid) != view:
-            msgs.append((LOBBY, "lobby:anchor", {"anchor": view}))
+    msgs += anchor_deltas(prev, nxt, touched)
     for cid in left:
         msgs.append((LOBBY, "lobby:client-left", {"clientId": cid}))
     return msgs
