@@ -233,6 +233,17 @@ def write(doc, path):
         f" on {doc['stamp']}, git {m.get('git') or '?'}; {doc['seconds']:.0f} s in all. "
         "Raw figures: `bench/results/latest.json` (and one file per run next to it).",
         "",
+    ]
+    carried = {}
+    for key, r in sorted(doc["results"].items()):
+        if r.get("carried_over"):
+            carried.setdefault(r.get("from_run", "an earlier run"), []).append(key)
+    if carried:
+        lines += ["This run measured only some groups (`bench/run.py --only`); the others are "
+                  "carried over, each still against its own same-run baseline: "
+                  + "; ".join(f"{', '.join(keys)} from {stamp}" for stamp, keys in carried.items())
+                  + ".", ""]
+    lines += [
         "| figure | target | measured | baseline (same run) | ratio | met | command |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]

@@ -137,14 +137,16 @@ def main():
     workdir = tempfile.mkdtemp(prefix="tlc-bench-run-")
     doc = {"stamp": stamp, "quick": QUICK, "machine": machine(), "results": {},
            "knobs": {k: v for k, v in os.environ.items() if k.startswith("BENCH_")}}
-    previous = {}
+    previous, previous_stamp = {}, None
     if only and os.path.exists(os.path.join(RESULTS, "latest.json")):
         with open(os.path.join(RESULTS, "latest.json")) as f:
-            previous = json.load(f).get("results", {})
+            last = json.load(f)
+        previous, previous_stamp = last.get("results", {}), last.get("stamp")
     for key, group, argv, timeout in steps(workdir):
         if only and group not in only:
             if key in previous:
-                doc["results"][key] = {**previous[key], "carried_over": True}
+                doc["results"][key] = {**previous[key], "carried_over": True,
+                                       "from_run": previous[key].get("from_run", previous_stamp)}
             continue
         doc["results"][key] = run_step(key, argv, timeout, workdir)
     doc["seconds"] = round(time.monotonic() - started, 1)
