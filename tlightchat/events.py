@@ -94,6 +94,8 @@ def anchor_deltas(prev, nxt, touched):
 
 
 def _lobby_deltas(action, prev, nxt):
+    if prev is nxt:  # e.g. a relayed ICE candidate: nothing to diff, no ids to collect
+        return []
     msgs = []
     named = named_ids(action)
     joined, left, changed = slice_changes(prev["clients"], nxt["clients"], named)
@@ -323,7 +325,9 @@ class EmitterTree:
                     log.info("dropped %s for departed client %s", event, path[0])
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)
-        self._prune(prev, nxt, named_ids(action))
+        if prev["anchors"] is not nxt["anchors"] or prev["clients"] is not nxt["clients"] \
+                or prev["calls"] is not nxt["calls"]:
+            self._prune(prev, nxt, named_ids(action))
 
     def _prune(self, prev, nxt, named):
         if prev["calls"] is not nxt["calls"]:
