@@ -23,7 +23,7 @@ if __name__ == "__main__":
 
         monkey.patch_all()
 
-from tlightchat import create_app  # noqa: E402  (after monkey-patching, on purpose)
+from tlightchat import create_app, parts  # noqa: E402  (after monkey-patching, on purpose)
 
 
 def raise_fd_limit(wanted):
@@ -72,7 +72,7 @@ def tune_gc():
 
 def main():
     app = create_app()
-    socketio = app.extensions["tlc_socketio"]
+    socketio = parts(app).socketio
     host, port = app.config["HOST"], int(app.config["PORT"])
     max_connections = int(app.config["MAX_CONNECTIONS"])
     raise_fd_limit(max_connections + 256)

@@ -33,7 +33,7 @@ def lobby_deltas_match_a_full_scan(monkeypatch):
     entries they change) finds exactly what a full scan of the slices finds."""
     import json
 
-    from tlightchat import events
+    from tlightchat.realtime import outgoing as events
 
     from .reference_lobby import full_scan_lobby_deltas
 
@@ -56,14 +56,14 @@ def app(tmp_path):
 
 @pytest.fixture
 def hub(app):
-    return app.extensions["tlc_hub"]
+    return app.extensions["tlightchat"].hub
 
 
 @pytest.fixture
 def clock(hub):
     fake = FakeClock()
     hub.clock = fake
-    for bucket in hub.buckets.values():
+    for bucket in hub.connections.buckets.values():
         bucket.clock = fake
     return fake
 
@@ -76,7 +76,7 @@ class Tab:
         self.browser = browser or app.test_client()
         if browser is None:
             self.browser.get("/")  # first visit: the guest identity is made
-        self.sio = app.extensions["tlc_socketio"].test_client(
+        self.sio = app.extensions["tlightchat"].socketio.test_client(
             app, flask_test_client=self.browser, auth=auth)
         self.welcome = self.events("session:welcome")[0]
         self.client_id = self.welcome["clientId"]

@@ -1,7 +1,7 @@
 """The lobby deltas as first written: a full scan of every slice on every change.
 conftest.py checks, on every dispatch of every unit test, that the fast version in
-tlightchat/events.py (which only looks at what the action names) finds the same."""
-from tlightchat.events import LOBBY, anchor_deltas
+tlightchat/realtime/outgoing.py (which only looks at what the action names) finds the same."""
+from tlightchat.realtime.outgoing import LOBBY, anchor_deltas
 from tlightchat.store import selectors as S
 
 

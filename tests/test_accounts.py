@@ -38,7 +38,7 @@ def test_a_guest_registers_and_keeps_its_identity_and_history(app, tab):
     response = register(alice.browser)
     assert response.status_code == 302
     assert uid_of(app, alice.browser) == alice.user_id  # same id
-    with app.extensions["tlc_db"].session() as s:
+    with app.extensions["tlightchat"].db.session() as s:
         user = s.get(User, alice.user_id)
         assert user.username == "alice" and user.password_hash.startswith("scrypt:")
         assert "correct horse" not in user.password_hash
@@ -121,7 +121,7 @@ def test_forms_without_a_valid_csrf_token_are_refused(app, path, data):
         response = owner.post(path, data=sent)
         assert response.status_code == 400, (path, token)
         assert "could not be accepted" in page(response)
-    with app.extensions["tlc_db"].session() as s:
+    with app.extensions["tlightchat"].db.session() as s:
         assert s.query(User).filter_by(username="mallory").count() == 0
         assert s.query(User).filter_by(display_name="Pwned").count() == 0
     assert uid_of(app, owner) is not None
@@ -143,7 +143,7 @@ def test_usernames_are_unique_without_regard_to_case(app):
     response = register(second, "Alice")
     assert response.status_code == 409
     assert "“alice” is taken" in page(response)
-    with app.extensions["tlc_db"].session() as s:
+    with app.extensions["tlightchat"].db.session() as s:
         assert s.query(User).filter(User.username.isnot(None)).count() == 1
 
 
@@ -206,7 +206,7 @@ def test_sign_in_attempts_are_rate_limited_per_username_and_address(app):
 
 
 def test_the_limit_expires_and_success_resets_it(app):
-    limiter = app.extensions["tlc_login_limiter"]
+    limiter = app.extensions["tlightchat"].login_limiter
     now = [1000.0]
     limiter.clock = lambda: now[0]
     for _ in range(5):
@@ -224,7 +224,7 @@ def test_the_limit_expires_and_success_resets_it(app):
 
 
 def test_an_address_spraying_many_usernames_is_limited(app):
-    limiter = app.extensions["tlc_login_limiter"]
+    limiter = app.extensions["tlightchat"].login_limiter
     for i in range(30):
         limiter.failed(f"user{i}", "1.2.3.4")
     assert limiter.retry_after("fresh-name", "1.2.3.4") > 0

@@ -1,7 +1,7 @@
 """Calls appear in the pair's chat timeline: started, ended with duration, missed, declined."""
 import time
 
-from tlightchat.calllog import entries
+from tlightchat.chat.calllog import entries
 from tlightchat.store import actions as A
 from tlightchat.store import create_store
 

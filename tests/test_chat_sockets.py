@@ -11,7 +11,7 @@ def send(tab, to, cid, text="hello"):
 
 
 def stored(app, cid=None):
-    with app.extensions["tlc_db"].session() as s:
+    with app.extensions["tlightchat"].db.session() as s:
         q = select(Message)
         if cid:
             q = q.where(Message.client_msg_id == cid)
@@ -86,7 +86,7 @@ def test_a_resend_is_stored_once_and_acked_with_the_same_message(app, tab):
 
 def test_the_ack_comes_only_after_the_commit(app, tab, monkeypatch):
     alice, bob = tab(), tab()
-    db = app.extensions["tlc_db"]
+    db = app.extensions["tlightchat"].db
     real_commit = db.Session.class_.commit
     seen_at_ack = []
 
@@ -114,8 +114,8 @@ def test_the_ack_comes_only_after_the_commit(app, tab, monkeypatch):
 def test_the_ack_is_sent_after_the_row_is_visible(app, tab, monkeypatch):
     """Stronger: observe the database at the moment the handler returns its ack."""
     alice, bob = tab(), tab()
-    hub = app.extensions["tlc_hub"]
-    db = app.extensions["tlc_db"]
+    hub = app.extensions["tlightchat"].hub
+    db = app.extensions["tlightchat"].db
     real_handle, rows_when_acking = hub.handle, []
 
     def spying_handle(sid, event, args):

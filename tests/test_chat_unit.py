@@ -5,10 +5,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tlightchat.chat import ChatService
+from tlightchat.chat.service import ChatService
 from tlightchat.db import Database, Message, User
-from tlightchat.markdown import render
-from tlightchat.protocol import ProtocolError
+from tlightchat.chat.markdown import render
+from tlightchat.errors import Refusal
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_a_resend_is_stored_once(chat, db):
 
 def test_a_reused_client_id_for_different_content_is_refused(chat, db):
     chat.send("alice", "bob", "c1", "hello")
-    with pytest.raises(ProtocolError) as err:
+    with pytest.raises(Refusal) as err:
         chat.send("alice", "bob", "c1", "something else")
     assert err.value.code == "invalid-state" and "clientMsgId" in err.value.message
     assert count(db) == 1
@@ -97,11 +97,11 @@ def test_nobody_reads_a_conversation_that_is_not_theirs(chat):
     assert [c["with"]["id"] for c in chat.conversations("carol")["conversations"]] == ["alice"]
     # a cursor from alice–bob is refused in carol's conversations
     for kwargs in ({"before": secret["id"]}, {"after": secret["id"]}):
-        with pytest.raises(ProtocolError) as err:
+        with pytest.raises(Refusal) as err:
             chat.history("carol", "alice", **kwargs)
         assert err.value.code == "not-found"
     # marks cannot be moved in someone else's conversation either
-    with pytest.raises(ProtocolError) as err:
+    with pytest.raises(Refusal) as err:
         chat.mark("carol", "bob", secret["id"], read=True)
     assert err.value.code == "not-found"
     assert chat.history("bob", "alice")["myReadUpTo"] == 0
@@ -110,12 +110,12 @@ def test_nobody_reads_a_conversation_that_is_not_theirs(chat):
 def test_unknown_peer_and_self_are_refused(chat):
     for call in (lambda: chat.send("alice", "nobody", "c1", "x"),
                  lambda: chat.history("alice", "nobody")):
-        with pytest.raises(ProtocolError) as err:
+        with pytest.raises(Refusal) as err:
             call()
         assert err.value.code == "not-found"
     for call in (lambda: chat.send("alice", "alice", "c1", "x"),
                  lambda: chat.history("alice", "alice")):
-        with pytest.raises(ProtocolError) as err:
+        with pytest.raises(Refusal) as err:
             call()
         assert err.value.code == "invalid-payload"
 
@@ -161,7 +161,7 @@ def test_call_events_are_in_the_timeline_once(chat):
     ("x" * 101, "payload-too-large"),
 ])
 def test_unstorable_text_is_refused_with_a_clear_error(chat, db, text, code):
-    with pytest.raises(ProtocolError) as err:
+    with pytest.raises(Refusal) as err:
         chat.send("alice", "bob", "c1", text)
     assert err.value.code == code and err.value.message.startswith("text:")
     assert count(db) == 0
@@ -248,7 +248,7 @@ def test_the_markdown_people_use_renders():
 
 def test_huge_input_is_refused_before_rendering(db):
     chat = ChatService(db, max_length=4000)
-    with pytest.raises(ProtocolError) as err:
+    with pytest.raises(Refusal) as err:
         chat.send("alice", "bob", "big", "x" * 1_000_000)
     assert err.value.code == "payload-too-large" and "4,000" in err.value.message
 

@@ -40,6 +40,6 @@ def test_production_refuses_the_development_secret(tmp_path, monkeypatch):
 def test_a_fresh_database_is_created_and_migrated(tmp_path):
     from sqlalchemy import inspect
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db"})
-    tables = inspect(app.extensions["tlc_db"].engine).get_table_names()
+    tables = inspect(app.extensions["tlightchat"].db.engine).get_table_names()
     assert "users" in tables and "alembic_version" in tables
     create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db"})  # second start: no error

@@ -89,7 +89,7 @@ def test_json_logs_one_line_per_event_with_ids_and_no_bodies(tmp_path, tab, capf
     ("", "/call", "https://elsewhere.example/x", "https://elsewhere.example/x"),
 ])
 def test_relative(tmp_path, script_root, path, target, expected):
-    from tlightchat.urls import relative
+    from tlightchat.web.urls import relative
     app = make(tmp_path)
     with app.test_request_context(path, base_url="http://localhost" + script_root):
         assert relative(target) == expected

@@ -1,6 +1,7 @@
 """Store changes → outgoing messages (pure), and the pyee emitter tree's life cycle."""
-from tlightchat.events import LOBBY, EmitterNode, EmitterTree, outgoing
-from tlightchat.lobby import LobbyViews
+from tlightchat.realtime.delivery import EmitterNode, EmitterTree
+from tlightchat.realtime.outgoing import LOBBY, outgoing
+from tlightchat.realtime.lobby import LobbyViews
 from tlightchat.store import actions as A
 from tlightchat.store import create_store
 
@@ -23,7 +24,7 @@ def by_event(msgs):
 
 def test_a_join_is_one_small_delta_not_the_whole_list():
     s = world()
-    _, msgs = step(s, A.client_connected("c3", "s3", "u3", "Cy", 5.0))
+    _, msgs = step(s, A.client_connected("c3", "u3", "Cy", 5.0))
     assert msgs == [(LOBBY, "lobby:client-joined", {
         "client": {"id": "c3", "userId": "u3", "away": False}, "user": {"id": "u3", "displayName": "Cy"}})]
 
@@ -101,8 +102,8 @@ def test_emitter_tree_delivers_bubbling_and_tears_down_subtrees():
     tree = EmitterTree(store, views)
     got = {"c1": [], "c2": [], "lobby": []}
     tree.on_lobby(lambda to, e, d: got["lobby"].append((sorted(to), e)))
-    for action in [A.client_connected("c1", "s1", "u1", "Ann", 1.0),
-                   A.client_connected("c2", "s2", "u2", "Bob", 1.0)]:
+    for action in [A.client_connected("c1", "u1", "Ann", 1.0),
+                   A.client_connected("c2", "u2", "Bob", 1.0)]:
         store.dispatch(action)
         views.build(store.get_state(), action["payload"]["client"]["id"])
     tree.attach_client("c1", lambda e, d: got["c1"].append(e))

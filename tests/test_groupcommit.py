@@ -4,8 +4,8 @@ import threading
 import pytest
 from sqlalchemy import event
 
-from tlightchat.groupcommit import GroupCommit
-from tlightchat.protocol import ProtocolError
+from tlightchat.chat.groupcommit import GroupCommit
+from tlightchat.errors import Refusal
 
 
 def run_concurrently(fn, args_list):
@@ -26,7 +26,7 @@ def run_concurrently(fn, args_list):
 
 
 def test_waiting_items_are_handled_as_one_batch_and_each_caller_gets_its_result(app):
-    socketio = app.extensions["tlc_socketio"]
+    socketio = app.extensions["tlightchat"].socketio
     batches, gate = [], threading.Event()
 
     def work(items):
@@ -51,7 +51,7 @@ def test_a_failing_batch_fails_its_callers_and_the_writer_lives_on(app):
             raise RuntimeError("disk full")
         return ["ok" for _ in items]
 
-    writer = GroupCommit(app.extensions["tlc_socketio"], work)
+    writer = GroupCommit(app.extensions["tlightchat"].socketio, work)
     with pytest.raises(RuntimeError):
         writer.submit("a")
     assert writer.submit("b") == "ok"
@@ -59,9 +59,9 @@ def test_a_failing_batch_fails_its_callers_and_the_writer_lives_on(app):
 
 def test_send_many_stores_a_mixed_batch_in_one_transaction(app, tab):
     ann, bob = tab(), tab()
-    chat = app.extensions["tlc_chat"]
+    chat = app.extensions["tlightchat"].chat
     commits = []
-    event.listen(app.extensions["tlc_db"].engine, "commit", lambda conn: commits.append(1))
+    event.listen(app.extensions["tlightchat"].db.engine, "commit", lambda conn: commits.append(1))
     results = chat.send_many([
         (ann.user_id, bob.user_id, "m1", "one"),
         (ann.user_id, "nobody", "m2", "lost"),          # refused, the rest still stored
@@ -72,9 +72,9 @@ def test_send_many_stores_a_mixed_batch_in_one_transaction(app, tab):
     assert len(commits) == 1
     first, refused, again, too_long, last = results
     assert first[1] is False and first[0]["text"] == "one"
-    assert isinstance(refused, ProtocolError) and refused.code == "not-found"
+    assert isinstance(refused, Refusal) and refused.code == "not-found"
     assert again == (first[0], True)
-    assert isinstance(too_long, ProtocolError)
+    assert isinstance(too_long, Refusal)
     assert last[0]["text"] == "two"
     history = chat.history(ann.user_id, bob.user_id)["messages"]
     assert [m["text"] for m in history] == ["one", "two"]

@@ -4,8 +4,8 @@ same through Socket.IO test clients with a small window."""
 import pytest
 
 from tlightchat import create_app
-from tlightchat.events import EmitterTree
-from tlightchat.lobby import LobbyViews
+from tlightchat.realtime.delivery import EmitterTree
+from tlightchat.realtime.lobby import LobbyViews
 from tlightchat.store import actions as A
 from tlightchat.store import create_store
 
@@ -24,7 +24,7 @@ class Lobby:
         self.snapshots = {}
 
     def join(self, cid, uid, name=None, **view):
-        self.store.dispatch(A.client_connected(cid, "sid-" + cid, uid, name or uid.title(), 1.0))
+        self.store.dispatch(A.client_connected(cid, uid, name or uid.title(), 1.0))
         self.snapshots[cid] = snap = self.views.build(self.store.get_state(), cid, **view)
         return snap
 
@@ -161,7 +161,7 @@ def test_newest_users_fill_the_window():
 def small(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3", "TESTING": True,
                       "LOBBY_WINDOW": 1})
-    app.extensions["tlc_hub"].clock = FakeClock()
+    app.extensions["tlightchat"].hub.clock = FakeClock()
     return app
 
 
@@ -189,7 +189,7 @@ def test_watch_pins_a_user_outside_the_window(small):
 
 
 def test_counts_reach_every_view_when_the_number_online_changes(small):
-    hub = small.extensions["tlc_hub"]
+    hub = small.extensions["tlightchat"].hub
     ann, bob = Tab(small), Tab(small)
     hub.send_counts()
     assert ann.events("lobby:count")[-1] == {"online": 2, "complete": True}
@@ -225,7 +225,7 @@ def test_bad_lobby_watch_is_refused_and_keeps_the_view(small, payload):
     assert ann.ask("lobby:watch", {"userIds": [bob.user_id]})["ok"]
     ack = ann.ask("lobby:watch", payload)
     assert ack["ok"] is False and ack["error"]["code"] == "invalid-payload"
-    hub = small.extensions["tlc_hub"]
+    hub = small.extensions["tlightchat"].hub
     assert hub.lobby.views[ann.client_id].pins == {bob.user_id}
 
 

@@ -64,7 +64,7 @@ def test_healthz(app, tab):
 
 
 def test_healthz_reports_an_unreachable_database(app, monkeypatch):
-    db = app.extensions["tlc_db"]
+    db = app.extensions["tlightchat"].db
     monkeypatch.setattr(db, "reachable", lambda: False)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["database"] is False
@@ -73,7 +73,7 @@ def test_healthz_reports_an_unreachable_database(app, monkeypatch):
 def test_healthz_does_not_create_guests(app):
     from tlightchat.db import User
     app.test_client().get("/healthz")
-    with app.extensions["tlc_db"].session() as s:
+    with app.extensions["tlightchat"].db.session() as s:
         assert s.query(User).count() == 0
 
 
@@ -89,5 +89,5 @@ def test_404_shows_a_known_identity_but_makes_no_guest(app):
     name = re.search(r'value="(Guest-\d{4})"', browser.get("/me").get_data(as_text=True)).group(1)
     assert name in browser.get("/no/such/page").get_data(as_text=True)
     app.test_client().get("/no/such/page")  # a new visitor probing a wrong URL
-    with app.extensions["tlc_db"].session() as s:
+    with app.extensions["tlightchat"].db.session() as s:
         assert s.query(User).count() == 1

@@ -3,7 +3,8 @@ import math
 
 import pytest
 
-from tlightchat.protocol import (CLIENT_EVENTS, MAX_PAYLOAD_BYTES, ProtocolError, fail, ok,
+from tlightchat.errors import Refusal
+from tlightchat.protocol import (CLIENT_EVENTS, MAX_PAYLOAD_BYTES, fail, ok,
                                  validate)
 
 GOOD_SDP = {"callId": "k1", "description": {"type": "offer", "sdp": "v=0\r\n"}}
@@ -56,7 +57,7 @@ def test_valid_payloads_pass(event, args, result):
     ("me:rename", ({"displayName": "\u202e\u202d"},), "invalid-payload", "control"),
 ])
 def test_hostile_payloads_get_coded_errors(event, args, code, mentions):
-    with pytest.raises(ProtocolError) as info:
+    with pytest.raises(Refusal) as info:
         validate(event, args)
     assert info.value.code == code
     assert mentions.lower() in info.value.message.lower()
@@ -67,7 +68,7 @@ def test_every_event_with_a_schema_refuses_unknown_fields():
     for event, schema in CLIENT_EVENTS.items():
         if schema is None:
             continue
-        with pytest.raises(ProtocolError) as info:
+        with pytest.raises(Refusal) as info:
             validate(event, ({"definitelyNotAField": 1},))
         assert info.value.code == "invalid-payload"
 

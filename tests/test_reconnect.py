@@ -6,7 +6,7 @@ from .test_call_sockets import connect, ring
 
 
 def sid_of(hub, tab_):
-    return next(sid for sid, cid in hub.clients.items() if cid == tab_.client_id)
+    return next(sid for sid, cid in hub.connections.clients.items() if cid == tab_.client_id)
 
 
 def drop(hub, tab_, reason="transport close"):
@@ -95,7 +95,7 @@ def restarted(tmp_path, app):
     """A new server process: same secret and database, empty memory."""
     fresh = create_app({"DATABASE_URL": app.config["DATABASE_URL"] or f"sqlite:///{tmp_path}/t.db",
                         "TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"]})
-    fresh.extensions["tlc_hub"].clock = FakeClock()
+    fresh.extensions["tlightchat"].hub.clock = FakeClock()
     return fresh
 
 
@@ -131,7 +131,7 @@ def test_after_a_restart_an_unmatched_claim_lapses_with_peer_left(tmp_path, app,
     ann, bob = pair
     call_id = connect(ann, bob)
     new = restarted(tmp_path, app)
-    hub = new.extensions["tlc_hub"]
+    hub = new.extensions["tlightchat"].hub
     ann2 = Tab(new, browser=ann.browser, auth=resume_auth(ann, call_id, ann.anchor, bob.anchor, True))
     hub.clock.advance(hub.grace + 1)
     hub.tick()
@@ -162,7 +162,7 @@ def test_a_disconnect_raised_inside_a_write_waits_until_the_write_is_done(tab, h
     import time
 
     ann, bob = tab(), tab()
-    bob_sid = hub.store.get_state()["clients"][bob.client_id]["sid"]
+    bob_sid = hub.connections.sids[bob.client_id]
     real, inside = hub.socketio.emit, []
 
     def emit(event, data, to=None, **kw):

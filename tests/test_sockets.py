@@ -1,13 +1,13 @@
 """Socket handlers through Flask-SocketIO's test client, several clients at once."""
 import pytest
 
-from tlightchat import sockets
+from tlightchat import protocol
 
 from .conftest import form_token
 
 
 def test_a_connection_without_a_session_is_refused(app):
-    sio = app.extensions["tlc_socketio"].test_client(app)
+    sio = app.extensions["tlightchat"].socketio.test_client(app)
     assert not sio.is_connected()
 
 
@@ -15,7 +15,7 @@ def test_a_connection_with_a_forged_user_id_is_refused(app):
     browser = app.test_client()
     with browser.session_transaction() as session:
         session["uid"] = "someone-else"  # signed by us, but no such user
-    sio = app.extensions["tlc_socketio"].test_client(app, flask_test_client=browser)
+    sio = app.extensions["tlightchat"].socketio.test_client(app, flask_test_client=browser)
     assert not sio.is_connected()
 
 
@@ -111,7 +111,7 @@ def test_a_handler_that_crashes_answers_internal_and_the_server_lives_on(tab, mo
     def boom(hub, cid, payload):
         raise RuntimeError("bug")
 
-    monkeypatch.setitem(sockets.HANDLERS, "anchor:create", boom)
+    monkeypatch.setitem(protocol.HANDLERS, "anchor:create", boom)
     assert ann.ask("anchor:create", {})["error"]["code"] == "internal"
     monkeypatch.undo()
     assert ann.ask("anchor:create", {})["ok"]
@@ -149,7 +149,7 @@ def test_lobby_get_sends_a_fresh_snapshot(tab):
 
 
 def test_polling_presence_has_its_own_short_liveness(app):
-    server = app.extensions["tlc_socketio"].server.eio
+    server = app.extensions["tlightchat"].socketio.server.eio
     assert server.ping_interval + server.ping_timeout <= 10
 
 

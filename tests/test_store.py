@@ -3,7 +3,8 @@ import copy
 
 import pytest
 
-from tlightchat.store import InvalidAction, Rejected, Store, create_store
+from tlightchat.errors import Refusal
+from tlightchat.store import InvalidAction, Store, create_store
 from tlightchat.store import actions as A
 from tlightchat.store import selectors as S
 from tlightchat.store.reducers import initial_state, root_reducer
@@ -36,7 +37,7 @@ def test_subscribers_get_action_prev_and_next_and_can_unsubscribe():
     seen = []
     unsubscribe = store.subscribe(lambda action, prev, nxt: seen.append((action["type"], prev, nxt)))
     start = store.get_state()
-    store.dispatch(A.client_connected("c1", "sid1", "u1", "Ann", 1.0))
+    store.dispatch(A.client_connected("c1", "u1", "Ann", 1.0))
     assert seen == [("clients/connected", start, store.get_state())]
     unsubscribe()
     store.dispatch(A.client_disconnected("c1"))
@@ -59,13 +60,13 @@ def test_a_reducer_may_not_dispatch():
 
 def test_guard_rejection_leaves_state_and_subscribers_untouched():
     def guard(state, action):
-        raise Rejected("forbidden", "no")
+        raise Refusal("forbidden", "no")
 
     store = Store(lambda s, a: s or {"n": 0}, guard=guard)
     calls = []
     store.subscribe(lambda *a: calls.append(a))
     before = store.get_state()
-    with pytest.raises(Rejected) as info:
+    with pytest.raises(Refusal) as info:
         store.dispatch({"type": "a/b"})
     assert info.value.as_dict() == {"code": "forbidden", "message": "no"}
     assert store.get_state() is before and calls == []
@@ -77,8 +78,8 @@ def world():
     """Two clients (u1/c1 with anchor a1, u2/c2 with anchors b1, b2), all online."""
     s = None
     for action in [
-        A.client_connected("c1", "s1", "u1", "Ann", 1.0),
-        A.client_connected("c2", "s2", "u2", "Bob", 1.0),
+        A.client_connected("c1", "u1", "Ann", 1.0),
+        A.client_connected("c2", "u2", "Bob", 1.0),
         A.anchor_created("c1", "a1", "A one"),
         A.anchor_created("c2", "b1", "B one"),
         A.anchor_created("c2", "b2", "B two"),
@@ -176,7 +177,7 @@ def test_glare_turns_the_second_invitation_into_the_call():
 
 
 def test_disconnect_removes_client_anchors_and_the_user_with_no_tabs_left():
-    s = run(world(), A.client_connected("c3", "s3", "u2", "Bob", 2.0),
+    s = run(world(), A.client_connected("c3", "u2", "Bob", 2.0),
             A.client_disconnected("c2"))
     assert "c2" not in s["clients"] and "b1" not in s["anchors"] and "b2" not in s["anchors"]
     assert s["users"]["u2"]["clientIds"] == ("c3",)
@@ -215,11 +216,11 @@ def in_call():
     (world, invite(iid="i5", frm="b1", to="b2", actor="c2"), "invalid-state"),  # same tab
     (lambda: run(world(), invite()), invite(iid="i2", frm="b2", to="b1", actor="c2"), "invalid-state"),
     (in_call, invite(iid="i2", frm="b2", to="b1", actor="c2"), "invalid-state"),
-    (lambda: run(world(), A.client_connected("c3", "s3", "u3", "Cy", 1.0),
+    (lambda: run(world(), A.client_connected("c3", "u3", "Cy", 1.0),
                  A.anchor_created("c3", "c3a", "C"), A.anchor_online_set("c3", "c3a", True),
                  invite()),
      invite(iid="i3", frm="c3a", to="b1", actor="c3"), "busy"),   # callee ringing
-    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0),
+    (lambda: run(in_call(), A.client_connected("c3", "u3", "Cy", 1.0),
                  A.anchor_created("c3", "c3a", "C"), A.anchor_online_set("c3", "c3a", True)),
      invite(iid="i3", frm="c3a", to="b1", actor="c3"), "busy"),   # callee in a call
     (lambda: run(world(), invite()), A.invitation_cancelled("c2", "i1"), "forbidden"),
@@ -228,24 +229,24 @@ def in_call():
     (world, A.invitation_accepted("c2", "i1", "k1", 1.0), "not-found"),
     (lambda: run(world(), invite()), A.anchor_online_set("c1", "a1", False), "invalid-state"),
     (in_call, A.call_signalled("c1", "k2", candidate={"candidate": ""}), "not-found"),
-    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0)),
+    (lambda: run(in_call(), A.client_connected("c3", "u3", "Cy", 1.0)),
      A.call_signalled("c3", "k1", candidate={"candidate": ""}), "forbidden"),
     (in_call, A.call_signalled("c2", "k1", description={"type": "answer", "sdp": "x"}), "invalid-state"),
     (lambda: run(in_call(), A.call_hung_up("c1", "k1")), A.call_signalled("c1", "k1", candidate={"candidate": ""}), "not-found"),
-    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0)),
+    (lambda: run(in_call(), A.client_connected("c3", "u3", "Cy", 1.0)),
      A.call_hung_up("c3", "k1"), "forbidden"),
-    (lambda: run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0)),
+    (lambda: run(in_call(), A.client_connected("c3", "u3", "Cy", 1.0)),
      A.call_media_reported("c3", "k1", True), "forbidden"),
 ])
 def test_guard_refuses(state_fn, action, code):
     state = state_fn()
-    with pytest.raises(Rejected) as info:
+    with pytest.raises(Refusal) as info:
         run(state, action)
     assert info.value.code == code
 
 
 def test_client_slice_holds_only_that_clients_things():
-    s = run(in_call(), A.client_connected("c3", "s3", "u3", "Cy", 1.0))
+    s = run(in_call(), A.client_connected("c3", "u3", "Cy", 1.0))
     mine = S.client_slice(s, "c1")
     assert set(mine["anchors"]) == {"a1"} and set(mine["calls"]) == {"k1"}
     assert S.client_slice(s, "c3")["calls"] == {}
@@ -268,12 +269,30 @@ def test_expired_clients_leave_a_hundred_per_tick():
     from tlightchat.store.reducers import EXPIRE_PER_TICK
     store = create_store()
     for i in range(EXPIRE_PER_TICK * 2 + 50):
-        store.dispatch(A.client_connected(f"c{i}", f"s{i}", f"u{i}", f"U{i}", 1.0))
+        store.dispatch(A.client_connected(f"c{i}", f"u{i}", f"U{i}", 1.0))
         store.dispatch(A.client_went_away(f"c{i}", 5.0))
-    store.dispatch(A.client_connected("stay", "s", "u-stay", "Stay", 1.0))
+    store.dispatch(A.client_connected("stay", "u-stay", "Stay", 1.0))
     left = []
     for _ in range(3):
         store.dispatch(A.clock_ticked(6.0))
         left.append(len(store.get_state()["clients"]))
     assert left == [EXPIRE_PER_TICK + 51, 51, 1]
     assert list(store.get_state()["clients"]) == ["stay"]
+
+
+def test_keyed_buckets_forget_a_bucket_once_it_is_full_again():
+    from tlightchat.ratelimit import KeyedBuckets
+
+    now = [0.0]
+    buckets = KeyedBuckets(lambda: (1.0, 2), clock=lambda: now[0])
+    assert [buckets.take("ann") for _ in range(3)] == [True, True, False]
+    assert buckets.take("bob")
+    now[0] = 2.0
+    assert buckets.take("ann")
+    now[0] = 2.5
+    buckets.prune()          # ann has 1.5 of 2 tokens, bob 2 of 2: bob is forgotten
+    assert sorted(buckets.buckets) == ["ann"]
+    now[0] = 5.0
+    buckets.prune()
+    assert buckets.buckets == {}
+    assert [buckets.take("ann") for _ in range(3)] == [True, True, False]  # same verdicts

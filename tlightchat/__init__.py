@@ -1,5 +1,6 @@
 """TLightChat: peer-to-peer video calls and chat, with a Flask-SocketIO server."""
 import os
+from dataclasses import dataclass
 
 from flask import Flask
 from flask_socketio import SocketIO
@@ -38,24 +39,42 @@ def load_config(app, config=None):
                            "set TLC_SECRET_KEY to a long random value.")
 
 
+@dataclass
+class Parts:
+    """What create_app built, for the entry point (app.py) and the tests. The parts
+    themselves get their collaborators as arguments; none looks another up here."""
+    socketio: SocketIO
+    db: object
+    identity: object
+    chat: object
+    chat_writer: object
+    hub: object
+    call_log: object
+    login_limiter: object
+
+
 def create_app(config=None):
+    """Build the parts and wire them: page → handler → reducer → delivery → socket."""
     app = Flask(__name__, root_path=ROOT, instance_path=os.path.join(ROOT, "instance"),
                 template_folder="templates", static_folder="static")
     load_config(app, config)
 
-    from . import (accounts, calllog, chat, chat_pages, db, export, identity, logs, pages,
-                   sockets, urls)
-    from .groupcommit import GroupCommit
+    from . import db as storage, logs, protocol
+    from .chat.calllog import CallLog
+    from .chat.groupcommit import GroupCommit
+    from .chat.service import ChatService
+    from .identity import Identity
+    from .realtime import server
+    from .realtime.hub import Hub
+    from .web import accounts, chat_pages, export, pages, urls
 
     logs.init_app(app)
-    db.init_app(app)
+    db = storage.open_database(app)
+    identity = Identity(db)
     identity.init_app(app)
     urls.init_app(app)
     export.init_app(app)
-    app.register_blueprint(pages.bp)
-    chat.init_app(app)
-    app.register_blueprint(chat_pages.bp)
-    accounts.init_app(app)
+    chat = ChatService(db, app.config.get("CHAT_MAX_LENGTH", 4000))
 
     socketio = SocketIO(
         app,
@@ -67,10 +86,18 @@ def create_app(config=None):
         allow_upgrades="websocket" in app.config["TRANSPORTS"],
         max_http_buffer_size=128 * 1024,
     )
-    app.extensions["tlc_socketio"] = socketio
-    hub = sockets.init_app(app, socketio)
-    app.extensions["tlc_chat_writer"] = GroupCommit(socketio, app.extensions["tlc_chat"].send_many)
-    calllog.init_app(app, hub)
+    writer = GroupCommit(socketio, chat.send_many)
+    protocol.check_registry()
+    hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer)
+    server.attach(app, socketio, hub, identity)
+    call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
+                       socketio, app.config["CALL_LOG_DELAY"])
+
+    app.register_blueprint(pages.blueprint(identity, db, hub))
+    app.register_blueprint(chat_pages.bp)
+    limiter = accounts.init_app(app, db, hub.user_renamed)
+    app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, hub,
+                                         call_log, limiter)
 
     # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the
     # URL_PREFIX mount → Socket.IO → Flask. Flask-SocketIO has already wrapped wsgi_app.
@@ -84,3 +111,8 @@ def create_app(config=None):
         return {"app_version": __version__, "transports": app.config["TRANSPORTS"]}
 
     return app
+
+
+def parts(app):
+    """The parts of an app built by create_app."""
+    return app.extensions["tlightchat"]

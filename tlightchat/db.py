@@ -1,7 +1,7 @@
 """Storage: SQLAlchemy models, one engine per app, Alembic migrations at start-up.
 
 Any SQLAlchemy URL works (TLC_DATABASE_URL); the default is an SQLite file in the
-instance folder. `init_app` brings the schema to the newest migration, so a fresh
+instance folder. `open_database` brings the schema to the newest migration, so a fresh
 database is created on first run and an old one is upgraded.
 """
 import os
@@ -152,12 +152,12 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-def init_app(app):
+def open_database(app):
+    """The app's database (DATABASE_URL, or SQLite in the instance folder), migrated."""
     url = app.config.get("DATABASE_URL")
     if not url:
         os.makedirs(app.instance_path, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "tlightchat.sqlite3")
     db = Database(url)
     db.migrate()
-    app.extensions["tlc_db"] = db
     return db

@@ -1,7 +1,14 @@
 """The wire protocol of docs/protocol.md, in code: event names, payload schemas, limits.
 
+`CLIENT_EVENTS` declares each client event once, with its schema; each handler is
+registered against that declaration with `@handles(name)` (tlightchat/realtime/
+handlers.py, chat_handlers.py), which refuses a name that is not declared or is taken,
+and `check_registry()` (run when the app is built) refuses a declared event without a
+handler. So the declaration, the handlers and (by tests/test_protocol_mirror.py) the
+document and static/js/protocol.js cannot disagree.
+
 `validate(event, args)` turns the raw Socket.IO arguments of a client event into a
-plain dict, or raises ProtocolError with a code and a message naming what is wrong.
+plain dict, or raises Refusal with a code and a message naming what is wrong.
 Schemas are strict (no coercion) and closed (unknown fields are refused).
 """
 import json
@@ -11,19 +18,11 @@ from typing import Annotated, Literal, Optional
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
                       StrictInt, StrictStr, ValidationError, model_validator)
 
+from .errors import Refusal
+
 PROTOCOL_VERSION = 1
 MAX_PAYLOAD_BYTES = 4 * 1024
 MAX_SIGNAL_BYTES = 64 * 1024
-
-
-class ProtocolError(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def as_dict(self):
-        return {"code": self.code, "message": self.message}
 
 
 def _clean_name(value):
@@ -131,11 +130,11 @@ def validate_auth(auth):
     if auth in (None, {}):
         return None
     if not isinstance(auth, dict):
-        raise ProtocolError("invalid-payload", "auth must be a JSON object")
+        raise Refusal("invalid-payload", "auth must be a JSON object")
     try:
         return ConnectAuth.model_validate(auth).model_dump(exclude_none=True)
     except ValidationError as err:
-        raise ProtocolError("invalid-payload", "auth: " + _describe(err)) from None
+        raise Refusal("invalid-payload", "auth: " + _describe(err)) from None
 
 
 class Media(Payload):
@@ -143,7 +142,7 @@ class Media(Payload):
     flowing: StrictBool
 
 
-# -- chat (tlightchat/chat.py stores; tlightchat/chat_events.py handles) --
+# -- chat (tlightchat/chat/service.py stores; tlightchat/realtime/chat_handlers.py handles) --
 
 MessageId = Annotated[StrictInt, Field(ge=1, le=2**53 - 1)]
 # The hard cap; config CHAT_MAX_LENGTH (default 4,000) is what a server accepts.
@@ -225,6 +224,29 @@ SERVER_EVENTS = (
 )
 
 
+# Client event → handler(hub, clientId, payload) -> ack fields; filled by @handles.
+HANDLERS = {}
+
+
+def handles(event):
+    """Register the handler of a declared client event (exactly one per event)."""
+    def register(fn):
+        if event not in CLIENT_EVENTS:
+            raise LookupError(f"{event!r} is not declared in CLIENT_EVENTS")
+        if event in HANDLERS:
+            raise ValueError(f"{event!r} already has a handler: {HANDLERS[event].__name__}")
+        HANDLERS[event] = fn
+        return fn
+    return register
+
+
+def check_registry():
+    """Every declared client event has its handler (call once the handlers are imported)."""
+    missing = sorted(set(CLIENT_EVENTS) - set(HANDLERS))
+    if missing:
+        raise LookupError(f"client events without a handler: {missing}")
+
+
 def _describe(err):
     first = err.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "payload"
@@ -238,30 +260,30 @@ def validate(event, args):
     """Return the validated payload as a dict (empty for no-payload events)."""
     if not isinstance(event, str) or event not in CLIENT_EVENTS:
         shown = event if isinstance(event, str) else type(event).__name__
-        raise ProtocolError("unknown-event", f"unknown event {shown[:64]!r}")
+        raise Refusal("unknown-event", f"unknown event {shown[:64]!r}")
     schema = CLIENT_EVENTS[event]
     if len(args) > 1:
-        raise ProtocolError("invalid-payload", "send one payload object")
+        raise Refusal("invalid-payload", "send one payload object")
     raw = args[0] if args else None
     if raw is None and event in OPTIONAL_PAYLOAD:
         raw = {}
     if schema is None:
         if raw not in (None, {}):
-            raise ProtocolError("invalid-payload", f"{event} takes no payload")
+            raise Refusal("invalid-payload", f"{event} takes no payload")
         return {}
     if not isinstance(raw, dict):
-        raise ProtocolError("invalid-payload", "payload must be a JSON object")
+        raise Refusal("invalid-payload", "payload must be a JSON object")
     try:
         size = len(json.dumps(raw, separators=(",", ":"), allow_nan=False))
     except (TypeError, ValueError):
-        raise ProtocolError("invalid-payload", "payload is not plain JSON") from None
+        raise Refusal("invalid-payload", "payload is not plain JSON") from None
     limit = SIZE_LIMITS.get(event, MAX_PAYLOAD_BYTES)
     if size > limit:
-        raise ProtocolError("payload-too-large", f"payload is {size} bytes; the limit is {limit}")
+        raise Refusal("payload-too-large", f"payload is {size} bytes; the limit is {limit}")
     try:
         model = schema.model_validate(raw)
     except ValidationError as err:
-        raise ProtocolError("invalid-payload", _describe(err)) from None
+        raise Refusal("invalid-payload", _describe(err)) from None
     return model.model_dump(exclude_none=True, by_alias=True)
 
 

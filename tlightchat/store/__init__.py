@@ -1,6 +1,6 @@
 """The server's picture of every client, anchor, invitation and call."""
 from . import actions, selectors
-from .core import InvalidAction, Rejected, Store
+from .core import InvalidAction, Refusal, Store
 from .guards import make_guard
 from .reducers import root_reducer
 
@@ -9,4 +9,4 @@ def create_store(max_anchors_per_client=8):
     return Store(root_reducer, guard=make_guard(max_anchors_per_client))
 
 
-__all__ = ["Store", "InvalidAction", "Rejected", "actions", "selectors", "create_store"]
+__all__ = ["Store", "InvalidAction", "Refusal", "actions", "selectors", "create_store"]

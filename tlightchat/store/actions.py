@@ -1,8 +1,9 @@
 """Action types (`domain/event`, past tense: they record what happened) and creators.
 
 `meta.clientId` is the acting client, always stamped by the server from the socket,
-never taken from a payload. Ids and times are made by the caller (the socket layer),
-so reducers stay pure and deterministic.
+never taken from a payload. Ids and times are made by the caller (the realtime layer),
+so reducers stay pure and deterministic. No action carries a socket id: which socket
+serves a client is the connections layer's business, not the store's.
 """
 
 CLIENT_CONNECTED = "clients/connected"
@@ -33,9 +34,9 @@ def _action(kind, payload, client_id=None):
     return action
 
 
-def client_connected(client_id, sid, user_id, display_name, now):
+def client_connected(client_id, user_id, display_name, now):
     return _action(CLIENT_CONNECTED, {
-        "client": {"id": client_id, "sid": sid, "userId": user_id, "connectedAt": now},
+        "client": {"id": client_id, "userId": user_id, "connectedAt": now},
         "user": {"id": user_id, "displayName": display_name},
     }, client_id)
 
@@ -49,8 +50,8 @@ def client_went_away(client_id, until):
     return _action(CLIENT_WENT_AWAY, {"clientId": client_id, "until": until}, client_id)
 
 
-def client_resumed(client_id, sid, user_id):
-    return _action(CLIENT_RESUMED, {"clientId": client_id, "sid": sid, "userId": user_id},
+def client_resumed(client_id, user_id):
+    return _action(CLIENT_RESUMED, {"clientId": client_id, "userId": user_id},
                    client_id)
 
 

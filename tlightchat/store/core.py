@@ -10,24 +10,14 @@ but compute the next state.
 import re
 import threading
 
+from ..errors import Refusal
+
 ACTION_TYPE = re.compile(r"^[a-z][a-z-]*/[a-z][a-z-]*$")
 ALLOWED_KEYS = {"type", "payload", "meta", "error"}
 
 
 class InvalidAction(TypeError):
     """The action itself is malformed (a programming error, not a user error)."""
-
-
-class Rejected(Exception):
-    """The guard refused the action; `code` is a protocol error code."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def as_dict(self):
-        return {"code": self.code, "message": self.message}
 
 
 def check_action(action):
@@ -102,7 +92,7 @@ class Store:
             try:
                 prev = self._state
                 if self._guard is not None:
-                    self._guard(prev, action)  # raises Rejected
+                    self._guard(prev, action)  # raises Refusal
                 nxt = self._reducer(prev, action)
                 self._state = nxt
             finally:

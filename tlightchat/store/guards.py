@@ -1,19 +1,19 @@
 """The call state machine's rules: a pure check of (state, action) before the reducer.
 
-Each check raises Rejected(code, message) with a protocol error code, or returns.
+Each check raises Refusal(code, message) with a protocol error code, or returns.
 `meta.clientId` is the acting client (stamped by the server). Checks run inside the
 store's lock, so a rule and the change it allows are atomic (no race between two
 clients accepting, inviting or hanging up at the same moment).
 """
 from . import actions as A
-from .core import Rejected
+from .core import Refusal
 from .reducers import sender_anchor
 
 
 def _client(state, meta):
     client = state["clients"].get(meta.get("clientId"))
     if client is None:
-        raise Rejected("invalid-state", "this connection is not registered")
+        raise Refusal("invalid-state", "this connection is not registered")
     return client
 
 
@@ -21,16 +21,16 @@ def _own_anchor(state, meta, anchor_id):
     _client(state, meta)
     anchor = state["anchors"].get(anchor_id)
     if anchor is None:
-        raise Rejected("not-found", f"no anchor {anchor_id!r}")
+        raise Refusal("not-found", f"no anchor {anchor_id!r}")
     if anchor["clientId"] != meta["clientId"]:
-        raise Rejected("forbidden", "that anchor belongs to another client")
+        raise Refusal("forbidden", "that anchor belongs to another client")
     return anchor
 
 
 def _invitation(state, invitation_id):
     inv = state["invitations"].get(invitation_id)
     if inv is None:
-        raise Rejected("not-found", "no such invitation (it may have ended already)")
+        raise Refusal("not-found", "no such invitation (it may have ended already)")
     return inv
 
 
@@ -38,10 +38,10 @@ def _call_party(state, meta, call_id):
     _client(state, meta)
     call = state["calls"].get(call_id)
     if call is None:
-        raise Rejected("not-found", "no such call (it may have ended already)")
+        raise Refusal("not-found", "no such call (it may have ended already)")
     me = sender_anchor(state, call, meta["clientId"])
     if me is None:
-        raise Rejected("forbidden", "you are not a party to this call")
+        raise Refusal("forbidden", "you are not a party to this call")
     return call, me
 
 
@@ -49,7 +49,7 @@ def make_guard(max_anchors_per_client):
     def anchor_created(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) >= max_anchors_per_client:
-            raise Rejected("limit", f"at most {max_anchors_per_client} anchors per tab")
+            raise Refusal("limit", f"at most {max_anchors_per_client} anchors per tab")
 
     def anchor_touched(state, p, meta):
         _own_anchor(state, meta, p["anchorId"])
@@ -57,38 +57,38 @@ def make_guard(max_anchors_per_client):
     def anchor_online_set(state, p, meta):
         anchor = _own_anchor(state, meta, p["anchorId"])
         if not p["online"] and (anchor["invitationId"] or anchor["callId"]):
-            raise Rejected("invalid-state",
+            raise Refusal("invalid-state",
                            "hang up or end the ringing call before going offline")
 
     def invitation_created(state, p, meta):
         caller = _own_anchor(state, meta, p["fromAnchorId"])
         callee = state["anchors"].get(p["toAnchorId"])
         if callee is None:
-            raise Rejected("not-found", "that anchor is gone; pick another from the lobby")
+            raise Refusal("not-found", "that anchor is gone; pick another from the lobby")
         if not caller["online"]:
-            raise Rejected("invalid-state", "put your anchor online before calling")
+            raise Refusal("invalid-state", "put your anchor online before calling")
         pending = callee["invitationId"]
         # Glare: the callee is ringing this very anchor; the reducer starts the call.
         glare = bool(pending) and state["invitations"][pending]["toAnchorId"] == caller["id"]
         if caller["callId"] or (caller["invitationId"] and not glare):
-            raise Rejected("invalid-state", "your anchor is already ringing or in a call")
+            raise Refusal("invalid-state", "your anchor is already ringing or in a call")
         if callee["clientId"] == caller["clientId"]:
-            raise Rejected("invalid-state",
+            raise Refusal("invalid-state",
                            "both anchors are in this tab; call an anchor in another tab")
         if not callee["online"]:
-            raise Rejected("unavailable", "that anchor is offline")
+            raise Refusal("unavailable", "that anchor is offline")
         if callee["callId"] or (pending and not glare):
-            raise Rejected("busy", "that anchor is busy in another call")
+            raise Refusal("busy", "that anchor is busy in another call")
 
     def invitation_cancelled(state, p, meta):
         _client(state, meta)
         if _invitation(state, p["invitationId"])["fromClientId"] != meta["clientId"]:
-            raise Rejected("forbidden", "only the caller can cancel an invitation")
+            raise Refusal("forbidden", "only the caller can cancel an invitation")
 
     def invitation_answered(state, p, meta):
         _client(state, meta)
         if _invitation(state, p["invitationId"])["toClientId"] != meta["clientId"]:
-            raise Rejected("forbidden", "only the callee can answer an invitation")
+            raise Refusal("forbidden", "only the callee can answer an invitation")
 
     def call_signalled(state, p, meta):
         call, me = _call_party(state, meta, p["callId"])
@@ -96,38 +96,38 @@ def make_guard(max_anchors_per_client):
         if description and description["type"] == "answer":
             peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
             if not call["offers"][peer]:
-                raise Rejected("invalid-state", "answer sent but the peer has no pending offer")
+                raise Refusal("invalid-state", "answer sent but the peer has no pending offer")
 
     def call_party(state, p, meta):
         _call_party(state, meta, p["callId"])
 
     def client_resumed(state, p, meta):
         if _client(state, meta)["userId"] != p["userId"]:
-            raise Rejected("forbidden", "that client belongs to another user")
+            raise Refusal("forbidden", "that client belongs to another user")
 
     def anchors_restored(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) + len(p["anchors"]) > max_anchors_per_client:
-            raise Rejected("limit", f"at most {max_anchors_per_client} anchors per tab")
+            raise Refusal("limit", f"at most {max_anchors_per_client} anchors per tab")
         for anchor in p["anchors"]:
             # anchor ids are "<clientId>.<random>": the prefix proves whose it was
             if not anchor["anchorId"].startswith(client["id"] + "."):
-                raise Rejected("forbidden", "that anchor id was not this client's")
+                raise Refusal("forbidden", "that anchor id was not this client's")
             if anchor["anchorId"] in state["anchors"]:
-                raise Rejected("invalid-state", "that anchor exists already")
+                raise Refusal("invalid-state", "that anchor exists already")
 
     def call_claimed(state, p, meta):
         anchor = _own_anchor(state, meta, p["anchorId"])
         if anchor["callId"] or anchor["invitationId"]:
-            raise Rejected("invalid-state", "that anchor is busy")
+            raise Refusal("invalid-state", "that anchor is busy")
         if p["callId"] in state["calls"] or p["anchorId"] == p["peerAnchorId"]:
-            raise Rejected("invalid-state", "that call cannot be claimed")
+            raise Refusal("invalid-state", "that call cannot be claimed")
         other = state["claims"].get(p["callId"])
         if other is not None and not (other["anchorId"] == p["peerAnchorId"]
                                       and other["peerAnchorId"] == p["anchorId"]
                                       and other["clientId"] != meta["clientId"]
                                       and other["initiator"] != p["initiator"]):
-            raise Rejected("forbidden", "the claim does not match the other side's")
+            raise Refusal("forbidden", "the claim does not match the other side's")
 
     checks = {
         A.CLIENT_RESUMED: client_resumed,

@@ -48,7 +48,7 @@ def next_slot_name(state, client_id):
 
 def lobby_snapshot(state):
     """The whole lobby (public fields only). Clients get a bounded view of it instead:
-    `lobby_entries` of the users `lobby_window` picks (see tlightchat/lobby.py)."""
+    `lobby_entries` of the users `lobby_window` picks (see tlightchat/realtime/lobby.py)."""
     return lobby_entries(state, state["users"])
 
 

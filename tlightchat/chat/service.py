@@ -1,9 +1,13 @@
 """Chat storage: one conversation per pair of users, messages stored idempotently.
 
 Persisted state, so it lives here and not in the reducer store. Nothing in this module
-knows about sockets or Flask: the socket handlers (chat_events.py) call it with the
-user id from the session and emit what it returns, after it returned — so an ack or
-a delivery never announces a message that is not committed.
+knows about sockets or Flask: the socket handlers (realtime/chat_handlers.py) call it
+with the user id from the session and emit what it returns, after it returned — so an
+ack or a delivery never announces a message that is not committed.
+
+Over 300 lines on purpose: every query of the chat tables (send, batch send, history,
+receipts, conversations, call events) is here, so the one place that defines what a
+user can reach is read in one sitting.
 
 Authorization is by construction: every read and write starts from the caller's own
 user id and the peer's, so the only conversation reachable is the caller's own; a
@@ -20,8 +24,8 @@ from sqlalchemy import case, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from . import markdown
-from .db import MESSAGE_KINDS, Conversation, Message, User, utcnow
-from .protocol import ProtocolError
+from ..db import MESSAGE_KINDS, Conversation, Message, User, utcnow
+from ..errors import Refusal
 
 # Hard cap of the protocol; config CHAT_MAX_LENGTH may only lower it.
 MAX_TEXT = 10_000
@@ -39,14 +43,14 @@ def clean_text(text, max_length):
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.strip()
     if not text:
-        raise ProtocolError("invalid-payload", "text: the message is empty")
+        raise Refusal("invalid-payload", "text: the message is empty")
     for ch in text:
         category = unicodedata.category(ch)
         if (category == "Cc" and ch not in _ALLOWED_CONTROLS) or category == "Cs":
-            raise ProtocolError("invalid-payload",
+            raise Refusal("invalid-payload",
                                 f"text: must not contain control character U+{ord(ch):04X}")
     if len(text) > max_length:
-        raise ProtocolError("payload-too-large", f"text: the message is {len(text):,} "
+        raise Refusal("payload-too-large", f"text: the message is {len(text):,} "
                             f"characters; the limit is {max_length:,}")
     return text
 
@@ -104,7 +108,7 @@ class ChatService:
 
     def send_many(self, items):
         """Group commit: [(sender_id, to_id, client_msg_id, text)] stored in ONE
-        transaction; returns, per item, (message, duplicate) or the ProtocolError that
+        transaction; returns, per item, (message, duplicate) or the Refusal that
         refused it. Every check runs before an item writes anything, so a refused item
         leaves the rest of the batch intact; if the commit fails (a concurrent writer
         stored the same row), each item is retried in its own transaction. Nothing is
@@ -125,7 +129,7 @@ class ChatService:
                         made, duplicate = self._insert(s, sender_id, to_id, client_msg_id,
                                                        "text", text, None, convs, known=known)
                         outcomes.append(("dup", made) if duplicate else ("new", made))
-                    except ProtocolError as err:
+                    except Refusal as err:
                         outcomes.append(("err", err))
                 s.flush()  # one flush for the batch: ids for every new message
                 for conv, msgs in convs.values():
@@ -162,7 +166,7 @@ class ChatService:
     def _one(self, sender_id, to_id, client_msg_id, text):
         try:
             return self.send(sender_id, to_id, client_msg_id, text)
-        except ProtocolError as err:
+        except Refusal as err:
             return err
 
     def _store(self, sender_id, to_id, client_msg_id, kind, body, meta, at=None):
@@ -175,7 +179,7 @@ class ChatService:
                 return made() if callable(made) else made, duplicate
             except IntegrityError:
                 continue
-        raise ProtocolError("internal", "could not store the message; please retry")
+        raise Refusal("internal", "could not store the message; please retry")
 
     def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta, convs=None,
                 at=None, known=None):
@@ -184,7 +188,7 @@ class ChatService:
         `convs` (a batch's {pair: (conversation, [new messages])}), nothing is flushed
         here: the batch flushes once and sets each conversation's last message."""
         if to_id == sender_id:
-            raise ProtocolError("invalid-payload", "to: you cannot send a message to yourself")
+            raise Refusal("invalid-payload", "to: you cannot send a message to yourself")
         if known is not None:  # the batch looked them all up at once
             existing = known.get((sender_id, client_msg_id))
         else:
@@ -194,9 +198,9 @@ class ChatService:
             return self._duplicate(s, existing, to_id, kind, body)
         sender, recipient = s.get(User, sender_id), s.get(User, to_id)
         if sender is None:
-            raise ProtocolError("invalid-state", "your identity is gone; reload")
+            raise Refusal("invalid-state", "your identity is gone; reload")
         if recipient is None:
-            raise ProtocolError("not-found", "to: there is no such user")
+            raise Refusal("not-found", "to: there is no such user")
         pair = _pair(sender_id, to_id)
         if convs is not None and pair in convs:
             conv = convs[pair][0]
@@ -216,7 +220,7 @@ class ChatService:
 
     def _duplicate(self, s, existing, to_id, kind, body):
         if existing.recipient_id != to_id or existing.kind != kind or existing.body != body:
-            raise ProtocolError("invalid-state", "clientMsgId: already used for another "
+            raise Refusal("invalid-state", "clientMsgId: already used for another "
                                 "message; make a new id for a new message")
         sender = s.get(User, existing.sender_id)
         return wire(existing, sender.display_name), True
@@ -237,7 +241,7 @@ class ChatService:
         with self.db.session() as s:
             conv = self._own_conversation(s, viewer_id, peer_id)
             if conv is None:
-                raise ProtocolError("not-found", "with: you have no messages with this user")
+                raise Refusal("not-found", "with: you have no messages with this user")
             up_to = min(up_to, conv.last_message_id)
             side = _side(conv, viewer_id)
             delivered_col = getattr(Conversation, f"{side}_delivered")
@@ -258,9 +262,9 @@ class ChatService:
 
     def _own_conversation(self, s, viewer_id, peer_id):
         if peer_id == viewer_id:
-            raise ProtocolError("invalid-payload", "with: that is you; pick someone else")
+            raise Refusal("invalid-payload", "with: that is you; pick someone else")
         if s.get(User, peer_id) is None:
-            raise ProtocolError("not-found", "with: there is no such user")
+            raise Refusal("not-found", "with: there is no such user")
         return self._conversation(s, viewer_id, peer_id)
 
     def _unread(self, s, conv, viewer_id):
@@ -280,7 +284,7 @@ class ChatService:
         """One page of the viewer's conversation with peer, oldest first: the newest
         page, or the page just older than `before`, or just newer than `after`."""
         if before is not None and after is not None:
-            raise ProtocolError("invalid-payload", "send before or after, not both")
+            raise Refusal("invalid-payload", "send before or after, not both")
         limit = max(1, min(limit, MAX_PAGE))
         with self.db.session() as s:
             conv = self._own_conversation(s, viewer_id, peer_id)
@@ -290,11 +294,11 @@ class ChatService:
             cursor = before if before is not None else after
             if conv is None:
                 if cursor is not None:
-                    raise ProtocolError("not-found", "that cursor is not in this conversation")
+                    raise Refusal("not-found", "that cursor is not in this conversation")
                 return empty
             if cursor is not None and s.scalar(select(Message.id).where(
                     Message.id == cursor, Message.conversation_id == conv.id)) is None:
-                raise ProtocolError("not-found", "that cursor is not in this conversation")
+                raise Refusal("not-found", "that cursor is not in this conversation")
             q = select(Message, User.display_name).join(User, User.id == Message.sender_id) \
                 .where(Message.conversation_id == conv.id)
             if after is not None:
@@ -343,9 +347,3 @@ class ChatService:
                 out.append({"with": public_peer(peer), "lastMessage": wire(msg, name),
                             "unread": unread.get(c.id, 0), **self._marks(c, viewer_id)})
             return {"conversations": out, "unreadTotal": sum(x["unread"] for x in out)}
-
-
-def init_app(app):
-    service = ChatService(app.extensions["tlc_db"], app.config.get("CHAT_MAX_LENGTH", 4000))
-    app.extensions["tlc_chat"] = service
-    return service

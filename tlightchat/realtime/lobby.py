@@ -19,7 +19,7 @@ every method runs under the store's lock (from the store's subscriber or the hub
 and watcher lists are plain lists, not sets: N views × a window of 100 is a million
 entries at N = 10,000, and a list holds one in 8 bytes where a set takes ~40.
 """
-from .store import selectors as S
+from ..store import selectors as S
 
 KEEP = object()  # build(): keep the view's current query / pins
 # A count push writes to every socket: in a large lobby it comes less often, so that

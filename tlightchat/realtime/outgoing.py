@@ -1,25 +1,13 @@
-"""Store changes become outgoing messages, delivered through a tree of pyee emitters.
+"""Store change → outgoing messages: the pure step between the store and the sockets.
 
-    root ── client ── anchor ── call
-     │        └─ 'message' listener: emit to that client's socket
-     └─ 'lobby' listener: emit a lobby delta to the clients whose view holds its user
-
-`outgoing(action, prev, next)` is pure: it says which messages one dispatched action
-produces, each addressed to a node path (client id, anchor id, call id) or to the
-lobby. `EmitterTree` delivers a lobby delta to the clients `LobbyViews.route` names
-(tlightchat/lobby.py), and any other message by bubbling it from its node up to the
-nearest node with a 'message' listener (the client's). It tears a subtree down when the client,
-anchor or call it stands for is gone, so no listener outlives what it listens for.
+`outgoing(action, prev, next)` says which messages one dispatched action produces,
+each addressed to a node path (client id, anchor id, call id) of the delivery tree
+(delivery.py) or to the lobby. No I/O, no sockets: given the same action and states
+every process computes the same messages, which is what lets a cluster node deliver
+only to its own clients.
 """
-import logging
-from collections import deque
-
-from pyee import EventEmitter
-
-from .store import actions as A
-from .store import selectors as S
-
-log = logging.getLogger(__name__)
+from ..store import actions as A
+from ..store import selectors as S
 
 LOBBY = ()
 
@@ -222,125 +210,3 @@ def outgoing(action, prev, nxt):
     return (_lobby_deltas(action, prev, nxt)
             + _invitation_messages(action, prev, nxt, actor)
             + _call_messages(action, prev, nxt, actor))
-
-
-# -- how to send it ------------------------------------------------------------------
-
-class EmitterNode:
-    """One pyee emitter in the tree: root → client → anchor → call."""
-
-    def __init__(self, name=None, parent=None):
-        self.name = name
-        self.parent = parent
-        self.children = {}
-        self.emitter = EventEmitter()
-        self.queue = None  # while the client is away: what waits for it
-
-    def child(self, name):
-        node = self.children.get(name)
-        if node is None:
-            node = self.children[name] = EmitterNode(name, self)
-        return node
-
-    def find(self, path):
-        node = self
-        for name in path:
-            node = node.children.get(name)
-            if node is None:
-                return None
-        return node
-
-    def node(self, path):
-        node = self
-        for name in path:
-            node = node.child(name)
-        return node
-
-    def deliver(self, event, data):
-        """Bubble up to the nearest node (self included, root excluded) with a
-        'message' listener; False when there is none (the client is gone)."""
-        node = self
-        while node is not None and node.parent is not None:
-            if node.emitter.listeners("message"):
-                node.emitter.emit("message", event, data)
-                return True
-            node = node.parent
-        return False
-
-    def teardown(self):
-        for child in list(self.children.values()):
-            child.teardown()
-        self.emitter.remove_all_listeners()
-        if self.parent is not None:
-            self.parent.children.pop(self.name, None)
-
-    def size(self):
-        return 1 + sum(child.size() for child in self.children.values())
-
-
-class EmitterTree:
-    """Subscribes to the store; turns each change into deliveries and keeps the tree's
-    shape in step with the state (a node per live client, anchor and call)."""
-
-    def __init__(self, store, lobby):
-        self.root = EmitterNode()
-        self.store = store
-        self.lobby = lobby
-        self.unsubscribe = store.subscribe(self._on_change)
-
-    def attach_client(self, client_id, send):
-        """`send(event, data)` writes to that client's socket. On a resumed client,
-        whatever waited while it was away is sent first, in order."""
-        node = self.root.node((client_id,))
-        node.emitter.remove_all_listeners("message")
-        waiting, node.queue = node.queue or (), None
-        for event, data in waiting:
-            send(event, data)
-        node.emitter.on("message", send)
-        return node
-
-    def park_client(self, client_id, limit=2000):
-        """No socket to write to yet (it dropped and may come back, or it is being
-        restored): queue the client's messages until attach_client."""
-        node = self.root.node((client_id,))
-        node.emitter.remove_all_listeners("message")
-        node.queue = deque(maxlen=limit)
-        node.emitter.on("message", lambda event, data: node.queue.append((event, data)))
-
-    def on_lobby(self, send):
-        """`send(client_ids, event, data)`: a lobby delta for the views that hold its user.
-        Not queued for away clients: they get a fresh snapshot when they come back."""
-        self.root.emitter.on("lobby", send)
-
-    def _on_change(self, action, prev, nxt):
-        for path, event, data in outgoing(action, prev, nxt):
-            try:
-                if path == LOBBY:
-                    to = self.lobby.route(event, data, prev, nxt)
-                    if to:
-                        self.root.emitter.emit("lobby", to, event, data)
-                    continue
-                client = self.root.find(path[:1])
-                if client is None or not client.node(path[1:]).deliver(event, data):
-                    log.info("dropped %s for departed client %s", event, path[0])
-            except Exception:  # a failing socket must not break the dispatch
-                log.exception("delivering %s to %s failed", event, path)
-        if prev["anchors"] is not nxt["anchors"] or prev["clients"] is not nxt["clients"] \
-                or prev["calls"] is not nxt["calls"]:
-            self._prune(prev, nxt, named_ids(action))
-
-    def _prune(self, prev, nxt, named):
-        if prev["calls"] is not nxt["calls"]:
-            for call_id in prev["calls"].keys() - nxt["calls"].keys():
-                for aid, cid in prev["calls"][call_id]["clients"].items():
-                    node = self.root.find((cid, aid, call_id))
-                    if node:
-                        node.teardown()
-        for aid in slice_changes(prev["anchors"], nxt["anchors"], named)[1]:
-            node = self.root.find((prev["anchors"][aid]["clientId"], aid))
-            if node:
-                node.teardown()
-        for cid in slice_changes(prev["clients"], nxt["clients"], named)[1]:
-            node = self.root.find((cid,))
-            if node:
-                node.teardown()

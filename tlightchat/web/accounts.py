@@ -12,7 +12,7 @@ import time
 from collections import deque
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -22,10 +22,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
-from .db import User, utcnow
-from .identity import SESSION_KEY
+from ..db import User, utcnow
+from ..identity import SESSION_KEY
 
-bp = Blueprint("accounts", __name__)
 csrf = CSRFProtect()
 
 USERNAME_RULE = r"^[a-z0-9][a-z0-9_.-]{2,31}$"
@@ -97,14 +96,6 @@ class LoginLimiter:
             self.failures.pop((username, address), None)
 
 
-def _db():
-    return current_app.extensions["tlc_db"]
-
-
-def _limiter():
-    return current_app.extensions["tlc_login_limiter"]
-
-
 def _safe_next(default):
     """Only a path on this site: never an absolute URL or //host (open redirect)."""
     target = request.values.get("next", "")
@@ -128,88 +119,97 @@ def _in_words(seconds):
     return f"{(seconds + 59) // 60} minutes"
 
 
-@bp.route("/register", methods=["GET", "POST"])
-def register():
-    if g.user.is_account:
-        flash(f"You are signed in as {g.user.username}. Sign out first to make another "
-              "account.", "error")
-        return redirect(url_for("pages.me"))
-    form = RegisterForm()
-    if not form.validate_on_submit():
-        return render_template("register.html", form=form), 400 if request.method == "POST" else 200
-    username = form.username.data
-    rename = g.user.display_name.startswith("Guest-")
-    try:
-        with _db().session() as s:
-            if s.scalar(select(User.id).where(User.username == username)) is not None:
-                raise IntegrityError("username taken", None, Exception())
-            user = s.get(User, g.user.id)
-            user.username = username
-            user.password_hash = generate_password_hash(form.password.data)
-            user.registered_at = utcnow()
-            if rename:
-                user.display_name = username[:40]
-    except IntegrityError:
-        form.username.errors.append(f"“{username}” is taken; pick another username.")
-        return render_template("register.html", form=form), 409
-    if rename:
-        current_app.extensions["tlc_hub"].user_renamed(g.user.id, username[:40])
-    _sign_in(g.user.id)
-    flash(f"Account created: you are {username}. Your chats and history came with you; "
-          "sign in with this username on any other browser.", "ok")
-    return redirect(_safe_next(url_for("pages.me")))
+def blueprint(db, limiter, on_rename):
+    """/register, /login, /logout over this database and limiter; `on_rename(userId,
+    name)` tells the live lobby when registering renames a guest."""
+    bp = Blueprint("accounts", __name__)
 
+    @bp.route("/register", methods=["GET", "POST"])
+    def register():
+        if g.user.is_account:
+            flash(f"You are signed in as {g.user.username}. Sign out first to make another "
+                  "account.", "error")
+            return redirect(url_for("pages.me"))
+        form = RegisterForm()
+        if not form.validate_on_submit():
+            return render_template("register.html", form=form), \
+                400 if request.method == "POST" else 200
+        username = form.username.data
+        rename = g.user.display_name.startswith("Guest-")
+        try:
+            with db.session() as s:
+                if s.scalar(select(User.id).where(User.username == username)) is not None:
+                    raise IntegrityError("username taken", None, Exception())
+                user = s.get(User, g.user.id)
+                user.username = username
+                user.password_hash = generate_password_hash(form.password.data)
+                user.registered_at = utcnow()
+                if rename:
+                    user.display_name = username[:40]
+        except IntegrityError:
+            form.username.errors.append(f"“{username}” is taken; pick another username.")
+            return render_template("register.html", form=form), 409
+        if rename:
+            on_rename(g.user.id, username[:40])
+        _sign_in(g.user.id)
+        flash(f"Account created: you are {username}. Your chats and history came with you; "
+              "sign in with this username on any other browser.", "ok")
+        return redirect(_safe_next(url_for("pages.me")))
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    form = LoginForm()
-    if not form.validate_on_submit():
-        return render_template("login.html", form=form), 400 if request.method == "POST" else 200
-    username, address = form.username.data, request.remote_addr or "?"
-    wait = _limiter().retry_after(username, address)
-    if wait:
-        form.form_errors.append(f"Too many failed sign-ins for “{username}” from your "
-                                f"address. Try again in {_in_words(wait)}.")
-        return render_template("login.html", form=form), 429
-    with _db().session() as s:
-        user = s.scalar(select(User).where(User.username == username))
-    if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, form.password.data)
-        user = None
-    elif not check_password_hash(user.password_hash, form.password.data):
-        user = None
-    if user is None:
-        _limiter().failed(username, address)
-        form.form_errors.append("Wrong username or password.")
-        return render_template("login.html", form=form), 401
-    _limiter().succeeded(username, address)
-    _sign_in(user.id)
-    flash(f"Signed in as {user.username}.", "ok")
-    return redirect(_safe_next(url_for("chat.chat_page")))
+    @bp.route("/login", methods=["GET", "POST"])
+    def login():
+        form = LoginForm()
+        if not form.validate_on_submit():
+            return render_template("login.html", form=form), \
+                400 if request.method == "POST" else 200
+        username, address = form.username.data, request.remote_addr or "?"
+        wait = limiter.retry_after(username, address)
+        if wait:
+            form.form_errors.append(f"Too many failed sign-ins for “{username}” from your "
+                                    f"address. Try again in {_in_words(wait)}.")
+            return render_template("login.html", form=form), 429
+        with db.session() as s:
+            user = s.scalar(select(User).where(User.username == username))
+        if user is None or not user.password_hash:
+            check_password_hash(_DUMMY_HASH, form.password.data)
+            user = None
+        elif not check_password_hash(user.password_hash, form.password.data):
+            user = None
+        if user is None:
+            limiter.failed(username, address)
+            form.form_errors.append("Wrong username or password.")
+            return render_template("login.html", form=form), 401
+        limiter.succeeded(username, address)
+        _sign_in(user.id)
+        flash(f"Signed in as {user.username}.", "ok")
+        return redirect(_safe_next(url_for("chat.chat_page")))
 
+    @bp.route("/logout", methods=["GET", "POST"])
+    def logout():
+        """GET asks (a link cannot sign anyone out); POST, with its CSRF token, signs out."""
+        if not g.user.is_account:
+            flash("You are a guest: signing out would lose this identity and its chats for "
+                  "good. Register first to keep them.", "error")
+            return redirect(url_for("pages.me"))
+        if request.method == "GET":
+            return render_template("logout.html")
+        session.clear()
+        flash("Signed out. This browser is a new guest now; sign in again any time.", "ok")
+        return redirect(url_for("pages.home"))
 
-@bp.route("/logout", methods=["GET", "POST"])
-def logout():
-    """GET asks (a link cannot sign anyone out); POST, with its CSRF token, signs out."""
-    if not g.user.is_account:
-        flash("You are a guest: signing out would lose this identity and its chats for "
-              "good. Register first to keep them.", "error")
-        return redirect(url_for("pages.me"))
-    if request.method == "GET":
-        return render_template("logout.html")
-    session.clear()
-    flash("Signed out. This browser is a new guest now; sign in again any time.", "ok")
-    return redirect(url_for("pages.home"))
+    return bp
 
 
 def _csrf_failed(err):
     return render_template("csrf_error.html", reason=err.description), 400
 
 
-def init_app(app):
+def init_app(app, db, on_rename):
+    """CSRF on every form, the accounts pages; returns the login limiter."""
     csrf.init_app(app)
     app.register_error_handler(CSRFError, _csrf_failed)
-    app.extensions["tlc_login_limiter"] = LoginLimiter(
+    limiter = LoginLimiter(
         app.config["LOGIN_MAX_ATTEMPTS"], app.config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
         app.config["LOGIN_WINDOW_SECONDS"])
-    app.register_blueprint(bp)
+    app.register_blueprint(blueprint(db, limiter, on_rename))
+    return limiter

@@ -3,7 +3,7 @@
 `entries(action, prev, next, now)` is pure: which timeline entries one store change
 makes. The subscriber stores them through the chat service off the store's lock (a
 database commit must not hold up every other dispatch) and then delivers each entry to
-both users' tabs, like a chat message. It waits CALL_LOG_DELAY seconds first: a call's
+both users' tabs, like a chat message (the one serial worker, tlightchat/worker.py). It waits CALL_LOG_DELAY seconds first: a call's
 first second is its setup (offer, answer, ICE through this server), and under eventlet a
 synchronous commit stalls every connection while it flushes — the timeline can wait,
 the negotiation cannot. Entries keep the time the event happened, and are written in the
@@ -11,12 +11,11 @@ order they happened by one worker (a call shorter than the delay still reads "st
 then "ended").
 """
 import logging
-import threading
 import time
-from collections import deque
 from datetime import datetime, timezone
 
-from .store import actions as A
+from ..store import actions as A
+from ..worker import SerialWorker
 
 log = logging.getLogger(__name__)
 
@@ -54,52 +53,43 @@ def entries(action, prev, nxt, now):
     return [e for e in out if e[1] and e[2] and e[1] != e[2]]
 
 
-def init_app(app, hub):
-    chat = app.extensions["tlc_chat"]
+class CallLog:
+    """Subscribes to the store; writes each change's entries, in order, after `delay`."""
 
-    delay = app.config["CALL_LOG_DELAY"]
+    def __init__(self, app, store, chat, send_to_user, clock, socketio, delay):
+        self.app = app
+        self.chat = chat
+        self.send_to_user = send_to_user  # (userId, event, data): the user's tabs
+        self.clock = clock
+        self.sleep = socketio.sleep
+        self.delay = delay
+        self.worker = SerialWorker(socketio.start_background_task, self._write,
+                                   name="call log")
+        store.subscribe(self._on_change)
 
-    pending = deque()  # (due, batch, now), in the order the events happened
-    lock = threading.Lock()
-    worker = {"running": False}
+    def _on_change(self, action, prev, nxt):
+        now = self.clock()
+        batch = entries(action, prev, nxt, now)
+        if batch:  # (due, entries, when they happened), in the order they happened
+            self.worker.submit((time.monotonic() + self.delay, batch, now))
 
-    def drain():
-        while True:
-            with lock:
-                if not pending:
-                    worker["running"] = False
-                    return
-                due, batch, now = pending.popleft()
+    def _write(self, items):
+        for due, batch, now in items:
             wait = due - time.monotonic()
             if wait > 0:
-                hub.socketio.sleep(wait)
-            try:
-                record(batch, now)
-            except Exception:  # the worker must outlive one bad batch
-                log.exception("writing call events failed")
+                self.sleep(wait)
+            self._record(batch, now)
 
-    def record(batch, now):
+    def _record(self, batch, now):
         at = datetime.fromtimestamp(now, timezone.utc)
-        with app.app_context():
+        with self.app.app_context():
             for kind, caller, callee, ref, details in batch:
                 try:
-                    message, duplicate = chat.record_call_event(caller, callee, kind, ref,
-                                                                at=at, **details)
+                    message, duplicate = self.chat.record_call_event(caller, callee, kind, ref,
+                                                                     at=at, **details)
                 except Exception:
                     log.exception("recording a call event failed", extra={"call": ref})
                     continue
                 if not duplicate:
                     for user_id in (caller, callee):
-                        hub.send_to_user(user_id, "chat:message", {"message": message})
-
-    def on_change(action, prev, nxt):
-        now = hub.clock()
-        batch = entries(action, prev, nxt, now)
-        if batch:
-            with lock:
-                pending.append((time.monotonic() + delay, batch, now))
-                if not worker["running"]:
-                    worker["running"] = True
-                    hub.socketio.start_background_task(drain)
-
-    hub.store.subscribe(on_change)
+                        self.send_to_user(user_id, "chat:message", {"message": message})

@@ -1,0 +1,91 @@
+"""Which socket serves which client, and every write to a socket.
+
+The store knows clients, never sockets: a client keeps its id across a dropped
+transport (resume) and a server restart (restore), and in a cluster another process
+may serve it. This layer holds the process-local half: socket id ↔ client id, the
+per-socket rate-limit bucket, and `emit`, the one place that writes to Socket.IO.
+
+Writing to a socket whose pong is overdue makes Engine.IO close it on the spot and run
+our disconnect handler inside that write, i.e. inside whatever dispatch is delivering.
+That departure must wait (`in_write` + `defer`), or after a stall one dead socket's
+departure writes to the next dead one, one stack frame deeper each time (measured: a
+RecursionError and a 17.7 s stall at 10,000 clients).
+"""
+import threading
+
+from ..ratelimit import TokenBucket
+from ..worker import SerialWorker
+
+
+class Connections:
+    def __init__(self, socketio, rate, clock):
+        self.socketio = socketio
+        self.rate = rate            # (per second, burst) for each socket's bucket
+        self.clock = clock          # a callable, read on each use (tests swap it)
+        self.clients = {}           # sid -> clientId
+        self.sids = {}              # clientId -> sid of the socket serving it now
+        self.buckets = {}           # sid -> TokenBucket
+        self._local = threading.local()  # per thread or greenlet: inside emit()?
+        self._later = SerialWorker(socketio.start_background_task,
+                                   lambda batch: [fn() for fn in batch],
+                                   name="deferred disconnects")
+
+    # -- binding -----------------------------------------------------------------------
+    def bind(self, sid, client_id):
+        """This socket serves this client now (a resumed client's old socket, which may
+        not have noticed its drop, no longer does)."""
+        old = self.sids.get(client_id)
+        if old is not None and old != sid:
+            self.clients.pop(old, None)
+            self.buckets.pop(old, None)
+        self.clients[sid] = client_id
+        self.sids[client_id] = sid
+        self.buckets[sid] = TokenBucket(*self.rate, self.clock)
+
+    def unbind(self, sid):
+        """Forget a closed socket; the client id it served if it still served it."""
+        client_id = self.clients.pop(sid, None)
+        self.buckets.pop(sid, None)
+        if client_id is None or self.sids.get(client_id) != sid:
+            return None
+        del self.sids[client_id]
+        return client_id
+
+    def client_of(self, sid):
+        return self.clients.get(sid)
+
+    def take(self, sid):
+        """One packet from this socket against its rate limit: False when over it."""
+        bucket = self.buckets.get(sid)
+        return bucket is not None and bucket.take()
+
+    # -- writing -----------------------------------------------------------------------
+    def emit(self, event, data, to):
+        """Every write to sockets goes through here (`to`: a sid or a list of sids)."""
+        local = self._local
+        local.depth = getattr(local, "depth", 0) + 1
+        try:
+            self.socketio.emit(event, data, to=to)
+        finally:
+            local.depth -= 1
+
+    def send(self, client_id, event, data):
+        """To the socket serving this client; False when none does (it is away)."""
+        sid = self.sids.get(client_id)
+        if sid is None:
+            return False
+        self.emit(event, data, to=sid)
+        return True
+
+    def send_many(self, client_ids, event, data):
+        """One message to these clients' sockets, encoded once; away clients miss it."""
+        sids = [sid for sid in map(self.sids.get, client_ids) if sid is not None]
+        if sids:
+            self.emit(event, data, to=sids)
+
+    def in_write(self):
+        return getattr(self._local, "depth", 0) > 0
+
+    def defer(self, fn):
+        """Run fn later, after the current write, in order with other deferred work."""
+        self._later.submit(fn)

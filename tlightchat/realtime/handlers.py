@@ -1,0 +1,119 @@
+"""Client events for identity, lobby, anchors and calls: validate → dispatch → ack.
+
+One function per event, registered with `@handles` against its declaration in
+tlightchat/protocol.py. Each gets (hub, clientId, payload): the payload is already
+validated against the event's schema and the acting client comes from the socket,
+never from the payload. A handler builds the action (ids and times made here, so the
+reducers stay pure), dispatches it, and returns the ack's fields. The store's guard
+decides whether the action is allowed (a Refusal becomes the error ack); the
+delivery tree sends whatever the change produced. Chat events: chat_handlers.py.
+"""
+import secrets
+
+from ..protocol import handles
+from ..store import actions as A
+from ..store import selectors as S
+
+
+def new_id():
+    return secrets.token_urlsafe(9)
+
+
+@handles("me:rename")
+def me_rename(hub, cid, p):
+    user_id = hub.user_of(cid)
+    name = hub.identity.rename(user_id, p["displayName"])
+    return hub.dispatch(A.user_renamed(cid, user_id, name),
+                        lambda s: {"user": S.public_user(s["users"][user_id])})
+
+
+@handles("me:state")
+def me_state(hub, cid, p):
+    with hub.store.lock:
+        return S.client_slice(hub.store.get_state(), cid)
+
+
+@handles("ice:servers")
+def ice_servers_now(hub, cid, p):
+    return {"iceServers": hub.ice_servers(hub.user_of(cid))}
+
+
+@handles("lobby:get")
+def lobby_get(hub, cid, p):
+    hub.send_snapshot(cid, query=p.get("query", ""))
+    return {}
+
+
+@handles("lobby:watch")
+def lobby_watch(hub, cid, p):
+    hub.send_snapshot(cid, pins=frozenset(p["userIds"]))
+    return {}
+
+
+@handles("anchor:create")
+def anchor_create(hub, cid, p):
+    anchor_id = f"{cid}.{new_id()}"  # the prefix proves ownership when restored
+    name = p.get("name") or S.next_slot_name(hub.store.get_state(), cid)
+    return hub.dispatch(A.anchor_created(cid, anchor_id, name),
+                        lambda s: {"anchor": S.public_anchor(s, anchor_id)})
+
+
+@handles("anchor:rename")
+def anchor_rename(hub, cid, p):
+    return hub.dispatch(A.anchor_renamed(cid, p["anchorId"], p["name"]),
+                        lambda s: {"anchor": S.public_anchor(s, p["anchorId"])})
+
+
+@handles("anchor:set-online")
+def anchor_set_online(hub, cid, p):
+    return hub.dispatch(A.anchor_online_set(cid, p["anchorId"], p["online"]),
+                        lambda s: {"anchor": S.public_anchor(s, p["anchorId"])})
+
+
+@handles("anchor:remove")
+def anchor_remove(hub, cid, p):
+    return hub.dispatch(A.anchor_removed(cid, p["anchorId"]),
+                        lambda s: {"anchorId": p["anchorId"]})
+
+
+@handles("call:invite")
+def call_invite(hub, cid, p):
+    now = hub.clock()
+    invitation_id, call_id = new_id(), new_id()
+    action = A.invitation_created(cid, invitation_id, p["fromAnchorId"], p["toAnchorId"],
+                                  now, now + hub.ring_timeout, call_id)
+    return hub.dispatch(action, lambda s: ({"callId": call_id} if call_id in s["calls"]
+                                           else {"invitationId": invitation_id}))
+
+
+@handles("call:cancel")
+def call_cancel(hub, cid, p):
+    return hub.dispatch(A.invitation_cancelled(cid, p["invitationId"]))
+
+
+@handles("call:accept")
+def call_accept(hub, cid, p):
+    call_id = new_id()
+    return hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock()),
+                        lambda s: {"callId": call_id})
+
+
+@handles("call:decline")
+def call_decline(hub, cid, p):
+    return hub.dispatch(A.invitation_declined(cid, p["invitationId"]))
+
+
+@handles("call:signal")
+def call_signal(hub, cid, p):
+    return hub.dispatch(A.call_signalled(cid, p["callId"], p.get("description"),
+                                         p.get("candidate")))
+
+
+@handles("call:media")
+def call_media(hub, cid, p):
+    return hub.dispatch(A.call_media_reported(cid, p["callId"], p["flowing"]))
+
+
+@handles("call:hangup")
+def call_hangup(hub, cid, p):
+    return hub.dispatch(A.call_hung_up(cid, p["callId"]))

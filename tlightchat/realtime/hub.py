@@ -1,0 +1,242 @@
+"""The realtime controller: a socket's life cycle and each client event, in one place.
+
+    connect ─→ bind socket (connections.py) ─→ dispatch connected / resumed / restored
+    event   ─→ rate limit ─→ validate (protocol.py) ─→ handler ─→ dispatch ─→ ack
+    change  ─→ outgoing.py ─→ delivery.py ─→ connections.py ─→ socket
+    drop    ─→ unbind ─→ dispatch went-away (grace) or disconnected (goodbye)
+
+`Hub` is handed its collaborators by create_app: the store (the picture of every
+client, anchor, invitation and call), the connections (which socket serves which
+client), the identity and chat services. Handlers (handlers.py, chat_handlers.py) get
+the hub and call its helpers; nothing else reaches it by name.
+"""
+import logging
+import time
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..errors import Refusal
+from ..ice import ice_servers
+from ..protocol import HANDLERS, PROTOCOL_VERSION, fail, ok, validate, validate_auth
+from ..ratelimit import KeyedBuckets
+from ..store import actions as A
+from ..store import create_store
+from ..store import selectors as S
+from . import chat_handlers, handlers  # noqa: F401  (they register with @handles)
+from .clock import Clock
+from .connections import Connections
+from .delivery import EmitterTree
+from .lobby import LobbyViews
+
+log = logging.getLogger(__name__)
+# A client that said goodbye (closed the page, called disconnect) leaves at once; any
+# other loss (ping timeout, transport closed or failed) keeps it for the grace period.
+GOODBYES = {"client disconnect", "server disconnect"}
+new_id = handlers.new_id
+
+
+class Hub:
+    def __init__(self, socketio, config, identity, chat=None, chat_writer=None,
+                 clock=time.time):
+        self.socketio = socketio
+        self.config = config
+        self.identity = identity
+        self.chat = chat
+        self.chat_writer = chat_writer
+        self.clock = clock
+        self.ring_timeout = config["RING_TIMEOUT"]
+        self.grace = config["RECONNECT_GRACE"]
+        self.tokens = URLSafeSerializer(config["SECRET_KEY"], salt="tlc-resume")
+        self.welcome = {
+            "protocol": PROTOCOL_VERSION,
+            "iceTransportPolicy": config["ICE_TRANSPORT_POLICY"],
+            "reconnectGraceMs": int(config["RECONNECT_GRACE"] * 1000),
+            "ringTimeoutMs": int(config["RING_TIMEOUT"] * 1000),
+            "maxAnchors": config["MAX_ANCHORS_PER_CLIENT"],
+        }
+        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"])
+        self.connections = Connections(
+            socketio, (config["RATE_LIMIT_PER_SECOND"], config["RATE_LIMIT_BURST"]),
+            lambda: self.clock())
+        self.chat_limits = KeyedBuckets(  # per user, across the user's tabs
+            lambda: (config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"]))
+        self.lobby = LobbyViews(config["LOBBY_WINDOW"], config["LOBBY_PINS_MAX"])
+        self.tree = EmitterTree(self.store, self.lobby)
+        self.tree.on_lobby(self.connections.send_many)
+        self.ticker = Clock(socketio, self.tick, config["LOBBY_COUNT_INTERVAL"], self.lobby)
+
+    # -- helpers used by the handlers --------------------------------------------------
+    def user_of(self, client_id):
+        return self.store.get_state()["clients"][client_id]["userId"]
+
+    def dispatch(self, action, ack=None):
+        with self.store.lock:
+            self.store.dispatch(action)
+            return ack(self.store.get_state()) if ack else {}
+
+    def send_to_client(self, client_id, event, data):
+        """Deliver to one client through its emitter node; False if it is gone."""
+        node = self.tree.root.find((client_id,))
+        return bool(node) and node.deliver(event, data)
+
+    def send_to_user(self, user_id, event, data, skip_client=None):
+        """Deliver to every connected tab of a user; returns how many got it."""
+        with self.store.lock:
+            user = self.store.get_state()["users"].get(user_id)
+            targets = [c for c in (user["clientIds"] if user else ()) if c != skip_client]
+            return sum(self.send_to_client(c, event, data) for c in targets)
+
+    def send_snapshot(self, client_id, **view):
+        """(Re)build the client's lobby view and send it: `query=`, `pins=` change it."""
+        with self.store.lock:
+            snapshot = self.lobby.build(self.store.get_state(), client_id, **view)
+            self.connections.send(client_id, "lobby:snapshot", snapshot)
+
+    def send_counts(self):
+        with self.store.lock:
+            for client_ids, payload in self.lobby.counts():
+                self.connections.send_many(client_ids, "lobby:count", payload)
+
+    def ice_servers(self, user_id):
+        return ice_servers(self.config, user_id, self.clock())
+
+    def user_renamed(self, user_id, display_name):
+        """A rename from a page (not a socket) reaches the lobby too."""
+        with self.store.lock:
+            if user_id in self.store.get_state()["users"]:
+                self.store.dispatch(A.user_renamed(None, user_id, display_name))
+
+    def online_clients(self):
+        return len(self.store.get_state()["clients"])
+
+    # -- connection life cycle ---------------------------------------------------------
+    def connect(self, sid, user, auth=None):
+        """Bind a socket to the session's user: a new client, the same client back
+        after a drop (resume), or a client rebuilt after a server restart (restore)."""
+        try:
+            auth = validate_auth(auth)
+        except Refusal as err:
+            self.connections.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
+            auth = None
+        claimed = self._token_client(auth, user)
+        with self.store.lock:
+            state = self.store.get_state()
+            resumed = claimed is not None and claimed in state["clients"]
+            client_id = claimed if resumed else (claimed or new_id())
+            self.connections.bind(sid, client_id)
+            if resumed:
+                self.store.dispatch(A.client_resumed(client_id, user.id))
+            else:
+                self.store.dispatch(A.client_connected(client_id, user.id,
+                                                       user.display_name, self.clock()))
+                if claimed:
+                    # what the restore produces (e.g. call:state when this claim completes
+                    # a call) waits for the socket, after the welcome
+                    self.tree.park_client(client_id)
+                    self._restore(client_id, auth, sid)
+            self.connections.emit("session:welcome", {
+                **self.welcome, "clientId": client_id, "resumed": resumed,
+                "restored": claimed is not None and not resumed,
+                "resumeToken": self.tokens.dumps([client_id, user.id]),
+                "iceServers": self.ice_servers(user.id),
+                "user": {"id": user.id, "displayName": user.display_name}}, to=sid)
+            self.send_snapshot(client_id)
+            self.tree.attach_client(  # after the welcome: what waited follows it
+                client_id, lambda event, data: self.connections.emit(event, data, to=sid))
+        self.ticker.start()
+        log.info("client resumed" if resumed else "client connected",
+                 extra={"client": client_id, "user": user.id})
+
+    def _token_client(self, auth, user):
+        if not auth or "resume" not in auth:
+            return None
+        try:
+            client_id, user_id = self.tokens.loads(auth["resume"])
+        except (BadSignature, ValueError, TypeError):
+            return None
+        return client_id if user_id == user.id else None
+
+    def _restore(self, client_id, auth, sid):
+        """After a server restart: the client's anchors, and its claims to the calls
+        it was in (a call is back once both sides have claimed it)."""
+        now = self.clock()
+        steps = [A.anchors_restored(client_id, auth["anchors"])] + [
+            A.call_claimed(client_id, c["callId"], c["anchorId"], c["peerAnchorId"],
+                           c["initiator"], now, now + self.grace) for c in auth["calls"]]
+        for action in steps:
+            try:
+                self.store.dispatch(action)
+            except Refusal as err:
+                self.connections.emit("error", {"event": "connect", "error": err.as_dict()},
+                                      to=sid)
+
+    def disconnect(self, sid, reason=None):
+        if self.connections.in_write():  # raised from inside one of our own writes
+            self.connections.defer(lambda: self._disconnect(sid, reason))
+            return
+        self._disconnect(sid, reason)
+
+    def _disconnect(self, sid, reason=None):
+        with self.store.lock:
+            client_id = self.connections.unbind(sid)
+            if client_id is None or client_id not in self.store.get_state()["clients"]:
+                return
+            if reason in GOODBYES or self.grace <= 0:
+                self.store.dispatch(A.client_disconnected(client_id))
+            else:
+                self.store.dispatch(A.client_went_away(client_id, self.clock() + self.grace))
+                self.tree.park_client(client_id)
+        log.info("client disconnected", extra={"client": client_id, "reason": reason})
+
+    # -- one client event --------------------------------------------------------------
+    def handle(self, sid, event, args):
+        started = time.perf_counter()
+        client_id = self.connections.client_of(sid)
+        shown = event[:64] if isinstance(event, str) else "?"
+        payload = {}
+        try:
+            if client_id is None:
+                raise Refusal("invalid-state", "not connected; reconnect and retry")
+            if not self.connections.take(sid):
+                raise Refusal("rate-limited", "too many messages; slow down")
+            payload = validate(event, args)
+            result = ok(**HANDLERS[event](self, client_id, payload))
+            self._log(shown, client_id, payload, started, result)
+            return result
+        except Refusal as err:
+            error = err.as_dict()
+        except Exception:
+            log.exception("handler failed", extra={"event": shown, "client": client_id})
+            error = {"code": "internal", "message": "the server failed to handle this; "
+                     "it has been logged, please retry"}
+        self.connections.emit("error", {"event": shown, "error": error}, to=sid)
+        result = fail(**error)
+        self._log(shown, client_id, payload, started, result)
+        return result
+
+    @staticmethod
+    def _log(event, client_id, payload, started, result):
+        """One line per client event: ids and outcome, never message bodies."""
+        extra = {"event": event, "client": client_id, "ok": result["ok"],
+                 "ms": round((time.perf_counter() - started) * 1000, 2)}
+        for key, field in (("callId", "call"), ("anchorId", "anchor"),
+                           ("invitationId", "invitation")):
+            if key in payload:
+                extra[field] = payload[key]
+        if not result["ok"]:
+            extra["code"] = result["error"]["code"]
+        # ICE candidates and SDP are the bulk of the traffic: routine, so DEBUG.
+        level = logging.DEBUG if result["ok"] and event == "call:signal" else logging.INFO
+        log.log(level, "client event", extra=extra)
+
+    # -- the clock: ring time-outs, grace periods, lobby counts ------------------------
+    def tick(self):
+        now = self.clock()
+        if self.ticker.counts_due(now):
+            self.send_counts()
+        self.chat_limits.prune()
+        with self.store.lock:
+            state = self.store.get_state()
+            if state["invitations"] or state["claims"] or any(
+                    c["awayUntil"] is not None for c in state["clients"].values()):
+                self.store.dispatch(A.clock_ticked(self.clock()))
