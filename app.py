@@ -70,22 +70,68 @@ def tune_gc():
     gc.set_threshold(*(int(x) for x in raw.split(",")))
 
 
+def install_stop(app, stopper):
+    """SIGTERM (systemd, docker stop, the tests) and SIGINT start the graceful stop; a
+    second signal while stopping changes nothing (the stop has its own deadline)."""
+    import signal
+
+    def on_signal(signum, _frame=None):
+        stopper.begin("restart")
+
+    if ASYNC_MODE == "gevent":
+        import gevent
+
+        gevent.signal_handler(signal.SIGTERM, on_signal, signal.SIGTERM)
+        gevent.signal_handler(signal.SIGINT, on_signal, signal.SIGINT)
+    else:
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+
+
+def serve_eventlet(app, host, port, max_connections, stopper):
+    """Flask-SocketIO's eventlet runner, with the listener ours so the stop can close
+    it. The server's own shutdown then waits for the open connections; the stop ends
+    the process when it is done, so the call below never returns first."""
+    import eventlet
+    from eventlet import wsgi
+
+    listener = eventlet.listen((host, port))
+    stopper.stop_accepting = listener.close
+    try:
+        wsgi.server(listener, app, log_output=False, max_size=max_connections,
+                    protocol=lean_eventlet_protocol())
+    except OSError:  # accept() on the listener the stop closed
+        pass
+    if stopper.started:
+        stopper.wait()
+
+
+def serve_gevent(app, host, port, stopper):
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+
+    server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler, log=None)
+    stopper.stop_accepting = server.stop_accepting
+    server.serve_forever()
+
+
 def main():
     app = create_app()
-    socketio = parts(app).socketio
+    tlc = parts(app)
+    socketio = tlc.socketio
     host, port = app.config["HOST"], int(app.config["PORT"])
     max_connections = int(app.config["MAX_CONNECTIONS"])
     raise_fd_limit(max_connections + 256)
     if ASYNC_MODE != "threading":  # with threads it hurt: 103 of 1,000 relay clients left
         tune_gc()
-    options = {"host": host, "port": port, "allow_unsafe_werkzeug": True}
-    if ASYNC_MODE == "eventlet":
-        options = {"host": host, "port": port, "max_size": max_connections,
-                   "log_output": False, "protocol": lean_eventlet_protocol()}
-    elif ASYNC_MODE == "gevent":
-        options = {"host": host, "port": port}
+    install_stop(app, tlc.stopper)
     print(f"TLightChat serving on http://{host}:{port} ({ASYNC_MODE})", flush=True)
-    socketio.run(app, **options)
+    if ASYNC_MODE == "eventlet":
+        serve_eventlet(app, host, port, max_connections, tlc.stopper)
+    elif ASYNC_MODE == "gevent":
+        serve_gevent(app, host, port, tlc.stopper)
+    else:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 
 
 if __name__ == "__main__":

@@ -72,3 +72,15 @@ LOGIN_MAX_ATTEMPTS_PER_ADDRESS = 30
 LOGIN_WINDOW_SECONDS = 300
 # Forms carry a CSRF token (Flask-WTF); it lives as long as the session.
 WTF_CSRF_TIME_LIMIT = None
+
+# Graceful stop (SIGTERM): seconds to finish in-flight events, commit and ack every chat
+# send, tell clients to reconnect and exit. deploy/tlightchat.service waits longer.
+STOP_TIMEOUT = 10
+# Storage faults (disk full, read-only database): the log reports them at most once per
+# this many seconds, with a count; clients are told to retry after STORAGE_RETRY_MS.
+STORAGE_FAULT_LOG_INTERVAL = 10
+STORAGE_RETRY_MS = 2000
+# Prometheus metrics at /metrics: off unless true; answered only to these client
+# addresses (loopback: scrape through the machine, or list your Prometheus server).
+METRICS_ENABLED = False
+METRICS_ALLOW = ["127.0.0.1", "::1"]

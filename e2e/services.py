@@ -59,17 +59,24 @@ def close_browser(driver):
         shutil.rmtree(driver._tlc_profile, ignore_errors=True)
 
 
-def wait_until(driver, script, timeout=10.0, poll=0.05, message=None, *args):
-    """Poll a JS expression (a function body returning a value) until it is truthy;
-    return that value. Fails with `message` and the last value when it never is."""
+def wait_for(condition, timeout=10.0, message=None, poll=0.05):
+    """Poll a Python callable until it returns something truthy; return that value.
+    Fails with `message` and the last value when it never does."""
     deadline = time.monotonic() + timeout
     value = None
     while time.monotonic() < deadline:
-        value = driver.execute_script(script, *args)
+        value = condition()
         if value:
             return value
         time.sleep(poll)
-    raise AssertionError(f"{message or script!r} not true within {timeout}s (last: {value!r})")
+    raise AssertionError(f"{message or condition!r} not true within {timeout}s (last: {value!r})")
+
+
+def wait_until(driver, script, timeout=10.0, poll=0.05, message=None, *args):
+    """Poll a JS expression (a function body returning a value) until it is truthy;
+    return that value. Fails with `message` and the last value when it never is."""
+    return wait_for(lambda: driver.execute_script(script, *args), timeout,
+                    message or script, poll)
 
 
 def free_port():

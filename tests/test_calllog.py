@@ -22,9 +22,9 @@ def test_pure_entries_for_each_outcome():
     _, log = step(s, A.invitation_declined("c2", "i1"), 11.0)
     assert log == [("call-declined", "u1", "u2", "i1", {})]
     _, log = step(s, A.invitation_cancelled("c1", "i1"), 11.0)
-    assert log == [("call-missed", "u1", "u2", "i1", {})]
+    assert log == [("call-missed", "u1", "u2", "i1", {"reason": "cancelled"})]
     _, log = step(s, A.clock_ticked(45.0), 45.0)
-    assert log == [("call-missed", "u1", "u2", "i1", {})]
+    assert log == [("call-missed", "u1", "u2", "i1", {"reason": "rang-out"})]
     s, log = step(s, A.invitation_accepted("c2", "i1", "k1", 12.0), 12.0)
     assert log == [("call-started", "u1", "u2", "k1", {})]
     _, log = step(s, A.call_hung_up("c2", "k1"), 73.5)

@@ -59,8 +59,18 @@ def test_a_full_window_stops_taking_new_users_and_is_no_longer_complete():
     assert set(lobby.snapshots["c3"]["users"]) == {"cat", "bob"}
     assert lobby.snapshots["c3"]["complete"] is False
     counts = dict((tuple(sorted(ids)), p["complete"]) for ids, p in lobby.views.counts())
-    assert counts == {("c1", "c2", "c3"): False}
+    assert counts == {("c1", "c2"): False}  # cat's snapshot already said 3, incomplete
     assert lobby.views.counts() == []  # nothing changed since
+
+
+def test_a_count_is_not_pushed_to_a_view_whose_snapshot_already_said_it():
+    lobby = Lobby(size=5)
+    lobby.join("c1", "ann")
+    assert lobby.views.counts() == []          # ann's snapshot said 1, complete
+    lobby.join("c2", "bob")
+    assert [sorted(ids) for ids, _ in lobby.views.counts()] == [["c1"]]  # only ann
+    lobby.leave("c2")
+    assert [sorted(ids) for ids, p in lobby.views.counts()] == [["c1"]]  # 2 → 1
 
 
 def test_a_join_costs_only_the_views_that_take_it():
@@ -196,9 +206,10 @@ def test_counts_reach_every_view_when_the_number_online_changes(small):
     cat = Tab(small)
     hub.send_counts()
     assert ann.events("lobby:count") == [{"online": 3, "complete": False}]
-    assert bob.events("lobby:count") == [{"online": 2, "complete": True},
-                                         {"online": 3, "complete": False}]
-    assert cat.events("lobby:count") == [{"online": 3, "complete": False}]
+    # bob's snapshot already said 2 online: the first count skipped him; cat's
+    # snapshot said 3 and incomplete, so cat is told nothing (docs/protocol.md)
+    assert bob.events("lobby:count") == [{"online": 3, "complete": False}]
+    assert cat.events("lobby:count") == []
     hub.send_counts()
     assert ann.events("lobby:count") == [] and cat.events("lobby:count") == []
 

@@ -65,7 +65,7 @@ def test_healthz(app, tab):
 
 def test_healthz_reports_an_unreachable_database(app, monkeypatch):
     db = app.extensions["tlightchat"].db
-    monkeypatch.setattr(db, "reachable", lambda: False)
+    monkeypatch.setattr(db, "probe", lambda: (False, "OperationalError: unable to open"))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["database"] is False
 

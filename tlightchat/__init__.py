@@ -51,6 +51,9 @@ class Parts:
     hub: object
     call_log: object
     login_limiter: object
+    faults: object
+    metrics: object
+    stopper: object
 
 
 def create_app(config=None):
@@ -61,6 +64,9 @@ def create_app(config=None):
 
     from . import db as storage, logs, protocol
     from .chat.calllog import CallLog
+    from .faults import StorageFaults
+    from .metrics import Metrics
+    from .shutdown import GracefulStop
     from .chat.groupcommit import GroupCommit
     from .chat.service import ChatService
     from .identity import Identity
@@ -86,18 +92,29 @@ def create_app(config=None):
         allow_upgrades="websocket" in app.config["TRANSPORTS"],
         max_http_buffer_size=128 * 1024,
     )
-    writer = GroupCommit(socketio, chat.send_many)
+    metrics = Metrics() if app.config["METRICS_ENABLED"] else None
+    faults = StorageFaults(db, app.config["STORAGE_FAULT_LOG_INTERVAL"],
+                           app.config["STORAGE_RETRY_MS"],
+                           on_fault=metrics.storage_failures.inc if metrics else None)
+    send_many = metrics.timed_batches(chat.send_many) if metrics else chat.send_many
+    writer = GroupCommit(socketio, send_many)
     protocol.check_registry()
-    hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer)
+    hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
+              metrics=metrics)
     server.attach(app, socketio, hub, identity)
     call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
                        socketio, app.config["CALL_LOG_DELAY"])
+    stopper = GracefulStop(hub, writer, call_log, socketio, app.config["STOP_TIMEOUT"],
+                           exit=os._exit)
 
     app.register_blueprint(pages.blueprint(identity, db, hub))
     app.register_blueprint(chat_pages.bp)
+    if metrics:
+        metrics.watch(hub.store)
+        app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
     limiter = accounts.init_app(app, db, hub.user_renamed)
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, hub,
-                                         call_log, limiter)
+                                         call_log, limiter, faults, metrics, stopper)
 
     # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the
     # URL_PREFIX mount → Socket.IO → Flask. Flask-SocketIO has already wrapped wsgi_app.

@@ -5,6 +5,7 @@ instance folder. `open_database` brings the schema to the newest migration, so a
 database is created on first run and an old one is upgraded.
 """
 import os
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -13,7 +14,8 @@ from alembic.config import Config
 from typing import Optional
 
 from sqlalchemy import (JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint, create_engine, event, text)
+                        Text, TypeDecorator, UniqueConstraint, create_engine, event, text,
+                        update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -103,10 +105,20 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class HealthProbe(Base):
+    """One row, rewritten by the readiness check: a database that cannot take this
+    write cannot take a chat message either (disk full, read-only file or mount)."""
+    __tablename__ = "health_probe"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    checked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class Database:
     def __init__(self, url):
         self.url = url
-        kwargs = {}
+        # pre_ping: a pooled connection that died (database restarted) is replaced
+        # before use instead of failing the request that drew it.
+        kwargs = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
             # One connection may be used by several green threads in turn.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
@@ -114,6 +126,8 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.suspect = False      # a storage fault was seen: reconnect before next use
+        self.faulted_at = None    # time.monotonic() of the newest fault
 
     def migrate(self):
         cfg = Config()
@@ -125,6 +139,8 @@ class Database:
     @contextmanager
     def session(self):
         """A unit of work: committed when the block ends, rolled back on error."""
+        if self.suspect:
+            self.recycle()
         session = self.Session()
         try:
             yield session
@@ -142,6 +158,37 @@ class Database:
             return True
         except Exception:
             return False
+
+    def probe(self):
+        """(ok, reason): can the database be read and written right now?"""
+        try:
+            with self.session() as s:
+                s.execute(update(HealthProbe).where(HealthProbe.id == "ready")
+                          .values(checked_at=utcnow()))
+            return True, "ok"
+        except Exception as err:
+            self.faulted()
+            return False, describe_fault(err)
+
+    def faulted(self):
+        """A storage fault was seen: the next unit of work starts on fresh connections."""
+        self.suspect = True
+        self.faulted_at = time.monotonic()
+
+    def recycle(self):
+        """Drop every pooled connection: the next use opens a fresh one. A connection
+        opened while the file was read-only stays read-only after the file is fixed
+        (measured: every send failed until a restart), so recovering from a storage
+        fault needs new connections, not retries."""
+        self.suspect = False
+        self.engine.dispose()
+
+
+def describe_fault(err):
+    """One line for a storage error: its class and the driver's first line."""
+    original = getattr(err, "orig", None) or err
+    first = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    return f"{type(original).__name__}: {first}"[:200]
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

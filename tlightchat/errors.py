@@ -10,10 +10,14 @@ Anything else that escapes a handler is a bug: logged with its traceback, answer
 
 
 class Refusal(Exception):
-    def __init__(self, code, message):
+    def __init__(self, code, message, retry_after_ms=None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after_ms = retry_after_ms  # when to try again (`unavailable`)
 
     def as_dict(self):
-        return {"code": self.code, "message": self.message}
+        error = {"code": self.code, "message": self.message}
+        if self.retry_after_ms is not None:
+            error["retryAfterMs"] = self.retry_after_ms
+        return error

@@ -13,6 +13,8 @@ from .errors import Refusal
 from .protocol import Rename
 
 SESSION_KEY = "uid"
+# Machine endpoints: answered without making anyone a guest.
+NO_IDENTITY = ("static", "pages.healthz", "pages.live", "pages.ready", "metrics.metrics")
 
 
 def guest_name():
@@ -38,7 +40,7 @@ class Identity:
 
     def ensure_identity(self):
         """before_request for pages: a browser without a (known) identity becomes a guest."""
-        if request.endpoint in ("static", "pages.healthz"):
+        if request.endpoint in NO_IDENTITY:
             return
         user = self.session_user()
         if user is None and request.endpoint is None:

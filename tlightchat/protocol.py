@@ -119,8 +119,11 @@ class ResumeCall(Payload):
 
 
 class ConnectAuth(Payload):
-    """The Socket.IO `auth` object of a reconnecting client (all optional)."""
+    """The Socket.IO `auth` object of a (re)connecting client (all optional)."""
     resume: Optional[Annotated[StrictStr, Field(max_length=512)]] = None
+    # True: a closed transport (e.g. a WebSocket close frame) is this client's goodbye,
+    # for clients whose disconnect() closes the socket before its DISCONNECT packet.
+    leaveOnClose: Optional[StrictBool] = None
     anchors: Annotated[list[ResumeAnchor], Field(max_length=16)] = []
     calls: Annotated[list[ResumeCall], Field(max_length=16)] = []
 
@@ -207,7 +210,7 @@ CLIENT_EVENTS = {
     "chat:read": ChatMark,
 }
 
-OPTIONAL_PAYLOAD = {"lobby:get"}  # may be sent with no payload at all
+OPTIONAL_PAYLOAD = {"lobby:get", "anchor:create"}  # every field optional: may be absent
 MAX_CHAT_SEND_BYTES = 64 * 1024  # 10,000 characters, even all escaped as \uXXXX
 MAX_WATCH_BYTES = 16 * 1024     # 200 ids of up to 64 characters
 SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES,
@@ -215,7 +218,7 @@ SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES
 
 # Server → client events (documented in docs/protocol.md; listed for the mirror test).
 SERVER_EVENTS = (
-    "session:welcome", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
+    "session:welcome", "session:closing", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
     "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "lobby:count",
     "call:ring",
     "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "error",
@@ -291,6 +294,7 @@ def ok(**result):
     return {"ok": True, **result}
 
 
-def fail(code, message):
-    return {"ok": False, "error": {"code": code, "message": message}}
+def fail(code, message, **extra):
+    """An error ack; `extra` carries documented extras such as retryAfterMs."""
+    return {"ok": False, "error": {"code": code, "message": message, **extra}}
 

@@ -39,6 +39,10 @@ class SerialWorker:
     def pending(self):
         return len(self._queue)
 
+    def idle(self):
+        """Nothing queued and no batch being handled."""
+        return not self._running
+
     def _take(self):
         with self._lock:
             if not self._queue:

@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 
 _INVITE_KIND = {A.INVITATION_DECLINED: "call-declined", A.INVITATION_CANCELLED: "call-missed",
                 A.CLOCK_TICKED: "call-missed"}
+# A ring that ended unanswered is missed for the callee either way; `reason` says how,
+# so the timeline can say "cancelled" or "rang out" (docs/protocol.md, Chat).
+_MISSED_HOW = {A.INVITATION_CANCELLED: {"reason": "cancelled"},
+               A.CLOCK_TICKED: {"reason": "rang-out"}}
 
 
 def _user(state, prev, client_id):
@@ -37,7 +41,8 @@ def entries(action, prev, nxt, now):
             if iid not in nxt["invitations"] and (action["type"] != A.CLOCK_TICKED
                                                   or inv["expiresAt"] <= now):
                 out.append((kind, _user(nxt, prev, inv["fromClientId"]),
-                            _user(nxt, prev, inv["toClientId"]), iid, {}))
+                            _user(nxt, prev, inv["toClientId"]), iid,
+                            _MISSED_HOW.get(action["type"], {})))
     if prev["calls"] is not nxt["calls"]:
         for call_id, call in nxt["calls"].items():
             if call_id not in prev["calls"] and call_id not in prev["claims"]:

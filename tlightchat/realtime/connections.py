@@ -25,27 +25,41 @@ class Connections:
         self.clients = {}           # sid -> clientId
         self.sids = {}              # clientId -> sid of the socket serving it now
         self.buckets = {}           # sid -> TokenBucket
+        self.leave_on_close = set() # sids whose closed transport is a goodbye
         self._local = threading.local()  # per thread or greenlet: inside emit()?
         self._later = SerialWorker(socketio.start_background_task,
                                    lambda batch: [fn() for fn in batch],
                                    name="deferred disconnects")
 
     # -- binding -----------------------------------------------------------------------
-    def bind(self, sid, client_id):
+    def bind(self, sid, client_id, leave_on_close=False):
         """This socket serves this client now (a resumed client's old socket, which may
         not have noticed its drop, no longer does)."""
         old = self.sids.get(client_id)
         if old is not None and old != sid:
             self.clients.pop(old, None)
             self.buckets.pop(old, None)
+            self.leave_on_close.discard(old)
         self.clients[sid] = client_id
         self.sids[client_id] = sid
         self.buckets[sid] = TokenBucket(*self.rate, self.clock)
+        if leave_on_close:
+            self.leave_on_close.add(sid)
+
+    def release(self, client_id):
+        """No socket serves this client until the next bind."""
+        sid = self.sids.get(client_id)
+        if sid is not None:
+            self.unbind(sid)
+
+    def leaves_on_close(self, sid):
+        return sid in self.leave_on_close
 
     def unbind(self, sid):
         """Forget a closed socket; the client id it served if it still served it."""
         client_id = self.clients.pop(sid, None)
         self.buckets.pop(sid, None)
+        self.leave_on_close.discard(sid)
         if client_id is None or self.sids.get(client_id) != sid:
             return None
         del self.sids[client_id]
@@ -53,6 +67,9 @@ class Connections:
 
     def client_of(self, sid):
         return self.clients.get(sid)
+
+    def all_sids(self):
+        return list(self.clients)
 
     def take(self, sid):
         """One packet from this socket against its rate limit: False when over it."""

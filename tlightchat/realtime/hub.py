@@ -16,8 +16,9 @@ import time
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..errors import Refusal
+from ..faults import is_storage_fault
 from ..ice import ice_servers
-from ..protocol import HANDLERS, PROTOCOL_VERSION, fail, ok, validate, validate_auth
+from ..protocol import HANDLERS, PROTOCOL_VERSION, ok, validate, validate_auth
 from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
@@ -32,18 +33,24 @@ log = logging.getLogger(__name__)
 # A client that said goodbye (closed the page, called disconnect) leaves at once; any
 # other loss (ping timeout, transport closed or failed) keeps it for the grace period.
 GOODBYES = {"client disconnect", "server disconnect"}
+TRANSPORT_CLOSE = "transport close"  # a goodbye too for clients that said leaveOnClose
 new_id = handlers.new_id
+RESTART_RETRY_MS = 2000
 
 
 class Hub:
     def __init__(self, socketio, config, identity, chat=None, chat_writer=None,
-                 clock=time.time):
+                 faults=None, metrics=None, clock=time.time):
         self.socketio = socketio
         self.config = config
         self.identity = identity
         self.chat = chat
         self.chat_writer = chat_writer
+        self.faults = faults          # StorageFaults: storage errors → `unavailable`
+        self.metrics = metrics        # Metrics or None
         self.clock = clock
+        self.draining = None          # while stopping: the reason shown to clients
+        self.in_flight = 0            # client events being handled right now
         self.ring_timeout = config["RING_TIMEOUT"]
         self.grace = config["RECONNECT_GRACE"]
         self.tokens = URLSafeSerializer(config["SECRET_KEY"], salt="tlc-resume")
@@ -123,8 +130,11 @@ class Hub:
             state = self.store.get_state()
             resumed = claimed is not None and claimed in state["clients"]
             client_id = claimed if resumed else (claimed or new_id())
-            self.connections.bind(sid, client_id)
+            # Bound only once the store has it (just before the welcome): deltas this
+            # connect causes go to the other views, and this socket's first message is
+            # the welcome, then its snapshot (which already reflects the change).
             if resumed:
+                self.connections.release(client_id)  # its old socket may not know yet
                 self.store.dispatch(A.client_resumed(client_id, user.id))
             else:
                 self.store.dispatch(A.client_connected(client_id, user.id,
@@ -134,6 +144,8 @@ class Hub:
                     # a call) waits for the socket, after the welcome
                     self.tree.park_client(client_id)
                     self._restore(client_id, auth, sid)
+            self.connections.bind(sid, client_id, leave_on_close=bool(
+                auth and auth.get("leaveOnClose")))
             self.connections.emit("session:welcome", {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
                 "restored": claimed is not None and not resumed,
@@ -178,10 +190,12 @@ class Hub:
 
     def _disconnect(self, sid, reason=None):
         with self.store.lock:
+            leave_on_close = self.connections.leaves_on_close(sid)
             client_id = self.connections.unbind(sid)
             if client_id is None or client_id not in self.store.get_state()["clients"]:
                 return
-            if reason in GOODBYES or self.grace <= 0:
+            goodbye = reason in GOODBYES or (leave_on_close and reason == TRANSPORT_CLOSE)
+            if goodbye or self.grace <= 0:
                 self.store.dispatch(A.client_disconnected(client_id))
             else:
                 self.store.dispatch(A.client_went_away(client_id, self.clock() + self.grace))
@@ -194,39 +208,51 @@ class Hub:
         client_id = self.connections.client_of(sid)
         shown = event[:64] if isinstance(event, str) else "?"
         payload = {}
+        self.in_flight += 1
         try:
             if client_id is None:
                 raise Refusal("invalid-state", "not connected; reconnect and retry")
             if not self.connections.take(sid):
                 raise Refusal("rate-limited", "too many messages; slow down")
+            if self.draining:
+                raise Refusal("unavailable", self.draining, retry_after_ms=RESTART_RETRY_MS)
             payload = validate(event, args)
             result = ok(**HANDLERS[event](self, client_id, payload))
             self._log(shown, client_id, payload, started, result)
             return result
         except Refusal as err:
             error = err.as_dict()
-        except Exception:
-            log.exception("handler failed", extra={"event": shown, "client": client_id})
-            error = {"code": "internal", "message": "the server failed to handle this; "
-                     "it has been logged, please retry"}
+        except Exception as err:
+            if self.faults is not None and is_storage_fault(err):
+                error = self.faults.refusal(err).as_dict()  # logged once per interval
+            else:
+                log.exception("handler failed", extra={"event": shown, "client": client_id})
+                error = {"code": "internal", "message": "the server failed to handle this; "
+                         "it has been logged, please retry"}
+        finally:
+            self.in_flight -= 1
         self.connections.emit("error", {"event": shown, "error": error}, to=sid)
-        result = fail(**error)
+        result = {"ok": False, "error": error}
         self._log(shown, client_id, payload, started, result)
         return result
 
-    @staticmethod
-    def _log(event, client_id, payload, started, result):
+    def _log(self, event, client_id, payload, started, result):
         """One line per client event: ids and outcome, never message bodies."""
+        seconds = time.perf_counter() - started
+        if self.metrics is not None:
+            self.metrics.event_handled(event, result, seconds)
         extra = {"event": event, "client": client_id, "ok": result["ok"],
-                 "ms": round((time.perf_counter() - started) * 1000, 2)}
+                 "ms": round(seconds * 1000, 2)}
         for key, field in (("callId", "call"), ("anchorId", "anchor"),
                            ("invitationId", "invitation")):
             if key in payload:
                 extra[field] = payload[key]
         if not result["ok"]:
             extra["code"] = result["error"]["code"]
-        # ICE candidates and SDP are the bulk of the traffic: routine, so DEBUG.
-        level = logging.DEBUG if result["ok"] and event == "call:signal" else logging.INFO
+        # ICE candidates and SDP are the bulk of the traffic: routine, so DEBUG; so is a
+        # storage fault's refusal (faults.py reports those once per interval).
+        quiet = event == "call:signal" if result["ok"] else extra["code"] == "unavailable"
+        level = logging.DEBUG if quiet else logging.INFO
         log.log(level, "client event", extra=extra)
 
     # -- the clock: ring time-outs, grace periods, lobby counts ------------------------

@@ -28,7 +28,8 @@ COUNT_WRITES_PER_SECOND = 1000
 
 
 class View:
-    __slots__ = ("client_id", "user_id", "query", "folded", "pins", "window", "complete")
+    __slots__ = ("client_id", "user_id", "query", "folded", "pins", "window", "complete",
+                 "told")
 
     def __init__(self, client_id, user_id, query, pins):
         self.client_id = client_id
@@ -38,6 +39,7 @@ class View:
         self.pins = pins
         self.window = []       # user ids; never holds this view's own user or its pins
         self.complete = True
+        self.told = None       # the (online, complete) this client was last sent
 
     def held(self):
         return [self.user_id, *self.pins, *self.window]
@@ -74,6 +76,7 @@ class LobbyViews:
             self.watchers.setdefault(uid, []).append(client_id)
         self._classify(view)
         self.online = len(state["users"])
+        view.told = (self.online, view.complete)  # the snapshot says both
         shown = [user_id, *(u for u in view.pins if u in state["users"]), *picked]
         return {**S.lobby_entries(state, shown), "online": self.online,
                 "complete": view.complete, "query": query, "window": self.size}
@@ -167,14 +170,19 @@ class LobbyViews:
     def counts(self):
         """What `lobby:count` to send now: [(clientIds, payload)], grouped by payload.
         Everyone when the number online changed; else the views that stopped being
-        complete."""
+        complete; never a view that was already told these numbers (e.g. by the
+        snapshot it just got)."""
         if self.online != self.sent_online:
             targets = self.views.keys()
         else:
             targets = self.changed
         groups = {True: [], False: []}
         for cid in targets:
-            groups[self.views[cid].complete].append(cid)
+            view = self.views[cid]
+            told = (self.online, view.complete)
+            if view.told != told:
+                view.told = told
+                groups[view.complete].append(cid)
         self.sent_online = self.online
         self.changed = set()
         return [(ids, {"online": self.online, "complete": complete})

@@ -4,19 +4,32 @@ Client events go straight to python-socketio's catch-all: Flask-SocketIO would b
 a full request context (URL matching, session cookie) for every event, a quarter of
 the relay's CPU. Identity is bound at connect from the session cookie; handlers need
 only the app context.
+
+A refused connection raises python-socketio's ConnectionRefusedError (not Python's
+built-in one, which python-socketio answers with a generic message and no code), so
+the browser's `connect_error` carries `err.message` and `err.data = {code, message}`
+(docs/protocol.md).
 """
 from flask import request
+from socketio.exceptions import ConnectionRefusedError as Refused
+
+from .hub import RESTART_RETRY_MS
+
+
+def refused(code, message, **extra):
+    """The connect_error packet is {message, data}: the browser reads err.data.code."""
+    return Refused(message, {"code": code, "message": message, **extra})
 
 
 def attach(app, socketio, hub, identity):
     @socketio.on("connect")
     def on_connect(auth=None):
+        if hub.draining:
+            raise refused("unavailable", hub.draining, retryAfterMs=RESTART_RETRY_MS)
         user = identity.session_user()
         if user is None:
-            raise ConnectionRefusedError({
-                "code": "no-session",
-                "message": "No identity for this connection: open the page again "
-                           "(cookies must be enabled) and it will reconnect."})
+            raise refused("no-session", "No identity for this connection: open the page "
+                          "again (cookies must be enabled) and it will reconnect.")
         hub.connect(request.sid, user, auth)
 
     @socketio.on("disconnect")

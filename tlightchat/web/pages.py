@@ -1,14 +1,46 @@
-"""The HTML pages and the health check."""
+"""The HTML pages and the health checks.
+
+/healthz/live: the process serves requests (restart it when this fails).
+/healthz/ready: it can take traffic: the database takes a write (a probe row, at most
+once a second, and again after any storage fault) and it is not stopping; 503 with the
+reasons otherwise. A database that
+answers reads but refuses writes (disk full, read-only file) is not ready: before, the
+old /healthz said "ok" through 40 of 40 polls while every chat send failed.
+/healthz: readiness, with the client count, for existing monitors.
+"""
+import time
+
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 
 from .. import __version__
 from ..errors import Refusal
 
 
+PROBE_EVERY = 1.0  # seconds: a readiness poll storm costs at most one write a second
+
+
+def readiness(db, hub):
+    """A function returning (ready, {check: reason}), probing the database at most
+    once per PROBE_EVERY."""
+    last = {"at": None, "result": (False, "not probed")}
+
+    def check():
+        now = time.monotonic()
+        fresh_fault = db.faulted_at is not None and db.faulted_at > (last["at"] or 0)
+        if last["at"] is None or now - last["at"] >= PROBE_EVERY or fresh_fault:
+            last["at"], last["result"] = now, db.probe()
+        db_ok, db_reason = last["result"]
+        checks = {"database": db_reason, "accepting": "stopping" if hub.draining else "ok"}
+        return db_ok and not hub.draining, checks
+
+    return check
+
+
 def blueprint(identity, db, hub):
-    """The pages over these parts: `identity` renames, `db` is checked by /healthz,
-    `hub` is told about renames and counted by /healthz."""
+    """The pages over these parts: `identity` renames, `db` is probed by the health
+    checks, `hub` is told about renames and counted by /healthz."""
     bp = Blueprint("pages", __name__)
+    ready_now = readiness(db, hub)
 
     @bp.get("/")
     def home():
@@ -40,12 +72,22 @@ def blueprint(identity, db, hub):
                 return render_template("me.html"), 400
         return render_template("me.html")
 
+    @bp.get("/healthz/live")
+    def live():
+        return jsonify(status="live", version=__version__)
+
+    @bp.get("/healthz/ready")
+    def ready():
+        ok, checks = ready_now()
+        return jsonify(status="ready" if ok else "not ready", checks=checks), \
+            200 if ok else 503
+
     @bp.get("/healthz")
     def healthz():
-        db_ok = db.reachable()
-        return jsonify(status="ok" if db_ok else "degraded", version=__version__,
-                       clients=hub.online_clients(), database=db_ok), \
-            200 if db_ok else 503
+        ok, checks = ready_now()
+        return jsonify(status="ok" if ok else "degraded", version=__version__,
+                       clients=hub.online_clients(), database=checks["database"] == "ok"), \
+            200 if ok else 503
 
     @bp.app_errorhandler(404)
     def not_found(_err):
