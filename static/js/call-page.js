@@ -3,9 +3,9 @@
 // and exposes a read-only debug handle (window.tlc) that the e2e tests read state and
 // RTCPeerConnection stats from.
 //
-// A new tab creates one anchor, "Slot 1", and puts it online at once: opening the call
-// page is the intent to be reachable, and it saves every first-time user a click. After
-// a reconnect (the server forgot this tab) the same slots are created again.
+// A new tab creates one anchor (the server names it "Slot 1") and puts it online at once:
+// opening the call page is the intent to be reachable, and it saves every first-time user
+// a click. After a reconnect (the server forgot this tab) the same slots are created again.
 import * as P from './protocol.js';
 import { Signaling, STATUS } from './signaling.js';
 import { createStore, ownAnchors, slotOf } from './store.js';
@@ -72,15 +72,9 @@ async function attempt(what, fn) {
   }
 }
 
-function nextSlotName() {
-  const names = new Set(ownAnchors(store.getState()).map((a) => a.name));
-  let n = 1;
-  while (names.has(`Slot ${n}`)) n += 1;
-  return `Slot ${n}`;
-}
-
-async function createAnchor(name = nextSlotName(), online = true) {
-  const ack = await attempt('add', () => signaling.request(P.ANCHOR_CREATE, { name }));
+// No name: the server names it "Slot N", the lowest N this tab does not use.
+async function createAnchor(name = null, online = true) {
+  const ack = await attempt('add', () => signaling.request(P.ANCHOR_CREATE, name ? { name } : {}));
   if (ack && online) await setOnline(ack.anchor.id, true);
 }
 
@@ -135,7 +129,7 @@ function onWelcome(welcome) {
   store.dispatch({ type: 'session/welcome', payload: welcome });
   const again = [...inherit.entries()];
   if (again.length) again.forEach(([name, { online }]) => createAnchor(name, online));
-  else createAnchor('Slot 1', true);
+  else createAnchor();
 }
 
 // What a reconnect sends (with the resume token), so a restarted server can rebuild
