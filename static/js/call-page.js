@@ -1,13 +1,15 @@
 // Entry of the call page: wires signaling → store → views, owns the anchors (call
-// slots) of this tab and their outgoing media, and exposes a read-only debug handle
-// (window.tlc) that the e2e tests read state and RTCPeerConnection stats from.
+// slots) of this tab and their outgoing media, mounts the chat panel with what it needs,
+// and exposes a read-only debug handle (window.tlc) that the e2e tests read state and
+// RTCPeerConnection stats from.
 //
-// A new tab creates one anchor, "Slot 1", and puts it online at once: opening the call
-// page is the intent to be reachable, and it saves every first-time user a click. After
-// a reconnect (the server forgot this tab) the same slots are created again.
+// A new tab creates one anchor (the server names it "Slot 1") and puts it online at once:
+// opening the call page is the intent to be reachable, and it saves every first-time user
+// a click. After a reconnect (the server forgot this tab) the same slots are created again.
 import * as P from './protocol.js';
 import { Signaling, STATUS } from './signaling.js';
 import { createStore, ownAnchors, slotOf } from './store.js';
+import { feedLobby } from './feed.js';
 import { AnchorMedia, MediaLibrary } from './media.js';
 import { Calls } from './calls.js';
 import { Ringer } from './ringer.js';
@@ -17,6 +19,8 @@ import { MediaPanel } from './views/media-panel.js';
 import { StatusView } from './views/status.js';
 import { ConnectivityPanel } from './connectivity.js';
 import { watchReachability } from './views/unreachable.js';
+import { ACTION_FAILED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
+import { mount as mountChat } from './chat/panel.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
 
@@ -63,31 +67,25 @@ async function attempt(what, fn) {
   try {
     return await fn();
   } catch (err) {
-    notify(`${what}: ${err.message}`);
+    notify(`${ACTION_FAILED[what]}: ${err.message}`);
     return null;
   }
 }
 
-function nextSlotName() {
-  const names = new Set(ownAnchors(store.getState()).map((a) => a.name));
-  let n = 1;
-  while (names.has(`Slot ${n}`)) n += 1;
-  return `Slot ${n}`;
-}
-
-async function createAnchor(name = nextSlotName(), online = true) {
-  const ack = await attempt('Could not add a slot', () => signaling.request(P.ANCHOR_CREATE, { name }));
+// No name: the server names it "Slot N", the lowest N this tab does not use.
+async function createAnchor(name = null, online = true) {
+  const ack = await attempt('add', () => signaling.request(P.ANCHOR_CREATE, name ? { name } : {}));
   if (ack && online) await setOnline(ack.anchor.id, true);
 }
 
-const setOnline = (anchorId, online) => attempt(online ? 'Could not go online' : 'Could not go offline',
+const setOnline = (anchorId, online) => attempt(online ? 'online' : 'offline',
   () => signaling.request(P.ANCHOR_SET_ONLINE, { anchorId, online }));
 
 const actions = {
   addAnchor: () => createAnchor(),
   online: (anchorId) => setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'),
-  rename: (anchorId, name) => attempt('Could not rename the slot', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })),
-  remove: (anchorId) => attempt('Could not remove the slot', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
+  rename: (anchorId, name) => attempt('rename', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })),
+  remove: (anchorId) => attempt('remove', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
   setSource: (anchorId, sourceId) => {
     const m = mediaOf(anchorId);
     if (!m) return;
@@ -131,7 +129,7 @@ function onWelcome(welcome) {
   store.dispatch({ type: 'session/welcome', payload: welcome });
   const again = [...inherit.entries()];
   if (again.length) again.forEach(([name, { online }]) => createAnchor(name, online));
-  else createAnchor('Slot 1', true);
+  else createAnchor();
 }
 
 // What a reconnect sends (with the resume token), so a restarted server can rebuild
@@ -146,16 +144,8 @@ signaling.setResumeState(() => {
   };
 });
 
-const LOBBY_ACTIONS = {
-  [P.LOBBY_SNAPSHOT]: 'lobby/snapshot', [P.LOBBY_CLIENT_JOINED]: 'lobby/client-joined',
-  [P.LOBBY_CLIENT_LEFT]: 'lobby/client-left', [P.LOBBY_USER]: 'lobby/user', [P.LOBBY_CLIENT]: 'lobby/client',
-  [P.LOBBY_ANCHOR]: 'lobby/anchor', [P.LOBBY_ANCHOR_REMOVED]: 'lobby/anchor-removed',
-  [P.LOBBY_COUNT]: 'lobby/count',
-};
 signaling.on(P.SESSION_WELCOME, onWelcome);
-for (const [event, type] of Object.entries(LOBBY_ACTIONS)) {
-  signaling.on(event, (payload) => store.dispatch({ type, payload }));
-}
+feedLobby(signaling, store);
 signaling.on(P.ERROR, ({ event, error }) => console.warn(`server refused ${event}: ${error.code} ${error.message}`));
 // Any event (ours or the chat's) shows up in the debug line.
 signaling.socket.onAny((event) => statusView.noteEvent(event));
@@ -183,7 +173,7 @@ callFrom.addEventListener('change', () => { calls.callFrom = callFrom.value; });
 function renderCallFrom(state) {
   const online = ownAnchors(state).filter((a) => a.status !== 'offline');
   callFrom.closest('label').hidden = online.length < 2;
-  const wanted = [['', 'first free slot'], ...online.map((a) => [a.id, a.name])];
+  const wanted = [['', FIRST_FREE_SLOT], ...online.map((a) => [a.id, a.name])];
   if (callFrom.dataset.sig !== JSON.stringify(wanted)) {
     callFrom.dataset.sig = JSON.stringify(wanted);
     callFrom.replaceChildren(...wanted.map(([value, label]) => new Option(label, value)));
@@ -202,7 +192,7 @@ function render() {
   const slots = ownAnchors(state).map((a) => [a.id, slotOf(state, a.id).phase]);
   const ringingIn = slots.filter(([, phase]) => phase === 'ringing-in').map(([id]) => id);
   ringer.set(ringingIn.length ? 'incoming' : slots.some(([, phase]) => phase === 'ringing-out') ? 'outgoing' : null);
-  document.title = `${ringingIn.length ? '(Incoming call) ' : ''}Call · TLightChat`;
+  document.title = `${ringingIn.length ? INCOMING_TITLE : ''}Call · TLightChat`;
   for (const id of ringingIn) if (!wasRinging.has(id)) grid.tiles.get(id)?.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   wasRinging = new Set(ringingIn);
   for (const id of media.keys()) {
@@ -229,9 +219,12 @@ watchReachability(signaling, {
   onOffline: () => startOffline({ signaling, library }),
 });
 
-// Read-only handle for debugging and the e2e tests (they act through the UI). Its
-// properties cannot be reassigned, but the object stays extensible: the chat panel
-// adds its own entry (window.tlc.chat).
-const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity };
-window.tlc = Object.defineProperties(window.tlc || {}, Object.fromEntries(
+// The chat panel (absent from the offline export), on this page's connection and lobby.
+const chatRoot = document.querySelector('[data-chat-root]:not([data-standalone])');
+const chat = chatRoot ? mountChat(chatRoot, { signaling, lobbyStore: store }).store : null;
+
+// Read-only handle for debugging and the e2e tests (they act through the UI): its
+// properties cannot be reassigned.
+const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, chat };
+window.tlc = Object.defineProperties({}, Object.fromEntries(
   Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])));

@@ -6,6 +6,7 @@
 import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
+import { NO_FREE_SLOT, answerFailed } from './views/words.js';
 
 const ICE_REFRESH_MS = 30 * 60 * 1000;
 
@@ -22,7 +23,7 @@ export class Calls {
     // Long calls outlive TURN credentials: refresh them for an ICE restart's sake.
     setInterval(() => { if (this.sessions.size) this.refreshIce(); }, ICE_REFRESH_MS);
     // The network came back (Wi-Fi/mobile switch, cable, offline): every call's
-    // candidates may be stale, so each restarts ICE at once (peer.js, "Recovery").
+    // candidates may be stale, so each restarts ICE at once (recovery.js).
     addEventListener('online', () => { for (const session of this.sessions.values()) session.onNetworkOnline(); });
     signaling.on(P.CALL_RING, this.onRing.bind(this));
     signaling.on(P.CALL_INVITE_ENDED, this.onInviteEnded.bind(this));
@@ -140,7 +141,7 @@ export class Calls {
     }
     const chosen = ownAnchors(state).find((a) => a.id === this.callFrom);
     const from = chosen && chosen.status === 'online' && slotOf(state, chosen.id).phase === 'idle' ? chosen : freeAnchor(state);
-    if (!from) return this.notify('None of your slots is free: go online with a slot (or add one) to call.');
+    if (!from) return this.notify(NO_FREE_SLOT);
     const target = state.lobby.anchors[peerAnchorId];
     const user = state.lobby.users[state.lobby.clients[target?.clientId]?.userId];
     const peer = { anchorId: peerAnchorId, clientId: target?.clientId, userId: user?.id,
@@ -180,7 +181,7 @@ export class Calls {
       await this.signaling.request(event, { invitationId });
     } catch (err) {
       // not-found: it ended meanwhile (rang out, cancelled); call:invite-ended says how.
-      if (err.code !== 'not-found') this.notify(`Could not ${event.split(':')[1]}: ${err.message}`);
+      if (err.code !== 'not-found') this.notify(answerFailed(event.split(':')[1], err.message));
     }
   }
 
@@ -190,7 +191,7 @@ export class Calls {
     try {
       await this.signaling.request(P.CALL_HANGUP, { callId });
     } catch (err) {
-      if (err.code !== 'not-found') this.notify(`Could not hang up: ${err.message}`);
+      if (err.code !== 'not-found') this.notify(answerFailed('hang up', err.message));
     }
   }
 }

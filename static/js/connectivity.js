@@ -10,9 +10,9 @@
 //   const result = await checkConnectivity({iceServers, timeoutMs: 5000, onProgress});
 //   verdict(facts) is the pure part (facts → words), testable with fixed inputs.
 
+import { TURN_REFUSED, isTurnUrl as isTurn } from './health.js';
+
 export const CHECK_TIMEOUT_MS = 5000;
-const REFUSED = new Set([400, 401, 403, 437, 438, 441, 442, 486, 508]);
-const isTurn = (url) => /^turns?:/i.test(url || '');
 const isStun = (url) => /^stuns?:/i.test(url || '');
 
 export function serverUrls(iceServers = []) {
@@ -86,7 +86,7 @@ export function verdict({ stun = [], turn = [], found = {}, errors = [], timedOu
     turnResult = { status: 'ok', text: `TURN works: relayed address ${a.address}:${a.port} — calls connect even through firewalls.` };
   } else {
     const turnErrors = errors.filter((e) => isTurn(e.url));
-    const refused = turnErrors.find((e) => REFUSED.has(e.code));
+    const refused = turnErrors.find((e) => TURN_REFUSED.has(e.code));
     if (refused) {
       turnResult = { status: 'refused', text: `TURN refused the credentials (${code(refused)}): relayed calls will fail. The site's TURN secret does not match its TURN server's.` };
     } else if (turnErrors.length || timedOut) {

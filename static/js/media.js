@@ -8,25 +8,15 @@
 // AnchorMedia is what one anchor sends: clones of its chosen source's tracks, so muting
 // the microphone or turning the camera off in one call does not touch another call.
 
+import { CAMERA, cameraErrorMessage } from './views/words.js';
+
 export const CLIPS = Object.freeze([
   { id: 'clip:bars', label: 'Sample: colour bars (480×270)', file: 'bars-480x270.webm' },
   { id: 'clip:testsrc', label: 'Sample: test pattern (320×240)', file: 'testsrc-320x240.webm' },
   { id: 'clip:mandelbrot', label: 'Sample: Mandelbrot zoom (360×360)', file: 'mandelbrot-360x360.webm' },
 ]);
 
-// Words a person can act on, by getUserMedia error name.
-const CAMERA_ERRORS = {
-  NotAllowedError: 'Camera and microphone are blocked for this site. Allow them from the address bar and press “Try camera again”, or send a sample clip instead — you can also call and receive without sending.',
-  NotFoundError: 'No camera or microphone was found. Send a sample clip instead, or call without sending (receive only).',
-  NotReadableError: 'The camera is in use by another program or could not start. Close that program and try again, or send a sample clip.',
-  OverconstrainedError: 'The chosen device is no longer available. Pick another one.',
-  SecurityError: 'This page is not allowed to use the camera (it needs HTTPS or localhost). Send a sample clip instead.',
-  TypeError: 'This browser cannot open a camera here (it needs HTTPS or localhost). Send a sample clip instead.',
-};
-
-export function cameraErrorMessage(err) {
-  return CAMERA_ERRORS[err?.name] || `The camera could not start (${err?.name || 'error'}: ${err?.message || ''}). Send a sample clip instead.`;
-}
+export { cameraErrorMessage };
 
 export class MediaLibrary extends EventTarget {
   constructor({ sinkParent = document.body } = {}) {
@@ -69,7 +59,7 @@ export class MediaLibrary extends EventTarget {
     if (!navigator.mediaDevices?.getUserMedia) {
       return this._cameraFailed(new TypeError('mediaDevices unavailable'));
     }
-    this._setCamera({ status: 'starting', message: 'Asking for the camera and microphone…' });
+    this._setCamera({ status: 'starting', message: CAMERA.asking });
     const video = this.selected.videoinput ? { deviceId: { exact: this.selected.videoinput } } : true;
     const audio = this.selected.audioinput ? { deviceId: { exact: this.selected.audioinput } } : true;
     let stream = null;
@@ -86,8 +76,8 @@ export class MediaLibrary extends EventTarget {
     }
     if (!stream) return this._cameraFailed(firstError);
     this.camera.stream?.getTracks().forEach((t) => t.stop());
-    const missing = !stream.getVideoTracks().length ? 'No camera found: sending sound only.'
-      : !stream.getAudioTracks().length ? 'No microphone found: sending video only.' : '';
+    const missing = !stream.getVideoTracks().length ? CAMERA.noCamera
+      : !stream.getAudioTracks().length ? CAMERA.noMicrophone : '';
     this._setCamera({ status: 'ready', message: missing, stream });
     await this.refreshDevices();
     this._emit('source-updated', { sourceId: 'camera' });
@@ -114,7 +104,7 @@ export class MediaLibrary extends EventTarget {
   }
 
   async startScreen() {
-    if (!navigator.mediaDevices?.getDisplayMedia) throw new Error('This browser cannot share the screen.');
+    if (!navigator.mediaDevices?.getDisplayMedia) throw new Error(CAMERA.noScreen);
     const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
     const [video] = display.getVideoTracks();
     video.contentHint = 'detail'; // text stays sharp; frame rate gives way first
@@ -194,7 +184,7 @@ export class AnchorMedia extends EventTarget {
       base = await this.library.stream(sourceId);
       this.error = base || sourceId === 'none' ? '' : this.library.camera.message;
     } catch (err) {
-      this.error = err.name === 'NotAllowedError' ? 'Screen sharing was cancelled.' : String(err.message || err);
+      this.error = err.name === 'NotAllowedError' ? CAMERA.screenCancelled : String(err.message || err);
       base = null;
     }
     if (this.sourceId !== sourceId) return; // a later choice won the race

@@ -10,6 +10,7 @@ import { PeerSession } from './peer.js';
 import { AnchorMedia, MediaLibrary } from './media.js';
 import { MediaPanel } from './views/media-panel.js';
 import { h, setText } from './views/dom.js';
+import { OFFLINE } from './views/words.js';
 
 // The server's role for two sessions in one page: relay each one's signals to the other.
 class LoopbackBus {
@@ -58,10 +59,8 @@ export class OfflineMode {
       onclick: () => this.stop(), hidden: true }, 'Stop');
     this.tiles = h('div', { class: 'anchor-grid offline-grid' }, this.slots.map((slot) => this.tile(slot)));
     root.replaceChildren(
-      h('header', { class: 'panel-head' }, h('h2', {}, 'Offline mode: test your camera and microphone')),
-      h('p', { class: 'muted' }, why, ' Here you can choose what each slot sends, see it, and run a ',
-        'test call between the two slots of this page: video and sound go through a real peer ',
-        'connection, as in a call.'),
+      h('header', { class: 'panel-head' }, h('h2', {}, OFFLINE.title)),
+      h('p', { class: 'muted' }, why, OFFLINE.intro),
       this.tiles, h('p', { class: 'grid-tools' }, this.startButton, ' ', this.stopButton), this.status);
     this.timer = setInterval(() => this.render(), 500);
     this.render();
@@ -125,9 +124,8 @@ export class OfflineMode {
         ? `receiving from the other slot: ${state}${v.videoWidth ? ` · ${v.videoWidth}×${v.videoHeight}` : ''}`
         : (slot.media.error || 'not in a test call'));
     }
-    setText(this.status, !running ? 'Pick what each slot sends, then start the test call.'
-      : connected === 2 ? 'Test call connected: each slot shows what the other sends. Sound plays too — use headphones to avoid echo.'
-        : `Connecting the test call… (${Math.round((performance.now() - this.startedAt) / 1000)} s)`);
+    setText(this.status, !running ? OFFLINE.pick : connected === 2 ? OFFLINE.connected
+      : OFFLINE.connecting(Math.round((performance.now() - this.startedAt) / 1000)));
   }
 }
 
@@ -139,7 +137,7 @@ export function startOffline({ signaling = null, library = null } = {}) {
     if (el) el.hidden = true;
   }
   const conn = document.getElementById('conn');
-  if (conn) { conn.dataset.status = 'offline'; conn.textContent = 'Offline mode'; }
+  if (conn) { conn.dataset.status = 'offline'; conn.textContent = OFFLINE.conn; }
   const prompt = document.getElementById('prompt');
   if (prompt) prompt.hidden = true;
   const panel = document.getElementById('offline-panel');
@@ -150,9 +148,7 @@ export function startOffline({ signaling = null, library = null } = {}) {
     lib.startCamera();
   }
   // Taking over a page whose server went away: files it did not load yet are out of reach.
-  const why = signaling
-    ? 'The server cannot be reached, so calling others and chat are off until it is back (reload then).'
-    : 'This is the offline copy of TLightChat: there is no server, so calling others and chat are off.';
+  const why = signaling ? OFFLINE.serverGone : OFFLINE.offlineCopy;
   const mode = new OfflineMode(panel, { library: lib, clips: !signaling, why });
   window.tlcOffline = mode; // read by the e2e test (sessions → RTCPeerConnections)
   return mode;

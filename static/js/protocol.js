@@ -1,6 +1,7 @@
-// Event names of the wire protocol (docs/protocol.md), mirrored from
-// tlightchat/protocol.py. A Python unit test compares these lists with the server's,
-// so a renamed or added event cannot drift silently: change the three together.
+// The browser's only copy of the wire protocol's names (docs/protocol.md), mirrored
+// from tlightchat/protocol.py: every event, and the error codes no resend can fix. A
+// Python unit test (tests/test_protocol_mirror.py) compares the event lists with the
+// server's, so a renamed or added event cannot drift silently: change the three together.
 
 // Client → server (each takes an ack: {ok: true, ...} or {ok: false, error}).
 export const ME_RENAME = 'me:rename';
@@ -59,5 +60,11 @@ export const SERVER_EVENTS = Object.freeze([
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, ERROR,
   CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
 ]);
+
+// Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request
+// refused with one of them is shown as failed, not retried.
+export const PERMANENT_ERRORS = Object.freeze(['invalid-payload', 'payload-too-large', 'not-found',
+  'forbidden', 'unknown-event']);
+export const isPermanent = (code) => PERMANENT_ERRORS.includes(code);
 
 export const PROTOCOL_VERSION = 1;

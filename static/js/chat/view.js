@@ -3,30 +3,8 @@
 // Messages are keyed and updated in place, so a receipt does not rebuild the list
 // (nor lose a text selection), and loading an older page keeps the scroll position.
 import { fillBadges, watchBadges } from './badges.js';
-
-const CALL_WORDS = {
-  'call-started': 'Call started',
-  'call-ended': 'Call ended',
-  'call-missed': 'Missed call',
-  'call-declined': 'Call declined',
-};
-const STATUS_WORDS = {
-  pending: ['◷', 'Sending…'], sent: ['✓', 'Sent'], delivered: ['✓✓', 'Delivered'],
-  read: ['✓✓', 'Read'], failed: ['!', 'Not sent'],
-};
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'dataset') Object.assign(el.dataset, v);
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
+import { h } from '../views/dom.js';
+import { CALL_WORDS, CHAT, CHAT_STATUS, STATUS_WORDS } from '../views/words.js';
 
 const time = (ts) => new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -54,7 +32,7 @@ function preview(m, meId) {
   if (!m) return '';
   if (m.kind !== 'text') return CALL_WORDS[m.kind] || m.kind;
   const text = m.text.replace(/\s+/g, ' ');
-  return (m.from === meId ? 'You: ' : '') + (text.length > 60 ? text.slice(0, 59) + '…' : text);
+  return (m.from === meId ? CHAT.youPrefix : '') + (text.length > 60 ? text.slice(0, 59) + '…' : text);
 }
 
 export class ChatView {
@@ -172,11 +150,7 @@ export class ChatView {
     const s = this.store;
     this.root.dataset.status = s.status;
     this.root.dataset.active = s.active || '';
-    this.statusLine.textContent = {
-      connected: '', connecting: 'Connecting… Messages you write are kept and sent once connected.',
-      disconnected: 'Offline. Messages you write are kept and sent once connected again.',
-      refused: 'The server refused this connection; reload the page.',
-    }[s.status] || '';
+    this.statusLine.textContent = CHAT_STATUS[s.status] || '';
     this.statusLine.hidden = !this.statusLine.textContent;
     this._renderList();
     this._renderThread();
@@ -197,7 +171,7 @@ export class ChatView {
           type: 'button', class: 'chat-item', dataset: { action: 'open', peer: c.peer.id },
           'aria-current': s.active === c.peer.id ? 'true' : null,
         },
-        h('span', { class: `presence-dot${online ? ' online' : ''}`, title: online ? 'online' : 'offline' }),
+        h('span', { class: `presence-dot${online ? ' online' : ''}`, title: online ? CHAT.online : CHAT.offline }),
         h('span', { class: 'chat-item-main' },
           h('span', { class: 'chat-item-name' }, c.peer.displayName),
           h('span', { class: 'chat-item-preview' }, preview(c.lastMessage, s.me.id))),
@@ -206,14 +180,14 @@ export class ChatView {
           h('span', { class: 'unread', dataset: { unreadFor: c.peer.id }, hidden: true }))));
     });
     const empty = s.listLoaded && !items.length
-      ? [h('li', { class: 'chat-empty' }, 'No conversations yet.')] : [];
+      ? [h('li', { class: 'chat-empty' }, CHAT.noConversations)] : [];
     this.list.replaceChildren(...items, ...empty);
     const people = s.onlinePeople().map((u) => h('li', {},
       h('button', { type: 'button', class: 'chat-item', dataset: { action: 'open', peer: u.id } },
         h('span', { class: 'presence-dot online' }),
         h('span', { class: 'chat-item-main' }, h('span', { class: 'chat-item-name' }, u.displayName),
-          h('span', { class: 'chat-item-preview' }, 'online — say hello')))));
-    this.people.replaceChildren(...(people.length ? people : [h('li', { class: 'chat-empty' }, 'Nobody else is online.')]));
+          h('span', { class: 'chat-item-preview' }, CHAT.sayHello)))));
+    this.people.replaceChildren(...(people.length ? people : [h('li', { class: 'chat-empty' }, CHAT.nobodyOnline)]));
   }
 
   _renderThread() {
@@ -225,7 +199,7 @@ export class ChatView {
     const c = s.conv(peerId);
     this.title.textContent = c.peer.displayName;
     const online = s.online(peerId);
-    this.presence.textContent = s.status !== 'connected' ? '' : online ? 'online' : 'offline — messages wait for them';
+    this.presence.textContent = s.status !== 'connected' ? '' : online ? CHAT.online : CHAT.offlineWaits;
     this.presence.classList.toggle('online', online);
     if (this.shownPeer !== peerId) {
       this.rows.clear();
@@ -239,8 +213,8 @@ export class ChatView {
     this._keepFromBottom = null;
     const items = s.timeline(peerId);
     const wanted = [];
-    const top = c.hasOlder ? h('div', { class: 'chat-more', 'data-chat-more': '' }, c.loading ? 'Loading older messages…' : 'Scroll up for older messages')
-      : (c.loaded ? h('div', { class: 'chat-more start' }, 'This is the start of your conversation.') : h('div', { class: 'chat-more' }, c.error || 'Loading…'));
+    const top = c.hasOlder ? h('div', { class: 'chat-more', 'data-chat-more': '' }, c.loading ? CHAT.loadingOlder : CHAT.scrollUp)
+      : (c.loaded ? h('div', { class: 'chat-more start' }, CHAT.start) : h('div', { class: 'chat-more' }, c.error || CHAT.loading));
     wanted.push(['top', top.textContent, () => top]);
     let lastDay = '';
     let lastSender = null;
@@ -304,13 +278,13 @@ export class ChatView {
       class: `chat-msg ${mine ? 'mine' : 'theirs'} ${m.status}${first ? ' first' : ''}`,
       dataset: { id: m.id || '', clientMsgId: m.clientMsgId, status: m.status },
     },
-    first ? h('div', { class: 'chat-sender' }, mine ? 'You' : m.fromName) : null,
+    first ? h('div', { class: 'chat-sender' }, mine ? CHAT.you : m.fromName) : null,
     h('div', { class: 'chat-bubble' }, body,
       h('div', { class: 'chat-meta' },
         h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString() }, time(m.ts)),
         mine ? h('span', { class: 'chat-status', title: words, 'aria-label': words }, icon) : null)));
     if (m.status === 'failed') {
-      row.append(h('div', { class: 'chat-failed', role: 'alert' }, `Not sent: ${m.error?.message || 'refused'} `,
+      row.append(h('div', { class: 'chat-failed', role: 'alert' }, CHAT.notSent(m.error?.message),
         h('button', { type: 'button', dataset: { action: 'retry', id: m.clientMsgId } }, 'Retry'), ' ',
         h('button', { type: 'button', dataset: { action: 'discard', id: m.clientMsgId } }, 'Discard')));
     }

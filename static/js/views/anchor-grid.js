@@ -2,6 +2,7 @@
 // (only the remote videos of live calls, as large as the window allows).
 import { ownAnchors, slotOf } from '../store.js';
 import { AnchorTile } from './anchor-tile.js';
+import { TILE } from './words.js';
 
 const SIZE_KEY = 'tlc.tileSize';
 
@@ -57,7 +58,7 @@ export class AnchorGrid {
     }
     const max = state.me?.maxAnchors ?? 8;
     this.addButton.disabled = anchors.length >= max;
-    this.addButton.title = anchors.length >= max ? `At most ${max} slots per tab` : 'Add a slot for one more call at once';
+    this.addButton.title = anchors.length >= max ? TILE.maxSlots(max) : TILE.addTitle;
     this.grid.dataset.count = String(anchors.length);
     document.body.classList.toggle('has-live-call', anchors.some((a) => ['connecting', 'connected'].includes(slotOf(state, a.id).phase)));
   }

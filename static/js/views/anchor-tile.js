@@ -8,19 +8,8 @@
 // at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
 // Those come from the PeerSession's own events, not through the store.
 import { h, setAttr, setText } from './dom.js';
-import { outcomeText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, phaseText } from './words.js';
 import { describe } from '../stats.js';
-
-const PILL = {
-  idle: ['Free', 'online'], 'ringing-out': ['Calling…', 'ringing'], 'ringing-in': ['Incoming call', 'ringing'],
-  connecting: ['Connecting…', 'connecting'], connected: ['Connected', 'connected'],
-};
-const NET_PILL = { reconnecting: ['Reconnecting…', 'connecting'], failed: ['No connection', 'error'] };
-const QUALITY_WORDS = { good: 'Good', fair: 'Fair', poor: 'Poor', unknown: '…' };
-const STAT_TITLES = {
-  rtt: 'Round-trip time', in: 'Receiving (bitrate in)', out: 'Sending (bitrate out)',
-  loss: 'Packet loss (received, last second)', video: 'Video received: resolution and frame rate', path: '',
-};
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -36,16 +25,6 @@ export function tileNet(slot, session, signalingStatus) {
   // after a restart, or a side reported its media stopped. (A new call has no callState.)
   if (session.everConnected && slot.phase !== 'connected' && slot.callState) return 'reconnecting';
   return slot.phase === 'connected' && session.net === 'connected' ? 'connected' : 'connecting';
-}
-
-function netText(net, slot, session, signalingStatus) {
-  const name = slot.peer?.displayName || 'the other person';
-  if ((net === 'failed' || net === 'reconnecting') && session?.problem) return session.problem.text;
-  if (net !== 'reconnecting') return null;
-  if (signalingStatus !== 'connected') return 'Reconnecting… the connection to the server dropped; the call itself is direct and goes on.';
-  if (slot.callState === 'reconnecting') return `Reconnecting… ${name}'s connection to the server dropped; the call goes on meanwhile.`;
-  if (session?.restarting || session?.net === 'reconnecting') return `Reconnecting… finding a new network path to ${name}.`;
-  return `Reconnecting… restoring the call with ${name}.`;
 }
 
 export class AnchorTile {
@@ -135,7 +114,7 @@ export class AnchorTile {
 
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
-    setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : 'Not sending video');
+    setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : TILE.noVideo);
     this.el.dataset.source = media.sourceId;
     this.previewLabel.hidden = !media.videoTrack;
 
@@ -150,17 +129,16 @@ export class AnchorTile {
     const online = anchor.status !== 'offline';
     const busy = phase !== 'idle';
     const onlineBtn = this.btn('online');
-    setText(onlineBtn, online ? 'Go offline' : 'Go online');
+    setText(onlineBtn, online ? TILE.goOffline : TILE.goOnline);
     onlineBtn.classList.toggle('primary', !online);
     onlineBtn.disabled = busy;
-    onlineBtn.title = busy ? 'Hang up first' : online ? 'Stop receiving calls on this slot' : 'Let others call this slot';
+    onlineBtn.title = busy ? TILE.busyTitle : online ? TILE.offlineTitle : TILE.onlineTitle;
     this.btn('hangup').hidden = !(phase === 'connecting' || phase === 'connected');
 
     if (this.sourceSelect.value !== media.sourceId) this.sourceSelect.value = media.sourceId;
     this.toggle('mic', media.micOn, 'Mic on', 'Mic muted', Boolean(media.audioTrack));
     this.toggle('cam', media.camOn, 'Camera on', 'Camera off', Boolean(media.videoTrack));
-    const note = media.error || (media.sourceId === 'none'
-      ? 'Sending nothing (receive only). Pick a sample clip in the menu below to send video.' : '');
+    const note = media.error || (media.sourceId === 'none' ? TILE.receiveOnly : '');
     setText(this.mediaError, note);
     this.mediaError.hidden = !note;
     this.mediaError.classList.toggle('is-note', !media.error);
@@ -181,11 +159,12 @@ export class AnchorTile {
     setAttr(this.el, 'data-net', net);
     const text = net && netText(net, slot, this.session, sigStatus);
     setText(this.statusText, text || phaseText(slot, this.anchor));
-    const banner = net === 'failed' ? 'No connection' : net === 'reconnecting' ? 'Reconnecting…' : '';
+    const banner = NET_BANNER[net] || '';
     setText(this.netBanner, banner);
     this.netBanner.hidden = !banner;
     this.netBanner.dataset.kind = net || '';
-    const [pillText, pillKind] = this.anchor.status === 'offline' ? ['Offline', 'offline'] : NET_PILL[net] || PILL[slot.phase];
+    const [pillText, pillKind] = this.anchor.status === 'offline' ? PILL.offline
+      : (net === 'reconnecting' || net === 'failed' ? PILL[net] : PILL[slot.phase]);
     setText(this.pill, pillText);
     this.pill.dataset.kind = pillKind;
     return net;

@@ -9,7 +9,7 @@
 // search is in flight at a time, so the snapshots come back in the order they were
 // asked for and the last one is always for the newest text.
 import { h, keyed, setAttr, setText } from './dom.js';
-import { ANCHOR_STATUS } from './words.js';
+import { ANCHOR_STATUS, LOBBY } from './words.js';
 import { freeAnchor, ringingFrom } from '../store.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
@@ -84,7 +84,7 @@ export class LobbyView {
       this.asked = query;
       this.showError('');
     } catch (err) {
-      this.showError(query ? `Could not search for “${query}”: ${err.message}` : `Could not load the lobby: ${err.message}`);
+      this.showError(LOBBY.failed(query, err.message));
       this.busy = false;
       this.root.removeAttribute('aria-busy');
       return; // no retry by itself: the next keystroke or Enter asks again
@@ -133,22 +133,21 @@ export class LobbyView {
   renderCounts(lobby, others) {
     const inView = Object.keys(lobby.users).length;
     const online = lobby.complete && !lobby.query ? inView : Math.max(lobby.online || 0, inView);
-    const quoted = `“${lobby.query}”`;
     setText(this.count, number.format(online));
-    this.count.title = `${number.format(online)} ${online === 1 ? 'person' : 'people'} online`;
+    this.count.title = LOBBY.count(number.format(online), online);
     let note = '';
     if (!lobby.query) {
       if (online > inView) {
-        note = `Showing ${number.format(inView)} of ${number.format(online)} people online — search by name to find someone.`;
+        note = LOBBY.window(number.format(inView), number.format(online));
       }
     } else if (others && !lobby.complete) {
-      note = `Showing ${number.format(others)} matching ${quoted}; there are more — type more of the name to narrow it down.`;
+      note = LOBBY.moreMatches(number.format(others), lobby.query);
     } else if (others) {
-      note = `${number.format(others)} matching ${quoted}`;
+      note = LOBBY.matches(number.format(others), lobby.query);
     }
     setText(this.note, note);
     setAttr(this.note, 'hidden', !note);
-    setText(this.empty, lobby.query ? `No one online matches ${quoted}.` : 'Nobody else is online yet.');
+    setText(this.empty, lobby.query ? LOBBY.noMatch(lobby.query) : LOBBY.nobody);
     setAttr(this.empty, 'hidden', others > 0 || (!lobby.query && online > inView));
   }
 
@@ -161,7 +160,7 @@ export class LobbyView {
         // Filled by the chat panel (unread messages from this user).
         h('span', { class: 'unread', dataset: { unreadFor: user.id }, hidden: true })),
       h('ul', { class: 'lobby-anchors' }),
-      h('p', { class: 'no-slots muted' }, 'No call slots yet'));
+      h('p', { class: 'no-slots muted' }, LOBBY.noSlots));
   }
 
   makeAnchor(anchor) {
@@ -188,7 +187,6 @@ export class LobbyView {
     setAttr(button, 'hidden', mine || anchor.status === 'offline');
     button.disabled = !(canCall || answering);
     setText(button, answering ? 'Answer' : 'Call');
-    button.title = answering ? 'They are calling you: this answers'
-      : canCall ? `Call ${anchor.name}` : 'Put one of your slots online (and free) to call';
+    button.title = answering ? LOBBY.answerTitle : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
   }
 }

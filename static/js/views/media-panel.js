@@ -1,6 +1,7 @@
 // The local media panel: is the camera working, which camera and microphone, and what
 // to do when there is none (send a sample clip, or call receive-only).
 import { h, setText } from './dom.js';
+import { CAMERA } from './words.js';
 
 export class MediaPanel {
   constructor(root, { library, onRetry }) {
@@ -22,14 +23,14 @@ export class MediaPanel {
     const { status, message } = this.library.camera;
     this.root.dataset.camera = status;
     const text = {
-      idle: 'Camera not started.',
+      idle: CAMERA.idle,
       starting: message,
-      ready: message || 'Camera and microphone are working. Each slot sends what its “Send” menu says.',
+      ready: message || CAMERA.ready,
       error: message,
     }[status];
     setText(this.status, text);
     this.retry.hidden = status === 'ready' || status === 'starting';
-    this.retry.textContent = status === 'error' ? 'Try camera again' : 'Start camera';
+    this.retry.textContent = status === 'error' ? CAMERA.retry : CAMERA.start;
     for (const [kind, select] of Object.entries(this.selects)) {
       const devices = this.library.devices[kind];
       const wanted = this.library.selected[kind];
@@ -37,7 +38,7 @@ export class MediaPanel {
       if (select.dataset.ids !== ids) {
         select.dataset.ids = ids;
         select.replaceChildren(...devices.map((d, i) =>
-          h('option', { value: d.deviceId }, d.label || `${kind === 'videoinput' ? 'Camera' : 'Microphone'} ${i + 1}`)));
+          h('option', { value: d.deviceId }, d.label || CAMERA.device(kind, i + 1))));
       }
       if (wanted && select.value !== wanted) select.value = wanted;
       select.disabled = devices.length === 0;

@@ -2,10 +2,7 @@
 // "what to do next" prompt, the display-name field, and the debug line.
 import { freeAnchor, ownAnchors, slotOf } from '../store.js';
 import { setText } from './dom.js';
-
-const CONNECTION = {
-  connecting: 'Connecting…', connected: 'Connected', disconnected: 'Disconnected — reconnecting', refused: 'Refused',
-};
+import { CONNECTION, NEXT_STEP } from './words.js';
 
 export class StatusView {
   constructor({ signaling, onRename }) {
@@ -37,7 +34,7 @@ export class StatusView {
     const sig = this.signaling;
     this.conn.dataset.status = sig.status;
     // After a first connection, "connecting" is a reconnect (server restart, network loss).
-    const word = sig.status === 'connecting' && sig.everConnected ? 'Reconnecting…' : CONNECTION[sig.status] || sig.status;
+    const word = sig.status === 'connecting' && sig.everConnected ? CONNECTION.reconnecting : CONNECTION[sig.status] || sig.status;
     setText(this.conn, `${word}${sig.status === 'connected' ? ` · ${sig.transport}` : ''}`);
     this.conn.title = sig.reason || `Socket.IO over ${sig.transport || '…'}`;
     // Write the field only when the server's name changes, never because of an
@@ -62,35 +59,35 @@ export class StatusView {
   // One clear next step, most urgent first.
   nextStep(state) {
     const sig = this.signaling;
-    if (sig.status === 'refused') return ['error', `The server refused the connection: ${sig.reason}`];
+    if (sig.status === 'refused') return ['error', NEXT_STEP.refused(sig.reason)];
     if (sig.status !== 'connected' || !state.me) {
       const inCall = ownAnchors(state).some((a) => slotOf(state, a.id).callId);
       if (sig.everConnected && inCall) {
-        return ['wait', 'Connection to the server lost — reconnecting. Your calls go on meanwhile (their media is direct).'];
+        return ['wait', NEXT_STEP.lostInCall];
       }
-      return ['wait', sig.everConnected ? 'Connection to the server lost — reconnecting…' : 'Connecting to the server…'];
+      return ['wait', sig.everConnected ? NEXT_STEP.lost : NEXT_STEP.connecting];
     }
     const anchors = ownAnchors(state);
     const slots = anchors.map((a) => [a, slotOf(state, a.id)]);
     const ringing = slots.find(([, s]) => s.phase === 'ringing-in');
-    if (ringing) return ['ring', `${ringing[1].peer.displayName} is calling your “${ringing[0].name}”: press Accept or Decline.`];
+    if (ringing) return ['ring', NEXT_STEP.ringing(ringing[1].peer.displayName, ringing[0].name)];
     const out = slots.find(([, s]) => s.phase === 'ringing-out');
-    if (out) return ['wait', `Ringing ${out[1].peer?.displayName || '…'} — waiting for them to answer. Cancel to stop.`];
+    if (out) return ['wait', NEXT_STEP.ringingOut(out[1].peer?.displayName)];
     const live = slots.filter(([, s]) => s.phase === 'connecting' || s.phase === 'connected');
     if (live.length) {
       const names = live.map(([, s]) => s.peer?.displayName).join(' and ');
-      return ['live', `In a call with ${names}. Use the slot's buttons to mute, switch what you send, or hang up.`];
+      return ['live', NEXT_STEP.live(names)];
     }
-    if (!anchors.length) return ['todo', 'Add a call slot to make or receive calls.'];
-    if (!anchors.some((a) => a.status !== 'offline')) return ['todo', 'Press “Go online” on a slot so others can call you.'];
+    if (!anchors.length) return ['todo', NEXT_STEP.noSlots];
+    if (!anchors.some((a) => a.status !== 'offline')) return ['todo', NEXT_STEP.allOffline];
     const others = Object.keys(state.lobby.users).filter((id) => id !== state.me.user.id);
     // A complete view with no search is the whole lobby; otherwise the server's count says.
     const { complete = true, query = '', online = 0 } = state.lobby;
     const alone = complete && !query ? !others.length : !query && online <= 1;
     if (alone) {
-      return ['wait', `You are online. Nobody else is here yet: open ${location.href.split('?')[0]} in another browser or send it to someone.`];
+      return ['wait', NEXT_STEP.alone(location.href.split('?')[0])];
     }
-    if (!freeAnchor(state)) return ['todo', 'All your slots are busy or offline. Add a slot to take another call.'];
-    return ['todo', 'Pick someone in the lobby and press Call — or wait for them to call you.'];
+    if (!freeAnchor(state)) return ['todo', NEXT_STEP.allBusy];
+    return ['todo', NEXT_STEP.pick];
   }
 }

@@ -3,6 +3,7 @@
 // The page keeps trying in the background; the notice goes away when it connects.
 import { STATUS } from '../signaling.js';
 import { setText } from './dom.js';
+import { UNREACHABLE } from './words.js';
 
 export const UNREACHABLE_AFTER_MS = 4000;
 
@@ -19,8 +20,8 @@ export function watchReachability(signaling, { onOffline }) {
     const down = downSince === null ? 0 : performance.now() - downSince;
     box.hidden = down < UNREACHABLE_AFTER_MS;
     if (!box.hidden) {
-      const why = signaling.status === 'refused' ? signaling.reason : 'it does not answer';
-      setText(detail, `No connection for ${Math.round(down / 1000)} s (${why}). Still trying…`);
+      const why = signaling.status === 'refused' ? signaling.reason : UNREACHABLE.noAnswer;
+      setText(detail, UNREACHABLE.detail(Math.round(down / 1000), why));
     }
   }
   const timer = setInterval(tick, 500);
