@@ -164,3 +164,59 @@ def test_a_guest_registers_and_signs_in_from_a_second_browser(server, browsers):
     bubble_with(second, "To both of you")
     open_chat(alice, server.url, peer=bob_id)
     bubble_with(alice, "To both of you")
+
+
+# Drop the connection the moment the ack of a chat:send (carrying `text`) reaches the page,
+# before Socket.IO hands it over: the server has stored the message, the page never hears
+# so. Every ack carrying `text` is kept in window.__lostAck.acks (as raw packets).
+LOSE_FIRST_ACK = """
+const text = arguments[0];
+const manager = window.tlc.signaling.socket.io;
+const decoder = manager.decoder, add = decoder.add.bind(decoder);
+const lost = window.__lostAck = {acks: [], dropped: false};
+decoder.add = (data) => {
+  if (typeof data === 'string' && data[0] === '3' && data.includes(text)) {  // an ACK packet
+    lost.acks.push(data);
+    if (!lost.dropped) {
+      lost.dropped = true;
+      manager.engine.close();  // as a network drop: Socket.IO reconnects by itself
+      return;
+    }
+  }
+  return add(data);
+};
+"""
+
+
+def test_a_send_whose_ack_is_lost_is_resent_and_shows_once(server, browsers):
+    alice, bob = browsers(), browsers()
+    bob_id = open_chat(bob, server.url)
+    alice_id = open_chat(alice, server.url, peer=bob_id)
+    open_chat(bob, server.url, peer=alice_id)
+    for driver in (alice, bob):
+        wait_until(driver, "return document.querySelector('[data-chat-thread]:not([hidden])')")
+    bob.execute_script("window.__got = []; window.tlc.signaling.on('chat:message', (m) => window.__got.push(m.message.id))")
+    text = "Stored but never acknowledged"
+    alice.execute_script(LOSE_FIRST_ACK, text)
+    type_message(alice, text)
+    # the page lost the first ack, reconnected, resent from its outbox; the server
+    # recognised the resend and acked the stored message as a duplicate
+    acks = wait_until(alice, "return window.__lostAck.acks.length >= 2 && window.__lostAck.acks", 10, 0.05,
+                      "the resend was acknowledged")
+    assert '"duplicate":false' in acks[0] and '"duplicate":true' in acks[1], acks
+    wait_until(alice, "return ['sent', 'delivered', 'read'].includes(document.querySelector('.chat-msg.mine')?.dataset.status)",
+               message="alice's message is no longer pending")
+    bubble_with(bob, text)
+    got = wait_until(bob, "return window.__got.length >= 2 && window.__got", 5, 0.05,
+                     "bob was sent the message again for the duplicate")
+    assert len(set(got)) == 1, got
+    count = """return [...document.querySelectorAll('.chat-msg .chat-body')]
+                 .filter((el) => el.textContent.includes(arguments[0])).length"""
+    assert alice.execute_script(count, text) == 1
+    assert bob.execute_script(count, text) == 1
+    history = bob.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        window.tlc.signaling.request('chat:history', {with: arguments[0]}).then(done, (e) => done(String(e)));""",
+        alice_id)
+    assert [m["text"] for m in history["messages"]] == [text]
+    assert alice.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('tlc.chat.outbox') && localStorage[k] !== '[]')") == []
