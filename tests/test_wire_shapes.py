@@ -55,7 +55,7 @@ class WireTab(Tab):
     @property
     def sid(self):
         """The server-side Socket.IO id of this connection (and its Engine.IO id)."""
-        server = self.app.extensions["tlc_socketio"].server
+        server = self.app.extensions["tlightchat"].socketio.server
         return server.manager.sid_from_eio_sid(self.sio.eio_sid, "/"), self.sio.eio_sid
 
 
@@ -95,7 +95,7 @@ def live(tmp_path):
 
 
 def test_every_lobby_message_has_exactly_the_documented_keys(live):
-    sio_server = live.extensions["tlc_socketio"].server
+    sio_server = live.extensions["tlightchat"].socketio.server
     ann = WireTab(live)
     ann.anchor = ann.new_anchor("Ann slot")
     bob = WireTab(live)                                       # ann: client-joined
@@ -123,6 +123,8 @@ def test_every_lobby_message_has_exactly_the_documented_keys(live):
     assert [d["client"]["away"] for d in ann.events("lobby:client")] == [False]
     bob2.names()
     bob2.sio.disconnect()                                     # client-left
+    cat = WireTab(live)                                       # 3 online: a count push
+    sids |= {*cat.sid}
     wait_for(ann, "lobby:count")
 
     tabs = {"ann": ann, "bob": bob, "bob2": bob2, "bob back": back}

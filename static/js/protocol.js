@@ -35,6 +35,7 @@ export const CLIENT_EVENTS = Object.freeze([
 
 // Server → client.
 export const SESSION_WELCOME = 'session:welcome';
+export const SESSION_CLOSING = 'session:closing';
 export const LOBBY_SNAPSHOT = 'lobby:snapshot';
 export const LOBBY_CLIENT_JOINED = 'lobby:client-joined';
 export const LOBBY_CLIENT_LEFT = 'lobby:client-left';
@@ -55,7 +56,7 @@ export const CHAT_RECEIPT = 'chat:receipt';
 export const CHAT_UNREAD = 'chat:unread';
 
 export const SERVER_EVENTS = Object.freeze([
-  SESSION_WELCOME, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
+  SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
   LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, LOBBY_COUNT, CALL_RING,
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, ERROR,
   CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,

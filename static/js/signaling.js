@@ -14,7 +14,7 @@
 // (same id, anchors, calls) within its grace period, or rebuilds it after a restart from
 // the state the page provides (docs/protocol.md, "Connecting").
 import { io } from '../vendor/socket.io.esm.min.js';
-import { SESSION_WELCOME } from './protocol.js';
+import { SESSION_CLOSING, SESSION_WELCOME } from './protocol.js';
 
 export const STATUS = 'status';
 const DEFAULT_TIMEOUT_MS = 10000;
@@ -47,10 +47,11 @@ export function pageTransports(search = location.search) {
 }
 
 export class SignalingError extends Error {
-  constructor(code, message) {
+  constructor(code, message, retryAfterMs = null) {
     super(message || code);
     this.name = 'SignalingError';
     this.code = code;
+    this.retryAfterMs = retryAfterMs;  // `unavailable`: when to try again
   }
 }
 
@@ -67,6 +68,9 @@ export class Signaling {
     this._resumeState = () => ({});
     this.socket = io({ path: basePath + 'socket.io', transports, auth: this._auth.bind(this), ...RECONNECT });
     this.socket.on(SESSION_WELCOME, (welcome) => { this.resumeToken = welcome.resumeToken || null; });
+    // The server is stopping (a restart): say so; the socket.io client reconnects by
+    // itself when the connection closes, and the next server restores this tab's calls.
+    this.socket.on(SESSION_CLOSING, ({ message } = {}) => this._setStatus('connecting', message || 'the server is restarting'));
     this.socket.on('connect', this._onConnect.bind(this));
     this.socket.on('disconnect', this._onDisconnect.bind(this));
     this.socket.on('connect_error', this._onConnectError.bind(this));
@@ -117,7 +121,8 @@ export class Signaling {
         if (!ack || typeof ack !== 'object') return reject(new SignalingError('internal', `${event}: malformed ack`));
         const { ok, error, ...result } = ack;
         if (ok) return resolve(result);
-        reject(new SignalingError(error?.code || 'internal', error?.message || `${event} failed`));
+        reject(new SignalingError(error?.code || 'internal', error?.message || `${event} failed`,
+          error?.retryAfterMs ?? null));
       };
       const timed = this.socket.timeout(timeoutMs);
       if (payload === undefined) timed.emit(event, onAck);
@@ -158,8 +163,14 @@ export class Signaling {
 
   _onConnectError(err) {
     // A refusal from the server's connect handler carries data {code, message} and is
-    // final (socket.active is false); anything else is a network error, retried.
-    if (!this.socket.active) {
+    // final (socket.active is false) unless it says when to try again (`unavailable`:
+    // the server is stopping); anything else is a network error, retried.
+    const retryMs = err?.data?.code === 'unavailable' ? err.data.retryAfterMs : null;
+    if (!this.socket.active && retryMs) {
+      this._setStatus('connecting', err.data.message || 'the server is restarting');
+      clearTimeout(this._retryTimer);
+      this._retryTimer = setTimeout(() => this.socket.connect(), retryMs);
+    } else if (!this.socket.active) {
       this._setStatus('refused', err?.data?.message || err?.message || 'refused', err?.data?.code || 'refused');
     } else {
       this._setStatus('connecting', `cannot reach the server (${err?.message || 'error'}); retrying`);

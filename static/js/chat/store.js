@@ -34,6 +34,7 @@ export class ChatStore {
     this._flushing = false;
     this._retry = 0;
     this._retryTimer = null;
+    this.serverCannotStore = false;  // the last send was refused `unavailable`
     this._syncing = null;
   }
 
@@ -236,11 +237,15 @@ export class ChatStore {
             this.dispatch({ type: 'chat/message', payload: { message: ack.message } });
             this._stored([ack.message]);
             this._retry = 0;
+            this.serverCannotStore = false;
           } catch (err) {
             if (P.isPermanent(err.code)) {
               this.outbox.update(entry.clientMsgId, { failed: { code: err.code, message: err.message } });
             } else {
-              this._scheduleRetry();
+              // `unavailable`: the server cannot store right now (or is restarting); the
+              // message stays in the outbox and goes again when the server says
+              this.serverCannotStore = err.code === 'unavailable';
+              this._scheduleRetry(err.retryAfterMs);
               return;
             }
           } finally {
@@ -253,9 +258,9 @@ export class ChatStore {
     }
   }
 
-  _scheduleRetry() {
+  _scheduleRetry(afterMs = null) {
     clearTimeout(this._retryTimer);
-    const delay = RETRY_MS[Math.min(this._retry++, RETRY_MS.length - 1)];
+    const delay = afterMs ?? RETRY_MS[Math.min(this._retry++, RETRY_MS.length - 1)];
     this._retryTimer = setTimeout(() => { if (this.sig.connected) this.flush(); }, delay);
   }
 

@@ -150,7 +150,8 @@ export class ChatView {
     const s = this.store;
     this.root.dataset.status = s.status;
     this.root.dataset.active = s.active || '';
-    this.statusLine.textContent = CHAT_STATUS[s.status] || '';
+    this.statusLine.textContent = s.status === 'connected' && s.serverCannotStore
+      ? CHAT_STATUS.cannotStore : CHAT_STATUS[s.status] || '';
     this.statusLine.hidden = !this.statusLine.textContent;
     this._renderList();
     this._renderThread();

@@ -145,6 +145,7 @@ export const CHAT_STATUS = {
   connected: '', connecting: 'Connecting… Messages you write are kept and sent once connected.',
   disconnected: 'Offline. Messages you write are kept and sent once connected again.',
   refused: 'The server refused this connection; reload the page.',
+  cannotStore: 'Messages are waiting: the server cannot store them right now. They are kept here and sent automatically.',
 };
 export const CHAT = {
   noConversations: 'No conversations yet.', nobodyOnline: 'Nobody else is online.', sayHello: 'online — say hello',
