@@ -54,10 +54,12 @@ class Client:
             self.sio.disconnect()
 
 
-@pytest.fixture(scope="module")
-def server():
+@pytest.fixture(scope="module", params=["eventlet", "gevent"])
+def server(request):
+    """The production server under each async mode it supports (python app.py)."""
     srv = Server(env={"TLC_LOBBY_COUNT_INTERVAL": "0.2", "TLC_RATE_LIMIT_PER_SECOND": "1",
-                      "TLC_RATE_LIMIT_BURST": "60", "TLC_MAX_ANCHORS_PER_CLIENT": "3"}).start()
+                      "TLC_RATE_LIMIT_BURST": "60", "TLC_MAX_ANCHORS_PER_CLIENT": "3",
+                      "TLC_ASYNC_MODE": request.param}).start()
     yield srv
     srv.stop()
     srv.cleanup()

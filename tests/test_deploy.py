@@ -25,7 +25,7 @@ def links(page):
 
 def stylesheet(page):
     import re
-    return re.search(r'<link rel="stylesheet" href="([^"]+app\.css)"', page).group(1)
+    return re.search(r'<link rel="stylesheet" href="([^"?]+app\.css)(?:\?v=[0-9a-f]+)?"', page).group(1)
 
 
 @pytest.mark.parametrize("headers", [{"X-Forwarded-Prefix": "/port3000"}, {}])

@@ -54,10 +54,10 @@ class Sender:
                 raise AssertionError(ack)
 
 
-@pytest.fixture
-def storm_server():
+@pytest.fixture(params=["eventlet", "gevent"])
+def storm_server(request):
     first = Server(env={"TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
-                        "TLC_LOG_LEVEL": "INFO"})
+                        "TLC_LOG_LEVEL": "INFO", "TLC_ASYNC_MODE": request.param})
     yield first
     first.stop()
     first.cleanup()
@@ -83,7 +83,7 @@ def test_sigterm_answers_every_send_and_acks_everything_it_committed(storm_serve
         assert not worker.is_alive()
         assert sender.dropped == [], f"sends the server had and never answered: {sender.dropped}"
         assert sender.closing.is_set(), "the clients were told the server is closing"
-        assert "stopped: events done, call log done, sockets done" in srv.log()
+        assert "stopped: events done, call log done, quiet done, sockets done" in srv.log()
         for person in (alice, bob):
             person.sio.disconnect()
         # the next process: same port, same database, same cookies

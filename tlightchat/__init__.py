@@ -72,13 +72,14 @@ def create_app(config=None):
     from .identity import Identity
     from .realtime import server
     from .realtime.hub import Hub
-    from .web import accounts, chat_pages, export, pages, urls
+    from .web import accounts, assets, chat_pages, export, pages, urls
 
     logs.init_app(app)
     db = storage.open_database(app)
     identity = Identity(db)
     identity.init_app(app)
     urls.init_app(app)
+    assets.init_app(app)
     export.init_app(app)
     chat = ChatService(db, app.config.get("CHAT_MAX_LENGTH", 4000))
 

@@ -14,13 +14,15 @@ browser's outbox saved them). Now, in order:
 4. tell every client `session:closing {reason, message, reconnectInMs}`: the browser
    shows the message, keeps its calls (media flows peer to peer) and reconnects, and
    the restarted server restores them from the claims it sends (docs/protocol.md);
-5. wait until every socket's queue is written out (a polling client's next GET), then
-   exit 0. Whatever is not done by the deadline is left: the exit is never later.
+5. wait until no client event arrived for QUIET seconds (a send that crossed the notice
+   is still answered) and every socket's queue is written out (a polling client's next
+   GET), then exit 0. Whatever is not done by the deadline is left: the exit is never later.
 """
 import logging
 import time
 
 log = logging.getLogger(__name__)
+QUIET = 0.5  # seconds without a client event after the notice: the clients have stopped
 
 
 class GracefulStop:
@@ -60,6 +62,10 @@ class GracefulStop:
             self.hub.connections.emit("session:closing", {
                 "reason": reason, "message": self.hub.draining, "reconnectInMs": 1000},
                 to=sids)
+        # Clients that sent before the notice reached them are still answered: wait for
+        # QUIET seconds without a client event, then for every queue to be written out.
+        steps["quiet"] = self._wait(
+            lambda: time.monotonic() - self.hub.last_event_at >= QUIET, deadline - 0.5)
         steps["sockets"] = self._wait(self._written_out, deadline - 0.3)
         self.socketio.sleep(0.1)  # a socket's writer may hold the frame it took last
         log.info("stopped: %s in %.2f s, %d clients told",

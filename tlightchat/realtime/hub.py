@@ -51,6 +51,7 @@ class Hub:
         self.clock = clock
         self.draining = None          # while stopping: the reason shown to clients
         self.in_flight = 0            # client events being handled right now
+        self.last_event_at = 0.0      # time.monotonic() of the newest client event
         self.ring_timeout = config["RING_TIMEOUT"]
         self.grace = config["RECONNECT_GRACE"]
         self.tokens = URLSafeSerializer(config["SECRET_KEY"], salt="tlc-resume")
@@ -209,6 +210,7 @@ class Hub:
         shown = event[:64] if isinstance(event, str) else "?"
         payload = {}
         self.in_flight += 1
+        self.last_event_at = time.monotonic()
         try:
             if client_id is None:
                 raise Refusal("invalid-state", "not connected; reconnect and retry")
