@@ -44,7 +44,7 @@ def create_app(config=None):
     load_config(app, config)
 
     from . import (accounts, calllog, chat, chat_pages, db, export, identity, logs, pages,
-                   sockets, urls)
+                   sockets, urls, wire)
     from .groupcommit import GroupCommit
 
     logs.init_app(app)
@@ -69,6 +69,7 @@ def create_app(config=None):
     )
     app.extensions["tlc_socketio"] = socketio
     hub = sockets.init_app(app, socketio)
+    wire.install(socketio)  # every packet bounded and decoded before python-socketio
     app.extensions["tlc_chat_writer"] = GroupCommit(socketio, app.extensions["tlc_chat"].send_many)
     calllog.init_app(app, hub)
 

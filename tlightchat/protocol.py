@@ -11,6 +11,8 @@ from typing import Annotated, Literal, Optional
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
                       StrictInt, StrictStr, ValidationError, model_validator)
 
+from .wire import Malformed
+
 PROTOCOL_VERSION = 1
 MAX_PAYLOAD_BYTES = 4 * 1024
 MAX_SIGNAL_BYTES = 64 * 1024
@@ -236,6 +238,8 @@ def _describe(err):
 
 def validate(event, args):
     """Return the validated payload as a dict (empty for no-payload events)."""
+    if isinstance(event, Malformed):  # a packet that did not decode (tlightchat/wire.py)
+        raise ProtocolError(event.code, event.message)
     if not isinstance(event, str) or event not in CLIENT_EVENTS:
         shown = event if isinstance(event, str) else type(event).__name__
         raise ProtocolError("unknown-event", f"unknown event {shown[:64]!r}")
