@@ -44,7 +44,7 @@ def create_app(config=None):
     load_config(app, config)
 
     from . import (accounts, calllog, chat, chat_pages, db, export, identity, logs, pages,
-                   sockets, urls, wire)
+                   polling, sockets, urls, wire)
     from .groupcommit import GroupCommit
 
     logs.init_app(app)
@@ -75,6 +75,7 @@ def create_app(config=None):
 
     # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the
     # URL_PREFIX mount → Socket.IO → Flask. Flask-SocketIO has already wrapped wsgi_app.
+    app.wsgi_app = polling.PollingGuard(app.wsgi_app, socketio.server.eio)
     prefix = app.config["URL_PREFIX"].rstrip("/")
     if prefix:
         app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
