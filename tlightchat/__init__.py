@@ -5,7 +5,6 @@ from flask import Flask
 from flask_socketio import SocketIO
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.2.0"
 SOCKETIO_CLIENT_VERSION = "4.8.4"  # static/vendor/socket.io.esm.min.js
@@ -36,6 +35,29 @@ def load_config(app, config=None):
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("Refusing to start in production with the development SECRET_KEY: "
                            "set TLC_SECRET_KEY to a long random value.")
+    if app.config["ENV_NAME"] == "development" and app.config["SECRET_KEY"] == DEV_SECRET:
+        app.config["SECRET_KEY"] = local_secret(
+            app.config.get("SECRET_KEY_FILE") or os.path.join(app.instance_path, "secret_key"))
+
+
+def local_secret(path):
+    """The development secret: random, made on first start and kept in `path` (under
+    instance/), so nobody can forge a cookie with a constant published in the source."""
+    import secrets
+
+    try:
+        with open(path, encoding="ascii") as f:
+            value = f.read().strip()
+        if len(value) >= 32:
+            return value
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(value + "\n")
+    return value
 
 
 def create_app(config=None):
@@ -43,11 +65,13 @@ def create_app(config=None):
                 template_folder="templates", static_folder="static")
     load_config(app, config)
 
-    from . import (accounts, calllog, chat, chat_pages, db, export, identity, logs, pages,
-                   polling, sockets, urls, wire)
+    from . import (accounts, calllog, chat, chat_pages, db, export, hashing, headers,
+                   identity, logs, pages, polling, proxies, sockets, urls, wire)
     from .groupcommit import GroupCommit
 
     logs.init_app(app)
+    hashing.init_app(app)
+    headers.init_app(app)
     db.init_app(app)
     identity.init_app(app)
     urls.init_app(app)
@@ -73,13 +97,15 @@ def create_app(config=None):
     app.extensions["tlc_chat_writer"] = GroupCommit(socketio, app.extensions["tlc_chat"].send_many)
     calllog.init_app(app, hub)
 
-    # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the
-    # URL_PREFIX mount → Socket.IO → Flask. Flask-SocketIO has already wrapped wsgi_app.
+    # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix, from
+    # TRUSTED_PROXIES only) → the URL_PREFIX mount → the polling guard → Socket.IO →
+    # Flask. Flask-SocketIO has already wrapped wsgi_app.
     app.wsgi_app = polling.PollingGuard(app.wsgi_app, socketio.server.eio)
     prefix = app.config["URL_PREFIX"].rstrip("/")
     if prefix:
         app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    app.wsgi_app = proxies.TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"],
+                                           x_for=1, x_proto=1, x_host=1, x_prefix=1)
 
     @app.context_processor
     def globals_for_templates():

@@ -2,16 +2,21 @@
 
 Every page visit makes sure the browser has an identity (a guest on first visit); a
 Socket.IO connection is bound to that identity at connect time and never to anything
-the client says about itself.
+the client says about itself. A new guest's row is stored only when the identity is
+first used (its socket connects, it renames itself, it registers): a page view alone
+puts the id and the guest name in the cookie and writes nothing, so cookie-less GETs
+cannot fill the users table.
 """
 import secrets
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
+from sqlalchemy.exc import IntegrityError
 
 from .db import User
 from .protocol import ProtocolError, Rename
 
 SESSION_KEY = "uid"
+GUEST_KEY = "guest"  # the display name of a guest not stored yet
 
 
 def _db():
@@ -29,25 +34,52 @@ def load_user(user_id):
         return s.get(User, user_id)
 
 
+def _pending_guest():
+    """The guest a page made for this cookie whose row is not stored yet, or None."""
+    user_id, name = session.get(SESSION_KEY), session.get(GUEST_KEY)
+    if isinstance(user_id, str) and isinstance(name, str):
+        return User(id=user_id, display_name=name[:40])
+    return None
+
+
+def stored_user(s, user):
+    """`user` (maybe a guest not stored yet) as a row of database session `s`."""
+    row = s.get(User, user.id)
+    if row is None:
+        row = User(id=user.id, display_name=user.display_name)
+        s.add(row)
+    return row
+
+
 def session_user():
-    """The user of the current request's session cookie, or None."""
-    return load_user(session.get(SESSION_KEY))
+    """The user of the current request's session cookie, or None. A guest made by a
+    page is stored now: this is its first use (a socket connecting)."""
+    user = load_user(session.get(SESSION_KEY))
+    pending = _pending_guest() if user is None else None
+    if pending is not None:
+        try:
+            with _db().session() as s:
+                stored_user(s, pending)
+        except IntegrityError:  # another of its tabs stored it first
+            pass
+        user = load_user(pending.id)
+    return user
 
 
 def ensure_identity():
-    """before_request for pages: a browser without a (known) identity becomes a guest."""
+    """before_request for pages: a browser without a (known) identity becomes a guest
+    (in its cookie; stored on first use)."""
     if request.endpoint in ("static", "pages.healthz"):
         return
-    user = session_user()
+    user = load_user(session.get(SESSION_KEY)) or _pending_guest()
     if user is None and request.endpoint is None:
         g.user = None  # an unknown URL shows a known identity but never makes a new one
         return
     if user is None:
         user = User(id=secrets.token_urlsafe(16), display_name=guest_name())
-        with _db().session() as s:
-            s.add(user)
         session.clear()
         session[SESSION_KEY] = user.id
+        session[GUEST_KEY] = user.display_name
         session.permanent = True
     g.user = user
 
@@ -61,7 +93,12 @@ def rename(user_id, display_name):
                             "without control characters") from err
     with _db().session() as s:
         user = s.get(User, user_id)
-        user.display_name = clean
+        if user is None:  # a guest renaming itself before its first connection
+            s.add(User(id=user_id, display_name=clean))
+        else:
+            user.display_name = clean
+    if has_request_context() and session.get(SESSION_KEY) == user_id and GUEST_KEY in session:
+        session[GUEST_KEY] = clean
     return clean
 
 
