@@ -14,8 +14,9 @@ from collections import deque
 
 from flask import request
 from itsdangerous import BadSignature, URLSafeSerializer
+from socketio.exceptions import ConnectionRefusedError  # carries err.data; the builtin does not
 
-from . import chat_events, identity
+from . import chat_events, identity, limits
 from .events import EmitterTree
 from .ice import ice_servers
 from .ratelimit import TokenBucket
@@ -419,10 +420,10 @@ def init_app(app, socketio):
     def on_connect(auth=None):
         user = identity.session_user()
         if user is None:
-            raise ConnectionRefusedError({
-                "code": "no-session",
-                "message": "No identity for this connection: open the page again "
-                           "(cookies must be enabled) and it will reconnect."})
+            message = ("No identity for this connection: open the page again "
+                       "(cookies must be enabled) and it will reconnect.")
+            raise ConnectionRefusedError(message, {"code": "no-session", "message": message})
+        limits.refuse_over_user_cap(hub, user.id)
         hub.connect(request.sid, user, auth)
 
     @socketio.on("disconnect")
