@@ -59,7 +59,8 @@ packets = st.one_of(
     st.tuples(st.just("event"), st.builds(lambda n, a: json.dumps([n, *a]), event_names,
                                           st.lists(json_values, max_size=2))),
     st.tuples(st.just("event"), nasty_bodies),
-    st.tuples(st.just("event"), st.text(max_size=60)),
+    # (a body starting with a digit would only lengthen the ack id)
+    st.tuples(st.just("event"), st.text(max_size=60).filter(lambda t: not t[:1].isdigit())),
     st.tuples(st.just("raw"), st.sampled_from(["45", "46", "40", "41", "43", "44", "47", "4/x,",
                                                "42/admin,", "4"]).flatmap(
         lambda head: st.builds(lambda body: head + body, st.text(max_size=30)))),
@@ -99,7 +100,7 @@ def test_random_packets_get_documented_answers_or_a_logged_close(server):
             sock.send(f"42{final}" + '["me:state"]')
             try:
                 for ack_id in asked + [final]:
-                    check_ack(sock.ack(ack_id, timeout=5))
+                    check_ack(sock.ack(ack_id, timeout=10))
                     stats["acks"] += 1
             except Closed:
                 stats["closed"] += 1
