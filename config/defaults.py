@@ -3,8 +3,16 @@ TLC_<NAME> (values are parsed as JSON when they parse, else kept as strings), by
 the file named in TLC_CONFIG_FILE, or by the dict given to create_app()."""
 from datetime import timedelta
 
-# Must be replaced in production: the app refuses to start in production with it.
+# Must be replaced in production: the app refuses to start in production with it. In
+# development it stands for a random secret made on first start in SECRET_KEY_FILE
+# (None: instance/secret_key).
 SECRET_KEY = "dev-insecure-secret-change-me"
+SECRET_KEY_FILE = None
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-* headers are
+# believed; from anywhere else they are dropped. The deploy files put nginx on loopback.
+TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+# Socket.IO connections (tabs) one user may have open at once.
+MAX_CONNECTIONS_PER_USER = 20
 # None means sqlite:///<instance folder>/tlightchat.sqlite3
 DATABASE_URL = None
 # "threading" works under `flask run`; `python app.py` chooses eventlet (TLC_ASYNC_MODE).

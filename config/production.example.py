@@ -8,6 +8,8 @@ ASYNC_MODE = "eventlet"
 HOST = "127.0.0.1"
 PORT = 5000
 SESSION_COOKIE_SECURE = True
+# X-Forwarded-* headers are believed only from these proxies (nginx on the same host):
+TRUSTED_PROXIES = ["127.0.0.1", "::1"]
 # Behind a proxy that rewrites Host, list the public origin(s):
 CORS_ALLOWED_ORIGINS = ["https://chat.example.org"]
 ICE_SERVERS = [{"urls": "stun:stun.example.org:3478"}]

@@ -6,7 +6,6 @@ from flask import Flask
 from flask_socketio import SocketIO
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.2.0"
 SOCKETIO_CLIENT_VERSION = "4.8.4"  # static/vendor/socket.io.esm.min.js
@@ -37,6 +36,29 @@ def load_config(app, config=None):
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("Refusing to start in production with the development SECRET_KEY: "
                            "set TLC_SECRET_KEY to a long random value.")
+    if app.config["ENV_NAME"] == "development" and app.config["SECRET_KEY"] == DEV_SECRET:
+        app.config["SECRET_KEY"] = local_secret(
+            app.config.get("SECRET_KEY_FILE") or os.path.join(app.instance_path, "secret_key"))
+
+
+def local_secret(path):
+    """The development secret: random, made on first start and kept in `path` (under
+    instance/), so nobody can forge a cookie with a constant published in the source."""
+    import secrets
+
+    try:
+        with open(path, encoding="ascii") as f:
+            value = f.read().strip()
+        if len(value) >= 32:
+            return value
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(value + "\n")
+    return value
 
 
 @dataclass
@@ -64,17 +86,19 @@ def create_app(config=None):
 
     from . import db as storage, logs, protocol
     from .chat.calllog import CallLog
-    from .faults import StorageFaults
-    from .metrics import Metrics
-    from .shutdown import GracefulStop
     from .chat.groupcommit import GroupCommit
     from .chat.service import ChatService
+    from .faults import StorageFaults
     from .identity import Identity
-    from .realtime import server
+    from .metrics import Metrics
+    from .realtime import polling, server, wire
     from .realtime.hub import Hub
-    from .web import accounts, assets, chat_pages, export, pages, urls
+    from .shutdown import GracefulStop
+    from .web import accounts, assets, chat_pages, export, hashing, headers, pages, proxies, urls
 
     logs.init_app(app)
+    hashing.init_app(app)
+    headers.init_app(app)
     db = storage.open_database(app)
     identity = Identity(db)
     identity.init_app(app)
@@ -103,6 +127,7 @@ def create_app(config=None):
     hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
               metrics=metrics)
     server.attach(app, socketio, hub, identity)
+    wire.install(socketio)  # every packet bounded and decoded before python-socketio
     call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
                        socketio, app.config["CALL_LOG_DELAY"])
     stopper = GracefulStop(hub, writer, call_log, socketio, app.config["STOP_TIMEOUT"],
@@ -117,12 +142,15 @@ def create_app(config=None):
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, hub,
                                          call_log, limiter, faults, metrics, stopper)
 
-    # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix) → the
-    # URL_PREFIX mount → Socket.IO → Flask. Flask-SocketIO has already wrapped wsgi_app.
+    # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix, from
+    # TRUSTED_PROXIES only) → the URL_PREFIX mount → the polling guard → Socket.IO →
+    # Flask. Flask-SocketIO has already wrapped wsgi_app.
+    app.wsgi_app = polling.PollingGuard(app.wsgi_app, socketio.server.eio)
     prefix = app.config["URL_PREFIX"].rstrip("/")
     if prefix:
         app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    app.wsgi_app = proxies.TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"],
+                                           x_for=1, x_proto=1, x_host=1, x_prefix=1)
 
     @app.context_processor
     def globals_for_templates():

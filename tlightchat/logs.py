@@ -8,7 +8,7 @@ import logging
 import time
 
 FIELDS = ("event", "client", "user", "call", "anchor", "invitation", "ok", "code", "ms",
-          "transport", "reason")
+          "transport", "reason", "sid")
 
 
 def _fields(record):

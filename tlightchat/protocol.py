@@ -227,6 +227,17 @@ SERVER_EVENTS = (
 )
 
 
+class Malformed(str):
+    """Stands in for the event name of a packet that can be answered but not run:
+    the application's event handler counts it like any event, and
+    protocol.validate refuses it with this code and message."""
+
+    def __new__(cls, code, message):
+        self = super().__new__(cls, "?")
+        self.code, self.message = code, message
+        return self
+
+
 # Client event → handler(hub, clientId, payload) -> ack fields; filled by @handles.
 HANDLERS = {}
 
@@ -261,6 +272,8 @@ def _describe(err):
 
 def validate(event, args):
     """Return the validated payload as a dict (empty for no-payload events)."""
+    if isinstance(event, Malformed):  # a packet that did not decode (realtime/wire.py)
+        raise Refusal(event.code, event.message)
     if not isinstance(event, str) or event not in CLIENT_EVENTS:
         shown = event if isinstance(event, str) else type(event).__name__
         raise Refusal("unknown-event", f"unknown event {shown[:64]!r}")

@@ -45,7 +45,8 @@ def entries(action, prev, nxt, now):
                             _MISSED_HOW.get(action["type"], {})))
     if prev["calls"] is not nxt["calls"]:
         for call_id, call in nxt["calls"].items():
-            if call_id not in prev["calls"] and call_id not in prev["claims"]:
+            if call_id not in prev["calls"] and not any(
+                    c["callId"] == call_id for c in prev["claims"].values()):
                 out.append(("call-started", _user(nxt, prev, call["clients"][call["callerAnchorId"]]),
                             _user(nxt, prev, call["clients"][call["calleeAnchorId"]]), call_id, {}))
         for call_id, call in prev["calls"].items():

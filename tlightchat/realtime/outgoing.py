@@ -149,6 +149,11 @@ def _invitation_messages(action, prev, nxt, actor):
     return msgs
 
 
+def _claimed(state, call_id):
+    """Was this call id claimed (after a restart)? Claims are few and short-lived."""
+    return any(c["callId"] == call_id for c in state["claims"].values())
+
+
 def _call_messages(action, prev, nxt, actor):
     msgs = []
     calls_changed = prev["calls"] is not nxt["calls"]
@@ -157,7 +162,7 @@ def _call_messages(action, prev, nxt, actor):
     for call_id, call in (nxt["calls"].items() if recheck else ()):
         old = prev["calls"].get(call_id)
         state = S.call_state(nxt, call)
-        if old is None and call_id in prev["claims"]:  # restored after a server restart
+        if old is None and _claimed(prev, call_id):  # restored after a server restart
             old_state = None
         elif old is None:
             for me, peer in ((call["callerAnchorId"], call["calleeAnchorId"]),
@@ -173,8 +178,9 @@ def _call_messages(action, prev, nxt, actor):
             for aid, cid in call["clients"].items():
                 msgs.append(((cid, aid, call_id), "call:state", {"callId": call_id, "state": state}))
     if prev["claims"] is not nxt["claims"]:
-        for call_id, claim in prev["claims"].items():
-            if call_id not in nxt["claims"] and call_id not in nxt["calls"] \
+        for key, claim in prev["claims"].items():
+            call_id = claim["callId"]
+            if key not in nxt["claims"] and call_id not in nxt["calls"] \
                     and claim["clientId"] in nxt["clients"]:
                 msgs.append(((claim["clientId"], claim["anchorId"], call_id), "call:ended", {
                     "callId": call_id, "anchorId": claim["anchorId"], "reason": "peer-left"}))

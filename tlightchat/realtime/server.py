@@ -13,6 +13,7 @@ the browser's `connect_error` carries `err.message` and `err.data = {code, messa
 from flask import request
 from socketio.exceptions import ConnectionRefusedError as Refused
 
+from . import limits
 from .hub import RESTART_RETRY_MS
 
 
@@ -30,6 +31,7 @@ def attach(app, socketio, hub, identity):
         if user is None:
             raise refused("no-session", "No identity for this connection: open the page "
                           "again (cookies must be enabled) and it will reconnect.")
+        limits.refuse_over_user_cap(hub, user.id)
         hub.connect(request.sid, user, auth)
 
     @socketio.on("disconnect")

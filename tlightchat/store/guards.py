@@ -122,11 +122,14 @@ def make_guard(max_anchors_per_client):
             raise Refusal("invalid-state", "that anchor is busy")
         if p["callId"] in state["calls"] or p["anchorId"] == p["peerAnchorId"]:
             raise Refusal("invalid-state", "that call cannot be claimed")
-        other = state["claims"].get(p["callId"])
-        if other is not None and not (other["anchorId"] == p["peerAnchorId"]
-                                      and other["peerAnchorId"] == p["anchorId"]
-                                      and other["clientId"] != meta["clientId"]
-                                      and other["initiator"] != p["initiator"]):
+        # Claims are kept per claiming anchor: a stranger who claims a call id first
+        # (naming one of its anchors as the peer) blocks nobody. What must match is the
+        # claim of the anchor this one names as its peer, if it made one for this call.
+        other = state["claims"].get(p["peerAnchorId"])
+        if other is not None and other["callId"] == p["callId"] and not (
+                other["peerAnchorId"] == p["anchorId"]
+                and other["clientId"] != meta["clientId"]
+                and other["initiator"] != p["initiator"]):
             raise Refusal("forbidden", "the claim does not match the other side's")
 
     checks = {

@@ -8,8 +8,9 @@ State slices:
                                createdAt, expiresAt}}
   calls        {callId: {id, callerAnchorId, calleeAnchorId, clients, startedAt,
                          media, offers}}     media/offers: {anchorId: bool}
-  claims       {callId: {id, anchorId, peerAnchorId, clientId, initiator, until}}
-               one side's claim to a call it was in before a server restart
+  claims       {anchorId: {id (= anchorId), callId, anchorId, peerAnchorId, clientId,
+               initiator, until}} one anchor's claim to a call it was in before a server
+               restart (per anchor, so a stranger's claim to the same call id blocks no one)
 
 Nothing is mutated: a changed record, and each slice holding it, is a new dict; every
 other record and slice keeps its identity. Many actions touch several slices (a
@@ -104,11 +105,11 @@ def _open_call(state, call_id, caller, callee, now):
     return _patch(state, "anchors", callee, callId=call_id)
 
 
-def _drop_claim(state, call_id):
-    claim = state["claims"].get(call_id)
+def _drop_claim(state, anchor_id):
+    claim = state["claims"].get(anchor_id)
     if claim is None:
         return state
-    state = {**state, "claims": _drop(state["claims"], call_id)}
+    state = {**state, "claims": _drop(state["claims"], anchor_id)}
     if claim["anchorId"] in state["anchors"]:
         state = _patch(state, "anchors", claim["anchorId"], callId=None)
     return state
@@ -121,8 +122,10 @@ def _remove_anchor(state, anchor_id):
     if anchor["invitationId"]:
         state = _end_invitation(state, anchor["invitationId"])
     if anchor["callId"]:
-        state = _end_call(state, anchor["callId"])
-        state = _drop_claim(state, anchor["callId"])
+        call = state["calls"].get(anchor["callId"])
+        if call is not None and anchor_id in (call["callerAnchorId"], call["calleeAnchorId"]):
+            state = _end_call(state, anchor["callId"])
+        state = _drop_claim(state, anchor_id)
     state = {**state, "anchors": _drop(state["anchors"], anchor_id)}
     client = state["clients"].get(anchor["clientId"])
     if client is not None:
@@ -222,16 +225,20 @@ def invitation_accepted(state, p, meta):
 
 
 def call_claimed(state, p, meta):
-    if p["callId"] in state["claims"]:  # the second claim (the guard checked it matches)
-        other = state["claims"][p["callId"]]
-        state = _drop_claim(state, p["callId"])
+    other = state["claims"].get(p["peerAnchorId"])
+    if other is not None and other["callId"] == p["callId"]:
+        # the second claim (the guard checked it matches): any other claim to this call
+        # id (a stranger's) is void now
+        for claim in [c for c in state["claims"].values() if c["callId"] == p["callId"]]:
+            state = _drop_claim(state, claim["anchorId"])
         mine, theirs = p["anchorId"], other["anchorId"]
         caller, callee = (mine, theirs) if p["initiator"] else (theirs, mine)
         # Media flowed peer to peer all along; both sides re-report it with call:media.
         return _open_call(state, p["callId"], caller, callee, p["now"])
-    claim = {"id": p["callId"], "anchorId": p["anchorId"], "peerAnchorId": p["peerAnchorId"],
+    claim = {"id": p["anchorId"], "callId": p["callId"], "anchorId": p["anchorId"],
+             "peerAnchorId": p["peerAnchorId"],
              "clientId": meta["clientId"], "initiator": p["initiator"], "until": p["until"]}
-    state = {**state, "claims": _put(state["claims"], p["callId"], claim)}
+    state = {**state, "claims": _put(state["claims"], p["anchorId"], claim)}
     return _patch(state, "anchors", p["anchorId"], callId=p["callId"])
 
 

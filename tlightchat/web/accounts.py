@@ -10,7 +10,6 @@ address, and per address.
 import threading
 import time
 from collections import deque
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, flash, g, redirect, render_template, request,
                    session, url_for)
@@ -18,12 +17,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
+from . import hashing
 from ..db import User, utcnow
-from ..identity import SESSION_KEY
+from ..identity import SESSION_KEY, stored_user
+from .urls import same_site_path
 
 csrf = CSRFProtect()
 
@@ -97,13 +98,9 @@ class LoginLimiter:
 
 
 def _safe_next(default):
-    """Only a path on this site: never an absolute URL or //host (open redirect)."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc \
-            and not parts.scheme and "\\" not in target:
-        return target
-    return default
+    """Only a path on this site: never an absolute URL or //host (open redirect); the
+    relative Location it becomes is made safe in urls.relative."""
+    return same_site_path(request.values.get("next", "")) or default
 
 
 def _sign_in(user_id):
@@ -136,13 +133,14 @@ def blueprint(db, limiter, on_rename):
                 400 if request.method == "POST" else 200
         username = form.username.data
         rename = g.user.display_name.startswith("Guest-")
+        password_hash = hashing.generate(form.password.data)  # off the event loop
         try:
             with db.session() as s:
                 if s.scalar(select(User.id).where(User.username == username)) is not None:
                     raise IntegrityError("username taken", None, Exception())
-                user = s.get(User, g.user.id)
+                user = s.get(User, g.user.id) or stored_user(s, g.user)
                 user.username = username
-                user.password_hash = generate_password_hash(form.password.data)
+                user.password_hash = password_hash
                 user.registered_at = utcnow()
                 if rename:
                     user.display_name = username[:40]
@@ -171,9 +169,9 @@ def blueprint(db, limiter, on_rename):
         with db.session() as s:
             user = s.scalar(select(User).where(User.username == username))
         if user is None or not user.password_hash:
-            check_password_hash(_DUMMY_HASH, form.password.data)
+            hashing.check(_DUMMY_HASH, form.password.data)
             user = None
-        elif not check_password_hash(user.password_hash, form.password.data):
+        elif not hashing.check(user.password_hash, form.password.data):
             user = None
         if user is None:
             limiter.failed(username, address)

@@ -6,6 +6,7 @@ so templates get a `url_for` that returns relative URLs and redirects get a rela
 Location. The browser derives the Socket.IO path from the page the same way.
 """
 import posixpath
+from urllib.parse import urlsplit
 
 from flask import request, url_for
 
@@ -22,7 +23,27 @@ def relative(target):
         rel += "/"
     if rel == "./" or rel == ".":
         rel = "./"
+    if ":" in rel.split("/", 1)[0]:
+        rel = "./" + rel  # "https:evil.example" would be an absolute URL to a browser
     return rel + sep + query
+
+
+def same_site_path(target):
+    """`target` when it is a path on this site, else None: never a scheme, a host, a
+    `//` or `\\` (which browsers take as //), nor a tab, newline or other control
+    character (which browsers strip out of URLs before parsing them)."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2048:
+        return None
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7f for ch in target) or "\\" in target:
+        return None
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    normal = posixpath.normpath(path)
+    if target.startswith("//") or normal.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def relative_url_for(endpoint, **values):

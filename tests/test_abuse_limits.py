@@ -1,0 +1,64 @@
+"""Limits a user would expect, black-box: a real `python app.py` and raw packets."""
+import json
+
+import pytest
+
+from e2e.conftest import Server
+
+from .rawsio import RawSocket, guest_session
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = Server(env={"TLC_MAX_CONNECTIONS_PER_USER": "3"}).start()
+    yield srv
+    srv.stop()
+    srv.cleanup()
+
+
+def test_connections_per_user_are_capped_with_a_clear_refusal(server):
+    """Before: one cookie opened any number of connections (each a client in everyone's
+    lobby). After: the fourth gets CONNECT_ERROR {code: limit, message}."""
+    http = guest_session(server.url)
+    tabs = [RawSocket(server.url, http=http) for _ in range(3)]
+    try:
+        extra = RawSocket(server.url, http=http, connect=False)
+        extra.send("40")
+        refusal = extra.expect(lambda p: p[:1] in ("0", "4"))
+        assert refusal.startswith("4"), refusal
+        data = json.loads(refusal[1:])
+        assert data["data"]["code"] == "limit" and "connections" in data["message"], data
+        extra.close()
+        # another user is not affected
+        other = RawSocket(server.url)
+        assert other.ask(1, "me:state")["ok"]
+        other.close()
+        # a tab that says goodbye frees its place
+        tabs[0].send("41")
+        tabs[0].close()
+        for attempt in range(50):
+            again = RawSocket(server.url, http=http, connect=False)
+            again.send("40")
+            packet = again.expect(lambda p: p[:1] in ("0", "4"))
+            if packet.startswith("0"):
+                tabs[0] = again
+                break
+            again.close()
+        else:
+            pytest.fail("the freed place was never given back")
+    finally:
+        for tab in tabs:
+            tab.close()
+
+
+def test_a_cookieless_connection_is_refused_with_its_code(server):
+    """Before: the refusal said only {"message": "Connection refused by server"} (the
+    builtin ConnectionRefusedError dropped the documented err.data)."""
+    import requests
+    sock = RawSocket(server.url, http=requests.Session(), connect=False)
+    try:
+        sock.send("40")
+        refusal = sock.expect(lambda p: p[:1] in ("0", "4"))
+        assert refusal.startswith("4") and json.loads(refusal[1:])["data"]["code"] == "no-session"
+    finally:
+        sock.close()

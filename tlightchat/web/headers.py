@@ -1,0 +1,64 @@
+"""Security headers on every response: a Content-Security-Policy without inline script
+or style, no framing, nosniff, a same-origin referrer and camera, microphone and display
+capture for this site only.
+
+connect-src allows this origin ('self', which covers the Socket.IO long-polling path)
+and the Socket.IO WebSocket path on this host (ws:/wss:, which older Chromium did not
+take as 'self'). ICE traffic to STUN/TURN is not fetched, so no browser applies
+connect-src to it; the configured STUN/TURN schemes are listed anyway, so the policy
+says where the page may talk to.
+"""
+import re
+
+from flask import request
+
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+PERMISSIONS = ("camera=(self), microphone=(self), display-capture=(self), "
+               "geolocation=(), payment=(), usb=()")
+
+
+def _ice_schemes(config):
+    urls = list(config.get("TURN_URLS") or [])
+    for server in config.get("ICE_SERVERS") or []:
+        found = server.get("urls") if isinstance(server, dict) else None
+        urls += [found] if isinstance(found, str) else list(found or [])
+    return sorted({u.split(":", 1)[0] + ":" for u in urls
+                   if isinstance(u, str) and u.split(":", 1)[0] in ("stun", "turn", "turns")})
+
+
+def policy(config, host, script_root):
+    socket_path = f"{script_root.rstrip('/')}/socket.io/"
+    connect = ["'self'"]
+    if _HOST.match(host or "") and re.fullmatch(r"[A-Za-z0-9._~/-]*", socket_path):
+        connect += [f"ws://{host}{socket_path}", f"wss://{host}{socket_path}"]
+    connect += _ice_schemes(config)
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob: mediastream:",
+        "font-src 'self'",
+        f"connect-src {' '.join(connect)}",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def add_headers(response):
+    from flask import current_app
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy",
+                       policy(current_app.config, request.host, request.script_root))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS)
+    headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def init_app(app):
+    app.after_request(add_headers)
