@@ -10,6 +10,9 @@ document and static/js/protocol.js cannot disagree.
 `validate(event, args)` turns the raw Socket.IO arguments of a client event into a
 plain dict, or raises Refusal with a code and a message naming what is wrong.
 Schemas are strict (no coercion) and closed (unknown fields are refused).
+
+Past 300 lines on purpose: every schema and limit of the wire contract in one file, read
+beside docs/protocol.md.
 """
 import json
 import unicodedata
