@@ -7,7 +7,7 @@ REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs
 
-.PHONY: run test setup test-deps unit e2e offline clean
+.PHONY: run test setup test-deps unit e2e offline clean screenshots
 
 run: setup
 	$(PY) app.py
@@ -40,7 +40,17 @@ $(REQ_STAMP): requirements.txt
 	@rm -f $(VENV)/.req-*
 	@touch $@
 
-# Debian packages the tests need, installed only when missing.
+# PNGs of the call stage (desktop, phone), the ringing state and chat for the README.
+screenshots: setup test-deps
+	$(PY) scripts/screenshots.py docs/screenshots
+
+# Debian packages the tests need, installed only when missing; axe-core (npm) for the
+# accessibility tests, installed into e2e/axe/ only when missing.
+AXE_JS := e2e/axe/node_modules/axe-core/axe.min.js
+test-deps: $(AXE_JS)
+$(AXE_JS): e2e/axe/package.json
+	cd e2e/axe && npm ci --no-audit --no-fund --silent
+	@touch $@
 test-deps:
 	@missing=""; for pkg in $(TEST_DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" \

@@ -19,7 +19,8 @@ import { MediaPanel } from './views/media-panel.js';
 import { StatusView } from './views/status.js';
 import { ConnectivityPanel } from './connectivity.js';
 import { watchReachability } from './views/unreachable.js';
-import { ACTION_FAILED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
+import { CallStage } from './views/stage.js';
+import { ACTION_FAILED, ANNOUNCE, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
 import { mount as mountChat } from './chat/panel.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
@@ -92,8 +93,12 @@ const actions = {
     m.cameraFallback = false; // the user chose
     m.setSource(sourceId);
   },
-  mic: (anchorId) => { const m = mediaOf(anchorId); m?.setMic(!m.micOn); },
-  cam: (anchorId) => { const m = mediaOf(anchorId); m?.setCam(!m.camOn); },
+  mic: (anchorId) => { const m = mediaOf(anchorId); if (m?.audioTrack) { m.setMic(!m.micOn); stage.say(ANNOUNCE.mic(m.micOn)); } },
+  cam: (anchorId) => { const m = mediaOf(anchorId); if (m?.videoTrack) { m.setCam(!m.camOn); stage.say(ANNOUNCE.cam(m.camOn)); } },
+  chat: () => stage.setChat(!stage.chatOpen()),
+  fullscreen: (anchorId) => stage.fullscreen(anchorId),
+  pip: (anchorId) => stage.pip(anchorId),
+  shortcuts: () => stage.showHelp(true),
   accept: (anchorId) => calls.accept(anchorId),
   decline: (anchorId) => calls.decline(anchorId),
   cancel: (anchorId) => calls.cancel(anchorId),
@@ -160,6 +165,7 @@ const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
 const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id) => calls.sessionOf(id),
 });
+const stage = new CallStage({ grid, actions, store });
 const statusView = new StatusView({ signaling, onRename: renameMe });
 new MediaPanel(document.querySelector('#media-panel'), { library, onRetry: () => library.startCamera() });
 const connectivity = new ConnectivityPanel(document.querySelector('#connectivity-panel'), {
@@ -181,7 +187,6 @@ function renderCallFrom(state) {
   callFrom.value = online.some((a) => a.id === calls.callFrom) ? calls.callFrom : '';
 }
 
-let wasRinging = new Set();
 function render() {
   const state = store.getState();
   lobbyView.render(state);
@@ -193,8 +198,7 @@ function render() {
   const ringingIn = slots.filter(([, phase]) => phase === 'ringing-in').map(([id]) => id);
   ringer.set(ringingIn.length ? 'incoming' : slots.some(([, phase]) => phase === 'ringing-out') ? 'outgoing' : null);
   document.title = `${ringingIn.length ? INCOMING_TITLE : ''}Call · TLightChat`;
-  for (const id of ringingIn) if (!wasRinging.has(id)) grid.tiles.get(id)?.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-  wasRinging = new Set(ringingIn);
+  stage.render(state); // focus follows the ring and the call; the live region says it
   for (const id of media.keys()) {
     if (!state.lobby.anchors[id] && state.me) { media.get(id).stop(); media.delete(id); }
   }

@@ -33,6 +33,8 @@ export class AnchorGrid {
     document.body.classList.toggle('focus-mode', on);
     this.focusButton.setAttribute('aria-pressed', String(on));
     this.focusButton.textContent = on ? 'Exit focus (Esc)' : 'Focus mode';
+    // Back from focus mode: the live call in view again, with its control bar.
+    if (!on) this.grid.querySelector('.tile:is([data-phase="connected"], [data-phase="connecting"])')?.scrollIntoView({ block: 'nearest' });
   }
 
   render(state) {

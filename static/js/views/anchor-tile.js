@@ -73,7 +73,15 @@ export class AnchorTile {
         button('online', 'Go online', 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, 'Send'), this.sourceSelect),
         button('mic', 'Mic on', 'toggle mic-btn'), button('cam', 'Camera on', 'toggle cam-btn'),
-        button('hangup', 'Hang up', 'danger hangup-btn')));
+        button('hangup', 'Hang up', 'danger hangup-btn'),
+        // The call stage's own tools (call-page.js): chat beside the call, full screen,
+        // picture-in-picture, the keyboard shortcuts.
+        button('chat', 'Chat', 'chat-btn'), button('fullscreen', 'Full screen', 'fs-btn'),
+        button('pip', 'PiP', 'pip-btn'), button('shortcuts', 'Keys', 'keys-btn')));
+    this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)
+    this.btn('shortcuts').setAttribute('aria-label', 'Keyboard shortcuts');
+    this.btn('pip').setAttribute('aria-label', 'Picture in picture');
+    this.btn('shortcuts').setAttribute('aria-haspopup', 'dialog');
 
     this.el.addEventListener('click', this.onClick.bind(this));
     this.nameInput.addEventListener('change', async () => {
@@ -134,6 +142,8 @@ export class AnchorTile {
     onlineBtn.disabled = busy;
     onlineBtn.title = busy ? TILE.busyTitle : online ? TILE.offlineTitle : TILE.onlineTitle;
     this.btn('hangup').hidden = !(phase === 'connecting' || phase === 'connected');
+    this.btn('pip').hidden = !(phase === 'connecting' || phase === 'connected') || !document.pictureInPictureEnabled;
+    this.el.setAttribute('aria-label', `${anchor.name}: ${phaseText(slot, anchor)}`);
 
     if (this.sourceSelect.value !== media.sourceId) this.sourceSelect.value = media.sourceId;
     this.toggle('mic', media.micOn, 'Mic on', 'Mic muted', Boolean(media.audioTrack));

@@ -14,6 +14,8 @@ export class StatusView {
     this.nameInput = document.querySelector('#me-name');
     this.nameNote = document.querySelector('#me-name-note');
     this.lastEvent = '';
+    // The debug line is for developers: only with ?debug=1 in the address.
+    this.debug.hidden = !new URLSearchParams(location.search).has('debug');
     this.nameForm.addEventListener('submit', async (event) => {
       event.preventDefault();
       setText(this.nameNote, 'Saving…');
@@ -48,6 +50,7 @@ export class StatusView {
     this.prompt.dataset.kind = kind;
     setText(this.prompt, text);
     const anchors = ownAnchors(state);
+    if (this.debug.hidden) return;
     const calls = anchors.filter((a) => slotOf(state, a.id).callId).length;
     setText(this.debug, [
       `client ${state.me?.clientId || '–'}`, `socket ${sig.status}/${sig.transport || '–'}`,

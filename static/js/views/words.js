@@ -220,3 +220,14 @@ export const OFFLINE = {
   serverGone: 'The server cannot be reached, so calling others and chat are off until it is back (reload then).',
   offlineCopy: 'This is the offline copy of TLightChat: there is no server, so calling others and chat are off.',
 };
+
+// -- the live region of the call page (views/stage.js) ----------------------------------
+export const ANNOUNCE = {
+  ringing: (name) => `${name || 'Someone'} is calling you. Accept or decline.`,
+  calling: (name) => `Calling ${name || 'them'}…`,
+  live: (name) => `In a call with ${name || 'the other person'}.`,
+  chatOpen: 'Chat opened beside the call.',
+  chatClosed: 'Chat closed.',
+  mic: (on) => (on ? 'Microphone on.' : 'Microphone muted.'),
+  cam: (on) => (on ? 'Camera on.' : 'Camera off.'),
+};

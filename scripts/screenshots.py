@@ -1,0 +1,59 @@
+"""`make screenshots`: start the app, drive two headless browsers into a call and save
+PNGs of what people see to docs/screenshots/ (the README shows them): the call stage on a
+desktop and a phone, the ringing state, and chat beside the call.
+
+Usage: python scripts/screenshots.py [OUT_DIR]
+"""
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from e2e.conftest import Server  # noqa: E402
+from e2e.geometry import DESKTOP, PHONE, set_viewport, window_flag  # noqa: E402
+from e2e.pages import CallPage, assert_media_flows  # noqa: E402
+from e2e.services import close_browser, new_browser  # noqa: E402
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    server = Server().start()
+    opened = []
+    try:
+        for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
+            caller_driver, callee_driver = new_browser([window_flag(DESKTOP)]), new_browser([window_flag(size)])
+            opened += [caller_driver, callee_driver]
+            set_viewport(caller_driver, DESKTOP)
+            set_viewport(callee_driver, size)
+            caller = CallPage(caller_driver, server).open()
+            callee = CallPage(callee_driver, server).open()
+            caller.rename("Ada")
+            callee.rename("Grace" if tag == "desktop" else "Linus")
+            caller.wait_sees(callee)
+            callee.wait_sees(caller)
+            caller.click_call(callee)
+            callee.wait_phase(callee.anchor, "ringing-in")
+            callee.wait("return document.activeElement && document.activeElement.dataset.action === 'accept'", 3.0)
+            callee_driver.save_screenshot(os.path.join(out, f"ringing-{tag}.png"))
+            callee.click(callee.anchor, "accept")
+            assert_media_flows((caller, caller.anchor), (callee, callee.anchor))
+            callee.js("window.scrollTo(0, 0); document.activeElement.blur()")
+            callee.js("document.querySelector('.tile').scrollIntoView({block: 'nearest'})")
+            callee_driver.save_screenshot(os.path.join(out, f"call-{tag}.png"))
+            callee.click(callee.anchor, "chat")
+            callee.wait("return document.body.classList.contains('chat-open')", 2.0)
+            callee_driver.save_screenshot(os.path.join(out, f"chat-{tag}.png"))
+            for d in (caller_driver, callee_driver):
+                close_browser(d)
+                opened.remove(d)
+    finally:
+        for d in opened:
+            close_browser(d)
+        server.stop()
+        server.cleanup()
+    print("\n".join(sorted(os.path.join(out, f) for f in os.listdir(out))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "screenshots"))
