@@ -7,7 +7,7 @@ REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs
 
-.PHONY: run test setup test-deps unit e2e offline clean screenshots
+.PHONY: run test setup test-deps debs unit e2e offline clean screenshots
 
 run: setup
 	$(PY) app.py
@@ -44,23 +44,27 @@ $(REQ_STAMP): requirements.txt
 screenshots: setup test-deps
 	$(PY) scripts/screenshots.py docs/screenshots
 
-# Debian packages the tests need, installed only when missing; axe-core (npm) for the
-# accessibility tests, installed into e2e/axe/ only when missing.
+# Debian packages the tests need, installed only when missing (npm too, unless a node
+# install already provides it); then axe-core (npm) for the accessibility tests, into
+# e2e/axe/ only when missing.
 AXE_JS := e2e/axe/node_modules/axe-core/axe.min.js
-test-deps: $(AXE_JS)
-$(AXE_JS): e2e/axe/package.json
-	cd e2e/axe && npm ci --no-audit --no-fund --silent
-	@touch $@
-test-deps:
+test-deps: debs $(AXE_JS)
+
+debs:
 	@missing=""; for pkg in $(TEST_DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" \
 	    || missing="$$missing $$pkg"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+$(AXE_JS): e2e/axe/package.json | debs
+	cd e2e/axe && npm ci --no-audit --no-fund --silent
+	@touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache e2e/artifacts
