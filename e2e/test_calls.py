@@ -118,6 +118,22 @@ def test_peer_closing_its_tab_ends_the_call_as_peer_left(server, browsers):
            3.0, "B gone from the lobby", b.user_id)
 
 
+def test_a_ring_whose_caller_leaves_is_a_missed_call_not_an_ended_one(server, browsers):
+    """Issue 15, item 7: the caller closes its tab while it rings."""
+    a, b = open_pages(server, browsers, 2)
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    ring_tab = a.driver.current_window_handle
+    a.driver.switch_to.new_window("tab")   # keeps the browser itself open
+    spare = a.driver.current_window_handle
+    a.driver.switch_to.window(ring_tab)
+    a.driver.close()
+    a.driver.switch_to.window(spare)
+    text = b.wait_idle(b.anchor, "peer-left", timeout=3.0)
+    assert "missed a call" in text and "left before you answered" in text
+    assert "Call ended" not in text
+
+
 def test_two_calls_at_once_on_two_slots(server, browsers, record_property):
     a, b, c = open_pages(server, browsers, 3)
     a.driver.find_element("id", "add-anchor").click()

@@ -99,7 +99,7 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
       // 'accepted' (or glare) means call:started follows: hold in connecting.
       if (p.reason === 'accepted') return { ...slot, phase: 'connecting', invitationId: null, since: now };
       const role = slot.phase === 'ringing-out' ? 'caller' : 'callee';
-      return { ...IDLE, outcome: { reason: p.reason, peer: slot.peer, role }, since: now };
+      return { ...IDLE, outcome: { reason: p.reason, peer: slot.peer, role, ring: true }, since: now };
     }
     case 'call/started':
       return { ...IDLE, phase: 'connecting', callId: p.callId, peer: p.peer, polite: p.polite,

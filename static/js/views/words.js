@@ -38,7 +38,13 @@ export function outcomeText(outcome) {
     case 'missed': return caller ? `No answer from ${name}: the call was missed.` : `You missed a call from ${name}.`;
     case 'busy': return `${name} is busy in another call. Try again later.`;
     case 'unavailable': return `${name}'s slot went offline.`;
-    case 'peer-left': return `Call ended: peer left — ${name} closed the page or lost the connection.`;
+    case 'peer-left':
+      // a ring that ended because a side left is a missed call, not an ended one
+      if (outcome.ring) {
+        return caller ? `No answer: ${name} left before answering (closed the page or lost the connection).`
+          : `You missed a call from ${name}: they left before you answered.`;
+      }
+      return `Call ended: peer left — ${name} closed the page or lost the connection.`;
     case 'hangup': return outcome.by === 'you' ? `You hung up on ${name}.` : `${name} hung up.`;
     case 'connection-lost': return 'Call ended: your connection to the server was lost.';
     case 'removed': return 'Call ended: the slot was removed.';
