@@ -70,6 +70,7 @@ def create_app(config=None):
     from .chat.groupcommit import GroupCommit
     from .chat.service import ChatService
     from .identity import Identity
+    from .privacy import AddressPrivacy
     from .realtime import server
     from .realtime.hub import Hub
     from .web import accounts, chat_pages, export, pages, urls
@@ -99,15 +100,16 @@ def create_app(config=None):
     send_many = metrics.timed_batches(chat.send_many) if metrics else chat.send_many
     writer = GroupCommit(socketio, send_many)
     protocol.check_registry()
+    privacy = AddressPrivacy(app.config, identity)
     hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
-              metrics=metrics)
+              metrics=metrics, privacy=privacy)
     server.attach(app, socketio, hub, identity)
     call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
                        socketio, app.config["CALL_LOG_DELAY"])
     stopper = GracefulStop(hub, writer, call_log, socketio, app.config["STOP_TIMEOUT"],
                            exit=os._exit)
 
-    app.register_blueprint(pages.blueprint(identity, db, hub))
+    app.register_blueprint(pages.blueprint(identity, db, hub, privacy))
     app.register_blueprint(chat_pages.bp)
     if metrics:
         metrics.watch(hub.store)

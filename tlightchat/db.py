@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from typing import Optional
 
-from sqlalchemy import (JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
                         Text, TypeDecorator, UniqueConstraint, create_engine, event, text,
                         update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -53,6 +53,9 @@ class User(Base):
     username: Mapped[Optional[str]] = mapped_column(String(32), default=None)
     password_hash: Mapped[Optional[str]] = mapped_column(String(255), default=None)
     registered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # "Hide my network address from people I have not verified"; None: never chosen,
+    # the admin default RELAY_FOR_STRANGERS applies (tlightchat/privacy.py).
+    hide_address: Mapped[Optional[bool]] = mapped_column(Boolean, default=None)
 
     @property
     def is_account(self):

@@ -66,3 +66,8 @@ class Identity:
             user = s.get(User, user_id)
             user.display_name = clean
         return clean
+
+    def set_hide_address(self, user_id, hide):
+        """Store the user's address-privacy choice (True, False)."""
+        with self.db.session() as s:
+            s.get(User, user_id).hide_address = bool(hide)

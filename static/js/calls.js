@@ -59,7 +59,9 @@ export class Calls {
     if (!me || !media || this.sessions.has(p.callId)) return;
     const session = new PeerSession({
       signaling: this.signaling, callId: p.callId, anchorId: p.anchorId, polite: p.polite,
-      initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers, iceTransportPolicy: me.iceTransportPolicy,
+      initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers,
+      // Address privacy (docs/protocol.md): this side sends relay candidates only.
+      iceTransportPolicy: p.relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(p.relayOnly),
       getIceServers: () => this.refreshIce(),
     });
     session.startedAt = performance.timeOrigin + performance.now();

@@ -24,10 +24,11 @@ export { ufragOf };
 
 export class PeerSession extends EventTarget {
   constructor({ signaling, callId, anchorId, polite, initiator, media, iceServers = [], iceTransportPolicy = 'all',
-                getIceServers = null }) {
+                relayOnly = false, certificates = null, getIceServers = null }) {
     super();
-    Object.assign(this, { signaling, callId, anchorId, polite, initiator, media, iceTransportPolicy });
-    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
+    Object.assign(this, { signaling, callId, anchorId, polite, initiator, media, iceTransportPolicy, relayOnly });
+    // certificates: the page's persistent DTLS certificate (safety.js), so the safety code stays.
+    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy, ...(certificates ? { certificates } : {}) });
     this.remoteStream = new MediaStream();
     this.makingOffer = false;
     this.ignoreOffer = false;

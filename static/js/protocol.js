@@ -65,7 +65,7 @@ export const SERVER_EVENTS = Object.freeze([
 // Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request
 // refused with one of them is shown as failed, not retried.
 export const PERMANENT_ERRORS = Object.freeze(['invalid-payload', 'payload-too-large', 'not-found',
-  'forbidden', 'unknown-event']);
+  'forbidden', 'unknown-event', 'relay-required']);
 export const isPermanent = (code) => PERMANENT_ERRORS.includes(code);
 
 export const PROTOCOL_VERSION = 1;

@@ -220,3 +220,20 @@ export const OFFLINE = {
   serverGone: 'The server cannot be reached, so calling others and chat are off until it is back (reload then).',
   offlineCopy: 'This is the offline copy of TLightChat: there is no server, so calling others and chat are off.',
 };
+
+// -- safety code and address privacy (safety.js, views/safety.js) ------------------------------
+
+export const SAFETY = {
+  hidden: 'relayed — your address is hidden',
+  label: 'Safety code',
+  meaning: 'Read it to each other; if it matches, nobody is listening in.',
+  computing: 'Safety code: working it out…',
+  unavailable: 'Safety code unavailable in this browser (it needs a secure page: HTTPS or localhost).',
+  verify: 'Mark verified',
+  verifyTitle: 'You read the code to each other and it matched',
+  unverify: 'Remove mark',
+  verified: (name) => `✓ Verified with ${name}`,
+  mismatch: (name) => `Warning: this is not the code you verified with ${name}. Someone may be listening in — compare the code again before saying anything private.`,
+  badge: 'verified', badgeTitle: 'You verified the safety code with this person',
+  warnBadge: 'code changed', warnBadgeTitle: 'The safety code of your last call with them was not the one you verified',
+};
