@@ -106,3 +106,39 @@ def test_the_code_stays_the_same_for_a_new_call_and_after_a_reload(server, brows
     b.open()
     a_anchor, b_anchor = again(a, b)
     assert tile_code(b, b_anchor) == first and tile_code(a, a_anchor) == first
+
+
+def test_a_verified_peer_shows_the_mark_and_a_different_code_later_warns(server, browsers):
+    a, b = open_pages(server, browsers, 2)
+    a_anchor, b_anchor = connect(a, b)
+    code = tile_code(b, b_anchor)
+    # "Mark verified": B read the code to A and it matched
+    button = b.driver.find_element("css selector", f".tile[data-anchor-id='{b_anchor}'] .verify-btn")
+    b.js("arguments[0].scrollIntoView({block: 'center'})", button)
+    assert button.text == "Mark verified"
+    button.click()
+    b.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .safety`).dataset.trust === 'verified'",
+           3.0, "B's tile shows the mark", b_anchor)
+    assert f"Verified with {a.name}" in safety_text(b, b_anchor)
+    badge = f".lobby-user[data-user-id='{a.user_id}'] .trust-badge"
+    b.wait(f"const el = document.querySelector(\"{badge}\"); return el && !el.hidden && el.textContent.includes('verified')",
+           3.0, "B's lobby marks A verified")
+    assert a.js("return document.querySelector('.tile .safety').dataset.trust || null") is None  # A did not mark
+    a.click(a_anchor, "hangup")
+    b.wait_idle(b_anchor, "hangup")
+    # The mark is the server's: after a reload it is still there.
+    b.open()
+    b.wait(f"const el = document.querySelector(\"{badge}\"); return el && !el.hidden", 5.0, "mark after reload")
+    # B's page now sees another certificate for A: the next call's code differs, so B
+    # gets a warning instead of the mark.
+    b.js(FAKE_REMOTE_CERT)
+    a.wait_sees(b)
+    a.js("window.scrollTo(0, 0)")
+    a_anchor, b_anchor = connect(a, b)
+    assert tile_code(a, a_anchor) == code
+    assert tile_code(b, b_anchor, not_=code) != code
+    b.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .safety`).dataset.trust === 'mismatch'",
+           3.0, "B's tile warns", b_anchor)
+    text = safety_text(b, b_anchor)
+    print(f"\nwarning on B: {text!r}")
+    assert f"Warning: this is not the code you verified with {a.name}" in text and "Verified with" not in text

@@ -71,6 +71,7 @@ def create_app(config=None):
     from .chat.service import ChatService
     from .identity import Identity
     from .privacy import AddressPrivacy
+    from .trust import TrustService
     from .realtime import server
     from .realtime.hub import Hub
     from .web import accounts, chat_pages, export, pages, urls
@@ -100,9 +101,10 @@ def create_app(config=None):
     send_many = metrics.timed_batches(chat.send_many) if metrics else chat.send_many
     writer = GroupCommit(socketio, send_many)
     protocol.check_registry()
-    privacy = AddressPrivacy(app.config, identity)
+    trust = TrustService(db)
+    privacy = AddressPrivacy(app.config, identity, trust)
     hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
-              metrics=metrics, privacy=privacy)
+              metrics=metrics, privacy=privacy, trust=trust)
     server.attach(app, socketio, hub, identity)
     call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
                        socketio, app.config["CALL_LOG_DELAY"])

@@ -108,6 +108,18 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class TrustMark(Base):
+    """One user's mark on a peer: the safety code they compared and whether it matched
+    (verified). Each side of a pair marks for itself; a later call whose code is not
+    `code` warns instead of showing the mark."""
+    __tablename__ = "trust_marks"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    peer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    verified: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class HealthProbe(Base):
     """One row, rewritten by the readiness check: a database that cannot take this
     write cannot take a chat message either (disk full, read-only file or mount)."""

@@ -23,7 +23,7 @@ from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
 from ..store import selectors as S
-from . import chat_handlers, handlers  # noqa: F401  (they register with @handles)
+from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (they register with @handles)
 from .clock import Clock
 from .connections import Connections
 from .delivery import EmitterTree

@@ -101,6 +101,7 @@ export const TILE = {
 export const ACTION_FAILED = {
   add: 'Could not add a slot', online: 'Could not go online', offline: 'Could not go offline',
   rename: 'Could not rename the slot', remove: 'Could not remove the slot',
+  verify: 'Could not save the verified mark',
 };
 export const NO_FREE_SLOT = 'None of your slots is free: go online with a slot (or add one) to call.';
 export const answerFailed = (verb, message) => `Could not ${verb}: ${message}`;
