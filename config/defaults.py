@@ -56,6 +56,9 @@ ICE_TRANSPORT_POLICY = "all"
 TURN_URLS = []
 TURN_SECRET = None
 TURN_TTL = 6 * 3600
+# Address privacy for users who never chose: calls with people they have not verified
+# go through the TURN relay only (no host or srflx candidates). Needs TURN configured.
+RELAY_FOR_STRANGERS = False
 LOG_LEVEL = "INFO"
 # "text" for people, "json" for log collectors (one JSON object per line).
 LOG_FORMAT = "text"

@@ -9,7 +9,8 @@ fail visibly (a clear message, a usable slot) instead of hanging on "Connecting�
 import json
 import time
 
-from .pages import assert_media_flows, open_pages, selected_pair, shot
+from .pages import CallPage, assert_media_flows, open_pages, selected_pair, shot
+from .services import wait_until
 from .test_calls import connect
 
 SECRET = "e2e-turn-secret"
@@ -192,3 +193,62 @@ def test_stats_figures_from_fixed_snapshots(server, browsers):
     d = out["d"]
     assert (d["in"], d["out"], d["rtt"], d["loss"], d["path"]) == ("1.0 Mb/s", "2.0 Mb/s", "40 ms", "1.0 %", "relayed")
     assert d["video"] == "640×480 @ 30 fps" and "TURN relay" in d["pathDetail"]
+
+
+# -- issue 17: address privacy (a side that hides its address sends relay candidates only) --
+
+RECORD_SIGNALS = """
+window.__signals = [];
+window.tlc.signaling.socket.on('call:signal', (p) => window.__signals.push(p));
+"""
+
+CANDIDATE_TYPES = """
+const types = [];
+for (const p of window.__signals) {
+  if (p.candidate && p.candidate.candidate) types.push(['trickled', (p.candidate.candidate.match(/ typ (\\S+)/) || [])[1] || null]);
+  if (p.description) for (const line of p.description.sdp.split(/\\r?\\n/))
+    if (line.startsWith('a=candidate:')) types.push(['sdp', (line.match(/ typ (\\S+)/) || [])[1] || null]);
+}
+return {types, count: window.__signals.length};
+"""
+
+
+def hide_my_address(driver, server):
+    """Tick "Hide my network address…" on /me and save, as a person would."""
+    driver.get(server.url + "/me")
+    box = driver.find_element("id", "hideAddress")
+    assert box.is_enabled()
+    if not box.is_selected():
+        box.click()
+    driver.find_element("css selector", "#privacy-form button[type=submit]").click()
+    wait_until(driver, "return document.querySelector('#hideAddress')?.checked === true"
+               " && document.body.innerText.includes('Privacy setting saved')", 5.0, 0.05,
+               "setting saved")
+
+
+def test_privacy_mode_sends_the_caller_only_relay_candidates_from_the_callee(turn, server_factory, browsers):
+    coturn = turn(SECRET)
+    srv = server_factory(TLC_TURN_URLS=json.dumps([coturn.url]), TLC_TURN_SECRET=SECRET)
+    callee_driver = browsers()
+    hide_my_address(callee_driver, srv)
+    a = CallPage(browsers(), srv).open()
+    b = CallPage(callee_driver, srv).open()
+    a.wait_sees(b)
+    b.wait_sees(a)
+    a.js(RECORD_SIGNALS)
+    a_anchor, b_anchor = connect(a, b)
+    # The callee hides its address; the caller does not.
+    assert b.js("return window.tlc.sessions.values().next().value.pc.getConfiguration().iceTransportPolicy") == "relay"
+    assert a.js("return window.tlc.sessions.values().next().value.pc.getConfiguration().iceTransportPolicy") == "all"
+    b.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .privacy-note`)"
+           "?.textContent === 'relayed — your address is hidden'", 3.0, "B's tile says hidden", b_anchor)
+    assert a.js("return document.querySelector('.tile .privacy-note').hidden") is True
+    # The path is B's relay; media flows.
+    b_pair, a_pair = selected_pair(b, b_anchor), selected_pair(a, a_anchor)
+    assert b_pair["local"] == "relay" and a_pair["remote"] == "relay", (a_pair, b_pair)
+    assert_media_flows((a, a_anchor), (b, b_anchor))
+    # Everything of B's that reached A's page: relay candidates only (and some arrived).
+    got = a.js(CANDIDATE_TYPES)
+    print(f"\ncandidates that reached the caller from the privacy-mode callee: {got}")
+    assert got["count"] > 0 and got["types"], got
+    assert all(kind == "relay" for _, kind in got["types"]), got

@@ -91,7 +91,9 @@ def create_app(config=None):
     from .faults import StorageFaults
     from .identity import Identity
     from .metrics import Metrics
+    from .privacy import AddressPrivacy
     from .realtime import polling, server, wire
+    from .trust import TrustService
     from .realtime.hub import Hub
     from .shutdown import GracefulStop
     from .web import accounts, assets, chat_pages, export, hashing, headers, pages, proxies, urls
@@ -124,8 +126,10 @@ def create_app(config=None):
     send_many = metrics.timed_batches(chat.send_many) if metrics else chat.send_many
     writer = GroupCommit(socketio, send_many)
     protocol.check_registry()
+    trust = TrustService(db)
+    privacy = AddressPrivacy(app.config, identity, trust)
     hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
-              metrics=metrics)
+              metrics=metrics, privacy=privacy, trust=trust)
     server.attach(app, socketio, hub, identity)
     wire.install(socketio)  # every packet bounded and decoded before python-socketio
     call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
@@ -133,7 +137,7 @@ def create_app(config=None):
     stopper = GracefulStop(hub, writer, call_log, socketio, app.config["STOP_TIMEOUT"],
                            exit=os._exit)
 
-    app.register_blueprint(pages.blueprint(identity, db, hub))
+    app.register_blueprint(pages.blueprint(identity, db, hub, privacy))
     app.register_blueprint(chat_pages.bp)
     if metrics:
         metrics.watch(hub.store)

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from typing import Optional
 
-from sqlalchemy import (JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
                         Text, TypeDecorator, UniqueConstraint, create_engine, event, text,
                         update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -53,6 +53,9 @@ class User(Base):
     username: Mapped[Optional[str]] = mapped_column(String(32), default=None)
     password_hash: Mapped[Optional[str]] = mapped_column(String(255), default=None)
     registered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # "Hide my network address from people I have not verified"; None: never chosen,
+    # the admin default RELAY_FOR_STRANGERS applies (tlightchat/privacy.py).
+    hide_address: Mapped[Optional[bool]] = mapped_column(Boolean, default=None)
 
     @property
     def is_account(self):
@@ -103,6 +106,18 @@ class Message(Base):
     # Call events: {"callId", "durationMs"?, ...}; None for text.
     meta: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrustMark(Base):
+    """One user's mark on a peer: the safety code they compared and whether it matched
+    (verified). Each side of a pair marks for itself; a later call whose code is not
+    `code` warns instead of showing the mark."""
+    __tablename__ = "trust_marks"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    peer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    verified: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class HealthProbe(Base):

@@ -104,3 +104,8 @@ class Identity:
                 and GUEST_KEY in session:
             session[GUEST_KEY] = clean
         return clean
+
+    def set_hide_address(self, user_id, hide):
+        """Store the user's address-privacy choice (True, False)."""
+        with self.db.session() as s:
+            s.get(User, user_id).hide_address = bool(hide)

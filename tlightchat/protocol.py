@@ -187,6 +187,12 @@ class LobbyWatch(Payload):
     userIds: Annotated[list[Id], Field(max_length=200)]
 
 
+class TrustSet(Payload):
+    peerUserId: Id
+    code: Annotated[StrictStr, Field(pattern=r"^[0-9]{4}( [0-9]{4}){3}$")]  # "1234 5678 9012 3456"
+    verified: StrictBool
+
+
 # Client → server events and their payload schema (None: the event takes no payload).
 CLIENT_EVENTS = {
     "me:rename": Rename,
@@ -205,6 +211,8 @@ CLIENT_EVENTS = {
     "call:signal": Signal,
     "call:media": Media,
     "call:hangup": CallRef,
+    "trust:set": TrustSet,
+    "trust:list": None,
     # chat
     "chat:send": ChatSend,
     "chat:history": ChatHistory,

@@ -12,6 +12,7 @@ import { createStore, ownAnchors, slotOf } from './store.js';
 import { feedLobby } from './feed.js';
 import { AnchorMedia, MediaLibrary } from './media.js';
 import { Calls } from './calls.js';
+import { TrustMarks } from './trust.js';
 import { Ringer } from './ringer.js';
 import { LobbyView } from './views/lobby.js';
 import { AnchorGrid } from './views/anchor-grid.js';
@@ -61,6 +62,7 @@ function mediaOf(anchorId) {
 }
 
 const calls = new Calls({ signaling, store, mediaOf, notify });
+const trust = new TrustMarks(signaling);
 
 // -- anchor actions -------------------------------------------------------------------
 
@@ -104,6 +106,11 @@ const actions = {
   cancel: (anchorId) => calls.cancel(anchorId),
   hangup: (anchorId) => calls.hangup(anchorId),
   markAcceptClick: (anchorId) => calls.markAcceptClick(anchorId),
+  // the tile's safety line (views/safety.js): the verified mark of its peer
+  trust: {
+    markOf: (userId) => trust.markOf(userId),
+    onMark: (userId, code, verified) => attempt('verify', () => trust.set(userId, code, verified)),
+  },
 };
 
 async function renameMe(displayName) {
@@ -116,7 +123,8 @@ async function renameMe(displayName) {
 // -- server → store -------------------------------------------------------------------
 
 function onWelcome(welcome) {
-  lobbyView.resync(); // the lobby search of this tab, asked again of the new connection
+  lobbyView.resync();
+  trust.load(); // the lobby search of this tab, asked again of the new connection
   const before = store.getState().me;
   if (before && welcome.clientId === before.clientId) {
     // Resumed within the grace period, or restored after a server restart from what
@@ -205,6 +213,8 @@ function render() {
 }
 
 store.subscribe(render);
+trust.addEventListener('change', render);
+trust.watch();
 signaling.on(STATUS, render);
 library.addEventListener('camera', () => {
   if (library.camera.status === 'ready') {
@@ -229,6 +239,6 @@ const chat = chatRoot ? mountChat(chatRoot, { signaling, lobbyStore: store }).st
 
 // Read-only handle for debugging and the e2e tests (they act through the UI): its
 // properties cannot be reassigned.
-const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, chat };
+const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, chat, trust };
 window.tlc = Object.defineProperties({}, Object.fromEntries(
   Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])));

@@ -7,6 +7,7 @@ import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
 import { NO_FREE_SLOT, answerFailed } from './views/words.js';
+import { siteCertificate } from './safety.js';
 
 const ICE_REFRESH_MS = 30 * 60 * 1000;
 
@@ -17,6 +18,9 @@ export class Calls {
     this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
     this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
     this.iceServers = null; // the latest from ice:servers; session:welcome's until then
+    // This site's DTLS certificate (safety.js): the same safety code call after call.
+    this.certificate = null;
+    this.certificateReady = siteCertificate().then((cert) => { this.certificate = cert; });
     // How glare was settled (debug line, e2e output): by the server (our invite met
     // theirs and the ack carried the call) or here (Call on a slot that rings us = Accept).
     this.glare = { server: 0, answered: 0 };
@@ -59,8 +63,10 @@ export class Calls {
     if (!me || !media || this.sessions.has(p.callId)) return;
     const session = new PeerSession({
       signaling: this.signaling, callId: p.callId, anchorId: p.anchorId, polite: p.polite,
-      initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers, iceTransportPolicy: me.iceTransportPolicy,
-      getIceServers: () => this.refreshIce(),
+      initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers,
+      // Address privacy (docs/protocol.md): this side sends relay candidates only.
+      iceTransportPolicy: p.relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(p.relayOnly),
+      getIceServers: () => this.refreshIce(), certificates: this.certificate ? [this.certificate] : null,
     });
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;

@@ -11,7 +11,8 @@
 // Only negotiation lives here. Two helpers watch the same connection:
 //   health.js   — media flowing, the net state the tile shows, problems (TURN diagnosis),
 //                 the stats figures;
-//   recovery.js — the ICE restart policy (when to restart, backoff, fresh TURN credentials).
+//   recovery.js — the ICE restart policy (when to restart, backoff, fresh TURN credentials);
+//   safety.js   — the safety code from the two DTLS fingerprints in use.
 // A session emits 'state' (connectionState), 'flowing', 'net', 'stats' (about every
 // second, see stats.js), 'remote-track', 'peer-restart' (the peer's offer restarts ICE)
 // and 'closed'. The getters at the end are the session's read-only face for the tile,
@@ -19,15 +20,17 @@
 import { CALL_SIGNAL } from './protocol.js';
 import { Health } from './health.js';
 import { Recovery, ufragOf } from './recovery.js';
+import { Safety } from './safety.js';
 
 export { ufragOf };
 
 export class PeerSession extends EventTarget {
   constructor({ signaling, callId, anchorId, polite, initiator, media, iceServers = [], iceTransportPolicy = 'all',
-                getIceServers = null }) {
+                relayOnly = false, certificates = null, getIceServers = null }) {
     super();
-    Object.assign(this, { signaling, callId, anchorId, polite, initiator, media, iceTransportPolicy });
-    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
+    Object.assign(this, { signaling, callId, anchorId, polite, initiator, media, iceTransportPolicy, relayOnly });
+    // certificates: the page's persistent DTLS certificate (safety.js), so the safety code stays.
+    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy, ...(certificates ? { certificates } : {}) });
     this.remoteStream = new MediaStream();
     this.makingOffer = false;
     this.ignoreOffer = false;
@@ -46,6 +49,7 @@ export class PeerSession extends EventTarget {
     // After this session's own listeners: they see each event first (the trace, 'state').
     this.health = new Health(this);
     this.recovery = new Recovery(this, { getIceServers });
+    this.safety = new Safety(this); // the safety code of this connection (safety.js)
 
     if (initiator) {
       for (const kind of ['audio', 'video']) {
@@ -215,6 +219,7 @@ export class PeerSession extends EventTarget {
     this.closed = true;
     this.health.stop();
     this.recovery.stop();
+    this.safety.stop();
     this.media.removeEventListener('change', this.onMediaChange);
     this.pc.close();
     this.remoteStream.getTracks().forEach((t) => t.stop());

@@ -20,6 +20,8 @@ export const CALL_DECLINE = 'call:decline';
 export const CALL_SIGNAL = 'call:signal';
 export const CALL_MEDIA = 'call:media';
 export const CALL_HANGUP = 'call:hangup';
+export const TRUST_SET = 'trust:set';
+export const TRUST_LIST = 'trust:list';
 export const CHAT_SEND = 'chat:send';
 export const CHAT_HISTORY = 'chat:history';
 export const CHAT_CONVERSATIONS = 'chat:conversations';
@@ -30,7 +32,7 @@ export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
   CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_HANGUP,
-  CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
+  TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
 ]);
 
 // Server → client.
@@ -65,7 +67,7 @@ export const SERVER_EVENTS = Object.freeze([
 // Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request
 // refused with one of them is shown as failed, not retried.
 export const PERMANENT_ERRORS = Object.freeze(['invalid-payload', 'payload-too-large', 'not-found',
-  'forbidden', 'unknown-event']);
+  'forbidden', 'unknown-event', 'relay-required']);
 export const isPermanent = (code) => PERMANENT_ERRORS.includes(code);
 
 export const PROTOCOL_VERSION = 1;

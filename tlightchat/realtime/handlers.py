@@ -80,8 +80,10 @@ def anchor_remove(hub, cid, p):
 def call_invite(hub, cid, p):
     now = hub.clock()
     invitation_id, call_id = new_id(), new_id()
+    # used only on glare (the call starts now; the callee's invitation made it: they call)
+    relay_only = hub.relay_only(p["toAnchorId"], p["fromAnchorId"])
     action = A.invitation_created(cid, invitation_id, p["fromAnchorId"], p["toAnchorId"],
-                                  now, now + hub.ring_timeout, call_id)
+                                  now, now + hub.ring_timeout, call_id, relay_only)
     return hub.dispatch(action, lambda s: ({"callId": call_id} if call_id in s["calls"]
                                            else {"invitationId": invitation_id}))
 
@@ -94,7 +96,10 @@ def call_cancel(hub, cid, p):
 @handles("call:accept")
 def call_accept(hub, cid, p):
     call_id = new_id()
-    return hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock()),
+    inv = hub.store.get_state()["invitations"].get(p["invitationId"])
+    relay_only = hub.relay_only(inv["fromAnchorId"], inv["toAnchorId"]) if inv else []
+    return hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock(),
+                                              relay_only),
                         lambda s: {"callId": call_id})
 
 

@@ -23,7 +23,7 @@ from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
 from ..store import selectors as S
-from . import chat_handlers, handlers  # noqa: F401  (they register with @handles)
+from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (they register with @handles)
 from .clock import Clock
 from .connections import Connections
 from .delivery import EmitterTree
@@ -40,7 +40,7 @@ RESTART_RETRY_MS = 2000
 
 class Hub:
     def __init__(self, socketio, config, identity, chat=None, chat_writer=None,
-                 faults=None, metrics=None, clock=time.time):
+                 faults=None, metrics=None, clock=time.time, privacy=None, trust=None):
         self.socketio = socketio
         self.config = config
         self.identity = identity
@@ -48,6 +48,8 @@ class Hub:
         self.chat_writer = chat_writer
         self.faults = faults          # StorageFaults: storage errors → `unavailable`
         self.metrics = metrics        # Metrics or None
+        self.privacy = privacy        # AddressPrivacy or None: who sends relay candidates only
+        self.trust = trust            # TrustService or None: safety-code marks
         self.clock = clock
         self.draining = None          # while stopping: the reason shown to clients
         self.in_flight = 0            # client events being handled right now
@@ -104,6 +106,12 @@ class Hub:
         with self.store.lock:
             for client_ids, payload in self.lobby.counts():
                 self.connections.send_many(client_ids, "lobby:count", payload)
+
+    def relay_only(self, caller_anchor, callee_anchor):
+        """The anchors of a call about to start that may send relay candidates only."""
+        if self.privacy is None:
+            return []
+        return self.privacy.relay_only(self.store.get_state(), caller_anchor, callee_anchor)
 
     def ice_servers(self, user_id):
         return ice_servers(self.config, user_id, self.clock())
@@ -173,12 +181,14 @@ class Hub:
         """After a server restart: the client's anchors, and its claims to the calls
         it was in (a call is back once both sides have claimed it)."""
         now = self.clock()
-        steps = [A.anchors_restored(client_id, auth["anchors"])] + [
-            A.call_claimed(client_id, c["callId"], c["anchorId"], c["peerAnchorId"],
-                           c["initiator"], now, now + self.grace) for c in auth["calls"]]
-        for action in steps:
+        steps = [lambda: A.anchors_restored(client_id, auth["anchors"])] + [
+            lambda c=c: A.call_claimed(
+                client_id, c["callId"], c["anchorId"], c["peerAnchorId"], c["initiator"],
+                now, now + self.grace, self.relay_only(c["anchorId"], c["peerAnchorId"]))
+            for c in auth["calls"]]
+        for step in steps:
             try:
-                self.store.dispatch(action)
+                self.store.dispatch(step())
             except Refusal as err:
                 self.connections.emit("error", {"event": "connect", "error": err.as_dict()},
                                       to=sid)

@@ -170,7 +170,8 @@ def _call_messages(action, prev, nxt, actor):
                 msgs.append(((call["clients"][me], me, call_id), "call:started", {
                     "callId": call_id, "anchorId": me, "peer": S.party(nxt, peer),
                     "polite": me == call["calleeAnchorId"],
-                    "initiator": me == call["callerAnchorId"]}))
+                    "initiator": me == call["callerAnchorId"],
+                    "relayOnly": me in call.get("relayOnly", ())}))
             continue
         else:
             old_state = S.call_state(prev, old)

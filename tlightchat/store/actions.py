@@ -61,12 +61,14 @@ def anchors_restored(client_id, anchors):
     return _action(ANCHORS_RESTORED, {"anchors": anchors}, client_id)
 
 
-def call_claimed(client_id, call_id, anchor_id, peer_anchor_id, initiator, now, until):
+def call_claimed(client_id, call_id, anchor_id, peer_anchor_id, initiator, now, until,
+                 relay_only=()):
     """After a server restart each side claims the call it was in; the call is back
     when both claims match, and the claim lapses at `until` otherwise."""
     return _action(CALL_CLAIMED, {"callId": call_id, "anchorId": anchor_id,
                                   "peerAnchorId": peer_anchor_id, "initiator": initiator,
-                                  "now": now, "until": until}, client_id)
+                                  "now": now, "until": until,
+                                  "relayOnly": list(relay_only)}, client_id)
 
 
 def user_renamed(client_id, user_id, display_name):
@@ -90,12 +92,12 @@ def anchor_removed(client_id, anchor_id):
 
 
 def invitation_created(client_id, invitation_id, from_anchor, to_anchor, now, expires_at,
-                       call_id):
+                       call_id, relay_only=()):
     """`call_id` is used only if this invitation meets one going the other way (glare):
-    then the call starts at once instead of ringing."""
+    then the call starts at once instead of ringing (with `relay_only`, as for accept)."""
     return _action(INVITATION_CREATED, {
         "invitationId": invitation_id, "fromAnchorId": from_anchor, "toAnchorId": to_anchor,
-        "now": now, "expiresAt": expires_at, "callId": call_id,
+        "now": now, "expiresAt": expires_at, "callId": call_id, "relayOnly": list(relay_only),
     }, client_id)
 
 
@@ -107,9 +109,12 @@ def invitation_declined(client_id, invitation_id):
     return _action(INVITATION_DECLINED, {"invitationId": invitation_id}, client_id)
 
 
-def invitation_accepted(client_id, invitation_id, call_id, now):
-    return _action(INVITATION_ACCEPTED,
-                   {"invitationId": invitation_id, "callId": call_id, "now": now}, client_id)
+def invitation_accepted(client_id, invitation_id, call_id, now, relay_only=()):
+    """`relay_only`: the anchors of the call that may send only TURN relay candidates
+    (address privacy, decided by the realtime layer from each user's setting and trust
+    marks: the guard of calls/signalled enforces it, the reducer only keeps it)."""
+    return _action(INVITATION_ACCEPTED, {"invitationId": invitation_id, "callId": call_id,
+                                         "now": now, "relayOnly": list(relay_only)}, client_id)
 
 
 def clock_ticked(now):

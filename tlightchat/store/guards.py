@@ -45,6 +45,32 @@ def _call_party(state, meta, call_id):
     return call, me
 
 
+def candidate_type(candidate):
+    """The `typ` of an ICE candidate line ("candidate:1 1 udp 2113 10.0.0.2 5000 typ
+    host ..."), or None when it names none."""
+    parts = candidate.split()
+    for i, word in enumerate(parts[:-1]):
+        if word == "typ":
+            return parts[i + 1]
+    return None
+
+
+def _relay_only(p):
+    """Address privacy: a relay-only side may send nothing but TURN relay candidates,
+    trickled or inside its SDP (its host and srflx addresses are what it hides). An
+    empty candidate (end of candidates) carries no address."""
+    candidate = p.get("candidate")
+    if candidate is not None and candidate["candidate"].strip():
+        kind = candidate_type(candidate["candidate"])
+        if kind != "relay":
+            raise Refusal("relay-required", f"this side sends relay candidates only, not {kind!r}")
+    description = p.get("description")
+    if description is not None:
+        for line in description["sdp"].splitlines():
+            if line.startswith("a=candidate:") and candidate_type(line[2:]) != "relay":
+                raise Refusal("relay-required", "this side's SDP may carry relay candidates only")
+
+
 def make_guard(max_anchors_per_client):
     def anchor_created(state, p, meta):
         client = _client(state, meta)
@@ -92,6 +118,8 @@ def make_guard(max_anchors_per_client):
 
     def call_signalled(state, p, meta):
         call, me = _call_party(state, meta, p["callId"])
+        if me in call.get("relayOnly", ()):
+            _relay_only(p)
         description = p.get("description")
         if description and description["type"] == "answer":
             peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]

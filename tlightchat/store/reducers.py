@@ -7,7 +7,8 @@ State slices:
   invitations  {invitationId: {id, fromAnchorId, toAnchorId, fromClientId, toClientId,
                                createdAt, expiresAt}}
   calls        {callId: {id, callerAnchorId, calleeAnchorId, clients, startedAt,
-                         media, offers}}     media/offers: {anchorId: bool}
+                         media, offers, relayOnly}}     media/offers: {anchorId: bool}
+               relayOnly: the anchors that may send only relay candidates (a tuple)
   claims       {anchorId: {id (= anchorId), callId, anchorId, peerAnchorId, clientId,
                initiator, until}} one anchor's claim to a call it was in before a server
                restart (per anchor, so a stranger's claim to the same call id blocks no one)
@@ -86,19 +87,20 @@ def _end_call(state, call_id):
     return state
 
 
-def _start_call(state, invitation_id, call_id, now):
+def _start_call(state, invitation_id, call_id, now, relay_only=()):
     inv = state["invitations"][invitation_id]
     state = _end_invitation(state, invitation_id)
-    return _open_call(state, call_id, inv["fromAnchorId"], inv["toAnchorId"], now)
+    return _open_call(state, call_id, inv["fromAnchorId"], inv["toAnchorId"], now, relay_only)
 
 
-def _open_call(state, call_id, caller, callee, now):
+def _open_call(state, call_id, caller, callee, now, relay_only=()):
     clients = {a: state["anchors"][a]["clientId"] for a in (caller, callee)}
     call = {
         "id": call_id, "callerAnchorId": caller, "calleeAnchorId": callee,
         "clients": clients, "startedAt": now,
         "media": {caller: False, callee: False},
         "offers": {caller: False, callee: False},
+        "relayOnly": tuple(a for a in (caller, callee) if a in relay_only),
     }
     state = {**state, "calls": _put(state["calls"], call_id, call)}
     state = _patch(state, "anchors", caller, callId=call_id)
@@ -206,7 +208,7 @@ def invitation_created(state, p, meta):
     if pending and state["invitations"][pending]["toAnchorId"] == caller:
         # Glare: the callee is already inviting the caller. Their invitation wins and
         # the call starts now; they are the initiator.
-        return _start_call(state, pending, p["callId"], p["now"])
+        return _start_call(state, pending, p["callId"], p["now"], p.get("relayOnly", ()))
     inv = {"id": p["invitationId"], "fromAnchorId": caller, "toAnchorId": callee,
            "fromClientId": state["anchors"][caller]["clientId"],
            "toClientId": state["anchors"][callee]["clientId"],
@@ -221,7 +223,7 @@ def invitation_ended(state, p, meta):
 
 
 def invitation_accepted(state, p, meta):
-    return _start_call(state, p["invitationId"], p["callId"], p["now"])
+    return _start_call(state, p["invitationId"], p["callId"], p["now"], p.get("relayOnly", ()))
 
 
 def call_claimed(state, p, meta):
@@ -234,7 +236,7 @@ def call_claimed(state, p, meta):
         mine, theirs = p["anchorId"], other["anchorId"]
         caller, callee = (mine, theirs) if p["initiator"] else (theirs, mine)
         # Media flowed peer to peer all along; both sides re-report it with call:media.
-        return _open_call(state, p["callId"], caller, callee, p["now"])
+        return _open_call(state, p["callId"], caller, callee, p["now"], p.get("relayOnly", ()))
     claim = {"id": p["anchorId"], "callId": p["callId"], "anchorId": p["anchorId"],
              "peerAnchorId": p["peerAnchorId"],
              "clientId": meta["clientId"], "initiator": p["initiator"], "until": p["until"]}

@@ -36,9 +36,10 @@ def readiness(db, hub):
     return check
 
 
-def blueprint(identity, db, hub):
+def blueprint(identity, db, hub, privacy=None):
     """The pages over these parts: `identity` renames, `db` is probed by the health
-    checks, `hub` is told about renames and counted by /healthz."""
+    checks, `hub` is told about renames and counted by /healthz, `privacy` says whether
+    the address-privacy setting on /me can apply (TURN configured) and what it is."""
     bp = Blueprint("pages", __name__)
     ready_now = readiness(db, hub)
 
@@ -60,6 +61,8 @@ def blueprint(identity, db, hub):
 
     @bp.route("/me", methods=["GET", "POST"])
     def me():
+        if request.method == "POST" and request.form.get("form") == "privacy":
+            return save_privacy()
         if request.method == "POST":
             try:
                 g.user.display_name = identity.rename(g.user.id,
@@ -69,8 +72,23 @@ def blueprint(identity, db, hub):
                 return redirect(url_for("pages.me"))
             except Refusal as err:
                 flash(f"Not saved: {err.message}.", "error")
-                return render_template("me.html"), 400
-        return render_template("me.html")
+                return render_template("me.html", **privacy_facts()), 400
+        return render_template("me.html", **privacy_facts())
+
+    def privacy_facts():
+        if privacy is None:
+            return {"privacy_available": False, "hide_address": False}
+        return {"privacy_available": privacy.available, "hide_address": privacy.setting(g.user)}
+
+    def save_privacy():
+        """The address-privacy checkbox (its own form on /me); applies from the next call."""
+        if privacy is None or not privacy.available:
+            flash("Not saved: this server has no TURN relay, so addresses cannot be hidden.", "error")
+            return render_template("me.html", **privacy_facts()), 400
+        identity.set_hide_address(g.user.id, request.form.get("hideAddress") == "on")
+        g.user = identity.load_user(g.user.id)
+        flash("Privacy setting saved: it applies from your next call.", "ok")
+        return redirect(url_for("pages.me"))
 
     @bp.get("/healthz/live")
     def live():

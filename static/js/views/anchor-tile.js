@@ -10,6 +10,7 @@
 import { h, setAttr, setText } from './dom.js';
 import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, phaseText } from './words.js';
 import { describe } from '../stats.js';
+import { SafetyLine } from './safety.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -63,12 +64,13 @@ export class AnchorTile {
     this.sourceSelect = h('select', { class: 'source', 'aria-label': 'What this slot sends' },
       sources.map((s) => h('option', { value: s.id }, s.label)));
     this.mediaError = h('p', { class: 'media-error', role: 'alert' });
+    this.safety = new SafetyLine(actions.trust || {}); // safety code, trust mark, privacy
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill,
         h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: 'Remove this slot', 'aria-label': 'Remove this slot' }, '×')),
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.unmute, this.local, this.previewLabel,
         this.outcome, this.ringPanel, this.netBanner),
-      h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.mediaError),
+      h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
         button('online', 'Go online', 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, 'Send'), this.sourceSelect),
@@ -119,6 +121,7 @@ export class AnchorTile {
     this.anchor = anchor;
     this.attachSession(session);
     this.renderNet();
+    this.safety.render(session, slot);
 
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
@@ -220,14 +223,17 @@ export class AnchorTile {
     if (this.session) {
       this.session.removeEventListener('net', this.onNet);
       this.session.removeEventListener('stats', this.onStats);
+      this.session.removeEventListener('safety', this.onSafety);
     }
     this.session = session;
     this.onNet = this.onNet || (() => this.renderNet());
     this.onStats = this.onStats || (() => this.renderStats());
+    this.onSafety = this.onSafety || (() => this.safety.render(this.session, this.slot));
     this.renderStats();
     if (session) {
       session.addEventListener('net', this.onNet);
       session.addEventListener('stats', this.onStats);
+      session.addEventListener('safety', this.onSafety);
     }
     this.remote.srcObject = session ? session.remoteStream : null;
     this.remote.muted = false;

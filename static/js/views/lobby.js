@@ -157,6 +157,8 @@ export class LobbyView {
         h('span', { class: 'avatar', 'aria-hidden': 'true' }),
         h('span', { class: 'name' }),
         h('span', { class: 'you-badge' }, 'you'),
+        // Filled by trust.js (you verified the safety code with this user).
+        h('span', { class: 'trust-badge', dataset: { trustFor: user.id }, hidden: true }),
         // Filled by the chat panel (unread messages from this user).
         h('span', { class: 'unread', dataset: { unreadFor: user.id }, hidden: true })),
       h('ul', { class: 'lobby-anchors' }),

@@ -107,6 +107,7 @@ export const TILE = {
 export const ACTION_FAILED = {
   add: 'Could not add a slot', online: 'Could not go online', offline: 'Could not go offline',
   rename: 'Could not rename the slot', remove: 'Could not remove the slot',
+  verify: 'Could not save the verified mark',
 };
 export const NO_FREE_SLOT = 'None of your slots is free: go online with a slot (or add one) to call.';
 export const answerFailed = (verb, message) => `Could not ${verb}: ${message}`;
@@ -236,4 +237,21 @@ export const ANNOUNCE = {
   chatClosed: 'Chat closed.',
   mic: (on) => (on ? 'Microphone on.' : 'Microphone muted.'),
   cam: (on) => (on ? 'Camera on.' : 'Camera off.'),
+};
+
+// -- safety code and address privacy (safety.js, views/safety.js) ------------------------------
+
+export const SAFETY = {
+  hidden: 'relayed — your address is hidden',
+  label: 'Safety code',
+  meaning: 'Read it to each other; if it matches, nobody is listening in.',
+  computing: 'Safety code: working it out…',
+  unavailable: 'Safety code unavailable in this browser (it needs a secure page: HTTPS or localhost).',
+  verify: 'Mark verified',
+  verifyTitle: 'You read the code to each other and it matched',
+  unverify: 'Remove mark',
+  verified: (name) => `✓ Verified with ${name}`,
+  mismatch: (name) => `Warning: this is not the code you verified with ${name}. Someone may be listening in — compare the code again before saying anything private.`,
+  badge: 'verified', badgeTitle: 'You verified the safety code with this person',
+  warnBadge: 'code changed', warnBadgeTitle: 'The safety code of your last call with them was not the one you verified',
 };

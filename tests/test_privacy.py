@@ -1,0 +1,136 @@
+"""Address privacy: a relay-only side of a call may send only TURN relay candidates
+(the store's guard of calls/signalled), and who is relay-only is decided from the
+user's setting, the admin default and TURN being configured (tlightchat/privacy.py)."""
+import pytest
+
+from tlightchat import create_app
+from tlightchat.errors import Refusal
+from tlightchat.store import actions as A
+from tlightchat.store import create_store
+
+from .conftest import Tab, form_token
+
+HOST = "candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0"
+SRFLX = "candidate:2 1 udp 1686052607 203.0.113.7 40000 typ srflx raddr 192.168.1.20 rport 54321"
+PRFLX = "candidate:3 1 udp 1845501695 203.0.113.7 40001 typ prflx raddr 0.0.0.0 rport 0"
+RELAY = "candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 40000"
+
+
+def sdp(*candidates):
+    lines = ["v=0", "o=- 1 2 IN IP4 0.0.0.0", "m=audio 9 UDP/TLS/RTP/SAVPF 111"]
+    lines += [f"a={c}" for c in candidates] + ["a=end-of-candidates"]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def call_store(relay_only):
+    """Ann (c1, anchor a1) called Bob (c2, anchor b1) and he accepted; `relay_only`
+    names the anchors in privacy mode."""
+    store = create_store()
+    for cid, uid, aid in (("c1", "u1", "c1.a1"), ("c2", "u2", "c2.b1")):
+        store.dispatch(A.client_connected(cid, uid, uid, 1.0))
+        store.dispatch(A.anchor_created(cid, aid, "Slot 1"))
+        store.dispatch(A.anchor_online_set(cid, aid, True))
+    store.dispatch(A.invitation_created("c1", "i1", "c1.a1", "c2.b1", 1.0, 31.0, "x"))
+    store.dispatch(A.invitation_accepted("c2", "i1", "k1", 2.0, relay_only))
+    return store
+
+
+def signal(store, client, **fields):
+    store.dispatch(A.call_signalled(client, "k1", **fields))
+
+
+@pytest.mark.parametrize("line", [HOST, SRFLX, PRFLX, "candidate:9 1 udp 1 10.0.0.1 9 typ"])
+def test_a_relay_only_side_may_not_trickle_a_non_relay_candidate(line):
+    store = call_store(["c2.b1"])
+    before = store.get_state()
+    with pytest.raises(Refusal) as err:
+        signal(store, "c2", candidate={"candidate": line, "sdpMid": "0"})
+    assert err.value.code == "relay-required"
+    assert store.get_state() is before
+
+
+def test_a_relay_only_side_may_send_relay_and_end_of_candidates():
+    store = call_store(["c2.b1"])
+    signal(store, "c2", candidate={"candidate": RELAY, "sdpMid": "0"})
+    signal(store, "c2", candidate={"candidate": "", "sdpMid": "0"})
+
+
+@pytest.mark.parametrize("candidates", [(HOST,), (RELAY, SRFLX), (RELAY, HOST, RELAY)])
+def test_a_relay_only_side_may_not_put_a_non_relay_candidate_in_its_sdp(candidates):
+    store = call_store(["c1.a1"])
+    with pytest.raises(Refusal) as err:
+        signal(store, "c1", description={"type": "offer", "sdp": sdp(*candidates)})
+    assert err.value.code == "relay-required"
+    assert not store.get_state()["calls"]["k1"]["offers"]["c1.a1"]  # the offer never counted
+
+
+def test_a_relay_only_sdp_with_relay_candidates_or_none_passes():
+    store = call_store(["c1.a1"])
+    signal(store, "c1", description={"type": "offer", "sdp": sdp(RELAY, RELAY)})
+    signal(store, "c1", description={"type": "offer", "sdp": sdp()})
+
+
+def test_the_other_side_and_calls_without_privacy_are_not_limited():
+    store = call_store(["c2.b1"])  # only Bob hides his address
+    signal(store, "c1", candidate={"candidate": HOST})
+    signal(store, "c1", description={"type": "offer", "sdp": sdp(HOST, SRFLX)})
+    plain = call_store([])
+    signal(plain, "c2", candidate={"candidate": SRFLX})
+
+
+# -- who is relay-only: through real sockets ---------------------------------------------
+
+OFFER_HOST = {"type": "offer", "sdp": sdp(HOST)}
+
+
+def turn_app(tmp_path, **extra):
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3", "TESTING": True,
+                       "TURN_URLS": ["turn:127.0.0.1:3478?transport=udp"],
+                       "TURN_SECRET": "s", **extra})
+
+
+def start_call(ann, bob):
+    ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
+    inv = ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor})["invitationId"]
+    call_id = bob.ask("call:accept", {"invitationId": inv})["callId"]
+    [a], [b] = ann.events("call:started"), bob.events("call:started")
+    return call_id, a, b
+
+
+def hide(tab_):
+    token = form_token(tab_.browser, "/me")
+    response = tab_.browser.post("/me", data={"csrf_token": token, "form": "privacy",
+                                                 "hideAddress": "on"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_the_setting_makes_that_side_relay_only_and_the_server_refuses_its_host_candidates(tmp_path):
+    app = turn_app(tmp_path)
+    ann, bob = Tab(app), Tab(app)
+    hide(bob)
+    assert 'id="hideAddress" name="hideAddress"\n    checked' in bob.browser.get("/me").get_data(as_text=True)
+    call_id, a_start, b_start = start_call(ann, bob)
+    assert (a_start["relayOnly"], b_start["relayOnly"]) == (False, True)
+    refused = bob.ask("call:signal", {"callId": call_id, "candidate": {"candidate": HOST}})
+    assert refused["error"]["code"] == "relay-required"
+    assert ann.events("call:signal") == []  # nothing reached the peer
+    assert bob.ask("call:signal", {"callId": call_id, "candidate": {"candidate": RELAY}})["ok"]
+    assert ann.ask("call:signal", {"callId": call_id, "description": OFFER_HOST})["ok"]
+
+
+def test_the_admin_default_applies_to_users_who_never_chose(tmp_path):
+    app = turn_app(tmp_path, RELAY_FOR_STRANGERS=True)
+    _, a_start, b_start = start_call(Tab(app), Tab(app))
+    assert a_start["relayOnly"] and b_start["relayOnly"]
+
+
+def test_without_turn_the_setting_is_unavailable_and_applies_to_nobody(app):
+    ann, bob = Tab(app), Tab(app)
+    page = bob.browser.get("/me").get_data(as_text=True)
+    assert 'data-available="false"' in page and "Unavailable" in page and "disabled" in page
+    token = form_token(bob.browser, "/me")
+    assert bob.browser.post("/me", data={"csrf_token": token, "form": "privacy",
+                                         "hideAddress": "on"}).status_code == 400
+    app.config["RELAY_FOR_STRANGERS"] = True  # even with the default on: no relay, no privacy
+    _, a_start, b_start = start_call(ann, bob)
+    assert not a_start["relayOnly"] and not b_start["relayOnly"]
