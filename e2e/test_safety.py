@@ -41,7 +41,7 @@ def expected_code(fp_a, fp_b):
     return " ".join(f"{((digest[2 * i] << 8) | digest[2 * i + 1]) % 10000:04d}" for i in range(4))
 
 
-def tile_code(page, anchor_id, timeout=6.0, not_=None):
+def tile_code(page, anchor_id, timeout=10.0, not_=None):
     """The code the tile shows (waits for one, or for one other than `not_`)."""
     return page.wait("""
         const el = document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .safety`);
@@ -142,3 +142,7 @@ def test_a_verified_peer_shows_the_mark_and_a_different_code_later_warns(server,
     text = safety_text(b, b_anchor)
     print(f"\nwarning on B: {text!r}")
     assert f"Warning: this is not the code you verified with {a.name}" in text and "Verified with" not in text
+    # ...and the lobby's badge next to A's name says so too, instead of the plain mark
+    b.wait(f"const el = document.querySelector(\"{badge}\"); return el && !el.hidden"
+           " && el.dataset.trust === 'changed' && el.textContent.includes('code changed')",
+           3.0, "B's lobby flags A's changed code")

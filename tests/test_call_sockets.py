@@ -200,3 +200,24 @@ def test_ice_servers_come_from_config(tmp_path):
     welcome = Tab(app).welcome
     assert welcome["iceServers"] == servers and welcome["iceTransportPolicy"] == "relay"
     assert welcome["ringTimeoutMs"] == 7000
+
+
+def test_peer_state_is_relayed_to_the_other_side_only_and_stamped(pair, tab):
+    """Issue 15: "muted" / "camera off" reach the peer through call:peer-state."""
+    ann, bob = pair
+    call_id = connect(ann, bob)
+    ann.clear(), bob.clear()
+    assert ann.ask("call:peer-state", {"callId": call_id, "audio": False, "video": True}) \
+        == {"ok": True}
+    assert bob.events("call:peer-state") == [
+        {"callId": call_id, "fromAnchorId": ann.anchor, "audio": False, "video": True}]
+    assert ann.events("call:peer-state") == []
+    eve = tab()
+    intruder = eve.ask("call:peer-state", {"callId": call_id, "audio": True, "video": True})
+    assert intruder["error"]["code"] == "forbidden"
+    gone = ann.ask("call:peer-state", {"callId": "nope", "audio": True, "video": True})
+    assert gone["error"]["code"] == "not-found"
+    forged = ann.ask("call:peer-state", {"callId": call_id, "audio": True, "video": True,
+                                         "fromAnchorId": bob.anchor})
+    assert forged["error"]["code"] == "invalid-payload"
+    assert bob.events("call:peer-state") == []

@@ -134,3 +134,19 @@ def test_without_turn_the_setting_is_unavailable_and_applies_to_nobody(app):
     app.config["RELAY_FOR_STRANGERS"] = True  # even with the default on: no relay, no privacy
     _, a_start, b_start = start_call(ann, bob)
     assert not a_start["relayOnly"] and not b_start["relayOnly"]
+
+
+def test_a_guest_that_has_only_seen_pages_can_save_the_setting(tmp_path):
+    """Guests are stored on first use (issue 12): saving the setting is one."""
+    from tlightchat.db import User
+
+    app = turn_app(tmp_path)
+    browser = app.test_client()
+    browser.get("/me")  # a page view: the guest is in the cookie only
+    token = form_token(browser, "/me")
+    response = browser.post("/me", data={"form": "privacy", "hideAddress": "on",
+                                         "csrf_token": token})
+    assert response.status_code == 302
+    with app.extensions["tlightchat"].db.session() as s:
+        assert [u.hide_address for u in s.query(User).all()] == [True]
+    assert "Privacy setting saved" in browser.get("/me").get_data(as_text=True)

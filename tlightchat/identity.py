@@ -105,7 +105,8 @@ class Identity:
             session[GUEST_KEY] = clean
         return clean
 
-    def set_hide_address(self, user_id, hide):
-        """Store the user's address-privacy choice (True, False)."""
+    def set_hide_address(self, user, hide):
+        """Store the user's address-privacy choice (True, False); a guest not stored yet
+        (it has only seen pages) is stored now: this is its first use."""
         with self.db.session() as s:
-            s.get(User, user_id).hide_address = bool(hide)
+            stored_user(s, user).hide_address = bool(hide)

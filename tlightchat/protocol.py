@@ -148,6 +148,12 @@ class Media(Payload):
     flowing: StrictBool
 
 
+class PeerState(Payload):
+    callId: Id
+    audio: StrictBool   # the microphone is on and has a track
+    video: StrictBool   # the camera (or screen) is on and has a track
+
+
 # -- chat (tlightchat/chat/service.py stores; tlightchat/realtime/chat_handlers.py handles) --
 
 MessageId = Annotated[StrictInt, Field(ge=1, le=2**53 - 1)]
@@ -210,6 +216,7 @@ CLIENT_EVENTS = {
     "call:decline": InvitationRef,
     "call:signal": Signal,
     "call:media": Media,
+    "call:peer-state": PeerState,
     "call:hangup": CallRef,
     "trust:set": TrustSet,
     "trust:list": None,
@@ -232,7 +239,7 @@ SERVER_EVENTS = (
     "session:welcome", "session:closing", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
     "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "lobby:count",
     "call:ring",
-    "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "error",
+    "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "call:peer-state", "error",
     # chat
     "chat:message", "chat:receipt", "chat:unread",
 )

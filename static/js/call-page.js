@@ -109,6 +109,7 @@ const actions = {
   // the tile's safety line (views/safety.js): the verified mark of its peer
   trust: {
     markOf: (userId) => trust.markOf(userId),
+    onCode: (userId, code) => trust.noteCode(userId, code),
     onMark: (userId, code, verified) => attempt('verify', () => trust.set(userId, code, verified)),
   },
 };

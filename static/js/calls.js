@@ -35,6 +35,7 @@ export class Calls {
     signaling.on(P.CALL_SIGNAL, this.onSignal.bind(this));
     signaling.on(P.CALL_STATE, this.onState.bind(this));
     signaling.on(P.CALL_ENDED, this.onEnded.bind(this));
+    signaling.on(P.CALL_PEER_STATE, this.onPeerState.bind(this));
     signaling.on(P.SESSION_WELCOME, this.onWelcome.bind(this));
     store.subscribe(this.closeStaleSessions.bind(this));
   }
@@ -72,7 +73,12 @@ export class Calls {
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
     session.addEventListener('state', (e) => this.store.dispatch({
       type: 'call/pc-state', payload: { anchorId: p.anchorId, callId: p.callId, state: e.detail.state } }));
+    // The peer's tile says "muted" / "camera off": this side's toggles, now and on change.
+    session.reportPeerState = () => this.reportPeerState(session, media);
+    media.addEventListener('change', session.reportPeerState);
+    session.stopPeerState = () => media.removeEventListener('change', session.reportPeerState);
     this.sessions.set(p.callId, session);
+    session.reportPeerState();
   }
 
   onSignal(p) {
@@ -87,6 +93,12 @@ export class Calls {
     // A call restored after a server restart starts over at "connecting" while the
     // media never stopped: say again that it flows.
     if (p.state === 'connecting') this.sessions.get(p.callId)?.reportFlowing();
+  }
+
+  onPeerState(p) {
+    const state = this.store.getState();
+    const anchor = ownAnchors(state).find((a) => slotOf(state, a.id).callId === p.callId);
+    if (anchor) this.store.dispatch({ type: 'call/peer-state', payload: { ...p, anchorId: anchor.id } });
   }
 
   // Rebuilt after a server restart: a restored call starts over at "connecting" and each
@@ -115,6 +127,14 @@ export class Calls {
     }
   }
 
+  reportPeerState(session, media) {
+    const state = { audio: Boolean(media.micOn && media.audioTrack), video: Boolean(media.camOn && media.videoTrack) };
+    if (session.sentPeerState?.audio === state.audio && session.sentPeerState?.video === state.video) return;
+    session.sentPeerState = state;
+    this.signaling.request(P.CALL_PEER_STATE, { callId: session.callId, ...state })
+      .catch((err) => { session.sentPeerState = null; session.trace?.('call:peer-state not sent', err); });
+  }
+
   onEnded(p) {
     this.store.dispatch({ type: 'call/ended', payload: p });
   }
@@ -123,6 +143,7 @@ export class Calls {
     const live = new Set(Object.values(state.calls).map((slot) => slot.callId).filter(Boolean));
     for (const [callId, session] of this.sessions) {
       if (!live.has(callId)) {
+        session.stopPeerState?.();
         session.close();
         this.sessions.delete(callId);
       }

@@ -20,6 +20,7 @@ export const CALL_DECLINE = 'call:decline';
 export const CALL_SIGNAL = 'call:signal';
 export const CALL_MEDIA = 'call:media';
 export const CALL_HANGUP = 'call:hangup';
+export const CALL_PEER_STATE = 'call:peer-state';
 export const TRUST_SET = 'trust:set';
 export const TRUST_LIST = 'trust:list';
 export const CHAT_SEND = 'chat:send';
@@ -31,7 +32,7 @@ export const CHAT_READ = 'chat:read';
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
-  CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_HANGUP,
+  CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
 ]);
 
@@ -49,7 +50,7 @@ export const LOBBY_COUNT = 'lobby:count';
 export const CALL_RING = 'call:ring';
 export const CALL_INVITE_ENDED = 'call:invite-ended';
 export const CALL_STARTED = 'call:started';
-// CALL_SIGNAL ('call:signal') travels both ways.
+// CALL_SIGNAL and CALL_PEER_STATE travel both ways.
 export const CALL_STATE = 'call:state';
 export const CALL_ENDED = 'call:ended';
 export const ERROR = 'error';
@@ -60,7 +61,7 @@ export const CHAT_UNREAD = 'chat:unread';
 export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
   LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, LOBBY_COUNT, CALL_RING,
-  CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, ERROR,
+  CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, CALL_PEER_STATE, ERROR,
   CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
 ]);
 

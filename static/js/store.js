@@ -110,6 +110,8 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
     case 'call/connection-lost': // a ring does not survive a server restart
       return slot.phase === 'ringing-in' || slot.phase === 'ringing-out'
         ? { ...IDLE, outcome: { reason: 'connection-lost', peer: slot.peer }, since: now } : slot;
+    case 'call/peer-state': // the peer's microphone and camera as its user set them
+      return slot.callId === p.callId ? { ...slot, peerMedia: { audio: p.audio, video: p.video } } : slot;
     case 'call/pc-state': // the RTCPeerConnection's own view, for the words on the tile
       return slot.callId === p.callId && slot.pcState !== p.state ? { ...slot, pcState: p.state } : slot;
     case 'call/ended':

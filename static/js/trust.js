@@ -9,6 +9,15 @@ export class TrustMarks extends EventTarget {
     super();
     this.signaling = signaling;
     this.marks = {}; // peerUserId → {code, verified}
+    this.seen = {};  // peerUserId → the code a call with them showed on this page
+  }
+
+  // A live call with this peer shows `code`: a verified peer whose code differs is
+  // flagged in the lobby and chat too, not only on the tile.
+  noteCode(peerUserId, code) {
+    if (this.seen[peerUserId] === code) return;
+    this.seen = { ...this.seen, [peerUserId]: code };
+    this.fill();
   }
 
   // On every (re)connect: marks made on another tab or device meanwhile.
@@ -39,10 +48,17 @@ export class TrustMarks extends EventTarget {
   // Every [data-trust-for] badge under `root` (the lobby's and the chat's names).
   fill(root = document) {
     for (const el of root.querySelectorAll('[data-trust-for]')) {
-      const verified = Boolean(this.marks[el.dataset.trustFor]?.verified);
+      const peer = el.dataset.trustFor;
+      const mark = this.marks[peer];
+      const verified = Boolean(mark?.verified);
+      const changed = verified && this.seen[peer] !== undefined && this.seen[peer] !== mark.code;
+      const text = changed ? `⚠ ${SAFETY.warnBadge}` : verified ? `✓ ${SAFETY.badge}` : '';
       if (el.hidden === verified) el.hidden = !verified;
-      if (el.textContent !== (verified ? `✓ ${SAFETY.badge}` : '')) el.textContent = verified ? `✓ ${SAFETY.badge}` : '';
-      el.title = verified ? SAFETY.badgeTitle : '';
+      if (el.textContent !== text) el.textContent = text;
+      el.title = changed ? SAFETY.warnBadgeTitle : verified ? SAFETY.badgeTitle : '';
+      if (el.dataset.trust !== (changed ? 'changed' : verified ? 'verified' : '')) {
+        el.dataset.trust = changed ? 'changed' : verified ? 'verified' : '';
+      }
     }
   }
 

@@ -119,6 +119,11 @@ def call_media(hub, cid, p):
     return hub.dispatch(A.call_media_reported(cid, p["callId"], p["flowing"]))
 
 
+@handles("call:peer-state")
+def call_peer_state(hub, cid, p):
+    return hub.dispatch(A.call_peer_state_reported(cid, p["callId"], p["audio"], p["video"]))
+
+
 @handles("call:hangup")
 def call_hangup(hub, cid, p):
     return hub.dispatch(A.call_hung_up(cid, p["callId"]))

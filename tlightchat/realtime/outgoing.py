@@ -197,6 +197,13 @@ def _call_messages(action, prev, nxt, actor):
             if hangup:
                 data["by"] = "you" if cid == actor else "peer"
             msgs.append(((cid, aid, call_id), "call:ended", data))
+    if action["type"] == A.CALL_PEER_STATE_REPORTED:
+        p = action["payload"]
+        call = nxt["calls"][p["callId"]]
+        me = next(a for a, c in call["clients"].items() if c == actor)
+        peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
+        msgs.append(((call["clients"][peer], peer, call["id"]), "call:peer-state", {
+            "callId": call["id"], "fromAnchorId": me, "audio": p["audio"], "video": p["video"]}))
     if action["type"] == A.CALL_SIGNALLED:
         p = action["payload"]
         call = nxt["calls"][p["callId"]]

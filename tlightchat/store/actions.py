@@ -25,6 +25,8 @@ CLOCK_TICKED = "clock/ticked"
 CALL_SIGNALLED = "calls/signalled"
 CALL_MEDIA_REPORTED = "calls/media-reported"
 CALL_HUNG_UP = "calls/hung-up"
+# A side's microphone and camera as its user set them: relayed to the peer, no state.
+CALL_PEER_STATE_REPORTED = "calls/peer-state-reported"
 
 
 def _action(kind, payload, client_id=None):
@@ -132,6 +134,11 @@ def call_signalled(client_id, call_id, description=None, candidate=None):
 
 def call_media_reported(client_id, call_id, flowing):
     return _action(CALL_MEDIA_REPORTED, {"callId": call_id, "flowing": flowing}, client_id)
+
+
+def call_peer_state_reported(client_id, call_id, audio, video):
+    return _action(CALL_PEER_STATE_REPORTED, {"callId": call_id, "audio": audio, "video": video},
+                   client_id)
 
 
 def call_hung_up(client_id, call_id):

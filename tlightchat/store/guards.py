@@ -175,6 +175,7 @@ def make_guard(max_anchors_per_client):
         A.CALL_SIGNALLED: call_signalled,
         A.CALL_MEDIA_REPORTED: call_party,
         A.CALL_HUNG_UP: call_party,
+        A.CALL_PEER_STATE_REPORTED: call_party,
     }
 
     def guard(state, action):

@@ -85,7 +85,7 @@ def blueprint(identity, db, hub, privacy=None):
         if privacy is None or not privacy.available:
             flash("Not saved: this server has no TURN relay, so addresses cannot be hidden.", "error")
             return render_template("me.html", **privacy_facts()), 400
-        identity.set_hide_address(g.user.id, request.form.get("hideAddress") == "on")
+        identity.set_hide_address(g.user, request.form.get("hideAddress") == "on")
         g.user = identity.load_user(g.user.id)
         flash("Privacy setting saved: it applies from your next call.", "ok")
         return redirect(url_for("pages.me"))

@@ -8,7 +8,7 @@
 // at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
 // Those come from the PeerSession's own events, not through the store.
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerMediaText, phaseText } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 
@@ -61,6 +61,8 @@ export class AnchorTile {
     this.statsBar = h('div', { class: 'call-stats', 'aria-label': 'Call quality' }, this.qualityBadge, Object.values(this.statItems));
     this.statsBar.hidden = true;
     this.outcome = h('p', { class: 'outcome', role: 'status' });
+    // what the peer turned off (call:peer-state), over the remote video
+    this.peerMedia = h('p', { class: 'peer-media', role: 'status' });
     this.sourceSelect = h('select', { class: 'source', 'aria-label': 'What this slot sends' },
       sources.map((s) => h('option', { value: s.id }, s.label)));
     this.mediaError = h('p', { class: 'media-error', role: 'alert' });
@@ -68,7 +70,7 @@ export class AnchorTile {
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill,
         h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: 'Remove this slot', 'aria-label': 'Remove this slot' }, '×')),
-      h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.unmute, this.local, this.previewLabel,
+      h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
         this.outcome, this.ringPanel, this.netBanner),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
@@ -125,6 +127,12 @@ export class AnchorTile {
 
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
+    const live = phase === 'connecting' || phase === 'connected';
+    const peerNote = live ? peerMediaText(slot.peerMedia) : '';
+    setText(this.peerMedia, peerNote);
+    this.peerMedia.hidden = !peerNote;
+    setAttr(this.el, 'data-peer-audio', live && slot.peerMedia ? String(slot.peerMedia.audio) : null);
+    setAttr(this.el, 'data-peer-video', live && slot.peerMedia ? String(slot.peerMedia.video) : null);
     setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : TILE.noVideo);
     this.el.dataset.source = media.sourceId;
     this.previewLabel.hidden = !media.videoTrack;

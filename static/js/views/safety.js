@@ -7,9 +7,11 @@ import { SAFETY } from './words.js';
 
 export class SafetyLine {
   // onMark(peerUserId, code, verified) stores the trust mark (trust:set).
-  constructor({ onMark = null, markOf = () => null } = {}) {
+  // onCode(peerUserId, code) tells the page which code a live call with them shows.
+  constructor({ onMark = null, markOf = () => null, onCode = () => {} } = {}) {
     this.onMark = onMark;
     this.markOf = markOf; // peerUserId → {code, verified} | null
+    this.onCode = onCode;
     this.privacy = h('p', { class: 'privacy-note' });
     this.code = h('strong', { class: 'safety-code' });
     this.meaning = h('span', { class: 'safety-meaning' });
@@ -40,6 +42,7 @@ export class SafetyLine {
     const mark = peer && this.markOf(peer.userId);
     const verified = Boolean(code && mark?.verified);
     const state = !verified ? null : mark.code === code ? 'verified' : 'mismatch';
+    if (code && peer) this.onCode(peer.userId, code);
     setAttr(this.el, 'data-trust', state);
     setText(this.mark, state === 'verified' ? SAFETY.verified(peer.displayName)
       : state === 'mismatch' ? SAFETY.mismatch(peer.displayName) : '');

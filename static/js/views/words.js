@@ -93,6 +93,13 @@ export function netText(net, slot, session, signalingStatus) {
 
 // -- a slot's controls (anchor-tile.js, anchor-grid.js) ----------------------------------
 
+// What the peer turned off, from its call:peer-state ('' when everything is on).
+export function peerMediaText(peerMedia) {
+  if (!peerMedia) return '';
+  const off = [!peerMedia.audio && 'muted', !peerMedia.video && 'camera off'].filter(Boolean);
+  return off.length ? `Peer ${off.join(', ')}` : '';
+}
+
 export const TILE = {
   noVideo: 'Not sending video',
   receiveOnly: 'Sending nothing (receive only). Pick a sample clip in the menu below to send video.',
