@@ -102,3 +102,27 @@ def test_people_you_chat_with_stay_in_your_lobby_beyond_the_window(server_factor
     a.wait_sees(c)
     a.wait(f"return document.querySelector(`.lobby-user[data-user-id='{c.user_id}'] .unread`)"
            ".textContent === '1'", 5.0, "A's lobby row for C shows the unread message")
+
+
+def test_two_tabs_of_one_person_are_told_apart_and_share_a_rename(server, browsers):
+    """Issue 15 (6): two tabs no longer read as two identical "Slot 1" rows, and a rename
+    in one tab reaches the other tab's top bar."""
+    driver = browsers()
+    first = CallPage(driver, server).open()
+    tab_one = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    second = CallPage(driver, server).open()
+    tab_two = driver.current_window_handle
+    watcher = CallPage(browsers(), server).open()
+    labels = "return [...document.querySelectorAll(`.lobby-user[data-user-id='${arguments[0]}'] .anchor-label`)].map((e) => e.textContent).sort()"
+    got = watcher.wait(f"const l = (() => {{ {labels} }})(); return l.length === 2 && l", 5.0,
+                       "the watcher sees both tabs' slots", first.user_id)
+    assert got[0] != got[1], got
+    assert all(label.startswith("Slot 1 · ") for label in got), got
+    assert {label.rsplit("tab ", 1)[1] for label in got} == {"1", "2"}
+    assert all("Chrom" in label for label in got), got  # the browser's own label
+    second.rename("Two Tabs")
+    driver.switch_to.window(tab_one)
+    first.wait("return document.querySelector('#nav-me').textContent === 'Two Tabs'", 3.0,
+               "the other tab's top bar shows the new name")
+    driver.switch_to.window(tab_two)

@@ -101,3 +101,11 @@ def test_an_unreachable_server_is_announced_and_offline_mode_offered(server_fact
                message="offline panel shown")
     # the clips went with the server: both slots send the camera
     assert_loopback_media(driver, a_gets=(640, 480), b_gets=(640, 480))
+    # Issue 15 (5): the page keeps checking and says when the server is back; its own
+    # connection stays closed meanwhile (no slots callable behind the offline panel)
+    assert "keeps checking" in driver.find_element("css selector", "#offline-panel").text
+    srv.start()
+    wait_until(driver, "const n = document.querySelector('#offline-panel .server-back');"
+               " return n && !n.hidden", 10, message="'the server is back' shown")
+    assert "Reload" in driver.find_element("css selector", "#offline-panel .server-back").text
+    assert driver.execute_script("return window.tlc.signaling.connected") is False

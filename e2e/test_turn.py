@@ -172,6 +172,7 @@ import(new URL('static/js/stats.js', location.href).href).then((S) => {
   const lossy = S.rates(a, S.snapshot(report(2000, 1000, 1000, 90, 10, 30, 0.040)));
   const first = S.rates(null, a);
   done({r, q: S.quality(r), lossyQ: S.quality(lossy), lossy, slowQ: S.quality({...r, rttMs: 450}),
+        silentQ: S.quality({...r, kbpsIn: 0}),
         first, firstQ: S.quality(first), d: S.describe(r)});
 }, (err) => done({error: String(err)}));
 """
@@ -188,6 +189,7 @@ def test_stats_figures_from_fixed_snapshots(server, browsers):
     assert (r["width"], r["height"], r["rttMs"]) == (640, 480, 40), r  # the pair's RTT wins
     assert r["path"] == {"local": "relay", "remote": "srflx", "protocol": "udp", "relayProtocol": "udp", "relayed": True}
     assert out["q"] == "good" and out["slowQ"] == "fair"
+    assert out["silentQ"] == "poor"  # nothing arrives: never "Good" at 0 kb/s
     assert out["lossy"]["lossPct"] == 10.0 and out["lossyQ"] == "poor"
     assert out["first"]["kbpsIn"] is None and out["first"]["lossPct"] is None and out["firstQ"] == "good"
     d = out["d"]

@@ -23,7 +23,7 @@ def test_a_dropped_client_is_kept_and_peers_see_it_reconnecting(app, hub, pair):
     call_id = connect(ann, bob)
     drop(hub, bob)
     assert ann.events("lobby:client") == [{"client": {"id": bob.client_id, "userId": bob.user_id,
-                                                      "away": True}}]
+                                                      "away": True, "tab": 1, "device": ""}}]
     assert ann.events("call:state") == [{"callId": call_id, "state": "reconnecting"}]
     assert ann.events("call:ended") == [] and "lobby:client-left" not in ann.names()
     # the peer keeps signalling; it waits for bob

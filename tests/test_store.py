@@ -256,7 +256,8 @@ def test_client_slice_holds_only_that_clients_things():
 def test_lobby_snapshot_is_public_fields_only():
     snap = S.lobby_snapshot(world())
     assert snap["users"]["u1"] == {"id": "u1", "displayName": "Ann"}
-    assert snap["clients"]["c1"] == {"id": "c1", "userId": "u1", "away": False}  # no socket id
+    assert snap["clients"]["c1"] == {"id": "c1", "userId": "u1", "away": False, "tab": 1,
+                                     "device": ""}  # no socket id
     assert snap["anchors"]["a1"] == {"id": "a1", "clientId": "c1", "name": "A one",
                                      "status": "online", "connected": False}
 
@@ -296,3 +297,17 @@ def test_keyed_buckets_forget_a_bucket_once_it_is_full_again():
     buckets.prune()
     assert buckets.buckets == {}
     assert [buckets.take("ann") for _ in range(3)] == [True, True, False]  # same verdicts
+
+
+def test_each_tab_of_a_user_gets_the_lowest_free_tab_number():
+    """Issue 15: two tabs of one person are told apart in the lobby ("tab 2")."""
+    s = world()                                   # u2 has one tab, c2
+    s = root_reducer(s, A.client_connected("c3", "u2", "Bob", 2.0, "Firefox on Android"))
+    s = root_reducer(s, A.client_connected("c4", "u2", "Bob", 3.0))
+    assert [S.public_client(s["clients"][c])["tab"] for c in ("c2", "c3", "c4")] == [1, 2, 3]
+    assert S.public_client(s["clients"]["c3"])["device"] == "Firefox on Android"
+    s = root_reducer(s, A.client_disconnected("c3"))
+    s = root_reducer(s, A.client_connected("c5", "u2", "Bob", 4.0))
+    assert s["clients"]["c5"]["tab"] == 2          # the freed number is taken again
+    s = root_reducer(s, A.client_connected("c6", "u9", "Ida", 4.0))
+    assert s["clients"]["c6"]["tab"] == 1          # numbers are per user

@@ -20,7 +20,7 @@ from tlightchat import create_app
 from .conftest import Tab
 
 USER = {"id", "displayName"}
-CLIENT = {"id", "userId", "away"}
+CLIENT = {"id", "userId", "away", "tab", "device"}
 ANCHOR = {"id", "clientId", "name", "status", "connected"}
 SNAPSHOT = {"users", "clients", "anchors", "online", "complete", "query", "window"}
 # docs/protocol.md, "Lobby deltas": event → its payload's keys

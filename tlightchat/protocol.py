@@ -127,6 +127,8 @@ class ConnectAuth(Payload):
     # True: a closed transport (e.g. a WebSocket close frame) is this client's goodbye,
     # for clients whose disconnect() closes the socket before its DISCONNECT packet.
     leaveOnClose: Optional[StrictBool] = None
+    # The tab's short label for the lobby ("Chrome on Linux"); the server adds "tab N".
+    device: Optional[Name] = None
     anchors: Annotated[list[ResumeAnchor], Field(max_length=16)] = []
     calls: Annotated[list[ResumeCall], Field(max_length=16)] = []
 

@@ -198,6 +198,9 @@ function renderCallFrom(state) {
 
 function render() {
   const state = store.getState();
+  // the top bar's name follows a rename made in another tab too (lobby:user)
+  const nav = document.querySelector('#nav-me');
+  if (nav && state.me && nav.textContent !== state.me.user.displayName) nav.textContent = state.me.user.displayName;
   lobbyView.render(state);
   grid.render(state);
   statusView.render(state);

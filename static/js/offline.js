@@ -130,8 +130,32 @@ export class OfflineMode {
 }
 
 // Take over the call page: hide what needs the server, show the offline panel.
+// While in offline mode the page's own connection stays closed (a reconnect would put
+// its slots back in the lobby, callable, behind the offline panel); instead it asks the
+// server's liveness check every few seconds and says when the server is back.
+export const BACK_POLL_MS = 2000;
+
+function watchForServer(basePath, panel, conn) {
+  const note = h('p', { class: 'flash ok server-back', role: 'status', hidden: true }, OFFLINE.serverBack, ' ',
+    h('button', { type: 'button', class: 'button primary small', dataset: { action: 'reload' },
+      onclick: () => location.reload() }, OFFLINE.reload));
+  panel.prepend(note);
+  const timer = setInterval(async () => {
+    try {
+      const response = await fetch(`${basePath}healthz/live`, { cache: 'no-store' });
+      if (!response.ok) return;
+    } catch {
+      return; // still unreachable
+    }
+    clearInterval(timer);
+    note.hidden = false;
+    if (conn) { conn.dataset.status = 'back'; conn.textContent = OFFLINE.connBack; }
+  }, BACK_POLL_MS);
+  return timer;
+}
+
 export function startOffline({ signaling = null, library = null } = {}) {
-  signaling?.socket.disconnect(); // stop reconnecting: the user chose offline
+  signaling?.socket.disconnect(); // its slots must not come back behind the offline panel
   for (const id of ['anchors-panel', 'lobby-panel', 'chat-panel', 'me-name-form', 'notice']) {
     const el = document.getElementById(id);
     if (el) el.hidden = true;
@@ -150,6 +174,7 @@ export function startOffline({ signaling = null, library = null } = {}) {
   // Taking over a page whose server went away: files it did not load yet are out of reach.
   const why = signaling ? OFFLINE.serverGone : OFFLINE.offlineCopy;
   const mode = new OfflineMode(panel, { library: lib, clips: !signaling, why });
+  if (signaling) mode.backTimer = watchForServer(signaling.basePath, panel, conn);
   window.tlcOffline = mode; // read by the e2e test (sessions → RTCPeerConnections)
   return mode;
 }

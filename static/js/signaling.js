@@ -15,6 +15,7 @@
 // the state the page provides (docs/protocol.md, "Connecting").
 import { io } from '../vendor/socket.io.esm.min.js';
 import { SESSION_CLOSING, SESSION_WELCOME } from './protocol.js';
+import { deviceLabel } from './device.js';
 
 export const STATUS = 'status';
 const DEFAULT_TIMEOUT_MS = 10000;
@@ -98,10 +99,11 @@ export class Signaling {
 
   // Called by Socket.IO before every (re)connect.
   _auth(callback) {
-    if (!this.resumeToken) return callback({});
+    const device = deviceLabel();  // the lobby tells this tab from the user's others
+    if (!this.resumeToken) return callback({ device });
     let state = {};
     try { state = this._resumeState() || {}; } catch (err) { console.error('resume state failed', err); }
-    callback({ resume: this.resumeToken, ...state });
+    callback({ resume: this.resumeToken, device, ...state });
   }
 
   setResumeState(provider) {

@@ -109,7 +109,9 @@ export function rates(prev, cur) {
 //   round-trip time — ITU-T G.114 finds one-way delay under 150 ms fine for nearly all
 //     talk and over 400 ms unacceptable; as round trips: good < 300 ms, poor ≥ 800 ms;
 //   packet loss — video codecs hide under 2 %, picture and sound break up past 8 %;
-//   frame rate — below 10 fps motion looks jerky (only when video arrives at all).
+//   frame rate — below 10 fps motion looks jerky (only when video arrives at all);
+//   nothing received — 0 kb/s in a second is no call at all, whatever the round trip
+//     says (the badge said "Good" at 0 kb/s with the peer's camera denied).
 // The worst figure decides. 'unknown' until there is a round trip or a loss figure.
 export const THRESHOLDS = Object.freeze({
   rttMs: { fair: 300, poor: 800 },
@@ -123,6 +125,7 @@ export function quality(r) {
   const worse = (v, { fair, poor }) => (v >= poor ? 2 : v >= fair ? 1 : 0);
   if (r.rttMs !== null && r.rttMs !== undefined) level = Math.max(level, worse(r.rttMs, THRESHOLDS.rttMs));
   if (r.lossPct !== null && r.lossPct !== undefined) level = Math.max(level, worse(r.lossPct, THRESHOLDS.lossPct));
+  if (r.kbpsIn === 0) level = 2;
   if (r.width > 0 && r.fps !== null && r.fps !== undefined) {
     level = Math.max(level, r.fps < THRESHOLDS.fps.poor ? 2 : r.fps < THRESHOLDS.fps.fair ? 1 : 0);
   }

@@ -146,8 +146,9 @@ class Hub:
                 self.connections.release(client_id)  # its old socket may not know yet
                 self.store.dispatch(A.client_resumed(client_id, user.id))
             else:
-                self.store.dispatch(A.client_connected(client_id, user.id,
-                                                       user.display_name, self.clock()))
+                self.store.dispatch(A.client_connected(
+                    client_id, user.id, user.display_name, self.clock(),
+                    (auth or {}).get("device", "")))
                 if claimed:
                     # what the restore produces (e.g. call:state when this claim completes
                     # a call) waits for the socket, after the welcome

@@ -36,9 +36,10 @@ def _action(kind, payload, client_id=None):
     return action
 
 
-def client_connected(client_id, user_id, display_name, now):
+def client_connected(client_id, user_id, display_name, now, device=""):
+    """`device`: the tab's own short label ("Chrome on Linux"), shown in the lobby."""
     return _action(CLIENT_CONNECTED, {
-        "client": {"id": client_id, "userId": user_id, "connectedAt": now},
+        "client": {"id": client_id, "userId": user_id, "connectedAt": now, "device": device},
         "user": {"id": user_id, "displayName": display_name},
     }, client_id)
 

@@ -2,7 +2,8 @@
 
 State slices:
   users        {userId: {id, displayName, clientIds}}            online users only
-  clients      {clientId: {id, userId, connectedAt, anchorIds, awayUntil}}
+  clients      {clientId: {id, userId, connectedAt, device, tab, anchorIds, awayUntil}}
+               tab: the lowest number ≥ 1 not taken by the user's other tabs
   anchors      {anchorId: {id, clientId, name, online, invitationId, callId}}
   invitations  {invitationId: {id, fromAnchorId, toAnchorId, fromClientId, toClientId,
                                createdAt, expiresAt}}
@@ -144,7 +145,11 @@ def client_connected(state, p, meta):
     client_ids = (existing["clientIds"] if existing else ()) + (client["id"],)
     state = {**state, "users": _put(state["users"], user["id"], {
         "id": user["id"], "displayName": user["displayName"], "clientIds": client_ids})}
-    record = {**client, "anchorIds": (), "awayUntil": None}
+    # Tabs told apart: the lowest number not taken by the user's other tabs.
+    taken = {state["clients"][c].get("tab") for c in client_ids[:-1] if c in state["clients"]}
+    tab = next(n for n in range(1, len(client_ids) + 1) if n not in taken)
+    record = {**client, "device": client.get("device", ""), "tab": tab, "anchorIds": (),
+              "awayUntil": None}
     return {**state, "clients": _put(state["clients"], client["id"], record)}
 
 

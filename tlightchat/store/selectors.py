@@ -34,7 +34,8 @@ def public_user(user):
 
 
 def public_client(client):
-    return {"id": client["id"], "userId": client["userId"], "away": client["awayUntil"] is not None}
+    return {"id": client["id"], "userId": client["userId"], "away": client["awayUntil"] is not None,
+            "tab": client["tab"], "device": client["device"]}
 
 
 def next_slot_name(state, client_id):

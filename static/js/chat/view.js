@@ -2,6 +2,8 @@
 // conversation. Renders the ChatStore; the DOM of the panel is in _chat_panel.html.
 // Messages are keyed and updated in place, so a receipt does not rebuild the list
 // (nor lose a text selection), and loading an older page keeps the scroll position.
+// A little over 300 lines: the list, the thread and the composer are one panel that
+// shares its render and its focus rules.
 import { fillBadges, watchBadges } from './badges.js';
 import { h } from '../views/dom.js';
 import { CALL_WORDS, CHAT, CHAT_STATUS, STATUS_WORDS } from '../views/words.js';
@@ -165,6 +167,11 @@ export class ChatView {
       s.online(c.peer.id), c.lastMessage?.id, c.lastMessage?.ts]), s.onlinePeople().map((u) => [u.id, u.displayName])]);
     if (shown === this._listShown) return;
     this._listShown = shown;
+    // A keyboard user on a conversation keeps their place when the list is rebuilt (a
+    // new message, a call event): the same person's button takes the focus back.
+    const focused = this.root.contains(document.activeElement)
+      ? document.activeElement.closest('.chat-item') : null;
+    const refocus = focused && { peer: focused.dataset.peer, inPeople: this.people.contains(focused) };
     const items = s.list().map((c) => {
       const online = s.online(c.peer.id);
       return h('li', {},
@@ -190,6 +197,12 @@ export class ChatView {
         h('span', { class: 'chat-item-main' }, h('span', { class: 'chat-item-name' }, u.displayName),
           h('span', { class: 'chat-item-preview' }, CHAT.sayHello)))));
     this.people.replaceChildren(...(people.length ? people : [h('li', { class: 'chat-empty' }, CHAT.nobodyOnline)]));
+    if (refocus) {
+      const lists = refocus.inPeople ? [this.people, this.list] : [this.list, this.people];
+      const again = lists.map((l) => [...l.querySelectorAll('.chat-item')]
+        .find((b) => b.dataset.peer === refocus.peer)).find(Boolean);
+      again?.focus();
+    }
   }
 
   _renderThread() {

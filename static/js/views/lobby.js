@@ -20,6 +20,16 @@ export const QUERY_MAX = 64;
 export const fold = (text) => text.toLowerCase().replace(/ß/g, 'ss').replace(/ς/g, 'σ');
 const number = new Intl.NumberFormat('en');
 
+// " · Chrome on Linux, tab 2" when the anchor's user has several tabs in the lobby, so
+// two tabs of one person never read as two identical "Slot 1" rows.
+function tabLabel(state, anchor) {
+  const client = state.lobby.clients[anchor.clientId];
+  if (!client) return '';
+  const tabs = Object.values(state.lobby.clients).filter((c) => c.userId === client.userId);
+  if (tabs.length < 2) return '';
+  return ` · ${client.device ? `${client.device}, ` : ''}tab ${client.tab}`;
+}
+
 export class LobbyView {
   constructor(root, { onCall, onSearch = async () => {} }) {
     this.root = root;
@@ -180,7 +190,7 @@ export class LobbyView {
     li.dataset.status = anchor.status;
     li.dataset.away = String(away);
     li.dataset.connected = String(anchor.connected);
-    setText(li.querySelector('.anchor-label'), anchor.name + (sameUser ? ' (your other tab)' : ''));
+    setText(li.querySelector('.anchor-label'), anchor.name + tabLabel(state, anchor) + (sameUser ? ' (your other tab)' : ''));
     const status = anchor.status === 'in-call' && anchor.connected ? 'in a call · connected' : ANCHOR_STATUS[anchor.status];
     setText(li.querySelector('.anchor-status'), away ? `${status} · away, reconnecting` : status);
     const button = li.querySelector('.call-btn');

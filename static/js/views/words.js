@@ -231,7 +231,10 @@ export const OFFLINE = {
   connected: 'Test call connected: each slot shows what the other sends. Sound plays too — use headphones to avoid echo.',
   connecting: (seconds) => `Connecting the test call… (${seconds} s)`,
   conn: 'Offline mode',
-  serverGone: 'The server cannot be reached, so calling others and chat are off until it is back (reload then).',
+  serverGone: 'The server cannot be reached, so calling others and chat are off. This page keeps checking and tells you when it is back.',
+  serverBack: 'The server is back. Reload the page to call people and chat again.',
+  reload: 'Reload now',
+  connBack: 'Server is back',
   offlineCopy: 'This is the offline copy of TLightChat: there is no server, so calling others and chat are off.',
 };
 
