@@ -13,6 +13,7 @@ import { feedLobby } from './feed.js';
 import { AnchorMedia, MediaLibrary } from './media.js';
 import { Calls } from './calls.js';
 import { TrustMarks } from './trust.js';
+import { RingNotifier } from './notify.js';
 import { Ringer } from './ringer.js';
 import { LobbyView } from './views/lobby.js';
 import { AnchorGrid } from './views/anchor-grid.js';
@@ -63,6 +64,7 @@ function mediaOf(anchorId) {
 
 const calls = new Calls({ signaling, store, mediaOf, notify });
 const trust = new TrustMarks(signaling);
+const notifier = new RingNotifier(); // incoming calls while this tab is hidden
 
 // -- anchor actions -------------------------------------------------------------------
 
@@ -86,7 +88,7 @@ const setOnline = (anchorId, online) => attempt(online ? 'online' : 'offline',
 
 const actions = {
   addAnchor: () => createAnchor(),
-  online: (anchorId) => setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'),
+  online: (anchorId) => { notifier.ask(); return setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'); },
   rename: (anchorId, name) => attempt('rename', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })),
   remove: (anchorId) => attempt('remove', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
   setSource: (anchorId, sourceId) => {
@@ -101,7 +103,7 @@ const actions = {
   fullscreen: (anchorId) => stage.fullscreen(anchorId),
   pip: (anchorId) => stage.pip(anchorId),
   shortcuts: () => stage.showHelp(true),
-  accept: (anchorId) => calls.accept(anchorId),
+  accept: (anchorId) => { notifier.ask(); return calls.accept(anchorId); },
   decline: (anchorId) => calls.decline(anchorId),
   cancel: (anchorId) => calls.cancel(anchorId),
   hangup: (anchorId) => calls.hangup(anchorId),
@@ -167,7 +169,7 @@ signaling.socket.onAny((event) => statusView.noteEvent(event));
 // -- views ------------------------------------------------------------------------------
 
 const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
-  onCall: (id) => calls.call(id),
+  onCall: (id) => { notifier.ask(); return calls.call(id); },
   // The snapshot of the view for that query follows the ack ("" or none: everyone).
   onSearch: (query) => signaling.request(P.LOBBY_GET, query ? { query } : {}),
 });
@@ -210,6 +212,10 @@ function render() {
   const ringingIn = slots.filter(([, phase]) => phase === 'ringing-in').map(([id]) => id);
   ringer.set(ringingIn.length ? 'incoming' : slots.some(([, phase]) => phase === 'ringing-out') ? 'outgoing' : null);
   document.title = `${ringingIn.length ? INCOMING_TITLE : ''}Call · TLightChat`;
+  notifier.update(ringingIn.map((id) => {
+    const slot = slotOf(state, id);
+    return { invitationId: slot.invitationId, peerName: slot.peer?.displayName, slotName: state.lobby.anchors[id]?.name };
+  }));
   stage.render(state); // focus follows the ring and the call; the live region says it
   for (const id of media.keys()) {
     if (!state.lobby.anchors[id] && state.me) { media.get(id).stop(); media.delete(id); }
@@ -218,6 +224,7 @@ function render() {
 
 store.subscribe(render);
 trust.addEventListener('change', render);
+document.addEventListener('visibilitychange', render); // a ring in a tab just hidden notifies
 trust.watch();
 signaling.on(STATUS, render);
 library.addEventListener('camera', () => {

@@ -119,6 +119,10 @@ export const ACTION_FAILED = {
 export const NO_FREE_SLOT = 'None of your slots is free: go online with a slot (or add one) to call.';
 export const answerFailed = (verb, message) => `Could not ${verb}: ${message}`;
 export const INCOMING_TITLE = '(Incoming call) ';
+export const RING_NOTICE = {
+  title: (name) => `${name || 'Someone'} is calling you`,
+  body: (slot) => `On ${slot}. Open TLightChat to accept or decline.`,
+};
 export const FIRST_FREE_SLOT = 'first free slot';
 
 // -- the page's status line and next step (views/status.js) -------------------------------
