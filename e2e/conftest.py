@@ -62,6 +62,17 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def serve(**env):
+    """A started Server, stopped and removed afterwards: `yield from serve(...)` in a
+    fixture of any scope."""
+    srv = Server(env=env).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        srv.cleanup()
+
+
 @pytest.fixture(scope="session")
 def server():
     """The shared server for tests that need no special configuration."""

@@ -3,17 +3,14 @@ import json
 
 import pytest
 
-from e2e.conftest import Server
+from e2e.conftest import serve
 
 from .rawsio import RawSocket, guest_session
 
 
 @pytest.fixture(scope="module")
 def server():
-    srv = Server(env={"TLC_MAX_CONNECTIONS_PER_USER": "3"}).start()
-    yield srv
-    srv.stop()
-    srv.cleanup()
+    yield from serve(TLC_MAX_CONNECTIONS_PER_USER="3")
 
 
 def test_connections_per_user_are_capped_with_a_clear_refusal(server):

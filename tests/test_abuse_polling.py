@@ -12,15 +12,12 @@ import time
 import pytest
 import requests
 
-from e2e.conftest import Server
+from e2e.conftest import serve
 
 
 @pytest.fixture(scope="module")
 def server():
-    srv = Server(env={"TLC_MAX_CONNECTIONS": "12"}).start()
-    yield srv
-    srv.stop()
-    srv.cleanup()
+    yield from serve(TLC_MAX_CONNECTIONS="12")
 
 
 def handshake(url):

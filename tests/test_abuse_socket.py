@@ -10,26 +10,20 @@ import time
 
 import pytest
 
-from e2e.conftest import Server
+from e2e.conftest import serve
 
 from .rawsio import RawSocket
 
 
 @pytest.fixture(scope="module")
 def server():
-    srv = Server(env={"TLC_LOG_LEVEL": "INFO"}).start()
-    yield srv
-    srv.stop()
-    srv.cleanup()
+    yield from serve(TLC_LOG_LEVEL="INFO")
 
 
 @pytest.fixture(scope="module")
 def strict_server():
     """A server with a tiny rate limit: 1 event/s, bursts of 5."""
-    srv = Server(env={"TLC_RATE_LIMIT_PER_SECOND": "1", "TLC_RATE_LIMIT_BURST": "5"}).start()
-    yield srv
-    srv.stop()
-    srv.cleanup()
+    yield from serve(TLC_RATE_LIMIT_PER_SECOND="1", TLC_RATE_LIMIT_BURST="5")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import requests
 import socketio
 
-from e2e.conftest import Server
+from e2e.conftest import serve
 from e2e.services import wait_for
 
 
@@ -57,12 +57,9 @@ class Client:
 @pytest.fixture(scope="module", params=["eventlet", "gevent"])
 def server(request):
     """The production server under each async mode it supports (python app.py)."""
-    srv = Server(env={"TLC_LOBBY_COUNT_INTERVAL": "0.2", "TLC_RATE_LIMIT_PER_SECOND": "1",
-                      "TLC_RATE_LIMIT_BURST": "60", "TLC_MAX_ANCHORS_PER_CLIENT": "3",
-                      "TLC_ASYNC_MODE": request.param}).start()
-    yield srv
-    srv.stop()
-    srv.cleanup()
+    yield from serve(TLC_LOBBY_COUNT_INTERVAL="0.2", TLC_RATE_LIMIT_PER_SECOND="1",
+                     TLC_RATE_LIMIT_BURST="60", TLC_MAX_ANCHORS_PER_CLIENT="3",
+                     TLC_ASYNC_MODE=request.param)
 
 
 @pytest.fixture

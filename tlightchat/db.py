@@ -14,7 +14,7 @@ from alembic.config import Config
 from typing import Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint, create_engine, event, text,
+                        Text, TypeDecorator, UniqueConstraint, create_engine, event,
                         update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -165,14 +165,6 @@ class Database:
             raise
         finally:
             session.close()
-
-    def reachable(self):
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
 
     def probe(self):
         """(ok, reason): can the database be read and written right now?"""

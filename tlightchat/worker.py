@@ -36,9 +36,6 @@ class SerialWorker:
         if start:
             self.spawn(self._drain)
 
-    def pending(self):
-        return len(self._queue)
-
     def idle(self):
         """Nothing queued and no batch being handled."""
         return not self._running

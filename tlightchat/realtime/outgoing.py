@@ -8,6 +8,7 @@ only to its own clients.
 """
 from ..store import actions as A
 from ..store import selectors as S
+from ..store.reducers import sender_anchor
 
 LOBBY = ()
 
@@ -197,24 +198,24 @@ def _call_messages(action, prev, nxt, actor):
             if hangup:
                 data["by"] = "you" if cid == actor else "peer"
             msgs.append(((cid, aid, call_id), "call:ended", data))
-    if action["type"] == A.CALL_PEER_STATE_REPORTED:
+    relay = RELAYED.get(action["type"])
+    if relay is not None:
+        event, keys = relay
         p = action["payload"]
         call = nxt["calls"][p["callId"]]
-        me = next(a for a, c in call["clients"].items() if c == actor)
+        me = sender_anchor(nxt, call, actor)
         peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
-        msgs.append(((call["clients"][peer], peer, call["id"]), "call:peer-state", {
-            "callId": call["id"], "fromAnchorId": me, "audio": p["audio"], "video": p["video"]}))
-    if action["type"] == A.CALL_SIGNALLED:
-        p = action["payload"]
-        call = nxt["calls"][p["callId"]]
-        me = next(a for a, c in call["clients"].items() if c == actor)
-        peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
-        data = {"callId": call["id"], "fromAnchorId": me}
-        for key in ("description", "candidate"):
-            if key in p:
-                data[key] = p[key]
-        msgs.append(((call["clients"][peer], peer, call["id"]), "call:signal", data))
+        data = {"callId": call["id"], "fromAnchorId": me, **{k: p[k] for k in keys if k in p}}
+        msgs.append(((call["clients"][peer], peer, call["id"]), event, data))
     return msgs
+
+
+# Passed from one side of a live call to the other, stamped with the sender's anchor:
+# action type → (event, the payload keys relayed).
+RELAYED = {
+    A.CALL_SIGNALLED: ("call:signal", ("description", "candidate")),
+    A.CALL_PEER_STATE_REPORTED: ("call:peer-state", ("audio", "video")),
+}
 
 
 def outgoing(action, prev, nxt):
