@@ -9,6 +9,7 @@ import time
 import pytest
 
 from .conftest import ROOT, free_port, wait_http, wait_until
+from .geometry import axe_violations
 
 LOOPBACK_PROBE = """
 const done = arguments[arguments.length - 1];
@@ -109,3 +110,4 @@ def test_an_unreachable_server_is_announced_and_offline_mode_offered(server_fact
                " return n && !n.hidden", 10, message="'the server is back' shown")
     assert "Reload" in driver.find_element("css selector", "#offline-panel .server-back").text
     assert driver.execute_script("return window.tlc.signaling.connected") is False
+    assert axe_violations(driver) == []  # the offline panel and its notice

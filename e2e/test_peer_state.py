@@ -2,6 +2,7 @@
 on its tile (call:peer-state through the signaling channel, docs/protocol.md)."""
 import time
 
+from .geometry import axe_violations
 from .pages import open_pages
 from .test_calls import connect
 
@@ -32,6 +33,7 @@ def test_mute_and_camera_off_show_on_the_peers_tile_within_a_second(server, brow
            b_anchor)
     camera_ms = (time.monotonic() - clicked) * 1000
     assert peer_note(b, b_anchor) == "Peer muted, camera off"
+    assert axe_violations(b.driver) == []  # the indicator over the video is readable
     assert a.js(f"return {TILE}.dataset.peerAudio", a_anchor) == "true"  # A's own tile: B's state
 
     a.click(a_anchor, "mic")
