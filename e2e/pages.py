@@ -160,9 +160,20 @@ class CallPage:
         button.click()
 
     def wait_phase(self, anchor_id, phase, timeout=5.0):
-        self.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`)"
-                  ".dataset.phase === arguments[1]",
-                  timeout, f"{self.name} slot in phase {phase!r}", anchor_id, phase)
+        try:
+            self.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`)"
+                      ".dataset.phase === arguments[1]",
+                      timeout, f"{self.name} slot in phase {phase!r}", anchor_id, phase)
+        except AssertionError as err:
+            # Say where the slot is instead: its store state and its peer connection.
+            seen = self.js("""
+                const tlc = window.tlc, slot = tlc.store.getState().calls[arguments[0]];
+                const s = slot && slot.callId && tlc.sessions.get(slot.callId);
+                return JSON.stringify({slot, pc: s && s.pc && {
+                  signaling: s.pc.signalingState, ice: s.pc.iceConnectionState,
+                  connection: s.pc.connectionState}, glare: tlc.calls && tlc.calls.glare});
+            """, anchor_id)
+            raise AssertionError(f"{err}; the slot: {seen}") from None
 
     def wait_idle(self, anchor_id, outcome, timeout=5.0):
         """Back to idle, online, with `outcome` (a protocol reason) shown on the tile."""

@@ -187,7 +187,9 @@ def test_glare_both_invite_at_once_makes_one_call(server, browsers, record_prope
         t.start()
     for t in threads:
         t.join()
-    probes = assert_media_flows((a, a.anchor), (b, b.anchor))
+    # Both sides negotiate at once here (two invitations, one becomes the call), so give
+    # the condition wait more room than a plain call; it returns as soon as media flows.
+    probes = assert_media_flows((a, a.anchor), (b, b.anchor), timeout=12.0)
     assert probes[0]["callId"] == probes[1]["callId"]
     assert a.session_count() == b.session_count() == 1
     # One side's invitation became the call; no ring, no error is left over.
