@@ -1,5 +1,10 @@
 """Unit and test_client fixtures: a fresh app and database per test, real Socket.IO
-test clients that share a browser's session cookie (so identity works as in a browser)."""
+test clients that share a browser's session cookie (so identity works as in a browser).
+
+Storage tests (modules or tests marked `storage`) run twice, on SQLite and on a real
+PostgreSQL server (tests/pgserver.py) that this session starts in a temp dir and stops at
+the end; each test gets a fresh database. Everything else runs on SQLite only.
+"""
 import os
 
 import pytest
@@ -49,9 +54,70 @@ def lobby_deltas_match_a_full_scan(monkeypatch):
     monkeypatch.setattr(events, "_lobby_deltas", checked)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "storage: runs on SQLite and on PostgreSQL "
+                            "(the database_url fixture)")
+
+
+def pytest_generate_tests(metafunc):
+    if not metafunc.definition.get_closest_marker("storage"):
+        return
+    chosen = {n.strip() for m in metafunc.definition.iter_markers("parametrize")
+              for n in (m.args[0].split(",") if isinstance(m.args[0], str) else m.args[0])}
+    for name in ("database_url", "empty_database_url"):
+        if name in metafunc.fixturenames and name not in chosen:  # else: the test chose
+            metafunc.parametrize(name, ["sqlite", "postgresql"], indirect=True)
+            return
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """One PostgreSQL server for the session (unix socket in its temp dir), or a skip
+    saying how to get one."""
+    from .pgserver import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (make test-deps installs it)")
+    server = PostgresServer(bindir)
+    try:
+        server.start()
+    except Exception:
+        server.stop()
+        raise
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def app(tmp_path):
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/test.sqlite3", "TESTING": True})
+def database_url(request, tmp_path):
+    """A fresh database for this test: an SQLite file (create_app or migrate() makes
+    its tables), or (storage tests' second run) a database of its own on the session's
+    PostgreSQL server, copied from a migrated template and dropped afterwards."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path}/test.sqlite3"
+        return
+    server = request.getfixturevalue("postgres")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def empty_database_url(request, tmp_path):
+    """Like database_url, but not migrated (for migration tests)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path}/empty.sqlite3"
+        return
+    server = request.getfixturevalue("postgres")
+    name = server.create_database(migrated=False)
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def app(database_url):
+    return create_app({"DATABASE_URL": database_url, "TESTING": True})
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ import pytest
 from tests.conftest import Tab, form_token
 from tlightchat.db import User
 
+# Storage tests: each runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.storage
+
 
 def uid_of(app, browser):
     with browser.session_transaction() as sess:

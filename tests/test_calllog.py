@@ -1,12 +1,17 @@
 """Calls appear in the pair's chat timeline: started, ended with duration, missed, declined."""
 import time
 
+import pytest
+
 from tlightchat.chat.calllog import entries
 from tlightchat.store import actions as A
 from tlightchat.store import create_store
 
 from .test_call_sockets import connect, ring
 from .test_store import invite, world
+
+# Storage tests: each runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.storage
 
 
 def step(state, action, now):

@@ -10,6 +10,10 @@ import socketio
 
 from e2e.conftest import Server
 
+# On SQLite and on PostgreSQL (tests/conftest.py): the server runs eventlet, so this is
+# also the check that the group commit's OS thread works with either driver.
+pytestmark = pytest.mark.storage
+
 
 class Person:
     def __init__(self, url):
@@ -42,8 +46,9 @@ class Person:
 
 
 @pytest.fixture
-def server_pair():
-    first = Server(env={"TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000"})
+def server_pair(database_url):
+    first = Server(env={"TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
+                        "TLC_DATABASE_URL": database_url})
     yield first
     first.stop()
     first.cleanup()

@@ -1,9 +1,12 @@
 """Chat over real Socket.IO test clients: delivery, offline, multi-tab, idempotent
 resend, ack only after commit, authorization, validation."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tlightchat.db import Message
+
+# Storage tests: each runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.storage
 
 
 def send(tab, to, cid, text="hello"):
@@ -84,21 +87,19 @@ def test_a_resend_is_stored_once_and_acked_with_the_same_message(app, tab):
     assert [m["text"] for m in page["messages"]] == ["once"]
 
 
-def test_the_ack_comes_only_after_the_commit(app, tab, monkeypatch):
+def test_the_ack_comes_only_after_the_commit(app, tab):
     alice, bob = tab(), tab()
     db = app.extensions["tlightchat"].db
-    real_commit = db.Session.class_.commit
-    seen_at_ack = []
 
     # the commit fails: no ok ack, nothing delivered, nothing stored
-    def failing_commit(self):
+    def failing_commit(conn):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(db.Session.class_, "commit", failing_commit)
+    event.listen(db.writer, "commit", failing_commit)
     bob.clear()
     ack = send(alice, bob.user_id, "m1", "will fail")
     assert ack["ok"] is False and ack["error"]["code"] == "internal"
     assert bob.events("chat:message") == []
-    monkeypatch.setattr(db.Session.class_, "commit", real_commit)
+    event.remove(db.writer, "commit", failing_commit)
     assert stored(app) == []
 
     # the resend succeeds, and by the time the ack exists the row is committed: a fresh

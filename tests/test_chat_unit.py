@@ -10,10 +10,13 @@ from tlightchat.db import Database, Message, User
 from tlightchat.chat.markdown import render
 from tlightchat.errors import Refusal
 
+# Storage tests: each runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.storage
+
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path}/chat.sqlite3")
+def db(database_url):
+    database = Database(database_url)
     database.migrate()
     with database.session() as s:
         for uid in ("alice", "bob", "carol"):

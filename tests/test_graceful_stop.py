@@ -54,13 +54,24 @@ class Sender:
                 raise AssertionError(ack)
 
 
-@pytest.fixture(params=["eventlet", "gevent"])
+# Both async modes on SQLite, and gevent on PostgreSQL too (eventlet on PostgreSQL is
+# test_chat_restart's): six server starts each, so not every combination.
+@pytest.fixture(params=[("eventlet", "sqlite"), ("gevent", "sqlite"), ("gevent", "postgresql")],
+                ids="-".join)
 def storm_server(request):
-    first = Server(env={"TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
-                        "TLC_LOG_LEVEL": "INFO", "TLC_ASYNC_MODE": request.param})
+    mode, database = request.param
+    env = {"TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
+           "TLC_LOG_LEVEL": "INFO", "TLC_ASYNC_MODE": mode}
+    if database == "postgresql":
+        postgres = request.getfixturevalue("postgres")
+        name = postgres.create_database()
+        env["TLC_DATABASE_URL"] = postgres.url(name)
+    first = Server(env=env)
     yield first
     first.stop()
     first.cleanup()
+    if database == "postgresql":
+        postgres.drop_database(name)
 
 
 def test_sigterm_answers_every_send_and_acks_everything_it_committed(storm_server):

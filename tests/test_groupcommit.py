@@ -7,6 +7,9 @@ from sqlalchemy import event
 from tlightchat.chat.groupcommit import GroupCommit
 from tlightchat.errors import Refusal
 
+# Storage tests: each runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.storage
+
 
 def run_concurrently(fn, args_list):
     results = [None] * len(args_list)
@@ -61,7 +64,7 @@ def test_send_many_stores_a_mixed_batch_in_one_transaction(app, tab):
     ann, bob = tab(), tab()
     chat = app.extensions["tlightchat"].chat
     commits = []
-    event.listen(app.extensions["tlightchat"].db.engine, "commit", lambda conn: commits.append(1))
+    event.listen(app.extensions["tlightchat"].db.writer, "commit", lambda conn: commits.append(1))
     results = chat.send_many([
         (ann.user_id, bob.user_id, "m1", "one"),
         (ann.user_id, "nobody", "m2", "lost"),          # refused, the rest still stored

@@ -30,6 +30,7 @@ def test_real_404_page(app):
     assert "Page not found" in response.get_data(as_text=True)
 
 
+@pytest.mark.storage
 def test_first_visit_makes_a_guest_that_reloads_keep(app):
     browser = app.test_client()
     first = browser.get("/me").get_data(as_text=True)
@@ -57,6 +58,7 @@ def test_bad_display_name_is_refused_with_a_clear_message(app):
     assert "Not saved" in response.get_data(as_text=True)
 
 
+@pytest.mark.storage
 def test_healthz(app, tab):
     tab()
     data = app.test_client().get("/healthz").get_json()
@@ -70,6 +72,7 @@ def test_healthz_reports_an_unreachable_database(app, monkeypatch):
     assert response.status_code == 503 and response.get_json()["database"] is False
 
 
+@pytest.mark.storage
 def test_healthz_does_not_create_guests(app):
     from tlightchat.db import User
     app.test_client().get("/healthz")
@@ -83,6 +86,7 @@ def test_static_socketio_client_is_served_by_the_app(app):
     assert len(response.data) > 30_000 and b"export" in response.data  # the ES module build
 
 
+@pytest.mark.storage
 def test_404_shows_a_known_identity_but_makes_no_guest(app):
     from tlightchat.db import User
     browser = app.test_client()

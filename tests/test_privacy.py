@@ -83,8 +83,8 @@ def test_the_other_side_and_calls_without_privacy_are_not_limited():
 OFFER_HOST = {"type": "offer", "sdp": sdp(HOST)}
 
 
-def turn_app(tmp_path, **extra):
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3", "TESTING": True,
+def turn_app(database_url, **extra):
+    return create_app({"DATABASE_URL": database_url, "TESTING": True,
                        "TURN_URLS": ["turn:127.0.0.1:3478?transport=udp"],
                        "TURN_SECRET": "s", **extra})
 
@@ -104,8 +104,9 @@ def hide(tab_):
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def test_the_setting_makes_that_side_relay_only_and_the_server_refuses_its_host_candidates(tmp_path):
-    app = turn_app(tmp_path)
+@pytest.mark.storage
+def test_the_setting_makes_that_side_relay_only_and_the_server_refuses_its_host_candidates(database_url):
+    app = turn_app(database_url)
     ann, bob = Tab(app), Tab(app)
     hide(bob)
     assert 'id="hideAddress" name="hideAddress"\n    checked' in bob.browser.get("/me").get_data(as_text=True)
@@ -118,12 +119,14 @@ def test_the_setting_makes_that_side_relay_only_and_the_server_refuses_its_host_
     assert ann.ask("call:signal", {"callId": call_id, "description": OFFER_HOST})["ok"]
 
 
-def test_the_admin_default_applies_to_users_who_never_chose(tmp_path):
-    app = turn_app(tmp_path, RELAY_FOR_STRANGERS=True)
+@pytest.mark.storage
+def test_the_admin_default_applies_to_users_who_never_chose(database_url):
+    app = turn_app(database_url, RELAY_FOR_STRANGERS=True)
     _, a_start, b_start = start_call(Tab(app), Tab(app))
     assert a_start["relayOnly"] and b_start["relayOnly"]
 
 
+@pytest.mark.storage
 def test_without_turn_the_setting_is_unavailable_and_applies_to_nobody(app):
     ann, bob = Tab(app), Tab(app)
     page = bob.browser.get("/me").get_data(as_text=True)
@@ -136,11 +139,12 @@ def test_without_turn_the_setting_is_unavailable_and_applies_to_nobody(app):
     assert not a_start["relayOnly"] and not b_start["relayOnly"]
 
 
-def test_a_guest_that_has_only_seen_pages_can_save_the_setting(tmp_path):
+@pytest.mark.storage
+def test_a_guest_that_has_only_seen_pages_can_save_the_setting(database_url):
     """Guests are stored on first use (issue 12): saving the setting is one."""
     from tlightchat.db import User
 
-    app = turn_app(tmp_path)
+    app = turn_app(database_url)
     browser = app.test_client()
     browser.get("/me")  # a page view: the guest is in the cookie only
     token = form_token(browser, "/me")

@@ -23,6 +23,9 @@ def chattr(flag, path):
     return subprocess.run(["chattr", flag, path], capture_output=True, text=True)
 
 
+# SQLite only: the fault is made by making the SQLite write-ahead log file immutable;
+# a PostgreSQL server keeps its files to itself (its faults are a server that is down
+# or read-only, which pre_ping and Database.recycle handle).
 @pytest.fixture
 def faulty():
     srv = Server(env={"TLC_LOG_LEVEL": "INFO", "TLC_STORAGE_FAULT_LOG_INTERVAL": "60",

@@ -1,9 +1,13 @@
 """Trust marks (the safety code's "verified"): stored per (user, peer) through
 trust:set / trust:list, and a verified peer is no stranger to address privacy."""
+import pytest
+
 from .conftest import Tab
 from .test_privacy import hide, start_call, turn_app
 
 CODE = "1234 5678 9012 3456"
+# Storage tests: each runs on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.storage
 
 
 def test_a_mark_is_stored_per_user_and_peer_and_listed_on_any_tab(tab):
@@ -25,8 +29,8 @@ def test_bad_marks_are_refused(tab):
     assert ann.ask("trust:list")["marks"] == {}
 
 
-def test_a_verified_peer_is_not_a_stranger_to_address_privacy(tmp_path):
-    app = turn_app(tmp_path)
+def test_a_verified_peer_is_not_a_stranger_to_address_privacy(database_url):
+    app = turn_app(database_url)
     ann, bob = Tab(app), Tab(app)
     hide(bob)
     assert bob.ask("trust:set", {"peerUserId": ann.user_id, "code": CODE, "verified": True})["ok"]

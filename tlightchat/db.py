@@ -1,8 +1,20 @@
-"""Storage: SQLAlchemy models, one engine per app, Alembic migrations at start-up.
+"""Storage: SQLAlchemy models, engines per app, Alembic migrations at start-up.
 
-Any SQLAlchemy URL works (TLC_DATABASE_URL); the default is an SQLite file in the
-instance folder. `open_database` brings the schema to the newest migration, so a fresh
-database is created on first run and an old one is upgraded.
+Two databases are supported and tested (tests/conftest.py runs every storage test on
+both): SQLite, the default (a file in the instance folder, one process), and PostgreSQL
+(`TLC_DATABASE_URL=postgresql+psycopg://user:password@host/db`), the database several
+processes or machines share. `open_database` brings the schema to the newest migration,
+so a fresh database is created on first run and an old one is upgraded; on PostgreSQL an
+advisory lock makes nodes that start together migrate one after the other.
+
+Per dialect: SQLite gets WAL, synchronous=FULL and foreign keys on every connection (the
+durability PostgreSQL has by default); PostgreSQL sessions get synchronous_commit=on (a
+commit is on disk before we ack, whatever the server's default) and a lock timeout
+like SQLite's busy timeout.
+
+The chat group commit writes through an engine of its own (`writer`), used by one
+thread at a time, so its batches can run in a real OS thread (worker.run_blocking) while
+the event loop keeps the main engine.
 """
 import os
 import time
@@ -14,9 +26,12 @@ from alembic.config import Config
 from typing import Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint, create_engine, event,
-                        update)
+                        Text, TypeDecorator, UniqueConstraint, create_engine, event)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from .worker import run_blocking
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -70,6 +85,7 @@ class Conversation(Base):
     """One per pair of users, whoever wrote first: user_a < user_b (the sorted pair)."""
     __tablename__ = "conversations"
     __table_args__ = (UniqueConstraint("user_a", "user_b", name="uq_conversations_pair"),
+                      # PostgreSQL compares in code points, like Python (migration 0006)
                       CheckConstraint("user_a <= user_b", name="ck_conversations_sorted"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -128,26 +144,50 @@ class HealthProbe(Base):
     checked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
 
 
+# Nodes that start together take this lock in turn to migrate (PostgreSQL).
+MIGRATION_LOCK = 0x7C5A1E
+
+
 class Database:
-    def __init__(self, url):
+    def __init__(self, url, blocking=run_blocking):
         self.url = url
+        self.dialect = make_url(url).get_backend_name()  # "sqlite", "postgresql", ...
+        self.engine = self._engine(url)
+        in_memory = self.dialect == "sqlite" and make_url(url).database in (None, "", ":memory:")
+        # The group commit's engine: one connection, used by one thread at a time.
+        self.writer = self.engine if in_memory else self._engine(url, pool_size=1)
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.blocking = blocking  # blocking(fn, *args): fn off the event loop
+        self.suspect = False      # a storage fault was seen: reconnect before next use
+        self.writer_suspect = False
+        self.faulted_at = None    # time.monotonic() of the newest fault
+
+    def _engine(self, url, **pool):
         # pre_ping: a pooled connection that died (database restarted) is replaced
         # before use instead of failing the request that drew it.
-        kwargs = {"pool_pre_ping": True}
-        if url.startswith("sqlite"):
+        kwargs = {"pool_pre_ping": True, **pool}
+        if self.dialect == "sqlite":
             # One connection may be used by several green threads in turn.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-        self.engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.Session = sessionmaker(self.engine, expire_on_commit=False)
-        self.suspect = False      # a storage fault was seen: reconnect before next use
-        self.faulted_at = None    # time.monotonic() of the newest fault
+        elif self.dialect == "postgresql" and "options" not in make_url(url).query:
+            kwargs["connect_args"] = {"connect_timeout": 10, "options":
+                                      "-c synchronous_commit=on -c lock_timeout=15000"}
+        engine = create_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def insert(self, table):
+        """INSERT with ON CONFLICT clauses (on_conflict_do_nothing / _do_update), in
+        this database's dialect."""
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
 
     def migrate(self):
         cfg = Config()
         cfg.set_main_option("script_location", MIGRATIONS)
         with self.engine.begin() as connection:
+            if self.dialect == "postgresql":  # held until this transaction ends
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
@@ -166,12 +206,25 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def writing(self):
+        """A transaction on the writer engine (Core): committed when the block ends.
+        Only the group commit uses it, one batch at a time, possibly in an OS thread."""
+        if self.writer_suspect:
+            self.writer_suspect = False
+            self.writer.dispose()
+        with self.writer.begin() as connection:
+            yield connection
+
     def probe(self):
-        """(ok, reason): can the database be read and written right now?"""
+        """(ok, reason): can the database be read and written right now? One upsert
+        of the probe row, so it works on a database whose row is missing too."""
         try:
+            now = utcnow()
             with self.session() as s:
-                s.execute(update(HealthProbe).where(HealthProbe.id == "ready")
-                          .values(checked_at=utcnow()))
+                s.execute(self.insert(HealthProbe).values(id="ready", checked_at=now)
+                          .on_conflict_do_update(index_elements=["id"],
+                                                 set_={"checked_at": now}))
             return True, "ok"
         except Exception as err:
             self.faulted()
@@ -179,14 +232,16 @@ class Database:
 
     def faulted(self):
         """A storage fault was seen: the next unit of work starts on fresh connections."""
-        self.suspect = True
+        self.suspect = self.writer_suspect = True
         self.faulted_at = time.monotonic()
 
     def recycle(self):
-        """Drop every pooled connection: the next use opens a fresh one. A connection
-        opened while the file was read-only stays read-only after the file is fixed
-        (measured: every send failed until a restart), so recovering from a storage
-        fault needs new connections, not retries."""
+        """Drop every pooled connection: the next use opens a fresh one. SQLite: a
+        connection opened while the file was read-only stays read-only after the file
+        is fixed (measured: every send failed until a restart). PostgreSQL: after a
+        server restart or fail-over every pooled connection is dead. Either way
+        recovering needs new connections, not retries. (The writer engine is recycled
+        by its own thread, in `writing`.)"""
         self.suspect = False
         self.engine.dispose()
 

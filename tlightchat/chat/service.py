@@ -18,10 +18,12 @@ Wire shape of a message (docs/protocol.md, "Chat"):
 `id` grows with every stored message and is the pagination cursor.
 """
 import unicodedata
+from collections import namedtuple
+from contextlib import contextmanager
 from datetime import timezone
 
 from sqlalchemy import case, func, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 
 from . import markdown
 from ..db import MESSAGE_KINDS, Conversation, Message, User, utcnow
@@ -69,6 +71,33 @@ def _ms(dt):
     return int(dt.timestamp() * 1000)
 
 
+MESSAGES = Message.__table__
+# A batch row to write: its place in the batch and what to store.
+_New = namedtuple("_New", "index sender_id to_id client_msg_id kind body meta at")
+
+
+def _as_duplicate(existing, row, names):
+    """A resend (same sender and client id) of what is stored: the stored message, or a
+    refusal if the client id was used for different content."""
+    if existing.recipient_id != row.to_id or existing.kind != row.kind \
+            or existing.body != row.body:
+        return Refusal("invalid-state", "clientMsgId: already used for another "
+                       "message; make a new id for a new message")
+    return existing, names[existing.sender_id], True
+
+
+def _retrying(write, attempts=3):
+    """write(), again when PostgreSQL rolled it back for a deadlock or a serialization
+    failure (SQLSTATE class 40): two nodes' batches met; one of them tries again."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except OperationalError as err:
+            if attempt == attempts - 1 or not str(
+                    getattr(err.orig, "sqlstate", "") or "").startswith("40"):
+                raise
+
+
 def wire(msg, from_name):
     out = {"id": msg.id, "clientMsgId": msg.client_msg_id, "from": msg.sender_id,
            "to": msg.recipient_id, "fromName": from_name, "kind": msg.kind,
@@ -109,131 +138,150 @@ class ChatService:
     def send_many(self, items):
         """Group commit: [(sender_id, to_id, client_msg_id, text)] stored in ONE
         transaction; returns, per item, (message, duplicate) or the Refusal that
-        refused it. Every check runs before an item writes anything, so a refused item
-        leaves the rest of the batch intact; if the commit fails (a concurrent writer
-        stored the same row), each item is retried in its own transaction. Nothing is
-        returned before the commit."""
-        outcomes = []  # per item: ("new", make_wire) | ("dup", message) | ("err", error) | ("again", i)
-        try:
-            with self.db.session() as s, s.no_autoflush:
-                first = {}
-                known, convs = self._prefetch(s, items)
-                for i, (sender_id, to_id, client_msg_id, text) in enumerate(items):
-                    key = (sender_id, client_msg_id)
-                    if key in first:  # sent twice within one batch
-                        outcomes.append(("again", first[key]))
-                        continue
-                    first[key] = i
-                    try:
-                        text = clean_text(text, self.max_length)
-                        made, duplicate = self._insert(s, sender_id, to_id, client_msg_id,
-                                                       "text", text, None, convs, known=known)
-                        outcomes.append(("dup", made) if duplicate else ("new", made))
-                    except Refusal as err:
-                        outcomes.append(("err", err))
-                s.flush()  # one flush for the batch: ids for every new message
-                for conv, msgs in convs.values():
-                    if msgs:
-                        conv.last_message_id = max(m.id for m in msgs)
-        except IntegrityError:
-            return [self._one(*item) for item in items]
-        results = []  # the commit is done: only now are the wire forms made
-        for kind, value in outcomes:
-            if kind == "new":
-                results.append((value(), False))
-            elif kind == "dup":
-                results.append((value, True))
-            elif kind == "err":
-                results.append(value)
-            else:
-                earlier = results[value]
-                results.append((earlier[0], True) if isinstance(earlier, tuple) else earlier)
+        refused it. Every check runs before anything is written, so a refused item
+        leaves the rest of the batch intact. Nothing is returned before the commit.
+
+        The whole batch (checks, the transaction on the writer engine, the wire forms
+        with their Markdown rendered once) runs in one call of db.blocking: a real OS
+        thread when the server runs green threads, so the event loop keeps serving
+        while the batch commits."""
+        return self.db.blocking(self._send_batch, items)
+
+    def _send_batch(self, items):
+        results, rows, first, now = [None] * len(items), [], {}, utcnow()
+        for i, (sender_id, to_id, client_msg_id, text) in enumerate(items):
+            key = (sender_id, client_msg_id)
+            if key in first:  # sent twice within one batch: answered like the first
+                results[i] = first[key]
+                continue
+            first[key] = i
+            try:
+                rows.append(_New(i, sender_id, to_id, client_msg_id, "text",
+                                 clean_text(text, self.max_length), None, now))
+            except Refusal as err:
+                results[i] = err
+        if rows:
+            written = _retrying(lambda: self._write_with(self.db.writing, rows))
+            for row, outcome in zip(rows, written):  # committed: now the wire forms
+                results[row.index] = outcome if isinstance(outcome, Refusal) else (
+                    wire(outcome[0], outcome[1]), outcome[2])
+        for i, result in enumerate(results):
+            if isinstance(result, int):
+                earlier = results[result]
+                results[i] = (earlier[0], True) if isinstance(earlier, tuple) else earlier
         return results
 
-    def _prefetch(self, s, items):
-        """Three queries for a whole batch instead of three per message: the messages
-        already stored under these client ids, the users (into the session's identity
-        map, so s.get() finds them), and the pairs' conversations."""
-        senders = {i[0] for i in items}
-        known = {(m.sender_id, m.client_msg_id): m for m in s.scalars(select(Message).where(
-            Message.sender_id.in_(senders), Message.client_msg_id.in_({i[2] for i in items})))}
-        s.scalars(select(User).where(User.id.in_(senders | {i[1] for i in items}))).all()
-        pairs = {_pair(i[0], i[1]) for i in items if i[0] != i[1]}
-        convs = {(c.user_a, c.user_b): (c, []) for c in s.scalars(select(Conversation).where(
-            tuple_(Conversation.user_a, Conversation.user_b).in_(pairs)))} if pairs else {}
-        return known, convs
-
-    def _one(self, sender_id, to_id, client_msg_id, text):
-        try:
-            return self.send(sender_id, to_id, client_msg_id, text)
-        except Refusal as err:
-            return err
-
     def _store(self, sender_id, to_id, client_msg_id, kind, body, meta, at=None):
-        for _attempt in range(3):  # a concurrent insert of the same row makes us look again
-            try:
-                with self.db.session() as s:
-                    made, duplicate = self._insert(s, sender_id, to_id, client_msg_id, kind,
-                                                   body, meta, at=at)
-                # the unit of work has committed here: only now is it safe to tell anyone
-                return made() if callable(made) else made, duplicate
-            except IntegrityError:
-                continue
-        raise Refusal("internal", "could not store the message; please retry")
+        row = _New(0, sender_id, to_id, client_msg_id, kind, body, meta, at or utcnow())
+        [outcome] = _retrying(lambda: self._write_with(self._session_connection, [row]))
+        if isinstance(outcome, Refusal):
+            raise outcome
+        # the unit of work has committed here: only now is it safe to tell anyone
+        return wire(outcome[0], outcome[1]), outcome[2]
 
-    def _insert(self, s, sender_id, to_id, client_msg_id, kind, body, meta, convs=None,
-                at=None, known=None):
-        """Within session `s`: (message, True) for a resend, or (make_wire, False) for a
-        new row, where make_wire() gives its wire form once the commit is done. With
-        `convs` (a batch's {pair: (conversation, [new messages])}), nothing is flushed
-        here: the batch flushes once and sets each conversation's last message."""
-        if to_id == sender_id:
-            raise Refusal("invalid-payload", "to: you cannot send a message to yourself")
-        if known is not None:  # the batch looked them all up at once
-            existing = known.get((sender_id, client_msg_id))
-        else:
-            existing = s.scalar(select(Message).where(
-                Message.sender_id == sender_id, Message.client_msg_id == client_msg_id))
-        if existing is not None:
-            return self._duplicate(s, existing, to_id, kind, body)
-        sender, recipient = s.get(User, sender_id), s.get(User, to_id)
-        if sender is None:
-            raise Refusal("invalid-state", "your identity is gone; reload")
-        if recipient is None:
-            raise Refusal("not-found", "to: there is no such user")
-        pair = _pair(sender_id, to_id)
-        if convs is not None and pair in convs:
-            conv = convs[pair][0]
-        else:
-            conv = self._conversation(s, sender_id, to_id, create=True)
-        msg = Message(conversation_id=conv.id, sender_id=sender_id, recipient_id=to_id,
-                      client_msg_id=client_msg_id, kind=kind, body=body, meta=meta,
-                      created_at=at or utcnow())
-        s.add(msg)
-        if convs is None:
-            s.flush()
-            conv.last_message_id = msg.id
-        else:
-            convs.setdefault(pair, (conv, []))[1].append(msg)
-        name = sender.display_name
-        return (lambda: wire(msg, name)), False
+    @contextmanager
+    def _session_connection(self):
+        with self.db.session() as s:
+            yield s.connection()
 
-    def _duplicate(self, s, existing, to_id, kind, body):
-        if existing.recipient_id != to_id or existing.kind != kind or existing.body != body:
-            raise Refusal("invalid-state", "clientMsgId: already used for another "
-                                "message; make a new id for a new message")
-        sender = s.get(User, existing.sender_id)
-        return wire(existing, sender.display_name), True
+    def _write_with(self, transaction, rows):
+        with transaction() as connection:
+            return self._write(connection, rows)
 
-    def _conversation(self, s, u1, u2, create=False):
+    def _write(self, c, rows):
+        """Within one transaction on connection `c` (SQLAlchemy Core: a few statements
+        for the whole batch): per row, (stored row, sender's name, duplicate) or the
+        Refusal that refused it.
+
+        Idempotency is the database's unique key (sender_id, client_msg_id), so it holds
+        across processes and machines sharing one database: a message that another
+        node stored first (before or while we look) comes back as a duplicate. The
+        pairs' conversation rows are locked first (PostgreSQL; SQLite has one writer),
+        so message ids commit in id order within a conversation and a history cursor
+        never skips a message that commits late."""
+        out = [None] * len(rows)
+        for n, row in enumerate(rows):
+            if row.to_id == row.sender_id:
+                out[n] = Refusal("invalid-payload", "to: you cannot send a message to yourself")
+        live = [n for n in range(len(rows)) if out[n] is None]
+        if not live:
+            return out
+        names = dict(c.execute(select(User.id, User.display_name).where(User.id.in_(
+            {rows[n].sender_id for n in live} | {rows[n].to_id for n in live}))).all())
+        known = self._stored(c, [rows[n] for n in live])
+        fresh = []
+        for n in live:
+            row = rows[n]
+            existing = known.get((row.sender_id, row.client_msg_id))
+            if existing is not None:
+                out[n] = _as_duplicate(existing, row, names)
+            elif row.sender_id not in names:
+                out[n] = Refusal("invalid-state", "your identity is gone; reload")
+            elif row.to_id not in names:
+                out[n] = Refusal("not-found", "to: there is no such user")
+            else:
+                fresh.append(n)
+        if not fresh:
+            return out
+        convs = self._lock_conversations(c, {_pair(rows[n].sender_id, rows[n].to_id)
+                                             for n in fresh})
+        values = [{"conversation_id": convs[_pair(rows[n].sender_id, rows[n].to_id)],
+                   "sender_id": rows[n].sender_id, "recipient_id": rows[n].to_id,
+                   "client_msg_id": rows[n].client_msg_id, "kind": rows[n].kind,
+                   "body": rows[n].body, "meta": rows[n].meta, "created_at": rows[n].at}
+                  for n in fresh]
+        inserted = {(r.sender_id, r.client_msg_id): r for r in c.execute(
+            self.db.insert(MESSAGES).values(values)
+            .on_conflict_do_nothing(index_elements=["sender_id", "client_msg_id"])
+            .returning(*MESSAGES.c))}
+        raced = [rows[n] for n in fresh
+                 if (rows[n].sender_id, rows[n].client_msg_id) not in inserted]
+        stored_meanwhile = self._stored(c, raced) if raced else {}  # another node's
+        newest = {}
+        for n in fresh:
+            row, key = rows[n], (rows[n].sender_id, rows[n].client_msg_id)
+            if key in inserted:
+                stored = inserted[key]
+                out[n] = (stored, names[row.sender_id], False)
+                newest[stored.conversation_id] = max(newest.get(stored.conversation_id, 0),
+                                                     stored.id)
+            else:
+                out[n] = _as_duplicate(stored_meanwhile[key], row, names)
+        if newest:
+            c.execute(update(Conversation).where(Conversation.id.in_(newest)).values(
+                last_message_id=case(newest, value=Conversation.id,
+                                     else_=Conversation.last_message_id)))
+        return out
+
+    @staticmethod
+    def _stored(c, rows):
+        keys = {(r.sender_id, r.client_msg_id) for r in rows}
+        return {(m.sender_id, m.client_msg_id): m for m in c.execute(
+            select(MESSAGES).where(tuple_(MESSAGES.c.sender_id,
+                                          MESSAGES.c.client_msg_id).in_(keys)))}
+
+    def _lock_conversations(self, c, pairs):
+        """{pair: conversation id}, made where missing, locked FOR UPDATE in id order
+        (PostgreSQL) until the transaction ends. Only missing pairs are inserted: an
+        insert that meets a conflict still uses up a sequence number on PostgreSQL."""
+        table = Conversation.__table__
+        wanted = select(table.c.id, table.c.user_a, table.c.user_b).order_by(
+            table.c.id).with_for_update()
+        found = {(a, b): cid for cid, a, b in c.execute(
+            wanted.where(tuple_(table.c.user_a, table.c.user_b).in_(pairs)))}
+        missing = sorted(set(pairs) - set(found))
+        if missing:  # another node may make the same pair meanwhile: then theirs is used
+            c.execute(self.db.insert(table).values(
+                [{"user_a": a, "user_b": b, "created_at": utcnow()} for a, b in missing])
+                .on_conflict_do_nothing(index_elements=["user_a", "user_b"]))
+            found.update({(a, b): cid for cid, a, b in c.execute(
+                wanted.where(tuple_(table.c.user_a, table.c.user_b).in_(missing)))})
+        return found
+
+    def _conversation(self, s, u1, u2):
         a, b = _pair(u1, u2)
-        conv = s.scalar(select(Conversation).where(Conversation.user_a == a,
+        return s.scalar(select(Conversation).where(Conversation.user_a == a,
                                                    Conversation.user_b == b))
-        if conv is None and create:
-            conv = Conversation(user_a=a, user_b=b, created_at=utcnow())
-            s.add(conv)
-            s.flush()
-        return conv
 
     def mark(self, viewer_id, peer_id, up_to, read):
         """The viewer's tab has received (read=False) or shown (read=True) the peer's
