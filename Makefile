@@ -5,7 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut -d' ' -f1)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs
+# postgresql: Debian's PostgreSQL 15 (bookworm); the tests start their own server from
+# /usr/lib/postgresql/*/bin in a temp dir (tests/pgserver.py), never the system one.
+TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs postgresql
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots
 
