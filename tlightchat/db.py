@@ -163,9 +163,10 @@ class Database:
         self.faulted_at = None    # time.monotonic() of the newest fault
 
     def _engine(self, url, **pool):
-        # pre_ping: a pooled connection that died (database restarted) is replaced
-        # before use instead of failing the request that drew it.
-        kwargs = {"pool_pre_ping": True, **pool}
+        # PostgreSQL: pre_ping replaces a pooled connection that died (server restarted)
+        # before use instead of failing the request that drew it. An SQLite connection
+        # does not die (a storage fault recycles the pool: `recycle`).
+        kwargs = {"pool_pre_ping": self.dialect != "sqlite", **pool}
         if self.dialect == "sqlite":
             # One connection may be used by several green threads in turn.
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}

@@ -22,7 +22,7 @@ from collections import namedtuple
 from contextlib import contextmanager
 from datetime import timezone
 
-from sqlalchemy import case, func, or_, select, tuple_, update
+from sqlalchemy import bindparam, case, func, or_, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 
 from . import markdown
@@ -76,6 +76,28 @@ MESSAGES = Message.__table__
 _New = namedtuple("_New", "index sender_id to_id client_msg_id kind body meta at")
 
 
+class _WriteStatements:
+    """The write path's statements, built once (building a statement costs more than
+    running it from the compiled cache); many rows go through one executemany."""
+
+    def __init__(self, db):
+        conv = Conversation.__table__
+        self.names = select(User.id, User.display_name).where(
+            User.id.in_(bindparam("ids", expanding=True)))
+        self.stored = select(MESSAGES).where(tuple_(
+            MESSAGES.c.sender_id, MESSAGES.c.client_msg_id).in_(
+            bindparam("keys", expanding=True)))
+        self.lock_pairs = select(conv.c.id, conv.c.user_a, conv.c.user_b).where(
+            tuple_(conv.c.user_a, conv.c.user_b).in_(bindparam("pairs", expanding=True))
+        ).order_by(conv.c.id).with_for_update()
+        self.insert_pairs = db.insert(conv).on_conflict_do_nothing(
+            index_elements=["user_a", "user_b"])
+        self.insert_messages = db.insert(MESSAGES).on_conflict_do_nothing(
+            index_elements=["sender_id", "client_msg_id"]).returning(*MESSAGES.c)
+        self.set_last_message = update(conv).where(conv.c.id == bindparam("conv")).values(
+            last_message_id=bindparam("last"))
+
+
 def _as_duplicate(existing, row, names):
     """A resend (same sender and client id) of what is stored: the stored message, or a
     refusal if the client id was used for different content."""
@@ -116,6 +138,7 @@ class ChatService:
     def __init__(self, db, max_length=4000):
         self.db = db
         self.max_length = max(1, min(int(max_length), MAX_TEXT))
+        self.sql = _WriteStatements(db)
 
     # -- writing ------------------------------------------------------------------
 
@@ -206,8 +229,9 @@ class ChatService:
         live = [n for n in range(len(rows)) if out[n] is None]
         if not live:
             return out
-        names = dict(c.execute(select(User.id, User.display_name).where(User.id.in_(
-            {rows[n].sender_id for n in live} | {rows[n].to_id for n in live}))).all())
+        sql = self.sql
+        names = dict(c.execute(sql.names, {"ids": list(
+            {rows[n].sender_id for n in live} | {rows[n].to_id for n in live})}).all())
         known = self._stored(c, [rows[n] for n in live])
         fresh = []
         for n in live:
@@ -230,10 +254,8 @@ class ChatService:
                    "client_msg_id": rows[n].client_msg_id, "kind": rows[n].kind,
                    "body": rows[n].body, "meta": rows[n].meta, "created_at": rows[n].at}
                   for n in fresh]
-        inserted = {(r.sender_id, r.client_msg_id): r for r in c.execute(
-            self.db.insert(MESSAGES).values(values)
-            .on_conflict_do_nothing(index_elements=["sender_id", "client_msg_id"])
-            .returning(*MESSAGES.c))}
+        inserted = {(r.sender_id, r.client_msg_id): r
+                    for r in c.execute(sql.insert_messages, values)}
         raced = [rows[n] for n in fresh
                  if (rows[n].sender_id, rows[n].client_msg_id) not in inserted]
         stored_meanwhile = self._stored(c, raced) if raced else {}  # another node's
@@ -248,34 +270,29 @@ class ChatService:
             else:
                 out[n] = _as_duplicate(stored_meanwhile[key], row, names)
         if newest:
-            c.execute(update(Conversation).where(Conversation.id.in_(newest)).values(
-                last_message_id=case(newest, value=Conversation.id,
-                                     else_=Conversation.last_message_id)))
+            c.execute(sql.set_last_message, [{"conv": conv, "last": last}
+                                             for conv, last in newest.items()])
         return out
 
-    @staticmethod
-    def _stored(c, rows):
-        keys = {(r.sender_id, r.client_msg_id) for r in rows}
-        return {(m.sender_id, m.client_msg_id): m for m in c.execute(
-            select(MESSAGES).where(tuple_(MESSAGES.c.sender_id,
-                                          MESSAGES.c.client_msg_id).in_(keys)))}
+    def _stored(self, c, rows):
+        keys = list({(r.sender_id, r.client_msg_id) for r in rows})
+        return {(m.sender_id, m.client_msg_id): m
+                for m in c.execute(self.sql.stored, {"keys": keys})}
 
     def _lock_conversations(self, c, pairs):
         """{pair: conversation id}, made where missing, locked FOR UPDATE in id order
         (PostgreSQL) until the transaction ends. Only missing pairs are inserted: an
         insert that meets a conflict still uses up a sequence number on PostgreSQL."""
-        table = Conversation.__table__
-        wanted = select(table.c.id, table.c.user_a, table.c.user_b).order_by(
-            table.c.id).with_for_update()
-        found = {(a, b): cid for cid, a, b in c.execute(
-            wanted.where(tuple_(table.c.user_a, table.c.user_b).in_(pairs)))}
+        sql = self.sql
+        found = {(a, b): cid for cid, a, b in c.execute(sql.lock_pairs,
+                                                         {"pairs": list(pairs)})}
         missing = sorted(set(pairs) - set(found))
         if missing:  # another node may make the same pair meanwhile: then theirs is used
-            c.execute(self.db.insert(table).values(
-                [{"user_a": a, "user_b": b, "created_at": utcnow()} for a, b in missing])
-                .on_conflict_do_nothing(index_elements=["user_a", "user_b"]))
-            found.update({(a, b): cid for cid, a, b in c.execute(
-                wanted.where(tuple_(table.c.user_a, table.c.user_b).in_(missing)))})
+            now = utcnow()
+            c.execute(sql.insert_pairs, [{"user_a": a, "user_b": b, "created_at": now}
+                                         for a, b in missing])
+            found.update({(a, b): cid for cid, a, b in c.execute(sql.lock_pairs,
+                                                                  {"pairs": missing})})
         return found
 
     def _conversation(self, s, u1, u2):
