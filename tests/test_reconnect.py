@@ -1,4 +1,6 @@
 """Dropped connections: the grace period, resuming, and rebuilding after a restart."""
+import pytest
+
 from tlightchat import create_app
 
 from .conftest import FakeClock, Tab
@@ -106,6 +108,7 @@ def resume_auth(tab_, call_id, anchor, peer_anchor, initiator):
                        "initiator": initiator}]}
 
 
+@pytest.mark.storage  # the next process on the same database, SQLite and PostgreSQL
 def test_after_a_server_restart_both_sides_restore_the_call(tmp_path, app, pair):
     ann, bob = pair
     call_id = connect(ann, bob)
