@@ -3,8 +3,10 @@
 Each caller submits its item and waits; one background writer takes everything that
 is waiting, hands it to `work` as one batch (one transaction, so one fsync), and wakes
 each caller with its own result. A caller still returns only after its item is
-committed, but under load the disk flush is shared instead of paid per message (with
-eventlet a synchronous fsync also stalls every other connection while it runs).
+committed, but under load the disk flush is shared instead of paid per message. The
+batch itself (ChatService.send_many) runs in a real OS thread under eventlet and gevent
+(worker.run_blocking), so its statements and its fsync do not stall the other
+connections; the callers are woken here, back on the event loop.
 
 The queue and its task are the one serial worker (tlightchat/worker.py); the event a
 caller waits on comes from the server's async mode (Engine.IO's create_event), so this
