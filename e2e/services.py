@@ -13,6 +13,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TURNSERVER = shutil.which("turnserver") or "/usr/bin/turnserver"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 CHROMIUM = os.environ.get("TLC_CHROMIUM", "/usr/bin/chromium")
@@ -193,3 +194,27 @@ class Coturn(Process):
         the same port, with the same secret."""
         self.proc.kill()
         self.proc.wait()
+
+
+class Redis(Process):
+    """redis-server on a free loopback port in a temp dir, every write fsynced to its
+    append-only file (so a restart keeps the cluster log), never a system service."""
+
+    def __init__(self):
+        super().__init__()
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--dir", self.dir, "--save", "", "--appendonly", "yes",
+                "--appendfsync", "always", "--daemonize", "no",
+                "--logfile", os.path.join(self.dir, "redis.log")]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+        return self
+
+    def restart(self, sig=signal.SIGKILL):
+        """Crash (or stop) it and start it again on the same port and data."""
+        stop_process(self.proc, sig)
+        return self.start()

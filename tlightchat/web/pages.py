@@ -31,7 +31,10 @@ def readiness(db, hub):
             last["at"], last["result"] = now, db.probe()
         db_ok, db_reason = last["result"]
         checks = {"database": db_reason, "accepting": "stopping" if hub.draining else "ok"}
-        return db_ok and not hub.draining, checks
+        cluster_ok = hub.cluster is None or hub.store.healthy
+        if hub.cluster is not None:
+            checks["cluster"] = "ok" if cluster_ok else "the cluster log (Redis) is unreachable"
+        return db_ok and cluster_ok and not hub.draining, checks
 
     return check
 
