@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut -d' ' -f1)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs
+TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs redis-server
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots
 

@@ -218,3 +218,38 @@ class Redis(Process):
         """Crash (or stop) it and start it again on the same port and data."""
         stop_process(self.proc, sig)
         return self.start()
+
+
+class ClusterNginx(Process):
+    """deploy/nginx-cluster.conf itself, run as it is but for its addresses: the node
+    ports 5001-5003 become `ports` (a port with no node stands for a dead machine) and
+    it listens on a free loopback port."""
+
+    def __init__(self, ports):
+        super().__init__()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        with open(os.path.join(HERE, "..", "deploy", "nginx-cluster.conf")) as f:
+            site = f.read()
+        for number, port in zip((5001, 5002, 5003), ports):
+            site = site.replace(f"127.0.0.1:{number};", f"127.0.0.1:{port};")
+            site = site.replace(f"127.0.0.1:{number} ", f"127.0.0.1:{port} ")
+        site = site.replace("listen 8080;", f"listen 127.0.0.1:{self.port};")
+        conf = (f"daemon off;\nworker_processes 1;\npid {self.dir}/nginx.pid;\n"
+                f"error_log {self.dir}/error.log warn;\nevents {{ worker_connections 1024; }}\n"
+                f"http {{\naccess_log {self.dir}/access.log;\n"
+                + "".join(f"{kind}_temp_path {self.dir}/{kind};\n"
+                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+                + site + "\n}\n")
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+
+    def start(self):
+        self.proc = subprocess.Popen([NGINX, "-c", self.conf, "-p", self.dir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+        return self
+
+    def stop(self):
+        super().stop(signal.SIGQUIT)

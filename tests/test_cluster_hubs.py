@@ -148,3 +148,18 @@ def test_limits_are_shared_by_every_node(nodes):
     assert logins[1].retry_after("ann", "10.0.0.1") > 0
     logins[1].succeeded("ann", "10.0.0.1")
     assert logins[0].retry_after("ann", "10.0.0.1") == 0
+
+
+def test_a_node_declared_lost_while_alive_says_its_clients_are_still_there(nodes):
+    from tlightchat.store import actions as A
+
+    n1, n2 = nodes("n1"), nodes("n2")
+    ann, bob = Tab(n1), Tab(n2)
+    hub1, hub2 = (app.extensions["tlightchat"].hub for app in (n1, n2))
+    wait_for(lambda: bob.client_id in hub1.store.get_state()["clients"], 5, "n1 knows Bob")
+    # n1 judged n2 too slow (a long pause), though n2 and Bob's socket are fine.
+    hub1.store.dispatch(A.node_lost("n2", hub1.clock() + 30, [bob.client_id]))
+    wait_for(lambda: hub1.store.get_state()["clients"][bob.client_id]["awayUntil"] is None,
+             5, "n2 said Bob is still there")
+    assert bob.sio.is_connected() and bob.client_id in hub2.connections.sids
+    assert bob.ask("me:state")["ok"]

@@ -156,6 +156,10 @@ def create_app(config=None):
         app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
     app.wsgi_app = proxies.TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"],
                                            x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    if cluster is not None:  # which node served it, for the proxy's sticky sessions
+        from .cluster.sticky import NodeCookie
+
+        app.wsgi_app = NodeCookie(app.wsgi_app, cluster.node)
 
     @app.context_processor
     def globals_for_templates():

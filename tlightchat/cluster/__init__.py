@@ -21,7 +21,7 @@ class Cluster:
         self.url = config["REDIS_URL"]
         self.prefix = config.get("REDIS_PREFIX") or "tlc"
         self.node = config.get("NODE_ID") or (
-            f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}")
+            f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}")
         self.snapshot_every = int(config.get("CLUSTER_SNAPSHOT_EVERY") or 1000)
         self.lease_ms = int(config.get("CLUSTER_LEASE_MS") or 3000)
         self.lapse_ms = int(config.get("CLUSTER_NODE_LAPSE_MS") or 5000)

@@ -332,7 +332,8 @@ class Hub:
             return False
         lost, late = self.membership.lost(silence, self.store.get_state())
         for node in lost:
-            log.warning("cluster node lost", extra={"node": node})
+            log.warning("cluster node %s lost (silent %s ms; heartbeats %s)", node,
+                        silence.get(node), silence, extra={"node": node})
             self.store.dispatch(A.node_lost(node, now + self.grace, self._served_by(node)))
         self.membership.forget(sorted(late))
         if self.store.applied - self._snapshot_at >= self.cluster.snapshot_every:
@@ -363,21 +364,33 @@ class Hub:
             log.exception("leaving the cluster failed; the others will notice the silence")
 
     def _cluster_moves(self, action, prev, nxt):
-        """Another node took over one of our clients (it resumed there), or the cluster
-        declared this node lost (it froze): let go of those sockets."""
+        """Another node took over one of our clients (it resumed there): let go of its
+        socket. The cluster declared this node lost though it runs (it was too slow
+        to beat in time): its clients are still connected here, so say they are back."""
         kind, p = action["type"], action.get("payload", {})
-        if kind == A.CLIENT_RESUMED and p.get("node") != self.node:
-            moved = [p["clientId"]]
-        elif kind == A.NODE_LOST and p["node"] == self.node and not self.draining:
-            moved = [c for c in self.connections.sids]
-        else:
+        if kind == A.NODE_LOST and p["node"] == self.node and not self.draining:
+            back = [(c["id"], c["userId"]) for c in nxt["clients"].values()
+                    if c["id"] in self.connections.sids and c["awayUntil"] is not None]
+            log.warning("this node was declared lost; %d clients are still here", len(back))
+            self.connections.defer(lambda: self._still_here(back))
             return
-        for client_id in moved:
-            sid = self.connections.sids.get(client_id)
-            if sid is None:
-                continue
-            self.connections.release(client_id)
-            node = self.tree.root.find((client_id,))
-            if node is not None:
-                node.teardown()
-            self.connections.defer(lambda sid=sid: self.socketio.server.disconnect(sid))
+        if kind != A.CLIENT_RESUMED or p.get("node") == self.node:
+            return
+        client_id = p["clientId"]
+        sid = self.connections.sids.get(client_id)
+        if sid is None:
+            return
+        self.connections.release(client_id)
+        node = self.tree.root.find((client_id,))
+        if node is not None:
+            node.teardown()
+        self.connections.defer(lambda: self.socketio.server.disconnect(sid))
+
+    def _still_here(self, clients):
+        for client_id, user_id in clients:
+            try:
+                with self.store.lock:
+                    if client_id in self.connections.sids:
+                        self.store.dispatch(A.client_resumed(client_id, user_id, self.node))
+            except Refusal as err:
+                log.warning("could not say client %s is back: %s", client_id, err.message)

@@ -107,7 +107,8 @@ def blueprint(identity, db, hub, privacy=None):
     def healthz():
         ok, checks = ready_now()
         return jsonify(status="ok" if ok else "degraded", version=__version__,
-                       clients=hub.online_clients(), database=checks["database"] == "ok"), \
+                       clients=hub.online_clients(), database=checks["database"] == "ok",
+                       node=hub.node or None), \
             200 if ok else 503
 
     @bp.app_errorhandler(404)
