@@ -122,9 +122,18 @@ def test_a_node_that_joins_later_loads_the_snapshot_and_replays_the_rest(redis_u
             pass
         if step in (30, 60):
             n1.write_snapshot()
+        if step % 20 == 0:
+            n1.send("u1", "chat:message", {"n": step})
     log_length = n1.redis.xlen(n1.stream)
     assert log_length < 80, "the log is trimmed behind the previous snapshot"
-    late = node(redis_url, "n9")
+    delivered = []
+    late = ReplicatedStore(create_store(4), connect(redis_url), "n9", "t",
+                           on_send=lambda *message: delivered.append(message))
+    late.join()
+    assert delivered == [], "what was sent before it joined is not delivered again"
+    n1.send("u1", "chat:message", {"n": "after"})
+    late.catch_up()
+    assert delivered == [("u1", "chat:message", {"n": "after"}, None)]
     assert same(late.get_state()) == same(n1.get_state())
     # ... and it keeps up with what comes after.
     n1.dispatch(A.client_connected("c9", "u9", "Late", 99.0, "", "n1"))

@@ -200,7 +200,15 @@ class ReplicatedStore:
 
     # -- snapshots -------------------------------------------------------------------
     def join(self):
-        """Load the newest snapshot (if any) and replay the log after it."""
+        """Load the newest snapshot (if any) and replay the log after it. What was sent
+        before we joined is not delivered again (nobody here could have missed it)."""
+        on_send, self.on_send = self.on_send, None
+        try:
+            self._join()
+        finally:
+            self.on_send = on_send
+
+    def _join(self):
         raw = self.redis.get(self.snapshot_key)
         with self.store.lock:
             if raw:
