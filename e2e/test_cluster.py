@@ -55,9 +55,9 @@ class Cluster:
         self.redis.stop()
 
 
-@pytest.fixture
-def cluster():
-    made = Cluster()
+@pytest.fixture(params=["eventlet", "gevent"])
+def cluster(request):
+    made = Cluster(request.param)
     try:
         yield made.start()
     finally:
