@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -88,6 +89,7 @@ def free_port():
 
 def wait_http(url, timeout=20.0, proc=None):
     deadline = time.monotonic() + timeout
+    last = "no answer"
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
@@ -95,10 +97,12 @@ def wait_http(url, timeout=20.0, proc=None):
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except OSError:
-            pass
+        except urllib.error.HTTPError as err:  # e.g. 503 from a health check: say why
+            last = f"{err.code} {err.read()[:300]!r}"
+        except OSError as err:
+            last = repr(err)
         time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s (last: {last})")
 
 
 def stop_process(proc, sig=signal.SIGTERM, timeout=10):

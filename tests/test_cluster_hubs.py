@@ -163,3 +163,23 @@ def test_a_node_declared_lost_while_alive_says_its_clients_are_still_there(nodes
              5, "n2 said Bob is still there")
     assert bob.sio.is_connected() and bob.client_id in hub2.connections.sids
     assert bob.ask("me:state")["ok"]
+
+
+def test_redis_down_refuses_changes_keeps_sockets_and_readiness_says_so(nodes, redis_server):  # noqa: F811
+    n1 = nodes("n1")
+    ann = Tab(n1)
+    ann.anchor = ann.new_anchor()
+    redis_server.proc.kill()
+    redis_server.proc.wait()
+    try:
+        ack = ann.ask("anchor:create", {})
+        assert not ack["ok"] and ack["error"]["code"] == "unavailable", ack
+        assert ack["error"]["retryAfterMs"] > 0
+        ready = n1.test_client().get("/healthz/ready")
+        assert ready.status_code == 503 and "Redis" in ready.get_json()["checks"]["cluster"]
+        assert ann.sio.is_connected()  # the socket stays; only changes wait
+        assert ann.anchor in n1.extensions["tlightchat"].hub.store.get_state()["anchors"]
+    finally:
+        redis_server.start()
+    wait_for(lambda: ann.ask("anchor:create", {})["ok"], 10, "changes taken again")
+    wait_for(lambda: n1.test_client().get("/healthz/ready").status_code == 200, 10, "ready again")

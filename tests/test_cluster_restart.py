@@ -177,7 +177,7 @@ def test_rolling_restart_and_a_redis_restart_lose_no_acked_message_and_drop_no_c
             follow_moves([bob, *pair])  # Alice's reconnects are the storm's business
             try:  # the same node again: it joins from the snapshot and the log
                 srv.start()
-            except RuntimeError as err:
+            except (RuntimeError, TimeoutError) as err:
                 raise AssertionError(f"{name} did not come back: {err}\n{srv.log()[-3000:]}")
         wait_for(lambda n=len(storm.acked): len(storm.acked) >= n + 30, 30,
                  "the storm makes progress before Redis restarts", poll=0.01)
