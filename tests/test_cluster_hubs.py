@@ -167,11 +167,13 @@ def test_a_node_declared_lost_while_alive_says_its_clients_are_still_there(nodes
 
 def test_redis_down_refuses_changes_keeps_sockets_and_readiness_says_so(nodes, redis_server):  # noqa: F811
     n1 = nodes("n1")
-    ann = Tab(n1)
+    ann, bob = Tab(n1), Tab(n1)
     ann.anchor = ann.new_anchor()
+    hub = n1.extensions["tlightchat"].hub
     redis_server.proc.kill()
     redis_server.proc.wait()
     try:
+        bob.sio.disconnect()  # a goodbye the log cannot take now: said once it is back
         ack = ann.ask("anchor:create", {})
         assert not ack["ok"] and ack["error"]["code"] == "unavailable", ack
         assert ack["error"]["retryAfterMs"] > 0
@@ -183,3 +185,5 @@ def test_redis_down_refuses_changes_keeps_sockets_and_readiness_says_so(nodes, r
         redis_server.start()
     wait_for(lambda: ann.ask("anchor:create", {})["ok"], 10, "changes taken again")
     wait_for(lambda: n1.test_client().get("/healthz/ready").status_code == 200, 10, "ready again")
+    wait_for(lambda: bob.client_id not in hub.store.get_state()["clients"], 10,
+             "Bob's goodbye reached the log after the outage")

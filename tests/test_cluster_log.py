@@ -175,3 +175,27 @@ def test_redis_unreachable_refuses_the_change_and_loses_nothing(redis_server, re
     fresh = node(redis_url, "n2")
     assert same(fresh.get_state()) == same(n1.get_state())
     assert set(fresh.get_state()["anchors"]) == {"c1.a"}
+
+
+def test_a_node_that_missed_trimmed_entries_notices_and_reloads(redis_url):  # noqa: F811
+    n1, lagging = node(redis_url, "n1"), node(redis_url, "n2")
+    n1.dispatch(A.client_connected("c1", "u1", "Ann", 1.0, "", "n1"))
+    lagging.catch_up()
+    for step in range(40):  # while n2 is cut off: two snapshots, so the log is trimmed
+        n1.dispatch(A.client_connected(f"x{step}", f"v{step}", "X", 2.0, "", "n1"))
+        if step in (15, 30):
+            n1.write_snapshot()
+    assert int(n1.redis.xrange(n1.stream, "-", "+", count=1)[0][1]["n"]) > lagging.seq + 1
+    lagging.catch_up()  # the same reading path as the follower's
+    assert same(lagging.get_state()) == same(n1.get_state())
+
+
+def test_an_older_snapshot_never_replaces_a_newer_one(redis_url):  # noqa: F811
+    n1, paused = node(redis_url, "n1"), node(redis_url, "n2")
+    n1.dispatch(A.client_connected("c1", "u1", "Ann", 1.0, "", "n1"))
+    paused.catch_up()  # the paused holder's copy stops here
+    n1.dispatch(A.client_connected("c2", "u2", "Bob", 1.0, "", "n1"))
+    assert n1.write_snapshot() == n1.cursor
+    assert paused.write_snapshot() is None  # it woke up after its lease lapsed
+    joined = node(redis_url, "n3")
+    assert set(joined.get_state()["clients"]) == {"c1", "c2"}

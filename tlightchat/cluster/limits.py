@@ -5,7 +5,11 @@ in a cluster a person's tabs and sign-in attempts may reach any node, so the cou
 live in Redis, each check one atomic Lua script on Redis's clock. Same interfaces as
 the in-memory ones.
 """
+import hashlib
+
 import redis
+
+from ..ratelimit import KeyedBuckets
 
 # A token bucket in a hash {tokens, ms}; KEYS[1]; ARGV: rate/s, burst. 1 = allowed.
 BUCKET = """
@@ -50,46 +54,69 @@ return 1
 """
 
 
+def _digest(text):
+    """A fixed-length, separator-free key part for anything a client chose."""
+    return hashlib.sha256(str(text).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 class SharedBuckets:
-    """KeyedBuckets' interface (take, prune) over Redis. If Redis cannot be reached
-    the check fails open: the store refuses the change anyway (`unavailable`)."""
+    """KeyedBuckets' interface (take, prune) over Redis. While Redis cannot be reached
+    each node falls back to its own in-memory buckets (the limit then holds per node)."""
 
     def __init__(self, client, limits, prefix="tlc:rate"):
         self.limits = limits
         self.prefix = prefix
         self._take = client.register_script(BUCKET)
+        self.local = KeyedBuckets(limits)
 
     def take(self, key):
         rate, burst = self.limits()
         try:
-            return bool(self._take(keys=[f"{self.prefix}:{key}"], args=[rate, burst]))
+            return bool(self._take(keys=[f"{self.prefix}:{_digest(key)}"], args=[rate, burst]))
         except redis.RedisError:
-            return True
+            return self.local.take(key)
 
     def prune(self):
-        """Nothing to do: each bucket expires in Redis once it would be full again."""
+        """Each bucket expires in Redis once it would be full again; the fallback's
+        buckets are pruned as in one process."""
+        self.local.prune()
 
 
 class SharedLoginLimiter:
     """accounts.LoginLimiter's interface over Redis (per name+address, per address)."""
 
     def __init__(self, client, per_name, per_address, window, prefix="tlc:login"):
+        from ..web.accounts import LoginLimiter
+
         self.per_name, self.per_address, self.window = per_name, per_address, window
         self.prefix = prefix
         self._wait = client.register_script(WAIT)
         self._failed = client.register_script(FAILED)
         self.redis = client
+        self.local = LoginLimiter(per_name, per_address, window)  # while Redis is down
 
     def _keys(self, username, address):
-        return [f"{self.prefix}:{address}:{username}", f"{self.prefix}:{address}"]
+        return [f"{self.prefix}:n:{_digest(address)}:{_digest(username)}",
+                f"{self.prefix}:a:{_digest(address)}"]
 
     def retry_after(self, username, address):
-        ms = self._wait(keys=self._keys(username, address),
-                        args=[int(self.window * 1000), self.per_name, self.per_address])
+        try:
+            ms = self._wait(keys=self._keys(username, address),
+                            args=[int(self.window * 1000), self.per_name, self.per_address])
+        except redis.RedisError:
+            return self.local.retry_after(username, address)
         return float(ms) / 1000
 
     def failed(self, username, address):
-        self._failed(keys=self._keys(username, address), args=[int(self.window * 1000)])
+        self.local.failed(username, address)
+        try:
+            self._failed(keys=self._keys(username, address), args=[int(self.window * 1000)])
+        except redis.RedisError:
+            pass
 
     def succeeded(self, username, address):
-        self.redis.delete(self._keys(username, address)[0])
+        self.local.succeeded(username, address)
+        try:
+            self.redis.delete(self._keys(username, address)[0])
+        except redis.RedisError:
+            pass

@@ -29,17 +29,40 @@ import redis
 
 from ..errors import Refusal
 from ..store.core import check_action
+from ..store.reducers import initial_state
 
 log = logging.getLogger(__name__)
 RETRY_MS = 2000
 
-# KEYS[1] the stream; ARGV: the entry's fields (kind, origin, body), the cursor.
-# Returns {new id, entries after the cursor up to and including it, first id}.
+# KEYS: the stream, its entry counter; ARGV: the entry's fields (kind, origin, body),
+# the cursor, how many entries to return at most. Every entry carries its number `n`
+# (1, 2, 3, ... with no gaps), so a node that misses entries (trimmed away while it was
+# cut off) notices on whichever path it reads them. Returns {new id, entries after the
+# cursor up to it (at most ARGV[5])}.
 APPEND = """
-local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'o', ARGV[2], 'b', ARGV[3])
-local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
-return {id, redis.call('XRANGE', KEYS[1], '(' .. ARGV[4], id), first[1][1]}
+local n = redis.call('INCR', KEYS[2])
+local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'o', ARGV[2], 'b', ARGV[3], 'n', n)
+return {id, redis.call('XRANGE', KEYS[1], '(' .. ARGV[4], id, 'COUNT', ARGV[5])}
 """
+
+# KEYS: the snapshot, its cursor, the stream; ARGV: the new snapshot, its cursor. A
+# snapshot older than the stored one (a holder that paused past its lease) is dropped;
+# the stream is trimmed behind the snapshot it replaces. Returns 1 when stored.
+SNAPSHOT = """
+local old_id = redis.call('GET', KEYS[2]) or '0-0'
+local function key(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local oms, oseq = key(old_id)
+local nms, nseq = key(ARGV[2])
+if nms < oms or (nms == oms and nseq <= oseq) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+if old_id ~= '0-0' then redis.call('XTRIM', KEYS[3], 'MINID', old_id) end
+return 1
+"""
+BATCH = 1000
 
 
 def entry_key(entry_id):
@@ -60,7 +83,8 @@ def thaw(state):
 
 
 def encode(value):
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # ASCII: a lone surrogate from a client's string stays an escape, not an encode error
+    return json.dumps(value, separators=(",", ":"))
 
 
 class ClusterDown(Refusal):
@@ -76,7 +100,9 @@ class ReplicatedStore:
         self.redis = client           # redis.Redis(decode_responses=True)
         self.node = node
         self.stream = f"{prefix}:log"
+        self.counter = f"{prefix}:seq"
         self.snapshot_key = f"{prefix}:snapshot"
+        self.seq = None               # the number of the last entry applied (None: unknown)
         self.on_send = on_send        # (user_id, event, data, skip_client) for send entries
         self.sleep = sleep
         self.cursor = "0-0"           # the last entry applied here
@@ -87,6 +113,7 @@ class ReplicatedStore:
         self.stopped = False
         self.last_entry = None        # the id of this node's newest own action
         self._append = client.register_script(APPEND)
+        self._snapshot = client.register_script(SNAPSHOT)
 
     # -- what the hub sees: the Store interface --------------------------------------
     @property
@@ -119,31 +146,45 @@ class ReplicatedStore:
     # -- the log ---------------------------------------------------------------------
     def _append_and_apply(self, kind, body):
         try:
-            entry_id, entries, first = self._append(
-                keys=[self.stream], args=[kind, self.node, body, self.cursor])
+            entry_id, entries = self._append(
+                keys=[self.stream, self.counter],
+                args=[kind, self.node, body, self.cursor, BATCH])
+            verdict = self._apply_all(entries, entry_id)
+            while entry_key(self.cursor) < entry_key(entry_id):  # far behind: read on
+                more = self.redis.xrange(self.stream, f"({self.cursor}", entry_id, count=BATCH)
+                if not more:
+                    break
+                verdict = self._apply_all(more, entry_id) or verdict
         except redis.RedisError as err:
+            # If the append itself ran but its reply was lost, the entry is in the log
+            # and takes effect: "unavailable" then means "not known to be done".
             self._down(err)
             raise ClusterDown() from None
         self._up()
-        self._check_gap(first)
+        return entry_id, verdict
+
+    def _apply_all(self, entries, own_id=None):
         verdict = None
         for eid, fields in entries:
             result = self._apply(eid, _fields(fields))
-            if eid == entry_id:
+            if eid == own_id:
                 verdict = result
-        return entry_id, verdict
-
-    def _check_gap(self, first):
-        """Our cursor fell behind the trimmed start of the stream: reload the snapshot."""
-        if self.cursor != "0-0" and first and entry_key(first) > entry_key(self.cursor):
-            log.error("cluster log trimmed past this node's cursor %s; reloading", self.cursor)
-            self.join()
+        return verdict
 
     def _apply(self, entry_id, fields):
         """Apply one entry (the store lock is held); returns the action's Refusal or None."""
         if entry_key(entry_id) <= entry_key(self.cursor):
             return None
+        n = int(fields["n"]) if fields.get("n") else None
+        if n is not None and self.seq is not None and n != self.seq + 1:
+            # Entries between ours and this one were trimmed before we read them.
+            log.error("cluster log: entries %d-%d are gone (trimmed); reloading the "
+                      "snapshot", self.seq + 1, n - 1)
+            self._reload()
+            if entry_key(entry_id) <= entry_key(self.cursor):
+                return None
         self.cursor = entry_id
+        self.seq = n if n is not None else self.seq
         self.applied += 1
         kind, origin = fields.get("k"), fields.get("o")
         try:
@@ -153,7 +194,10 @@ class ReplicatedStore:
             return None
         if kind == "s":
             if origin != self.node and self.on_send is not None:
-                self.on_send(body["u"], body["e"], body["d"], body.get("x"))
+                try:
+                    self.on_send(body["u"], body["e"], body["d"], body.get("x"))
+                except Exception:
+                    log.exception("delivering cluster log entry %s failed", entry_id)
             return None
         verdict = None
         self.origin_here = origin == self.node
@@ -171,15 +215,18 @@ class ReplicatedStore:
             self.verdicts.append((entry_id, verdict.code if verdict else None))
         return verdict
 
-    def catch_up(self, batch=1000):
-        """Apply everything appended so far (a starting node; tests)."""
+    def catch_up(self, batch=BATCH):
+        """Apply everything appended so far (a starting node, a connect; tests)."""
         while True:
-            entries = self.redis.xrange(self.stream, f"({self.cursor}", "+", count=batch)
+            try:
+                entries = self.redis.xrange(self.stream, f"({self.cursor}", "+", count=batch)
+            except redis.RedisError as err:
+                self._down(err)
+                raise ClusterDown() from None
             if not entries:
                 return
             with self.store.lock:
-                for eid, fields in entries:
-                    self._apply(eid, fields)
+                self._apply_all(entries)
 
     def follow(self, block_ms=1000, batch=500):
         """Background task: apply what other nodes append, for as long as we run."""
@@ -194,9 +241,11 @@ class ReplicatedStore:
                 continue
             self._up()
             for _stream, entries in reply or ():
-                with self.store.lock:
-                    for eid, fields in entries:
-                        self._apply(eid, fields)
+                try:
+                    with self.store.lock:
+                        self._apply_all(entries)
+                except Exception:  # never let the follower die: log, carry on
+                    log.exception("cluster log: applying a batch failed")
 
     # -- snapshots -------------------------------------------------------------------
     def join(self):
@@ -209,29 +258,41 @@ class ReplicatedStore:
             self.on_send = on_send
 
     def _join(self):
-        raw = self.redis.get(self.snapshot_key)
         with self.store.lock:
-            if raw:
-                snap = json.loads(raw)
-                self.store.load(thaw(snap["state"]))
-                self.cursor = snap["id"]
-            else:
-                self.cursor = "0-0"
+            self._load_snapshot()
         self.catch_up()
+
+    def _load_snapshot(self):
+        raw = self.redis.get(self.snapshot_key)
+        if raw:
+            snap = json.loads(raw)
+            self.store.load(thaw(snap["state"]))
+            self.cursor, self.seq = snap["id"], snap.get("seq")
+        else:
+            self.store.load(initial_state())
+            self.cursor, self.seq = "0-0", 0
+
+    def _reload(self):
+        """Missed entries: start again from the newest snapshot (its later entries are
+        read next). Local views are not rebuilt; clients get fresh ones when they
+        reconnect. Rare: only a node cut off for longer than two snapshots' worth."""
+        on_send, self.on_send = self.on_send, None
+        try:
+            self._load_snapshot()
+        finally:
+            self.on_send = on_send
 
     def write_snapshot(self):
         """The clock holder: save this copy of the state, trim behind the last snapshot."""
         with self.store.lock:
-            body = encode({"id": self.cursor, "state": self.store.get_state(),
-                           "node": self.node})
+            body = encode({"id": self.cursor, "seq": self.seq,
+                           "state": self.store.get_state(), "node": self.node})
             cursor = self.cursor
-        previous = self.redis.get(self.snapshot_key)
-        self.redis.set(self.snapshot_key, body)
-        if previous:
-            # Entries before the previous snapshot are needed by nobody: a node joining
-            # now loads the new one, a lagging node still finds everything after the old.
-            self.redis.xtrim(self.stream, minid=json.loads(previous)["id"], approximate=False)
-        return cursor
+        # Entries before the previous snapshot are needed by nobody: a node joining now
+        # loads the new one, a lagging node still finds everything after the old.
+        stored = self._snapshot(keys=[self.snapshot_key, self.snapshot_key + ":id", self.stream],
+                                args=[body, cursor])
+        return cursor if stored else None
 
     # -- health ----------------------------------------------------------------------
     def _down(self, err):

@@ -74,6 +74,8 @@ class Hub:
         chat_rate = lambda: (config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"])  # noqa: E731
         self.chat_limits = KeyedBuckets(chat_rate)  # per user, across the user's tabs
         self.membership = None
+        self._departures = []         # cluster: departures the log could not take yet
+        self._held_since = None       # cluster: since when this node holds the clock
         if cluster is not None:
             # A node: the store is replicated through the cluster's log, loaded from
             # it before anything subscribes (nothing of the past is delivered again).
@@ -168,6 +170,8 @@ class Hub:
             self.connections.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
             auth = None
         claimed = self._token_client(auth, user)
+        if self.cluster is not None and claimed is not None:
+            self.store.catch_up()  # decide resume or restore on the newest state
         with self.store.lock:
             state = self.store.get_state()
             resumed = claimed is not None and claimed in state["clients"]
@@ -244,11 +248,14 @@ class Hub:
             node = self.node if self.cluster is not None else None
             goodbye = reason in GOODBYES or (leave_on_close and reason == TRANSPORT_CLOSE)
             if goodbye or self.grace <= 0:
-                self.store.dispatch(A.client_disconnected(client_id, node))
+                action = A.client_disconnected(client_id, node)
             else:
-                self.store.dispatch(A.client_went_away(
-                    client_id, self.clock() + self.grace, node))
+                action = A.client_went_away(client_id, self.clock() + self.grace, node)
                 self.tree.park_client(client_id)
+            try:
+                self.store.dispatch(action)
+            except Refusal:  # the cluster log is down: say it once it is back
+                self._departures.append(action)
         log.info("client disconnected", extra={"client": client_id, "reason": reason})
 
     # -- one client event --------------------------------------------------------------
@@ -323,13 +330,25 @@ class Hub:
     def _cluster_tick(self, now):
         """Heartbeat and clock lease; the holder declares lost nodes and snapshots.
         True when this node holds the clock (and so appends the time actions)."""
+        if self.draining:
+            return False  # leaving: no heartbeat, and never take the clock back
         try:
             silence = self.membership.beat()
         except Exception as err:  # Redis down: the log says so once (log.py)
             self.store._down(err)
+            self._held_since = None
             return False
-        if not self.membership.holds_clock or self.draining:
+        self._retry_departures()
+        if not self.membership.holds_clock:
+            self._held_since = None
             return False
+        monotonic = time.monotonic()
+        if self._held_since is None:
+            self._held_since = monotonic
+        if (monotonic - self._held_since) * 1000 < self.membership.lapse_ms:
+            # A new holder (e.g. after a Redis outage, when every heartbeat looks old)
+            # first waits one lapse for the others to beat again before judging them.
+            return True
         lost, late = self.membership.lost(silence, self.store.get_state())
         for node in lost:
             log.warning("cluster node %s lost (silent %s ms; heartbeats %s)", node,
@@ -346,6 +365,15 @@ class Hub:
         self.ticker.stop()
         if self.cluster is not None:
             self.store.stopped = True
+
+    def _retry_departures(self):
+        while self._departures:
+            try:
+                self.store.dispatch(self._departures[0])
+            except Refusal as err:
+                if err.code == "unavailable":
+                    return
+            self._departures.pop(0)
 
     def _served_by(self, node):
         return sorted(c["id"] for c in self.store.get_state()["clients"].values()
@@ -377,20 +405,26 @@ class Hub:
         if kind != A.CLIENT_RESUMED or p.get("node") == self.node:
             return
         client_id = p["clientId"]
+        node = self.tree.root.find((client_id,))  # a parked queue too: it is not ours now
+        if node is not None:
+            node.teardown()
         sid = self.connections.sids.get(client_id)
         if sid is None:
             return
         self.connections.release(client_id)
-        node = self.tree.root.find((client_id,))
-        if node is not None:
-            node.teardown()
         self.connections.defer(lambda: self.socketio.server.disconnect(sid))
 
     def _still_here(self, clients):
         for client_id, user_id in clients:
-            try:
-                with self.store.lock:
-                    if client_id in self.connections.sids:
-                        self.store.dispatch(A.client_resumed(client_id, user_id, self.node))
-            except Refusal as err:
-                log.warning("could not say client %s is back: %s", client_id, err.message)
+            with self.store.lock:
+                if client_id not in self.connections.sids:
+                    continue
+                action = A.client_resumed(client_id, user_id, self.node)
+                try:
+                    self.store.dispatch(action)
+                except Refusal as err:
+                    if err.code == "unavailable":
+                        self._departures.append(action)  # retried once the log is back
+                    else:
+                        log.warning("could not say client %s is back: %s", client_id,
+                                    err.message)
