@@ -5,9 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut -d' ' -f1)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# postgresql: Debian's PostgreSQL 15 (bookworm); the tests start their own server from
-# /usr/lib/postgresql/*/bin in a temp dir (tests/pgserver.py), never the system one.
-TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs postgresql
+# postgresql: Debian's PostgreSQL 15 (bookworm); redis-server: Redis 7. The tests start
+# their own servers in temp dirs (tests/pgserver.py, e2e/services.py), never the system ones.
+TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs postgresql redis-server
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots
 

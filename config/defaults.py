@@ -15,6 +15,14 @@ TRUSTED_PROXIES = ["127.0.0.1", "::1"]
 MAX_CONNECTIONS_PER_USER = 20
 # None means sqlite:///<instance folder>/tlightchat.sqlite3
 DATABASE_URL = None
+# A cluster of several processes (docs/scaling.md): e.g. "redis://127.0.0.1:6379/0".
+# None: one process, the live state in memory (the default; needs no Redis).
+REDIS_URL = None
+REDIS_PREFIX = "tlc"          # every key this cluster uses starts with it
+NODE_ID = None                # this node's name in the cluster (None: host-pid-random)
+CLUSTER_SNAPSHOT_EVERY = 1000 # the clock holder snapshots the store every N log entries
+CLUSTER_LEASE_MS = 3000       # the clock lease lapses this long after its holder stops
+CLUSTER_NODE_LAPSE_MS = 5000  # a node silent this long is lost: its clients go away
 # "threading" works under `flask run`; `python app.py` chooses eventlet (TLC_ASYNC_MODE).
 ASYNC_MODE = "threading"
 HOST = "127.0.0.1"

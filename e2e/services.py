@@ -8,11 +8,13 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TURNSERVER = shutil.which("turnserver") or "/usr/bin/turnserver"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 CHROMIUM = os.environ.get("TLC_CHROMIUM", "/usr/bin/chromium")
@@ -87,6 +89,7 @@ def free_port():
 
 def wait_http(url, timeout=20.0, proc=None):
     deadline = time.monotonic() + timeout
+    last = "no answer"
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
@@ -94,10 +97,12 @@ def wait_http(url, timeout=20.0, proc=None):
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except OSError:
-            pass
+        except urllib.error.HTTPError as err:  # e.g. 503 from a health check: say why
+            last = f"{err.code} {err.read()[:300]!r}"
+        except OSError as err:
+            last = repr(err)
         time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s (last: {last})")
 
 
 def stop_process(proc, sig=signal.SIGTERM, timeout=10):
@@ -193,3 +198,62 @@ class Coturn(Process):
         the same port, with the same secret."""
         self.proc.kill()
         self.proc.wait()
+
+
+class Redis(Process):
+    """redis-server on a free loopback port in a temp dir, every write fsynced to its
+    append-only file (so a restart keeps the cluster log), never a system service."""
+
+    def __init__(self):
+        super().__init__()
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--dir", self.dir, "--save", "", "--appendonly", "yes",
+                "--appendfsync", "always", "--daemonize", "no",
+                "--logfile", os.path.join(self.dir, "redis.log")]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+        return self
+
+    def restart(self, sig=signal.SIGKILL):
+        """Crash (or stop) it and start it again on the same port and data."""
+        stop_process(self.proc, sig)
+        return self.start()
+
+
+class ClusterNginx(Process):
+    """deploy/nginx-cluster.conf itself, run as it is but for its addresses: the node
+    ports 5001-5003 become `ports` (a port with no node stands for a dead machine) and
+    it listens on a free loopback port."""
+
+    def __init__(self, ports):
+        super().__init__()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        with open(os.path.join(HERE, "..", "deploy", "nginx-cluster.conf")) as f:
+            site = f.read()
+        for number, port in zip((5001, 5002, 5003), ports):
+            site = site.replace(f"127.0.0.1:{number};", f"127.0.0.1:{port};")
+            site = site.replace(f"127.0.0.1:{number} ", f"127.0.0.1:{port} ")
+        site = site.replace("listen 8080;", f"listen 127.0.0.1:{self.port};")
+        conf = (f"daemon off;\nworker_processes 1;\npid {self.dir}/nginx.pid;\n"
+                f"error_log {self.dir}/error.log warn;\nevents {{ worker_connections 1024; }}\n"
+                f"http {{\naccess_log {self.dir}/access.log;\n"
+                + "".join(f"{kind}_temp_path {self.dir}/{kind};\n"
+                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+                + site + "\n}\n")
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+
+    def start(self):
+        self.proc = subprocess.Popen([NGINX, "-c", self.conf, "-p", self.dir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc)
+        return self
+
+    def stop(self):
+        super().stop(signal.SIGQUIT)

@@ -84,7 +84,7 @@ def create_app(config=None):
                 template_folder="templates", static_folder="static")
     load_config(app, config)
 
-    from . import db as storage, logs, protocol
+    from . import cluster as clustering, db as storage, logs, protocol
     from .chat.calllog import CallLog
     from .chat.groupcommit import GroupCommit
     from .chat.service import ChatService
@@ -128,8 +128,9 @@ def create_app(config=None):
     protocol.check_registry()
     trust = TrustService(db)
     privacy = AddressPrivacy(app.config, identity, trust)
+    cluster = clustering.from_config(app.config)  # None unless REDIS_URL is set
     hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
-              metrics=metrics, privacy=privacy, trust=trust)
+              metrics=metrics, privacy=privacy, trust=trust, cluster=cluster)
     server.attach(app, socketio, hub, identity)
     wire.install(socketio)  # every packet bounded and decoded before python-socketio
     call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
@@ -142,7 +143,7 @@ def create_app(config=None):
     if metrics:
         metrics.watch(hub.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
-    limiter = accounts.init_app(app, db, hub.user_renamed)
+    limiter = accounts.init_app(app, db, hub.user_renamed, cluster)
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, hub,
                                          call_log, limiter, faults, metrics, stopper)
 
@@ -155,6 +156,10 @@ def create_app(config=None):
         app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
     app.wsgi_app = proxies.TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"],
                                            x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    if cluster is not None:  # which node served it, for the proxy's sticky sessions
+        from .cluster.sticky import NodeCookie
+
+        app.wsgi_app = NodeCookie(app.wsgi_app, cluster.node)
 
     @app.context_processor
     def globals_for_templates():

@@ -57,6 +57,7 @@ class GracefulStop:
                                      deadline - 2.0)
         self.call_log.delay = 0
         steps["call log"] = self._wait(self.call_log.worker.idle, deadline - 1.5)
+        self.hub.leave_cluster()  # in a cluster: its clients resume on another node
         sids = self.hub.connections.all_sids()
         if sids:
             self.hub.connections.emit("session:closing", {

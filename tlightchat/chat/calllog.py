@@ -66,6 +66,7 @@ class CallLog:
         self.app = app
         self.chat = chat
         self.send_to_user = send_to_user  # (userId, event, data): the user's tabs
+        self.store = store
         self.clock = clock
         self.sleep = socketio.sleep
         self.delay = delay
@@ -74,6 +75,8 @@ class CallLog:
         store.subscribe(self._on_change)
 
     def _on_change(self, action, prev, nxt):
+        if not getattr(self.store, "origin_here", True):
+            return  # in a cluster every node applies the change; its origin records it
         now = self.clock()
         batch = entries(action, prev, nxt, now)
         if batch:  # (due, entries, when they happened), in the order they happened

@@ -18,6 +18,7 @@ class Clock:
         self.lobby = lobby
         self._counted_at = 0.0
         self._task = None
+        self.stopped = False
 
     def start(self):
         """Idempotent: the first connection starts the one ticking task."""
@@ -31,8 +32,11 @@ class Clock:
         self._counted_at = now
         return True
 
+    def stop(self):
+        self.stopped = True
+
     def _forever(self):
-        while True:
+        while not self.stopped:
             self.socketio.sleep(TICK_SECONDS)
             try:
                 self.tick()

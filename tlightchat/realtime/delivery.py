@@ -84,10 +84,12 @@ class EmitterTree:
     """Subscribes to the store; turns each change into deliveries and keeps the tree's
     shape in step with the state (a node per live client, anchor and call)."""
 
-    def __init__(self, store, lobby):
+    def __init__(self, store, lobby, here=None):
         self.root = EmitterNode()
         self.store = store
         self.lobby = lobby
+        # here(state, client_id): is that client served by this process? (cluster.md)
+        self.here = here or (lambda state, client_id: True)
         self.unsubscribe = store.subscribe(self._on_change)
 
     def attach_client(self, client_id, send):
@@ -124,7 +126,8 @@ class EmitterTree:
                     continue
                 client = self.root.find(path[:1])
                 if client is None or not client.node(path[1:]).deliver(event, data):
-                    log.info("dropped %s for departed client %s", event, path[0])
+                    if self.here(nxt, path[0]):  # in a cluster: not another node's client
+                        log.info("dropped %s for departed client %s", event, path[0])
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)
         if prev["anchors"] is not nxt["anchors"] or prev["clients"] is not nxt["clients"] \

@@ -40,8 +40,11 @@ RESTART_RETRY_MS = 2000
 
 class Hub:
     def __init__(self, socketio, config, identity, chat=None, chat_writer=None,
-                 faults=None, metrics=None, clock=time.time, privacy=None, trust=None):
+                 faults=None, metrics=None, clock=time.time, privacy=None, trust=None,
+                 cluster=None):
         self.socketio = socketio
+        self.cluster = cluster        # cluster.Cluster or None (one process)
+        self.node = cluster.node if cluster else ""
         self.config = config
         self.identity = identity
         self.chat = chat
@@ -68,12 +71,28 @@ class Hub:
         self.connections = Connections(
             socketio, (config["RATE_LIMIT_PER_SECOND"], config["RATE_LIMIT_BURST"]),
             lambda: self.clock())
-        self.chat_limits = KeyedBuckets(  # per user, across the user's tabs
-            lambda: (config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"]))
+        chat_rate = lambda: (config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"])  # noqa: E731
+        self.chat_limits = KeyedBuckets(chat_rate)  # per user, across the user's tabs
+        self.membership = None
+        self._departures = []         # cluster: departures the log could not take yet
+        self._held_since = None       # cluster: since when this node holds the clock
+        if cluster is not None:
+            # A node: the store is replicated through the cluster's log, loaded from
+            # it before anything subscribes (nothing of the past is delivered again).
+            self.store = cluster.replicate(self.store, self._deliver_sent, socketio.sleep)
+            self.store.join()
+            self.membership = cluster.membership()
+            self.membership.beat()  # seen alive before it serves anyone
+            self.chat_limits = cluster.chat_limits(chat_rate)
+            self._snapshot_at = self.store.applied
         self.lobby = LobbyViews(config["LOBBY_WINDOW"], config["LOBBY_PINS_MAX"])
-        self.tree = EmitterTree(self.store, self.lobby)
+        self.tree = EmitterTree(self.store, self.lobby, here=self.serves)
         self.tree.on_lobby(self.connections.send_many)
         self.ticker = Clock(socketio, self.tick, config["LOBBY_COUNT_INTERVAL"], self.lobby)
+        if cluster is not None:
+            self.store.subscribe(self._cluster_moves)
+            socketio.start_background_task(self.store.follow)
+            self.ticker.start()  # heartbeats and the clock lease run with no client too
 
     # -- helpers used by the handlers --------------------------------------------------
     def user_of(self, client_id):
@@ -90,11 +109,27 @@ class Hub:
         return bool(node) and node.deliver(event, data)
 
     def send_to_user(self, user_id, event, data, skip_client=None):
-        """Deliver to every connected tab of a user; returns how many got it."""
+        """Deliver to every connected tab of a user (on every node); returns how many
+        got it here."""
+        sent = self._deliver_sent(user_id, event, data, skip_client)
+        if self.cluster is not None:
+            try:
+                self.store.send(user_id, event, data, skip_client)
+            except Refusal:  # the log is down: stored chat still reaches them on reload
+                log.warning("could not pass %s for user %s to other nodes", event, user_id)
+        return sent
+
+    def _deliver_sent(self, user_id, event, data, skip_client=None):
         with self.store.lock:
             user = self.store.get_state()["users"].get(user_id)
             targets = [c for c in (user["clientIds"] if user else ()) if c != skip_client]
             return sum(self.send_to_client(c, event, data) for c in targets)
+
+    def serves(self, state, client_id):
+        """Whether this process serves `client_id` (always, without a cluster; a client
+        that is gone counts as ours, so a message for it is logged as dropped)."""
+        client = state["clients"].get(client_id)
+        return client is None or client.get("node", "") == self.node
 
     def send_snapshot(self, client_id, **view):
         """(Re)build the client's lobby view and send it: `query=`, `pins=` change it."""
@@ -135,6 +170,8 @@ class Hub:
             self.connections.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
             auth = None
         claimed = self._token_client(auth, user)
+        if self.cluster is not None and claimed is not None:
+            self.store.catch_up()  # decide resume or restore on the newest state
         with self.store.lock:
             state = self.store.get_state()
             resumed = claimed is not None and claimed in state["clients"]
@@ -144,11 +181,11 @@ class Hub:
             # the welcome, then its snapshot (which already reflects the change).
             if resumed:
                 self.connections.release(client_id)  # its old socket may not know yet
-                self.store.dispatch(A.client_resumed(client_id, user.id))
+                self.store.dispatch(A.client_resumed(client_id, user.id, self.node))
             else:
                 self.store.dispatch(A.client_connected(
                     client_id, user.id, user.display_name, self.clock(),
-                    (auth or {}).get("device", "")))
+                    (auth or {}).get("device", ""), self.node))
                 if claimed:
                     # what the restore produces (e.g. call:state when this claim completes
                     # a call) waits for the socket, after the welcome
@@ -206,12 +243,19 @@ class Hub:
             client_id = self.connections.unbind(sid)
             if client_id is None or client_id not in self.store.get_state()["clients"]:
                 return
+            if self.cluster is not None and self.draining:
+                return  # this node left the cluster: its clients are away already
+            node = self.node if self.cluster is not None else None
             goodbye = reason in GOODBYES or (leave_on_close and reason == TRANSPORT_CLOSE)
             if goodbye or self.grace <= 0:
-                self.store.dispatch(A.client_disconnected(client_id))
+                action = A.client_disconnected(client_id, node)
             else:
-                self.store.dispatch(A.client_went_away(client_id, self.clock() + self.grace))
+                action = A.client_went_away(client_id, self.clock() + self.grace, node)
                 self.tree.park_client(client_id)
+            try:
+                self.store.dispatch(action)
+            except Refusal:  # the cluster log is down: say it once it is back
+                self._departures.append(action)
         log.info("client disconnected", extra={"client": client_id, "reason": reason})
 
     # -- one client event --------------------------------------------------------------
@@ -274,8 +318,113 @@ class Hub:
         if self.ticker.counts_due(now):
             self.send_counts()
         self.chat_limits.prune()
+        if self.cluster is not None and not self._cluster_tick(now):
+            return  # another node keeps time
         with self.store.lock:
             state = self.store.get_state()
             if state["invitations"] or state["claims"] or any(
                     c["awayUntil"] is not None for c in state["clients"].values()):
                 self.store.dispatch(A.clock_ticked(self.clock()))
+
+    # -- the cluster: time, lost nodes, clients that moved -----------------------------
+    def _cluster_tick(self, now):
+        """Heartbeat and clock lease; the holder declares lost nodes and snapshots.
+        True when this node holds the clock (and so appends the time actions)."""
+        if self.draining:
+            return False  # leaving: no heartbeat, and never take the clock back
+        try:
+            silence = self.membership.beat()
+        except Exception as err:  # Redis down: the log says so once (log.py)
+            self.store._down(err)
+            self._held_since = None
+            return False
+        self._retry_departures()
+        if not self.membership.holds_clock:
+            self._held_since = None
+            return False
+        monotonic = time.monotonic()
+        if self._held_since is None:
+            self._held_since = monotonic
+        if (monotonic - self._held_since) * 1000 < self.membership.lapse_ms:
+            # A new holder (e.g. after a Redis outage, when every heartbeat looks old)
+            # first waits one lapse for the others to beat again before judging them.
+            return True
+        lost, late = self.membership.lost(silence, self.store.get_state())
+        for node in lost:
+            log.warning("cluster node %s lost (silent %s ms; heartbeats %s)", node,
+                        silence.get(node), silence, extra={"node": node})
+            self.store.dispatch(A.node_lost(node, now + self.grace, self._served_by(node)))
+        self.membership.forget(sorted(late))
+        if self.store.applied - self._snapshot_at >= self.cluster.snapshot_every:
+            self._snapshot_at = self.store.applied
+            self.store.write_snapshot()
+        return True
+
+    def close(self):
+        """Stop this hub's background work (tests that build several apps)."""
+        self.ticker.stop()
+        if self.cluster is not None:
+            self.store.stopped = True
+
+    def _retry_departures(self):
+        while self._departures:
+            try:
+                self.store.dispatch(self._departures[0])
+            except Refusal as err:
+                if err.code == "unavailable":
+                    return
+            self._departures.pop(0)
+
+    def _served_by(self, node):
+        return sorted(c["id"] for c in self.store.get_state()["clients"].values()
+                      if c.get("node", "") == node and c["awayUntil"] is None)
+
+    def leave_cluster(self):
+        """A clean stop (SIGTERM): this node's clients go away for the grace period and
+        resume on another node; the clock lease is handed back at once."""
+        if self.cluster is None:
+            return
+        try:
+            self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace,
+                                            self._served_by(self.node)))
+            self.membership.leave()
+        except Exception:
+            log.exception("leaving the cluster failed; the others will notice the silence")
+
+    def _cluster_moves(self, action, prev, nxt):
+        """Another node took over one of our clients (it resumed there): let go of its
+        socket. The cluster declared this node lost though it runs (it was too slow
+        to beat in time): its clients are still connected here, so say they are back."""
+        kind, p = action["type"], action.get("payload", {})
+        if kind == A.NODE_LOST and p["node"] == self.node and not self.draining:
+            back = [(c["id"], c["userId"]) for c in nxt["clients"].values()
+                    if c["id"] in self.connections.sids and c["awayUntil"] is not None]
+            log.warning("this node was declared lost; %d clients are still here", len(back))
+            self.connections.defer(lambda: self._still_here(back))
+            return
+        if kind != A.CLIENT_RESUMED or p.get("node") == self.node:
+            return
+        client_id = p["clientId"]
+        node = self.tree.root.find((client_id,))  # a parked queue too: it is not ours now
+        if node is not None:
+            node.teardown()
+        sid = self.connections.sids.get(client_id)
+        if sid is None:
+            return
+        self.connections.release(client_id)
+        self.connections.defer(lambda: self.socketio.server.disconnect(sid))
+
+    def _still_here(self, clients):
+        for client_id, user_id in clients:
+            with self.store.lock:
+                if client_id not in self.connections.sids:
+                    continue
+                action = A.client_resumed(client_id, user_id, self.node)
+                try:
+                    self.store.dispatch(action)
+                except Refusal as err:
+                    if err.code == "unavailable":
+                        self._departures.append(action)  # retried once the log is back
+                    else:
+                        log.warning("could not say client %s is back: %s", client_id,
+                                    err.message)

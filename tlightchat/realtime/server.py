@@ -13,6 +13,7 @@ the browser's `connect_error` carries `err.message` and `err.data = {code, messa
 from flask import request
 from socketio.exceptions import ConnectionRefusedError as Refused
 
+from ..errors import Refusal
 from . import limits
 from .hub import RESTART_RETRY_MS
 
@@ -32,7 +33,11 @@ def attach(app, socketio, hub, identity):
             raise refused("no-session", "No identity for this connection: open the page "
                           "again (cookies must be enabled) and it will reconnect.")
         limits.refuse_over_user_cap(hub, user.id)
-        hub.connect(request.sid, user, auth)
+        try:
+            hub.connect(request.sid, user, auth)
+        except Refusal as err:  # e.g. a cluster node that cannot reach its log
+            extra = {"retryAfterMs": err.retry_after_ms} if err.retry_after_ms else {}
+            raise refused(err.code, err.message, **extra) from None
 
     @socketio.on("disconnect")
     def on_disconnect(reason=None):

@@ -27,6 +27,9 @@ CALL_MEDIA_REPORTED = "calls/media-reported"
 CALL_HUNG_UP = "calls/hung-up"
 # A side's microphone and camera as its user set them: relayed to the peer, no state.
 CALL_PEER_STATE_REPORTED = "calls/peer-state-reported"
+# A cluster node stopped (or its heartbeat lapsed): the clients it served go away for
+# the grace period, as after a dropped transport, and may resume on another node.
+NODE_LOST = "nodes/lost"
 
 
 def _action(kind, payload, client_id=None):
@@ -36,26 +39,42 @@ def _action(kind, payload, client_id=None):
     return action
 
 
-def client_connected(client_id, user_id, display_name, now, device=""):
-    """`device`: the tab's own short label ("Chrome on Linux"), shown in the lobby."""
+def client_connected(client_id, user_id, display_name, now, device="", node=""):
+    """`device`: the tab's own short label ("Chrome on Linux"), shown in the lobby.
+    `node`: the cluster node serving it ("" for a single process), never shown."""
     return _action(CLIENT_CONNECTED, {
-        "client": {"id": client_id, "userId": user_id, "connectedAt": now, "device": device},
+        "client": {"id": client_id, "userId": user_id, "connectedAt": now, "device": device,
+                   "node": node},
         "user": {"id": user_id, "displayName": display_name},
     }, client_id)
 
 
-def client_disconnected(client_id):
-    return _action(CLIENT_DISCONNECTED, {"clientId": client_id}, client_id)
+def client_disconnected(client_id, node=None):
+    """`node`: the node whose socket closed; ignored if the client moved to another."""
+    payload = {"clientId": client_id}
+    if node is not None:
+        payload["node"] = node
+    return _action(CLIENT_DISCONNECTED, payload, client_id)
 
 
-def client_went_away(client_id, until):
+def client_went_away(client_id, until, node=None):
     """The transport dropped without a goodbye: keep everything until `until`."""
-    return _action(CLIENT_WENT_AWAY, {"clientId": client_id, "until": until}, client_id)
+    payload = {"clientId": client_id, "until": until}
+    if node is not None:
+        payload["node"] = node
+    return _action(CLIENT_WENT_AWAY, payload, client_id)
 
 
-def client_resumed(client_id, user_id):
-    return _action(CLIENT_RESUMED, {"clientId": client_id, "userId": user_id},
+def client_resumed(client_id, user_id, node=""):
+    return _action(CLIENT_RESUMED, {"clientId": client_id, "userId": user_id, "node": node},
                    client_id)
+
+
+def node_lost(node, until, client_ids):
+    """`client_ids`: the clients that node served, as the holder of the clock saw them
+    (named, so what changed is found without scanning: outgoing.named_ids)."""
+    return _action(NODE_LOST, {"node": node, "until": until,
+                               "clients": [{"id": c} for c in client_ids]})
 
 
 def anchors_restored(client_id, anchors):

@@ -73,6 +73,12 @@ class Store:
     def get_state(self):
         return self._state
 
+    def load(self, state):
+        """Replace the whole state (a cluster node loading a snapshot before it serves
+        anyone); subscribers are not told: there is nothing they delivered yet."""
+        with self._lock:
+            self._state = state
+
     def subscribe(self, listener):
         """listener(action, prev_state, next_state); returns an unsubscribe function."""
         self._subscribers.append(listener)

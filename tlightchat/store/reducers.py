@@ -2,8 +2,9 @@
 
 State slices:
   users        {userId: {id, displayName, clientIds}}            online users only
-  clients      {clientId: {id, userId, connectedAt, device, tab, anchorIds, awayUntil}}
+  clients      {clientId: {id, userId, connectedAt, device, node, tab, anchorIds, awayUntil}}
                tab: the lowest number ≥ 1 not taken by the user's other tabs
+               node: the cluster node serving it ("" in a single process)
   anchors      {anchorId: {id, clientId, name, online, invitationId, callId}}
   invitations  {invitationId: {id, fromAnchorId, toAnchorId, fromClientId, toClientId,
                                createdAt, expiresAt}}
@@ -148,17 +149,35 @@ def client_connected(state, p, meta):
     # Tabs told apart: the lowest number not taken by the user's other tabs.
     taken = {state["clients"][c].get("tab") for c in client_ids[:-1] if c in state["clients"]}
     tab = next(n for n in range(1, len(client_ids) + 1) if n not in taken)
-    record = {**client, "device": client.get("device", ""), "tab": tab, "anchorIds": (),
-              "awayUntil": None}
+    record = {**client, "device": client.get("device", ""), "node": client.get("node", ""),
+              "tab": tab, "anchorIds": (), "awayUntil": None}
     return {**state, "clients": _put(state["clients"], client["id"], record)}
 
 
+def _moved(state, p):
+    """A socket closed on a node that no longer serves the client (it resumed on
+    another): that node's news about it is stale."""
+    client = state["clients"].get(p["clientId"])
+    return client is None or ("node" in p and client.get("node", "") != p["node"])
+
+
 def client_went_away(state, p, meta):
+    if _moved(state, p):
+        return state
     return _patch(state, "clients", p["clientId"], awayUntil=p["until"])
 
 
 def client_resumed(state, p, meta):
-    return _patch(state, "clients", p["clientId"], awayUntil=None)
+    return _patch(state, "clients", p["clientId"], awayUntil=None, node=p.get("node", ""))
+
+
+def node_lost(state, p, meta):
+    for named in p["clients"]:
+        client = state["clients"].get(named["id"])
+        if client is not None and client.get("node", "") == p["node"] \
+                and client["awayUntil"] is None:
+            state = _patch(state, "clients", client["id"], awayUntil=p["until"])
+    return state
 
 
 def anchors_restored(state, p, meta):
@@ -170,7 +189,7 @@ def anchors_restored(state, p, meta):
 
 def client_disconnected(state, p, meta):
     client = state["clients"].get(p["clientId"])
-    if client is None:
+    if client is None or _moved(state, p):
         return state
     for anchor_id in client["anchorIds"]:
         state = _remove_anchor(state, anchor_id)
@@ -317,6 +336,7 @@ HANDLERS = {
     A.CALL_SIGNALLED: call_signalled,
     A.CALL_MEDIA_REPORTED: call_media_reported,
     A.CALL_HUNG_UP: call_hung_up,
+    A.NODE_LOST: node_lost,
 }
 
 

@@ -202,12 +202,13 @@ def _csrf_failed(err):
     return render_template("csrf_error.html", reason=err.description), 400
 
 
-def init_app(app, db, on_rename):
-    """CSRF on every form, the accounts pages; returns the login limiter."""
+def init_app(app, db, on_rename, cluster=None):
+    """CSRF on every form, the accounts pages; returns the login limiter (in Redis,
+    shared by every node, when `cluster` is set)."""
     csrf.init_app(app)
     app.register_error_handler(CSRFError, _csrf_failed)
-    limiter = LoginLimiter(
-        app.config["LOGIN_MAX_ATTEMPTS"], app.config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
-        app.config["LOGIN_WINDOW_SECONDS"])
+    limits = (app.config["LOGIN_MAX_ATTEMPTS"], app.config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
+              app.config["LOGIN_WINDOW_SECONDS"])
+    limiter = cluster.login_limiter(*limits) if cluster else LoginLimiter(*limits)
     app.register_blueprint(blueprint(db, limiter, on_rename))
     return limiter

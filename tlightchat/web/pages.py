@@ -31,7 +31,10 @@ def readiness(db, hub):
             last["at"], last["result"] = now, db.probe()
         db_ok, db_reason = last["result"]
         checks = {"database": db_reason, "accepting": "stopping" if hub.draining else "ok"}
-        return db_ok and not hub.draining, checks
+        cluster_ok = hub.cluster is None or hub.store.healthy
+        if hub.cluster is not None:
+            checks["cluster"] = "ok" if cluster_ok else "the cluster log (Redis) is unreachable"
+        return db_ok and cluster_ok and not hub.draining, checks
 
     return check
 
@@ -104,7 +107,8 @@ def blueprint(identity, db, hub, privacy=None):
     def healthz():
         ok, checks = ready_now()
         return jsonify(status="ok" if ok else "degraded", version=__version__,
-                       clients=hub.online_clients(), database=checks["database"] == "ok"), \
+                       clients=hub.online_clients(), database=checks["database"] == "ok",
+                       node=hub.node or None), \
             200 if ok else 503
 
     @bp.app_errorhandler(404)

@@ -1,0 +1,207 @@
+"""A rolling restart of a cluster (two `python app.py` nodes on one Redis, behind nginx
+with deploy/nginx-cluster.conf): SIGTERM each node in turn during a chat storm, and
+restart Redis mid-storm. Every acked message is stored once, in order; no call drops
+(its two sides resume on the surviving node with their tokens and keep the call); the
+lobby is exact afterwards. Under eventlet and under gevent."""
+import json
+import signal
+import tempfile
+import threading
+
+import pytest
+import requests
+import socketio
+
+from e2e.conftest import Server
+from e2e.services import ClusterNginx, Redis, free_port, wait_for
+
+NODES = ("n5001", "n5002")
+MESSAGES = 240
+
+
+class Client:
+    """One tab over python-socketio, through the proxy; reconnects with its resume
+    token (as the browser does) when the server says it is closing or drops it."""
+
+    def __init__(self, url):
+        self.url = url
+        self.http = requests.Session()
+        self.http.get(url + "/").raise_for_status()  # the guest identity (and node) cookie
+        self.token = None
+        self.closing = threading.Event()
+        self.connect()
+
+    def connect(self):
+        self.sio = socketio.Client(http_session=self.http, reconnection=False)
+        welcome = threading.Event()
+
+        def welcomed(data):
+            self.welcome = data
+            welcome.set()
+
+        self.sio.on("session:welcome", welcomed)
+        self.sio.on("session:closing", lambda data: self.closing.set())
+        self.sio.on("lobby:snapshot", lambda data: setattr(self, "snapshot", data))
+        auth = {"resume": self.token} if self.token else None
+        self.sio.connect(self.url, transports=["websocket"], wait_timeout=10, auth=auth)
+        assert welcome.wait(10)
+        self.token = self.welcome["resumeToken"]
+        self.client_id = self.welcome["clientId"]
+        self.id = self.welcome["user"]["id"]
+
+    def reconnect(self):
+        self.sio.disconnect()
+        self.closing.clear()
+        wait_for(self._try_connect, 20, "reconnected through the proxy", poll=0.2)
+
+    def _try_connect(self):
+        try:
+            self.connect()
+            return True
+        except Exception:
+            return False
+
+    def ask(self, event, payload=None, timeout=10):
+        return self.sio.call(event, payload, timeout=timeout)
+
+
+def history(client, peer):
+    ids, before = [], None
+    while True:
+        payload = {"with": peer, "limit": 100, **({"before": before} if before else {})}
+        page = client.ask("chat:history", payload)
+        assert page["ok"], page
+        ids = [m["clientMsgId"] for m in page["messages"]] + ids
+        if not page["hasMore"]:
+            return ids
+        before = page["messages"][0]["id"]
+
+
+class Storm:
+    """Alice sends MESSAGES in order, like the browser's outbox: a message is done once
+    acked; `unavailable`, a closing server or a lost connection keeps it for the next
+    connection. Counted: sends the server had and never answered."""
+
+    def __init__(self, alice, bob):
+        self.alice, self.bob = alice, bob
+        self.acked, self.lost_connection = [], 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        i = 0
+        while i < MESSAGES and not self.stop.is_set():
+            cid = f"m{i:04d}"
+            try:
+                if self.alice.closing.is_set() or not self.alice.sio.connected:
+                    raise ConnectionError("closing")
+                ack = self.alice.ask("chat:send", {"to": self.bob.id, "clientMsgId": cid,
+                                                   "text": f"#{i}"}, timeout=8)
+            except Exception:
+                self.lost_connection += 1
+                self.alice.reconnect()
+                continue  # the same message again: the server's unique key dedupes it
+            if ack["ok"]:
+                self.acked.append(cid)
+                i += 1
+            elif ack["error"]["code"] == "unavailable":
+                self.stop.wait(ack["error"]["retryAfterMs"] / 1000)
+            else:
+                raise AssertionError(ack)
+
+
+@pytest.fixture(params=["eventlet", "gevent"])
+def cluster(request):
+    redis = Redis().start()
+    shared = tempfile.mkdtemp(prefix="tlc-cluster-")
+    env = {"TLC_REDIS_URL": redis.url, "TLC_ASYNC_MODE": request.param,
+           "TLC_DATABASE_URL": f"sqlite:///{shared}/shared.sqlite3",
+           "TLC_SECRET_KEY": "cluster-restart-secret-key", "TLC_RECONNECT_GRACE": "30",
+           "TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000"}
+    nodes = {}
+    proxy = None
+    try:
+        for name in NODES:
+            nodes[name] = Server({**env, "TLC_NODE_ID": name})
+            nodes[name].start()
+        proxy = ClusterNginx([n.port for n in nodes.values()] + [free_port()]).start()
+        yield redis, nodes, proxy
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        for srv in nodes.values():
+            srv.stop()
+            srv.cleanup()
+        redis.stop()
+
+
+def a_call(url):
+    """Two more people in a call (the server's view: no media here, just the call)."""
+    ann, bob = Client(url), Client(url)
+    anchors = []
+    for person in (ann, bob):
+        ack = person.ask("anchor:create", {})
+        anchors.append(ack["anchor"]["id"])
+        assert person.ask("anchor:set-online", {"anchorId": anchors[-1], "online": True})["ok"]
+    wait_for(lambda: ann.ask("call:invite", {"fromAnchorId": anchors[0],
+                                             "toAnchorId": anchors[1]})["ok"], 5, "rang")
+    state = wait_for(lambda: [i for i in bob.ask("me:state")["invitations"]], 5, "ring seen")
+    accepted = bob.ask("call:accept", {"invitationId": state[0]})
+    assert accepted["ok"], accepted
+    return (ann, bob), accepted["callId"], anchors
+
+
+def follow_moves(people):
+    """Those the stopped node served were told it is closing (or lost the connection):
+    they reconnect through the proxy, with their tokens, as a browser does."""
+    for person in people:
+        try:
+            wait_for(lambda p=person: p.closing.is_set() or not p.sio.connected, 2.0)
+        except AssertionError:
+            continue  # served by the other node: nothing to do
+        person.reconnect()
+
+
+def test_rolling_restart_and_a_redis_restart_lose_no_acked_message_and_drop_no_call(cluster):
+    redis, nodes, proxy = cluster
+    alice, bob = Client(proxy.url), Client(proxy.url)
+    pair, call_id, anchors = a_call(proxy.url)
+    storm = Storm(alice, bob)
+    storm.thread.start()
+    try:
+        for name, srv in nodes.items():
+            wait_for(lambda n=len(storm.acked): len(storm.acked) >= n + 30, 30,
+                     f"the storm makes progress before {name} stops", poll=0.01)
+            srv.proc.send_signal(signal.SIGTERM)
+            assert srv.proc.wait(15) == 0, "a graceful stop exits 0"
+            follow_moves([bob, *pair])  # Alice's reconnects are the storm's business
+            try:  # the same node again: it joins from the snapshot and the log
+                srv.start()
+            except (RuntimeError, TimeoutError) as err:
+                raise AssertionError(f"{name} did not come back: {err}\n{srv.log()[-3000:]}")
+        wait_for(lambda n=len(storm.acked): len(storm.acked) >= n + 30, 30,
+                 "the storm makes progress before Redis restarts", poll=0.01)
+        redis.restart()  # SIGKILL: the append-only file (fsync always) keeps the log
+        storm.thread.join(120)
+        assert not storm.thread.is_alive(), "the storm finished"
+    finally:
+        storm.stop.set()
+
+    stored = history(bob, alice.id)
+    assert stored == [f"m{i:04d}" for i in range(MESSAGES)], "each acked message once, in order"
+    assert storm.acked == stored
+    for person in pair:
+        state = person.ask("me:state")
+        assert state["ok"] and call_id in json.dumps(state), f"the call survived: {state}"
+    # The lobby is exact on every node: the five people, every tab back, nobody away.
+    people = {p.id for p in (alice, bob, *pair)}
+    tabs = {p.client_id for p in (alice, bob, *pair)}
+    for srv in nodes.values():
+        observer = Client(srv.url)
+        lobby = wait_for(lambda: getattr(observer, "snapshot", None), 5, "lobby:snapshot")
+        assert set(lobby["users"]) == people | {observer.id}
+        assert set(lobby["clients"]) == tabs | {observer.client_id}
+        assert not any(c["away"] for c in lobby["clients"].values()), lobby["clients"]
+        assert lobby["online"] == len(people) + 1
+        observer.sio.disconnect()
+    assert storm.lost_connection >= 1, "the storm's sender was on a node that stopped"

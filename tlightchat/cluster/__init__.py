@@ -1,0 +1,57 @@
+"""Several server processes behind one address, on one Redis (TLC_REDIS_URL).
+
+Without REDIS_URL nothing here is used: one process, the store in memory. With it the
+process is a node of a cluster:
+
+    log.py     the store replicated through one ordered Redis Stream
+    nodes.py   heartbeats, the clock lease, lost nodes
+    limits.py  the chat rate and sign-in limits shared by every node
+
+docs/scaling.md says what each part costs and how it would be split further.
+"""
+import os
+import secrets
+import socket
+
+import redis
+
+
+class Cluster:
+    def __init__(self, config):
+        self.url = config["REDIS_URL"]
+        self.prefix = config.get("REDIS_PREFIX") or "tlc"
+        self.node = config.get("NODE_ID") or (
+            f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}")
+        self.snapshot_every = int(config.get("CLUSTER_SNAPSHOT_EVERY") or 1000)
+        self.lease_ms = int(config.get("CLUSTER_LEASE_MS") or 3000)
+        self.lapse_ms = int(config.get("CLUSTER_NODE_LAPSE_MS") or 5000)
+        # decode_responses: stream fields and keys as str; the timeout is longer than
+        # the follower's blocking read (1 s) so that read is not cut short.
+        self.redis = redis.Redis.from_url(self.url, decode_responses=True,
+                                          socket_timeout=5, socket_connect_timeout=2,
+                                          health_check_interval=10)
+
+    def replicate(self, store, on_send, sleep):
+        from .log import ReplicatedStore
+
+        return ReplicatedStore(store, self.redis, self.node, self.prefix, on_send, sleep)
+
+    def membership(self):
+        from .nodes import Membership
+
+        return Membership(self.redis, self.node, self.prefix, self.lease_ms, self.lapse_ms)
+
+    def chat_limits(self, limits):
+        from .limits import SharedBuckets
+
+        return SharedBuckets(self.redis, limits, f"{self.prefix}:rate:chat")
+
+    def login_limiter(self, per_name, per_address, window):
+        from .limits import SharedLoginLimiter
+
+        return SharedLoginLimiter(self.redis, per_name, per_address, window,
+                                  f"{self.prefix}:login")
+
+
+def from_config(config):
+    return Cluster(config) if config.get("REDIS_URL") else None

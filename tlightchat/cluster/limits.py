@@ -1,0 +1,122 @@
+"""Limits shared by every node: the per-user chat rate and the sign-in limiter.
+
+In one process these live in memory (ratelimit.KeyedBuckets, accounts.LoginLimiter);
+in a cluster a person's tabs and sign-in attempts may reach any node, so the counts
+live in Redis, each check one atomic Lua script on Redis's clock. Same interfaces as
+the in-memory ones.
+"""
+import hashlib
+
+import redis
+
+from ..ratelimit import KeyedBuckets
+
+# A token bucket in a hash {tokens, ms}; KEYS[1]; ARGV: rate/s, burst. 1 = allowed.
+BUCKET = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ms')
+local tokens, ms = tonumber(b[1]) or burst, tonumber(b[2]) or now
+tokens = math.min(burst, tokens + (now - ms) * rate / 1000)
+local ok = 0
+if tokens >= 1 then tokens = tokens - 1; ok = 1 end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ms', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return ok
+"""
+
+# Sliding window of failures in a sorted set; KEYS: the keys; ARGV: window ms, limits...
+# Returns the ms to wait (0 = allowed now).
+WAIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window, wait = tonumber(ARGV[1]), 0
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local limit = tonumber(ARGV[i + 1])
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    wait = math.max(wait, tonumber(oldest[2]) + window - now)
+  end
+end
+return wait
+"""
+
+FAILED = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, now .. '-' .. t[2] .. '-' .. math.random(1000000))
+  redis.call('PEXPIRE', key, ARGV[1])
+end
+return 1
+"""
+
+
+def _digest(text):
+    """A fixed-length, separator-free key part for anything a client chose."""
+    return hashlib.sha256(str(text).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+class SharedBuckets:
+    """KeyedBuckets' interface (take, prune) over Redis. While Redis cannot be reached
+    each node falls back to its own in-memory buckets (the limit then holds per node)."""
+
+    def __init__(self, client, limits, prefix="tlc:rate"):
+        self.limits = limits
+        self.prefix = prefix
+        self._take = client.register_script(BUCKET)
+        self.local = KeyedBuckets(limits)
+
+    def take(self, key):
+        rate, burst = self.limits()
+        try:
+            return bool(self._take(keys=[f"{self.prefix}:{_digest(key)}"], args=[rate, burst]))
+        except redis.RedisError:
+            return self.local.take(key)
+
+    def prune(self):
+        """Each bucket expires in Redis once it would be full again; the fallback's
+        buckets are pruned as in one process."""
+        self.local.prune()
+
+
+class SharedLoginLimiter:
+    """accounts.LoginLimiter's interface over Redis (per name+address, per address)."""
+
+    def __init__(self, client, per_name, per_address, window, prefix="tlc:login"):
+        from ..web.accounts import LoginLimiter
+
+        self.per_name, self.per_address, self.window = per_name, per_address, window
+        self.prefix = prefix
+        self._wait = client.register_script(WAIT)
+        self._failed = client.register_script(FAILED)
+        self.redis = client
+        self.local = LoginLimiter(per_name, per_address, window)  # while Redis is down
+
+    def _keys(self, username, address):
+        return [f"{self.prefix}:n:{_digest(address)}:{_digest(username)}",
+                f"{self.prefix}:a:{_digest(address)}"]
+
+    def retry_after(self, username, address):
+        try:
+            ms = self._wait(keys=self._keys(username, address),
+                            args=[int(self.window * 1000), self.per_name, self.per_address])
+        except redis.RedisError:
+            return self.local.retry_after(username, address)
+        return float(ms) / 1000
+
+    def failed(self, username, address):
+        self.local.failed(username, address)
+        try:
+            self._failed(keys=self._keys(username, address), args=[int(self.window * 1000)])
+        except redis.RedisError:
+            pass
+
+    def succeeded(self, username, address):
+        self.local.succeeded(username, address)
+        try:
+            self.redis.delete(self._keys(username, address)[0])
+        except redis.RedisError:
+            pass

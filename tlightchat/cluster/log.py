@@ -1,0 +1,313 @@
+"""The replicated store: one ordered log in a Redis Stream, applied by every node.
+
+    dispatch ─→ XADD the action to the stream and read back everything up to it
+             ─→ apply each entry in order to this node's copy of the store
+             ─→ the verdict on our own entry (a Refusal, or none) is the answer
+
+Every node appends the actions it would dispatch and applies the whole log in stream
+order, so every copy of the store goes through the same states and the guards (part of
+the reducer step) reach the same verdict on every node: of two accepts of one ring the
+first in the log wins everywhere. Ids and times are made at the edge, so replaying an
+action anywhere gives the same result.
+
+`ReplicatedStore` looks like `store.Store` to the hub (`dispatch`, `get_state`, `lock`,
+`subscribe`), so the realtime layer is the same with or without a cluster. Appending
+and catching up happen in one Lua script (one round trip) while this node's store lock
+is held, so this node's own entries are applied by the thread that appended them, in
+order with everything before them; `follow()` (a background task) applies what other
+nodes append. Besides actions, the stream carries `send` entries: a message for a
+user's tabs wherever they are served (chat fan-out), delivered by each node to its own.
+
+A starting node loads the newest snapshot (written by the clock holder every
+`snapshot_every` entries, see lease.py) and replays the stream from there; the stream
+is trimmed behind the previous snapshot.
+"""
+import json
+import logging
+
+import redis
+
+from ..errors import Refusal
+from ..store.core import check_action
+from ..store.reducers import initial_state
+
+log = logging.getLogger(__name__)
+RETRY_MS = 2000
+
+# KEYS: the stream, its entry counter; ARGV: the entry's fields (kind, origin, body),
+# the cursor, how many entries to return at most. Every entry carries its number `n`
+# (1, 2, 3, ... with no gaps), so a node that misses entries (trimmed away while it was
+# cut off) notices on whichever path it reads them. Returns {new id, entries after the
+# cursor up to it (at most ARGV[5])}.
+APPEND = """
+local n = redis.call('INCR', KEYS[2])
+local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'o', ARGV[2], 'b', ARGV[3], 'n', n)
+return {id, redis.call('XRANGE', KEYS[1], '(' .. ARGV[4], id, 'COUNT', ARGV[5])}
+"""
+
+# KEYS: the snapshot, its cursor, the stream; ARGV: the new snapshot, its cursor. A
+# snapshot older than the stored one (a holder that paused past its lease) is dropped;
+# the stream is trimmed behind the snapshot it replaces. Returns 1 when stored.
+SNAPSHOT = """
+local old_id = redis.call('GET', KEYS[2]) or '0-0'
+local function key(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local oms, oseq = key(old_id)
+local nms, nseq = key(ARGV[2])
+if nms < oms or (nms == oms and nseq <= oseq) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+if old_id ~= '0-0' then redis.call('XTRIM', KEYS[3], 'MINID', old_id) end
+return 1
+"""
+BATCH = 1000
+
+
+def entry_key(entry_id):
+    """Stream ids ("ms-seq") in order."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def thaw(state):
+    """A state read back from JSON: the tuples the reducers build on are tuples again."""
+    for user in state["users"].values():
+        user["clientIds"] = tuple(user["clientIds"])
+    for client in state["clients"].values():
+        client["anchorIds"] = tuple(client["anchorIds"])
+    for call in state["calls"].values():
+        call["relayOnly"] = tuple(call.get("relayOnly", ()))
+    return state
+
+
+def encode(value):
+    # ASCII: a lone surrogate from a client's string stays an escape, not an encode error
+    return json.dumps(value, separators=(",", ":"))
+
+
+class ClusterDown(Refusal):
+    def __init__(self):
+        super().__init__("unavailable", "The server cannot reach its cluster log right now; "
+                         "nothing was changed. It retries by itself: try again in a moment.",
+                         retry_after_ms=RETRY_MS)
+
+
+class ReplicatedStore:
+    def __init__(self, store, client, node, prefix="tlc", on_send=None, sleep=None):
+        self.store = store            # this node's copy (store.core.Store)
+        self.redis = client           # redis.Redis(decode_responses=True)
+        self.node = node
+        self.stream = f"{prefix}:log"
+        self.counter = f"{prefix}:seq"
+        self.snapshot_key = f"{prefix}:snapshot"
+        self.seq = None               # the number of the last entry applied (None: unknown)
+        self.on_send = on_send        # (user_id, event, data, skip_client) for send entries
+        self.sleep = sleep
+        self.cursor = "0-0"           # the last entry applied here
+        self.applied = 0              # entries applied since start
+        self.healthy = True           # False while Redis cannot be reached
+        self.origin_here = True       # while applying: did this node append the entry?
+        self.verdicts = None          # tests: a list to record (id, refusal code or None)
+        self.stopped = False
+        self.last_entry = None        # the id of this node's newest own action
+        self._append = client.register_script(APPEND)
+        self._snapshot = client.register_script(SNAPSHOT)
+
+    # -- what the hub sees: the Store interface --------------------------------------
+    @property
+    def lock(self):
+        return self.store.lock
+
+    def get_state(self):
+        return self.store.get_state()
+
+    def subscribe(self, listener):
+        return self.store.subscribe(listener)
+
+    def dispatch(self, action):
+        """Append `action` to the log, apply the log up to it; raise its Refusal."""
+        check_action(action)
+        with self.store.lock:
+            entry_id, verdict = self._append_and_apply("a", encode(action))
+            self.last_entry = entry_id
+        if verdict is not None:
+            raise verdict
+        return action
+
+    def send(self, user_id, event, data, skip_client=None):
+        """A message for every tab of `user_id` on every node (not this one: the caller
+        delivers here itself)."""
+        body = encode({"u": user_id, "e": event, "d": data, "x": skip_client})
+        with self.store.lock:
+            self._append_and_apply("s", body)
+
+    # -- the log ---------------------------------------------------------------------
+    def _append_and_apply(self, kind, body):
+        try:
+            entry_id, entries = self._append(
+                keys=[self.stream, self.counter],
+                args=[kind, self.node, body, self.cursor, BATCH])
+            verdict = self._apply_all(entries, entry_id)
+            while entry_key(self.cursor) < entry_key(entry_id):  # far behind: read on
+                more = self.redis.xrange(self.stream, f"({self.cursor}", entry_id, count=BATCH)
+                if not more:
+                    break
+                verdict = self._apply_all(more, entry_id) or verdict
+        except redis.RedisError as err:
+            # If the append itself ran but its reply was lost, the entry is in the log
+            # and takes effect: "unavailable" then means "not known to be done".
+            self._down(err)
+            raise ClusterDown() from None
+        self._up()
+        return entry_id, verdict
+
+    def _apply_all(self, entries, own_id=None):
+        verdict = None
+        for eid, fields in entries:
+            result = self._apply(eid, _fields(fields))
+            if eid == own_id:
+                verdict = result
+        return verdict
+
+    def _apply(self, entry_id, fields):
+        """Apply one entry (the store lock is held); returns the action's Refusal or None."""
+        if entry_key(entry_id) <= entry_key(self.cursor):
+            return None
+        n = int(fields["n"]) if fields.get("n") else None
+        if n is not None and self.seq is not None and n != self.seq + 1:
+            # Entries between ours and this one were trimmed before we read them.
+            log.error("cluster log: entries %d-%d are gone (trimmed); reloading the "
+                      "snapshot", self.seq + 1, n - 1)
+            self._reload()
+            if entry_key(entry_id) <= entry_key(self.cursor):
+                return None
+        self.cursor = entry_id
+        self.seq = n if n is not None else self.seq
+        self.applied += 1
+        kind, origin = fields.get("k"), fields.get("o")
+        try:
+            body = json.loads(fields.get("b", "null"))
+        except ValueError:
+            log.error("cluster log entry %s is not JSON; skipped", entry_id)
+            return None
+        if kind == "s":
+            if origin != self.node and self.on_send is not None:
+                try:
+                    self.on_send(body["u"], body["e"], body["d"], body.get("x"))
+                except Exception:
+                    log.exception("delivering cluster log entry %s failed", entry_id)
+            return None
+        verdict = None
+        self.origin_here = origin == self.node
+        try:
+            self.store.dispatch(body)
+        except Refusal as err:
+            verdict = err
+        except Exception:  # InvalidAction or a bug: the same on every node, logged
+            log.exception("cluster log entry %s could not be applied", entry_id)
+            verdict = Refusal("internal", "the server could not apply this change; it "
+                              "has been logged, please retry")
+        finally:
+            self.origin_here = True
+        if self.verdicts is not None:
+            self.verdicts.append((entry_id, verdict.code if verdict else None))
+        return verdict
+
+    def catch_up(self, batch=BATCH):
+        """Apply everything appended so far (a starting node, a connect; tests)."""
+        while True:
+            try:
+                entries = self.redis.xrange(self.stream, f"({self.cursor}", "+", count=batch)
+            except redis.RedisError as err:
+                self._down(err)
+                raise ClusterDown() from None
+            if not entries:
+                return
+            with self.store.lock:
+                self._apply_all(entries)
+
+    def follow(self, block_ms=1000, batch=500):
+        """Background task: apply what other nodes append, for as long as we run."""
+        while not self.stopped:
+            try:
+                reply = self.redis.xread({self.stream: self.cursor}, count=batch, block=block_ms)
+            except redis.RedisError as err:
+                if self.stopped:
+                    return
+                self._down(err)
+                self.sleep(0.5)
+                continue
+            self._up()
+            for _stream, entries in reply or ():
+                try:
+                    with self.store.lock:
+                        self._apply_all(entries)
+                except Exception:  # never let the follower die: log, carry on
+                    log.exception("cluster log: applying a batch failed")
+
+    # -- snapshots -------------------------------------------------------------------
+    def join(self):
+        """Load the newest snapshot (if any) and replay the log after it. What was sent
+        before we joined is not delivered again (nobody here could have missed it)."""
+        on_send, self.on_send = self.on_send, None
+        try:
+            self._join()
+        finally:
+            self.on_send = on_send
+
+    def _join(self):
+        with self.store.lock:
+            self._load_snapshot()
+        self.catch_up()
+
+    def _load_snapshot(self):
+        raw = self.redis.get(self.snapshot_key)
+        if raw:
+            snap = json.loads(raw)
+            self.store.load(thaw(snap["state"]))
+            self.cursor, self.seq = snap["id"], snap.get("seq")
+        else:
+            self.store.load(initial_state())
+            self.cursor, self.seq = "0-0", 0
+
+    def _reload(self):
+        """Missed entries: start again from the newest snapshot (its later entries are
+        read next). Local views are not rebuilt; clients get fresh ones when they
+        reconnect. Rare: only a node cut off for longer than two snapshots' worth."""
+        on_send, self.on_send = self.on_send, None
+        try:
+            self._load_snapshot()
+        finally:
+            self.on_send = on_send
+
+    def write_snapshot(self):
+        """The clock holder: save this copy of the state, trim behind the last snapshot."""
+        with self.store.lock:
+            body = encode({"id": self.cursor, "seq": self.seq,
+                           "state": self.store.get_state(), "node": self.node})
+            cursor = self.cursor
+        # Entries before the previous snapshot are needed by nobody: a node joining now
+        # loads the new one, a lagging node still finds everything after the old.
+        stored = self._snapshot(keys=[self.snapshot_key, self.snapshot_key + ":id", self.stream],
+                                args=[body, cursor])
+        return cursor if stored else None
+
+    # -- health ----------------------------------------------------------------------
+    def _down(self, err):
+        if self.healthy:
+            log.error("cluster log (Redis) unreachable: %s", err)
+        self.healthy = False
+
+    def _up(self):
+        if not self.healthy:
+            log.warning("cluster log (Redis) reachable again at %s", self.cursor)
+        self.healthy = True
+
+
+def _fields(fields):
+    """A Lua reply's entry fields come as a flat list [k, v, k, v, ...]."""
+    if isinstance(fields, dict):
+        return fields
+    return dict(zip(fields[0::2], fields[1::2]))

@@ -1,0 +1,67 @@
+"""Who is in the cluster, and which node keeps time.
+
+Every clock tick (0.25 s) each node runs one Lua script that records its heartbeat
+(Redis's own clock, so machines' clocks may differ) and renews or takes the clock
+lease (`SET NX PX`): exactly one node holds it at a time and appends the time actions
+(`clock/ticked`: ring time-outs, grace periods). When the holder stops renewing, the
+lease lapses after `lease_ms` and the next node to tick takes it.
+
+The holder also watches the heartbeats: a node silent for `lapse_ms` (killed, frozen,
+cut off), or one that serves clients in the store but has no heartbeat at all, is
+lost; the holder appends `nodes/lost`, which puts that node's clients away for the
+grace period, so their browsers can resume on another node.
+"""
+TICK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+local held = 0
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2]); held = 1
+elseif redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  held = 1
+end
+local beats = {}
+if held == 1 then beats = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES') end
+return {held, now, beats}
+"""
+
+
+class Membership:
+    def __init__(self, client, node, prefix="tlc", lease_ms=3000, lapse_ms=5000):
+        self.redis = client
+        self.node = node
+        self.lease_key = f"{prefix}:clock"
+        self.nodes_key = f"{prefix}:nodes"
+        self.lease_ms, self.lapse_ms = lease_ms, lapse_ms
+        self.holds_clock = False
+        self._tick = client.register_script(TICK)
+
+    def beat(self):
+        """Heartbeat and lease; returns {node: ms since its last heartbeat} when this
+        node holds the clock (else {})."""
+        held, now, beats = self._tick(keys=[self.lease_key, self.nodes_key],
+                                      args=[self.node, self.lease_ms])
+        self.holds_clock = bool(held)
+        pairs = zip(beats[0::2], beats[1::2])
+        return {node: now - float(score) for node, score in pairs}
+
+    def lost(self, silence, state):
+        """The nodes to declare lost: silent too long, or serving clients without ever
+        having beaten (e.g. Redis lost its data). Never this node."""
+        serving = {c.get("node", "") for c in state["clients"].values()
+                   if c["awayUntil"] is None}
+        serving.discard("")
+        late = {node for node, ms in silence.items() if ms > self.lapse_ms}
+        return sorted(((late & serving) | (serving - set(silence))) - {self.node}), late
+
+    def forget(self, nodes):
+        if nodes:
+            self.redis.zrem(self.nodes_key, *nodes)
+
+    def leave(self):
+        """A clean stop: drop our heartbeat and, if we hold it, the clock lease."""
+        self.redis.zrem(self.nodes_key, self.node)
+        if self.redis.get(self.lease_key) == self.node:
+            self.redis.delete(self.lease_key)
+        self.holds_clock = False
