@@ -3,6 +3,14 @@
 // live call (Map callId → session); the store says which calls are live, and a session
 // whose call is no longer in the store is closed — whatever ended it (hang-up, peer
 // left, slot removed, reconnect).
+//
+// Prepared while it rings (docs/protocol.md): the caller builds its connection and offer
+// when it invites (the offer travels with the ring); the callee applies that offer while
+// it rings, answers and gathers — held, nothing sent — and on Accept sends the answer
+// with call:accept and the rest once call:started names the call. `prepared` holds
+// those sessions (anchorId → {session, role, invitationId}); one whose ring ends any
+// other way is closed. Where a prepared session does not fit the call (glare made this
+// side the answering one), it is closed and the call negotiates after call:started.
 import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
@@ -10,11 +18,21 @@ import { NO_FREE_SLOT, answerFailed } from './views/words.js';
 import { siteCertificate } from './safety.js';
 
 const ICE_REFRESH_MS = 30 * 60 * 1000;
+// Accept waits at most this long for the answer being prepared (it takes ~10-30 ms after
+// the ring); later than that the answer follows as call:signal once the call started.
+const ANSWER_WAIT_MS = 1000;
+// The ring's offer carries no candidates (the server refuses them); should one come
+// anyway, applying it would make this side send checks to the caller before Accept.
+const stripCandidates = (sdp) => sdp.replace(/^a=(candidate:|end-of-candidates).*\r?\n/gm, '');
 
 export class Calls {
   constructor({ signaling, store, mediaOf, notify }) {
     Object.assign(this, { signaling, store, mediaOf, notify });
     this.sessions = new Map();
+    this.prepared = new Map();  // anchorId → {session, role: 'caller'|'callee', invitationId}
+    this.ringOffers = new Map(); // anchorId → the offer the last ring carried
+    // How each call's connection came about (e2e output, bench): prepared or fallback.
+    this.setups = { prepared: 0, fallback: 0 };
     this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
     this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
     this.iceServers = null; // the latest from ice:servers; session:welcome's until then
@@ -44,7 +62,47 @@ export class Calls {
 
   onRing(p) {
     this.store.dispatch({ type: 'call/ring', payload: { ...p, anchorId: p.toAnchorId } });
+    if (p.offer) this.ringOffers.set(p.toAnchorId, { invitationId: p.invitationId, offer: p.offer });
+    // Our own invite to them is on its way (glare): keep what we prepared; the server
+    // makes one call of the two and says which side offers.
+    if (p.offer && !this.prepared.has(p.toAnchorId)) this.prepareAnswer(p);
     this.refreshIce();
+  }
+
+  // The callee's side, while it rings: the ring's offer applied, the answer made and the
+  // candidates gathered, all held (peer.js) until Accept.
+  prepareAnswer(p) {
+    const session = this.newSession({ callId: null, anchorId: p.toAnchorId, polite: true, initiator: false,
+                                      relayOnly: p.relayOnly });
+    if (!session) return;
+    this.prepared.set(p.toAnchorId, { session, role: 'callee', invitationId: p.invitationId });
+    session.receive({ description: { type: 'offer', sdp: stripCandidates(p.offer.sdp) } });
+  }
+
+  newSession({ callId, anchorId, polite, initiator, relayOnly }) {
+    const { me } = this.store.getState();
+    const media = this.mediaOf(anchorId);
+    if (!me || !media) return null;
+    return new PeerSession({
+      signaling: this.signaling, callId, anchorId, polite, initiator, media,
+      iceServers: this.iceServers || me.iceServers,
+      // Address privacy (docs/protocol.md): this side sends relay candidates only.
+      iceTransportPolicy: relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(relayOnly),
+      getIceServers: () => this.refreshIce(), certificates: this.certificate ? [this.certificate] : null,
+    });
+  }
+
+  // A ring that ended without a call (or a slot gone idle): what it prepared is closed.
+  // The session's close() stops only the remote tracks; the slot's camera and
+  // microphone are shared with its next call and stay.
+  release(anchorId, why) {
+    const entry = this.prepared.get(anchorId);
+    this.prepared.delete(anchorId);
+    this.ringOffers.delete(anchorId);
+    if (entry) {
+      entry.session.trace(`prepared connection released (${why})`);
+      entry.session.close();
+    }
   }
 
   onInviteEnded(p) {
@@ -58,17 +116,41 @@ export class Calls {
     this.store.dispatch({ type: 'call/started', payload: p });
   }
 
+  // The prepared session, if it fits the call (same role, same privacy rule), bound to
+  // it; otherwise a fresh one that negotiates now: the answering side answers the ring's
+  // offer (the call's pending offer), an initiator without one makes an offer.
+  takePrepared(p) {
+    const entry = this.prepared.get(p.anchorId);
+    const ringOffer = this.ringOffers.get(p.anchorId);
+    this.prepared.delete(p.anchorId);
+    this.ringOffers.delete(p.anchorId);
+    const fits = entry && !entry.session.closed && (entry.role === 'caller') === Boolean(p.initiator)
+      && entry.session.relayOnly === Boolean(p.relayOnly) && (entry.role === 'callee' || entry.offered);
+    if (fits) {
+      entry.session.bind(p.callId);
+      this.setups.prepared += 1;
+      return entry.session;
+    }
+    if (entry) {
+      entry.session.trace(`prepared ${entry.role} connection does not fit the call `
+        + `(initiator ${p.initiator}, relayOnly ${Boolean(p.relayOnly)}): negotiating after call:started`);
+      entry.session.close();
+    }
+    const session = this.newSession(p);
+    if (!session) return null;
+    this.setups.fallback += 1;
+    if (!p.initiator && ringOffer) {
+      session.trace('answering the ring\'s offer after call:started');
+      session.receive({ description: { type: 'offer', sdp: stripCandidates(ringOffer.offer.sdp) } });
+    }
+    return session;
+  }
+
   startSession(p) {
-    const { me } = this.store.getState();
-    const media = this.mediaOf(p.anchorId);
-    if (!me || !media || this.sessions.has(p.callId)) return;
-    const session = new PeerSession({
-      signaling: this.signaling, callId: p.callId, anchorId: p.anchorId, polite: p.polite,
-      initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers,
-      // Address privacy (docs/protocol.md): this side sends relay candidates only.
-      iceTransportPolicy: p.relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(p.relayOnly),
-      getIceServers: () => this.refreshIce(), certificates: this.certificate ? [this.certificate] : null,
-    });
+    if (this.sessions.has(p.callId)) return;
+    const session = this.takePrepared(p);
+    if (!session) return;
+    const media = session.media;
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
     session.addEventListener('state', (e) => this.store.dispatch({
@@ -140,6 +222,9 @@ export class Calls {
   }
 
   closeStaleSessions(state) {
+    for (const anchorId of new Set([...this.prepared.keys(), ...this.ringOffers.keys()])) {
+      if (slotOf(state, anchorId).phase === 'idle') this.release(anchorId, slotOf(state, anchorId).outcome?.reason || 'idle');
+    }
     const live = new Set(Object.values(state.calls).map((slot) => slot.callId).filter(Boolean));
     for (const [callId, session] of this.sessions) {
       if (!live.has(callId)) {
@@ -175,13 +260,38 @@ export class Calls {
                    displayName: user?.displayName || 'them', anchorName: target?.name || '' };
     this.store.dispatch({ type: 'call/invite-sent', payload: { anchorId: from.id, peer } });
     this.refreshIce();
+    const offer = await this.prepareOffer(from.id);
     try {
-      const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId });
+      const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId,
+                                                                 ...(offer ? { offer } : {}) });
       // {callId}: glare — their invitation became the call; call:started does the rest.
-      if (ack.invitationId) this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
-      else this.glare.server += 1;
+      if (ack.invitationId) {
+        this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
+        const entry = this.prepared.get(from.id);
+        if (entry?.role === 'caller' && !entry.session.closed) {
+          entry.invitationId = ack.invitationId;
+          entry.offered = true; // applied in order before any signal (peer.js inbox)
+          entry.session.applyOffer(ack.relayOnly, this.store.getState().me?.iceTransportPolicy);
+        }
+      } else this.glare.server += 1;
     } catch (err) {
       this.store.dispatch({ type: 'call/invite-failed', payload: { anchorId: from.id, code: err.code, message: err.message } });
+    }
+  }
+
+  // The caller's side: its connection and offer, made before the invite leaves so the
+  // offer travels with the ring. null (and no offer) if it cannot: then the call
+  // negotiates after call:started as before.
+  async prepareOffer(anchorId) {
+    const session = this.newSession({ callId: null, anchorId, polite: false, initiator: true, relayOnly: false });
+    if (!session) return null;
+    this.prepared.set(anchorId, { session, role: 'caller', invitationId: null });
+    try {
+      return await session.prepareOffer();
+    } catch (err) {
+      session.trace('offer not prepared', err);
+      this.release(anchorId, 'offer failed');
+      return null;
     }
   }
 
@@ -189,8 +299,25 @@ export class Calls {
     this.acceptClicks[anchorId] = performance.timeOrigin + performance.now();
   }
 
-  accept(anchorId) {
-    return this.answer(anchorId, P.CALL_ACCEPT);
+  // With the answer prepared while it rang: its addresses leave this browser now.
+  async accept(anchorId) {
+    const { invitationId } = slotOf(this.store.getState(), anchorId);
+    const entry = this.prepared.get(anchorId);
+    if (!invitationId || entry?.role !== 'callee' || entry.invitationId !== invitationId) {
+      return this.answer(anchorId, P.CALL_ACCEPT);
+    }
+    const answer = await entry.session.takeAnswer(ANSWER_WAIT_MS);
+    if (!answer) return this.answer(anchorId, P.CALL_ACCEPT);
+    try {
+      await this.signaling.request(P.CALL_ACCEPT, { invitationId, answer });
+    } catch (err) {
+      if (err.code === 'relay-required' || err.code === 'invalid-state') {
+        // The prepared answer does not fit: accept without it and negotiate after call:started.
+        this.release(anchorId, `answer refused: ${err.code}`);
+        return this.answer(anchorId, P.CALL_ACCEPT);
+      }
+      if (err.code !== 'not-found') this.notify(answerFailed('accept', err.message));
+    }
   }
 
   decline(anchorId) {

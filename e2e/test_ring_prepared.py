@@ -1,0 +1,120 @@
+"""Issue 14: the call is prepared while it rings (docs/protocol.md, "Prepared while it
+rings"), in real browsers. The offer travels with the ring; nothing of the callee's —
+answer, candidates — reaches the caller's page before the callee accepts (read from the
+caller's receive log, `tlc.signaling.received`); after Accept media flows both ways; a
+ring that ends without a call leaves no RTCPeerConnection open on either side, and the
+slot's camera and microphone live on. Nothing here is timed.
+"""
+from .pages import CallPage, assert_media_flows
+
+# Every RTCPeerConnection the page makes, so a test can count the open ones.
+COUNT_PCS = """
+(() => {
+  const Native = window.RTCPeerConnection, made = [];
+  window.__pcs = made;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); made.push(this); }
+  };
+})();
+"""
+OPEN_PCS = "return window.__pcs.filter((pc) => pc.signalingState !== 'closed').length"
+RECEIVED = "return window.tlc.signaling.received.map((r) => ({event: r.event, at: r.at, data: r.data}))"
+# The callee's prepared session: its answer made and its candidates gathered, all held.
+HELD = """
+const entry = window.tlc.calls.prepared.get(arguments[0]);
+const s = entry && entry.session;
+if (!s || s.pc.iceGatheringState !== 'complete') return null;
+return {role: entry.role, held: s.held, signaling: s.pc.signalingState,
+        answers: s.outbox.filter((f) => f.description && f.description.type === 'answer').length,
+        candidates: s.outbox.filter((f) => f.candidate).length};
+"""
+LIVE_TRACKS = """
+const m = window.tlc.media.get(arguments[0]);
+return [m.audioTrack, m.videoTrack].filter((t) => t && t.readyState === 'live').length;
+"""
+
+
+def open_counted(server, browsers):
+    pages = []
+    for _ in range(2):
+        driver = browsers()
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COUNT_PCS})
+        pages.append(CallPage(driver, server).open())
+    a, b = pages
+    a.wait_sees(b)
+    b.wait_sees(a)
+    return a, b
+
+
+def ring(a, b):
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    a.wait_phase(a.anchor, "ringing-out")
+
+
+def test_offer_travels_with_the_ring_and_nothing_of_the_callee_reaches_the_caller_before_accept(
+        server, browsers):
+    a, b = open_counted(server, browsers)
+    ring(a, b)
+    # The callee's page got the caller's offer with call:ring (audio and video, no address).
+    [rung] = [r for r in b.js(RECEIVED) if r["event"] == "call:ring"]
+    offer = rung["data"].get("offer")
+    assert offer and offer["type"] == "offer", rung
+    assert "m=audio" in offer["sdp"] and "m=video" in offer["sdp"]
+    assert "a=candidate:" not in offer["sdp"]
+    # While it rings the callee has applied it, answered and gathered — and holds it all.
+    held = b.wait(HELD, 5.0, "callee's answer and candidates prepared and held", b.anchor)
+    assert held["role"] == "callee" and held["held"] is True, held
+    assert held["signaling"] == "stable" and held["answers"] == 1 and held["candidates"] > 0, held
+    assert a.wait(HELD, 5.0, "caller gathered, held", a.anchor)["candidates"] > 0
+    assert a.js(OPEN_PCS) == 1 and b.js(OPEN_PCS) == 1
+    # Nothing of it reached the caller's page: no signal, no call yet.
+    before = [r["event"] for r in a.js(RECEIVED)]
+    assert "call:signal" not in before and "call:started" not in before, before
+
+    b.click(b.anchor, "accept")
+    assert_media_flows((a, a.anchor), (b, b.anchor))
+    clicked = b.js("return window.tlc.calls.acceptClicks[arguments[0]]", b.anchor)
+    got = a.js(RECEIVED)
+    events = [r["event"] for r in got]
+    signals = [r for r in got if r["event"] == "call:signal"]
+    # The answer came right after call:started, and every signal after the Accept click.
+    assert events.index("call:started") < events.index("call:signal"), events
+    assert signals[0]["data"]["description"]["type"] == "answer", signals[0]
+    assert all(r["at"] >= clicked for r in signals), (clicked, [r["at"] for r in signals])
+    # Both sides used what they prepared (no fallback), each with one connection.
+    for page in (a, b):
+        assert page.js("return window.tlc.calls.setups") == {"prepared": 1, "fallback": 0}
+        assert page.js(OPEN_PCS) == 1
+
+
+def test_a_declined_or_cancelled_ring_releases_what_it_prepared_and_keeps_the_media(server, browsers):
+    a, b = open_counted(server, browsers)
+    for who, action, outcome in ((b, "decline", "declined"), (a, "cancel", "cancelled")):
+        ring(a, b)
+        b.wait(HELD, 5.0, "callee prepared", b.anchor)
+        assert a.js(OPEN_PCS) == 1 and b.js(OPEN_PCS) == 1  # each side prepared one
+        who.click(who.anchor, action)
+        a.wait_idle(a.anchor, outcome)
+        b.wait_idle(b.anchor, outcome)
+        for page in (a, b):
+            page.wait(OPEN_PCS + " === 0", 3.0, f"{page.name}: no RTCPeerConnection open")
+            assert page.js("return window.tlc.calls.prepared.size") == 0
+            assert page.js(LIVE_TRACKS, page.anchor) == 2  # the slot's camera and mic stay
+        a.wait_sees(b)
+    # And the next call still works, from what it prepares.
+    ring(a, b)
+    b.click(b.anchor, "accept")
+    assert_media_flows((a, a.anchor), (b, b.anchor))
+
+
+def test_a_ring_that_rings_out_releases_what_it_prepared(server_factory, browsers):
+    server = server_factory(TLC_RING_TIMEOUT="2")
+    a, b = open_counted(server, browsers)
+    ring(a, b)
+    b.wait(HELD, 2.0, "callee prepared", b.anchor)
+    a.wait_idle(a.anchor, "missed", timeout=6.0)
+    b.wait_idle(b.anchor, "missed", timeout=3.0)
+    for page in (a, b):
+        page.wait(OPEN_PCS + " === 0", 3.0, f"{page.name}: no RTCPeerConnection open")
+        assert page.js(LIVE_TRACKS, page.anchor) == 2
