@@ -5,6 +5,8 @@ caller's receive log, `tlc.signaling.received`); after Accept media flows both w
 ring that ends without a call leaves no RTCPeerConnection open on either side, and the
 slot's camera and microphone live on. Nothing here is timed.
 """
+import threading
+
 from .pages import CallPage, assert_media_flows
 
 # Every RTCPeerConnection the page makes, so a test can count the open ones.
@@ -118,3 +120,45 @@ def test_a_ring_that_rings_out_releases_what_it_prepared(server_factory, browser
     for page in (a, b):
         page.wait(OPEN_PCS + " === 0", 3.0, f"{page.name}: no RTCPeerConnection open")
         assert page.js(LIVE_TRACKS, page.anchor) == 2
+
+
+def test_glare_makes_one_call_from_the_first_offer_and_the_other_side_falls_back(server, browsers):
+    a, b = open_counted(server, browsers)
+    click = "document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}'] .call-btn`).click()"
+    go = threading.Barrier(2)
+
+    def fire(page, other):
+        go.wait()
+        page.js(click, other.anchor)
+
+    threads = [threading.Thread(target=fire, args=pair) for pair in ((a, b), (b, a))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    probes = assert_media_flows((a, a.anchor), (b, b.anchor), timeout=12.0)
+    assert probes[0]["callId"] == probes[1]["callId"]
+    setups = [page.js("return window.tlc.calls.setups") for page in (a, b)]
+    glare = [page.js("return window.tlc.calls.glare") for page in (a, b)]
+    print(f"\nglare: setups A {setups[0]}, B {setups[1]}; settled by A {glare[0]}, B {glare[1]}")
+    assert [s["prepared"] + s["fallback"] for s in setups] == [1, 1], setups
+    for page, s in zip((a, b), setups):
+        assert page.js(OPEN_PCS) == 1  # whatever did not fit was closed
+        if s["fallback"]:  # this side's prepared offer lost: it says so, and answered the ring's
+            log = page.js("return [...window.tlc.sessions.values()][0].log.join('\\n')")
+            assert "does not fit the call" in log and "answering the ring's offer" in log, log
+
+
+def test_a_busy_callee_releases_the_callers_prepared_connection(server, browsers):
+    a, b = open_counted(server, browsers)
+    c = CallPage(browsers(), server)
+    c.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COUNT_PCS})
+    c.open()
+    c.wait_sees(b)
+    ring(a, b)
+    c.click_call(b)  # b rings already: busy
+    c.wait_idle(c.anchor, "busy")
+    assert c.js("return window.__pcs.length") == 1  # it prepared one
+    c.wait(OPEN_PCS + " === 0", 3.0, "C: no RTCPeerConnection open")
+    assert c.js("return window.tlc.calls.prepared.size") == 0
+    assert c.js(LIVE_TRACKS, c.anchor) == 2

@@ -131,18 +131,16 @@ export class Calls {
       this.setups.prepared += 1;
       return entry.session;
     }
-    if (entry) {
-      entry.session.trace(`prepared ${entry.role} connection does not fit the call `
-        + `(initiator ${p.initiator}, relayOnly ${Boolean(p.relayOnly)}): negotiating after call:started`);
-      entry.session.close();
-    }
+    // Said in the new session's log (e2e output, debugging) and counted in `setups`.
+    const why = entry ? `the prepared ${entry.role} connection does not fit the call (initiator `
+      + `${Boolean(p.initiator)}, relayOnly ${Boolean(p.relayOnly)})` : 'nothing was prepared';
+    entry?.session.close();
     const session = this.newSession(p);
     if (!session) return null;
     this.setups.fallback += 1;
-    if (!p.initiator && ringOffer) {
-      session.trace('answering the ring\'s offer after call:started');
-      session.receive({ description: { type: 'offer', sdp: stripCandidates(ringOffer.offer.sdp) } });
-    }
+    const answering = !p.initiator && ringOffer;
+    session.trace(`${why}: negotiating after call:started${answering ? ", answering the ring's offer" : ''}`);
+    if (answering) session.receive({ description: { type: 'offer', sdp: stripCandidates(ringOffer.offer.sdp) } });
     return session;
   }
 

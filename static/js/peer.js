@@ -273,7 +273,7 @@ export class PeerSession extends EventTarget {
   onTrack({ track }) {
     if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
     // unmute = the first RTP packets of this track arrived: the fast path to "flowing".
-    track.addEventListener('unmute', () => this.health.poll(), { once: true });
+    track.addEventListener('unmute', () => this.checkMedia(), { once: true });
     this.emit('remote-track', { track });
   }
 
