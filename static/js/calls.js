@@ -18,6 +18,9 @@ import { NO_FREE_SLOT, answerFailed } from './views/words.js';
 import { siteCertificate } from './safety.js';
 
 const ICE_REFRESH_MS = 30 * 60 * 1000;
+// A connection prepared while it rings gathers at once: with ICE servers (TURN
+// credentials) fetched within this long, else fresh ones first.
+const ICE_FRESH_MS = 10 * 60 * 1000;
 // Accept waits at most this long for the answer being prepared (it takes ~10-30 ms after
 // the ring); later than that the answer follows as call:signal once the call started.
 const ANSWER_WAIT_MS = 1000;
@@ -36,6 +39,7 @@ export class Calls {
     this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
     this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
     this.iceServers = null; // the latest from ice:servers; session:welcome's until then
+    this.iceFetchedAt = 0;  // Date.now() of the latest
     // This site's DTLS certificate (safety.js): the same safety code call after call.
     this.certificate = null;
     this.certificateReady = siteCertificate().then((cert) => { this.certificate = cert; });
@@ -66,26 +70,29 @@ export class Calls {
     // Our own invite to them is on its way (glare): keep what we prepared; the server
     // makes one call of the two and says which side offers.
     if (p.offer && !this.prepared.has(p.toAnchorId)) this.prepareAnswer(p);
-    this.refreshIce();
+    else this.refreshIce();
   }
 
   // The callee's side, while it rings: the ring's offer applied, the answer made and the
   // candidates gathered, all held (peer.js) until Accept.
-  prepareAnswer(p) {
+  async prepareAnswer(p) {
+    const iceServers = await this.iceServersNow();
+    const slot = slotOf(this.store.getState(), p.toAnchorId);
+    if (slot.phase !== 'ringing-in' || slot.invitationId !== p.invitationId || this.prepared.has(p.toAnchorId)) return;
     const session = this.newSession({ callId: null, anchorId: p.toAnchorId, polite: true, initiator: false,
-                                      relayOnly: p.relayOnly });
+                                      relayOnly: p.relayOnly, iceServers });
     if (!session) return;
     this.prepared.set(p.toAnchorId, { session, role: 'callee', invitationId: p.invitationId });
     session.receive({ description: { type: 'offer', sdp: stripCandidates(p.offer.sdp) } });
   }
 
-  newSession({ callId, anchorId, polite, initiator, relayOnly }) {
+  newSession({ callId, anchorId, polite, initiator, relayOnly, iceServers = null }) {
     const { me } = this.store.getState();
     const media = this.mediaOf(anchorId);
     if (!me || !media) return null;
     return new PeerSession({
       signaling: this.signaling, callId, anchorId, polite, initiator, media,
-      iceServers: this.iceServers || me.iceServers,
+      iceServers: iceServers || this.iceServers || me.iceServers,
       // Address privacy (docs/protocol.md): this side sends relay candidates only.
       iceTransportPolicy: relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(relayOnly),
       getIceServers: () => this.refreshIce(), certificates: this.certificate ? [this.certificate] : null,
@@ -96,9 +103,13 @@ export class Calls {
   // The session's close() stops only the remote tracks; the slot's camera and
   // microphone are shared with its next call and stay.
   release(anchorId, why) {
+    this.ringOffers.delete(anchorId);
+    this.dropPrepared(anchorId, why);
+  }
+
+  dropPrepared(anchorId, why) {
     const entry = this.prepared.get(anchorId);
     this.prepared.delete(anchorId);
-    this.ringOffers.delete(anchorId);
     if (entry) {
       entry.session.trace(`prepared connection released (${why})`);
       entry.session.close();
@@ -188,6 +199,8 @@ export class Calls {
   // For the side that claimed first the call is not back yet (not-found); its call:state
   // follows when the peer claims.
   onWelcome(welcome) {
+    this.iceServers = welcome.iceServers || this.iceServers;
+    this.iceFetchedAt = Date.now();
     if (!welcome.restored) return;
     for (const session of this.sessions.values()) session.reportFlowing();
   }
@@ -199,12 +212,22 @@ export class Calls {
     try {
       const { iceServers } = await this.signaling.request(P.ICE_SERVERS);
       this.iceServers = iceServers;
+      this.iceFetchedAt = Date.now();
       for (const session of this.sessions.values()) session.setIceServers(iceServers);
       return iceServers;
     } catch (err) {
       console.warn('ice:servers failed; keeping the previous ones', err);
       return null;
     }
+  }
+
+  // ICE servers for a connection made now: the latest if fresh enough, else fetched.
+  async iceServersNow() {
+    if (Date.now() - this.iceFetchedAt < ICE_FRESH_MS && this.iceServers) {
+      this.refreshIce(); // fresh for the next one too; this one does not wait
+      return this.iceServers;
+    }
+    return (await this.refreshIce()) || this.iceServers || this.store.getState().me?.iceServers || [];
   }
 
   reportPeerState(session, media) {
@@ -257,8 +280,7 @@ export class Calls {
     const peer = { anchorId: peerAnchorId, clientId: target?.clientId, userId: user?.id,
                    displayName: user?.displayName || 'them', anchorName: target?.name || '' };
     this.store.dispatch({ type: 'call/invite-sent', payload: { anchorId: from.id, peer } });
-    this.refreshIce();
-    const offer = await this.prepareOffer(from.id);
+    const offer = await this.prepareOffer(from.id, await this.iceServersNow());
     try {
       const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId,
                                                                  ...(offer ? { offer } : {}) });
@@ -280,8 +302,9 @@ export class Calls {
   // The caller's side: its connection and offer, made before the invite leaves so the
   // offer travels with the ring. null (and no offer) if it cannot: then the call
   // negotiates after call:started as before.
-  async prepareOffer(anchorId) {
-    const session = this.newSession({ callId: null, anchorId, polite: false, initiator: true, relayOnly: false });
+  async prepareOffer(anchorId, iceServers) {
+    if (slotOf(this.store.getState(), anchorId).phase !== 'ringing-out') return null;
+    const session = this.newSession({ callId: null, anchorId, polite: false, initiator: true, relayOnly: false, iceServers });
     if (!session) return null;
     this.prepared.set(anchorId, { session, role: 'caller', invitationId: null });
     try {
@@ -310,8 +333,9 @@ export class Calls {
       await this.signaling.request(P.CALL_ACCEPT, { invitationId, answer });
     } catch (err) {
       if (err.code === 'relay-required' || err.code === 'invalid-state') {
-        // The prepared answer does not fit: accept without it and negotiate after call:started.
-        this.release(anchorId, `answer refused: ${err.code}`);
+        // The prepared answer does not fit: accept without it and negotiate after call:started
+        // (answering the ring's offer, which stays).
+        this.dropPrepared(anchorId, `answer refused: ${err.code}`);
         return this.answer(anchorId, P.CALL_ACCEPT);
       }
       if (err.code !== 'not-found') this.notify(answerFailed('accept', err.message));
