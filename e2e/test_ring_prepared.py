@@ -162,3 +162,26 @@ def test_a_busy_callee_releases_the_callers_prepared_connection(server, browsers
     c.wait(OPEN_PCS + " === 0", 3.0, "C: no RTCPeerConnection open")
     assert c.js("return window.tlc.calls.prepared.size") == 0
     assert c.js(LIVE_TRACKS, c.anchor) == 2
+
+
+def test_a_prepared_call_renegotiates_later_from_either_side(server, browsers):
+    """Perfect negotiation after a prepared start: an ICE restart offer from the caller,
+    then from the callee, each answered; media flows over new ufrags."""
+    a, b = open_counted(server, browsers)
+    ring(a, b)
+    b.click(b.anchor, "accept")
+    assert_media_flows((a, a.anchor), (b, b.anchor))
+    for page in (a, b):
+        assert page.js("return window.tlc.calls.setups") == {"prepared": 1, "fallback": 0}
+    session = "return [...window.tlc.sessions.values()][0]"
+    ufrags = lambda: [p.js(session + ".localUfrag") for p in (a, b)]  # noqa: E731
+    before = ufrags()
+    for page in (a, b):
+        count = page.js(session + ".restarts.length")
+        page.js(session + ".restartIce('test hook')")
+        page.wait(session + ".restarts.length > arguments[0] && ["
+                  "...window.tlc.sessions.values()][0].pc.signalingState === 'stable'",
+                  10.0, f"{page.name}'s renegotiation completed", count)
+        assert_media_flows((a, a.anchor), (b, b.anchor))
+    after = ufrags()
+    assert all(x and x != y for x, y in zip(after, before)), (before, after)
