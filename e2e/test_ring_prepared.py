@@ -23,7 +23,7 @@ OPEN_PCS = "return window.__pcs.filter((pc) => pc.signalingState !== 'closed').l
 RECEIVED = "return window.tlc.signaling.received.map((r) => ({event: r.event, at: r.at, data: r.data}))"
 # The callee's prepared session: its answer made and its candidates gathered, all held.
 HELD = """
-const entry = window.tlc.calls.prepared.get(arguments[0]);
+const entry = window.tlc.calls.prepared.entries.get(arguments[0]);
 const s = entry && entry.session;
 if (!s || s.pc.iceGatheringState !== 'complete') return null;
 return {role: entry.role, held: s.held, signaling: s.pc.signalingState,
@@ -86,7 +86,7 @@ def test_offer_travels_with_the_ring_and_nothing_of_the_callee_reaches_the_calle
     assert all(r["at"] >= clicked for r in signals), (clicked, [r["at"] for r in signals])
     # Both sides used what they prepared (no fallback), each with one connection.
     for page in (a, b):
-        assert page.js("return window.tlc.calls.setups") == {"prepared": 1, "fallback": 0}
+        assert page.js("return window.tlc.calls.prepared.setups") == {"prepared": 1, "fallback": 0}
         assert page.js(OPEN_PCS) == 1
 
 
@@ -101,7 +101,7 @@ def test_a_declined_or_cancelled_ring_releases_what_it_prepared_and_keeps_the_me
         b.wait_idle(b.anchor, outcome)
         for page in (a, b):
             page.wait(OPEN_PCS + " === 0", 3.0, f"{page.name}: no RTCPeerConnection open")
-            assert page.js("return window.tlc.calls.prepared.size") == 0
+            assert page.js("return window.tlc.calls.prepared.entries.size") == 0
             assert page.js(LIVE_TRACKS, page.anchor) == 2  # the slot's camera and mic stay
         a.wait_sees(b)
     # And the next call still works, from what it prepares.
@@ -138,7 +138,7 @@ def test_glare_makes_one_call_from_the_first_offer_and_the_other_side_falls_back
         t.join()
     probes = assert_media_flows((a, a.anchor), (b, b.anchor), timeout=12.0)
     assert probes[0]["callId"] == probes[1]["callId"]
-    setups = [page.js("return window.tlc.calls.setups") for page in (a, b)]
+    setups = [page.js("return window.tlc.calls.prepared.setups") for page in (a, b)]
     glare = [page.js("return window.tlc.calls.glare") for page in (a, b)]
     print(f"\nglare: setups A {setups[0]}, B {setups[1]}; settled by A {glare[0]}, B {glare[1]}")
     assert [s["prepared"] + s["fallback"] for s in setups] == [1, 1], setups
@@ -160,7 +160,7 @@ def test_a_busy_callee_releases_the_callers_prepared_connection(server, browsers
     c.wait_idle(c.anchor, "busy")
     assert c.js("return window.__pcs.length") == 1  # it prepared one
     c.wait(OPEN_PCS + " === 0", 3.0, "C: no RTCPeerConnection open")
-    assert c.js("return window.tlc.calls.prepared.size") == 0
+    assert c.js("return window.tlc.calls.prepared.entries.size") == 0
     assert c.js(LIVE_TRACKS, c.anchor) == 2
 
 
@@ -172,7 +172,7 @@ def test_a_prepared_call_renegotiates_later_from_either_side(server, browsers):
     b.click(b.anchor, "accept")
     assert_media_flows((a, a.anchor), (b, b.anchor))
     for page in (a, b):
-        assert page.js("return window.tlc.calls.setups") == {"prepared": 1, "fallback": 0}
+        assert page.js("return window.tlc.calls.prepared.setups") == {"prepared": 1, "fallback": 0}
     session = "return [...window.tlc.sessions.values()][0]"
     ufrags = lambda: [p.js(session + ".localUfrag") for p in (a, b)]  # noqa: E731
     before = ufrags()

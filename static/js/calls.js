@@ -2,17 +2,11 @@
 // user's Call / Accept / Decline / Cancel / Hang up into requests. One PeerSession per
 // live call (Map callId → session); the store says which calls are live, and a session
 // whose call is no longer in the store is closed — whatever ended it (hang-up, peer
-// left, slot removed, reconnect).
-//
-// Prepared while it rings (docs/protocol.md): the caller builds its connection and offer
-// when it invites (the offer travels with the ring); the callee applies that offer while
-// it rings, answers and gathers — held, nothing sent — and on Accept sends the answer
-// with call:accept and the rest once call:started names the call. `prepared` holds
-// those sessions (anchorId → {session, role, invitationId}); one whose ring ends any
-// other way is closed. Where a prepared session does not fit the call (glare made this
-// side the answering one), it is closed and the call negotiates after call:started.
+// left, slot removed, reconnect). The session of a call is prepared while it rings
+// (prepared.js): the offer travels with the invite, the answer with the accept.
 import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
+import { Prepared } from './prepared.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
 import { NO_FREE_SLOT, answerFailed } from './views/words.js';
 import { siteCertificate } from './safety.js';
@@ -21,21 +15,12 @@ const ICE_REFRESH_MS = 30 * 60 * 1000;
 // A connection prepared while it rings gathers at once: with ICE servers (TURN
 // credentials) fetched within this long, else fresh ones first.
 const ICE_FRESH_MS = 10 * 60 * 1000;
-// Accept waits at most this long for the answer being prepared (it takes ~10-30 ms after
-// the ring); later than that the answer follows as call:signal once the call started.
-const ANSWER_WAIT_MS = 1000;
-// The ring's offer carries no candidates (the server refuses them); should one come
-// anyway, applying it would make this side send checks to the caller before Accept.
-const stripCandidates = (sdp) => sdp.replace(/^a=(candidate:|end-of-candidates).*\r?\n/gm, '');
 
 export class Calls {
   constructor({ signaling, store, mediaOf, notify }) {
     Object.assign(this, { signaling, store, mediaOf, notify });
     this.sessions = new Map();
-    this.prepared = new Map();  // anchorId → {session, role: 'caller'|'callee', invitationId}
-    this.ringOffers = new Map(); // anchorId → the offer the last ring carried
-    // How each call's connection came about (e2e output, bench): prepared or fallback.
-    this.setups = { prepared: 0, fallback: 0 };
+    this.prepared = new Prepared(this); // the sessions of rings (prepared.js)
     this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
     this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
     this.iceServers = null; // the latest from ice:servers; session:welcome's until then
@@ -66,54 +51,7 @@ export class Calls {
 
   onRing(p) {
     this.store.dispatch({ type: 'call/ring', payload: { ...p, anchorId: p.toAnchorId } });
-    if (p.offer) this.ringOffers.set(p.toAnchorId, { invitationId: p.invitationId, offer: p.offer });
-    // Our own invite to them is on its way (glare): keep what we prepared; the server
-    // makes one call of the two and says which side offers.
-    if (p.offer && !this.prepared.has(p.toAnchorId)) this.prepareAnswer(p);
-    else this.refreshIce();
-  }
-
-  // The callee's side, while it rings: the ring's offer applied, the answer made and the
-  // candidates gathered, all held (peer.js) until Accept.
-  async prepareAnswer(p) {
-    const iceServers = await this.iceServersNow();
-    const slot = slotOf(this.store.getState(), p.toAnchorId);
-    if (slot.phase !== 'ringing-in' || slot.invitationId !== p.invitationId || this.prepared.has(p.toAnchorId)) return;
-    const session = this.newSession({ callId: null, anchorId: p.toAnchorId, polite: true, initiator: false,
-                                      relayOnly: p.relayOnly, iceServers });
-    if (!session) return;
-    this.prepared.set(p.toAnchorId, { session, role: 'callee', invitationId: p.invitationId });
-    session.receive({ description: { type: 'offer', sdp: stripCandidates(p.offer.sdp) } });
-  }
-
-  newSession({ callId, anchorId, polite, initiator, relayOnly, iceServers = null }) {
-    const { me } = this.store.getState();
-    const media = this.mediaOf(anchorId);
-    if (!me || !media) return null;
-    return new PeerSession({
-      signaling: this.signaling, callId, anchorId, polite, initiator, media,
-      iceServers: iceServers || this.iceServers || me.iceServers,
-      // Address privacy (docs/protocol.md): this side sends relay candidates only.
-      iceTransportPolicy: relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(relayOnly),
-      getIceServers: () => this.refreshIce(), certificates: this.certificate ? [this.certificate] : null,
-    });
-  }
-
-  // A ring that ended without a call (or a slot gone idle): what it prepared is closed.
-  // The session's close() stops only the remote tracks; the slot's camera and
-  // microphone are shared with its next call and stay.
-  release(anchorId, why) {
-    this.ringOffers.delete(anchorId);
-    this.dropPrepared(anchorId, why);
-  }
-
-  dropPrepared(anchorId, why) {
-    const entry = this.prepared.get(anchorId);
-    this.prepared.delete(anchorId);
-    if (entry) {
-      entry.session.trace(`prepared connection released (${why})`);
-      entry.session.close();
-    }
+    if (!this.prepared.onRing(p)) this.refreshIce(); // preparing fetches them if needed
   }
 
   onInviteEnded(p) {
@@ -127,37 +65,23 @@ export class Calls {
     this.store.dispatch({ type: 'call/started', payload: p });
   }
 
-  // The prepared session, if it fits the call (same role, same privacy rule), bound to
-  // it; otherwise a fresh one that negotiates now: the answering side answers the ring's
-  // offer (the call's pending offer), an initiator without one makes an offer.
-  takePrepared(p) {
-    const entry = this.prepared.get(p.anchorId);
-    const ringOffer = this.ringOffers.get(p.anchorId);
-    this.prepared.delete(p.anchorId);
-    this.ringOffers.delete(p.anchorId);
-    const fits = entry && !entry.session.closed && (entry.role === 'caller') === Boolean(p.initiator)
-      && entry.session.relayOnly === Boolean(p.relayOnly) && (entry.role === 'callee' || entry.offered);
-    if (fits) {
-      entry.session.bind(p.callId);
-      this.setups.prepared += 1;
-      return entry.session;
-    }
-    // Said in the new session's log (e2e output, debugging) and counted in `setups`.
-    const why = entry ? `the prepared ${entry.role} connection does not fit the call (initiator `
-      + `${Boolean(p.initiator)}, relayOnly ${Boolean(p.relayOnly)})` : 'nothing was prepared';
-    entry?.session.close();
-    const session = this.newSession(p);
-    if (!session) return null;
-    this.setups.fallback += 1;
-    const answering = !p.initiator && ringOffer;
-    session.trace(`${why}: negotiating after call:started${answering ? ", answering the ring's offer" : ''}`);
-    if (answering) session.receive({ description: { type: 'offer', sdp: stripCandidates(ringOffer.offer.sdp) } });
-    return session;
+  // A PeerSession for a call (callId) or for a ring (callId null: held, see peer.js).
+  newSession({ callId, anchorId, polite, initiator, relayOnly, iceServers = null }) {
+    const { me } = this.store.getState();
+    const media = this.mediaOf(anchorId);
+    if (!me || !media) return null;
+    return new PeerSession({
+      signaling: this.signaling, callId, anchorId, polite, initiator, media,
+      iceServers: iceServers || this.iceServers || me.iceServers,
+      // Address privacy (docs/protocol.md): this side sends relay candidates only.
+      iceTransportPolicy: relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(relayOnly),
+      getIceServers: () => this.refreshIce(), certificates: this.certificate ? [this.certificate] : null,
+    });
   }
 
   startSession(p) {
     if (this.sessions.has(p.callId)) return;
-    const session = this.takePrepared(p);
+    const session = this.prepared.sessionFor(p); // prepared while it rang, or made now
     if (!session) return;
     const media = session.media;
     session.startedAt = performance.timeOrigin + performance.now();
@@ -243,9 +167,7 @@ export class Calls {
   }
 
   closeStaleSessions(state) {
-    for (const anchorId of new Set([...this.prepared.keys(), ...this.ringOffers.keys()])) {
-      if (slotOf(state, anchorId).phase === 'idle') this.release(anchorId, slotOf(state, anchorId).outcome?.reason || 'idle');
-    }
+    this.prepared.prune(state);
     const live = new Set(Object.values(state.calls).map((slot) => slot.callId).filter(Boolean));
     for (const [callId, session] of this.sessions) {
       if (!live.has(callId)) {
@@ -280,39 +202,17 @@ export class Calls {
     const peer = { anchorId: peerAnchorId, clientId: target?.clientId, userId: user?.id,
                    displayName: user?.displayName || 'them', anchorName: target?.name || '' };
     this.store.dispatch({ type: 'call/invite-sent', payload: { anchorId: from.id, peer } });
-    const offer = await this.prepareOffer(from.id, await this.iceServersNow());
+    const offer = await this.prepared.offerFor(from.id);
     try {
       const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId,
                                                                  ...(offer ? { offer } : {}) });
       // {callId}: glare — their invitation became the call; call:started does the rest.
       if (ack.invitationId) {
         this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
-        const entry = this.prepared.get(from.id);
-        if (entry?.role === 'caller' && !entry.session.closed) {
-          entry.invitationId = ack.invitationId;
-          entry.offered = true; // applied in order before any signal (peer.js inbox)
-          entry.session.applyOffer(ack.relayOnly, this.store.getState().me?.iceTransportPolicy);
-        }
+        this.prepared.invited(from.id, ack);
       } else this.glare.server += 1;
     } catch (err) {
       this.store.dispatch({ type: 'call/invite-failed', payload: { anchorId: from.id, code: err.code, message: err.message } });
-    }
-  }
-
-  // The caller's side: its connection and offer, made before the invite leaves so the
-  // offer travels with the ring. null (and no offer) if it cannot: then the call
-  // negotiates after call:started as before.
-  async prepareOffer(anchorId, iceServers) {
-    if (slotOf(this.store.getState(), anchorId).phase !== 'ringing-out') return null;
-    const session = this.newSession({ callId: null, anchorId, polite: false, initiator: true, relayOnly: false, iceServers });
-    if (!session) return null;
-    this.prepared.set(anchorId, { session, role: 'caller', invitationId: null });
-    try {
-      return await session.prepareOffer();
-    } catch (err) {
-      session.trace('offer not prepared', err);
-      this.release(anchorId, 'offer failed');
-      return null;
     }
   }
 
@@ -320,24 +220,16 @@ export class Calls {
     this.acceptClicks[anchorId] = performance.timeOrigin + performance.now();
   }
 
-  // With the answer prepared while it rang: its addresses leave this browser now.
+  // With the answer prepared while it rang, if there is one.
   async accept(anchorId) {
     const { invitationId } = slotOf(this.store.getState(), anchorId);
-    const entry = this.prepared.get(anchorId);
-    if (!invitationId || entry?.role !== 'callee' || entry.invitationId !== invitationId) {
-      return this.answer(anchorId, P.CALL_ACCEPT);
-    }
-    const answer = await entry.session.takeAnswer(ANSWER_WAIT_MS);
+    const answer = invitationId && await this.prepared.answerFor(anchorId, invitationId);
     if (!answer) return this.answer(anchorId, P.CALL_ACCEPT);
     try {
       await this.signaling.request(P.CALL_ACCEPT, { invitationId, answer });
     } catch (err) {
-      if (err.code === 'relay-required' || err.code === 'invalid-state') {
-        // The prepared answer does not fit: accept without it and negotiate after call:started
-        // (answering the ring's offer, which stays).
-        this.dropPrepared(anchorId, `answer refused: ${err.code}`);
-        return this.answer(anchorId, P.CALL_ACCEPT);
-      }
+      // Refused: accept without it, and negotiate after call:started.
+      if (this.prepared.acceptFailed(anchorId, err)) return this.answer(anchorId, P.CALL_ACCEPT);
       if (err.code !== 'not-found') this.notify(answerFailed('accept', err.message));
     }
   }

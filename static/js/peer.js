@@ -13,7 +13,7 @@
 // invite; the callee's answer to the ring's offer) and gathers, but sends nothing: what
 // it would send waits in `outbox` — the callee's answer and candidates reveal its
 // addresses, and may leave only once the callee accepts. bind(callId) names the call
-// and sends what waited (calls.js takes the answer out first for call:accept).
+// and sends what waited, less what call:accept carried (takeAnswer). See prepared.js.
 //
 // Only negotiation lives here. Two helpers watch the same connection:
 //   health.js   — media flowing, the net state the tile shows, problems (TURN diagnosis),
@@ -46,6 +46,7 @@ export class PeerSession extends EventTarget {
     this.closed = false;
     this.outbox = [];               // held: what waits for bind() (see above)
     this.ownOffer = null;           // held caller: the offer sent with the invite
+    this.sentWithAccept = null;     // held callee: the answer call:accept carried
     this.answerReady = new Promise((resolve) => { this.onAnswerReady = resolve; });
     this.log = [];
     this.msidStream = new MediaStream(); // one stream id for both tracks: lip sync
@@ -103,20 +104,19 @@ export class PeerSession extends EventTarget {
   }
 
   // The held callee's answer as call:accept carries it: the local description now, with
-  // the candidates gathered so far; those leave the outbox (the rest follow on bind).
-  // Waits up to `ms` for the answer; null if there is none by then.
+  // the candidates gathered so far. Waits up to `ms` for the answer; null if there is
+  // none by then. Kept in `sentWithAccept` (cleared when the accept fails), so bind()
+  // sends only what the answer does not hold.
   async takeAnswer(ms) {
     let timer;
     const late = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
     await Promise.race([this.answerReady, late]);
     clearTimeout(timer);
     const local = this.pc.localDescription;
-    const i = this.outbox.findIndex((f) => f.description?.type === 'answer');
-    if (this.closed || i < 0 || local?.type !== 'answer') return null;
-    const answer = { type: local.type, sdp: local.sdp };
-    this.outbox = this.outbox.filter((f, j) => j !== i
-      && !(f.candidate && answer.sdp.includes(`a=${f.candidate.candidate}\r\n`)));
-    return answer;
+    if (this.closed || !this.held || local?.type !== 'answer'
+        || !this.outbox.some((f) => f.description?.type === 'answer')) return null;
+    this.sentWithAccept = { type: local.type, sdp: local.sdp };
+    return this.sentWithAccept;
   }
 
   // The call started: name it, start watching it, send what waited.
@@ -127,8 +127,11 @@ export class PeerSession extends EventTarget {
     this.watch();
     this.health.gathered = gathered;
     if (this.pc.iceGatheringState === 'complete') this.health.onGatheringChange();
-    this.trace(`bound to call ${callId}: sending ${this.outbox.length} held signal(s)`);
-    for (const fields of this.outbox.splice(0)) {
+    const sent = this.sentWithAccept?.sdp;  // the answer and the candidates in it went already
+    const held = this.outbox.splice(0).filter((f) => !sent || !(f.description?.type === 'answer'
+      || (f.candidate && sent.includes(`a=${f.candidate.candidate}\r\n`))));
+    this.trace(`bound to call ${callId}: sending ${held.length} held signal(s)`);
+    for (const fields of held) {
       this.send(fields).catch((err) => this.trace('held signal not sent', err));
     }
   }
