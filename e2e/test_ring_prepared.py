@@ -5,9 +5,11 @@ caller's receive log, `tlc.signaling.received`); after Accept media flows both w
 ring that ends without a call leaves no RTCPeerConnection open on either side, and the
 slot's camera and microphone live on. Nothing here is timed.
 """
+import json
 import threading
 
 from .pages import CallPage, assert_media_flows
+from .test_turn import SECRET, hide_my_address
 
 # Every RTCPeerConnection the page makes, so a test can count the open ones.
 COUNT_PCS = """
@@ -185,3 +187,32 @@ def test_a_prepared_call_renegotiates_later_from_either_side(server, browsers):
         assert_media_flows((a, a.anchor), (b, b.anchor))
     after = ufrags()
     assert all(x and x != y for x, y in zip(after, before)), (before, after)
+
+
+# What the callee's prepared session holds while it rings: its policy and candidate types.
+HELD_TYPES = """
+const s = window.tlc.calls.prepared.entries.get(arguments[0]).session;
+return {policy: s.pc.getConfiguration().iceTransportPolicy, relayOnly: s.relayOnly,
+        types: s.outbox.filter((f) => f.candidate && f.candidate.candidate)
+                 .map((f) => (f.candidate.candidate.match(/ typ (\\S+)/) || [])[1])};
+"""
+
+
+def test_address_privacy_holds_while_it_rings(turn, server_factory, browsers):
+    """A callee who hides its address prepares with relay candidates only."""
+    coturn = turn(SECRET)
+    srv = server_factory(TLC_TURN_URLS=json.dumps([coturn.url]), TLC_TURN_SECRET=SECRET)
+    callee_driver = browsers()
+    hide_my_address(callee_driver, srv)
+    a, b = CallPage(browsers(), srv).open(), CallPage(callee_driver, srv).open()
+    a.wait_sees(b)
+    b.wait_sees(a)
+    ring(a, b)
+    b.wait(HELD, 8.0, "callee prepared (gathering complete)", b.anchor)
+    held = b.js(HELD_TYPES, b.anchor)
+    assert held["policy"] == "relay" and held["relayOnly"] is True, held
+    assert held["types"] and set(held["types"]) == {"relay"}, held
+    assert a.js(HELD_TYPES, a.anchor)["policy"] == "all"  # the caller does not hide
+    b.click(b.anchor, "accept")
+    assert_media_flows((a, a.anchor), (b, b.anchor))
+    assert b.js("return window.tlc.calls.prepared.setups") == {"prepared": 1, "fallback": 0}
