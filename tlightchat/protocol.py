@@ -71,11 +71,6 @@ class AnchorSetOnline(Payload):
     online: StrictBool
 
 
-class Invite(Payload):
-    fromAnchorId: Id
-    toAnchorId: Id
-
-
 class InvitationRef(Payload):
     invitationId: Id
 
@@ -94,6 +89,38 @@ class Candidate(Payload):
     sdpMid: Optional[Annotated[StrictStr, Field(max_length=64)]] = None
     sdpMLineIndex: Optional[Annotated[StrictInt, Field(ge=0, le=255)]] = None
     usernameFragment: Optional[Annotated[StrictStr, Field(max_length=256)]] = None
+
+
+def _no_candidates(description):
+    """The offer that travels with a ring, and the answer that travels with an accept,
+    are made before any address may be shown: candidates follow after call:started."""
+    for line in description.sdp.splitlines():
+        if line.startswith("a=candidate:"):
+            raise ValueError("must carry no a=candidate lines (send candidates after call:started)")
+    return description
+
+
+class RingOffer(Description):
+    type: Literal["offer"]
+
+
+class AcceptAnswer(Description):
+    type: Literal["answer"]
+
+
+class Invite(Payload):
+    fromAnchorId: Id
+    toAnchorId: Id
+    # The caller's offer, relayed to the callee with call:ring (docs/protocol.md,
+    # "Prepared while it rings"); no candidates in it.
+    offer: Optional[Annotated[RingOffer, AfterValidator(_no_candidates)]] = None
+
+
+class Accept(Payload):
+    invitationId: Id
+    # The callee's answer to the ring's offer, made while it rang and sent only now
+    # (it carries the callee's addresses); relayed to the caller as call:signal.
+    answer: Optional[AcceptAnswer] = None
 
 
 class Signal(Payload):
@@ -214,7 +241,7 @@ CLIENT_EVENTS = {
     "anchor:remove": AnchorRef,
     "call:invite": Invite,
     "call:cancel": InvitationRef,
-    "call:accept": InvitationRef,
+    "call:accept": Accept,
     "call:decline": InvitationRef,
     "call:signal": Signal,
     "call:media": Media,
@@ -233,7 +260,8 @@ CLIENT_EVENTS = {
 OPTIONAL_PAYLOAD = {"lobby:get", "anchor:create"}  # every field optional: may be absent
 MAX_CHAT_SEND_BYTES = 64 * 1024  # 10,000 characters, even all escaped as \uXXXX
 MAX_WATCH_BYTES = 16 * 1024     # 200 ids of up to 64 characters
-SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES,
+SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "call:invite": MAX_SIGNAL_BYTES,
+               "call:accept": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES,
                "lobby:watch": MAX_WATCH_BYTES}
 
 # Server → client events (documented in docs/protocol.md; listed for the mirror test).

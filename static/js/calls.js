@@ -2,22 +2,29 @@
 // user's Call / Accept / Decline / Cancel / Hang up into requests. One PeerSession per
 // live call (Map callId → session); the store says which calls are live, and a session
 // whose call is no longer in the store is closed — whatever ended it (hang-up, peer
-// left, slot removed, reconnect).
+// left, slot removed, reconnect). The session of a call is prepared while it rings
+// (prepared.js): the offer travels with the invite, the answer with the accept.
 import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
+import { Prepared } from './prepared.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
 import { NO_FREE_SLOT, answerFailed } from './views/words.js';
 import { siteCertificate } from './safety.js';
 
 const ICE_REFRESH_MS = 30 * 60 * 1000;
+// A connection prepared while it rings gathers at once: with ICE servers (TURN
+// credentials) fetched within this long, else fresh ones first.
+const ICE_FRESH_MS = 10 * 60 * 1000;
 
 export class Calls {
   constructor({ signaling, store, mediaOf, notify }) {
     Object.assign(this, { signaling, store, mediaOf, notify });
     this.sessions = new Map();
+    this.prepared = new Prepared(this); // the sessions of rings (prepared.js)
     this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
     this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
     this.iceServers = null; // the latest from ice:servers; session:welcome's until then
+    this.iceFetchedAt = 0;  // Date.now() of the latest
     // This site's DTLS certificate (safety.js): the same safety code call after call.
     this.certificate = null;
     this.certificateReady = siteCertificate().then((cert) => { this.certificate = cert; });
@@ -44,7 +51,7 @@ export class Calls {
 
   onRing(p) {
     this.store.dispatch({ type: 'call/ring', payload: { ...p, anchorId: p.toAnchorId } });
-    this.refreshIce();
+    if (!this.prepared.onRing(p)) this.refreshIce(); // preparing fetches them if needed
   }
 
   onInviteEnded(p) {
@@ -58,17 +65,25 @@ export class Calls {
     this.store.dispatch({ type: 'call/started', payload: p });
   }
 
-  startSession(p) {
+  // A PeerSession for a call (callId) or for a ring (callId null: held, see peer.js).
+  newSession({ callId, anchorId, polite, initiator, relayOnly, iceServers = null }) {
     const { me } = this.store.getState();
-    const media = this.mediaOf(p.anchorId);
-    if (!me || !media || this.sessions.has(p.callId)) return;
-    const session = new PeerSession({
-      signaling: this.signaling, callId: p.callId, anchorId: p.anchorId, polite: p.polite,
-      initiator: p.initiator, media, iceServers: this.iceServers || me.iceServers,
+    const media = this.mediaOf(anchorId);
+    if (!me || !media) return null;
+    return new PeerSession({
+      signaling: this.signaling, callId, anchorId, polite, initiator, media,
+      iceServers: iceServers || this.iceServers || me.iceServers,
       // Address privacy (docs/protocol.md): this side sends relay candidates only.
-      iceTransportPolicy: p.relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(p.relayOnly),
+      iceTransportPolicy: relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(relayOnly),
       getIceServers: () => this.refreshIce(), certificates: this.certificate ? [this.certificate] : null,
     });
+  }
+
+  startSession(p) {
+    if (this.sessions.has(p.callId)) return;
+    const session = this.prepared.sessionFor(p); // prepared while it rang, or made now
+    if (!session) return;
+    const media = session.media;
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
     session.addEventListener('state', (e) => this.store.dispatch({
@@ -108,6 +123,8 @@ export class Calls {
   // For the side that claimed first the call is not back yet (not-found); its call:state
   // follows when the peer claims.
   onWelcome(welcome) {
+    this.iceServers = welcome.iceServers || this.iceServers;
+    this.iceFetchedAt = Date.now();
     if (!welcome.restored) return;
     for (const session of this.sessions.values()) session.reportFlowing();
   }
@@ -119,12 +136,22 @@ export class Calls {
     try {
       const { iceServers } = await this.signaling.request(P.ICE_SERVERS);
       this.iceServers = iceServers;
+      this.iceFetchedAt = Date.now();
       for (const session of this.sessions.values()) session.setIceServers(iceServers);
       return iceServers;
     } catch (err) {
       console.warn('ice:servers failed; keeping the previous ones', err);
       return null;
     }
+  }
+
+  // ICE servers for a connection made now: the latest if fresh enough, else fetched.
+  async iceServersNow() {
+    if (Date.now() - this.iceFetchedAt < ICE_FRESH_MS && this.iceServers) {
+      this.refreshIce(); // fresh for the next one too; this one does not wait
+      return this.iceServers;
+    }
+    return (await this.refreshIce()) || this.iceServers || this.store.getState().me?.iceServers || [];
   }
 
   reportPeerState(session, media) {
@@ -140,6 +167,7 @@ export class Calls {
   }
 
   closeStaleSessions(state) {
+    this.prepared.prune(state);
     const live = new Set(Object.values(state.calls).map((slot) => slot.callId).filter(Boolean));
     for (const [callId, session] of this.sessions) {
       if (!live.has(callId)) {
@@ -174,12 +202,15 @@ export class Calls {
     const peer = { anchorId: peerAnchorId, clientId: target?.clientId, userId: user?.id,
                    displayName: user?.displayName || 'them', anchorName: target?.name || '' };
     this.store.dispatch({ type: 'call/invite-sent', payload: { anchorId: from.id, peer } });
-    this.refreshIce();
+    const offer = await this.prepared.offerFor(from.id);
     try {
-      const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId });
+      const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId,
+                                                                 ...(offer ? { offer } : {}) });
       // {callId}: glare — their invitation became the call; call:started does the rest.
-      if (ack.invitationId) this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
-      else this.glare.server += 1;
+      if (ack.invitationId) {
+        this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
+        this.prepared.invited(from.id, ack);
+      } else this.glare.server += 1;
     } catch (err) {
       this.store.dispatch({ type: 'call/invite-failed', payload: { anchorId: from.id, code: err.code, message: err.message } });
     }
@@ -189,8 +220,18 @@ export class Calls {
     this.acceptClicks[anchorId] = performance.timeOrigin + performance.now();
   }
 
-  accept(anchorId) {
-    return this.answer(anchorId, P.CALL_ACCEPT);
+  // With the answer prepared while it rang, if there is one.
+  async accept(anchorId) {
+    const { invitationId } = slotOf(this.store.getState(), anchorId);
+    const answer = invitationId && await this.prepared.answerFor(anchorId, invitationId);
+    if (!answer) return this.answer(anchorId, P.CALL_ACCEPT);
+    try {
+      await this.signaling.request(P.CALL_ACCEPT, { invitationId, answer });
+    } catch (err) {
+      // Refused: accept without it, and negotiate after call:started.
+      if (this.prepared.acceptFailed(anchorId, err)) return this.answer(anchorId, P.CALL_ACCEPT);
+      if (err.code !== 'not-found') this.notify(answerFailed('accept', err.message));
+    }
   }
 
   decline(anchorId) {

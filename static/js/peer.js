@@ -8,6 +8,13 @@
 // Signals are handled one at a time, in arrival order; ICE candidates that come before
 // the remote description wait for it.
 //
+// Prepared while it rings (docs/protocol.md): a session made with no call id is *held*.
+// It negotiates locally (the caller's offer, made by prepareOffer() and sent with the
+// invite; the callee's answer to the ring's offer) and gathers, but sends nothing: what
+// it would send waits in `outbox` — the callee's answer and candidates reveal its
+// addresses, and may leave only once the callee accepts. bind(callId) names the call
+// and sends what waited, less what call:accept carried (takeAnswer). See prepared.js.
+//
 // Only negotiation lives here. Two helpers watch the same connection:
 //   health.js   — media flowing, the net state the tile shows, problems (TURN diagnosis),
 //                 the stats figures;
@@ -37,6 +44,10 @@ export class PeerSession extends EventTarget {
     this.pendingCandidates = [];   // ICE candidates that came before the remote description
     this.inbox = Promise.resolve(); // signals are handled one at a time, in arrival order
     this.closed = false;
+    this.outbox = [];               // held: what waits for bind() (see above)
+    this.ownOffer = null;           // held caller: the offer sent with the invite
+    this.sentWithAccept = null;     // held callee: the answer call:accept carried
+    this.answerReady = new Promise((resolve) => { this.onAnswerReady = resolve; });
     this.log = [];
     this.msidStream = new MediaStream(); // one stream id for both tracks: lip sync
 
@@ -46,15 +57,82 @@ export class PeerSession extends EventTarget {
     this.pc.addEventListener('connectionstatechange', this.onConnectionStateChange.bind(this));
     this.onMediaChange = this.onMediaChange.bind(this);
     media.addEventListener('change', this.onMediaChange);
+    this.getIceServers = getIceServers;
     // After this session's own listeners: they see each event first (the trace, 'state').
-    this.health = new Health(this);
-    this.recovery = new Recovery(this, { getIceServers });
-    this.safety = new Safety(this); // the safety code of this connection (safety.js)
+    // A held session has no call to report on yet: they start with bind().
+    if (callId != null) this.watch();
 
     if (initiator) {
       for (const kind of ['audio', 'video']) {
         this.pc.addTransceiver(this.localTrack(kind) || kind, { direction: 'sendrecv', streams: [this.msidStream] });
       }
+    }
+  }
+
+  watch() {
+    this.health = new Health(this);
+    this.recovery = new Recovery(this, { getIceServers: this.getIceServers });
+    this.safety = new Safety(this); // the safety code of this connection (safety.js)
+  }
+
+  get held() {
+    return this.callId == null;
+  }
+
+  // -- prepared while it rings ---------------------------------------------------------
+
+  // The held caller's offer, made now and sent with call:invite. It is applied locally
+  // only by applyOffer(), once the invite's ack says which ICE transport policy this
+  // side must use (address privacy): gathering starts then. No candidate is in it.
+  async prepareOffer() {
+    this.ownOffer = await this.pc.createOffer();
+    return { type: this.ownOffer.type, sdp: this.ownOffer.sdp };
+  }
+
+  applyOffer(relayOnly, iceTransportPolicy = this.iceTransportPolicy) {
+    const policy = relayOnly ? 'relay' : iceTransportPolicy;
+    const changed = policy !== this.iceTransportPolicy;
+    Object.assign(this, { iceTransportPolicy: policy, relayOnly: Boolean(relayOnly) });
+    this.inbox = this.inbox.then(async () => {
+      if (this.closed) return;
+      // Before the local description: nothing has been gathered under the old policy.
+      if (changed) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceTransportPolicy: policy });
+      await this.pc.setLocalDescription(this.ownOffer);
+      this.trace('prepared offer applied');
+    }).catch((err) => this.trace('prepared offer failed', err));
+    return this.inbox;
+  }
+
+  // The held callee's answer as call:accept carries it: the local description now, with
+  // the candidates gathered so far. Waits up to `ms` for the answer; null if there is
+  // none by then. Kept in `sentWithAccept` (cleared when the accept fails), so bind()
+  // sends only what the answer does not hold.
+  async takeAnswer(ms) {
+    let timer;
+    const late = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
+    await Promise.race([this.answerReady, late]);
+    clearTimeout(timer);
+    const local = this.pc.localDescription;
+    if (this.closed || !this.held || local?.type !== 'answer'
+        || !this.outbox.some((f) => f.description?.type === 'answer')) return null;
+    this.sentWithAccept = { type: local.type, sdp: local.sdp };
+    return this.sentWithAccept;
+  }
+
+  // The call started: name it, start watching it, send what waited.
+  bind(callId) {
+    if (this.closed || !this.held) return;
+    this.callId = callId;
+    const gathered = this.outbox.filter((f) => f.candidate).length;
+    this.watch();
+    this.health.gathered = gathered;
+    if (this.pc.iceGatheringState === 'complete') this.health.onGatheringChange();
+    const sent = this.sentWithAccept?.sdp;  // the answer and the candidates in it went already
+    const held = this.outbox.splice(0).filter((f) => !sent || !(f.description?.type === 'answer'
+      || (f.candidate && sent.includes(`a=${f.candidate.candidate}\r\n`))));
+    this.trace(`bound to call ${callId}: sending ${held.length} held signal(s)`);
+    for (const fields of held) {
+      this.send(fields).catch((err) => this.trace('held signal not sent', err));
     }
   }
 
@@ -69,6 +147,8 @@ export class PeerSession extends EventTarget {
   // -- outgoing negotiation -----------------------------------------------------------
 
   async onNegotiationNeeded() {
+    // The held caller's first offer is the one sent with the invite (prepareOffer).
+    if (this.ownOffer && this.pc.signalingState === 'stable' && !this.pc.remoteDescription) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -94,6 +174,11 @@ export class PeerSession extends EventTarget {
 
   send(fields) {
     if (this.closed) return Promise.resolve();
+    if (this.held) { // nothing leaves before the call starts (the privacy rule)
+      this.outbox.push(fields);
+      if (fields.description?.type === 'answer') this.onAnswerReady();
+      return Promise.resolve();
+    }
     return this.signaling.request(CALL_SIGNAL, { callId: this.callId, ...fields });
   }
 
@@ -191,7 +276,7 @@ export class PeerSession extends EventTarget {
   onTrack({ track }) {
     if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
     // unmute = the first RTP packets of this track arrived: the fast path to "flowing".
-    track.addEventListener('unmute', () => this.health.poll(), { once: true });
+    track.addEventListener('unmute', () => this.checkMedia(), { once: true });
     this.emit('remote-track', { track });
   }
 
@@ -217,9 +302,10 @@ export class PeerSession extends EventTarget {
   close() {
     if (this.closed) return;
     this.closed = true;
-    this.health.stop();
-    this.recovery.stop();
-    this.safety.stop();
+    this.health?.stop();
+    this.recovery?.stop();
+    this.safety?.stop();
+    this.outbox = [];
     this.media.removeEventListener('change', this.onMediaChange);
     this.pc.close();
     this.remoteStream.getTracks().forEach((t) => t.stop());
@@ -228,16 +314,16 @@ export class PeerSession extends EventTarget {
 
   // -- what the tile, calls.js and the e2e tests read ---------------------------------
 
-  get net() { return this.health.net; }
-  get problem() { return this.health.problem; }
-  get flowing() { return this.health.flowing; }
-  get everConnected() { return this.health.everConnected; }
-  get stats() { return this.health.stats; }
-  get restarting() { return this.recovery.restarting; }
-  get attempt() { return this.recovery.attempt; }
-  get restarts() { return this.recovery.restarts; }
-  checkMedia() { return this.health.poll(); }
-  reportFlowing() { this.health.reportFlowing(); }
-  restartIce(reason) { return this.recovery.restartIce(reason); }
-  onNetworkOnline() { this.recovery.onNetworkOnline(); }
+  get net() { return this.health?.net ?? 'connecting'; }
+  get problem() { return this.health?.problem ?? null; }
+  get flowing() { return this.health?.flowing ?? false; }
+  get everConnected() { return this.health?.everConnected ?? false; }
+  get stats() { return this.health?.stats ?? null; }
+  get restarting() { return this.recovery?.restarting ?? null; }
+  get attempt() { return this.recovery?.attempt ?? 0; }
+  get restarts() { return this.recovery?.restarts ?? []; }
+  checkMedia() { return this.health ? this.health.poll() : Promise.resolve(); }
+  reportFlowing() { this.health?.reportFlowing(); }
+  restartIce(reason) { return this.recovery?.restartIce(reason); }
+  onNetworkOnline() { this.recovery?.onNetworkOnline(); }
 }

@@ -13,6 +13,8 @@ export const ANCHOR_CREATE = 'anchor:create';
 export const ANCHOR_RENAME = 'anchor:rename';
 export const ANCHOR_SET_ONLINE = 'anchor:set-online';
 export const ANCHOR_REMOVE = 'anchor:remove';
+// call:invite may carry the caller's offer and call:accept the callee's answer: the call
+// is prepared while it rings (docs/protocol.md, "Prepared while it rings"; calls.js).
 export const CALL_INVITE = 'call:invite';
 export const CALL_CANCEL = 'call:cancel';
 export const CALL_ACCEPT = 'call:accept';

@@ -6,6 +6,7 @@
 //   sig.on('call:ring', fn) / sig.off('call:ring', fn)
 //   sig.on('status', fn)                          // fn({status, reason, code, transport})
 //   sig.status, sig.transport
+//   sig.received                                  // the call events received: [{event, at, data}]
 //   sig.setResumeState(() => ({anchors, calls}))  // what the call page sends on reconnect
 // status: 'connecting' | 'connected' | 'disconnected' | 'refused'.
 //
@@ -19,6 +20,7 @@ import { deviceLabel } from './device.js';
 
 export const STATUS = 'status';
 const DEFAULT_TIMEOUT_MS = 10000;
+const RECEIVED_KEPT = 200;
 // Reconnect backoff: 0.5 s doubling up to 3 s, ±50 % jitter (Socket.IO's default tops out
 // at 5 s). A restarted server has every tab back within a few seconds, spread out.
 const RECONNECT = { reconnectionDelay: 500, reconnectionDelayMax: 3000, randomizationFactor: 0.5 };
@@ -68,6 +70,15 @@ export class Signaling {
     this.resumeToken = null;
     this._resumeState = () => ({});
     this.socket = io({ path: basePath + 'socket.io', transports, auth: this._auth.bind(this), ...RECONNECT });
+    // What this page received of the call events, in order, stamped on the machine clock
+    // (the last RECEIVED_KEPT): the e2e tests check with it what reached the page when —
+    // e.g. that no answer or candidate reached the caller before the callee accepted.
+    this.received = [];
+    this.socket.onAny((event, data) => {
+      if (!String(event).startsWith('call:')) return;
+      this.received.push({ event, at: performance.timeOrigin + performance.now(), data });
+      if (this.received.length > RECEIVED_KEPT) this.received.shift();
+    });
     this.socket.on(SESSION_WELCOME, (welcome) => { this.resumeToken = welcome.resumeToken || null; });
     // The server is stopping (a restart): say so; the socket.io client reconnects by
     // itself when the connection closes, and the next server restores this tab's calls.

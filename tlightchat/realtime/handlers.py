@@ -10,9 +10,19 @@ delivery tree sends whatever the change produced. Chat events: chat_handlers.py.
 """
 import secrets
 
+from ..errors import Refusal
 from ..protocol import handles
 from ..store import actions as A
 from ..store import selectors as S
+from ..store.guards import candidate_type
+
+
+def relay_only_sdp(sdp):
+    """Address privacy for an SDP checked outside the call:signal guard (the answer of a
+    call:accept): only relay candidates in it."""
+    for line in sdp.splitlines():
+        if line.startswith("a=candidate:") and candidate_type(line[2:]) != "relay":
+            raise Refusal("relay-required", "this side's SDP may carry relay candidates only")
 
 
 def new_id():
@@ -80,12 +90,19 @@ def anchor_remove(hub, cid, p):
 def call_invite(hub, cid, p):
     now = hub.clock()
     invitation_id, call_id = new_id(), new_id()
-    # used only on glare (the call starts now; the callee's invitation made it: they call)
-    relay_only = hub.relay_only(p["toAnchorId"], p["fromAnchorId"])
+    # Decided now and kept by the invitation: both browsers prepare the call while it
+    # rings under this rule (the ack and call:ring say it), and the call keeps it. On
+    # glare the call starts now with it (the callee's invitation made it: they call).
+    relay_only = hub.relay_only(p["fromAnchorId"], p["toAnchorId"])
     action = A.invitation_created(cid, invitation_id, p["fromAnchorId"], p["toAnchorId"],
-                                  now, now + hub.ring_timeout, call_id, relay_only)
-    return hub.dispatch(action, lambda s: ({"callId": call_id} if call_id in s["calls"]
-                                           else {"invitationId": invitation_id}))
+                                  now, now + hub.ring_timeout, call_id, relay_only,
+                                  offer=p.get("offer"))
+
+    def ack(s):
+        if call_id in s["calls"]:
+            return {"callId": call_id}
+        return {"invitationId": invitation_id, "relayOnly": p["fromAnchorId"] in relay_only}
+    return hub.dispatch(action, ack)
 
 
 @handles("call:cancel")
@@ -97,10 +114,29 @@ def call_cancel(hub, cid, p):
 def call_accept(hub, cid, p):
     call_id = new_id()
     inv = hub.store.get_state()["invitations"].get(p["invitationId"])
-    relay_only = hub.relay_only(inv["fromAnchorId"], inv["toAnchorId"]) if inv else []
-    return hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock(),
-                                              relay_only),
-                        lambda s: {"callId": call_id})
+    answer = p.get("answer")
+    if inv is not None and "relayOnly" in inv:
+        relay_only = list(inv["relayOnly"])  # as the ring told both browsers
+    else:
+        relay_only = hub.relay_only(inv["fromAnchorId"], inv["toAnchorId"]) if inv else []
+    if answer is not None and inv is not None and inv["toClientId"] == cid:
+        # Refused before the call starts, so a bad answer starts nothing.
+        if not inv.get("offered"):
+            raise Refusal("invalid-state", "answer sent but the ring carried no offer")
+        if inv["toAnchorId"] in relay_only:
+            relay_only_sdp(answer["sdp"])
+    result = hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock(),
+                                                relay_only),
+                          lambda s: {"callId": call_id})
+    if answer is not None:
+        # Relayed to the caller as call:signal, right after its call:started and before
+        # this ack, through the same guard as any call:signal (pending offer, privacy).
+        try:
+            hub.dispatch(A.call_signalled(cid, call_id, description=answer))
+        except Refusal as err:
+            if err.code != "not-found":  # not-found: the call ended already (call:ended says so)
+                raise
+    return result
 
 
 @handles("call:decline")

@@ -144,9 +144,12 @@ def _invitation_messages(action, prev, nxt, actor):
         inv = nxt["invitations"].get(action["payload"]["invitationId"])
         if inv is not None:
             ttl = inv["expiresAt"] - inv["createdAt"]
-            msgs.append(((inv["toClientId"], inv["toAnchorId"]), "call:ring", {
-                "invitationId": inv["id"], "toAnchorId": inv["toAnchorId"],
-                "from": S.party(nxt, inv["fromAnchorId"]), "expiresInMs": int(ttl * 1000)}))
+            ring = {"invitationId": inv["id"], "toAnchorId": inv["toAnchorId"],
+                    "from": S.party(nxt, inv["fromAnchorId"]), "expiresInMs": int(ttl * 1000),
+                    "relayOnly": inv["toAnchorId"] in inv.get("relayOnly", ())}
+            if "offer" in action["payload"]:  # relayed with the ring, never stored
+                ring["offer"] = action["payload"]["offer"]
+            msgs.append(((inv["toClientId"], inv["toAnchorId"]), "call:ring", ring))
     return msgs
 
 

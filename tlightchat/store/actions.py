@@ -114,13 +114,18 @@ def anchor_removed(client_id, anchor_id):
 
 
 def invitation_created(client_id, invitation_id, from_anchor, to_anchor, now, expires_at,
-                       call_id, relay_only=()):
+                       call_id, relay_only=(), offer=None):
     """`call_id` is used only if this invitation meets one going the other way (glare):
-    then the call starts at once instead of ringing (with `relay_only`, as for accept)."""
-    return _action(INVITATION_CREATED, {
+    then the call starts at once instead of ringing (with `relay_only`, as for accept).
+    `relay_only` is kept by the invitation for the call it becomes. `offer`: the
+    caller's SDP offer, relayed with call:ring; the store keeps only that there was one."""
+    payload = {
         "invitationId": invitation_id, "fromAnchorId": from_anchor, "toAnchorId": to_anchor,
         "now": now, "expiresAt": expires_at, "callId": call_id, "relayOnly": list(relay_only),
-    }, client_id)
+    }
+    if offer is not None:
+        payload["offer"] = offer
+    return _action(INVITATION_CREATED, payload, client_id)
 
 
 def invitation_cancelled(client_id, invitation_id):

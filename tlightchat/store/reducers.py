@@ -7,7 +7,9 @@ State slices:
                node: the cluster node serving it ("" in a single process)
   anchors      {anchorId: {id, clientId, name, online, invitationId, callId}}
   invitations  {invitationId: {id, fromAnchorId, toAnchorId, fromClientId, toClientId,
-                               createdAt, expiresAt}}
+                               createdAt, expiresAt, relayOnly, offered}}
+               relayOnly: decided at the invite, kept for the call; offered: the ring
+               carried the caller's offer (pending in the call it becomes)
   calls        {callId: {id, callerAnchorId, calleeAnchorId, clients, startedAt,
                          media, offers, relayOnly}}     media/offers: {anchorId: bool}
                relayOnly: the anchors that may send only relay candidates (a tuple)
@@ -92,7 +94,11 @@ def _end_call(state, call_id):
 def _start_call(state, invitation_id, call_id, now, relay_only=()):
     inv = state["invitations"][invitation_id]
     state = _end_invitation(state, invitation_id)
-    return _open_call(state, call_id, inv["fromAnchorId"], inv["toAnchorId"], now, relay_only)
+    state = _open_call(state, call_id, inv["fromAnchorId"], inv["toAnchorId"], now, relay_only)
+    if inv.get("offered"):  # the ring's offer is the caller's pending offer in the call
+        call = state["calls"][call_id]
+        state = _patch(state, "calls", call_id, offers={**call["offers"], inv["fromAnchorId"]: True})
+    return state
 
 
 def _open_call(state, call_id, caller, callee, now, relay_only=()):
@@ -232,11 +238,14 @@ def invitation_created(state, p, meta):
     if pending and state["invitations"][pending]["toAnchorId"] == caller:
         # Glare: the callee is already inviting the caller. Their invitation wins and
         # the call starts now; they are the initiator.
-        return _start_call(state, pending, p["callId"], p["now"], p.get("relayOnly", ()))
+        # The rule its ring told both browsers holds (their prepared connections use it).
+        relay_only = state["invitations"][pending].get("relayOnly", p.get("relayOnly", ()))
+        return _start_call(state, pending, p["callId"], p["now"], relay_only)
     inv = {"id": p["invitationId"], "fromAnchorId": caller, "toAnchorId": callee,
            "fromClientId": state["anchors"][caller]["clientId"],
            "toClientId": state["anchors"][callee]["clientId"],
-           "createdAt": p["now"], "expiresAt": p["expiresAt"]}
+           "createdAt": p["now"], "expiresAt": p["expiresAt"],
+           "relayOnly": tuple(p.get("relayOnly", ())), "offered": "offer" in p}
     state = {**state, "invitations": _put(state["invitations"], inv["id"], inv)}
     state = _patch(state, "anchors", caller, invitationId=inv["id"])
     return _patch(state, "anchors", callee, invitationId=inv["id"])
