@@ -13,7 +13,7 @@ the browser's `connect_error` carries `err.message` and `err.data = {code, messa
 from flask import request
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from . import limits
+from . import fastpath, limits
 from .hub import RESTART_RETRY_MS
 
 
@@ -43,3 +43,4 @@ def attach(app, socketio, hub, identity):
             return hub.handle(sid, event, args)
 
     socketio.server.on("*", on_event, namespace="/")
+    fastpath.install(socketio)  # unmasking, packet JSON: the relay's hot path
