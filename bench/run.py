@@ -48,6 +48,7 @@ def steps(profile_dir):
     out += [
         ("chat", "chat", load + ["chat"] + prof("chat"), 180),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
+        ("page", "page", [PY, os.path.join(BENCH, "page.py")], 240),
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),
          150 if QUICK else 420),
         ("idle.bare", "idle", load + ["idle", "--server", "bare"], 150 if QUICK else 300),
@@ -129,7 +130,7 @@ def machine():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="comma-separated groups: weight,rtt,lobby,relay,"
-                                               "chat,call,idle")
+                                               "chat,call,page,idle")
     args = ap.parse_args()
     only = {g for g in args.only.split(",") if g}
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -176,6 +176,7 @@ def test_json_of_every_packet_of_a_call_and_a_chat(pair, monkeypatch):
     events = {p[0] for p in seen if isinstance(p, list) and p and isinstance(p[0], str)}
     assert {"call:ring", "call:started", "call:signal", "lobby:anchor"} <= events, events
     assert len(seen) > 20
+    monkeypatch.undo()
     for obj in seen:
         same_for_a_parser(obj)
 

@@ -307,7 +307,7 @@ def fast_signal_candidate(raw):
     that is not plainly valid by Signal's own bounds (then Signal decides, and words
     the refusal). It accepts only exact types and known keys, so it never accepts what
     Signal refuses (tests/test_fastpath.py checks both on random and edge payloads).
-    Measured: 13.7 µs → 2 µs per event."""
+    13.5 → 3.4 µs per event, size check included (bench/micro.py)."""
     if len(raw) != 2:
         return None
     call_id, candidate = raw.get("callId"), raw.get("candidate")
