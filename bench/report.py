@@ -130,6 +130,21 @@ def rows(doc):
             failed(t if not ok(t) else b, "lobby"), "—", None, None,
             f"{LOAD} lobby --server tlc --out r.json")
 
+    # the relay's fast paths, in-process CPU (bench/micro.py)
+    t = R.get("micro")
+    step = (t or {}).get("rows", {}).get(
+        "whole relay step, server CPU per candidate (process time, in-process)")
+    if ok(t) and step:
+        row("server CPU per relayed candidate, whole server step in-process (no network, "
+            "no unmasking; fast paths on)", "report", f"{step['fast']} µs",
+            f"{step['library']} µs with the library code (fast paths off)",
+            ratio(step["fast"], step["library"]), None, ".venv/bin/python bench/micro.py")
+        rest = [(k, v) for k, v in t["rows"].items() if v is not step]
+        row("fast paths vs the library, µs per call (best of 7)", "report",
+            "; ".join(f"{k}: {v['fast']}" for k, v in rest),
+            "; ".join(f"{v['library']}" for k, v in rest), None, None,
+            ".venv/bin/python bench/micro.py")
+
     # event + ack round trip, polling vs websocket
     t = R.get("rtt")
     if ok(t) and "anchor:rename" in t["websocket"]:
