@@ -43,6 +43,9 @@ def test_the_graph_is_every_module_the_entry_reaches():
     assert graph[0] == "js/call-entry.js" and len(graph) == len(set(graph))
     assert set(graph) == closure("js/call-entry.js")
     assert {"js/call-page.js", "js/chat/panel.js", "vendor/socket.io.esm.min.js"} <= set(graph)
+    # what runs at start first, the chat panel's graph (imported later) last
+    first_chat = graph.index("js/chat/panel.js")
+    assert all(p.startswith("js/chat/") for p in graph[first_chat:]), graph
 
 
 def test_imports_of_reads_each_form():

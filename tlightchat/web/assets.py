@@ -32,20 +32,23 @@ _STATIC_IMPORT = re.compile(
 _DYNAMIC_IMPORT = re.compile(r"""\bimport\(\s*(['"])([^'"]+)\1\s*\)""")
 
 
-def imports_of(source):
-    """The relative module specifiers a module's source imports, statically or with a
-    literal dynamic import(), in order of appearance."""
+def imports_of(source, dynamic=True):
+    """The relative module specifiers a module's source imports, statically (and with
+    a literal dynamic import(), unless dynamic=False), in order of appearance."""
     found = [(m.start(), m[2] or m[4]) for m in _STATIC_IMPORT.finditer(source)]
-    found += [(m.start(), m[2]) for m in _DYNAMIC_IMPORT.finditer(source)]
+    if dynamic:
+        found += [(m.start(), m[2]) for m in _DYNAMIC_IMPORT.finditer(source)]
     return [spec for _, spec in sorted(found) if spec.startswith(("./", "../"))]
 
 
 def module_graph(static_folder, entry):
-    """Every module reachable from `entry` (a path under static/), breadth first, the
-    entry first: what the browser will fetch for it, so each can be preloaded."""
-    order, queue = [], [entry]
-    while queue:
-        path = queue.pop(0)
+    """Every module reachable from `entry` (a path under static/), the entry first, then
+    breadth first what runs at start (the entry's own imports, static or dynamic, and
+    their static graphs), then what a module imports later with import() (the chat
+    panel): the order the page needs them, so each can be preloaded in that order."""
+    order, queue, later = [], [(entry, True)], []
+    while queue or later:
+        path, now = queue.pop(0) if queue else later.pop(0)
         if path in order:
             continue
         try:
@@ -55,7 +58,11 @@ def module_graph(static_folder, entry):
             continue  # a missing module fails in the browser, not in the page
         order.append(path)
         base = posixpath.dirname(path)
-        queue += [posixpath.normpath(posixpath.join(base, spec)) for spec in imports_of(source)]
+        join = lambda spec: posixpath.normpath(posixpath.join(base, spec))  # noqa: E731
+        static = imports_of(source, dynamic=False)
+        queue += [(join(spec), False) for spec in static]
+        dynamic = [s for s in imports_of(source) if s not in static]
+        (queue if now else later).extend((join(spec), False) for spec in dynamic)
     return order
 
 
