@@ -68,6 +68,13 @@ def rows(doc):
             f"bare: {b['bytes_per_client'] / 1000:,.1f} KB" if ok(b) else "—",
             ratio(t["bytes_per_client"], b["bytes_per_client"]) if ok(b) else None,
             le(t["bytes_per_client"], 40000), f"{LOAD} idle --server tlc --out r.json")
+        if t.get("rss_before_kb"):
+            row("server RSS before any client (after start and the cookie visits)", "≤ bare",
+                f"{t['rss_before_kb'] / 1024:,.1f} MiB",
+                f"bare: {b['rss_before_kb'] / 1024:,.1f} MiB" if ok(b) else "—",
+                ratio(t["rss_before_kb"], b["rss_before_kb"]) if ok(b) else None,
+                ok(b) and t["rss_before_kb"] <= b["rss_before_kb"],
+                f"{LOAD} idle --server tlc --out r.json")
     else:
         row("concurrent idle WebSocket clients", "≥ 10,000", failed(t, "idle"), "—", None, None,
             f"{LOAD} idle --server tlc --out r.json")
@@ -81,6 +88,15 @@ def rows(doc):
         row(f"relayed signaling msgs/s at {t['connected']:,} connected clients (eventlet)",
             "≥ 0.7 × bare", n(t["throughput_msgs_per_s"], " msg/s"),
             n(b["throughput_msgs_per_s"], " msg/s (bare)"), r, r is not None and r >= 0.7,
+            f"{LOAD} relay --server tlc --mode eventlet --out r.json")
+        def per_cpu(r):
+            share = (r.get("cpu_during_throughput") or {}).get("server")
+            return r["throughput_msgs_per_s"] / share if share else None
+
+        tc, bc = per_cpu(t), per_cpu(b)
+        row("relayed msgs per server CPU-second (eventlet; msg/s ÷ the server's CPU share "
+            "in the same window)", "≥ 8,000", n(tc, " msg/CPU-s"),
+            n(bc, " msg/CPU-s (bare)"), ratio(tc, bc), tc is not None and tc >= 8000,
             f"{LOAD} relay --server tlc --mode eventlet --out r.json")
         row(f"relay latency p50 / p99 at {t['latency_rate']:,} msgs/s (eventlet)",
             "p99 ≤ 20 ms", f"{t['latency_p50_ms']} / {t['latency_p99_ms']} ms",
@@ -114,8 +130,32 @@ def rows(doc):
             failed(t if not ok(t) else b, "lobby"), "—", None, None,
             f"{LOAD} lobby --server tlc --out r.json")
 
-    # polling vs websocket
+    # the relay's fast paths, in-process CPU (bench/micro.py)
+    t = R.get("micro")
+    step = (t or {}).get("rows", {}).get(
+        "whole relay step, server CPU per candidate (process time, in-process)")
+    if ok(t) and step:
+        row("server CPU per relayed candidate, whole server step in-process (no network, "
+            "no unmasking; fast paths on)", "report", f"{step['fast']} µs",
+            f"{step['library']} µs with the library code (fast paths off)",
+            ratio(step["fast"], step["library"]), None, ".venv/bin/python bench/micro.py")
+        rest = [(k, v) for k, v in t["rows"].items() if v is not step]
+        row("fast paths vs the library, µs per call (best of 7)", "report",
+            "; ".join(f"{k}: {v['fast']}" for k, v in rest),
+            "; ".join(f"{v['library']}" for k, v in rest), None, None,
+            ".venv/bin/python bench/micro.py")
+
+    # event + ack round trip, polling vs websocket
     t = R.get("rtt")
+    if ok(t) and "anchor:rename" in t["websocket"]:
+        ws, po = t["websocket"], t["polling"]
+        row("event + ack round trip over WebSocket when the server writes an event before "
+            "the ack (`anchor:rename`: `lobby:anchor`, then the ack), p50", "≤ 2 ms",
+            f"{ws['anchor:rename']['p50_ms']} ms (p99 {ws['anchor:rename']['p99_ms']} ms)",
+            f"ack alone (`ice:servers`) {ws['ice:servers']['p50_ms']} ms; the same "
+            f"`anchor:rename` over polling {po['anchor:rename']['p50_ms']} ms",
+            t.get("event_then_ack_ratio"), le(ws["anchor:rename"]["p50_ms"], 2),
+            f"{LOAD} rtt --out r.json")
     if ok(t):
         row("polling vs WebSocket round trip (me:state ack, p50)", "≤ 2×",
             f"{t['polling']['p50_ms']} ms polling", f"{t['websocket']['p50_ms']} ms WebSocket",
@@ -150,6 +190,30 @@ def rows(doc):
     else:
         row("call setup, Accept → first remote frame, real Chromium", "≤ 1.2×",
             failed(t, "call"), "—", None, None, ".venv/bin/python bench/browser.py --out r.json")
+
+    # the page in real Chromium: navigation → lobby, first-load and repeat transfer
+    t = R.get("page")
+    cmd = ".venv/bin/python bench/page.py --out r.json"
+    if ok(t):
+        row("navigation → lobby rendered on /call, real Chromium, cold (median)", "≤ 250 ms",
+            f"{t['lobby_median_ms']} ms", f"first contentful paint {t['fcp_median_ms']} ms",
+            t["ratio"], le(t["lobby_median_ms"], 250), cmd)
+        row("/call first load, bytes transferred (compressed, headers included)", "≤ 70 KB",
+            f"{t['first_load_transfer_bytes'] / 1000:,.1f} KB in "
+            f"{t['first_load_requests']:.0f} requests",
+            f"the same files uncompressed: {t['first_load_decoded_bytes'] / 1000:,.1f} KB",
+            ratio(t["first_load_transfer_bytes"], t["first_load_decoded_bytes"]),
+            le(t["first_load_transfer_bytes"], 70_000), cmd)
+        row("/call repeat visit, bytes transferred (the browser's HTTP cache)", "≤ 10 KB",
+            f"{t['repeat_transfer_bytes'] / 1000:,.1f} KB ({t['repeat_over_network']:.0f} of "
+            f"{t['repeat_requests']:.0f} requests over the network)",
+            f"first load {t['first_load_transfer_bytes'] / 1000:,.1f} KB",
+            ratio(t["repeat_transfer_bytes"], t["first_load_transfer_bytes"]),
+            le(t["repeat_transfer_bytes"], 10_000), cmd)
+    else:
+        for figure in ("navigation → lobby rendered on /call", "/call first load transfer",
+                       "/call repeat visit transfer"):
+            row(figure, "—", failed(t, "page"), "—", None, None, cmd)
 
     # page weight
     t = R.get("weight")
@@ -306,9 +370,20 @@ def write(doc, path):
         "first of each is a warm-up.",
         "- Page weight: `/call` with an empty cache, following `<script>`, `<link>`, ES-module "
         "imports and CSS `url()`s, no compression.",
+        "- Round trips: one client, 40 events/s, emit → ack; `me:state` and `ice:servers` are "
+        "answered by the ack alone, `anchor:rename` first writes `lobby:anchor` to the same "
+        "client; WebSocket, then polling.",
+        "- The page (`bench/page.py`): a fresh headless Chromium per run opens /call (empty "
+        "cache); lobby rendered = the first `#lobby-list .lobby-user` (from the server's "
+        "snapshot), stamped by a script installed before the page's own, from navigation start; "
+        "baseline: the same navigation's first contentful paint. Transfer: Resource Timing "
+        "`transferSize` of the navigation and every resource but the Socket.IO transport, once "
+        "the chat panel is mounted; the repeat visit is a second navigation in the same "
+        "browser (its HTTP cache).",
         "- Knobs: `BENCH_QUICK=1` (small sizes), `BENCH_IDLE_CLIENTS`, `BENCH_IDLE_RAMP_SECONDS`, "
         "`BENCH_RELAY_CLIENTS`, `BENCH_RELAY_PAIRS`, `BENCH_RELAY_SECONDS`, "
         "`BENCH_RELAY_LATENCY_RATE`, `BENCH_LOBBY_SIZES`, `BENCH_CHAT_RATE`, `BENCH_CALL_REPEATS`, "
+        "`BENCH_PAGE_REPEATS`, "
         "`BENCH_LOG_LEVEL`; see bench/README.md.",
         "",
     ]

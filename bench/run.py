@@ -35,6 +35,7 @@ def steps(profile_dir):
     prof = lambda name: ["--profile", os.path.join(profile_dir, f"{name}.txt")]  # noqa: E731
     out = [
         ("weight", "weight", [PY, os.path.join(BENCH, "weight.py")], 60),
+        ("micro", "micro", [PY, os.path.join(BENCH, "micro.py")], 180),
         ("rtt", "rtt", load + ["rtt"], 120),
         ("lobby.tlc", "lobby", load + ["lobby", "--server", "tlc"], 240),
         ("lobby.bare", "lobby", load + ["lobby", "--server", "bare"], 180),
@@ -48,6 +49,7 @@ def steps(profile_dir):
     out += [
         ("chat", "chat", load + ["chat"] + prof("chat"), 180),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
+        ("page", "page", [PY, os.path.join(BENCH, "page.py")], 240),
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),
          150 if QUICK else 420),
         ("idle.bare", "idle", load + ["idle", "--server", "bare"], 150 if QUICK else 300),
@@ -128,8 +130,8 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="", help="comma-separated groups: weight,rtt,lobby,relay,"
-                                               "chat,call,idle")
+    ap.add_argument("--only", default="", help="comma-separated groups: weight,micro,rtt,lobby,"
+                                               "relay,chat,call,page,idle")
     args = ap.parse_args()
     only = {g for g in args.only.split(",") if g}
     stamp = time.strftime("%Y%m%dT%H%M%S")

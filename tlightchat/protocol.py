@@ -15,6 +15,7 @@ Past 300 lines on purpose: every schema and limit of the wire contract in one fi
 beside docs/protocol.md.
 """
 import json
+import re
 import unicodedata
 from typing import Annotated, Literal, Optional
 
@@ -318,6 +319,45 @@ def _describe(err):
     return f"{where}: {message}"
 
 
+_ID_TEXT = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # Id, for fullmatch
+_CANDIDATE_FIELDS = (("candidate", str, 1024), ("sdpMid", str, 64),
+                     ("sdpMLineIndex", int, 255), ("usernameFragment", str, 256))
+_CANDIDATE_KEYS = frozenset(key for key, _, _ in _CANDIDATE_FIELDS)
+# What a candidate signal within those bounds can weigh as JSON (each character
+# escaped as a surrogate pair, 12 bytes): far under the signal limit, so the fast
+# path below needs no size check.
+assert 12 * (64 + 1024 + 64 + 256) + 200 < MAX_SIGNAL_BYTES
+
+
+def fast_signal_candidate(raw):
+    """`call:signal` with an ICE candidate, the hottest event (a few dozen per call):
+    the payload Signal would return, built without a model, or None for anything
+    that is not plainly valid by Signal's own bounds (then Signal decides, and words
+    the refusal). It accepts only exact types and known keys, so it never accepts what
+    Signal refuses (tests/test_fastpath.py checks both on random and edge payloads).
+    13.5 → 3.4 µs per event, size check included (bench/micro.py)."""
+    if len(raw) != 2:
+        return None
+    call_id, candidate = raw.get("callId"), raw.get("candidate")
+    if type(call_id) is not str or type(candidate) is not dict or \
+            _ID_TEXT.fullmatch(call_id) is None or type(candidate.get("candidate")) is not str:
+        return None
+    out = {}
+    for key, kind, bound in _CANDIDATE_FIELDS:
+        value = candidate.get(key)
+        if value is None:
+            continue
+        if type(value) is not kind or (len(value) if kind is str else value) > bound or \
+                (kind is int and value < 0):
+            return None
+        out[key] = value
+    if len(out) != len(candidate) and any(  # an unknown key, or a known one as null
+            k not in _CANDIDATE_KEYS or v is not None for k, v in candidate.items()
+            if k not in out):
+        return None
+    return {"callId": call_id, "candidate": out}
+
+
 def validate(event, args):
     """Return the validated payload as a dict (empty for no-payload events)."""
     if isinstance(event, Malformed):  # a packet that did not decode (realtime/wire.py)
@@ -337,6 +377,10 @@ def validate(event, args):
         return {}
     if not isinstance(raw, dict):
         raise Refusal("invalid-payload", "payload must be a JSON object")
+    if event == "call:signal":
+        fast = fast_signal_candidate(raw)
+        if fast is not None:
+            return fast
     try:
         size = len(json.dumps(raw, separators=(",", ":"), allow_nan=False))
     except (TypeError, ValueError):

@@ -23,7 +23,6 @@ import { ConnectivityPanel } from './connectivity.js';
 import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
 import { ACTION_FAILED, ANNOUNCE, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
-import { mount as mountChat } from './chat/panel.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
 
@@ -245,11 +244,23 @@ watchReachability(signaling, {
 });
 
 // The chat panel (absent from the offline export), on this page's connection and lobby.
+// Imported once this page has rendered: as a static import its module graph ran first
+// and held back the lobby (issue 14). The modules are preloaded (templates/call.html).
 const chatRoot = document.querySelector('[data-chat-root]:not([data-standalone])');
-const chat = chatRoot ? mountChat(chatRoot, { signaling, lobbyStore: store }).store : null;
+let chat = null;
+if (chatRoot) {
+  import('./chat/panel.js').then(({ mount }) => {
+    chat = mount(chatRoot, { signaling, lobbyStore: store }).store;
+  }).catch((err) => {
+    console.warn('chat panel not loaded', err);
+    notify('The chat could not be loaded; calls still work. Reload the page to try again.');
+  });
+}
 
 // Read-only handle for debugging and the e2e tests (they act through the UI): its
 // properties cannot be reassigned.
-const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, chat, trust };
-window.tlc = Object.defineProperties({}, Object.fromEntries(
-  Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])));
+const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, trust };
+window.tlc = Object.defineProperties({}, {
+  ...Object.fromEntries(Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])),
+  chat: { get: () => chat, enumerable: true }, // null until the chat panel is mounted
+});

@@ -14,7 +14,7 @@ from flask import request
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from ..errors import Refusal
-from . import limits
+from . import fastpath, limits
 from .hub import RESTART_RETRY_MS
 
 
@@ -48,3 +48,4 @@ def attach(app, socketio, hub, identity):
             return hub.handle(sid, event, args)
 
     socketio.server.on("*", on_event, namespace="/")
+    fastpath.install(socketio)  # unmasking, packet JSON: the relay's hot path

@@ -52,7 +52,12 @@ class Unanswerable(Exception):
 def too_deep(text, limit=MAX_DEPTH):
     """True when JSON text nests deeper than `limit` (or its brackets do not balance).
     Each pass of a C regex removes the innermost level, so this costs (depth + 1)
-    linear scans, however the text is shaped, and never recurses."""
+    linear scans, however the text is shaped, and never recurses. Text with at most
+    `limit` opening brackets cannot nest deeper (strings included, the count is an upper
+    bound): two counts, and the JSON parser finds any that do not balance. That is
+    every relayed candidate (4% of the relay's CPU was the full check)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
     shape = _STRING.sub("", text)
     for _ in range(limit + 1):
         shape, removed = _INNERMOST.subn("", shape)

@@ -1,0 +1,39 @@
+"""The call page starts without the chat panel (issue 14, the page): the chat's module
+graph is imported after the call page rendered, so the lobby, the own slot and calls
+work even when the chat modules never arrive; and the modulepreload list of /call is
+exactly the set of modules the browser loads."""
+from .pages import CallPage
+
+
+def blocked(driver, *patterns):
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": list(patterns)})
+    return driver
+
+
+def test_the_lobby_renders_although_the_chat_modules_never_load(server, browsers):
+    """Before: call-page.js imported chat/panel.js statically, so without it the page
+    never ran (no lobby, no slot). Now only the chat is missing, and the page says so."""
+    other = CallPage(browsers(), server).open()
+    page = CallPage(blocked(browsers(), "*chat/panel.js*"), server).open()
+    page.wait_sees(other)
+    assert page.js("return window.tlc.chat") is None
+    page.wait("return document.querySelector('#notice').textContent.includes('chat could not')",
+              5.0, "the page says the chat did not load")
+    assert page.js("return document.querySelector('[data-chat-root]').dataset.mounted") is None
+
+
+def test_chat_mounts_after_the_call_page_and_preloads_match_what_loads(server, browsers):
+    page = CallPage(browsers(), server).open()
+    page.wait("return !!window.tlc.chat", 5.0, "chat panel mounted")
+    loaded = page.js("""
+        return performance.getEntriesByType('resource').map((e) => new URL(e.name))
+          .filter((u) => u.pathname.endsWith('.js')).map((u) => u.pathname);""")
+    preloads = page.js("""
+        return [...document.querySelectorAll('link[rel=modulepreload]')]
+          .map((l) => new URL(l.href).pathname);""")
+    # Nothing loads that is not preloaded (a preload is fetched anyway, so the other
+    # direction is tests/test_page_modules.py's: the list is the import graph).
+    modules = {p for p in loaded if not p.endswith("/nav.js")}  # base.html's own script
+    assert set(preloads) == modules, (sorted(set(preloads) - modules),
+                                      sorted(modules - set(preloads)))

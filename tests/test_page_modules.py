@@ -1,0 +1,80 @@
+"""The call page declares its whole ES module graph as modulepreload, and the chat
+panel's graph is no static part of call-page.js's (issue 14, the page)."""
+import os
+import posixpath
+import re
+
+from tlightchat.web.assets import imports_of, module_graph
+
+STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
+
+
+def specifiers(source, dynamic=True):
+    """A second reading of import statements, token by token, independent of assets.py:
+    every `from '…'` / `import '…'` / `import('…')` with a relative specifier."""
+    out = []
+    for statement in re.split(r";|\n(?=\S)", source):
+        words = statement.strip()
+        if words.startswith(("import ", "import{", "import*", "export ")) and " from " in words:
+            out.append(words.rsplit(" from ", 1)[1].strip().strip("'\""))
+        elif re.match(r"import\s*['\"]", words):
+            out.append(words[6:].strip().strip("'\""))
+        if dynamic:
+            out += re.findall(r"import\(\s*['\"]([^'\"]+)['\"]\s*\)", statement)
+    return [s for s in out if s.startswith(("./", "../"))]
+
+
+def closure(entry, dynamic=True):
+    seen, todo = set(), [entry]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        with open(os.path.join(STATIC, path), encoding="utf-8") as f:
+            source = f.read()
+        todo += [posixpath.normpath(posixpath.join(posixpath.dirname(path), s))
+                 for s in specifiers(source, dynamic)]
+    return seen
+
+
+def test_the_graph_is_every_module_the_entry_reaches():
+    graph = module_graph(STATIC, "js/call-entry.js")
+    assert graph[0] == "js/call-entry.js" and len(graph) == len(set(graph))
+    assert set(graph) == closure("js/call-entry.js")
+    assert {"js/call-page.js", "js/chat/panel.js", "vendor/socket.io.esm.min.js"} <= set(graph)
+    # what runs at start first, the chat panel's graph (imported later) last
+    first_chat = graph.index("js/chat/panel.js")
+    assert all(p.startswith("js/chat/") for p in graph[first_chat:]), graph
+
+
+def test_imports_of_reads_each_form():
+    source = ("import * as P from './protocol.js';\nimport {\n  a,\n  b,\n} from \"../x.js\";\n"
+              "import './side.js';\nexport { c } from './re.js';\n"
+              "// import nothing from './comment.js' here\n"
+              "const m = await import('./lazy.js');\nimport { io } from 'bare-name';\n")
+    assert imports_of(source) == ["./protocol.js", "../x.js", "./side.js", "./re.js",
+                                  "./lazy.js"]
+
+
+def test_the_call_page_preloads_exactly_its_graph(app):
+    client = app.test_client()
+    html = client.get("/call").get_data(as_text=True)
+    head = html.split("</head>", 1)[0]
+    hrefs = re.findall(r'<link rel="modulepreload" href="([^"]+)">', head)
+    paths = [h.split("?", 1)[0].removeprefix("static/") for h in hrefs]
+    assert set(paths) == closure("js/call-entry.js") and len(paths) == len(set(paths))
+    # the entry as its <script> names it (versioned); the imports as imports name them
+    script = re.search(r'<script type="module" src="([^"]*call-entry[^"]*)"', html).group(1)
+    assert hrefs[0] == script and "?v=" in script
+    for href in hrefs[1:]:
+        assert "?" not in href
+        assert client.get("/" + href).status_code == 200
+
+
+def test_the_chat_panel_is_no_static_import_of_the_call_page():
+    """Its graph used to run before call-page.js's body; now call-page.js imports it
+    dynamically, after the first render."""
+    static_graph = closure("js/call-page.js", dynamic=False)
+    assert not any(p.startswith("js/chat/") for p in static_graph), sorted(static_graph)
+    assert "js/chat/panel.js" in closure("js/call-page.js")
