@@ -7,6 +7,7 @@
 // restart or a signaling reconnect is under way, a clear message when there is no path
 // at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
 // Those come from the PeerSession's own events, not through the store.
+import { SelfView } from './self-view.js';
 import { h, setAttr, setText } from './dom.js';
 import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerMediaText, phaseText } from './words.js';
 import { describe } from '../stats.js';
@@ -83,6 +84,8 @@ export class AnchorTile {
         button('chat', 'Chat', 'chat-btn'), button('fullscreen', 'Full screen', 'fs-btn'),
         button('pip', 'PiP', 'pip-btn'), button('shortcuts', 'Keys', 'keys-btn')));
     this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)
+    // the self-view over a call's video: dragged, or moved by the arrow keys
+    this.selfView = new SelfView(this.local, this.el.querySelector('.stage'), this.el.querySelector('.tile-controls'));
     this.btn('shortcuts').setAttribute('aria-label', 'Keyboard shortcuts');
     this.btn('pip').setAttribute('aria-label', 'Picture in picture');
     this.btn('shortcuts').setAttribute('aria-haspopup', 'dialog');
@@ -168,6 +171,7 @@ export class AnchorTile {
       this.local.srcObject = media.stream;
     }
     this.local.hidden = !media.videoTrack;
+    this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack));
   }
 
   // The network state of the live call: the tile's data-net, the status line and the
