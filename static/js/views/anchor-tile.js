@@ -8,8 +8,9 @@
 // at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
 // Those come from the PeerSession's own events, not through the store.
 import { SelfView } from './self-view.js';
+import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerMediaText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 
@@ -131,9 +132,7 @@ export class AnchorTile {
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
     const live = phase === 'connecting' || phase === 'connected';
-    const peerNote = live ? peerMediaText(slot.peerMedia) : '';
-    setText(this.peerMedia, peerNote);
-    this.peerMedia.hidden = !peerNote;
+    this.renderPeerNote();
     setAttr(this.el, 'data-peer-audio', live && slot.peerMedia ? String(slot.peerMedia.audio) : null);
     setAttr(this.el, 'data-peer-video', live && slot.peerMedia ? String(slot.peerMedia.video) : null);
     setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : TILE.noVideo);
@@ -195,6 +194,20 @@ export class AnchorTile {
     return net;
   }
 
+  // Over the remote video: what the peer turned off (call:peer-state) and what this side
+  // sees of its video and the connection (signs.js). Also on the session's 'signs' events.
+  renderPeerNote() {
+    const slot = this.slot;
+    const live = slot && (slot.phase === 'connecting' || slot.phase === 'connected');
+    const signs = live && this.session ? verdict(this.session.health?.signs, slot.peerMedia) : { notSending: false, poor: null };
+    const note = live ? peerNoteText(slot.peerMedia, signs) : '';
+    setText(this.peerMedia, note);
+    this.peerMedia.hidden = !note;
+    setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);
+    setAttr(this.el, 'data-connection', signs.poor ? 'poor' : null);
+    setAttr(this.el, 'data-poor-reason', signs.poor);
+  }
+
   // The figures of the last second (session 'stats' events).
   renderStats() {
     const r = this.session?.stats;
@@ -236,16 +249,19 @@ export class AnchorTile {
       this.session.removeEventListener('net', this.onNet);
       this.session.removeEventListener('stats', this.onStats);
       this.session.removeEventListener('safety', this.onSafety);
+      this.session.removeEventListener('signs', this.onSigns);
     }
     this.session = session;
     this.onNet = this.onNet || (() => this.renderNet());
     this.onStats = this.onStats || (() => this.renderStats());
     this.onSafety = this.onSafety || (() => this.safety.render(this.session, this.slot));
+    this.onSigns = this.onSigns || (() => this.renderPeerNote());
     this.renderStats();
     if (session) {
       session.addEventListener('net', this.onNet);
       session.addEventListener('stats', this.onStats);
       session.addEventListener('safety', this.onSafety);
+      session.addEventListener('signs', this.onSigns);
     }
     this.remote.srcObject = session ? session.remoteStream : null;
     this.remote.muted = false;

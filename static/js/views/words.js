@@ -106,6 +106,15 @@ export function peerMediaText(peerMedia) {
   return off.length ? `Peer ${off.join(', ')}` : '';
 }
 
+// The note over the peer's video: what it turned off, and what this side sees (signs.js):
+// its camera is on but no video arrives; the connection is poor.
+export const SIGN_WORDS = { notSending: 'Not sending video', poor: 'Poor connection' };
+
+export function peerNoteText(peerMedia, { notSending, poor }) {
+  return [peerMediaText(peerMedia), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
+    .filter(Boolean).join(' · ');
+}
+
 export const TILE = {
   noVideo: 'Not sending video',
   receiveOnly: 'Sending nothing (receive only). Pick a sample clip in the menu below to send video.',
