@@ -30,6 +30,7 @@ def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_pr
     assert a.js(SLOT, a_anchor)["callId"] == call_id
     assert b.js(SLOT, b_anchor)["callId"] == call_id
     assert a.js("return window.__ended") == 0  # never hung up
+    assert axe_violations(b.driver) == [] and axe_violations(a.driver) == []
     # the call is still under control: hanging up works from the reloaded page
     b.click(b_anchor, "hangup")
     a.wait_idle(a_anchor, "hangup")

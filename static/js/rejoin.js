@@ -16,8 +16,9 @@
 //                  new one too (`onSignal`). Same call id; media flows again.
 //   a close      — nothing comes back. The peer saw "media stopped" then "client away"
 //                  (a network drop keeps the media flag: its media cannot be reported
-//                  stopped), waits LEAVE_GRACE_MS for a reload to come back and hangs up:
-//                  the call ends there ~5 s after the close (PeerLeaveWatch).
+//                  stopped), waits LEAVE_GRACE_MS from the hint for a reload to come back
+//                  and hangs up: the call ends there ~5–6 s after the close
+//                  (PeerLeaveWatch; e2e/test_rejoin.py measures it).
 import { CALL_MEDIA, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
 import { ownAnchors, slotOf } from './store.js';
 
@@ -173,14 +174,13 @@ export class Rejoin {
 }
 
 // The peer's page left mid-call (its media stopped, then its client went away): wait
-// LEAVE_GRACE_MS for a reload to come back, then hang up, so a closed tab ends the call
+// LEAVE_GRACE_MS from its leaving for a reload to come back, then hang up, so a closed tab ends the call
 // in seconds rather than at the end of the server's 30 s grace. A network drop on the
 // peer's side leaves its media flag on: that keeps the full grace.
 export class PeerLeaveWatch {
   constructor({ signaling, store, calls, graceMs = LEAVE_GRACE_MS }) {
     Object.assign(this, { signaling, store, calls, graceMs });
-    this.hinted = new Set(); // calls whose peer reported its media stopped
-    this.timers = new Map(); // callId → hang-up timer
+    this.timers = new Map(); // callId → hang-up timer, from the peer's hint
     store.subscribe((state, prev) => this.onState(state, prev));
   }
 
@@ -190,32 +190,36 @@ export class PeerLeaveWatch {
       const before = slotOf(prev, anchor.id);
       const { callId } = slot;
       if (!callId) continue;
+      // The hint: the peer said its media stopped while ours flows. The clock starts
+      // now (its pagehide), not when its socket is seen closed (up to ~2 s later).
       if (before.callId === callId && before.callState === 'connected' && slot.callState === 'connecting'
-          && this.calls.sessions.get(callId)?.flowing) this.hinted.add(callId);
-      if (slot.callState === 'connected') this.hinted.delete(callId);
-      const leaving = slot.callState === 'reconnecting' && this.hinted.has(callId);
-      if (leaving && !this.timers.has(callId)) {
+          && this.calls.sessions.get(callId)?.flowing && !this.timers.has(callId)) {
         this.timers.set(callId, setTimeout(() => this.expire(anchor.id, callId), this.graceMs));
-        this.store.dispatch({ type: 'call/peer-leaving', payload: { anchorId: anchor.id, callId, leaving: true } });
-      } else if (!leaving && this.timers.has(callId)) {
+      }
+      if (slot.callState === 'connected' && this.timers.has(callId)) {
         clearTimeout(this.timers.get(callId));
         this.timers.delete(callId);
       }
+      // say so once its client is away too (a page that left, not a media hiccup)
+      if (this.timers.has(callId) && slot.callState === 'reconnecting' && !slot.peerLeaving) {
+        this.store.dispatch({ type: 'call/peer-leaving', payload: { anchorId: anchor.id, callId, leaving: true } });
+      }
     }
-    for (const callId of this.timers.keys()) {
+    for (const callId of [...this.timers.keys()]) {
       if (!Object.values(state.calls).some((s) => s.callId === callId)) {
         clearTimeout(this.timers.get(callId));
         this.timers.delete(callId);
-        this.hinted.delete(callId);
       }
     }
   }
 
+  // Gone for good (its client still away): hang up. Back but its media not yet
+  // (connecting), or our own link down (the server's grace decides then): look again.
   expire(anchorId, callId) {
     this.timers.delete(callId);
     const slot = slotOf(this.store.getState(), anchorId);
-    if (slot.callId !== callId || slot.callState !== 'reconnecting') return;
-    if (!this.signaling.connected) { // our own link is down: the server's grace decides
+    if (slot.callId !== callId || slot.callState === 'connected') return;
+    if (slot.callState !== 'reconnecting' || !this.signaling.connected) {
       this.timers.set(callId, setTimeout(() => this.expire(anchorId, callId), 1000));
       return;
     }

@@ -15,13 +15,17 @@
 //   poor         — over the last WINDOW_MS: packet loss ≥ 8 % (video codecs conceal
 //                  under 2 %, picture and sound break up past 8 %: stats.js), or a round
 //                  trip ≥ 800 ms (ITU-T G.114: over 400 ms one way is unusable), or a
-//                  video freeze (the browser's freezeCount grew) in the last 3 s, or
+//                  video freeze (the browser's freezeCount grew) in the last 3 s while
+//                  the network is at least "fair"-degraded (loss ≥ 2 % or RTT ≥ 300 ms:
+//                  a freeze on a clean network is the decoder or the CPU — one freeze
+//                  was seen in 10 s of a healthy loopback call on a loaded machine), or
 //                  video arriving at under 64 kb/s (a collapsed bandwidth estimate:
 //                  a moving 640×480 picture needs ~300).
 // At 20 fps a stall shows within STALL_MS + one poll (~750 ms) of the last frame.
 export const SIGNS = Object.freeze({
   pollMs: 250, stallMs: 500, startGraceMs: 1500, windowMs: 500, aliveMs: 1200,
   lossPct: 8, minPackets: 10, rttMs: 800, freezeMs: 3000, videoKbps: 64,
+  fairLossPct: 2, fairRttMs: 300, // with a freeze
 });
 
 const NONE = Object.freeze({ videoStalled: false, poor: null });
@@ -63,9 +67,11 @@ export class SignsTracker {
     let poor = null;
     const lost = Math.max(0, snap.lostIn - w.lostIn);
     const got = Math.max(0, snap.packetsIn - w.packetsIn);
-    if (lost + got >= t.minPackets && (100 * lost) / (lost + got) >= t.lossPct) poor = 'loss';
+    const lossPct = lost + got >= t.minPackets ? (100 * lost) / (lost + got) : 0;
+    const degraded = lossPct >= t.fairLossPct || (snap.rttMs !== null && snap.rttMs >= t.fairRttMs);
+    if (lossPct >= t.lossPct) poor = 'loss';
     else if (snap.rttMs !== null && snap.rttMs >= t.rttMs) poor = 'rtt';
-    else if (!videoStalled && this.lastFreezeAt !== null && snap.at - this.lastFreezeAt <= t.freezeMs) poor = 'freeze';
+    else if (!videoStalled && degraded && this.lastFreezeAt !== null && snap.at - this.lastFreezeAt <= t.freezeMs) poor = 'freeze';
     else if (!videoStalled && seconds >= t.windowMs / 1000 * 0.8 && snap.framesIn > w.framesIn
              && ((snap.videoBytesIn - w.videoBytesIn) * 8) / 1000 / seconds < t.videoKbps) poor = 'bitrate';
 
