@@ -21,11 +21,15 @@
 //                  was seen in 10 s of a healthy loopback call on a loaded machine), or
 //                  video arriving at under 64 kb/s (a collapsed bandwidth estimate:
 //                  a moving 640×480 picture needs ~300).
-// At 20 fps a stall shows within STALL_MS + one poll (~750 ms) of the last frame.
+// At 20 fps a stall shows within STALL_MS + one poll (~750 ms) of the last frame. "Poor"
+// is held for HOLD_MS after its last sighting, and on a poor link (its frame rate drops
+// to a few per second) a stall takes POOR_STALL_MS: the signs do not flicker.
 export const SIGNS = Object.freeze({
   pollMs: 250, stallMs: 500, startGraceMs: 1500, windowMs: 500, aliveMs: 1200,
   lossPct: 8, minPackets: 10, rttMs: 800, freezeMs: 3000, videoKbps: 64,
   fairLossPct: 2, fairRttMs: 300, // with a freeze
+  holdMs: 1500,       // "poor" stays this long after its last sighting (no flicker)
+  poorStallMs: 2000,  // on a poor link the frame rate drops: a stall takes this long
 });
 
 const NONE = Object.freeze({ videoStalled: false, poor: null });
@@ -37,6 +41,7 @@ export class SignsTracker {
     this.lastFrameAt = null;
     this.connectedAt = null;
     this.lastFreezeAt = null;
+    this.lastPoor = null;   // {at, reason}: the last time the link looked poor
     this.signs = NONE;
   }
 
@@ -45,6 +50,7 @@ export class SignsTracker {
     const t = this.t;
     if (!connected || !snap.at) {
       this.connectedAt = null;
+      this.lastPoor = null;
       this.history = [];
       this.signs = NONE;
       return this.signs;
@@ -59,8 +65,10 @@ export class SignsTracker {
     const since = (ms) => this.history.find((s) => snap.at - s.at <= ms) || snap;
     const alive0 = since(t.aliveMs);
     const alive = snap.audioPacketsIn > alive0.audioPacketsIn || snap.reportsIn > alive0.reportsIn;
+    const held = this.lastPoor && snap.at - this.lastPoor.at <= t.holdMs;
+    const stallMs = held ? t.poorStallMs : t.stallMs;
     const quietFrom = Math.max(this.lastFrameAt ?? -Infinity, this.connectedAt + t.startGraceMs - t.stallMs);
-    const videoStalled = alive && snap.at - quietFrom >= t.stallMs;
+    const videoStalled = alive && snap.at - quietFrom >= stallMs;
 
     const w = since(t.windowMs);
     const seconds = (snap.at - w.at) / 1000;
@@ -75,6 +83,8 @@ export class SignsTracker {
     else if (!videoStalled && seconds >= t.windowMs / 1000 * 0.8 && snap.framesIn > w.framesIn
              && ((snap.videoBytesIn - w.videoBytesIn) * 8) / 1000 / seconds < t.videoKbps) poor = 'bitrate';
 
+    if (poor) this.lastPoor = { at: snap.at, reason: poor };
+    else if (held && !videoStalled) poor = this.lastPoor.reason;
     if (videoStalled !== this.signs.videoStalled || poor !== this.signs.poor) this.signs = { videoStalled, poor };
     return this.signs;
   }
