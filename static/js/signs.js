@@ -1,5 +1,5 @@
 // "Not sending video" and "Poor connection" on the peer's tile, from what this side
-// receives (RTCPeerConnection.getStats, a snapshot every 250 ms: health.js). Pure, so
+// receives (RTCPeerConnection.getStats, a snapshot every 200 ms: health.js). Pure, so
 // e2e/test_peer_signs.py checks the thresholds with hand-made snapshots too.
 //
 // Detected here, by the receiver, rather than reported by the sender (call:peer-state):
@@ -21,11 +21,11 @@
 //                  was seen in 10 s of a healthy loopback call on a loaded machine), or
 //                  video arriving at under 64 kb/s (a collapsed bandwidth estimate:
 //                  a moving 640×480 picture needs ~300).
-// At 20 fps a stall shows within STALL_MS + one poll (~750 ms) of the last frame. "Poor"
+// At 20 fps a stall shows within STALL_MS + one poll (~600 ms) of the last frame. "Poor"
 // is held for HOLD_MS after its last sighting, and on a poor link (its frame rate drops
 // to a few per second) a stall takes POOR_STALL_MS: the signs do not flicker.
 export const SIGNS = Object.freeze({
-  pollMs: 250, stallMs: 500, startGraceMs: 1500, windowMs: 500, aliveMs: 1200,
+  pollMs: 200, stallMs: 400, startGraceMs: 1500, windowMs: 400, aliveMs: 1200,
   lossPct: 8, minPackets: 10, rttMs: 800, freezeMs: 3000, videoKbps: 64,
   fairLossPct: 2, fairRttMs: 300, // with a freeze
   holdMs: 1500,       // "poor" stays this long after its last sighting (no flicker)
