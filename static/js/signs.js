@@ -42,7 +42,20 @@ export class SignsTracker {
     this.connectedAt = null;
     this.lastFreezeAt = null;
     this.lastPoor = null;   // {at, reason}: the last time the link looked poor
+    this.videoExpected = true;
+    this.resumedAt = null;  // when the peer's camera came back on (its word)
     this.signs = NONE;
+  }
+
+  // The peer's camera, by its word (call:peer-state). Just back on, its video restarts
+  // (a key frame, the rate ramping up): the video signs wait START_GRACE_MS, as at the
+  // start of a call. `now` on the stats clock (performance.timeOrigin + now()).
+  expectVideo(on, now) {
+    if (on === this.videoExpected) return;
+    if (on) this.resumedAt = now;
+    // a low rate or a freeze of a camera that was off said nothing about the link
+    if (this.lastPoor && (this.lastPoor.reason === 'bitrate' || this.lastPoor.reason === 'freeze')) this.lastPoor = null;
+    this.videoExpected = on;
   }
 
   // One snapshot; returns {videoStalled, poor: null | 'loss' | 'rtt' | 'freeze' | 'bitrate'}.
@@ -68,7 +81,9 @@ export class SignsTracker {
     const held = this.lastPoor && snap.at - this.lastPoor.at <= t.holdMs;
     const stallMs = held ? t.poorStallMs : t.stallMs;
     const quietFrom = Math.max(this.lastFrameAt ?? -Infinity, this.connectedAt + t.startGraceMs - t.stallMs);
-    const videoStalled = alive && snap.at - quietFrom >= stallMs;
+    // the video signs wait while the peer's camera is off or just back on
+    const settling = !this.videoExpected || (this.resumedAt !== null && snap.at - this.resumedAt < t.startGraceMs);
+    const videoStalled = alive && !settling && snap.at - quietFrom >= stallMs;
 
     const w = since(t.windowMs);
     const seconds = (snap.at - w.at) / 1000;
@@ -79,8 +94,8 @@ export class SignsTracker {
     const degraded = lossPct >= t.fairLossPct || (snap.rttMs !== null && snap.rttMs >= t.fairRttMs);
     if (lossPct >= t.lossPct) poor = 'loss';
     else if (snap.rttMs !== null && snap.rttMs >= t.rttMs) poor = 'rtt';
-    else if (!videoStalled && degraded && this.lastFreezeAt !== null && snap.at - this.lastFreezeAt <= t.freezeMs) poor = 'freeze';
-    else if (!videoStalled && seconds >= t.windowMs / 1000 * 0.8 && snap.framesIn > w.framesIn
+    else if (!videoStalled && !settling && degraded && this.lastFreezeAt !== null && snap.at - this.lastFreezeAt <= t.freezeMs) poor = 'freeze';
+    else if (!videoStalled && !settling && seconds >= t.windowMs / 1000 * 0.8 && snap.framesIn > w.framesIn
              && ((snap.videoBytesIn - w.videoBytesIn) * 8) / 1000 / seconds < t.videoKbps) poor = 'bitrate';
 
     if (poor) this.lastPoor = { at: snap.at, reason: poor };

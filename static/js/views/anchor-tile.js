@@ -199,6 +199,8 @@ export class AnchorTile {
   renderPeerNote() {
     const slot = this.slot;
     const live = slot && (slot.phase === 'connecting' || slot.phase === 'connected');
+    // the peer's camera by its word: just back on, its video needs a moment (signs.js)
+    if (live) this.session?.health?.signsTracker.expectVideo(slot.peerMedia?.video !== false, performance.timeOrigin + performance.now());
     const signs = live && this.session ? verdict(this.session.health?.signs, slot.peerMedia) : { notSending: false, poor: null };
     const note = live ? peerNoteText(slot.peerMedia, signs) : '';
     setText(this.peerMedia, note);
