@@ -102,20 +102,8 @@ def test_calling_a_slot_in_a_call_answers_busy(server, browsers):
     assert b.js("return window.tlc.ringer.mode") is None
 
 
-def test_peer_closing_its_tab_ends_the_call_as_peer_left(server, browsers):
-    a, b = open_pages(server, browsers, 2)
-    connect(a, b)
-    # B closes the tab with the call (a second tab keeps the browser itself open).
-    call_tab = b.driver.current_window_handle
-    b.driver.switch_to.new_window("tab")
-    spare = b.driver.current_window_handle
-    b.driver.switch_to.window(call_tab)
-    b.driver.close()
-    b.driver.switch_to.window(spare)
-    assert "peer left" in a.wait_idle(a.anchor, "peer-left", timeout=3.0)
-    assert a.session_count() == 0
-    a.wait("return !document.querySelector(`.lobby-user[data-user-id='${arguments[0]}']`)",
-           3.0, "B gone from the lobby", b.user_id)
+# A peer closing its tab mid-call: e2e/test_rejoin.py (the call ends ~5 s later, after
+# a wait for a reload that does not come; a reload brings the call back).
 
 
 def test_a_ring_whose_caller_leaves_is_a_missed_call_not_an_ended_one(server, browsers):

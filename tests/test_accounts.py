@@ -251,12 +251,12 @@ def test_next_only_redirects_within_the_site(app):
 
 def test_signing_out_says_so_on_the_page_it_lands_on(app):
     """Issue 15 (10): the new guest identity is made on the landing page's request; the
-    "Signed out" notice must survive it (it used to be cleared with the old session)."""
+    "You signed out" notice must survive it (it used to be cleared with the old session)."""
     browser = app.test_client()
     browser.get("/")
     register(browser, "carol")
     response = browser.post("/logout", data={"csrf_token": form_token(browser, "/logout")})
     assert response.status_code == 302
     landing = page(browser.get(response.location))
-    assert "Signed out" in landing and "new guest" in landing
-    assert "Signed out" not in page(browser.get("/"))  # shown once
+    assert "You signed out of" in landing and "carol" in landing and "You are now a guest" in landing
+    assert "signed out" not in page(browser.get("/"))  # shown once

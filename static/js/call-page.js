@@ -12,6 +12,7 @@ import { createStore, ownAnchors, slotOf } from './store.js';
 import { feedLobby } from './feed.js';
 import { AnchorMedia, MediaLibrary } from './media.js';
 import { Calls } from './calls.js';
+import { PeerLeaveWatch, Rejoin, takeRejoin } from './rejoin.js';
 import { TrustMarks } from './trust.js';
 import { RingNotifier } from './notify.js';
 import { Ringer } from './ringer.js';
@@ -26,8 +27,12 @@ import { ACTION_FAILED, ANNOUNCE, FIRST_FREE_SLOT, INCOMING_TITLE } from './view
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
 
-const signaling = new Signaling();
+// A reload of this tab mid-call: the saved client and calls (rejoin.js), read once.
+const saved = takeRejoin();
+const signaling = new Signaling({ resumeToken: saved?.resumeToken || null });
 const store = createStore();
+// Before Calls: its call:signal listener must see each description first.
+const rejoin = new Rejoin({ signaling, store, pending: saved });
 const library = new MediaLibrary({ sinkParent: document.querySelector('#media-sinks') });
 const ringer = new Ringer();
 const media = new Map();   // anchorId → AnchorMedia
@@ -62,6 +67,8 @@ function mediaOf(anchorId) {
 }
 
 const calls = new Calls({ signaling, store, mediaOf, notify });
+rejoin.attach(calls);
+new PeerLeaveWatch({ signaling, store, calls }); // a peer that closed its tab: the call ends
 const trust = new TrustMarks(signaling);
 const notifier = new RingNotifier(); // incoming calls while this tab is hidden
 
@@ -136,6 +143,12 @@ function onWelcome(welcome) {
     if (!welcome.resumed) store.dispatch({ type: 'call/connection-lost', payload: {} });
     return;
   }
+  if (!before && rejoin.isRejoin(welcome)) {
+    // This tab reloaded mid-call and the server kept (or rebuilt) its client: the
+    // snapshot brings its slots back, and rejoin.js its calls.
+    store.dispatch({ type: 'session/welcome', payload: welcome });
+    return;
+  }
   // A new client. After a reconnect the server forgot this tab: create its slots again.
   for (const anchor of ownAnchors(store.getState())) {
     inherit.set(anchor.name, { online: anchor.status !== 'offline', media: media.get(anchor.id) });
@@ -151,6 +164,7 @@ function onWelcome(welcome) {
 // this tab: its anchors, and a claim to each call it is in.
 signaling.setResumeState(() => {
   const state = store.getState();
+  if (!state.me) return rejoin.resumeState() || {}; // a reloaded tab's first connect
   const anchors = ownAnchors(state);
   return {
     anchors: anchors.map((a) => ({ anchorId: a.id, name: a.name, online: a.status !== 'offline' })),
@@ -259,7 +273,7 @@ if (chatRoot) {
 
 // Read-only handle for debugging and the e2e tests (they act through the UI): its
 // properties cannot be reassigned.
-const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, trust };
+const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, trust, rejoin };
 window.tlc = Object.defineProperties({}, {
   ...Object.fromEntries(Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])),
   chat: { get: () => chat, enumerable: true }, // null until the chat panel is mounted

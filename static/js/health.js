@@ -10,13 +10,17 @@
 //         within CONNECT_TIMEOUT_MS) | lost (reconnecting for RECOVERY_SLOW_MS)
 //   turn: refused | unreachable | none (no TURN configured) | unknown
 //
-// One getStats() per tick (stats.js turns it into figures) feeds three things: the
+// One getStats() per tick (stats.js turns it into figures) feeds four things: the
 // "media flowing" report to the server (call:media), the completion of an ICE restart
-// (recovery.js), and the quality figures (about once a second).
+// (recovery.js), the quality figures (about once a second) and the signs on the tile
+// ("not sending video", "poor connection": signs.js, every tick).
 import { CALL_MEDIA } from './protocol.js';
 import { quality, rates, snapshot } from './stats.js';
+import { SIGNS, SignsTracker } from './signs.js';
 
-const POLL_MS = 500;                 // media check; stats are published about every second
+// media check, and the signs on the peer's tile (within 1 s of a change: signs.js);
+// stats are published about every second
+const POLL_MS = SIGNS.pollMs;
 const STATS_EVERY_MS = 1000;
 const CONNECT_TIMEOUT_MS = 15000;    // never connected by then: say so (and keep trying)
 const RECOVERY_SLOW_MS = 30000;      // reconnecting for this long: say so (and keep trying)
@@ -40,6 +44,8 @@ export class Health {
     this.statsBase = null;
     this.stats = null;
     this.mediaGrowing = false;
+    this.signsTracker = new SignsTracker(); // "not sending video", "poor connection"
+    this.signs = this.signsTracker.signs;
 
     this.pc.addEventListener('icecandidate', ({ candidate }) => { if (candidate) this.gathered += 1; });
     this.pc.addEventListener('icecandidateerror', this.onIceCandidateError.bind(this));
@@ -145,6 +151,11 @@ export class Health {
     }
     if (connected && this.problem && this.mediaGrowing) this.problem = null;
     this.session.recovery.checkRestartDone();
+    const signs = this.signsTracker.update(snap, connected && this.everConnected);
+    if (signs !== this.signs) {
+      this.signs = signs;
+      this.session.emit('signs', signs);
+    }
     // About once a second; and at once when media first flows, so the tile shows figures
     // from the start of the call (rates over half a second are fine).
     const due = !this.statsBase || snap.at - this.statsBase.at >= STATS_EVERY_MS - 100;

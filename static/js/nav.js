@@ -20,3 +20,7 @@ if (toggle && nav) {
     if (nav.classList.contains('open') && !nav.contains(e.target) && !toggle.contains(e.target)) setOpen(false);
   });
 }
+
+// A notice that says what just happened (e.g. "You signed out …") takes focus, so a
+// screen reader reads it before the rest of the page.
+document.querySelector('[data-focus-on-load]')?.focus();

@@ -59,7 +59,9 @@ export class SignalingError extends Error {
 }
 
 export class Signaling {
-  constructor({ basePath = pageBasePath(), transports = pageTransports(), timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  // resumeToken: a reloaded page's saved token (rejoin.js), sent on its first connect.
+  constructor({ basePath = pageBasePath(), transports = pageTransports(), timeoutMs = DEFAULT_TIMEOUT_MS,
+                resumeToken = null } = {}) {
     this.basePath = basePath;
     this.timeoutMs = timeoutMs;
     this.status = 'connecting';
@@ -67,7 +69,7 @@ export class Signaling {
     this.code = '';
     this.everConnected = false;
     this._statusListeners = new Set();
-    this.resumeToken = null;
+    this.resumeToken = resumeToken;
     this._resumeState = () => ({});
     this.socket = io({ path: basePath + 'socket.io', transports, auth: this._auth.bind(this), ...RECONNECT });
     // What this page received of the call events, in order, stamped on the machine clock
@@ -88,8 +90,15 @@ export class Signaling {
     this.socket.on('connect_error', this._onConnectError.bind(this));
     this.socket.io.on('reconnect_attempt', () => this._setStatus('connecting', 'reconnecting…'));
     // Leaving the page closes the socket now, so the server drops this tab (its anchors,
-    // rings and calls) at once instead of at the heartbeat timeout.
-    this._onPageHide = () => this.socket.disconnect();
+    // rings and calls) at once instead of at the heartbeat timeout — unless keepOnHide()
+    // says to keep it (a tab in a call may be reloading: rejoin.js); then the socket
+    // drops without a goodbye and the server keeps the client for its grace period.
+    this.keepOnHide = () => false;
+    this._onPageHide = () => {
+      let keep = false;
+      try { keep = this.keepOnHide(); } catch (err) { console.error('keepOnHide failed', err); }
+      if (!keep) this.socket.disconnect();
+    };
     addEventListener('pagehide', this._onPageHide);
     // The network is back: reconnect now rather than when the backoff timer says (the
     // server keeps this tab's calls only for its grace period).

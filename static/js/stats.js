@@ -32,14 +32,15 @@ function selectedPair(byId, stats) {
     || null;
 }
 
-// One report → {at, bytesIn, bytesOut, packetsIn, lostIn, framesIn, reportsIn, video,
-// rttMs, path}. reportsIn counts the peer's RTCP receiver reports on what we send: it
+// One report → {at, bytesIn, bytesOut, packetsIn, lostIn, framesIn, reportsIn,
+// audioPacketsIn, videoBytesIn, freezes, video, rttMs, path}. reportsIn counts the peer's RTCP receiver reports on what we send: it
 // grows while the peer receives us, even when it sends nothing back.
 export function snapshot(report) {
   const stats = entries(report);
   const byId = new Map(stats.map((s) => [s.id, s]));
   const snap = {
     at: 0, bytesIn: 0, bytesOut: 0, packetsIn: 0, lostIn: 0, framesIn: 0, reportsIn: 0,
+    audioPacketsIn: 0, videoBytesIn: 0, freezes: 0, // per kind: signs.js
     video: { width: 0, height: 0, fps: null }, rttMs: null, path: null,
   };
   let remoteRtt = null;
@@ -49,8 +50,11 @@ export function snapshot(report) {
       snap.bytesIn += num(s.bytesReceived);
       snap.packetsIn += num(s.packetsReceived);
       snap.lostIn += Math.max(0, num(s.packetsLost)); // negative when duplicates arrive
+      if (s.kind === 'audio') snap.audioPacketsIn += num(s.packetsReceived);
       if (s.kind === 'video') {
         snap.framesIn += num(s.framesDecoded);
+        snap.videoBytesIn += num(s.bytesReceived);
+        snap.freezes += num(s.freezeCount);
         if (s.frameWidth) snap.video = { width: s.frameWidth, height: s.frameHeight || 0, fps: s.framesPerSecond ?? null };
       }
     } else if (s.type === 'outbound-rtp') {

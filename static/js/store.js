@@ -14,6 +14,7 @@
 // CallSlot = {phase, invitationId, callId, peer, polite, initiator, outcome, since}
 //   phase: idle | ringing-out | ringing-in | connecting | connected
 //   callState: the server's word for a live call (connecting | connected | reconnecting)
+//   peerLeaving: the peer's page left mid-call; it ends in seconds unless it comes back
 //   outcome: how the last ring or call ended ({reason, by?, peer}) — shown on an idle
 //   slot until the next call, so "declined", "missed", "busy", "peer left" stay readable.
 
@@ -106,7 +107,10 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
                initiator: p.initiator, since: now };
     case 'call/state': // connecting | connected | reconnecting (a side's client is away)
       return slot.callId === p.callId
-        ? { ...slot, phase: p.state === 'connected' ? 'connected' : 'connecting', callState: p.state } : slot;
+        ? { ...slot, phase: p.state === 'connected' ? 'connected' : 'connecting', callState: p.state,
+            peerLeaving: p.state === 'reconnecting' ? slot.peerLeaving : false } : slot;
+    case 'call/peer-leaving': // the peer's page left mid-call (rejoin.js): back soon, or it ends
+      return slot.callId === p.callId ? { ...slot, peerLeaving: Boolean(p.leaving) } : slot;
     case 'call/connection-lost': // a ring does not survive a server restart
       return slot.phase === 'ringing-in' || slot.phase === 'ringing-out'
         ? { ...IDLE, outcome: { reason: 'connection-lost', peer: slot.peer }, since: now } : slot;
@@ -114,9 +118,9 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
       return slot.callId === p.callId ? { ...slot, peerMedia: { audio: p.audio, video: p.video } } : slot;
     case 'call/pc-state': // the RTCPeerConnection's own view, for the words on the tile
       return slot.callId === p.callId && slot.pcState !== p.state ? { ...slot, pcState: p.state } : slot;
-    case 'call/ended':
+    case 'call/ended': // our hang-up after the peer's page left (rejoin.js) is theirs: 'peer-closed'
       return slot.callId === p.callId
-        ? { ...IDLE, outcome: { reason: p.reason, by: p.by, peer: slot.peer }, since: now }
+        ? { ...IDLE, outcome: { reason: slot.peerLeaving && p.by === 'you' ? 'peer-closed' : p.reason, by: p.by, peer: slot.peer }, since: now }
         : slot;
     default:
       return slot;

@@ -7,6 +7,7 @@ id. Passwords are hashed with scrypt (werkzeug). Every form (these and /me) carr
 CSRF token (Flask-WTF CSRFProtect). Failed sign-ins are limited per username and
 address, and per address.
 """
+import secrets
 import threading
 import time
 from collections import deque
@@ -23,7 +24,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 from . import hashing
 from ..db import User, utcnow
-from ..identity import SESSION_KEY, stored_user
+from ..identity import GUEST_KEY, SESSION_KEY, guest_name, stored_user
 from .urls import same_site_path
 
 csrf = CSRFProtect()
@@ -191,8 +192,15 @@ def blueprint(db, limiter, on_rename):
             return redirect(url_for("pages.me"))
         if request.method == "GET":
             return render_template("logout.html")
+        username = g.user.username
+        # The new guest is made now (not by the landing page, whose new identity would
+        # clear the session and the notice with it), so the notice can name it: base.html
+        # renders "You signed out of …. You are now a guest, …".
         session.clear()
-        flash("Signed out. This browser is a new guest now; sign in again any time.", "ok")
+        session[SESSION_KEY] = secrets.token_urlsafe(16)
+        session[GUEST_KEY] = guest_name()
+        session.permanent = True
+        flash(username, "signed-out")
         return redirect(url_for("pages.home"))
 
     return bp

@@ -7,8 +7,10 @@
 // restart or a signaling reconnect is under way, a clear message when there is no path
 // at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
 // Those come from the PeerSession's own events, not through the store.
+import { SelfView } from './self-view.js';
+import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerMediaText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 
@@ -83,6 +85,8 @@ export class AnchorTile {
         button('chat', 'Chat', 'chat-btn'), button('fullscreen', 'Full screen', 'fs-btn'),
         button('pip', 'PiP', 'pip-btn'), button('shortcuts', 'Keys', 'keys-btn')));
     this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)
+    // the self-view over a call's video: dragged, or moved by the arrow keys
+    this.selfView = new SelfView(this.local, this.el.querySelector('.stage'), this.el.querySelector('.tile-controls'));
     this.btn('shortcuts').setAttribute('aria-label', 'Keyboard shortcuts');
     this.btn('pip').setAttribute('aria-label', 'Picture in picture');
     this.btn('shortcuts').setAttribute('aria-haspopup', 'dialog');
@@ -128,9 +132,7 @@ export class AnchorTile {
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
     const live = phase === 'connecting' || phase === 'connected';
-    const peerNote = live ? peerMediaText(slot.peerMedia) : '';
-    setText(this.peerMedia, peerNote);
-    this.peerMedia.hidden = !peerNote;
+    this.renderPeerNote();
     setAttr(this.el, 'data-peer-audio', live && slot.peerMedia ? String(slot.peerMedia.audio) : null);
     setAttr(this.el, 'data-peer-video', live && slot.peerMedia ? String(slot.peerMedia.video) : null);
     setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : TILE.noVideo);
@@ -168,6 +170,7 @@ export class AnchorTile {
       this.local.srcObject = media.stream;
     }
     this.local.hidden = !media.videoTrack;
+    this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack));
   }
 
   // The network state of the live call: the tile's data-net, the status line and the
@@ -189,6 +192,22 @@ export class AnchorTile {
     setText(this.pill, pillText);
     this.pill.dataset.kind = pillKind;
     return net;
+  }
+
+  // Over the remote video: what the peer turned off (call:peer-state) and what this side
+  // sees of its video and the connection (signs.js). Also on the session's 'signs' events.
+  renderPeerNote() {
+    const slot = this.slot;
+    const live = slot && (slot.phase === 'connecting' || slot.phase === 'connected');
+    // the peer's camera by its word: just back on, its video needs a moment (signs.js)
+    if (live) this.session?.health?.signsTracker.expectVideo(slot.peerMedia?.video !== false, performance.timeOrigin + performance.now());
+    const signs = live && this.session ? verdict(this.session.health?.signs, slot.peerMedia) : { notSending: false, poor: null };
+    const note = live ? peerNoteText(slot.peerMedia, signs) : '';
+    setText(this.peerMedia, note);
+    this.peerMedia.hidden = !note;
+    setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);
+    setAttr(this.el, 'data-connection', signs.poor ? 'poor' : null);
+    setAttr(this.el, 'data-poor-reason', signs.poor);
   }
 
   // The figures of the last second (session 'stats' events).
@@ -232,16 +251,19 @@ export class AnchorTile {
       this.session.removeEventListener('net', this.onNet);
       this.session.removeEventListener('stats', this.onStats);
       this.session.removeEventListener('safety', this.onSafety);
+      this.session.removeEventListener('signs', this.onSigns);
     }
     this.session = session;
     this.onNet = this.onNet || (() => this.renderNet());
     this.onStats = this.onStats || (() => this.renderStats());
     this.onSafety = this.onSafety || (() => this.safety.render(this.session, this.slot));
+    this.onSigns = this.onSigns || (() => this.renderPeerNote());
     this.renderStats();
     if (session) {
       session.addEventListener('net', this.onNet);
       session.addEventListener('stats', this.onStats);
       session.addEventListener('safety', this.onSafety);
+      session.addEventListener('signs', this.onSigns);
     }
     this.remote.srcObject = session ? session.remoteStream : null;
     this.remote.muted = false;

@@ -9,6 +9,9 @@ export const ANCHOR_STATUS = {
 
 const who = (peer) => peer?.displayName || 'The other person';
 
+// The peer's page left mid-call (rejoin.js): a reload brings it back within seconds.
+const PEER_LEAVING = (name) => `${name} left the page — waiting a few seconds in case they are reloading; the call ends otherwise.`;
+
 export function phaseText(slot, anchor) {
   const name = who(slot.peer);
   switch (slot.phase) {
@@ -16,6 +19,7 @@ export function phaseText(slot, anchor) {
     case 'ringing-in': return `${name} is calling you`;
     case 'connecting':
       if (slot.pcState === 'disconnected' || slot.pcState === 'failed') return `Connection to ${name} interrupted — trying to recover…`;
+      if (slot.peerLeaving) return PEER_LEAVING(name);
       if (slot.callState === 'reconnecting') return `Connection to the server dropped — waiting for it to come back (the call with ${name} resumes)…`;
       return slot.peer ? `Connecting to ${name}…` : 'Connecting…';
     case 'connected':
@@ -45,6 +49,7 @@ export function outcomeText(outcome) {
           : `You missed a call from ${name}: they left before you answered.`;
       }
       return `Call ended: peer left — ${name} closed the page or lost the connection.`;
+    case 'peer-closed': return `Call ended: ${name} closed the page.`;
     case 'hangup': return outcome.by === 'you' ? `You hung up on ${name}.` : `${name} hung up.`;
     case 'connection-lost': return 'Call ended: your connection to the server was lost.';
     case 'removed': return 'Call ended: the slot was removed.';
@@ -86,6 +91,7 @@ export function netText(net, slot, session, signalingStatus) {
   if ((net === 'failed' || net === 'reconnecting') && session?.problem) return problemText(session.problem);
   if (net !== 'reconnecting') return null;
   if (signalingStatus !== 'connected') return 'Reconnecting… the connection to the server dropped; the call itself is direct and goes on.';
+  if (slot.peerLeaving) return PEER_LEAVING(name);
   if (slot.callState === 'reconnecting') return `Reconnecting… ${name}'s connection to the server dropped; the call goes on meanwhile.`;
   if (session?.restarting || session?.net === 'reconnecting') return `Reconnecting… finding a new network path to ${name}.`;
   return `Reconnecting… restoring the call with ${name}.`;
@@ -98,6 +104,15 @@ export function peerMediaText(peerMedia) {
   if (!peerMedia) return '';
   const off = [!peerMedia.audio && 'muted', !peerMedia.video && 'camera off'].filter(Boolean);
   return off.length ? `Peer ${off.join(', ')}` : '';
+}
+
+// The note over the peer's video: what it turned off, and what this side sees (signs.js):
+// its camera is on but no video arrives; the connection is poor.
+export const SIGN_WORDS = { notSending: 'Not sending video', poor: 'Poor connection' };
+
+export function peerNoteText(peerMedia, { notSending, poor }) {
+  return [peerMediaText(peerMedia), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
+    .filter(Boolean).join(' · ');
 }
 
 export const TILE = {

@@ -1,0 +1,72 @@
+"""Issue 15: rejoin after reload. Reloading a tab mid-call brings the same call back (same
+call id, media flowing again both ways); closing the tab, or leaving the page, still
+ends the call for the peer, within seconds (static/js/rejoin.js)."""
+import time
+
+import pytest
+
+from .geometry import axe_violations
+from .pages import assert_media_flows, open_pages
+from .test_calls import connect
+
+SLOT = "return window.tlc.store.getState().calls[arguments[0]] || null"
+
+
+def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_property):
+    a, b = open_pages(server, browsers, 2)
+    a_anchor, b_anchor = connect(a, b)
+    call_id = a.js(SLOT, a_anchor)["callId"]
+    a.js("window.__ended = 0; window.tlc.signaling.on('call:ended', () => { window.__ended += 1; })")
+
+    started = time.monotonic()
+    b.driver.refresh()
+    # the same client, slot and call come back on the reloaded page
+    b.wait("const s = window.tlc && window.tlc.store.getState();"
+           "return s && s.me && s.me.clientId === arguments[0]", 8.0, "B's client resumed", b.client_id)
+    assert b.wait(SLOT, 5.0, "B's slot has the call again", b_anchor)["callId"] == call_id
+    assert b.anchors() == [b_anchor]
+    assert_media_flows((a, a_anchor), (b, b_anchor), timeout=12.0)
+    back_ms = (time.monotonic() - started) * 1000
+    assert a.js(SLOT, a_anchor)["callId"] == call_id
+    assert b.js(SLOT, b_anchor)["callId"] == call_id
+    assert a.js("return window.__ended") == 0  # never hung up
+    assert axe_violations(b.driver) == [] and axe_violations(a.driver) == []
+    # the call is still under control: hanging up works from the reloaded page
+    b.click(b_anchor, "hangup")
+    a.wait_idle(a_anchor, "hangup")
+    print(f"\nreload → media both ways again: {back_ms:.0f} ms")
+    record_property("reload_to_media_ms", round(back_ms))
+
+
+def leave_by_closing_the_window(driver):
+    page = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    other = driver.current_window_handle
+    driver.switch_to.window(page)
+    driver.close()
+    driver.switch_to.window(other)
+
+
+@pytest.mark.parametrize("how", ["close", "navigate"])
+def test_closing_the_tab_mid_call_ends_the_call_for_the_peer(server, browsers, record_property, how):
+    a, b = open_pages(server, browsers, 2)
+    a_anchor, b_anchor = connect(a, b)
+    started = time.monotonic()
+    if how == "close":
+        leave_by_closing_the_window(b.driver)
+    else:
+        b.driver.get("about:blank")  # another page: nothing of ours comes back
+    # A is told the peer left, waits a few seconds for a reload, then the call ends
+    a.wait("return window.tlc.store.getState().calls[arguments[0]].peerLeaving === true", 4.0,
+           "A sees B's page leave", a_anchor)
+    assert "left the page" in a.tile_text(a_anchor)
+    assert axe_violations(a.driver) == []
+    text = a.wait_idle(a_anchor, "peer-closed", timeout=10.0)
+    ended_s = time.monotonic() - started
+    assert text == f"Call ended: {b.name} closed the page."
+    assert a.session_count() == 0
+    # B's tab is shown away (reconnecting) until the server's grace runs out, never free
+    assert a.js("const li = document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}']`);"
+                "return li ? li.dataset.away : 'gone'", b_anchor) in ("true", "gone")
+    print(f"\n{how}: B left → call ended on A's side in {ended_s:.1f} s")
+    record_property(f"{how}_to_ended_s", round(ended_s, 1))

@@ -1,0 +1,228 @@
+// Rejoin after a reload: reloading a tab mid-call brings the same call back; closing the
+// tab still ends it, within a few seconds.
+//
+// A page cannot tell a reload from a close when it goes (pagehide is the same event), so
+// a tab in a call keeps its server client on pagehide instead of saying goodbye:
+//   leaving page — saves {resumeToken, clientId, anchors, its calls} to sessionStorage
+//                  (kept across a reload of this tab, gone with the tab), tells the server
+//                  its media stops (call:media flowing:false, the peer's hint) and lets the
+//                  socket drop without a goodbye: the server keeps the client for its
+//                  reconnect grace (30 s), the peer sees the call `reconnecting`.
+//   the reload   — connects with the saved resume token: the server resumes the client
+//                  (same client id, anchors and calls; docs/protocol.md, "Reconnecting").
+//                  The RTCPeerConnection did not survive the page, so this side starts a
+//                  new one for each saved call and offers; the peer sees an offer from a
+//                  new connection (another SDP o= session id, RFC 3264 §5) and starts a
+//                  new one too (`onSignal`). Same call id; media flows again.
+//   a close      — nothing comes back. The peer saw "media stopped" then "client away"
+//                  (a network drop keeps the media flag: its media cannot be reported
+//                  stopped), waits LEAVE_GRACE_MS from the hint for a reload to come back
+//                  and hangs up: the call ends there ~5–6 s after the close
+//                  (PeerLeaveWatch; e2e/test_rejoin.py measures it).
+import { CALL_MEDIA, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
+import { ownAnchors, slotOf } from './store.js';
+
+const KEY = 'tlc.rejoin';
+// How long the peer waits for a page that left mid-call to come back before it hangs
+// up. A reload of the call page reconnects in ~1 s here (e2e/test_rejoin.py); a slow
+// phone may need more.
+export const LEAVE_GRACE_MS = 5000;
+
+// The session id of an SDP's o= line ("o=- 4611731400430051336 2 IN IP4 …"): the same for
+// every description of one RTCPeerConnection, another for a new one.
+export function sdpSessionId(sdp) {
+  return (typeof sdp === 'string' && sdp.match(/^o=\S+ (\S+) /m)?.[1]) || null;
+}
+
+const isId = (v) => typeof v === 'string' && v.length > 0 && v.length <= 128;
+
+// What a reloaded page finds: the saved state if it is this tab's and fresh enough for
+// the server still to hold the client, else null. Read once (removed).
+export function takeRejoin(storage = globalThis.sessionStorage, now = Date.now()) {
+  let saved = null;
+  try {
+    saved = JSON.parse(storage.getItem(KEY) || 'null');
+    storage.removeItem(KEY);
+  } catch {
+    return null;
+  }
+  if (!saved || saved.v !== 1 || !isId(saved.resumeToken) || !isId(saved.clientId)
+      || !Array.isArray(saved.anchors) || !Array.isArray(saved.calls)) return null;
+  if (!(now - saved.savedAt >= 0 && now - saved.savedAt < saved.graceMs)) return null;
+  saved.calls = saved.calls.filter((c) => c && isId(c.callId) && isId(c.anchorId) && isId(c.peer?.anchorId));
+  return saved;
+}
+
+export class Rejoin {
+  // Made before Calls, so its call:signal listener sees each description first.
+  constructor({ signaling, store, storage = globalThis.sessionStorage, pending = null }) {
+    Object.assign(this, { signaling, store, storage, pending });
+    this.calls = null;        // set by attach(): the page's Calls
+    this.started = new Map(); // callId → its call:started payload (what a new connection needs)
+    for (const c of pending?.calls || []) this.started.set(c.callId, c);
+    signaling.on(CALL_STARTED, (p) => this.started.set(p.callId, p));
+    signaling.on(CALL_SIGNAL, (p) => this.onSignal(p));
+    signaling.keepOnHide = () => this.onPageHide();
+    store.subscribe((state) => this.onState(state));
+  }
+
+  attach(calls) {
+    this.calls = calls;
+  }
+
+  // The welcome of the first connection: is it the client the saved state belongs to?
+  isRejoin(welcome) {
+    const mine = this.pending && welcome.clientId === this.pending.clientId && (welcome.resumed || welcome.restored);
+    if (!mine) this.pending = null;
+    return Boolean(mine);
+  }
+
+  // What the first connection sends: until this page has a client, the saved anchors
+  // and calls (a server restarted meanwhile rebuilds the tab from them).
+  resumeState() {
+    const p = this.pending;
+    if (!p) return null;
+    return {
+      anchors: p.anchors,
+      calls: p.calls.map((c) => ({ callId: c.callId, anchorId: c.anchorId, peerAnchorId: c.peer.anchorId, initiator: Boolean(c.initiator) })),
+    };
+  }
+
+  // Once the resumed client's anchors are back in the lobby: a new connection for each
+  // saved call. It offers (it is the side with nothing), whatever its role in the call;
+  // the store keeps the call's roles. Descriptions from the peer's connection to the
+  // page that left are dropped (`staleRemote`).
+  onState(state) {
+    const p = this.pending;
+    if (!p || !state.me || state.me.clientId !== p.clientId || !this.calls) return;
+    const ready = p.calls.filter((c) => state.lobby.anchors[c.anchorId] && slotOf(state, c.anchorId).phase === 'idle');
+    if (!ready.length) return;
+    p.calls = p.calls.filter((c) => !ready.includes(c));
+    if (!p.calls.length) this.pending = null;
+    for (const c of ready) {
+      this.calls.startSession({ ...c, initiator: true });
+      const session = this.calls.sessions.get(c.callId);
+      if (session) session.staleRemote = c.peerSdp || null;
+      this.store.dispatch({ type: 'call/started', payload: c });
+    }
+  }
+
+  // A description from a connection this session does not talk to: from the peer's
+  // connection to a page of ours that is gone (dropped), or from a new connection of the
+  // peer (it reloaded): this one talks to nothing now, so a new one takes its place. An
+  // offer goes to the new connection (calls.js hands it on after this listener); an
+  // answer (to an offer of ours the new connection never made) is dropped and the new
+  // connection offers instead.
+  onSignal(p) {
+    const description = p?.description;
+    const session = description && this.calls?.sessions.get(p.callId);
+    if (!session || session.closed) return;
+    const incoming = sdpSessionId(description.sdp);
+    if (!incoming) return;
+    if (incoming === session.staleRemote) {
+      delete p.description; // the listeners after this one see no description
+      session.trace?.('dropped a description of the peer\'s connection to our previous page');
+      return;
+    }
+    const current = sdpSessionId(session.pc.remoteDescription?.sdp);
+    if (!current || current === incoming) return;
+    const offer = description.type === 'offer';
+    this.replace(p.callId, { offerer: !offer, staleRemote: current });
+    if (!offer) delete p.description;
+  }
+
+  replace(callId, { offerer, staleRemote }) {
+    const started = this.started.get(callId);
+    const old = this.calls.sessions.get(callId);
+    if (!started || !old) return;
+    old.trace?.('the peer has a new connection (it reloaded): starting a new one');
+    old.stopPeerState?.();
+    old.close();
+    this.calls.sessions.delete(callId);
+    this.calls.startSession({ ...started, initiator: offerer });
+    const session = this.calls.sessions.get(callId);
+    if (session) session.staleRemote = staleRemote;
+    this.store.dispatch({ type: 'call/pc-state', payload: { anchorId: started.anchorId, callId, state: 'new' } });
+  }
+
+  // pagehide: true = keep the server client (this tab is in a call and may be reloading).
+  onPageHide() {
+    const state = this.store.getState();
+    const live = ownAnchors(state).map((a) => slotOf(state, a.id))
+      .filter((slot) => slot.callId && this.started.has(slot.callId) && (slot.phase === 'connecting' || slot.phase === 'connected'));
+    if (!live.length || !this.signaling.resumeToken || !state.me) {
+      this.storage.removeItem(KEY);
+      return false;
+    }
+    const calls = live.map((slot) => ({
+      ...this.started.get(slot.callId),
+      peerSdp: sdpSessionId(this.calls?.sessions.get(slot.callId)?.pc.remoteDescription?.sdp),
+    }));
+    const anchors = ownAnchors(state).map((a) => ({ anchorId: a.id, name: a.name, online: a.status !== 'offline' }));
+    try {
+      this.storage.setItem(KEY, JSON.stringify({
+        v: 1, savedAt: Date.now(), graceMs: state.me.reconnectGraceMs || 30000, clientId: state.me.clientId,
+        resumeToken: this.signaling.resumeToken, anchors, calls,
+      }));
+    } catch (err) {
+      console.warn('could not keep the call for a reload', err);
+    }
+    // The peer's hint that this page is going (PeerLeaveWatch): our media stops now.
+    for (const c of calls) this.signaling.request(CALL_MEDIA, { callId: c.callId, flowing: false }).catch(() => {});
+    return true;
+  }
+}
+
+// The peer's page left mid-call (its media stopped, then its client went away): wait
+// LEAVE_GRACE_MS from its leaving for a reload to come back, then hang up, so a closed tab ends the call
+// in seconds rather than at the end of the server's 30 s grace. A network drop on the
+// peer's side leaves its media flag on: that keeps the full grace.
+export class PeerLeaveWatch {
+  constructor({ signaling, store, calls, graceMs = LEAVE_GRACE_MS }) {
+    Object.assign(this, { signaling, store, calls, graceMs });
+    this.timers = new Map(); // callId → hang-up timer, from the peer's hint
+    store.subscribe((state, prev) => this.onState(state, prev));
+  }
+
+  onState(state, prev) {
+    for (const anchor of ownAnchors(state)) {
+      const slot = slotOf(state, anchor.id);
+      const before = slotOf(prev, anchor.id);
+      const { callId } = slot;
+      if (!callId) continue;
+      // The hint: the peer said its media stopped while ours flows. The clock starts
+      // now (its pagehide), not when its socket is seen closed (up to ~2 s later).
+      if (before.callId === callId && before.callState === 'connected' && slot.callState === 'connecting'
+          && this.calls.sessions.get(callId)?.flowing && !this.timers.has(callId)) {
+        this.timers.set(callId, setTimeout(() => this.expire(anchor.id, callId), this.graceMs));
+      }
+      if (slot.callState === 'connected' && this.timers.has(callId)) {
+        clearTimeout(this.timers.get(callId));
+        this.timers.delete(callId);
+      }
+      // say so once its client is away too (a page that left, not a media hiccup)
+      if (this.timers.has(callId) && slot.callState === 'reconnecting' && !slot.peerLeaving) {
+        this.store.dispatch({ type: 'call/peer-leaving', payload: { anchorId: anchor.id, callId, leaving: true } });
+      }
+    }
+    for (const callId of [...this.timers.keys()]) {
+      if (!Object.values(state.calls).some((s) => s.callId === callId)) {
+        clearTimeout(this.timers.get(callId));
+        this.timers.delete(callId);
+      }
+    }
+  }
+
+  // Gone for good (its client still away): hang up. Back but its media not yet
+  // (connecting), or our own link down (the server's grace decides then): look again.
+  expire(anchorId, callId) {
+    this.timers.delete(callId);
+    const slot = slotOf(this.store.getState(), anchorId);
+    if (slot.callId !== callId || slot.callState === 'connected') return;
+    if (slot.callState !== 'reconnecting' || !this.signaling.connected) {
+      this.timers.set(callId, setTimeout(() => this.expire(anchorId, callId), 1000));
+      return;
+    }
+    this.calls.hangup(anchorId);
+  }
+}

@@ -1,0 +1,130 @@
+// The small self-view over a call's video: moved by dragging it (pointer events: mouse,
+// touch, pen) or from the keyboard (it takes focus; the arrow keys send it to the left,
+// right, top or bottom edge, so it snaps between the four corners). It stays inside the
+// stage and above the control bar, and keeps its place — across renders, a resized
+// window and the next call (its position is kept as fractions of the free space, in
+// localStorage). While a slot is idle the preview fills the stage and does not move.
+const KEY = 'tlc.selfView';
+const MARGIN = 8; // px from the stage's edges
+
+const CORNERS = { '0,0': 'top left', '1,0': 'top right', '0,1': 'bottom left', '1,1': 'bottom right' };
+const LABEL = 'Your self-view';
+const HINT = 'drag it, or use the arrow keys to move it to another corner';
+
+function loadPlace() {
+  try {
+    const p = JSON.parse(localStorage.getItem(KEY) || 'null');
+    if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) return { x: clamp01(p.x), y: clamp01(p.y) };
+  } catch { /* none kept */ }
+  return { x: 1, y: 0 }; // top right: the bar has the bottom
+}
+
+const clamp01 = (v) => Math.min(1, Math.max(0, v));
+
+export class SelfView {
+  constructor(video, stage, bar) {
+    Object.assign(this, { video, stage, bar });
+    this.active = false;
+    this.place = loadPlace();
+    this.drag = null;
+    video.tabIndex = -1;
+    video.addEventListener('pointerdown', this.onPointerDown.bind(this));
+    video.addEventListener('pointermove', this.onPointerMove.bind(this));
+    video.addEventListener('pointerup', this.onPointerUp.bind(this));
+    video.addEventListener('pointercancel', this.onPointerUp.bind(this));
+    video.addEventListener('keydown', this.onKey.bind(this));
+    // another tile (or tab) moved its self-view: follow, so all agree
+    addEventListener('storage', (e) => { if (e.key === KEY) { this.place = loadPlace(); this.apply(); } });
+    new ResizeObserver(() => this.apply()).observe(stage);
+  }
+
+  // Called on every render: movable only in a call (idle: the preview fills the stage).
+  setActive(active) {
+    if (active === this.active) return;
+    this.active = active;
+    this.video.tabIndex = active ? 0 : -1;
+    if (active) {
+      this.video.dataset.movable = 'true';
+      this.label();
+    } else {
+      delete this.video.dataset.movable;
+      this.video.setAttribute('aria-label', 'Your preview (muted)');
+    }
+    this.apply();
+  }
+
+  // The free space: where the view's top left corner may go, inside the stage and above
+  // the control bar where the bar lies over the stage.
+  bounds() {
+    const s = this.stage.getBoundingClientRect();
+    const w = this.video.offsetWidth;
+    const h = this.video.offsetHeight;
+    let bottom = s.height;
+    const b = this.bar?.getBoundingClientRect();
+    if (b && b.height && b.top < s.bottom && b.top > s.top + h + 2 * MARGIN) bottom = b.top - s.top;
+    return { minX: MARGIN, minY: MARGIN, maxX: Math.max(MARGIN, s.width - w - MARGIN), maxY: Math.max(MARGIN, bottom - h - MARGIN) };
+  }
+
+  apply() {
+    const style = this.video.style;
+    if (!this.active) {
+      style.left = style.top = style.right = style.bottom = '';
+      return;
+    }
+    const r = this.bounds();
+    style.right = style.bottom = 'auto';
+    style.left = `${Math.round(r.minX + this.place.x * (r.maxX - r.minX))}px`;
+    style.top = `${Math.round(r.minY + this.place.y * (r.maxY - r.minY))}px`;
+  }
+
+  moveTo(px, py) { // the view's top left, in stage pixels; kept inside the free space
+    const r = this.bounds();
+    this.place = {
+      x: r.maxX > r.minX ? clamp01((px - r.minX) / (r.maxX - r.minX)) : 0,
+      y: r.maxY > r.minY ? clamp01((py - r.minY) / (r.maxY - r.minY)) : 0,
+    };
+    this.apply();
+  }
+
+  save() {
+    try { localStorage.setItem(KEY, JSON.stringify(this.place)); } catch { /* private mode: this page only */ }
+    this.label();
+  }
+
+  label() {
+    const corner = CORNERS[`${Math.round(this.place.x)},${Math.round(this.place.y)}`];
+    this.video.setAttribute('aria-label', `${LABEL}, ${corner}: ${HINT}`);
+  }
+
+  onPointerDown(e) {
+    if (!this.active || e.button !== 0) return;
+    e.preventDefault();
+    this.video.focus({ preventScroll: true });
+    this.video.setPointerCapture(e.pointerId);
+    this.drag = { id: e.pointerId, x: e.clientX - this.video.offsetLeft, y: e.clientY - this.video.offsetTop };
+    this.video.dataset.dragging = 'true';
+  }
+
+  onPointerMove(e) {
+    if (!this.drag || e.pointerId !== this.drag.id) return;
+    this.moveTo(e.clientX - this.drag.x, e.clientY - this.drag.y);
+  }
+
+  onPointerUp(e) {
+    if (!this.drag || e.pointerId !== this.drag.id) return;
+    this.drag = null;
+    delete this.video.dataset.dragging;
+    this.save();
+  }
+
+  onKey(e) {
+    if (!this.active) return;
+    const to = { ArrowLeft: ['x', 0], ArrowRight: ['x', 1], ArrowUp: ['y', 0], ArrowDown: ['y', 1] }[e.key];
+    if (!to || e.ctrlKey || e.metaKey || e.altKey) return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.place = { ...this.place, [to[0]]: to[1] };
+    this.apply();
+    this.save();
+  }
+}
