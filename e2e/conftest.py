@@ -46,7 +46,8 @@ class Server:
         self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT)
         prefix = self.env.get("TLC_URL_PREFIX", "").rstrip("/")
-        wait_http(self.url + prefix + "/healthz", proc=self.proc)
+        # a bound, not a wait: on a loaded machine a start can take a while
+        wait_http(self.url + prefix + "/healthz", timeout=45.0, proc=self.proc)
         return self
 
     def stop(self, sig=signal.SIGTERM):

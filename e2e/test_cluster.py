@@ -1,11 +1,10 @@
-"""Two `python app.py` nodes on one Redis and one database, behind nginx with
+"""Two `python app.py` nodes on one Redis and one PostgreSQL database, behind nginx with
 deploy/nginx-cluster.conf (sticky by the node cookie): two browsers pinned to different
 nodes see each other, call with real media, chat and hang up; when the node serving one
 side is killed mid-call, that browser reconnects through nginx to the other node, the
 call is restored with media flowing, and hang-up works afterwards."""
 import os
 import signal
-import tempfile
 import time
 
 import pytest
@@ -21,7 +20,8 @@ NODES = ("n5001", "n5002")
 
 
 class Cluster:
-    def __init__(self, mode="eventlet"):
+    def __init__(self, postgres, mode="eventlet"):
+        self.postgres = postgres
         self.mode = mode
         self.redis = Redis()
         self.nodes = {}
@@ -30,9 +30,9 @@ class Cluster:
     def start(self):
         self.redis.start()
         mode = self.mode
-        self.dir = tempfile.mkdtemp(prefix="tlc-cluster-")
+        self.database = self.postgres.create_database()
         env = {"TLC_REDIS_URL": self.redis.url, "TLC_ASYNC_MODE": mode,
-               "TLC_DATABASE_URL": f"sqlite:///{self.dir}/shared.sqlite3",
+               "TLC_DATABASE_URL": self.postgres.url(self.database),
                "TLC_SECRET_KEY": "e2e-cluster-secret-key", "TLC_RECONNECT_GRACE": "20",
                "TLC_CLUSTER_LEASE_MS": "3000", "TLC_CLUSTER_NODE_LAPSE_MS": "5000"}
         for name in NODES:  # one after the other: the first creates the database
@@ -53,11 +53,29 @@ class Cluster:
                     f.write(srv.log())
             srv.cleanup()
         self.redis.stop()
+        if getattr(self, "database", None):
+            self.postgres.drop_database(self.database)
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """The cluster's database: a throw-away PostgreSQL (tests/pgserver.py)."""
+    from tests.pgserver import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (make test-deps installs it)")
+    server = PostgresServer(bindir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=["eventlet", "gevent"])
-def cluster(request):
-    made = Cluster(request.param)
+def cluster(request, postgres):
+    made = Cluster(postgres, request.param)
     try:
         yield made.start()
     finally:

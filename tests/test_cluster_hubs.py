@@ -1,4 +1,4 @@
-"""Two server nodes in one test process, on one real Redis and one database: a person on
+"""Two server nodes in one test process, on one real Redis and one PostgreSQL database: a person on
 each sees the other, rings, talks, chats and hangs up as on one server; a node that
 falls silent is declared lost and its client resumes on the other node."""
 import json
@@ -15,12 +15,15 @@ OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
 
 
 @pytest.fixture
-def nodes(tmp_path, redis_url):  # noqa: F811
+def nodes(postgres, redis_url):  # noqa: F811
+    """make(name): a node on the shared Redis and one PostgreSQL database (the cluster's
+    database: tests/pgserver.py, a fresh one per test)."""
     made = []
+    database = postgres.create_database()
 
     def make(name):
         app = create_app({
-            "DATABASE_URL": f"sqlite:///{tmp_path}/shared.sqlite3", "TESTING": True,
+            "DATABASE_URL": postgres.url(database), "TESTING": True,
             "REDIS_URL": redis_url, "NODE_ID": name, "CLUSTER_LEASE_MS": 600,
             "CLUSTER_NODE_LAPSE_MS": 900, "RECONNECT_GRACE": 30,
             "CHAT_RATE_PER_SECOND": 0.05})
@@ -30,6 +33,9 @@ def nodes(tmp_path, redis_url):  # noqa: F811
     yield make
     for app in made:
         app.extensions["tlightchat"].hub.close()
+        app.extensions["tlightchat"].db.engine.dispose()
+        app.extensions["tlightchat"].db.writer.dispose()
+    postgres.drop_database(database)
 
 
 def heard(tab, event, predicate=lambda data: True, timeout=5.0):

@@ -1,11 +1,11 @@
-"""A rolling restart of a cluster (two `python app.py` nodes on one Redis, behind nginx
+"""A rolling restart of a cluster (two `python app.py` nodes on one Redis and one
+PostgreSQL database, behind nginx
 with deploy/nginx-cluster.conf): SIGTERM each node in turn during a chat storm, and
 restart Redis mid-storm. Every acked message is stored once, in order; no call drops
 (its two sides resume on the surviving node with their tokens and keep the call); the
 lobby is exact afterwards. Under eventlet and under gevent."""
 import json
 import signal
-import tempfile
 import threading
 
 import pytest
@@ -111,11 +111,11 @@ class Storm:
 
 
 @pytest.fixture(params=["eventlet", "gevent"])
-def cluster(request):
+def cluster(request, postgres):
     redis = Redis().start()
-    shared = tempfile.mkdtemp(prefix="tlc-cluster-")
+    database = postgres.create_database()
     env = {"TLC_REDIS_URL": redis.url, "TLC_ASYNC_MODE": request.param,
-           "TLC_DATABASE_URL": f"sqlite:///{shared}/shared.sqlite3",
+           "TLC_DATABASE_URL": postgres.url(database),
            "TLC_SECRET_KEY": "cluster-restart-secret-key", "TLC_RECONNECT_GRACE": "30",
            "TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000"}
     nodes = {}
@@ -133,6 +133,7 @@ def cluster(request):
             srv.stop()
             srv.cleanup()
         redis.stop()
+        postgres.drop_database(database)
 
 
 def a_call(url):
