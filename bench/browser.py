@@ -39,6 +39,19 @@ return tile ? {anchorId: tile.dataset.anchorId, clientId: s.me.clientId} : null;
 SEES = """return !!document.querySelector(
   `.lobby-anchor[data-anchor-id='${arguments[0]}'][data-status='online'] .call-btn:not([hidden])`)"""
 ACCEPT = "button[data-action='accept']"
+# The caller page's arrival time of the callee's answer (works with any version of the
+# page: it hooks the exposed socket), to split setup into signaling and the rest.
+HOOK_ANSWER = """
+const sock = window.tlc.signaling.socket;
+if (!window.__answerHook) {
+  window.__answerHook = true;
+  sock.onAny((event, data) => {
+    if (event === 'call:signal' && data && data.description && data.description.type === 'answer'
+        && !window.__answerAt) window.__answerAt = performance.timeOrigin + performance.now();
+  });
+}
+window.__answerAt = 0;
+"""
 SESSION = """
 const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
 const s = tile && tile.dataset.callId && window.tlc.sessions.get(tile.dataset.callId);
@@ -49,6 +62,7 @@ return s && s.firstFrameAt ? {firstFrameAt: s.firstFrameAt,
 
 def app_setup_once(a, b, a_anchor, b_anchor):
     wait(a, SEES, 10, "caller sees callee's slot online", b_anchor)
+    a.execute_script(HOOK_ANSWER)
     a.find_element("css selector",
                    f".lobby-anchor[data-anchor-id='{b_anchor}'] .call-btn").click()
     sel = f".tile[data-anchor-id='{b_anchor}'] {ACCEPT}"
@@ -58,8 +72,10 @@ def app_setup_once(a, b, a_anchor, b_anchor):
     callee = wait(b, SESSION, 15, "callee first frame", b_anchor)
     caller = wait(a, SESSION, 15, "caller first frame", a_anchor)
     clicked = callee["acceptClickedAt"]
+    answer_at = a.execute_script("return window.__answerAt || null")
     result = {"callee_ms": callee["firstFrameAt"] - clicked,
-              "caller_ms": caller["firstFrameAt"] - clicked}
+              "caller_ms": caller["firstFrameAt"] - clicked,
+              "answer_at_caller_ms": answer_at - clicked if answer_at else None}
     # hang up and wait for both slots to be free again
     a.find_element("css selector", f".tile[data-anchor-id='{a_anchor}'] "
                                    "button[data-action='hangup']").click()
@@ -119,13 +135,20 @@ def main():
             return [max(r["callee_ms"], r["caller_ms"]) for r in runs]
 
         app_ms, base_ms = median(both(app_runs)), median(both(base_runs))
+        answers = [r["answer_at_caller_ms"] for r in app_runs if r.get("answer_at_caller_ms")]
+        # Issue 14: how each page's calls were set up (prepared while ringing, or not).
+        setups = [d.execute_script("const c = window.tlc.calls;"
+                                   "return (c.prepared && c.prepared.setups) || null") for d in (a, b)]
         result.update({
             "ok": bool(app_runs and base_runs),
             "app_median_ms": rnd(app_ms, 1), "baseline_median_ms": rnd(base_ms, 1),
             "ratio": rnd(app_ms / base_ms) if app_ms and base_ms else None,
+            "answer_at_caller_median_ms": rnd(median(answers), 1) if answers else None,
+            "setups": setups,
             "app_runs": app_runs, "baseline_runs": base_runs, "errors": errors[:5],
             "what": "median over runs of max(callee, caller) ms from the Accept click to the "
-                    "first remote video frame; baseline from just before createOffer",
+                    "first remote video frame; baseline from just before createOffer; "
+                    "answer_at_caller: Accept click to the callee's answer reaching the caller page",
         })
         if not app_runs:
             result["error"] = errors[0] if errors else "no app runs"

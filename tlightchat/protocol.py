@@ -93,8 +93,9 @@ class Candidate(Payload):
 
 
 def _no_candidates(description):
-    """The offer that travels with a ring, and the answer that travels with an accept,
-    are made before any address may be shown: candidates follow after call:started."""
+    """The offer that travels with a ring is made before any address may be shown: the
+    caller's candidates follow after call:started. (The answer with an accept may carry
+    the callee's: the callee has accepted.)"""
     for line in description.sdp.splitlines():
         if line.startswith("a=candidate:"):
             raise ValueError("must carry no a=candidate lines (send candidates after call:started)")
