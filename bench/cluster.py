@@ -54,9 +54,10 @@ def renames(n, n_clients):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--clients", type=int, default=10000)
-    ap.add_argument("--actions", type=int, default=20000)
-    ap.add_argument("--samples", type=int, default=2000)
+    quick = bool(os.environ.get("BENCH_QUICK"))
+    ap.add_argument("--clients", type=int, default=2000 if quick else 10000)
+    ap.add_argument("--actions", type=int, default=5000 if quick else 20000)
+    ap.add_argument("--samples", type=int, default=500 if quick else 2000)
     args = ap.parse_args()
     server = Redis().start()
     try:
@@ -122,6 +123,7 @@ def run(client, args):
     assert len(joiner.get_state()["clients"]) == args.clients
 
     return {
+        "ok": True,
         "dispatch": {"samples": args.samples, "replicated": ms(replicated),
                      "in_memory": ms(plain), "redis_ping": ms(ping)},
         "apply": {"actions": len(actions), "replicated_per_s": round(len(actions) / apply_s),

@@ -132,6 +132,7 @@ def main():
     result["two_nodes_cpu_vs_one_node"] = rnd(result["two-nodes"]["cpu_ms_per_msg"]
                                               / result["one-node"]["cpu_ms_per_msg"], 2)
     result["load_average"] = os.getloadavg()[0]
+    result["ok"] = True
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
     print(json.dumps(result, indent=2))

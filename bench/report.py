@@ -227,6 +227,50 @@ def rows(doc):
         row("call page weight", "≤ 120 KB", failed(t, "weight"), "—", None, None,
             ".venv/bin/python bench/weight.py --out r.json")
 
+    # the cluster (docs/scaling.md)
+    t = R.get("cluster")
+    if ok(t):
+        d = t["dispatch"]
+        row("cluster: one replicated dispatch (append + read back + apply, one Lua script; "
+            "Redis appendfsync always), p50 / p99", "report",
+            f"{d['replicated']['p50_ms']} / {d['replicated']['p99_ms']} ms",
+            f"in-memory dispatch {d['in_memory']['p50_ms']} / {d['in_memory']['p99_ms']} ms; "
+            f"Redis PING {d['redis_ping']['p50_ms']} / {d['redis_ping']['p99_ms']} ms",
+            ratio(d["replicated"]["p50_ms"], d["redis_ping"]["p50_ms"]), None,
+            ".venv/bin/python bench/cluster.py --out r.json")
+        a = t["apply"]
+        row(f"cluster: log apply rate, a node catching up on {a['actions']:,} actions", "report",
+            f"{n(a['replicated_per_s'])} actions/s",
+            f"the same actions on the in-memory store: {n(a['in_memory_per_s'])}/s",
+            ratio(a["replicated_per_s"], a["in_memory_per_s"]), None,
+            ".venv/bin/python bench/cluster.py --out r.json")
+        sn = t["snapshot"]
+        row(f"cluster: snapshot at {sn['clients']:,} clients", "report",
+            f"{kb(sn['bytes'])} ({sn['bytes_per_client']} B per client), written in "
+            f"{sn['write_s']} s, loaded by a joining node in {sn['join_s']} s", "—", None, None,
+            ".venv/bin/python bench/cluster.py --out r.json")
+    else:
+        row("cluster: dispatch, apply rate, snapshot", "report", failed(t, "cluster"), "—",
+            None, None, ".venv/bin/python bench/cluster.py --out r.json")
+    t = R.get("cluster.relay")
+    if ok(t):
+        one, two, single = t["one-node"], t["two-nodes"], t["single"]
+        row("cluster: relay with the call's sides on two nodes vs one node: msgs/s; p50 / "
+            "p99; server CPU per relayed message (nodes + Redis)",
+            "CPU per message ≤ 1.3× one node",
+            f"{n(two['msgs_per_s'])} msg/s; {two['p50_ms']} / {two['p99_ms']} ms; "
+            f"{two['cpu_ms_per_msg']} ms CPU",
+            f"one node: {n(one['msgs_per_s'])} msg/s; {one['p50_ms']} / {one['p99_ms']} ms; "
+            f"{one['cpu_ms_per_msg']} ms CPU. One process, no Redis: "
+            f"{n(single['msgs_per_s'])} msg/s; {single['p50_ms']} / {single['p99_ms']} ms; "
+            f"{single['cpu_ms_per_msg']} ms CPU",
+            t["two_nodes_cpu_vs_one_node"], t["two_nodes_cpu_vs_one_node"] <= 1.3,
+            ".venv/bin/python bench/cluster_relay.py --out r.json")
+    else:
+        row("cluster: relay on one node vs two", "CPU per message ≤ 1.3× one node",
+            failed(t, "cluster relay"), "—", None, None,
+            ".venv/bin/python bench/cluster_relay.py --out r.json")
+
     # async modes
     e = R.get("relay.tlc.eventlet")
     for mode in ("gevent", "threading"):

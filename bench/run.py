@@ -48,6 +48,8 @@ def steps(profile_dir):
                     + (prof("relay.tlc.eventlet") if mode == "eventlet" else []), 300))
     out += [
         ("chat", "chat", load + ["chat"] + prof("chat"), 180),
+        ("cluster", "cluster", [PY, os.path.join(BENCH, "cluster.py")], 240),
+        ("cluster.relay", "cluster", [PY, os.path.join(BENCH, "cluster_relay.py")], 300),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
         ("page", "page", [PY, os.path.join(BENCH, "page.py")], 240),
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),
@@ -131,7 +133,7 @@ def machine():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="comma-separated groups: weight,micro,rtt,lobby,"
-                                               "relay,chat,call,page,idle")
+                                               "relay,chat,cluster,call,page,idle")
     args = ap.parse_args()
     only = {g for g in args.only.split(",") if g}
     stamp = time.strftime("%Y%m%dT%H%M%S")
