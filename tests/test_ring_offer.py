@@ -107,8 +107,8 @@ def test_glare_keeps_the_first_offer_pending_and_drops_the_second(pair):
     assert ann.events("call:signal")[0]["description"] == ANSWER
 
 
-def test_the_ring_and_the_invite_ack_say_who_is_relay_only_and_the_call_keeps_it(tmp_path):
-    app = turn_app(tmp_path)
+def test_the_ring_and_the_invite_ack_say_who_is_relay_only_and_the_call_keeps_it(database_url):
+    app = turn_app(database_url)
     ann, bob = Tab(app), Tab(app)
     hide(bob)
     ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
@@ -127,8 +127,8 @@ def test_the_ring_and_the_invite_ack_say_who_is_relay_only_and_the_call_keeps_it
     assert ann.events("call:signal")[0]["description"] == relay
 
 
-def test_the_rule_decided_at_the_invite_holds_for_the_call(tmp_path):
-    app = turn_app(tmp_path)
+def test_the_rule_decided_at_the_invite_holds_for_the_call(database_url):
+    app = turn_app(database_url)
     ann, bob = Tab(app), Tab(app)
     ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
     inv = invite(ann, bob, offer=OFFER)["invitationId"]

@@ -106,9 +106,10 @@ def blueprint(identity, db, hub, privacy=None):
     @bp.get("/healthz")
     def healthz():
         ok, checks = ready_now()
+        node = {"node": hub.node} if hub.node else {}  # in a cluster: which node answered
         return jsonify(status="ok" if ok else "degraded", version=__version__,
                        clients=hub.online_clients(), database=checks["database"] == "ok",
-                       node=hub.node or None), \
+                       **node), \
             200 if ok else 503
 
     @bp.app_errorhandler(404)
