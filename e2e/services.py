@@ -224,13 +224,13 @@ class Redis(Process):
         return self.start()
 
 
-class ClusterNginx(Process):
+class ClusterNginx(Nginx):
     """deploy/nginx-cluster.conf itself, run as it is but for its addresses: the node
     ports 5001-5003 become `ports` (a port with no node stands for a dead machine) and
     it listens on a free loopback port."""
 
-    def __init__(self, ports):
-        super().__init__()
+    def __init__(self, ports):  # noqa: super-init-not-called (another config)
+        Process.__init__(self)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         with open(os.path.join(HERE, "..", "deploy", "nginx-cluster.conf")) as f:
@@ -248,12 +248,3 @@ class ClusterNginx(Process):
         self.conf = os.path.join(self.dir, "nginx.conf")
         with open(self.conf, "w") as f:
             f.write(conf)
-
-    def start(self):
-        self.proc = subprocess.Popen([NGINX, "-c", self.conf, "-p", self.dir],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_port(self.port, self.proc)
-        return self
-
-    def stop(self):
-        super().stop(signal.SIGQUIT)

@@ -60,17 +60,9 @@ class Cluster:
 @pytest.fixture(scope="module")
 def postgres():
     """The cluster's database: a throw-away PostgreSQL (tests/pgserver.py)."""
-    from tests.pgserver import PostgresServer, find_bindir
+    from tests.pgserver import running
 
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL is not installed (make test-deps installs it)")
-    server = PostgresServer(bindir)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+    yield from running(pytest.skip)
 
 
 @pytest.fixture(params=["eventlet", "gevent"])

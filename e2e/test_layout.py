@@ -98,11 +98,13 @@ def test_in_a_call_the_stage_and_its_controls_fit_and_chat_sits_beside_it(server
     # (clicked where it is: the page object's click() would scroll it to the middle)
     callee.driver.find_element("css selector", f".tile[data-anchor-id='{callee.anchor}'] button[data-action='chat']").click()
     callee.wait("return document.body.classList.contains('chat-open')", 2.0)
-    item = callee.wait("return [...document.querySelectorAll('#chat-panel .chat-item')]"
-                       ".find((b) => b.textContent.includes(arguments[0]))", 5.0, "conversation listed", caller.name)
-    item.click()
+    # (the list re-renders while the chat panel loads its conversations, so an element
+    # found first may be gone when clicked: find and click it in one step, until open)
     field = "#chat-panel [data-chat-input]"
-    callee.wait("const f = document.querySelector(arguments[0]); return f && f.offsetParent !== null", 3.0, "chat input shown", field)
+    callee.wait("const b = [...document.querySelectorAll('#chat-panel .chat-item')]"
+                ".find((b) => b.textContent.includes(arguments[0])); if (b) b.click();"
+                "const f = document.querySelector(arguments[1]); return f && f.offsetParent !== null",
+                5.0, "conversation opened", caller.name, field)
     width = rect(callee.driver, field)["width"]
     assert width >= 240, f"chat input {width}px wide at {size}"
     assert in_viewport(callee.driver, field)[0], rect(callee.driver, field)

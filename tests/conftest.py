@@ -74,19 +74,9 @@ def pytest_generate_tests(metafunc):
 def postgres(tmp_path_factory):
     """One PostgreSQL server for the session (unix socket in its temp dir), or a skip
     saying how to get one."""
-    from .pgserver import PostgresServer, find_bindir
+    from .pgserver import running
 
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL is not installed (make test-deps installs it)")
-    server = PostgresServer(bindir)
-    try:
-        server.start()
-    except Exception:
-        server.stop()
-        raise
-    yield server
-    server.stop()
+    yield from running(pytest.skip)
 
 
 @pytest.fixture

@@ -105,3 +105,17 @@ class PostgresServer:
             except Exception:  # the temp dir still goes
                 pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def running(skip):
+    """A started server for a fixture (`yield from running(pytest.skip)`), stopped
+    afterwards; `skip(reason)` when PostgreSQL is not installed."""
+    bindir = find_bindir()
+    if bindir is None:
+        skip("PostgreSQL is not installed (make test-deps installs it)")
+    server = PostgresServer(bindir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
