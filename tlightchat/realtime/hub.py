@@ -9,6 +9,12 @@
 client, anchor, invitation and call), the connections (which socket serves which
 client), the identity and chat services. Handlers (handlers.py, chat_handlers.py) get
 the hub and call its helpers; nothing else reaches it by name.
+
+In a cluster (`cluster=`, docs/scaling.md) the same code runs on every node: the store
+is the replicated one (cluster/log.py), and the last part of this class is what only a
+node does (heartbeat and clock lease, lost nodes, clients that moved, a clean leave).
+Past 400 lines for that reason; the cluster's own mechanisms live in tlightchat/cluster/,
+what is here is how the hub's life cycle meets them.
 """
 import logging
 import time
