@@ -10,6 +10,8 @@ keeps flowing, as it does when only the path to the server breaks.
 """
 import time
 
+from .services import wait_for
+
 from .pages import (assert_media_flows, bytes_in, open_pages, record_tile_states,
                     selected_pair, shot, tile_states_seen)
 from .test_calls import connect
@@ -196,7 +198,11 @@ def test_forced_ice_restart_recovers_with_media_and_a_new_ufrag(server, browsers
         restarts = page.wait(done, 10.0, f"{page.name}'s ICE restart completed", anchor, count + 1)
         ms.append(restarts[-1]["ms"])
         assert_media_flows((a, a_anchor), (b, b_anchor))
-    after = {p.name: selected_pair(p, anchor) for p, anchor in ((a, a_anchor), (b, b_anchor))}
+    def pairs_settled():  # getStats may still call the new pair 'in-progress' a moment
+        got = {p.name: selected_pair(p, anchor) for p, anchor in ((a, a_anchor), (b, b_anchor))}
+        return got if all(v and v["state"] == "succeeded" for v in got.values()) else None
+
+    after = wait_for(pairs_settled, 5.0, "both selected candidate pairs succeeded")
     print(f"\nICE restart → media over the new path: caller {ms[0]} ms, callee {ms[1]} ms; ufrags {before} → "
           f"{ {k: v['ufrag'] for k, v in after.items()} }")
     record_property("ice_restart_ms_caller_callee", ms)
