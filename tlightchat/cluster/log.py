@@ -253,14 +253,11 @@ class ReplicatedStore:
         before we joined is not delivered again (nobody here could have missed it)."""
         on_send, self.on_send = self.on_send, None
         try:
-            self._join()
+            with self.store.lock:
+                self._load_snapshot()
+            self.catch_up()
         finally:
             self.on_send = on_send
-
-    def _join(self):
-        with self.store.lock:
-            self._load_snapshot()
-        self.catch_up()
 
     def _load_snapshot(self):
         raw = self.redis.get(self.snapshot_key)
@@ -275,12 +272,9 @@ class ReplicatedStore:
     def _reload(self):
         """Missed entries: start again from the newest snapshot (its later entries are
         read next). Local views are not rebuilt; clients get fresh ones when they
-        reconnect. Rare: only a node cut off for longer than two snapshots' worth."""
-        on_send, self.on_send = self.on_send, None
-        try:
-            self._load_snapshot()
-        finally:
-            self.on_send = on_send
+        reconnect. Rare: only a node cut off for longer than two snapshots' worth.
+        (Loading applies no entry, so nothing is delivered again.)"""
+        self._load_snapshot()
 
     def write_snapshot(self):
         """The clock holder: save this copy of the state, trim behind the last snapshot."""
