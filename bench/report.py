@@ -271,6 +271,32 @@ def rows(doc):
             failed(t, "cluster relay"), "—", None, None,
             ".venv/bin/python bench/cluster_relay.py --out r.json")
 
+    t = R.get("cluster.idle")
+    if ok(t):
+        L = t["layouts"]
+        base = L.get("embedded", {})
+        sizes = sorted((v for k, v in L.items() if k.startswith("cluster")),
+                       key=lambda v: v["processes"])
+        biggest = sizes[-1] if sizes else {}
+        def lay(v):
+            return (f"{v['processes']} node{'s' if v['processes'] > 1 else ''}: "
+                    f"{v['answering_pings']:,} of {v['target']:,} answering pings "
+                    f"(ramp {v['ramp_seconds']} s, each node's store counts "
+                    f"{', '.join(str(c) for c in v['nodes_report_clients'])}; "
+                    f"{', '.join(kb(b) for b in v['bytes_per_client'])} per client)")
+        row("cluster: idle clients across 1, 2 and 4 processes, all answering pings "
+            f"({t['per_node']:,} per process, one person each; one Redis log, one "
+            "PostgreSQL)", "≥ 40,000 in total", "; ".join(lay(v) for v in sizes),
+            (f"one process, no Redis (SQLite): {base['answering_pings']:,} of "
+             f"{base['target']:,}, {kb(base['bytes_per_client'][0])} per client") if base else "—",
+            ratio(biggest.get("answering_pings"), base.get("answering_pings")),
+            biggest.get("answering_pings", 0) >= 40000,
+            ".venv/bin/python bench/idle_cluster.py --out r.json")
+    else:
+        row("cluster: idle clients across 1, 2 and 4 processes", "≥ 40,000 in total",
+            failed(t, "idle cluster"), "—", None, None,
+            ".venv/bin/python bench/idle_cluster.py --out r.json")
+
     # async modes
     e = R.get("relay.tlc.eventlet")
     for mode in ("gevent", "threading"):

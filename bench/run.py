@@ -55,6 +55,8 @@ def steps(profile_dir):
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),
          150 if QUICK else 420),
         ("idle.bare", "idle", load + ["idle", "--server", "bare"], 150 if QUICK else 300),
+        ("cluster.idle", "cluster-idle", [PY, os.path.join(BENCH, "idle_cluster.py")],
+         600 if QUICK else 2400),
     ]
     return out
 
@@ -133,7 +135,7 @@ def machine():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="comma-separated groups: weight,micro,rtt,lobby,"
-                                               "relay,chat,cluster,call,page,idle")
+                                               "relay,chat,cluster,call,page,idle,cluster-idle")
     args = ap.parse_args()
     only = {g for g in args.only.split(",") if g}
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -81,8 +81,7 @@ class PostgresServer:
 
         template = Database(self.url(TEMPLATE))
         template.migrate()
-        template.engine.dispose()
-        template.writer.dispose()
+        template.dispose()
 
     def url(self, name):
         return f"postgresql+psycopg://tlc@/{name}?host={self.dir}"

@@ -33,8 +33,7 @@ def nodes(postgres, redis_url):  # noqa: F811
     yield make
     for app in made:
         app.extensions["tlightchat"].hub.close()
-        app.extensions["tlightchat"].db.engine.dispose()
-        app.extensions["tlightchat"].db.writer.dispose()
+        app.extensions["tlightchat"].db.dispose()
     postgres.drop_database(database)
 
 

@@ -125,6 +125,7 @@ def create_app(config=None):
                            on_fault=metrics.storage_failures.inc if metrics else None)
     send_many = metrics.timed_batches(chat.send_many) if metrics else chat.send_many
     writer = GroupCommit(socketio, send_many)
+    identity.store_guest = GroupCommit(socketio, identity.store_guests).submit
     protocol.check_registry()
     trust = TrustService(db)
     privacy = AddressPrivacy(app.config, identity, trust)

@@ -12,11 +12,17 @@ durability PostgreSQL has by default); PostgreSQL sessions get synchronous_commi
 commit is on disk before we ack, whatever the server's default) and a lock timeout
 like SQLite's busy timeout.
 
-The chat group commit writes through an engine of its own (`writer`), used by one
-thread at a time, so its batches can run in a real OS thread (worker.run_blocking) while
-the event loop keeps the main engine.
+The chat group commit writes through an engine of its own (`writer`), and first-use
+guests through another (`guest_writer`), each used by one thread at a time, so their
+batches can run in a real OS thread (worker.run_blocking) while the event loop keeps the
+main engine.
+
+Under eventlet, psycopg's C wait function (its default unless *gevent* patched
+`select`) would block the whole process in poll() for every query; `_cooperative_psycopg`
+switches it to psycopg's select()-based wait, which eventlet makes cooperative.
 """
 import os
+import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -148,18 +154,35 @@ class HealthProbe(Base):
 MIGRATION_LOCK = 0x7C5A1E
 
 
+def _cooperative_psycopg():
+    """Measured: a 4-node cluster on PostgreSQL spent 10% of each node's time inside
+    psycopg's C wait, every other connection stalled meanwhile."""
+    if "eventlet" not in sys.modules:
+        return
+    from eventlet import patcher
+
+    if patcher.is_monkey_patched("select"):
+        from psycopg import waiting
+
+        waiting.wait, waiting._ready = waiting.wait_select, waiting._ready_select
+
+
 class Database:
     def __init__(self, url, blocking=run_blocking):
         self.url = url
         self.dialect = make_url(url).get_backend_name()  # "sqlite", "postgresql", ...
+        if self.dialect == "postgresql":
+            _cooperative_psycopg()
         self.engine = self._engine(url)
         in_memory = self.dialect == "sqlite" and make_url(url).database in (None, "", ":memory:")
-        # The group commit's engine: one connection, used by one thread at a time.
+        # The group commits' engines (chat messages; first-use guests): one connection
+        # each, each used by one thread at a time.
         self.writer = self.engine if in_memory else self._engine(url, pool_size=1)
+        self.guest_writer = self.engine if in_memory else self._engine(url, pool_size=1)
+        self._suspect_writers = set()
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.blocking = blocking  # blocking(fn, *args): fn off the event loop
         self.suspect = False      # a storage fault was seen: reconnect before next use
-        self.writer_suspect = False
         self.faulted_at = None    # time.monotonic() of the newest fault
 
     def _engine(self, url, **pool):
@@ -208,13 +231,15 @@ class Database:
             session.close()
 
     @contextmanager
-    def writing(self):
-        """A transaction on the writer engine (Core): committed when the block ends.
-        Only the group commit uses it, one batch at a time, possibly in an OS thread."""
-        if self.writer_suspect:
-            self.writer_suspect = False
-            self.writer.dispose()
-        with self.writer.begin() as connection:
+    def writing(self, engine=None):
+        """A transaction on a writer engine (Core; the chat writer unless told):
+        committed when the block ends. Only its group commit uses it, one batch at a
+        time, possibly in an OS thread."""
+        engine = engine or self.writer
+        if engine in self._suspect_writers:
+            self._suspect_writers.discard(engine)
+            engine.dispose()
+        with engine.begin() as connection:
             yield connection
 
     def probe(self):
@@ -233,8 +258,14 @@ class Database:
 
     def faulted(self):
         """A storage fault was seen: the next unit of work starts on fresh connections."""
-        self.suspect = self.writer_suspect = True
+        self.suspect = True
+        self._suspect_writers.update((self.writer, self.guest_writer))
         self.faulted_at = time.monotonic()
+
+    def dispose(self):
+        """Close every pooled connection of every engine (tests that drop a database)."""
+        for engine in {self.engine, self.writer, self.guest_writer}:
+            engine.dispose()
 
     def recycle(self):
         """Drop every pooled connection: the next use opens a fresh one. SQLite: a

@@ -10,7 +10,6 @@ cannot fill the users table (before: 300 of them made 305 rows in 0.8 s).
 import secrets
 
 from flask import g, has_request_context, request, session
-from sqlalchemy.exc import IntegrityError
 
 from .db import User
 from .errors import Refusal
@@ -46,6 +45,11 @@ def stored_user(s, user):
 class Identity:
     def __init__(self, db):
         self.db = db
+        # (user_id, display_name) → stored. The app hands it a group commit of
+        # store_guests (tlightchat/__init__.py): a flash crowd of first connections
+        # shares one transaction and its fsync, in an OS thread, instead of one
+        # COMMIT each on the event loop.
+        self.store_guest = lambda user_id, name: self.store_guests([(user_id, name)])[0]
 
     def init_app(self, app):
         app.before_request(self.ensure_identity)
@@ -62,13 +66,24 @@ class Identity:
         user = self.load_user(session.get(SESSION_KEY))
         pending = _pending_guest() if user is None else None
         if pending is not None:
-            try:
-                with self.db.session() as s:
-                    stored_user(s, pending)
-            except IntegrityError:  # another of its tabs stored it first
-                pass
+            self.store_guest(pending.id, pending.display_name)
             user = self.load_user(pending.id)
         return user
+
+    def store_guests(self, batch):
+        """Group commit: [(user_id, display_name)] of guests on first use, stored in one
+        transaction on the guest writer's own engine, off the event loop (db.blocking).
+        A guest already stored (another of its tabs came first, in this batch or an
+        earlier one) is left as it is. One result (None) per item."""
+        return self.db.blocking(self._insert_guests, batch)
+
+    def _insert_guests(self, batch):
+        rows = [{"id": user_id, "display_name": name[:40]}
+                for user_id, name in dict(batch).items()]
+        with self.db.writing(self.db.guest_writer) as connection:
+            connection.execute(self.db.insert(User.__table__)
+                               .on_conflict_do_nothing(index_elements=["id"]), rows)
+        return [None] * len(batch)
 
     def ensure_identity(self):
         """before_request for pages: a browser without a (known) identity becomes a

@@ -279,9 +279,10 @@ class ReplicatedStore:
     def write_snapshot(self):
         """The clock holder: save this copy of the state, trim behind the last snapshot."""
         with self.store.lock:
-            body = encode({"id": self.cursor, "seq": self.seq,
-                           "state": self.store.get_state(), "node": self.node})
-            cursor = self.cursor
+            state, cursor, seq = self.store.get_state(), self.cursor, self.seq
+        # Encoded outside the lock: a state is never changed in place (the reducers
+        # build new dicts), so this reference is a consistent copy at `cursor`.
+        body = encode({"id": cursor, "seq": seq, "state": state, "node": self.node})
         # Entries before the previous snapshot are needed by nobody: a node joining now
         # loads the new one, a lagging node still finds everything after the old.
         stored = self._snapshot(keys=[self.snapshot_key, self.snapshot_key + ":id", self.stream],

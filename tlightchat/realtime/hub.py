@@ -82,6 +82,7 @@ class Hub:
         self.membership = None
         self._departures = []         # cluster: departures the log could not take yet
         self._held_since = None       # cluster: since when this node holds the clock
+        self._away = (None, False)    # (the clients slice, whether anyone in it is away)
         if cluster is not None:
             # A node: the store is replicated through the cluster's log, loaded from
             # it before anything subscribes (nothing of the past is delivered again).
@@ -328,9 +329,15 @@ class Hub:
             return  # another node keeps time
         with self.store.lock:
             state = self.store.get_state()
-            if state["invitations"] or state["claims"] or any(
-                    c["awayUntil"] is not None for c in state["clients"].values()):
+            if state["invitations"] or state["claims"] or self._anyone_away(state["clients"]):
                 self.store.dispatch(A.clock_ticked(self.clock()))
+
+    def _anyone_away(self, clients):
+        """Scanned once per change of the clients slice (an unchanged slice keeps its
+        identity), not on every tick: 5% of an idle server's CPU at 10,000 clients."""
+        if clients is not self._away[0]:
+            self._away = (clients, any(c["awayUntil"] is not None for c in clients.values()))
+        return self._away[1]
 
     # -- the cluster: time, lost nodes, clients that moved -----------------------------
     def _cluster_tick(self, now):
@@ -361,7 +368,10 @@ class Hub:
                         silence.get(node), silence, extra={"node": node})
             self.store.dispatch(A.node_lost(node, now + self.grace, self._served_by(node)))
         self.membership.forget(sorted(late))
-        if self.store.applied - self._snapshot_at >= self.cluster.snapshot_every:
+        # Every N entries, N at least the number of clients: each entry's share of
+        # snapshot work stays bounded as the state grows (a snapshot is ~300 B a client).
+        every = max(self.cluster.snapshot_every, len(self.store.get_state()["clients"]))
+        if self.store.applied - self._snapshot_at >= every:
             self._snapshot_at = self.store.applied
             self.store.write_snapshot()
         return True
