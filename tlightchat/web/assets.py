@@ -8,8 +8,10 @@ compressed by Engine.IO, not here.
 
 `url_for('static', ...)` adds `v=<content hash>`, so a stylesheet or entry script named
 by a page is cached `immutable` for a year and a changed file gets a new URL. Modules a
-script imports (`./protocol.js`) carry no version (the import names them), so they
-are served `no-cache`: a repeat visit revalidates them with their ETag (304, no body).
+script imports (`./protocol.js`) are named by the import, without a version; a page's
+import map (importmap.py) sends those imports to their versioned URLs. A plain URL
+(a page without the map, an old cached page) is served `no-cache`: revalidated with its
+ETag (304, no body).
 """
 import hashlib
 import os
@@ -20,6 +22,7 @@ from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 
+from . import importmap
 from .urls import relative_url_for
 
 YEAR = 365 * 24 * 3600
@@ -111,22 +114,24 @@ def init_app(app):
                 out.append(None)
         return tuple(out)
 
-    def preloads(entry):
-        """URLs of `entry` (versioned, as its <script> names it) and of every module
-        it imports, as the imports name them: an import resolves to the unversioned
-        URL, and a preload must be that URL to be used. Parsed again when one of the
-        modules changes."""
+    def graph_of(entry):
+        """The module graph of `entry`, parsed again when one of its modules changes."""
         known = graphs.get(entry)
         if known is None or stamp(known[1]) != known[0]:
             graph = module_graph(app.static_folder, entry)
             known = graphs[entry] = (stamp(graph), graph)
-        entry_url = relative_url_for("static", filename=entry)
-        return [entry_url] + [relative_url_for("static", filename=path, v=None)
-                              for path in known[1][1:]]
+        return known[1]
+
+    def preloads(entry):
+        """Versioned URLs of `entry` and of every module it imports: the URLs the
+        page's import map resolves those imports to, so each preload is used."""
+        return [relative_url_for("static", filename=path) for path in graph_of(entry)]
 
     @app.context_processor
     def module_preloads():
         return {"module_preloads": preloads}
+
+    importmap.init_app(app, graph_of)
 
     @app.url_defaults
     def versioned_static(endpoint, values):
