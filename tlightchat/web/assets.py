@@ -22,7 +22,8 @@ from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 
-from . import importmap
+from . import importmap, precompressed
+from .headers import SUBRESOURCES
 from .urls import relative_url_for
 
 YEAR = 365 * 24 * 3600
@@ -89,6 +90,7 @@ def init_app(app):
         "text/html", "text/css", "text/javascript", "application/javascript",
         "application/json", "image/svg+xml", "text/plain"])
     Compress(app)
+    precompressed.init_app(app)  # after Compress: its after_request runs first
     versions = {}  # filename -> (mtime, hash)
 
     def version(filename):
@@ -147,4 +149,9 @@ def init_app(app):
                 response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
             else:
                 response.headers["Cache-Control"] = "no-cache"
+            if response.mimetype in SUBRESOURCES:
+                # what a script or stylesheet needs no more of: a file name (for saving
+                # it) and a second validator beside its ETag
+                response.headers.pop("Content-Disposition", None)
+                response.headers.pop("Last-Modified", None)
         return response
