@@ -66,3 +66,16 @@ def test_modules_load_by_versioned_url_and_a_repeat_visit_takes_them_from_the_ca
     logs = page.driver.get_log("browser")
     assert not [e["message"] for e in logs if "Content Security Policy" in e["message"]
                 or "import map" in e["message"].lower()]
+
+
+def test_the_connection_check_loads_when_pressed(server, browsers):
+    """Not part of the first load (issue 14): its module is fetched, by its versioned
+    URL, when its button is first pressed, and the check then runs."""
+    page = CallPage(browsers(), server).open()
+    page.wait("return !!window.tlc.chat", 5.0, "chat panel mounted")
+    fetched = lambda: [m["url"] for m in page.js(MODULES) if "/connectivity.js" in m["url"]]  # noqa: E731
+    assert fetched() == [] and page.js("return window.tlc.connectivity") is None
+    page.driver.find_element("id", "connectivity-run").click()
+    page.wait("return document.querySelector('#connectivity-panel').dataset.state === 'done'",
+              10.0, "the check ran")
+    assert len(fetched()) == 1 and "?v=" in fetched()[0]

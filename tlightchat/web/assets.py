@@ -29,30 +29,36 @@ from .urls import relative_url_for
 YEAR = 365 * 24 * 3600
 
 # The import forms static/js uses: `import … from '…'`, `export … from '…'`, `import '…'`
-# (at the start of a line, so a comment that mentions one is no edge) and `import('…')`.
+# (at the start of a line, so a comment that mentions one is no edge) and `import('…')`,
+# which `import(/* on demand */ '…')` marks as loaded only when the user asks for it.
 _STATIC_IMPORT = re.compile(
     r"""^[ \t]*(?:import|export)\b[^'";]*?\bfrom\s*(['"])([^'"]+)\1"""
     r"""|^[ \t]*import\s*(['"])([^'"]+)\3""", re.M)
-_DYNAMIC_IMPORT = re.compile(r"""\bimport\(\s*(['"])([^'"]+)\1\s*\)""")
+_DYNAMIC_IMPORT = re.compile(
+    r"""\bimport\(\s*(/\*\s*on demand\s*\*/\s*)?(['"])([^'"]+)\2\s*\)""")
 
 
-def imports_of(source, dynamic=True):
+def imports_of(source, dynamic=True, on_demand=True):
     """The relative module specifiers a module's source imports, statically (and with
-    a literal dynamic import(), unless dynamic=False), in order of appearance."""
+    a literal dynamic import(), unless dynamic=False; one marked on demand unless
+    on_demand=False), in order of appearance."""
     found = [(m.start(), m[2] or m[4]) for m in _STATIC_IMPORT.finditer(source)]
     if dynamic:
-        found += [(m.start(), m[2]) for m in _DYNAMIC_IMPORT.finditer(source)]
+        found += [(m.start(), m[3]) for m in _DYNAMIC_IMPORT.finditer(source)
+                  if on_demand or not m[1]]
     return [spec for _, spec in sorted(found) if spec.startswith(("./", "../"))]
 
 
-def module_graph(static_folder, entry):
+def module_graph(static_folder, entry, on_demand=False):
     """Every module reachable from `entry` (a path under static/), the entry first, then
     breadth first what runs at start (the entry's own imports, static or dynamic, and
     their static graphs), then what a module imports later with import() (the chat
-    panel): the order the page needs them, so each can be preloaded in that order."""
-    order, queue, later = [], [(entry, True)], []
-    while queue or later:
-        path, now = queue.pop(0) if queue else later.pop(0)
+    panel): the order the page needs them, so each can be preloaded in that order.
+    With on_demand, then what loads only when asked for (the connection check): those
+    are not preloaded, but the import map names them."""
+    order, queue, later, demand = [], [(entry, True)], [], []
+    while queue or later or demand:
+        path, now = (queue or later or demand).pop(0)
         if path in order:
             continue
         try:
@@ -65,8 +71,11 @@ def module_graph(static_folder, entry):
         join = lambda spec: posixpath.normpath(posixpath.join(base, spec))  # noqa: E731
         static = imports_of(source, dynamic=False)
         queue += [(join(spec), False) for spec in static]
-        dynamic = [s for s in imports_of(source) if s not in static]
+        dynamic = [s for s in imports_of(source, on_demand=False) if s not in static]
         (queue if now else later).extend((join(spec), False) for spec in dynamic)
+        if on_demand:
+            asked = imports_of(source)
+            demand += [(join(s), False) for s in asked if s not in static and s not in dynamic]
     return order
 
 
@@ -105,7 +114,7 @@ def init_app(app):
                 known = versions[filename] = (mtime, hashlib.sha256(f.read()).hexdigest()[:12])
         return known[1]
 
-    graphs = {}  # entry -> (mtimes of its modules, its module graph)
+    graphs = {}  # (entry, on_demand) -> (mtimes of its modules, its module graph)
 
     def stamp(paths):
         out = []
@@ -116,12 +125,12 @@ def init_app(app):
                 out.append(None)
         return tuple(out)
 
-    def graph_of(entry):
+    def graph_of(entry, on_demand=False):
         """The module graph of `entry`, parsed again when one of its modules changes."""
-        known = graphs.get(entry)
+        known = graphs.get((entry, on_demand))
         if known is None or stamp(known[1]) != known[0]:
-            graph = module_graph(app.static_folder, entry)
-            known = graphs[entry] = (stamp(graph), graph)
+            graph = module_graph(app.static_folder, entry, on_demand)
+            known = graphs[entry, on_demand] = (stamp(graph), graph)
         return known[1]
 
     def preloads(entry):

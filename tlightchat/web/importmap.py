@@ -51,10 +51,11 @@ def map_text(graph):
 
 
 def init_app(app, graph_of):
-    """`graph_of(entry)`: the module graph of an entry script (assets.py)."""
+    """`graph_of(entry, on_demand)`: the module graph of an entry script (assets.py),
+    with the modules it loads on demand."""
 
     def import_map(*entries):
-        graph = [path for entry in entries for path in graph_of(entry)]
+        graph = [path for entry in entries for path in graph_of(entry, on_demand=True)]
         text = map_text(list(dict.fromkeys(graph)))
         hashes = g.setdefault("csp_script_hashes", [])
         if script_hash(text) not in hashes:
