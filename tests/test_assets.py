@@ -100,3 +100,18 @@ def test_scripts_and_stylesheets_carry_no_document_only_headers(app):
         headers = client.get(url).headers
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], url
         assert headers["X-Frame-Options"] == "DENY", url
+
+
+def test_a_changed_file_is_compressed_again(app, tmp_path):
+    import os
+
+    import brotli
+
+    app.static_folder = str(tmp_path)
+    path = tmp_path / "x.js"
+    client = app.test_client()
+    for i, text in enumerate(("export const a = 1;\n" * 100, "export const b = 2;\n" * 90)):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + i, 10**18 + i))  # a new mtime, however fast the disk
+        response = client.get("/static/x.js", headers={"Accept-Encoding": "br"})
+        assert brotli.decompress(response.data).decode() == text
