@@ -1,9 +1,11 @@
 """Static text files compressed once, at the best level, instead of on every request.
 
 Flask-Compress encodes each static file again on every request, as a stream, at a fast
-level (zstd 3, or deflate for a browser without zstd or br): /call's 45 files came to
-129 KB of bodies. Compressed whole and kept, the same files are 102 KB at brotli 11 and
-118 KB at gzip 9 (for browsers that do not take br, e.g. Chromium over plain HTTP).
+level (zstd 3, or deflate for a browser without zstd or br). Measured with bench/page.py
+(Chromium, which takes br from this local server): /call's first load moved 142 KB, of
+which 128 KB were bodies; with the files at brotli 11 it moves 117 KB (103 KB bodies,
+the rest Chromium's flat 300 bytes per response for headers). gzip 9 is for browsers
+that do not take br (Chromium over plain HTTP to another host).
 
 A file is compressed on its first request (after a change: on the first request after
 it), off the event loop (web/hashing.py's off_loop: brotli and zlib release the GIL),
