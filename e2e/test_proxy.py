@@ -55,11 +55,16 @@ def open_behind(proxy_url, browsers, query=""):
 
 
 def assert_served_under_prefix(page):
-    """Everything the page loaded came through the proxy, under the prefix."""
+    """Everything the page loaded came through the proxy, under the prefix, and every
+    module by its versioned URL (the import map's keys matched under the prefix)."""
     outside = page.js("""return performance.getEntriesByType('resource').map((e) => new URL(e.name))
         .filter((u) => u.protocol.startsWith('http') && !u.pathname.startsWith(arguments[0]))
         .map((u) => u.pathname)""", PREFIX + "/")
     assert outside == []
+    plain = page.js("""return performance.getEntriesByType('resource').map((e) => new URL(e.name))
+        .filter((u) => u.pathname.endsWith('.js') && !u.searchParams.get('v'))
+        .map((u) => u.pathname)""")
+    assert plain == []
     assert page.js("return window.tlc.signaling.basePath") == PREFIX + "/"
 
 

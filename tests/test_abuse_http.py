@@ -124,7 +124,9 @@ def test_every_page_has_security_headers(app, path):
     r = app.test_client().get(path)
     csp = r.headers.get("Content-Security-Policy", "")
     directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ") if d}
-    assert directives.get("script-src") == ["'self'"], csp
+    # 'self', plus the hash of the page's import map where it has one (test below)
+    assert directives.get("script-src")[0] == "'self'", csp
+    assert all(s.startswith("'sha256-") for s in directives["script-src"][1:]), csp
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
     assert directives.get("frame-ancestors") == ["'none'"]
     assert "'self'" in directives.get("connect-src", [])
@@ -149,8 +151,20 @@ def test_the_policy_names_configured_stun_and_turn(tmp_path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_have_no_inline_script_style_or_handlers(app, path):
-    """What the policy forbids must not be in the pages (it would silently not run)."""
-    html = app.test_client().get(path).get_data(as_text=True)
+    """What the policy forbids must not be in the pages (it would silently not run). The
+    one inline script allowed is an import map whose hash the policy names."""
+    import base64
+    import hashlib
+
+    response = app.test_client().get(path)
+    html = response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    allowed = next(d for d in csp.split("; ") if d.startswith("script-src ")).split()[2:]
+    maps = re.findall(r'<script type="importmap">(.*?)</script>', html, re.S)
+    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
+              for m in maps]
+    assert hashes == allowed, "the policy allows exactly the import maps of the page"
+    html = re.sub(r'<script type="importmap">.*?</script>', "", html, flags=re.S)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
     assert not re.search(r"<style\b", html), "inline <style>"
     assert not re.search(r"\sstyle\s*=", html), "a style= attribute"

@@ -40,3 +40,78 @@ def test_unversioned_modules_are_revalidated_not_refetched(app):
     assert first.headers["Cache-Control"] == "no-cache" and first.headers.get("ETag")
     again = client.get("/static/js/protocol.js", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+
+
+def file_bytes(app, path):
+    import os
+    with open(os.path.join(app.static_folder, path), "rb") as f:
+        return f.read()
+
+
+def test_static_text_is_compressed_at_the_best_level(app):
+    """Before: Flask-Compress encoded each request again, streaming at a fast level
+    (zstd 3, or deflate for a browser without br): larger bodies (web/precompressed.py)."""
+    import brotli
+
+    client = app.test_client()
+    data = file_bytes(app, "js/peer.js")
+    for accept, encoding, decode, best in (
+            ("gzip, deflate, br, zstd", "br", brotli.decompress,
+             lambda d: brotli.compress(d, quality=11)),
+            ("gzip, deflate", "gzip", gzip.decompress, lambda d: gzip.compress(d, 9, mtime=0))):
+        response = client.get("/static/js/peer.js?v=x", headers={"Accept-Encoding": accept})
+        assert response.headers["Content-Encoding"] == encoding, accept
+        assert decode(response.data) == data
+        assert len(response.data) == len(best(data)) < len(data) / 3
+        assert "accept-encoding" in response.headers["Vary"].lower()
+        again = client.get("/static/js/peer.js", headers={
+            "Accept-Encoding": accept, "If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+    plain = client.get("/static/js/peer.js")
+    assert "Content-Encoding" not in plain.headers and plain.data == data
+
+
+def test_each_file_is_compressed_once_per_encoding_and_kept(app, monkeypatch):
+    from tlightchat.web import precompressed
+
+    made = []
+    for name, encode in list(precompressed.ENCODERS.items()):
+        monkeypatch.setitem(precompressed.ENCODERS, name,
+                            lambda data, encode=encode, name=name: made.append(name) or encode(data))
+    client = app.test_client()
+    for accept in ("br", "br", "gzip", "gzip, br", "gzip"):
+        assert client.get("/static/js/store.js",
+                          headers={"Accept-Encoding": accept}).status_code == 200
+    assert made == ["br", "gzip"]
+
+
+def test_scripts_and_stylesheets_carry_no_document_only_headers(app):
+    """A subresource obeys no CSP, Permissions-Policy or X-Frame-Options (its page does):
+    before, they made each of /call's ~45 responses ~500 bytes longer."""
+    client = app.test_client()
+    for url in ("/static/js/protocol.js?v=x", "/static/css/app.css", "/static/js/chat/view.js"):
+        headers = client.get(url, headers={"Accept-Encoding": "br"}).headers
+        for name in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options",
+                     "Content-Disposition", "Last-Modified"):
+            assert name not in headers, (url, name)
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+    # a file a browser may open as a document keeps them, and so does every page
+    for url in ("/static/favicon.svg", "/call"):
+        headers = client.get(url).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], url
+        assert headers["X-Frame-Options"] == "DENY", url
+
+
+def test_a_changed_file_is_compressed_again(app, tmp_path):
+    import os
+
+    import brotli
+
+    app.static_folder = str(tmp_path)
+    path = tmp_path / "x.js"
+    client = app.test_client()
+    for i, text in enumerate(("export const a = 1;\n" * 100, "export const b = 2;\n" * 90)):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + i, 10**18 + i))  # a new mtime, however fast the disk
+        response = client.get("/static/x.js", headers={"Accept-Encoding": "br"})
+        assert brotli.decompress(response.data).decode() == text

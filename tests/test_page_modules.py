@@ -9,9 +9,10 @@ from tlightchat.web.assets import imports_of, module_graph
 STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
 
 
-def specifiers(source, dynamic=True):
+def specifiers(source, dynamic=True, on_demand=False):
     """A second reading of import statements, token by token, independent of assets.py:
-    every `from '…'` / `import '…'` / `import('…')` with a relative specifier."""
+    every `from '…'` / `import '…'` / `import('…')` with a relative specifier (and
+    `import(/* on demand */ '…')` with on_demand)."""
     out = []
     for statement in re.split(r";|\n(?=\S)", source):
         words = statement.strip()
@@ -21,10 +22,12 @@ def specifiers(source, dynamic=True):
             out.append(words[6:].strip().strip("'\""))
         if dynamic:
             out += re.findall(r"import\(\s*['\"]([^'\"]+)['\"]\s*\)", statement)
+        if on_demand:
+            out += re.findall(r"import\(/\* on demand \*/ ['\"]([^'\"]+)['\"]\)", statement)
     return [s for s in out if s.startswith(("./", "../"))]
 
 
-def closure(entry, dynamic=True):
+def closure(entry, dynamic=True, on_demand=False):
     seen, todo = set(), [entry]
     while todo:
         path = todo.pop()
@@ -34,7 +37,7 @@ def closure(entry, dynamic=True):
         with open(os.path.join(STATIC, path), encoding="utf-8") as f:
             source = f.read()
         todo += [posixpath.normpath(posixpath.join(posixpath.dirname(path), s))
-                 for s in specifiers(source, dynamic)]
+                 for s in specifiers(source, dynamic, on_demand)]
     return seen
 
 
@@ -52,9 +55,11 @@ def test_imports_of_reads_each_form():
     source = ("import * as P from './protocol.js';\nimport {\n  a,\n  b,\n} from \"../x.js\";\n"
               "import './side.js';\nexport { c } from './re.js';\n"
               "// import nothing from './comment.js' here\n"
-              "const m = await import('./lazy.js');\nimport { io } from 'bare-name';\n")
+              "const m = await import('./lazy.js');\nimport { io } from 'bare-name';\n"
+              "button.onclick = () => import(/* on demand */ './asked.js');\n")
     assert imports_of(source) == ["./protocol.js", "../x.js", "./side.js", "./re.js",
-                                  "./lazy.js"]
+                                  "./lazy.js", "./asked.js"]
+    assert imports_of(source, on_demand=False)[-1] == "./lazy.js"
 
 
 def test_the_call_page_preloads_exactly_its_graph(app):
@@ -64,12 +69,14 @@ def test_the_call_page_preloads_exactly_its_graph(app):
     hrefs = re.findall(r'<link rel="modulepreload" href="([^"]+)">', head)
     paths = [h.split("?", 1)[0].removeprefix("static/") for h in hrefs]
     assert set(paths) == closure("js/call-entry.js") and len(paths) == len(set(paths))
-    # the entry as its <script> names it (versioned); the imports as imports name them
+    # the entry as its <script> names it; every module by its versioned URL, the one
+    # the import map resolves its imports to (tests/test_importmap.py)
     script = re.search(r'<script type="module" src="([^"]*call-entry[^"]*)"', html).group(1)
-    assert hrefs[0] == script and "?v=" in script
-    for href in hrefs[1:]:
-        assert "?" not in href
-        assert client.get("/" + href).status_code == 200
+    assert hrefs[0] == script
+    for href in hrefs:
+        assert "?v=" in href
+        response = client.get("/" + href)
+        assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
 
 
 def test_the_chat_panel_is_no_static_import_of_the_call_page():
@@ -78,3 +85,14 @@ def test_the_chat_panel_is_no_static_import_of_the_call_page():
     static_graph = closure("js/call-page.js", dynamic=False)
     assert not any(p.startswith("js/chat/") for p in static_graph), sorted(static_graph)
     assert "js/chat/panel.js" in closure("js/call-page.js")
+
+
+def test_the_connection_check_loads_on_demand_only():
+    """Not preloaded (the first load fetched its 2.7 KB for a button most visits never
+    press), but in the on-demand graph, which the import map covers."""
+    preloaded = set(module_graph(STATIC, "js/call-entry.js"))
+    everything = module_graph(STATIC, "js/call-entry.js", on_demand=True)
+    assert "js/connectivity.js" not in preloaded
+    assert set(everything) == closure("js/call-entry.js", on_demand=True)
+    assert set(everything) - preloaded == {"js/connectivity.js"}
+    assert everything[:len(preloaded)] == module_graph(STATIC, "js/call-entry.js")

@@ -1,5 +1,6 @@
-"""Static files leave the session cookie alone, so a browser's cache can match them on
-the next visit (a new Set-Cookie and `Vary: Cookie` on each one defeated it)."""
+"""Static files leave the session alone: no cookie, so a browser's cache can match them on
+the next visit (a new Set-Cookie and `Vary: Cookie` on each one defeated it), and no
+identity work (identity.NO_IDENTITY): no user lookup, no SQL."""
 
 
 def test_static_files_set_no_cookie_and_do_not_vary_on_it(app):
@@ -12,3 +13,39 @@ def test_static_files_set_no_cookie_and_do_not_vary_on_it(app):
         assert "Set-Cookie" not in response.headers, url
         assert "cookie" not in response.headers.get("Vary", "").lower(), url
         assert "accept-encoding" in response.headers.get("Vary", "").lower(), url
+
+
+def test_a_static_file_costs_no_identity_lookup(app, monkeypatch):
+    """A page resolves the session's user (one database lookup); a static file, plain or
+    versioned, under the app's URL or its mount prefix, looks nobody up: no call to the
+    lookup, no SQL statement, no session write."""
+    from sqlalchemy import event
+
+    from tlightchat import create_app, parts
+
+    prefixed = create_app(dict(app.config, URL_PREFIX="/port3000"))
+    for site, prefix in ((app, ""), (prefixed, "/port3000")):
+        client = site.test_client()
+        client.get(prefix + "/call")  # a guest, in the cookie
+        sio = parts(site).socketio.test_client(site, flask_test_client=client)
+        assert sio.is_connected()  # its row is stored now: a lookup would find it
+        sio.disconnect()
+        lookups, statements = [], []
+        identity = parts(site).identity
+        real = identity.load_user
+        monkeypatch.setattr(identity, "load_user",
+                            lambda user_id: lookups.append(user_id) or real(user_id))
+        engine = parts(site).db.engine
+        count = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            for url in ("/static/js/protocol.js", "/static/css/app.css?v=x",
+                        "/static/js/no-such-module.js"):
+                response = client.get(prefix + url)
+                assert response.status_code in (200, 404), url
+                assert "Set-Cookie" not in response.headers, url
+            assert (lookups, statements) == ([], []), (lookups, statements)
+            client.get(prefix + "/call")  # the counting works: a page looks its user up
+            assert lookups and statements
+        finally:
+            event.remove(engine, "before_cursor_execute", count)

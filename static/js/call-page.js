@@ -20,10 +20,9 @@ import { LobbyView } from './views/lobby.js';
 import { AnchorGrid } from './views/anchor-grid.js';
 import { MediaPanel } from './views/media-panel.js';
 import { StatusView } from './views/status.js';
-import { ConnectivityPanel } from './connectivity.js';
 import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
-import { ACTION_FAILED, ANNOUNCE, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
+import { ACTION_FAILED, ANNOUNCE, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
 
@@ -192,10 +191,26 @@ const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
 const stage = new CallStage({ grid, actions, store });
 const statusView = new StatusView({ signaling, onRename: renameMe });
 new MediaPanel(document.querySelector('#media-panel'), { library, onRetry: () => library.startCamera() });
-const connectivity = new ConnectivityPanel(document.querySelector('#connectivity-panel'), {
-  getIceServers: () => signaling.request(P.ICE_SERVERS).then((ack) => ack.iceServers),
-  getPolicy: () => store.getState().me?.iceTransportPolicy || 'all',
-});
+// The connection check's module loads when its button is first pressed: most visits
+// never press it, and it was 2.7 KB (brotli) of the first load (issue 14). The panel it
+// makes then answers every later press itself.
+const connectivityRoot = document.querySelector('#connectivity-panel');
+let connectivity = null;
+function startConnectivity() {
+  connectivityRoot.querySelector('#connectivity-run').removeEventListener('click', startConnectivity);
+  import(/* on demand */ './connectivity.js').then(({ ConnectivityPanel }) => {
+    connectivity = new ConnectivityPanel(connectivityRoot, {
+      getIceServers: () => signaling.request(P.ICE_SERVERS).then((ack) => ack.iceServers),
+      getPolicy: () => store.getState().me?.iceTransportPolicy || 'all',
+    });
+    connectivity.run();
+  }).catch((err) => {
+    console.warn('connection check not loaded', err);
+    connectivityRoot.querySelector('#connectivity-status').textContent = CONNECTIVITY_NOT_LOADED;
+    connectivityRoot.querySelector('#connectivity-run').addEventListener('click', startConnectivity);
+  });
+}
+connectivityRoot?.querySelector('#connectivity-run').addEventListener('click', startConnectivity);
 
 const callFrom = document.querySelector('#call-from');
 callFrom.addEventListener('change', () => { calls.callFrom = callFrom.value; });
@@ -273,8 +288,9 @@ if (chatRoot) {
 
 // Read-only handle for debugging and the e2e tests (they act through the UI): its
 // properties cannot be reassigned.
-const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, connectivity, trust, rejoin };
+const handle = { signaling, store, sessions: calls.sessions, media, library, ringer, calls, trust, rejoin };
 window.tlc = Object.defineProperties({}, {
   ...Object.fromEntries(Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])),
   chat: { get: () => chat, enumerable: true }, // null until the chat panel is mounted
+  connectivity: { get: () => connectivity, enumerable: true }, // null until first pressed
 });

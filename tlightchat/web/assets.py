@@ -8,8 +8,10 @@ compressed by Engine.IO, not here.
 
 `url_for('static', ...)` adds `v=<content hash>`, so a stylesheet or entry script named
 by a page is cached `immutable` for a year and a changed file gets a new URL. Modules a
-script imports (`./protocol.js`) carry no version (the import names them), so they
-are served `no-cache`: a repeat visit revalidates them with their ETag (304, no body).
+script imports (`./protocol.js`) are named by the import, without a version; a page's
+import map (importmap.py) sends those imports to their versioned URLs. A plain URL
+(a page without the map, an old cached page) is served `no-cache`: revalidated with its
+ETag (304, no body).
 """
 import hashlib
 import os
@@ -20,35 +22,43 @@ from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 
+from . import importmap, precompressed
+from .headers import SUBRESOURCES
 from .urls import relative_url_for
 
 YEAR = 365 * 24 * 3600
 
 # The import forms static/js uses: `import … from '…'`, `export … from '…'`, `import '…'`
-# (at the start of a line, so a comment that mentions one is no edge) and `import('…')`.
+# (at the start of a line, so a comment that mentions one is no edge) and `import('…')`,
+# which `import(/* on demand */ '…')` marks as loaded only when the user asks for it.
 _STATIC_IMPORT = re.compile(
     r"""^[ \t]*(?:import|export)\b[^'";]*?\bfrom\s*(['"])([^'"]+)\1"""
     r"""|^[ \t]*import\s*(['"])([^'"]+)\3""", re.M)
-_DYNAMIC_IMPORT = re.compile(r"""\bimport\(\s*(['"])([^'"]+)\1\s*\)""")
+_DYNAMIC_IMPORT = re.compile(
+    r"""\bimport\(\s*(/\*\s*on demand\s*\*/\s*)?(['"])([^'"]+)\2\s*\)""")
 
 
-def imports_of(source, dynamic=True):
+def imports_of(source, dynamic=True, on_demand=True):
     """The relative module specifiers a module's source imports, statically (and with
-    a literal dynamic import(), unless dynamic=False), in order of appearance."""
+    a literal dynamic import(), unless dynamic=False; one marked on demand unless
+    on_demand=False), in order of appearance."""
     found = [(m.start(), m[2] or m[4]) for m in _STATIC_IMPORT.finditer(source)]
     if dynamic:
-        found += [(m.start(), m[2]) for m in _DYNAMIC_IMPORT.finditer(source)]
+        found += [(m.start(), m[3]) for m in _DYNAMIC_IMPORT.finditer(source)
+                  if on_demand or not m[1]]
     return [spec for _, spec in sorted(found) if spec.startswith(("./", "../"))]
 
 
-def module_graph(static_folder, entry):
+def module_graph(static_folder, entry, on_demand=False):
     """Every module reachable from `entry` (a path under static/), the entry first, then
     breadth first what runs at start (the entry's own imports, static or dynamic, and
     their static graphs), then what a module imports later with import() (the chat
-    panel): the order the page needs them, so each can be preloaded in that order."""
-    order, queue, later = [], [(entry, True)], []
-    while queue or later:
-        path, now = queue.pop(0) if queue else later.pop(0)
+    panel): the order the page needs them, so each can be preloaded in that order.
+    With on_demand, then what loads only when asked for (the connection check): those
+    are not preloaded, but the import map names them."""
+    order, queue, later, demand = [], [(entry, True)], [], []
+    while queue or later or demand:
+        path, now = (queue or later or demand).pop(0)
         if path in order:
             continue
         try:
@@ -61,8 +71,11 @@ def module_graph(static_folder, entry):
         join = lambda spec: posixpath.normpath(posixpath.join(base, spec))  # noqa: E731
         static = imports_of(source, dynamic=False)
         queue += [(join(spec), False) for spec in static]
-        dynamic = [s for s in imports_of(source) if s not in static]
+        dynamic = [s for s in imports_of(source, on_demand=False) if s not in static]
         (queue if now else later).extend((join(spec), False) for spec in dynamic)
+        if on_demand:
+            asked = imports_of(source)
+            demand += [(join(s), False) for s in asked if s not in static and s not in dynamic]
     return order
 
 
@@ -86,6 +99,7 @@ def init_app(app):
         "text/html", "text/css", "text/javascript", "application/javascript",
         "application/json", "image/svg+xml", "text/plain"])
     Compress(app)
+    precompressed.init_app(app)  # after Compress: its after_request runs first
     versions = {}  # filename -> (mtime, hash)
 
     def version(filename):
@@ -100,7 +114,7 @@ def init_app(app):
                 known = versions[filename] = (mtime, hashlib.sha256(f.read()).hexdigest()[:12])
         return known[1]
 
-    graphs = {}  # entry -> (mtimes of its modules, its module graph)
+    graphs = {}  # (entry, on_demand) -> (mtimes of its modules, its module graph)
 
     def stamp(paths):
         out = []
@@ -111,22 +125,24 @@ def init_app(app):
                 out.append(None)
         return tuple(out)
 
-    def preloads(entry):
-        """URLs of `entry` (versioned, as its <script> names it) and of every module
-        it imports, as the imports name them: an import resolves to the unversioned
-        URL, and a preload must be that URL to be used. Parsed again when one of the
-        modules changes."""
-        known = graphs.get(entry)
+    def graph_of(entry, on_demand=False):
+        """The module graph of `entry`, parsed again when one of its modules changes."""
+        known = graphs.get((entry, on_demand))
         if known is None or stamp(known[1]) != known[0]:
-            graph = module_graph(app.static_folder, entry)
-            known = graphs[entry] = (stamp(graph), graph)
-        entry_url = relative_url_for("static", filename=entry)
-        return [entry_url] + [relative_url_for("static", filename=path, v=None)
-                              for path in known[1][1:]]
+            graph = module_graph(app.static_folder, entry, on_demand)
+            known = graphs[entry, on_demand] = (stamp(graph), graph)
+        return known[1]
+
+    def preloads(entry):
+        """Versioned URLs of `entry` and of every module it imports: the URLs the
+        page's import map resolves those imports to, so each preload is used."""
+        return [relative_url_for("static", filename=path) for path in graph_of(entry)]
 
     @app.context_processor
     def module_preloads():
         return {"module_preloads": preloads}
+
+    importmap.init_app(app, graph_of)
 
     @app.url_defaults
     def versioned_static(endpoint, values):
@@ -142,4 +158,9 @@ def init_app(app):
                 response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
             else:
                 response.headers["Cache-Control"] = "no-cache"
+            if response.mimetype in SUBRESOURCES:
+                # what a script or stylesheet needs no more of: a file name (for saving
+                # it) and a second validator beside its ETag
+                response.headers.pop("Content-Disposition", None)
+                response.headers.pop("Last-Modified", None)
         return response

@@ -139,6 +139,7 @@ export const RING_NOTICE = {
   body: (slot) => `On ${slot}. Open TLightChat to accept or decline.`,
 };
 export const FIRST_FREE_SLOT = 'first free slot';
+export const CONNECTIVITY_NOT_LOADED = 'The connection check could not be loaded. Press the button to try again.';
 
 // -- the page's status line and next step (views/status.js) -------------------------------
 
