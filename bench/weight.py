@@ -55,9 +55,12 @@ def measure(base, cookie):
     seen, files, queue = set(), [], [(base + "/call", "html")]
     while queue:
         url, hint = queue.pop(0)
-        if url in seen or url.startswith("data:"):
+        # one file, one count: a module is named by its versioned URL (modulepreload,
+        # the import map) and by its plain URL (the import statements)
+        key = urllib.parse.urlparse(url).path
+        if key in seen or url.startswith("data:"):
             continue
-        seen.add(url)
+        seen.add(key)
         body, ctype = fetch(url, cookie)
         kind = kind_of(url, ctype) if hint != "html" else "html"
         files.append({"url": url[len(base):], "kind": kind, "bytes": len(body)})
