@@ -215,7 +215,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--per-node", type=int, default=knob("IDLE_PER_NODE", 10000, 500))
     ap.add_argument("--sizes", default=os.environ.get("BENCH_IDLE_CLUSTER_SIZES", "1,2,4"))
-    ap.add_argument("--deadline", type=float, default=knob("IDLE_CLUSTER_DEADLINE", 600, 60))
+    ap.add_argument("--deadline", type=float, default=knob("IDLE_CLUSTER_DEADLINE", 1200, 60))
     # Engine.IO's own defaults (25 s + 20 s), the setting for many idle clients
     # (README, production guide); the app's default is 5 + 5 s (presence within ~10 s).
     ap.add_argument("--ping-interval", type=int, default=knob("IDLE_PING_INTERVAL", 25, 25))
@@ -226,7 +226,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
     out = {"per_node": args.per_node, "mode": args.mode, "ping_interval": args.ping_interval,
-           "ping_timeout": args.ping_timeout, "layouts": {}}
+           "ping_timeout": args.ping_timeout, "deadline": args.deadline, "layouts": {}}
     tmp = tempfile.mkdtemp(prefix="tlc-bench-idle-")
     embedded = {"env": {"TLC_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
                         "TLC_SECRET_KEY": secrets.token_hex(32)}, "pids": []}

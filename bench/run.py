@@ -56,7 +56,7 @@ def steps(profile_dir):
          150 if QUICK else 420),
         ("idle.bare", "idle", load + ["idle", "--server", "bare"], 150 if QUICK else 300),
         ("cluster.idle", "cluster-idle", [PY, os.path.join(BENCH, "idle_cluster.py")],
-         600 if QUICK else 2400),
+         600 if QUICK else 3600),
     ]
     return out
 
