@@ -101,6 +101,34 @@ def relay_step_cpu(n=3000):
     return slow, fast
 
 
+def store_join(online=40_000):
+    """µs of one client joining (and leaving, to keep the size) a store of `online`
+    clients, as every cluster node applies it: slices as plain dicts (a copy of the slice
+    per change, as before) against persistent maps (tlightchat/store/reducers.py)."""
+    from tlightchat.store import actions as A
+    from tlightchat.store import create_store
+    from tlightchat.store.reducers import initial_state, persistent
+
+    state = {name: dict(value) for name, value in initial_state().items()}
+    for i in range(online):
+        cid, uid = f"c{i:06d}", f"u{i:06d}"
+        state["users"][uid] = {"id": uid, "displayName": f"Guest-{i}", "clientIds": (cid,)}
+        state["clients"][cid] = {"id": cid, "userId": uid, "connectedAt": 1.0, "device": "",
+                                 "node": "n1", "tab": 1, "anchorIds": (), "awayUntil": None}
+    join = A.client_connected("new", "u-new", "New", 2.0, "", "n2")
+    leave = A.client_disconnected("new", "n2")
+    timings = []
+    for loaded in (state, persistent(state)):
+        store = create_store()
+        store.load(loaded)
+
+        def step():
+            store.dispatch(join)
+            store.dispatch(leave)
+        timings.append(best(step, n=50, repeats=5))
+    return tuple(timings)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", help="write the result as JSON (bench/run.py's `micro` group)")
@@ -159,6 +187,8 @@ def main():
     }
     rows["whole relay step, server CPU per candidate (process time, in-process)"] = \
         relay_step_cpu()
+    rows["a client joins and leaves a store of 40,000 (dict slices → persistent maps)"] = \
+        store_join()
     result = {"ok": True, "unit": "µs per call, best of 7 (the relay step: best of 5)",
               "rows": {k: {"library": a, "fast": b, "speedup": round(a / b, 1)}
                        for k, (a, b) in rows.items()},

@@ -11,6 +11,7 @@ from tlightchat.cluster.log import ClusterDown, ReplicatedStore
 from tlightchat.errors import Refusal
 from tlightchat.store import actions as A
 from tlightchat.store import create_store
+from tlightchat.store.reducers import plain
 
 from .cluster_support import connect, redis_server, redis_url  # noqa: F401  (fixtures)
 
@@ -26,7 +27,7 @@ def node(url, name, prefix="t"):
 
 
 def same(state):
-    return json.dumps(state, sort_keys=True)
+    return json.dumps(state, sort_keys=True, default=plain)
 
 
 def random_action(rng, now, node_name):

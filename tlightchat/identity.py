@@ -66,24 +66,31 @@ class Identity:
         user = self.load_user(session.get(SESSION_KEY))
         pending = _pending_guest() if user is None else None
         if pending is not None:
-            self.store_guest(pending.id, pending.display_name)
-            user = self.load_user(pending.id)
+            if self.store_guest(pending.id, pending.display_name):
+                return pending  # stored just now, as it is: no need to read it back
+            user = self.load_user(pending.id)  # another tab stored it first
         return user
 
     def store_guests(self, batch):
         """Group commit: [(user_id, display_name)] of guests on first use, stored in one
         transaction on the guest writer's own engine, off the event loop (db.blocking).
         A guest already stored (another of its tabs came first, in this batch or an
-        earlier one) is left as it is. One result (None) per item."""
+        earlier one) is left as it is. One result per item: whether this call stored it
+        (its first item of an id, if the batch names one twice)."""
         return self.db.blocking(self._insert_guests, batch)
 
     def _insert_guests(self, batch):
         rows = [{"id": user_id, "display_name": name[:40]}
                 for user_id, name in dict(batch).items()]
         with self.db.writing(self.db.guest_writer) as connection:
-            connection.execute(self.db.insert(User.__table__)
-                               .on_conflict_do_nothing(index_elements=["id"]), rows)
-        return [None] * len(batch)
+            stored = set(connection.execute(
+                self.db.insert(User.__table__).on_conflict_do_nothing(index_elements=["id"])
+                .returning(User.__table__.c.id), rows).scalars())
+        results = []
+        for user_id, _ in batch:
+            results.append(user_id in stored)
+            stored.discard(user_id)
+        return results
 
     def ensure_identity(self):
         """before_request for pages: a browser without a (known) identity becomes a

@@ -29,7 +29,7 @@ import redis
 
 from ..errors import Refusal
 from ..store.core import check_action
-from ..store.reducers import initial_state
+from ..store.reducers import initial_state, persistent, plain
 
 log = logging.getLogger(__name__)
 RETRY_MS = 2000
@@ -72,19 +72,20 @@ def entry_key(entry_id):
 
 
 def thaw(state):
-    """A state read back from JSON: the tuples the reducers build on are tuples again."""
+    """A state read back from JSON: the tuples the reducers build on are tuples again,
+    and the large slices persistent maps."""
     for user in state["users"].values():
         user["clientIds"] = tuple(user["clientIds"])
     for client in state["clients"].values():
         client["anchorIds"] = tuple(client["anchorIds"])
     for call in state["calls"].values():
         call["relayOnly"] = tuple(call.get("relayOnly", ()))
-    return state
+    return persistent(state)
 
 
 def encode(value):
     # ASCII: a lone surrogate from a client's string stays an escape, not an encode error
-    return json.dumps(value, separators=(",", ":"))
+    return json.dumps(value, separators=(",", ":"), default=plain)
 
 
 class ClusterDown(Refusal):

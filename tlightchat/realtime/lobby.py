@@ -18,13 +18,22 @@ This is delivery state, like a Socket.IO room: it lives beside the store, not in
 every method runs under the store's lock (from the store's subscriber or the hub). Views
 and watcher lists are plain lists, not sets: N views × a window of 100 is a million
 entries at N = 10,000, and a list holds one in 8 bytes where a set takes ~40.
+
+"Newest first" is an index kept here (`order`: user ids in the order they came online),
+because the store's users slice is a persistent map, which has no order. Joins append
+to it and last departures remove from it as they are routed; a state it was not kept in
+step with (a cluster node that loaded a snapshot) is re-read from the state, oldest
+first by when each user's oldest tab connected.
 """
 from ..store import selectors as S
 
 KEEP = object()  # build(): keep the view's current query / pins
 # A count push writes to every socket: in a large lobby it comes less often, so that
-# pushes cost at most this many socket writes per second (10 s apart at 10,000 clients).
-COUNT_WRITES_PER_SECOND = 1000
+# pushes cost at most this many socket writes per second (40 s apart at 10,000 clients,
+# 4 s at 1,000). A write costs an eventlet process ~0.1 ms: at 1,000 a second, pushes
+# took a tenth of a core from every process for as long as people came and went, more
+# than holding 10,000 idle connections costs at the 25 s heartbeat (BENCHMARKS.md).
+COUNT_WRITES_PER_SECOND = 250
 
 
 class View:
@@ -56,6 +65,19 @@ class LobbyViews:
         self.online = 0
         self.sent_online = None
         self.changed = set()   # views whose `complete` changed since the last count
+        self.order = {}        # userId → None, in the order they came online
+
+    def newest_first(self, state):
+        """The online users, newest first (re-read from `state` if out of step)."""
+        users = state["users"]
+        if len(self.order) != len(users):
+            clients = state["clients"]
+
+            def since(user):
+                return min((clients[c]["connectedAt"] for c in user["clientIds"]
+                            if c in clients), default=0), user["id"]
+            self.order = dict.fromkeys(u["id"] for u in sorted(users.values(), key=since))
+        return reversed(self.order)
 
     # -- views -----------------------------------------------------------------------
     def build(self, state, client_id, query=KEEP, pins=KEEP):
@@ -70,7 +92,7 @@ class LobbyViews:
         view = self.views[client_id] = View(client_id, user_id, query,
                                             frozenset(list(pins)[:self.pins_max]) - {user_id})
         picked, view.complete = S.lobby_window(state, view.folded, view.pins | {user_id},
-                                               self.size)
+                                               self.size, self.newest_first(state))
         view.window = picked
         for uid in view.held():
             self.watchers.setdefault(uid, []).append(client_id)
@@ -132,6 +154,7 @@ class LobbyViews:
         to = set(self.watchers.get(uid, ()))
         if uid in prev["users"]:
             return to  # another tab of a user already online
+        self.order[uid] = None
         user = nxt["users"][uid]
         for cid in list(self.open):
             view = self.views[cid]
@@ -154,6 +177,7 @@ class LobbyViews:
         self.drop(client_id)
         to = set(self.watchers.get(uid, ()))
         if uid not in nxt["users"]:  # the user's last tab: out of every window
+            self.order.pop(uid, None)
             for cid in to:
                 view = self.views[cid]
                 if uid in view.window:

@@ -50,8 +50,8 @@ def slice_changes(prev, nxt, named):
     added = [k for k in named if k in nxt and k not in prev]
     removed = [k for k in named if k in prev and k not in nxt]
     if len(nxt) != len(prev) + len(added) - len(removed):
-        added = nxt.keys() - prev.keys()
-        removed = prev.keys() - nxt.keys()
+        added = [k for k in nxt if k not in prev]
+        removed = [k for k in prev if k not in nxt]
     changed = sorted(k for k in named if k in prev and k in nxt and prev[k] is not nxt[k])
     return sorted(added), sorted(removed), changed
 

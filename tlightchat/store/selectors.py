@@ -74,12 +74,15 @@ def name_matches(folded_query, user):
     return not folded_query or folded_query in user["displayName"].casefold()
 
 
-def lobby_window(state, folded_query, skip, size):
-    """Up to `size` online users matching the query, newest first, leaving out `skip`;
+def lobby_window(state, folded_query, skip, size, newest_first):
+    """Up to `size` online users matching the query, in the order of `newest_first`
+    (user ids, newest first: the lobby's index, realtime/lobby.py), leaving out `skip`;
     and whether that is all of them. Stops at the first user beyond `size`."""
     picked = []
-    for uid in reversed(state["users"]):
-        if uid in skip or not name_matches(folded_query, state["users"][uid]):
+    users = state["users"]
+    for uid in newest_first:
+        user = users.get(uid)
+        if user is None or uid in skip or not name_matches(folded_query, user):
             continue
         if len(picked) == size:
             return picked, False
