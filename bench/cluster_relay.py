@@ -1,5 +1,7 @@
 """Relayed signaling in a cluster: both call sides on one node vs. on two nodes, against
-the single process (no Redis) measured in the same run.
+the single process (no Redis) measured in the same run; each cluster layout twice, with
+ICE candidates sent straight to the peer's node (the default, tlightchat/cluster/direct.py)
+and through the log (CLUSTER_DIRECT_RELAY = False).
 
     .venv/bin/python bench/cluster_relay.py --out r.json [--pairs 25] [--seconds 5] [--rate 300]
 
@@ -24,8 +26,9 @@ from e2e.services import Redis  # noqa: E402
 
 
 class Node(TLCServer):
-    def __init__(self, shared_env, name):
-        super().__init__("eventlet", {**NO_RATE_LIMIT, **shared_env, "TLC_NODE_ID": name})
+    def __init__(self, shared_env, name, direct):
+        super().__init__("eventlet", {**NO_RATE_LIMIT, **shared_env, "TLC_NODE_ID": name,
+                                      "TLC_CLUSTER_DIRECT_RELAY": "true" if direct else "false"})
 
 
 async def calls(urls, pairs, received):
@@ -111,8 +114,8 @@ async def layout(name, args):
            "TLC_SECRET_KEY": "bench-cluster-secret-key-0123456789"}
     nodes = []
     try:
-        for i in range(1 if name == "one-node" else 2):
-            nodes.append(Node(env, f"n{i + 1}").start())
+        for i in range(1 if name.startswith("one-node") else 2):
+            nodes.append(Node(env, f"n{i + 1}", direct=not name.endswith("-log")).start())
         pids = [n.pid for n in nodes] + [redis.proc.pid]
         return await measure([n.url for n in nodes], pids, args)
     finally:
@@ -128,9 +131,12 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--rate", type=int, default=300)
     args = ap.parse_args()
-    result = {name: asyncio.run(layout(name, args)) for name in ("single", "one-node", "two-nodes")}
-    result["two_nodes_cpu_vs_one_node"] = rnd(result["two-nodes"]["cpu_ms_per_msg"]
-                                              / result["one-node"]["cpu_ms_per_msg"], 2)
+    names = ("single", "one-node", "two-nodes", "one-node-log", "two-nodes-log")
+    result = {name: asyncio.run(layout(name, args)) for name in names}
+    for suffix in ("", "-log"):
+        result[f"two_nodes_cpu_vs_one_node{suffix.replace('-', '_')}"] = rnd(
+            result[f"two-nodes{suffix}"]["cpu_ms_per_msg"]
+            / result[f"one-node{suffix}"]["cpu_ms_per_msg"], 2)
     result["load_average"] = os.getloadavg()[0]
     result["ok"] = True
     with open(args.out, "w") as f:

@@ -148,6 +148,8 @@ async def run(args):
     sem = asyncio.Semaphore(args.concurrency)
 
     async def one(i):
+        if args.rate:  # paced: client i starts no sooner than i / rate seconds in
+            await asyncio.sleep(max(0.0, started + i / args.rate - time.monotonic()))
         async with sem:
             if time.monotonic() > deadline:
                 return
@@ -199,6 +201,8 @@ def main():
     ap.add_argument("--clients", type=int, required=True)
     ap.add_argument("--deadline", type=float, default=300)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--rate", type=float, default=0,
+                    help="new clients per second at most (0: as fast as --concurrency allows)")
     ap.add_argument("--window", type=float, default=10,
                     help="answering: a ping answered this recently (interval + time-out)")
     args = ap.parse_args()

@@ -23,6 +23,14 @@ idle clients. The app's default (5 s + 5 s, so a vanished client shows away with
 alone (measured here): 40,000 would need more than this box's two cores.
 `--ping-interval 5 --ping-timeout 5` measures that setting.
 
+Every layout ramps at the same pace, by default at most 60 new clients a second across
+the box (`--rate`, 0: as fast as the load generators' concurrency allows). What is
+measured is holding idle clients; a flash crowd that saturates both cores for ten
+minutes is another test. Unpaced, four nodes reached 40,000 in 530 s once and, in the
+next run, fell into a storm of dropped connections (the box was saturated: a node's
+Redis reads timed out, nodes missed heartbeats and were declared lost; BENCHMARKS.md).
+Each cluster layout gets a Redis of its own (its nodes share it).
+
 Each node reports (its `/healthz`) how many clients its copy of the store holds: in a
 cluster every node holds every client, so each must report the layout's total.
 """
@@ -55,11 +63,11 @@ def log(*parts):
 class LoadGen:
     """One bench/idle_clients.py process; its stdout is one JSON object per line."""
 
-    def __init__(self, url, clients, deadline_s, name, window_s):
+    def __init__(self, url, clients, deadline_s, name, window_s, rate=0):
         self.name = name
         self.proc = subprocess.Popen(
             [PY, LOADGEN, "--url", url, "--clients", str(clients),
-             "--deadline", str(deadline_s), "--window", str(window_s)],
+             "--deadline", str(deadline_s), "--window", str(window_s), "--rate", str(rate)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
             start_new_session=True)
         self.lines, self.cond = [], threading.Condition()
@@ -135,7 +143,8 @@ def run_layout(name, processes, per_node, shared, args):
         rss0 = [rss_kb(s.pid) for s in servers]
         pids = [s.pid for s in servers] + shared["pids"]
         cpu0, busy0, t0 = [cpu_seconds(p) for p in pids], machine_busy_seconds(), time.monotonic()
-        gens = [LoadGen(s.url, per_node, deadline_s, f"{name}/{i}", window)
+        gens = [LoadGen(s.url, per_node, deadline_s, f"{name}/{i}", window,
+                        args.rate / processes)
                 for i, s in enumerate(servers)]
         log(f"idle {name}: {processes} process(es), {per_node} clients each")
         ramps = [g.wait_phase("ramped", deadline_s + 120) for g in gens]
@@ -221,25 +230,31 @@ def main():
     ap.add_argument("--ping-interval", type=int, default=knob("IDLE_PING_INTERVAL", 25, 25))
     ap.add_argument("--ping-timeout", type=int, default=knob("IDLE_PING_TIMEOUT", 20, 20))
     ap.add_argument("--mode", default=os.environ.get("BENCH_IDLE_CLUSTER_MODE", "eventlet"))
+    ap.add_argument("--rate", type=float, default=knob("IDLE_CLUSTER_RATE", 60, 60),
+                    help="new clients per second at most, across all load generators")
     args = ap.parse_args()
     # bench/run.py's time-out sends SIGTERM: still stop Redis, PostgreSQL and the nodes
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
     out = {"per_node": args.per_node, "mode": args.mode, "ping_interval": args.ping_interval,
-           "ping_timeout": args.ping_timeout, "deadline": args.deadline, "layouts": {}}
+           "ping_timeout": args.ping_timeout, "deadline": args.deadline, "rate": args.rate,
+           "layouts": {}}
     tmp = tempfile.mkdtemp(prefix="tlc-bench-idle-")
     embedded = {"env": {"TLC_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
                         "TLC_SECRET_KEY": secrets.token_hex(32)}, "pids": []}
     out["layouts"]["embedded"] = run_layout("embedded", 1, args.per_node, embedded, args)
-    redis, pg = Redis().start(), PostgresServer(find_bindir())
+    pg = PostgresServer(find_bindir())
     try:
         pg.start()
         for size in [int(s) for s in args.sizes.split(",") if s]:
-            shared = cluster_env(redis, pg, f"idle{size}")
-            out["layouts"][f"cluster{size}"] = run_layout(
-                f"cluster{size}", size, args.per_node, shared, args)
+            redis = Redis().start()  # a log of its own: no earlier layout's data in it
+            try:
+                shared = cluster_env(redis, pg, f"idle{size}")
+                out["layouts"][f"cluster{size}"] = run_layout(
+                    f"cluster{size}", size, args.per_node, shared, args)
+            finally:
+                redis.stop()
     finally:
-        redis.stop()
         pg.stop()
     out["seconds"] = round(time.monotonic() - started, 1)
     out["load_average"] = os.getloadavg()[0]

@@ -261,18 +261,23 @@ def rows(doc):
             None, None, ".venv/bin/python bench/cluster.py --out r.json")
     t = R.get("cluster.relay")
     if ok(t):
-        one, two, single = t["one-node"], t["two-nodes"], t["single"]
-        row("cluster: relay with the call's sides on two nodes vs one node: msgs/s; p50 / "
-            "p99; server CPU per relayed message (nodes + Redis)",
-            "CPU per message ≤ 1.3× one node",
-            f"{n(two['msgs_per_s'])} msg/s; {two['p50_ms']} / {two['p99_ms']} ms; "
-            f"{two['cpu_ms_per_msg']} ms CPU",
-            f"one node: {n(one['msgs_per_s'])} msg/s; {one['p50_ms']} / {one['p99_ms']} ms; "
-            f"{one['cpu_ms_per_msg']} ms CPU. One process, no Redis: "
-            f"{n(single['msgs_per_s'])} msg/s; {single['p50_ms']} / {single['p99_ms']} ms; "
-            f"{single['cpu_ms_per_msg']} ms CPU",
-            t["two_nodes_cpu_vs_one_node"], t["two_nodes_cpu_vs_one_node"] <= 1.3,
-            ".venv/bin/python bench/cluster_relay.py --out r.json")
+        single = t["single"]
+
+        def rl(v):
+            return (f"{n(v['msgs_per_s'])} msg/s; {v['p50_ms']} / {v['p99_ms']} ms; "
+                    f"{v['cpu_ms_per_msg']} ms CPU")
+        paths = [("", "candidates straight to the peer's node (the default)")]
+        if "one-node-log" in t:
+            paths.append(("-log", "candidates through the log (CLUSTER_DIRECT_RELAY = False)"))
+        for suffix, how in paths:
+            one, two = t[f"one-node{suffix}"], t[f"two-nodes{suffix}"]
+            ratio_key = f"two_nodes_cpu_vs_one_node{suffix.replace('-', '_')}"
+            row(f"cluster: relay with the call's sides on two nodes vs one node, {how}: "
+                "msgs/s; p50 / p99; server CPU per relayed message (nodes + Redis)",
+                "CPU per message ≤ 1.3× one node", rl(two),
+                f"one node: {rl(one)}. One process, no Redis: {rl(single)}",
+                t[ratio_key], t[ratio_key] <= 1.3,
+                ".venv/bin/python bench/cluster_relay.py --out r.json")
     else:
         row("cluster: relay on one node vs two", "CPU per message ≤ 1.3× one node",
             failed(t, "cluster relay"), "—", None, None,
@@ -307,7 +312,9 @@ def rows(doc):
             f"({t['per_node']:,} per process, one person each; one Redis log, one "
             f"PostgreSQL; heartbeat {t.get('ping_interval', 25)} s + "
             f"{t.get('ping_timeout', 20)} s; ramp deadline {t.get('deadline', 600):.0f} s "
-            "per layout)", "≥ 40,000 in total", "; ".join(lay(v) for v in sizes),
+            "per layout"
+            + (f"; every layout ramps at ≤ {t['rate']:.0f} new clients/s" if t.get("rate")
+               else "") + ")", "≥ 40,000 in total", "; ".join(lay(v) for v in sizes),
             (f"one process, no Redis (SQLite): {base['answering_pings']:,} of "
              f"{base['target']:,}, {kb(base['bytes_per_client'][0])} per client, holding "
              f"them: {base['cpu_hold_cores']['nodes']} of a core") if base else "—",

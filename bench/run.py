@@ -43,13 +43,15 @@ def steps(profile_dir):
     for mode in MODES:
         out.append((f"relay.bare.{mode}", "relay",
                     load + ["relay", "--server", "bare", "--mode", mode], 240))
+        # threading (flask run, development) needs minutes to connect 1,000 clients here
         out.append((f"relay.tlc.{mode}", "relay",
                     load + ["relay", "--server", "tlc", "--mode", mode]
-                    + (prof("relay.tlc.eventlet") if mode == "eventlet" else []), 300))
+                    + (prof("relay.tlc.eventlet") if mode == "eventlet" else []),
+                    600 if mode == "threading" else 300))
     out += [
         ("chat", "chat", load + ["chat"] + prof("chat"), 180),
         ("cluster", "cluster", [PY, os.path.join(BENCH, "cluster.py")], 240),
-        ("cluster.relay", "cluster", [PY, os.path.join(BENCH, "cluster_relay.py")], 300),
+        ("cluster.relay", "cluster", [PY, os.path.join(BENCH, "cluster_relay.py")], 480),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
         ("page", "page", [PY, os.path.join(BENCH, "page.py")], 240),
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),

@@ -186,6 +186,22 @@ def test_newest_first_survives_loading_the_state_from_a_snapshot():
     assert list(views.newest_first(node.get_state())) == ["u9", "u3", "u2", "u0"]
 
 
+def test_a_state_loaded_behind_the_views_back_is_read_again():
+    """A cluster node that reloads a snapshot (it missed trimmed entries) replaces the
+    state without a change to follow: as many users as before, but other ones."""
+    lobby = Lobby(size=5)
+    for i in range(3):
+        lobby.join(f"c{i}", f"old{i}")
+    other = create_store()
+    for i in range(3):
+        other.dispatch(A.client_connected(f"d{i}", f"new{i}", f"New{i}", 2.0 + i))
+    lobby.store.load(other.get_state())  # as many users as the views knew of
+    snap = lobby.join("c9", "new9")
+    assert set(snap["users"]) == {"new9", "new0", "new1", "new2"} and snap["complete"]
+    assert set(lobby.views.newest_first(lobby.store.get_state())) == \
+        {"new9", "new0", "new1", "new2"}
+
+
 # -- through Socket.IO -----------------------------------------------------------------
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The store's Redux guarantees, and the reducers as a state machine (table-driven)."""
 import copy
+import os
 
 import pytest
 
@@ -8,6 +9,8 @@ from tlightchat.store import InvalidAction, Store, create_store
 from tlightchat.store import actions as A
 from tlightchat.store import selectors as S
 from tlightchat.store.reducers import initial_state, root_reducer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 # -- the Store itself ---------------------------------------------------------------
@@ -279,6 +282,28 @@ def test_expired_clients_leave_a_hundred_per_tick():
         left.append(len(store.get_state()["clients"]))
     assert left == [EXPIRE_PER_TICK + 51, 51, 1]
     assert list(store.get_state()["clients"]) == ["stay"]
+
+
+def test_every_process_lets_the_same_expired_clients_go_first():
+    """Cluster nodes are separate processes, each with its own string-hash salt, so a
+    map's iteration order differs between them: the hundred that leave in one tick must
+    not depend on it, or the nodes' copies of the store part ways."""
+    import subprocess
+    import sys
+
+    script = (
+        "from tlightchat.store import actions as A, create_store\n"
+        "store = create_store()\n"
+        "for i in range(250):\n"
+        "    store.dispatch(A.client_connected(f'c{i}', f'u{i}', 'U', 1.0))\n"
+        "    store.dispatch(A.client_went_away(f'c{i}', 5.0 + (i % 3)))\n"
+        "store.dispatch(A.clock_ticked(9.0))\n"
+        "print(sorted(store.get_state()['clients']))\n")
+    left = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                           cwd=ROOT).stdout for seed in (1, 2, 3)}
+    assert len(left) == 1, "processes with different hash salts kept different clients"
+    assert len(eval(left.pop())) == 150
 
 
 def test_keyed_buckets_forget_a_bucket_once_it_is_full_again():

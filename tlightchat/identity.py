@@ -80,8 +80,10 @@ class Identity:
         return self.db.blocking(self._insert_guests, batch)
 
     def _insert_guests(self, batch):
-        rows = [{"id": user_id, "display_name": name[:40]}
-                for user_id, name in dict(batch).items()]
+        first = {}
+        for user_id, name in batch:
+            first.setdefault(user_id, name[:40])  # the name its first item says it stored
+        rows = [{"id": user_id, "display_name": name} for user_id, name in first.items()]
         with self.db.writing(self.db.guest_writer) as connection:
             stored = set(connection.execute(
                 self.db.insert(User.__table__).on_conflict_do_nothing(index_elements=["id"])

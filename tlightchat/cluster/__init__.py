@@ -4,6 +4,7 @@ Without REDIS_URL nothing here is used: one process, the store in memory. With i
 process is a node of a cluster:
 
     log.py     the store replicated through one ordered Redis Stream
+    direct.py  relayed ICE candidates straight to the peer's node (pub/sub)
     nodes.py   heartbeats, the clock lease, lost nodes
     limits.py  the chat rate and sign-in limits shared by every node
 
@@ -25,6 +26,7 @@ class Cluster:
         self.snapshot_every = int(config.get("CLUSTER_SNAPSHOT_EVERY") or 1000)
         self.lease_ms = int(config.get("CLUSTER_LEASE_MS") or 3000)
         self.lapse_ms = int(config.get("CLUSTER_NODE_LAPSE_MS") or 5000)
+        self.direct_relay = bool(config.get("CLUSTER_DIRECT_RELAY", True))
         # decode_responses: stream fields and keys as str; the timeout is longer than
         # the follower's blocking read (1 s) so that read is not cut short.
         self.redis = redis.Redis.from_url(self.url, decode_responses=True,
@@ -35,6 +37,11 @@ class Cluster:
         from .log import ReplicatedStore
 
         return ReplicatedStore(store, self.redis, self.node, self.prefix, on_send, sleep)
+
+    def direct(self, replicated, sleep):
+        from .direct import DirectRelay
+
+        return DirectRelay(replicated, self.redis, self.node, self.prefix, sleep)
 
     def membership(self):
         from .nodes import Membership

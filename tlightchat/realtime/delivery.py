@@ -130,6 +130,7 @@ class EmitterTree:
                         log.info("dropped %s for departed client %s", event, path[0])
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)
+        self.lobby.followed(prev, nxt)
         if prev["anchors"] is not nxt["anchors"] or prev["clients"] is not nxt["clients"] \
                 or prev["calls"] is not nxt["calls"]:
             self._prune(prev, nxt, out.named_ids(action))

@@ -15,6 +15,7 @@ from ..protocol import handles
 from ..store import actions as A
 from ..store import selectors as S
 from ..store.guards import candidate_type
+from ..store.reducers import sender_anchor
 
 
 def relay_only_sdp(sdp):
@@ -146,8 +147,19 @@ def call_decline(hub, cid, p):
 
 @handles("call:signal")
 def call_signal(hub, cid, p):
-    return hub.dispatch(A.call_signalled(cid, p["callId"], p.get("description"),
-                                         p.get("candidate")))
+    action = A.call_signalled(cid, p["callId"], p.get("description"), p.get("candidate"))
+    if "description" in p:  # an offer or answer changes the call: through the log
+        return hub.dispatch(action)
+    return hub.relay(action, lambda state: _peer_client(state, p["callId"], cid))
+
+
+def _peer_client(state, call_id, cid):
+    call = state["calls"].get(call_id)
+    if call is None:
+        return None
+    me = sender_anchor(state, call, cid)
+    peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
+    return call["clients"][peer]
 
 
 @handles("call:media")

@@ -80,6 +80,7 @@ class Hub:
         chat_rate = lambda: (config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"])  # noqa: E731
         self.chat_limits = KeyedBuckets(chat_rate)  # per user, across the user's tabs
         self.membership = None
+        self.direct = None            # cluster: candidates straight to the peer's node
         self._departures = []         # cluster: departures the log could not take yet
         self._held_since = None       # cluster: since when this node holds the clock
         if cluster is not None:
@@ -90,6 +91,8 @@ class Hub:
             self.membership = cluster.membership()
             self.membership.beat()  # seen alive before it serves anyone
             self.chat_limits = cluster.chat_limits(chat_rate)
+            if cluster.direct_relay:
+                self.direct = cluster.direct(self.store, socketio.sleep)
             self._snapshot_at = self.store.applied
         self.away = AwayClients(self.store)
         self.lobby = LobbyViews(config["LOBBY_WINDOW"], config["LOBBY_PINS_MAX"])
@@ -99,6 +102,8 @@ class Hub:
         if cluster is not None:
             self.store.subscribe(self._cluster_moves)
             socketio.start_background_task(self.store.follow)
+            if self.direct is not None:
+                socketio.start_background_task(self.direct.listen)
             self.ticker.start()  # heartbeats and the clock lease run with no client too
 
     # -- helpers used by the handlers --------------------------------------------------
@@ -109,6 +114,14 @@ class Hub:
         with self.store.lock:
             self.store.dispatch(action)
             return ack(self.store.get_state()) if ack else {}
+
+    def relay(self, action, recipient):
+        """A state-free action (a relayed ICE candidate): in a cluster, straight to the
+        node serving `recipient(state)` (cluster/direct.py); else an ordinary dispatch."""
+        if self.direct is None:
+            return self.dispatch(action)
+        self.direct.dispatch(action, recipient)
+        return {}
 
     def send_to_client(self, client_id, event, data):
         """Deliver to one client through its emitter node; False if it is gone."""
@@ -374,6 +387,8 @@ class Hub:
         self.ticker.stop()
         if self.cluster is not None:
             self.store.stopped = True
+        if self.direct is not None:
+            self.direct.stopped = True
 
     def _retry_departures(self):
         while self._departures:

@@ -21,9 +21,10 @@ entries at N = 10,000, and a list holds one in 8 bytes where a set takes ~40.
 
 "Newest first" is an index kept here (`order`: user ids in the order they came online),
 because the store's users slice is a persistent map, which has no order. Joins append
-to it and last departures remove from it as they are routed; a state it was not kept in
-step with (a cluster node that loaded a snapshot) is re-read from the state, oldest
-first by when each user's oldest tab connected.
+to it and last departures remove from it as they are routed, and `followed` records
+each change's users slice; a state it did not follow (a cluster node that loaded a
+snapshot) is re-read from the state, oldest first by when each user's oldest tab
+connected.
 """
 from ..store import selectors as S
 
@@ -66,17 +67,25 @@ class LobbyViews:
         self.sent_online = None
         self.changed = set()   # views whose `complete` changed since the last count
         self.order = {}        # userId → None, in the order they came online
+        self.users = None      # the users slice `order` describes
+
+    def followed(self, prev, nxt):
+        """After every change (EmitterTree): `order` now describes nxt's users, if it
+        described prev's."""
+        if prev["users"] is self.users:
+            self.users = nxt["users"]
 
     def newest_first(self, state):
         """The online users, newest first (re-read from `state` if out of step)."""
         users = state["users"]
-        if len(self.order) != len(users):
+        if users is not self.users:
             clients = state["clients"]
 
             def since(user):
                 return min((clients[c]["connectedAt"] for c in user["clientIds"]
                             if c in clients), default=0), user["id"]
             self.order = dict.fromkeys(u["id"] for u in sorted(users.values(), key=since))
+            self.users = users
         return reversed(self.order)
 
     # -- views -----------------------------------------------------------------------
@@ -154,6 +163,7 @@ class LobbyViews:
         to = set(self.watchers.get(uid, ()))
         if uid in prev["users"]:
             return to  # another tab of a user already online
+        self.order.pop(uid, None)
         self.order[uid] = None
         user = nxt["users"][uid]
         for cid in list(self.open):
