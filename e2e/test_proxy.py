@@ -32,12 +32,13 @@ def call_and_chat(pages):
     assert_media_flows((a, a.anchor), (b, b.anchor), timeout=10)
 
     # B is under "Chats" (the call is already in their timeline) or "Online now"
+    # Found and clicked in one step: the list may be drawn again between a find and a
+    # click (a stale element, seen in a full run).
     person = f'[data-chat-root] [data-action="open"][data-peer="{b.user_id}"]'
-    wait_until(a.driver, "return !!document.querySelector(arguments[0])", 10, 0.05,
-               "B listed in A's chat panel", person)
-    a.driver.find_element("css selector", person).click()
-    wait_until(a.driver, "return window.tlc.chat.active === arguments[0]", 10, 0.05,
-               "A opened a chat with B", b.user_id)
+    wait_until(a.driver, """const el = document.querySelector(arguments[0]);
+                            if (el) el.click();
+                            return window.tlc.chat.active === arguments[1];""", 10, 0.05,
+               "A opened a chat with B from the chat panel", person, b.user_id)
     type_message(a.driver, "through the proxy")
     open_conversation(b.driver, a.user_id)
     bubble_with(b.driver, "through the proxy")
