@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the real server as a subprocess, real headless Chromium.
+"""End-to-end fixtures: the real server as a subprocess, real headless Chromium and
+Firefox ESR.
 
 The server runs as `python app.py` (eventlet, as in production) in its own process,
 never inside pytest (eventlet would monkey-patch the test runner). Browsers follow
@@ -131,14 +132,13 @@ def turn():
         srv.stop()
 
 
-@pytest.fixture
-def browsers(request):
-    """browsers() opens a fresh headless Chromium; all are closed after the test, and a
-    screenshot of each is kept in e2e/artifacts/ when the test failed."""
+def _opened(request, start, engine):
+    """Yield an opener for `start` (a driver factory); close every driver it opened after
+    the test, keeping a screenshot of each in e2e/artifacts/ when the test failed."""
     opened = []
 
-    def open_browser(*extra_flags):
-        driver = new_browser(extra_flags)
+    def open_browser(*args):
+        driver = start(*args)
         opened.append(driver)
         return driver
 
@@ -148,10 +148,24 @@ def browsers(request):
         if failed:
             os.makedirs(ARTIFACTS, exist_ok=True)
             try:
-                driver.save_screenshot(os.path.join(ARTIFACTS, f"{request.node.name}-{i}.png"))
+                driver.save_screenshot(os.path.join(ARTIFACTS, f"{request.node.name}-{engine}{i}.png"))
             except Exception:
                 pass
         close_browser(driver)
+
+
+@pytest.fixture
+def browsers(request):
+    """browsers() opens a fresh headless Chromium (extra flags as arguments)."""
+    yield from _opened(request, lambda *flags: new_browser(flags), "")
+
+
+@pytest.fixture
+def firefoxes(request):
+    """firefoxes() opens a fresh headless Firefox ESR (e2e/firefox.py)."""
+    from .firefox import new_firefox
+
+    yield from _opened(request, new_firefox, "firefox")
 
 
 @pytest.hookimpl(hookwrapper=True)

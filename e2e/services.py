@@ -58,7 +58,8 @@ def close_browser(driver):
     try:
         driver.quit()
     finally:
-        shutil.rmtree(driver._tlc_profile, ignore_errors=True)
+        if driver._tlc_profile:  # Firefox: geckodriver removes its own
+            shutil.rmtree(driver._tlc_profile, ignore_errors=True)
 
 
 def wait_for(condition, timeout=10.0, message=None, poll=0.05):
