@@ -29,7 +29,9 @@ session.pc.getStats().then((stats) => {
     connectionState: session.pc.connectionState,
     videoWidth: video.videoWidth, videoHeight: video.videoHeight,
     currentTime: video.currentTime, paused: video.paused, muted: video.muted,
-    autoplay: video.autoplay, playsInline: video.playsInline,
+    autoplay: video.autoplay,
+    // Firefox has no playsInline property: the page then sets the attribute
+    playsInline: 'playsInline' in video ? video.playsInline : video.hasAttribute('playsinline'),
     audioTracks: stream ? stream.getAudioTracks().filter((t) => t.readyState === 'live').length : 0,
     videoBytes, audioBytes,
     firstFrameAt: session.firstFrameAt || null, acceptClickedAt: session.acceptClickedAt || null,
