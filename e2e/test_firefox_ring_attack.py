@@ -1,0 +1,131 @@
+"""Issue 23, item 1: a ringing Firefox callee must not reveal its address to the caller.
+
+A raw Socket.IO caller (tests/rawsio.py) sends `call:invite` with an offer that carries
+candidate lines in spellings Firefox's SDP parser takes but an exact `a=candidate:` match
+misses (`a=CANDIDATE:`, `a=Candidate:`, `a=candidate <value>`, `a=candidate<TAB><value>`),
+each naming a UDP port this test listens on. The Firefox page rings and nobody accepts:
+no STUN binding request may reach any of those ports while it rings (a server that
+refuses the offer, with a documented error, passes too: nothing rang). A control then
+shows the trap works: after Accept, a candidate trickled by call:signal naming another
+port gets Firefox's connectivity checks there.
+"""
+import asyncio
+import json
+import select
+import socket
+import struct
+
+from tests.rawsio import RawSocket
+
+from .aiortc_peer import without_candidates
+from .pages import CallPage
+from .services import wait_for
+from .test_ring_prepared import HELD
+
+SPELLINGS = ["a=CANDIDATE:{v}", "a=Candidate:{v}", "a=candidate {v}", "a=candidate\t{v}"]
+MAGIC = 0x2112A442
+
+
+def own_address():
+    """This machine's outward IPv4 address (as a victim would see its caller's), else
+    loopback: the address the attacker's candidates name."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("198.51.100.1", 9))  # no packet is sent: it only picks a route
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+class StunTrap:
+    """A UDP port that counts the STUN binding requests it receives."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("0.0.0.0", 0))
+        self.port = self.sock.getsockname()[1]
+        self.requests = []
+
+    def drain(self, timeout=0.0):
+        """Read what arrived (waiting up to `timeout` for the first datagram)."""
+        while select.select([self.sock], [], [], timeout)[0]:
+            data, source = self.sock.recvfrom(2048)
+            if len(data) >= 20 and struct.unpack("!HHI", data[:8])[::2] == (0x0001, MAGIC):
+                self.requests.append(source)
+            timeout = 0.0
+        return self.requests
+
+    def close(self):
+        self.sock.close()
+
+
+def aiortc_offer():
+    """A real audio+video offer (aiortc), candidates removed, every address the null one."""
+    from aiortc import RTCConfiguration, RTCPeerConnection
+    from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
+
+    async def make():
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTrack(AudioStreamTrack())
+        pc.addTrack(VideoStreamTrack())
+        await pc.setLocalDescription(await pc.createOffer())
+        sdp = pc.localDescription.sdp
+        await pc.close()
+        return sdp
+
+    lines = without_candidates(asyncio.run(make())).split("\r\n")
+    return ["c=IN IP4 0.0.0.0" if line.startswith("c=") else line for line in lines]
+
+
+def with_lines(lines, extra):
+    """The offer with `extra` lines after the first media section's a=mid."""
+    at = next(i for i, line in enumerate(lines) if line.startswith("a=mid:")) + 1
+    return "\r\n".join(lines[:at] + extra + lines[at:])
+
+
+def caller_socket(server):
+    raw = RawSocket(server.url)
+    anchor = raw.ask(1, "anchor:create", {})["anchor"]["id"]
+    assert raw.ask(2, "anchor:set-online", {"anchorId": anchor, "online": True})["ok"]
+    return raw, anchor
+
+
+def test_a_ringing_firefox_callee_sends_no_check_to_candidates_hidden_in_the_offer(
+        server_factory, firefoxes):
+    server = server_factory(TLC_RING_TIMEOUT="4")
+    callee = CallPage(firefoxes(), server).open()
+    raw, anchor = caller_socket(server)
+    address, traps = own_address(), [StunTrap() for _ in SPELLINGS + ["control"]]
+    try:
+        lines = aiortc_offer()
+        hidden = [spelling.format(v=f"{9 + i} 1 udp 2122260223 {address} {trap.port} typ host")
+                  for i, (spelling, trap) in enumerate(zip(SPELLINGS, traps))]
+        ack = raw.ask(3, "call:invite", {"fromAnchorId": anchor, "toAnchorId": callee.anchor,
+                                         "offer": {"type": "offer", "sdp": with_lines(lines, hidden)}})
+        if ack["ok"]:
+            callee.wait_phase(callee.anchor, "ringing-in")
+            # The offer was taken: the page applied it and answered (held).
+            callee.wait(HELD, 8.0, "the Firefox callee prepared its answer", callee.anchor)
+            ended = raw.event("call:invite-ended", timeout=10)  # it rings out, unanswered
+            assert ended["reason"] == "missed", ended
+        else:
+            assert ack["error"]["code"] == "invalid-payload", ack  # refused, documented
+        leaked = {spelling: trap.drain() for spelling, trap in zip(SPELLINGS, traps)}
+        assert all(not hits for hits in leaked.values()), \
+            f"STUN binding requests while it rang (spelling: sources): {json.dumps(leaked)}"
+
+        # Control: the trap sees Firefox's checks once it may send them (after Accept).
+        callee.wait_phase(callee.anchor, "idle")
+        raw.ask(4, "call:invite", {"fromAnchorId": anchor, "toAnchorId": callee.anchor,
+                                   "offer": {"type": "offer", "sdp": with_lines(lines, [])}})
+        callee.wait_phase(callee.anchor, "ringing-in")
+        callee.click(callee.anchor, "accept")
+        started = raw.event("call:started")
+        candidate = f"candidate:1 1 udp 2122260223 {address} {traps[-1].port} typ host"
+        assert raw.ask(5, "call:signal", {"callId": started["callId"], "candidate": {
+            "candidate": candidate, "sdpMid": "0", "sdpMLineIndex": 0}})["ok"]
+        wait_for(lambda: traps[-1].drain(timeout=0.2), 8.0, "a check at the control port after Accept")
+    finally:
+        raw.close()
+        for trap in traps:
+            trap.close()
