@@ -126,6 +126,7 @@ class AiortcPeer:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         await asyncio.to_thread(opener.open, self.url + "/", None, 10)
         cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        self.lock = asyncio.Lock()
         self.sio = socketio.AsyncClient(reconnection=False)
         welcome = self.loop.create_future()
         self.sio.on("session:welcome", lambda data: welcome.done() or welcome.set_result(data))
@@ -155,12 +156,18 @@ class AiortcPeer:
     def _handler(self, name):
         async def handle(data):
             self.events.append((name, data))
-            try:
-                await getattr(self, "_on_" + name.replace("call:", "").replace("-", "_"),
-                              self._ignore)(data)
-            except Exception as err:  # keep serving; the test reads self.errors
-                self.errors.append((name, repr(err)))
+            # python-socketio runs each packet's handler as its own task: take them one
+            # at a time, in arrival order (asyncio.Lock is FIFO), as the protocol orders them
+            async with self.lock:
+                await self._dispatch(name, data)
         return handle
+
+    async def _dispatch(self, name, data):
+        try:
+            await getattr(self, "_on_" + name.replace("call:", "").replace("-", "_"),
+                          self._ignore)(data)
+        except Exception as err:  # keep serving; the test reads self.errors
+            self.errors.append((name, repr(err)))
 
     async def _ignore(self, data):
         if isinstance(data, dict) and "error" in data and "event" in data:
@@ -239,7 +246,7 @@ class AiortcPeer:
         if description:
             self.received.append(("call:signal", description["type"]))
             if description["type"] == "offer":
-                await self._answer(description, send=True)
+                await self._answer(description)
             else:
                 await self._apply(description)
         elif candidate and candidate.get("candidate"):
@@ -264,7 +271,7 @@ class AiortcPeer:
         else:
             self.pending_offer = offer
 
-    async def _answer(self, offer, send=True):
+    async def _answer(self, offer):
         if self.pc is None:
             self._new_pc()
             await self._apply(offer)

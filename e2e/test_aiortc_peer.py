@@ -68,7 +68,7 @@ def check_call(page, peer):
         if len(page_got) != 1:
             problems.append(f"the page received {page_got} (want one description)")
         try:
-            code = tile_code(page, page.anchor, timeout=5.0)
+            code = tile_code(page, page.anchor, timeout=10.0)
         except AssertionError:
             code = None
         if code != peer.code():
