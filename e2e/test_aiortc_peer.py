@@ -12,6 +12,7 @@ import pytest
 from .aiortc_peer import AiortcPeer
 from .pages import CallPage, assert_media_flows
 from .services import close_browser, new_browser
+from .test_engines import end_call
 from .test_safety import tile_code
 
 # Descriptions the browser page received, in order: (event, type).
@@ -81,16 +82,6 @@ def check_call(page, peer):
         end_call(page)
     peer.wait(lambda: any(e == "call:ended" for e, _ in peer.events), 5.0, "call:ended")
     assert not problems, "\n".join(problems)
-
-
-def end_call(page):
-    """Leave the shared page idle: hang up, decline or cancel whatever its slot is in."""
-    phase = page.tile_attr(page.anchor, "data-phase")
-    action = {"connecting": "hangup", "connected": "hangup", "ringing-in": "decline",
-              "ringing-out": "cancel"}.get(phase)
-    if action:
-        page.click(page.anchor, action)
-        page.wait_phase(page.anchor, "idle")
 
 
 def clear_log(page):

@@ -3,12 +3,18 @@ directions. The ring is prepared (the caller's offer travels with call:ring, the
 answers and gathers while it rings and holds it all until Accept); after Accept real
 media flows both ways (remote <video> sized and playing, inbound bytes growing on both
 engines); microphone and camera off show on the peer's tile; a hang-up ends it on both.
-A second test counts the descriptions of such a call (exactly one offer, one answer).
+A second test counts the descriptions of such a call (exactly one offer, one answer), a
+third compares the safety codes of the two tiles. One Chromium and one Firefox page serve
+the module's calls (a browser start is seconds on a loaded machine); each test starts
+from idle slots and clean receive logs.
 """
 import pytest
 
+from .firefox import new_firefox
 from .pages import CallPage, assert_media_flows
+from .services import close_browser, new_browser
 from .test_ring_prepared import HELD, RECEIVED
+from .test_safety import tile_code
 
 DIRECTIONS = ["chromium-calls-firefox", "firefox-calls-chromium"]
 
@@ -22,12 +28,38 @@ return window.tlc.signaling.received.flatMap((r) => {
 SETUPS = "return window.tlc.calls.prepared.setups"
 
 
-def open_pair(server, browsers, firefoxes, direction):
-    """(caller, callee) pages on /call, one in each engine, each seeing the other."""
-    chromium = CallPage(browsers(), server).open()
-    firefox = CallPage(firefoxes(), server).open()
+@pytest.fixture(scope="module")
+def engine_pages(server):
+    """(chromium, firefox) pages on /call, kept for the module."""
+    drivers = []
+    try:
+        drivers.append(new_browser())
+        drivers.append(new_firefox())
+        yield tuple(CallPage(driver, server).open() for driver in drivers)
+    finally:
+        for driver in drivers:
+            close_browser(driver)
+
+
+def end_call(page):
+    """Leave a shared page idle: hang up, decline or cancel whatever its slot is in."""
+    phase = page.tile_attr(page.anchor, "data-phase")
+    action = {"connecting": "hangup", "connected": "hangup", "ringing-in": "decline",
+              "ringing-out": "cancel"}.get(phase)
+    if action:
+        page.click(page.anchor, action)
+    page.wait_phase(page.anchor, "idle")
+
+
+def open_pair(engine_pages, direction):
+    """(caller, callee): idle, each seeing the other, their receive logs emptied."""
+    chromium, firefox = engine_pages
+    for page in engine_pages:
+        end_call(page)
     chromium.wait_sees(firefox)
     firefox.wait_sees(chromium)
+    for page in engine_pages:
+        page.js("window.tlc.signaling.received.length = 0")
     return (chromium, firefox) if direction == DIRECTIONS[0] else (firefox, chromium)
 
 
@@ -56,14 +88,16 @@ def switch(page, control, attr, other, value):
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
-def test_a_call_between_chromium_and_firefox(server, browsers, firefoxes, direction):
-    caller, callee = open_pair(server, browsers, firefoxes, direction)
+def test_a_call_between_chromium_and_firefox(engine_pages, direction):
+    caller, callee = open_pair(engine_pages, direction)
+    setups = [page.js(SETUPS) for page in (caller, callee)]
     ring_prepared(caller, callee)
     callee.click(callee.anchor, "accept")
     # Firefox sends 320x240 at first and more later: any size will do
     assert_media_flows((caller, caller.anchor), (callee, callee.anchor), timeout=10.0)
-    for page in (caller, callee):
-        assert page.js(SETUPS) == {"prepared": 1, "fallback": 0}, page.name
+    for page, before in zip((caller, callee), setups):  # both used what they prepared
+        assert page.js(SETUPS) == {"prepared": before["prepared"] + 1,
+                                   "fallback": before["fallback"]}, page.name
     # Microphone and camera, each way: off shows on the peer's tile, on again clears it.
     for page, other in ((caller, callee), (callee, caller)):
         switch(page, "mic", "data-peer-audio", other, "false")
@@ -80,11 +114,10 @@ def test_a_call_between_chromium_and_firefox(server, browsers, firefoxes, direct
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
-def test_a_prepared_call_between_engines_sends_one_offer_and_one_answer(
-        server, browsers, firefoxes, direction):
+def test_a_prepared_call_between_engines_sends_one_offer_and_one_answer(engine_pages, direction):
     """Issue 36, item 1: each page's receive log holds every description the other sent;
     in the whole call there is exactly one offer (with the ring) and one answer."""
-    caller, callee = open_pair(server, browsers, firefoxes, direction)
+    caller, callee = open_pair(engine_pages, direction)
     ring_prepared(caller, callee)
     callee.click(callee.anchor, "accept")
     assert_media_flows((caller, caller.anchor), (callee, callee.anchor), timeout=10.0)
@@ -92,3 +125,20 @@ def test_a_prepared_call_between_engines_sends_one_offer_and_one_answer(
     callee.click(callee.anchor, "hangup")
     caller.wait_idle(caller.anchor, "hangup")
     assert (to_callee, to_caller) == ([["call:ring", "offer"]], [["call:signal", "answer"]])
+
+
+def test_both_engines_show_the_same_safety_code(engine_pages):
+    """Issue 36, item 3: a safety code in every browser, the same on both tiles."""
+    caller, callee = open_pair(engine_pages, DIRECTIONS[0])
+    ring_prepared(caller, callee)
+    callee.click(callee.anchor, "accept")
+    assert_media_flows((caller, caller.anchor), (callee, callee.anchor), timeout=10.0)
+    codes = {}
+    for page in (caller, callee):
+        try:
+            codes[page.driver.name] = tile_code(page, page.anchor)
+        except AssertionError:
+            codes[page.driver.name] = None
+    end_call(callee)
+    caller.wait_phase(caller.anchor, "idle")
+    assert None not in codes.values() and len(set(codes.values())) == 1, codes
