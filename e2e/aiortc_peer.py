@@ -12,13 +12,14 @@ import hashlib
 import http.cookiejar
 import re
 import threading
-import time
 import urllib.request
 
 import socketio
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
+
+from .services import wait_for
 
 
 def fingerprints(sdp):
@@ -74,7 +75,7 @@ class AiortcPeer:
         self.frames = {"audio": 0, "video": 0}
         self.video_size = (0, 0)
         self.errors = []
-        self.pc = self.call_id = self.invitation_id = self.ring = None
+        self.pc = self.call_id = self.invitation_id = self.ring = self.pending_offer = None
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -95,23 +96,17 @@ class AiortcPeer:
             self.thread.join(5)
 
     def wait(self, condition, timeout=8.0, message=""):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = condition()
-            if value:
-                return value
-            time.sleep(0.05)
-        raise AssertionError(f"aiortc peer: {message} not within {timeout}s; events "
-                             f"{[e for e, _ in self.events]}, errors {self.errors}")
+        try:
+            return wait_for(condition, timeout, f"aiortc peer: {message}")
+        except AssertionError as err:
+            raise AssertionError(f"{err}; events {[e for e, _ in self.events]}, "
+                                 f"errors {self.errors}") from None
 
     def call(self, anchor_id):
         return self.run(self._invite(anchor_id))
 
     def accept(self):
         return self.run(self._accept())
-
-    def hangup(self):
-        return self.run(self._ask("call:hangup", {"callId": self.call_id}))
 
     def code(self):
         """The safety code of the call, from both descriptions (None before both)."""
@@ -225,10 +220,18 @@ class AiortcPeer:
             self.sent.append(("call:invite", "offer"))
         ack = await self._ask("call:invite", payload)
         self.invitation_id = ack.get("invitationId")
+        self._no_relay_only(ack)
         return ack
+
+    def _no_relay_only(self, said):
+        """This peer gathers with every address (the e2e servers have no TURN): a
+        relay-only side is a setup it cannot honour, reported, never ignored."""
+        if said.get("relayOnly"):
+            self.errors.append(("relayOnly", "this peer cannot gather relay candidates only"))
 
     async def _on_started(self, data):
         self.call_id = data["callId"]
+        self._no_relay_only(data)
         await self._ask("call:peer-state", {"callId": self.call_id, "audio": True, "video": True})
         if data["initiator"]:
             if self.prepare:  # the offer went with the invite; its candidates follow now
@@ -255,11 +258,10 @@ class AiortcPeer:
             await self.pc.addIceCandidate(parsed)
 
     # -- callee -------------------------------------------------------------------------
-    pending_offer = None
-
     async def _on_ring(self, data):
         self.ring = data
         self.invitation_id = data["invitationId"]
+        self._no_relay_only(data)
         offer = data.get("offer")
         if offer:
             self.received.append(("call:ring", "offer"))
