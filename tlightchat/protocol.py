@@ -23,6 +23,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
                       StrictInt, StrictStr, ValidationError, model_validator)
 
 from .errors import Refusal
+from .sdp import SdpError, check_sdp
 
 PROTOCOL_VERSION = 1
 MAX_PAYLOAD_BYTES = 4 * 1024
@@ -93,12 +94,14 @@ class Candidate(Payload):
 
 
 def _no_candidates(description):
-    """The offer that travels with a ring is made before any address may be shown: the
-    caller's candidates follow after call:started. (The answer with an accept may carry
-    the callee's: the callee has accepted.)"""
-    for line in description.sdp.splitlines():
-        if line.startswith("a=candidate:"):
-            raise ValueError("must carry no a=candidate lines (send candidates after call:started)")
+    """The offer that travels with a ring is made before any address may be shown: no
+    candidate-like attribute, and c=, a=rtcp and o= name the null address (sdp.py reads
+    it as browsers do). The caller's candidates follow after call:started. (The answer
+    with an accept may carry the callee's: the callee has accepted.)"""
+    try:
+        check_sdp(description.sdp)
+    except SdpError as err:
+        raise ValueError(f"names no address (send candidates after call:started): {err}")
     return description
 
 
