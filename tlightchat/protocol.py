@@ -93,7 +93,7 @@ class Candidate(Payload):
     usernameFragment: Optional[Annotated[StrictStr, Field(max_length=256)]] = None
 
 
-def _no_candidates(description):
+def _names_no_address(description):
     """The offer that travels with a ring is made before any address may be shown: no
     candidate-like attribute, and c=, a=rtcp and o= name the null address (sdp.py reads
     it as browsers do). The caller's candidates follow after call:started. (The answer
@@ -117,8 +117,8 @@ class Invite(Payload):
     fromAnchorId: Id
     toAnchorId: Id
     # The caller's offer, relayed to the callee with call:ring (docs/protocol.md,
-    # "Prepared while it rings"); no candidates in it.
-    offer: Optional[Annotated[RingOffer, AfterValidator(_no_candidates)]] = None
+    # "Prepared while it rings"); it names no address (sdp.py).
+    offer: Optional[Annotated[RingOffer, AfterValidator(_names_no_address)]] = None
 
 
 class Accept(Payload):
