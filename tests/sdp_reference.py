@@ -62,7 +62,8 @@ def ref_candidate(text):
 
 def ref_relay(text):
     parsed = ref_candidate(text)
-    return parsed is not None and parsed[0] == "relay" and parsed[1] in (None, *NULLS)
+    return parsed is not None and parsed[0] == "relay" \
+        and parsed[1] in (None, *NULLS, text.split(" ")[4])
 
 
 def ref_sdp(sdp, relay):
@@ -127,7 +128,8 @@ CANDIDATE_PARTS = (
     ("raddr 0.0.0.0 rport 0", ["raddr 192.168.1.20 rport 54321", "raddr 203.0.113.7 rport 0",
                                "rport 0 raddr 192.168.1.20", "raddr", "raddr 0.0.0.0 rport",
                                "raddr 0.0.0.0 rport 0 raddr 10.0.0.1 rport 1", "raddr :: rport 0",
-                               "rport 0", "raddr 0.0.0.0", "raddr 127.0.0.1 rport 0"]),
+                               "rport 0", "raddr 0.0.0.0", "raddr 127.0.0.1 rport 0",
+                               "raddr 198.51.100.9 rport 55124", "raddr 198.51.100.90 rport 1"]),
     ("generation 0 network-id 1", ["generation", "generation 0 typ host", "RADDR 10.0.0.1",
                                    "x \u00e9", "ufrag Zx9q rport 1", "generation 0 "]),
 )

@@ -12,8 +12,8 @@ SRFLX = "candidate:2 1 udp 1686052607 203.0.113.7 40000 typ srflx raddr 192.168.
 # As Chromium writes one under iceTransportPolicy "relay": the related address filtered.
 RELAY = ("candidate:1467250027 1 udp 41885439 198.51.100.9 55124 typ relay raddr 0.0.0.0 "
          "rport 0 generation 0 network-id 1 network-cost 10")
-# As Firefox writes one (uppercase UDP, no extensions).
-RELAY_FIREFOX = "candidate:0 1 UDP 8331263 198.51.100.9 60123 typ relay raddr 0.0.0.0 rport 0"
+# As Firefox writes one in relay-only mode (nICEr: raddr is the relayed address itself).
+RELAY_FIREFOX = "candidate:0 1 UDP 8331263 198.51.100.9 60123 typ relay raddr 198.51.100.9 rport 60123"
 
 CHROMIUM_OFFER = sdp(
     "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",

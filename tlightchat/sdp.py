@@ -109,13 +109,16 @@ def parse_candidate(text):
 
 
 def relay_candidate(text):
-    """The Candidate if `text` is a TURN relay candidate that names no other address
-    (raddr absent or the null address), else SdpError."""
+    """The Candidate if `text` is a TURN relay candidate that names no other address,
+    else SdpError. Its raddr is absent, the null address (Chromium under the relay
+    policy writes `raddr 0.0.0.0 rport 0`) or its own address (Firefox's relay-only
+    mode writes the relayed address there); any other raddr is the host or reflexive
+    address the side hides."""
     candidate = parse_candidate(text)
     if candidate.type != "relay":
         raise SdpError(f"only relay candidates, not {candidate.type!r}")
-    if candidate.raddr is not None and candidate.raddr not in NULL_ADDRESSES:
-        raise SdpError("a relay candidate's raddr must be absent or the null address")
+    if candidate.raddr not in (None, *NULL_ADDRESSES, candidate.address):
+        raise SdpError("a relay candidate's raddr is absent, the null address or its own")
     return candidate
 
 
