@@ -48,9 +48,9 @@ _ICE_CHARS = re.compile(r"[A-Za-z0-9+/]+")             # RFC 8839 ice-char
 _TOKEN = re.compile(r"[A-Za-z0-9!%*_+`'~.-]+")           # RFC 3261 token
 _VCHARS = re.compile(r"[\x21-\x7e]+")
 _DIGITS = re.compile(r"[0-9]+")
-# An IPv4 or IPv6 literal, or a host name (mDNS `.local` names included).
-_ADDRESS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*"
-                      r"|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?")
+# An IPv6 literal (hex digits, colons, dots), or an IPv4 literal or host name (dotted
+# labels; mDNS `.local` names included). No zone ("%eth0"), no space.
+_ADDRESS = re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?")
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _RESERVED_NAMES = frozenset({"typ", "raddr", "rport"})
 
