@@ -7,7 +7,7 @@ Browsers are lenient: Firefox takes `a=CANDIDATE:…`, `a=Candidate:…`, `a=can
 and `a=candidate<TAB><v>` as candidates (an attribute's name runs up to the first `:`,
 space or tab and is compared case-insensitively), and both engines split a candidate's
 fields on any whitespace. So the checks here are strict where browsers are lenient, and
-refuse what they cannot read plainly:
+refuse what they might read otherwise:
 
 - an SDP is lines of printable ASCII (0x20-0x7E), `<lowercase letter>=<value>`, ended by
   CRLF or LF: no other control character (TAB, a lone CR, VT...), no non-ASCII text, no
@@ -23,7 +23,7 @@ import re
 from typing import NamedTuple
 
 NULL_ADDRESSES = frozenset({"0.0.0.0", "::"})
-# Chromium names 127.0.0.1 in o= (RFC 8829 says so); it reveals nothing.
+# o= may also name the loopback: Chromium writes 127.0.0.1 there (it reveals nothing).
 ORIGIN_ADDRESSES = NULL_ADDRESSES | {"127.0.0.1", "::1"}
 
 
