@@ -14,9 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from e2e.conftest import Server
-from tlightchat.protocol import CLIENT_EVENTS
+from tlightchat.errors import Refusal
+from tlightchat.protocol import CLIENT_EVENTS, validate
+from tlightchat.store.guards import check_relay_only
 
 from .rawsio import Closed, RawSocket
+from .sdp_reference import ICE_CHARS, TOKEN_CHARS, candidates, ref_relay, ref_sdp, sdps
 
 CODES = {"unknown-event", "invalid-payload", "payload-too-large", "not-found", "forbidden",
          "invalid-state", "busy", "unavailable", "limit", "rate-limited"}
@@ -140,3 +143,47 @@ def test_random_packets_get_documented_answers_or_a_logged_close(server):
     # at most a couple of lines per connection (one malformed-packet note, one close)
     assert len(grown) < (stats["examples"] + 2) * 2 * 400, (len(grown), stats)
     print(stats, f"log grew {len(grown)} B in {time.monotonic() - started:.1f} s")
+
+
+# -- SDP and candidates (issue 23): the server's verdict against an independent reference
+# (tests/sdp_reference.py), on strings built from the spellings of items 1 and 2.
+
+def verdict(check, *args):
+    try:
+        check(*args)
+    except Refusal as err:
+        return err.code
+    return "ok"
+
+
+FUZZ = settings(max_examples=400, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(sdps())
+def test_the_ring_offer_check_agrees_with_the_reference(sdp):
+    got = verdict(validate, "call:invite",
+                  ({"fromAnchorId": "a", "toAnchorId": "b", "offer": {"type": "offer", "sdp": sdp}},))
+    assert got == ("ok" if ref_sdp(sdp, relay=False) else "invalid-payload"), sdp
+
+
+@FUZZ
+@given(sdps())
+def test_the_relay_only_sdp_guard_agrees_with_the_reference(sdp):
+    got = verdict(check_relay_only, {"description": {"type": "offer", "sdp": sdp}})
+    assert got == ("ok" if ref_sdp(sdp, relay=True) else "relay-required"), sdp
+
+
+@FUZZ
+@given(candidates() | st.just(""),
+       st.none() | st.sampled_from(["0", "audio", "0 1", "0\r\na=x", "\u00a0"]),
+       st.none() | st.sampled_from(["Zx9q", "5f7a9c1e", "abc", "Zx9q 1.2.3.4", "a=candidate"]))
+def test_the_relay_only_trickle_guard_agrees_with_the_reference(text, mid, ufrag):
+    candidate = {"candidate": text, "sdpMid": mid, "usernameFragment": ufrag}
+    candidate = {k: v for k, v in candidate.items() if v is not None}
+    expected = ((text == "" or ref_relay(text))
+                and (mid is None or (mid != "" and set(mid) <= TOKEN_CHARS))
+                and (ufrag is None or (4 <= len(ufrag) <= 256 and set(ufrag) <= ICE_CHARS)))
+    assert verdict(check_relay_only, {"candidate": candidate}) == (
+        "ok" if expected else "relay-required"), candidate

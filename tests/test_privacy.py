@@ -8,12 +8,14 @@ from tlightchat.errors import Refusal
 from tlightchat.store import actions as A
 from tlightchat.store import create_store
 
+from . import sdp_samples as samples
 from .conftest import Tab, form_token
+from .sdp_samples import SDP_ATTACKS, TRICKLE_ATTACKS, attacked
 
 HOST = "candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0"
 SRFLX = "candidate:2 1 udp 1686052607 203.0.113.7 40000 typ srflx raddr 192.168.1.20 rport 54321"
 PRFLX = "candidate:3 1 udp 1845501695 203.0.113.7 40001 typ prflx raddr 0.0.0.0 rport 0"
-RELAY = "candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 40000"
+RELAY = "candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0"
 
 
 def sdp(*candidates):
@@ -154,3 +156,57 @@ def test_a_guest_that_has_only_seen_pages_can_save_the_setting(database_url):
     with app.extensions["tlightchat"].db.session() as s:
         assert [u.hide_address for u in s.query(User).all()] == [True]
     assert "Privacy setting saved" in browser.get("/me").get_data(as_text=True)
+
+
+# -- issue 23 item 2: through the server, every spelling that could name a hidden address -
+
+def relay_only_call(database_url):
+    """Ann called Bob, who hides his address (relay-only), and he accepted."""
+    app = turn_app(database_url, RATE_LIMIT_BURST=1000)
+    ann, bob = Tab(app), Tab(app)
+    hide(bob)
+    call_id, _, b_start = start_call(ann, bob)
+    assert b_start["relayOnly"] is True
+    ann.clear()
+    return ann, bob, call_id
+
+
+def test_a_relay_only_side_trickling_a_hidden_address_in_any_spelling_is_refused(database_url):
+    ann, bob, call_id = relay_only_call(database_url)
+    for name, candidate in TRICKLE_ATTACKS.items():
+        refused = bob.ask("call:signal", {"callId": call_id, "candidate": candidate})
+        assert refused["ok"] is False and refused["error"]["code"] == "relay-required", (name, refused)
+        assert ann.events("call:signal") == [], name  # nothing reached the peer
+    good = {"candidate": samples.RELAY, "sdpMid": "0", "usernameFragment": "Zx9q"}
+    assert bob.ask("call:signal", {"callId": call_id, "candidate": good})["ok"]
+    assert [s["candidate"] for s in ann.events("call:signal")] == [good]
+
+
+def test_a_relay_only_sdp_naming_a_hidden_address_in_any_spelling_is_refused(database_url):
+    ann, bob, call_id = relay_only_call(database_url)
+    for name, line in SDP_ATTACKS.items():
+        offer = {"type": "offer", "sdp": attacked(samples.answer_with(samples.RELAY), line)}
+        refused = bob.ask("call:signal", {"callId": call_id, "description": offer})
+        assert refused["ok"] is False and refused["error"]["code"] == "relay-required", (name, refused)
+        assert ann.events("call:signal") == [], name
+    relayed = {"type": "offer", "sdp": samples.answer_with(samples.RELAY, connection="198.51.100.9")}
+    assert bob.ask("call:signal", {"callId": call_id, "description": relayed})["ok"]
+    assert [s["description"] for s in ann.events("call:signal")] == [relayed]
+
+
+def test_a_relay_only_callees_answer_naming_a_hidden_address_starts_nothing(database_url):
+    app = turn_app(database_url, RATE_LIMIT_BURST=1000)
+    ann, bob = Tab(app), Tab(app)
+    hide(bob)
+    ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
+    offer = {"type": "offer", "sdp": samples.CHROMIUM_OFFER}
+    inv = ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor,
+                                  "offer": offer})["invitationId"]
+    for name, line in SDP_ATTACKS.items():
+        answer = {"type": "answer", "sdp": attacked(samples.answer_with(samples.RELAY), line)}
+        refused = bob.ask("call:accept", {"invitationId": inv, "answer": answer})
+        assert refused["ok"] is False and refused["error"]["code"] == "relay-required", (name, refused)
+        assert ann.events("call:started") == [] and ann.events("call:signal") == [], name
+    answer = {"type": "answer", "sdp": samples.answer_with(samples.RELAY, connection="198.51.100.9")}
+    assert bob.ask("call:accept", {"invitationId": inv, "answer": answer})["ok"]
+    assert ann.events("call:signal")[0]["description"] == answer

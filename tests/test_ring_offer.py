@@ -4,6 +4,7 @@ import pytest
 
 from tests.test_privacy import HOST, RELAY, hide, sdp, start_call, turn_app  # noqa: F401
 from tests.conftest import Tab
+from tests.sdp_samples import CHROMIUM_OFFER, FIREFOX_OFFER, SDP_ATTACKS, attacked
 
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"}
 ANSWER = {"type": "answer", "sdp": "v=0\r\no=- 3 4 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
@@ -137,3 +138,22 @@ def test_the_rule_decided_at_the_invite_holds_for_the_call(database_url):
     assert bob.ask("call:accept", {"invitationId": inv})["ok"]
     [b_start] = bob.events("call:started")
     assert b_start["relayOnly"] is False
+
+
+# -- issue 23 item 1: a ring's offer names no address, in any spelling a browser reads ---
+
+@pytest.mark.parametrize("name", SDP_ATTACKS)
+def test_a_ring_offer_naming_an_address_in_any_spelling_is_refused_and_nothing_rings(pair, name):
+    ann, bob = pair
+    refused = invite(ann, bob, offer={"type": "offer", "sdp": attacked(CHROMIUM_OFFER, SDP_ATTACKS[name])})
+    assert refused["ok"] is False and refused["error"]["code"] == "invalid-payload", refused
+    assert refused["error"]["message"].startswith("offer: names no address"), refused
+    assert bob.events("call:ring") == []
+    assert invite(ann, bob, offer={"type": "offer", "sdp": CHROMIUM_OFFER})["ok"]
+
+
+@pytest.mark.parametrize("offer", [CHROMIUM_OFFER, FIREFOX_OFFER])
+def test_browsers_offers_ring_unchanged(pair, offer):
+    ann, bob = pair
+    assert invite(ann, bob, offer={"type": "offer", "sdp": offer})["ok"]
+    assert bob.events("call:ring")[0]["offer"] == {"type": "offer", "sdp": offer}

@@ -6,6 +6,7 @@ import pytest
 
 from e2e.conftest import serve
 from e2e.services import wait_for
+from tests.sdp_samples import CHROMIUM_OFFER, FIREFOX_OFFER, SDP_ATTACKS, attacked
 from tests.test_conformance import Client
 
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"}
@@ -57,3 +58,18 @@ def test_a_malformed_or_oversized_offer_or_answer_is_refused(pair):
                                      "answer": {"type": "answer", "sdp": "\\" * 40_000}})
     assert big["error"]["code"] == "payload-too-large"
     assert bob.first("call:started") is None
+
+
+def test_a_ring_offer_naming_an_address_in_any_spelling_a_browser_reads_is_refused(pair):
+    """Issue 23 item 1, on the wire: the spellings Firefox reads as a candidate (and the
+    other address lines) are refused with invalid-payload; nothing rings."""
+    ann, bob, a, b = pair
+    for name, line in SDP_ATTACKS.items():
+        offer = {"type": "offer", "sdp": attacked(CHROMIUM_OFFER, line)}
+        refused, _ = ann.ask("call:invite", {"fromAnchorId": a, "toAnchorId": b, "offer": offer})
+        assert refused["ok"] is False and refused["error"]["code"] == "invalid-payload", (name, refused)
+    assert bob.first("call:ring") is None
+    invite, _ = ann.ask("call:invite", {"fromAnchorId": a, "toAnchorId": b,
+                                        "offer": {"type": "offer", "sdp": FIREFOX_OFFER}})
+    assert invite["ok"], invite
+    assert wait_for(lambda: bob.first("call:ring"), 5, "bob rings")["offer"]["sdp"] == FIREFOX_OFFER

@@ -23,6 +23,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
                       StrictInt, StrictStr, ValidationError, model_validator)
 
 from .errors import Refusal
+from .sdp import SdpError, check_sdp
 
 PROTOCOL_VERSION = 1
 MAX_PAYLOAD_BYTES = 4 * 1024
@@ -92,13 +93,15 @@ class Candidate(Payload):
     usernameFragment: Optional[Annotated[StrictStr, Field(max_length=256)]] = None
 
 
-def _no_candidates(description):
-    """The offer that travels with a ring is made before any address may be shown: the
-    caller's candidates follow after call:started. (The answer with an accept may carry
-    the callee's: the callee has accepted.)"""
-    for line in description.sdp.splitlines():
-        if line.startswith("a=candidate:"):
-            raise ValueError("must carry no a=candidate lines (send candidates after call:started)")
+def _names_no_address(description):
+    """The offer that travels with a ring is made before any address may be shown: no
+    candidate-like attribute, and c=, a=rtcp and o= name the null address (sdp.py reads
+    it as browsers do). The caller's candidates follow after call:started. (The answer
+    with an accept may carry the callee's: the callee has accepted.)"""
+    try:
+        check_sdp(description.sdp)
+    except SdpError as err:
+        raise ValueError(f"names no address (send candidates after call:started): {err}")
     return description
 
 
@@ -114,8 +117,8 @@ class Invite(Payload):
     fromAnchorId: Id
     toAnchorId: Id
     # The caller's offer, relayed to the callee with call:ring (docs/protocol.md,
-    # "Prepared while it rings"); no candidates in it.
-    offer: Optional[Annotated[RingOffer, AfterValidator(_no_candidates)]] = None
+    # "Prepared while it rings"); it names no address (sdp.py).
+    offer: Optional[Annotated[RingOffer, AfterValidator(_names_no_address)]] = None
 
 
 class Accept(Payload):

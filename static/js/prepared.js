@@ -14,14 +14,15 @@
 // are the slot's). A prepared session that does not fit the call (glare made this side
 // the answering one) is closed and the call negotiates after call:started, answering
 // the ring's offer (the call's pending offer); `setups` counts both kinds.
+import { stripCandidates } from './sdp.js';
 import { slotOf } from './store.js';
 
 // Accept waits at most this long for the answer being prepared (it takes ~10-30 ms after
 // the ring); later than that the answer follows as call:signal once the call started.
 const ANSWER_WAIT_MS = 1000;
-// The ring's offer carries no candidates (the server refuses them); should one come
-// anyway, applying it would make this side send checks to the caller before Accept.
-const stripCandidates = (sdp) => sdp.replace(/^a=(candidate:|end-of-candidates).*\r?\n/gm, '');
+// The ring's offer names no address (the server refuses one that does); should one come
+// anyway, applying it would make this side send checks to the caller before Accept:
+// sdp.js keeps only what names none.
 const offerOf = (offer) => ({ description: { type: 'offer', sdp: stripCandidates(offer.sdp) } });
 
 export class Prepared {

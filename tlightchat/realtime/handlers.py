@@ -14,16 +14,8 @@ from ..errors import Refusal
 from ..protocol import handles
 from ..store import actions as A
 from ..store import selectors as S
-from ..store.guards import candidate_type
+from ..store.guards import check_relay_only
 from ..store.reducers import sender_anchor
-
-
-def relay_only_sdp(sdp):
-    """Address privacy for an SDP checked outside the call:signal guard (the answer of a
-    call:accept): only relay candidates in it."""
-    for line in sdp.splitlines():
-        if line.startswith("a=candidate:") and candidate_type(line[2:]) != "relay":
-            raise Refusal("relay-required", "this side's SDP may carry relay candidates only")
 
 
 def new_id():
@@ -125,7 +117,7 @@ def call_accept(hub, cid, p):
         if not inv.get("offered"):
             raise Refusal("invalid-state", "answer sent but the ring carried no offer")
         if inv["toAnchorId"] in relay_only:
-            relay_only_sdp(answer["sdp"])
+            check_relay_only({"description": answer})
     result = hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock(),
                                                 relay_only),
                           lambda s: {"callId": call_id})

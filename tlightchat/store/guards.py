@@ -6,6 +6,7 @@ store's lock, so a rule and the change it allows are atomic (no race between two
 clients accepting, inviting or hanging up at the same moment).
 """
 from . import actions as A
+from ..sdp import SdpError, check_relay_signal, check_sdp
 from .core import Refusal
 from .reducers import sender_anchor
 
@@ -45,30 +46,18 @@ def _call_party(state, meta, call_id):
     return call, me
 
 
-def candidate_type(candidate):
-    """The `typ` of an ICE candidate line ("candidate:1 1 udp 2113 10.0.0.2 5000 typ
-    host ..."), or None when it names none."""
-    parts = candidate.split()
-    for i, word in enumerate(parts[:-1]):
-        if word == "typ":
-            return parts[i + 1]
-    return None
-
-
-def _relay_only(p):
+def check_relay_only(p):
     """Address privacy: a relay-only side may send nothing but TURN relay candidates,
-    trickled or inside its SDP (its host and srflx addresses are what it hides). An
-    empty candidate (end of candidates) carries no address."""
-    candidate = p.get("candidate")
-    if candidate is not None and candidate["candidate"].strip():
-        kind = candidate_type(candidate["candidate"])
-        if kind != "relay":
-            raise Refusal("relay-required", f"this side sends relay candidates only, not {kind!r}")
-    description = p.get("description")
-    if description is not None:
-        for line in description["sdp"].splitlines():
-            if line.startswith("a=candidate:") and candidate_type(line[2:]) != "relay":
-                raise Refusal("relay-required", "this side's SDP may carry relay candidates only")
+    trickled or inside its SDP (its host and srflx addresses are what it hides); an
+    empty candidate (end of candidates) carries no address. The rule is sdp.py's; the
+    answer of a call:accept is checked with it too (realtime/handlers.py)."""
+    try:
+        if p.get("candidate") is not None:
+            check_relay_signal(p["candidate"])
+        if p.get("description") is not None:
+            check_sdp(p["description"]["sdp"], relay=True)
+    except SdpError as err:
+        raise Refusal("relay-required", f"this side sends relay candidates only: {err}")
 
 
 def make_guard(max_anchors_per_client):
@@ -119,7 +108,7 @@ def make_guard(max_anchors_per_client):
     def call_signalled(state, p, meta):
         call, me = _call_party(state, meta, p["callId"])
         if me in call.get("relayOnly", ()):
-            _relay_only(p)
+            check_relay_only(p)
         description = p.get("description")
         if description and description["type"] == "answer":
             peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
