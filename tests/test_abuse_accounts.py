@@ -95,12 +95,13 @@ def test_hashing_runs_on_its_own_bounded_threads(app, monkeypatch):
 EVENTLET_SCRIPT = textwrap.dedent("""
     import eventlet
     eventlet.monkey_patch()
-    import threading
+    import types
     from eventlet import patcher
     from tlightchat import worker
     from tlightchat.web import hashing
 
-    hashing._pool["value"] = hashing.HashPool(2, 40, "eventlet")  # as init_app makes it
+    hashing.init_app(types.SimpleNamespace(config={  # as create_app does, under eventlet
+        "ASYNC_MODE": "eventlet", "HASH_THREADS": 2, "HASH_QUEUE": 40}))
     release = patcher.original("threading").Event()  # set by nobody until the end
     started = []
 
@@ -133,25 +134,34 @@ def test_a_chat_commit_does_not_wait_for_hashing_under_eventlet():
     assert "HASHED 24" in done.stdout, done.stdout + done.stderr
 
 
-def test_sign_ins_past_the_hash_queue_are_told_to_retry(database_url):
+def test_sign_ins_past_the_hash_queue_are_told_to_retry(database_url, monkeypatch):
+    """The pool is bounded: with HASH_THREADS busy and HASH_QUEUE waiting, a sign-in is
+    answered 503 at once instead of queueing without bound."""
+    import threading
+
     from tlightchat.web import hashing
 
-    pool = hashing.HashPool(1, 0)
-    app = make_app(database_url)
-    hashing._pool["value"] = pool
-    gate = __import__("threading").Event()
-    blocker = __import__("threading").Thread(target=pool.run, args=(gate.wait,))
+    app = make_app(database_url, HASH_THREADS=1, HASH_QUEUE=0)
+    gate, started = threading.Event(), threading.Event()
+    real = hashing.generate_password_hash
+
+    def held(password):
+        if password == "hold":
+            started.set()
+            gate.wait(30)
+        return real(password)
+
+    monkeypatch.setattr(hashing, "generate_password_hash", held)
+    blocker = threading.Thread(target=hashing.generate, args=("hold",))
     blocker.start()
     try:
-        while pool._pending < 1:  # the one thread is taken
-            gate.wait(0.01)
-        browser = fresh_browser(app, "198.51.100.5")
-        response = login(browser, "nobody", "whatever password")
+        assert started.wait(30)  # the one hashing thread is taken
+        response = register(fresh_browser(app, "198.51.100.5"), "dave")
         assert response.status_code == 503 and "busy" in page(response)
     finally:
         gate.set()
         blocker.join()
-        hashing.init_app(app)
+    assert register(fresh_browser(app, "198.51.100.6"), "dave").status_code == 302
 
 
 def test_new_guests_are_limited_per_address(database_url):
