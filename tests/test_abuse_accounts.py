@@ -230,3 +230,18 @@ def test_a_user_at_the_cap_with_no_away_client_is_refused(database_url):
     back = Tab(app, browser=two.browser, auth={"resume": two.welcome["resumeToken"]})
     assert back.client_id == two.client_id and back.welcome["resumed"] is True
     assert {c["id"] for c in clients_of(hub, one.user_id)} == {one.client_id, two.client_id}
+
+
+def test_the_window_limiter_forgets_quiet_keys():
+    from tlightchat.ratelimit import WindowLimiter
+
+    from .conftest import FakeClock
+
+    clock = FakeClock()
+    limiter = WindowLimiter(2, 60, clock)
+    limiter.hit("a"), limiter.hit("a")
+    assert limiter.retry_after("a") == 60
+    clock.advance(61)
+    assert limiter.retry_after("a") == 0
+    limiter.hit("b")
+    assert set(limiter.events) == {"b"}

@@ -127,3 +127,12 @@ def test_a_guest_keeps_its_cookie_identity(app):
     assert connects_as(app, copy_of(app, guest), tab_.user_id)
     response = guest.post("/logout", data={"csrf_token": form_token(guest, "/me")})
     assert response.status_code == 302 and tab_.sio.is_connected()
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(app):
+    alice = signed_in(app, register_first=True)
+    account = uid_of(app, alice)
+    before = copy_of(app, alice)
+    assert login(alice).status_code == 302 and uid_of(app, alice) == account
+    assert not connects_as(app, before, account)
+    assert connects_as(app, copy_of(app, alice), account)

@@ -78,6 +78,7 @@ class WindowLimiter:
         self.limit, self.window, self.clock = limit, window, clock
         self.events = {}  # key -> deque of times
         self.lock = threading.Lock()
+        self._swept = clock()
 
     def _recent(self, key, now):
         times = self.events.get(key)
@@ -97,5 +98,9 @@ class WindowLimiter:
     def hit(self, key):
         now = self.clock()
         with self.lock:
+            if now - self._swept >= self.window:  # forget keys quiet for a window
+                self._swept = now
+                for old in list(self.events):
+                    self._recent(old, now)
             self._recent(key, now)
             self.events.setdefault(key, deque()).append(now)

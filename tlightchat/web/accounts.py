@@ -110,7 +110,10 @@ def _safe_next(default):
 
 
 def sign_in(sessions, user_id):
-    """This browser's cookie becomes a new server-side session of `user_id`."""
+    """This browser's cookie becomes a new server-side session of `user_id` (the one it
+    held before, if any, ends: its copies must not outlive it)."""
+    if session.get(TOKEN_KEY):
+        sessions.end(session[TOKEN_KEY])
     session.clear()
     session[SESSION_KEY] = user_id
     session[TOKEN_KEY] = sessions.start(user_id)
