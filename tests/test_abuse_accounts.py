@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 
 from tlightchat import create_app
 from tlightchat.ratelimit import address_key
