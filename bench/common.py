@@ -183,6 +183,8 @@ class TLCServer(Server):
             "TLC_DATABASE_URL": f"sqlite:///{self.dir}/bench.sqlite3",
             "TLC_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
             "TLC_LOG_FORMAT": "json",
+            # thousands of simulated people, all from 127.0.0.1
+            "TLC_GUEST_MAX_PER_ADDRESS": "100000000",
         }
         return {**os.environ, "PYTHONUNBUFFERED": "1", **base, **self.extra_env}
 

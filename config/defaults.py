@@ -11,7 +11,8 @@ SECRET_KEY_FILE = None
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-* headers are
 # believed; from anywhere else they are dropped. The deploy files put nginx on loopback.
 TRUSTED_PROXIES = ["127.0.0.1", "::1"]
-# Socket.IO connections (tabs) one user may have open at once.
+# Socket.IO connections (tabs) one user may have open at once, away ones (in their
+# reconnect grace) included: a new one replaces the user's oldest away client.
 MAX_CONNECTIONS_PER_USER = 20
 # None means sqlite:///<instance folder>/tlightchat.sqlite3
 DATABASE_URL = None
@@ -90,6 +91,18 @@ CHAT_RATE_BURST = 30
 LOGIN_MAX_ATTEMPTS = 5
 LOGIN_MAX_ATTEMPTS_PER_ADDRESS = 30
 LOGIN_WINDOW_SECONDS = 300
+# Accounts registered per address (an IPv6 address counts as its /64) within the window.
+REGISTER_MAX_PER_ADDRESS = 10
+REGISTER_WINDOW_SECONDS = 3600
+# New guests stored per address (IPv6: per /64) within the window: a guest row is made on
+# a browser's first connection. Generous, for many people behind one NAT.
+GUEST_MAX_PER_ADDRESS = 60
+GUEST_WINDOW_SECONDS = 600
+# Password hashing (scrypt) runs on this many OS threads of its own, never on the
+# threads that commit chat; at most HASH_QUEUE more sign-ins wait, later ones are told
+# to retry (503).
+HASH_THREADS = 2
+HASH_QUEUE = 32
 # Forms carry a CSRF token (Flask-WTF); it lives as long as the session.
 WTF_CSRF_TIME_LIMIT = None
 

@@ -59,3 +59,29 @@ def test_a_cookieless_connection_is_refused_with_its_code(server):
         assert refusal.startswith("4") and json.loads(refusal[1:])["data"]["code"] == "no-session"
     finally:
         sock.close()
+
+
+def clients_online(url):
+    import requests
+    return requests.get(url + "/healthz", timeout=10).json()["clients"]
+
+
+def test_dropping_and_reconnecting_does_not_get_past_the_cap(server):
+    """Issue 23 (6). Before: away clients (dropped, in their reconnect grace) did not
+    count, so one cookie that connected and dropped its transport again and again made a
+    client per cycle (660 in 20 s), each an away tab in everyone's lobby. After: the cap
+    counts them and each new connection replaces the oldest away one."""
+    http = guest_session(server.url)
+    before = clients_online(server.url)
+    for cycle in range(8):
+        for attempt in range(100):  # the last drop may not be noticed yet: it is live
+            sock = RawSocket(server.url, http=http, connect=False)
+            sock.send("40")
+            if sock.expect(lambda p: p[:1] in ("0", "4")).startswith("0"):
+                assert sock.event("session:welcome")
+                break
+            sock.close()
+        else:
+            pytest.fail("a reconnect after a drop was never let in")
+        sock.close()  # the transport drops, without a Socket.IO goodbye
+    assert clients_online(server.url) - before <= 3

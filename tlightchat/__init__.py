@@ -92,11 +92,13 @@ def create_app(config=None):
     from .identity import Identity
     from .metrics import Metrics
     from .privacy import AddressPrivacy
+    from .ratelimit import WindowLimiter
     from .realtime import polling, server, wire
     from .trust import TrustService
     from .realtime.hub import Hub
     from .shutdown import GracefulStop
-    from .web import accounts, assets, chat_pages, export, hashing, headers, pages, proxies, urls
+    from .web import (accounts, assets, chat_pages, export, hashing, headers, pages, password,
+                      proxies, urls)
 
     logs.init_app(app)
     hashing.init_app(app)
@@ -130,6 +132,9 @@ def create_app(config=None):
     trust = TrustService(db)
     privacy = AddressPrivacy(app.config, identity, trust)
     cluster = clustering.from_config(app.config)  # None unless REDIS_URL is set
+    guests = (app.config["GUEST_MAX_PER_ADDRESS"], app.config["GUEST_WINDOW_SECONDS"])
+    identity.guest_limiter = cluster.window_limiter(*guests, "guests") if cluster \
+        else WindowLimiter(*guests)
     hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
               metrics=metrics, privacy=privacy, trust=trust, cluster=cluster)
     server.attach(app, socketio, hub, identity)
@@ -144,7 +149,9 @@ def create_app(config=None):
     if metrics:
         metrics.watch(hub.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
-    limiter = accounts.init_app(app, db, hub.user_renamed, cluster)
+    limiter = accounts.init_app(app, db, hub.user_renamed, cluster, identity.sessions,
+                                hub.end_sessions)
+    password.init_app(app, db, identity.sessions, hub.end_sessions, limiter)
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, hub,
                                          call_log, limiter, faults, metrics, stopper)
 

@@ -142,6 +142,16 @@ class TrustMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class AccountSession(Base):
+    """One signed-in browser of an account (migration 0007): the cookie carries a random
+    token, the row its SHA-256 (a copy of this table opens no session). Deleting the row
+    ends that session on the next request or connect (tlightchat/sessions.py)."""
+    __tablename__ = "account_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class HealthProbe(Base):
     """One row, rewritten by the readiness check: a database that cannot take this
     write cannot take a chat message either (disk full, read-only file or mount)."""

@@ -5,7 +5,10 @@ Socket.IO connection is bound to that identity at connect time and never to anyt
 the client says about itself. A new guest's row is stored only when the identity is
 first used (its socket connects, it renames itself, it registers): a page view alone
 puts the id and the guest name in the cookie and writes nothing, so cookie-less GETs
-cannot fill the users table (before: 300 of them made 305 rows in 0.8 s).
+cannot fill the users table (before: 300 of them made 305 rows in 0.8 s), and new
+guest rows are limited per address (GUEST_MAX_PER_ADDRESS; before, one address stored 101
+in 3.7 s). An account's cookie also needs a live server-side session (sessions.py):
+after sign-out a copy of the cookie is no longer the account.
 """
 import secrets
 
@@ -14,6 +17,8 @@ from flask import g, has_request_context, request, session
 from .db import User
 from .errors import Refusal
 from .protocol import Rename
+from .ratelimit import WindowLimiter, address_key
+from .sessions import TOKEN_KEY, Sessions
 
 SESSION_KEY = "uid"
 GUEST_KEY = "guest"  # the display name of a guest not stored yet
@@ -33,6 +38,10 @@ def _pending_guest():
     return None
 
 
+def _address():
+    return address_key(request.remote_addr if has_request_context() else None)
+
+
 def stored_user(s, user):
     """`user` (maybe a guest not stored yet) as a row of database session `s`."""
     row = s.get(User, user.id)
@@ -43,8 +52,12 @@ def stored_user(s, user):
 
 
 class Identity:
-    def __init__(self, db):
+    def __init__(self, db, guest_limiter=None):
         self.db = db
+        self.sessions = Sessions(db)
+        # New guest rows per address key (ratelimit.address_key); create_app gives the
+        # configured one (shared through Redis in a cluster).
+        self.guest_limiter = guest_limiter or WindowLimiter(60, 600)
         # (user_id, display_name) → stored. The app hands it a group commit of
         # store_guests (tlightchat/__init__.py): a flash crowd of first connections
         # shares one transaction and its fsync, in an OS thread, instead of one
@@ -60,16 +73,35 @@ class Identity:
         with self.db.session() as s:
             return s.get(User, user_id)
 
+    def _cookie_holds(self, row):
+        """A stored user the cookie may act as: a guest, or an account whose session
+        (the cookie's token) the server has not ended."""
+        return not row.is_account or self.sessions.holds(row.id, session.get(TOKEN_KEY))
+
     def session_user(self):
-        """The user of the current request's session cookie, or None. A guest made by a
-        page is stored now: this is its first use (a socket connecting)."""
+        """The user of the current request's session cookie, or None (none, or an ended
+        session). A guest made by a page is stored now: this is its first use (a socket
+        connecting). Raises Refusal("limit") when its address made too many guests."""
         user = self.load_user(session.get(SESSION_KEY))
-        pending = _pending_guest() if user is None else None
-        if pending is not None:
-            if self.store_guest(pending.id, pending.display_name):
-                return pending  # stored just now, as it is: no need to read it back
-            user = self.load_user(pending.id)  # another tab stored it first
-        return user
+        if user is not None:
+            return user if self._cookie_holds(user) else None
+        pending = _pending_guest()
+        if pending is None:
+            return None
+        self.admit_new_guest()
+        if self.store_guest(pending.id, pending.display_name):
+            self.guest_limiter.hit(_address())
+            return pending  # stored just now, as it is: no need to read it back
+        user = self.load_user(pending.id)  # another tab stored it first
+        return user if user is not None and not user.is_account else None
+
+    def admit_new_guest(self):
+        """Raise Refusal("limit") when this request's address stored too many guests."""
+        wait = self.guest_limiter.retry_after(_address())
+        if wait:
+            minutes = int(wait + 59) // 60
+            raise Refusal("limit", "Too many new guests from your network address; try "
+                          f"again in {minutes} minute{'s' if minutes != 1 else ''}.")
 
     def store_guests(self, batch):
         """Group commit: [(user_id, display_name)] of guests on first use, stored in one
@@ -99,7 +131,11 @@ class Identity:
         guest (in its cookie; stored on first use)."""
         if request.endpoint in NO_IDENTITY:
             return
-        user = self.load_user(session.get(SESSION_KEY)) or _pending_guest()
+        user = self.load_user(session.get(SESSION_KEY))
+        if user is None:
+            user = _pending_guest()
+        elif not self._cookie_holds(user):
+            user = None  # an ended session: this browser becomes a new guest
         if user is None and request.endpoint is None:
             g.user = None  # an unknown URL shows a known identity but never makes a new one
             return
@@ -121,6 +157,8 @@ class Identity:
         with self.db.session() as s:
             user = s.get(User, user_id)
             if user is None:  # a guest renaming itself before its first connection
+                self.admit_new_guest()
+                self.guest_limiter.hit(_address())
                 s.add(User(id=user_id, display_name=clean))
             else:
                 user.display_name = clean
@@ -133,4 +171,7 @@ class Identity:
         """Store the user's address-privacy choice (True, False); a guest not stored yet
         (it has only seen pages) is stored now: this is its first use."""
         with self.db.session() as s:
+            if s.get(User, user.id) is None:
+                self.admit_new_guest()
+                self.guest_limiter.hit(_address())
             stored_user(s, user).hide_address = bool(hide)

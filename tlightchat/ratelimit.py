@@ -1,5 +1,9 @@
-"""A token bucket: `rate` events per second sustained, bursts up to `burst`."""
+"""Rate limits: a token bucket (`rate` events per second sustained, bursts up to
+`burst`), one per key, a sliding window per key, and the key of a client address."""
+import ipaddress
+import threading
 import time
+from collections import deque
 
 
 class TokenBucket:
@@ -46,3 +50,57 @@ class KeyedBuckets:
         for key, bucket in list(self.buckets.items()):
             if bucket.tokens + (now - bucket.stamp) * bucket.rate >= bucket.burst:
                 del self.buckets[key]
+
+
+def address_key(address):
+    """The key every per-address limit counts under: an IPv4 address as it is, an IPv6
+    address as its /64 (one customer's network: a host picks any of 2^64 addresses in
+    it, so counting exact IPv6 addresses limits nothing), an IPv4-mapped IPv6 address as
+    its IPv4 one. Anything that does not parse is its own key."""
+    text = (address or "?").split("%", 1)[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class WindowLimiter:
+    """At most `limit` events per key within a sliding `window` of seconds, in memory
+    (one server process; cluster/limits.py has the shared one). `retry_after(key)` is
+    0 while another is allowed; `hit(key)` counts one."""
+
+    def __init__(self, limit, window, clock=time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self.events = {}  # key -> deque of times
+        self.lock = threading.Lock()
+        self._swept = clock()
+
+    def _recent(self, key, now):
+        times = self.events.get(key)
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if times is not None and not times:
+            del self.events[key]
+            return ()
+        return times or ()
+
+    def retry_after(self, key):
+        now = self.clock()
+        with self.lock:
+            times = self._recent(key, now)
+            return times[0] + self.window - now if len(times) >= self.limit else 0
+
+    def hit(self, key):
+        now = self.clock()
+        with self.lock:
+            if now - self._swept >= self.window:  # forget keys quiet for a window
+                self._swept = now
+                for old in list(self.events):
+                    self._recent(old, now)
+            self._recent(key, now)
+            self.events.setdefault(key, deque()).append(now)

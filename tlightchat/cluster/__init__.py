@@ -6,7 +6,7 @@ process is a node of a cluster:
     log.py     the store replicated through one ordered Redis Stream
     direct.py  relayed ICE candidates straight to the peer's node (pub/sub)
     nodes.py   heartbeats, the clock lease, lost nodes
-    limits.py  the chat rate and sign-in limits shared by every node
+    limits.py  the chat rate, sign-in, registration and new-guest limits shared by every node
 
 docs/scaling.md says what each part costs and how it would be split further.
 """
@@ -58,6 +58,11 @@ class Cluster:
 
         return SharedLoginLimiter(self.redis, per_name, per_address, window,
                                   f"{self.prefix}:login")
+
+    def window_limiter(self, limit, window, name):
+        from .limits import SharedWindow
+
+        return SharedWindow(self.redis, limit, window, f"{self.prefix}:{name}")
 
 
 def from_config(config):

@@ -1,4 +1,5 @@
-"""Limits shared by every node: the per-user chat rate and the sign-in limiter.
+"""Limits shared by every node: the per-user chat rate, the sign-in limiter and the
+per-address windows (registrations, new guests).
 
 In one process these live in memory (ratelimit.KeyedBuckets, accounts.LoginLimiter);
 in a cluster a person's tabs and sign-in attempts may reach any node, so the counts
@@ -118,5 +119,33 @@ class SharedLoginLimiter:
         self.local.succeeded(username, address)
         try:
             self.redis.delete(self._keys(username, address)[0])
+        except redis.RedisError:
+            pass
+
+
+class SharedWindow:
+    """ratelimit.WindowLimiter's interface over Redis (registrations, new guests per
+    address): every node counts in one sorted set per key."""
+
+    def __init__(self, client, limit, window, prefix):
+        from ..ratelimit import WindowLimiter
+
+        self.limit, self.window, self.prefix = limit, window, prefix
+        self._wait = client.register_script(WAIT)
+        self._hit = client.register_script(FAILED)
+        self.local = WindowLimiter(limit, window)  # while Redis is down
+
+    def retry_after(self, key):
+        try:
+            ms = self._wait(keys=[f"{self.prefix}:{_digest(key)}"],
+                            args=[int(self.window * 1000), self.limit])
+        except redis.RedisError:
+            return self.local.retry_after(key)
+        return float(ms) / 1000
+
+    def hit(self, key):
+        self.local.hit(key)
+        try:
+            self._hit(keys=[f"{self.prefix}:{_digest(key)}"], args=[int(self.window * 1000)])
         except redis.RedisError:
             pass

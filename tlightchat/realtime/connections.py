@@ -26,20 +26,24 @@ class Connections:
         self.sids = {}              # clientId -> sid of the socket serving it now
         self.buckets = {}           # sid -> TokenBucket
         self.leave_on_close = set() # sids whose closed transport is a goodbye
+        self.sessions = {}          # sid -> (user id, account session digest or None)
         self._local = threading.local()  # per thread or greenlet: inside emit()?
         self._later = SerialWorker(socketio.start_background_task,
                                    lambda batch: [fn() for fn in batch],
                                    name="deferred disconnects")
 
     # -- binding -----------------------------------------------------------------------
-    def bind(self, sid, client_id, leave_on_close=False):
+    def bind(self, sid, client_id, leave_on_close=False, session=(None, None)):
         """This socket serves this client now (a resumed client's old socket, which may
-        not have noticed its drop, no longer does)."""
+        not have noticed its drop, no longer does). `session`: (user id, the account
+        session's digest), for sids_of_sessions."""
         old = self.sids.get(client_id)
         if old is not None and old != sid:
             self.clients.pop(old, None)
             self.buckets.pop(old, None)
             self.leave_on_close.discard(old)
+            self.sessions.pop(old, None)
+        self.sessions[sid] = session
         self.clients[sid] = client_id
         self.sids[client_id] = sid
         self.buckets[sid] = TokenBucket(*self.rate, self.clock)
@@ -59,11 +63,18 @@ class Connections:
         """Forget a closed socket; the client id it served if it still served it."""
         client_id = self.clients.pop(sid, None)
         self.buckets.pop(sid, None)
+        self.sessions.pop(sid, None)
         self.leave_on_close.discard(sid)
         if client_id is None or self.sids.get(client_id) != sid:
             return None
         del self.sids[client_id]
         return client_id
+
+    def sids_of_sessions(self, user_id, sessions):
+        """This process's sockets of `user_id` opened by these account sessions
+        (digests), or by any session of it when `sessions` is "*"."""
+        return [sid for sid, (user, digest) in list(self.sessions.items())
+                if user == user_id and (sessions == "*" or digest in sessions)]
 
     def client_of(self, sid):
         return self.clients.get(sid)

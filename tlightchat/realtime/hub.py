@@ -29,7 +29,7 @@ from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
 from ..store import selectors as S
-from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (they register with @handles)
+from . import chat_handlers, handlers, limits, trust_handlers  # noqa: F401  (handlers register)
 from .clock import AwayClients, Clock
 from .connections import Connections
 from .delivery import EmitterTree
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 GOODBYES = {"client disconnect", "server disconnect"}
 TRANSPORT_CLOSE = "transport close"  # a goodbye too for clients that said leaveOnClose
 new_id = handlers.new_id
+# What end_sessions passes to every node (an internal name: never sent to a browser).
+SESSIONS_ENDED = "internal:sessions-ended"
 RESTART_RETRY_MS = 2000
 
 
@@ -139,7 +141,28 @@ class Hub:
                 log.warning("could not pass %s for user %s to other nodes", event, user_id)
         return sent
 
+    def end_sessions(self, user_id, sessions):
+        """Close the sockets of these ended sessions of `user_id` (digests, or
+        sessions.ALL), here and on every node: in a cluster the word goes through the
+        log like a message to the user's tabs, and each node closes its own."""
+        self._close_sessions(user_id, sessions, later=self.connections.in_write())
+        if self.cluster is not None:
+            try:
+                self.store.send(user_id, SESSIONS_ENDED, {"sessions": sessions})
+            except Refusal:  # the log is down: their next connect is refused anyway
+                log.warning("could not tell other nodes that sessions of %s ended", user_id)
+
+    def _close_sessions(self, user_id, sessions, later):
+        for sid in self.connections.sids_of_sessions(user_id, sessions):
+            if later:  # e.g. while the cluster log is being applied
+                self.connections.defer(lambda sid=sid: self.socketio.server.disconnect(sid))
+            else:
+                self.socketio.server.disconnect(sid)
+
     def _deliver_sent(self, user_id, event, data, skip_client=None):
+        if event == SESSIONS_ENDED:  # from another node, not for the browser
+            self._close_sessions(user_id, data["sessions"], later=True)
+            return 0
         with self.store.lock:
             user = self.store.get_state()["users"].get(user_id)
             targets = [c for c in (user["clientIds"] if user else ()) if c != skip_client]
@@ -181,9 +204,12 @@ class Hub:
         return len(self.store.get_state()["clients"])
 
     # -- connection life cycle ---------------------------------------------------------
-    def connect(self, sid, user, auth=None):
+    def connect(self, sid, user, auth=None, session=None):
         """Bind a socket to the session's user: a new client, the same client back
-        after a drop (resume), or a client rebuilt after a server restart (restore)."""
+        after a drop (resume), or a client rebuilt after a server restart (restore).
+        `session`: the account session's digest (sessions.py), to close it when it ends.
+        A new client takes the place of the user's oldest away one when the user is at
+        the cap (limits.make_room), or is refused."""
         try:
             auth = validate_auth(auth)
         except Refusal as err:
@@ -199,6 +225,10 @@ class Hub:
             # Bound only once the store has it (just before the welcome): deltas this
             # connect causes go to the other views, and this socket's first message is
             # the welcome, then its snapshot (which already reflects the change).
+            replaced = None if resumed else limits.make_room(self.config, state, user.id)
+            if replaced is not None:
+                self.store.dispatch(A.client_disconnected(
+                    replaced, state["clients"][replaced].get("node") or None))
             if resumed:
                 self.connections.release(client_id)  # its old socket may not know yet
                 self.store.dispatch(A.client_resumed(client_id, user.id, self.node))
@@ -212,7 +242,7 @@ class Hub:
                     self.tree.park_client(client_id)
                     self._restore(client_id, auth, sid)
             self.connections.bind(sid, client_id, leave_on_close=bool(
-                auth and auth.get("leaveOnClose")))
+                auth and auth.get("leaveOnClose")), session=(user.id, session))
             self.connections.emit("session:welcome", {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
                 "restored": claimed is not None and not resumed,

@@ -1,20 +1,22 @@
 """Limits a user would expect, checked at connect time."""
-from socketio.exceptions import ConnectionRefusedError
+from ..errors import Refusal
 
 
-def refuse_over_user_cap(hub, user_id):
-    """Raise ConnectionRefusedError (the browser gets connect_error with `err.data`
-    {code: "limit", message}; python-socketio's own ConnectionRefusedError carries
-    the data, the builtin one loses it) when the user already holds MAX_CONNECTIONS_PER_USER live
-    connections. Clients that are away (in their reconnect grace) do not count: their
-    own reconnect must get through."""
-    cap = int(hub.config["MAX_CONNECTIONS_PER_USER"])
-    with hub.store.lock:
-        state = hub.store.get_state()
-        user = state["users"].get(user_id)
-        live = sum(1 for c in (user["clientIds"] if user else ())
-                   if state["clients"][c]["awayUntil"] is None)
-    if live >= cap:
-        message = (f"You already have {live} open connections (tabs), the most allowed "
-                   "at once; close one and reload.")
-        raise ConnectionRefusedError(message, {"code": "limit", "message": message})
+def make_room(config, state, user_id):
+    """A new client of `user_id` (not one resuming itself) is about to join: None when
+    there is room, else the id of the user's oldest away client, which it replaces.
+    Away clients (in their reconnect grace) count against MAX_CONNECTIONS_PER_USER:
+    before, dropping the transport and connecting again made a client per cycle (660
+    from one cookie in 20 s). Raises Refusal("limit") when all of them are live (the
+    browser's connect_error data is {code: "limit", message})."""
+    cap = int(config["MAX_CONNECTIONS_PER_USER"])
+    user = state["users"].get(user_id)
+    clients = [state["clients"][c] for c in (user["clientIds"] if user else ())]
+    if len(clients) < cap:
+        return None
+    away = [c for c in clients if c["awayUntil"] is not None]
+    if away:
+        return min(away, key=lambda c: c["awayUntil"])["id"]
+    message = (f"You already have {len(clients)} open connections (tabs), the most allowed "
+               "at once; close one and reload.")
+    raise Refusal("limit", message)

@@ -10,11 +10,12 @@ built-in one, which python-socketio answers with a generic message and no code),
 the browser's `connect_error` carries `err.message` and `err.data = {code, message}`
 (docs/protocol.md).
 """
-from flask import request
+from flask import request, session
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from ..errors import Refusal
-from . import fastpath, limits
+from ..sessions import TOKEN_KEY, digest
+from . import fastpath
 from .hub import RESTART_RETRY_MS
 
 
@@ -28,14 +29,14 @@ def attach(app, socketio, hub, identity):
     def on_connect(auth=None):
         if hub.draining:
             raise refused("unavailable", hub.draining, retryAfterMs=RESTART_RETRY_MS)
-        user = identity.session_user()
-        if user is None:
-            raise refused("no-session", "No identity for this connection: open the page "
-                          "again (cookies must be enabled) and it will reconnect.")
-        limits.refuse_over_user_cap(hub, user.id)
         try:
-            hub.connect(request.sid, user, auth)
-        except Refusal as err:  # e.g. a cluster node that cannot reach its log
+            user = identity.session_user()
+            if user is None:
+                raise refused("no-session", "No identity for this connection (or its "
+                              "session was signed out): open the page again (cookies must "
+                              "be enabled) and it will reconnect.")
+            hub.connect(request.sid, user, auth, session=digest(session.get(TOKEN_KEY)))
+        except Refusal as err:  # too many guests, the cap, a node without its log
             extra = {"retryAfterMs": err.retry_after_ms} if err.retry_after_ms else {}
             raise refused(err.code, err.message, **extra) from None
 

@@ -5,7 +5,10 @@ on the guest's own User row, so the id and everything stored under it (chat hist
 stay. Signing in from another browser points that browser's session at the account's
 id. Passwords are hashed with scrypt (werkzeug). Every form (these and /me) carries a
 CSRF token (Flask-WTF CSRFProtect). Failed sign-ins are limited per username and
-address, and per address.
+address, and per address; registrations per address (ratelimit.address_key: an IPv6
+address counts as its /64), and a taken username is refused before any hashing. Each
+sign-in is a server-side session (sessions.py) that /logout ends; "Sign out everywhere"
+(the second button of /logout) ends all of the account's sessions.
 """
 import secrets
 import threading
@@ -25,6 +28,8 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 from . import hashing
 from ..db import User, utcnow
 from ..identity import GUEST_KEY, SESSION_KEY, guest_name, stored_user
+from ..ratelimit import WindowLimiter, address_key
+from ..sessions import ALL, TOKEN_KEY
 from .urls import same_site_path
 
 csrf = CSRFProtect()
@@ -104,10 +109,18 @@ def _safe_next(default):
     return same_site_path(request.values.get("next", "")) or default
 
 
-def _sign_in(user_id):
+def sign_in(sessions, user_id):
+    """This browser's cookie becomes a new server-side session of `user_id` (the one it
+    held before, if any, ends: its copies must not outlive it)."""
+    if session.get(TOKEN_KEY):
+        sessions.end(session[TOKEN_KEY])
     session.clear()
     session[SESSION_KEY] = user_id
+    session[TOKEN_KEY] = sessions.start(user_id)
     session.permanent = True
+
+
+BUSY = "The server is busy signing people in; try again in a few seconds."
 
 
 def _in_words(seconds):
@@ -117,9 +130,11 @@ def _in_words(seconds):
     return f"{(seconds + 59) // 60} minutes"
 
 
-def blueprint(db, limiter, on_rename):
-    """/register, /login, /logout over this database and limiter; `on_rename(userId,
-    name)` tells the live lobby when registering renames a guest."""
+def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
+    """/register, /login, /logout over this database and limiters; `on_rename(userId,
+    name)` tells the live lobby when registering renames a guest; `sessions` stores
+    sign-ins (sessions.Sessions); `registrations` counts new accounts per address;
+    `end_sessions(userId, digests)` closes the sockets of ended sessions."""
     bp = Blueprint("accounts", __name__)
 
     @bp.route("/register", methods=["GET", "POST"])
@@ -134,7 +149,22 @@ def blueprint(db, limiter, on_rename):
                 400 if request.method == "POST" else 200
         username = form.username.data
         rename = g.user.display_name.startswith("Guest-")
-        password_hash = hashing.generate(form.password.data)  # off the event loop
+        with db.session() as s:  # before hashing: a taken name costs no scrypt
+            taken = s.scalar(select(User.id).where(User.username == username)) is not None
+        if taken:
+            return _taken(form, username)
+        address = address_key(request.remote_addr)
+        wait = registrations.retry_after(address)
+        if wait:
+            form.form_errors.append("Too many accounts were registered from your network "
+                                    f"address. Try again in {_in_words(wait)}.")
+            return render_template("register.html", form=form), 429
+        registrations.hit(address)
+        try:
+            password_hash = hashing.generate(form.password.data)  # off the event loop
+        except hashing.Busy:
+            form.form_errors.append(BUSY)
+            return render_template("register.html", form=form), 503
         try:
             with db.session() as s:
                 if s.scalar(select(User.id).where(User.username == username)) is not None:
@@ -145,12 +175,11 @@ def blueprint(db, limiter, on_rename):
                 user.registered_at = utcnow()
                 if rename:
                     user.display_name = username[:40]
-        except IntegrityError:
-            form.username.errors.append(f"“{username}” is taken; pick another username.")
-            return render_template("register.html", form=form), 409
+        except IntegrityError:  # taken meanwhile
+            return _taken(form, username)
         if rename:
             on_rename(g.user.id, username[:40])
-        _sign_in(g.user.id)
+        sign_in(sessions, g.user.id)
         flash(f"Account created: you are {username}. Your chats and history came with you; "
               "sign in with this username on any other browser.", "ok")
         return redirect(_safe_next(url_for("pages.me")))
@@ -161,7 +190,7 @@ def blueprint(db, limiter, on_rename):
         if not form.validate_on_submit():
             return render_template("login.html", form=form), \
                 400 if request.method == "POST" else 200
-        username, address = form.username.data, request.remote_addr or "?"
+        username, address = form.username.data, address_key(request.remote_addr)
         wait = limiter.retry_after(username, address)
         if wait:
             form.form_errors.append(f"Too many failed sign-ins for “{username}” from your "
@@ -169,30 +198,41 @@ def blueprint(db, limiter, on_rename):
             return render_template("login.html", form=form), 429
         with db.session() as s:
             user = s.scalar(select(User).where(User.username == username))
-        if user is None or not user.password_hash:
-            hashing.check(_DUMMY_HASH, form.password.data)
-            user = None
-        elif not hashing.check(user.password_hash, form.password.data):
-            user = None
+        try:
+            if user is None or not user.password_hash:
+                hashing.check(_DUMMY_HASH, form.password.data)
+                user = None
+            elif not hashing.check(user.password_hash, form.password.data):
+                user = None
+        except hashing.Busy:
+            form.form_errors.append(BUSY)
+            return render_template("login.html", form=form), 503
         if user is None:
             limiter.failed(username, address)
             form.form_errors.append("Wrong username or password.")
             return render_template("login.html", form=form), 401
         limiter.succeeded(username, address)
-        _sign_in(user.id)
+        sign_in(sessions, user.id)
         flash(f"Signed in as {user.username}.", "ok")
         return redirect(_safe_next(url_for("chat.chat_page")))
 
     @bp.route("/logout", methods=["GET", "POST"])
     def logout():
-        """GET asks (a link cannot sign anyone out); POST, with its CSRF token, signs out."""
+        """GET asks (a link cannot sign anyone out); POST, with its CSRF token, signs out:
+        this session, or with `everywhere` every session of the account (each closes
+        its sockets). A guest has no server-side session: it cannot sign out (below)."""
         if not g.user.is_account:
             flash("You are a guest: signing out would lose this identity and its chats for "
                   "good. Register first to keep them.", "error")
             return redirect(url_for("pages.me"))
         if request.method == "GET":
             return render_template("logout.html")
-        username = g.user.username
+        username, user_id = g.user.username, g.user.id
+        if request.form.get("everywhere"):
+            sessions.end_all(user_id)
+            end_sessions(user_id, ALL)
+        else:
+            end_sessions(user_id, [sessions.end(session.get(TOKEN_KEY))])
         # The new guest is made now (not by the landing page, whose new identity would
         # clear the session and the notice with it), so the notice can name it: base.html
         # renders "You signed out of …. You are now a guest, …".
@@ -206,17 +246,26 @@ def blueprint(db, limiter, on_rename):
     return bp
 
 
+def _taken(form, username):
+    form.username.errors.append(f"“{username}” is taken; pick another username.")
+    return render_template("register.html", form=form), 409
+
+
 def _csrf_failed(err):
     return render_template("csrf_error.html", reason=err.description), 400
 
 
-def init_app(app, db, on_rename, cluster=None):
+def init_app(app, db, on_rename, cluster=None, sessions=None, end_sessions=None):
     """CSRF on every form, the accounts pages; returns the login limiter (in Redis,
-    shared by every node, when `cluster` is set)."""
+    shared by every node, when `cluster` is set, like the registration limit)."""
     csrf.init_app(app)
     app.register_error_handler(CSRFError, _csrf_failed)
     limits = (app.config["LOGIN_MAX_ATTEMPTS"], app.config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
               app.config["LOGIN_WINDOW_SECONDS"])
     limiter = cluster.login_limiter(*limits) if cluster else LoginLimiter(*limits)
-    app.register_blueprint(blueprint(db, limiter, on_rename))
+    per_address = (app.config["REGISTER_MAX_PER_ADDRESS"], app.config["REGISTER_WINDOW_SECONDS"])
+    registrations = cluster.window_limiter(*per_address, "register") if cluster \
+        else WindowLimiter(*per_address)
+    app.register_blueprint(blueprint(db, limiter, on_rename, sessions, registrations,
+                                     end_sessions))
     return limiter

@@ -88,7 +88,11 @@ def blueprint(identity, db, hub, privacy=None):
         if privacy is None or not privacy.available:
             flash("Not saved: this server has no TURN relay, so addresses cannot be hidden.", "error")
             return render_template("me.html", **privacy_facts()), 400
-        identity.set_hide_address(g.user, request.form.get("hideAddress") == "on")
+        try:
+            identity.set_hide_address(g.user, request.form.get("hideAddress") == "on")
+        except Refusal as err:  # a guest stored now, over its address's limit
+            flash(f"Not saved: {err.message}", "error")
+            return render_template("me.html", **privacy_facts()), 429
         g.user = identity.load_user(g.user.id)
         flash("Privacy setting saved: it applies from your next call.", "ok")
         return redirect(url_for("pages.me"))

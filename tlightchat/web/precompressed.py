@@ -8,7 +8,7 @@ the rest Chromium's flat 300 bytes per response for headers). gzip 9 is for brow
 that do not take br (Chromium over plain HTTP to another host).
 
 A file is compressed on its first request (after a change: on the first request after
-it), off the event loop (web/hashing.py's off_loop: brotli and zlib release the GIL),
+it), off the event loop (worker.run_blocking: brotli and zlib release the GIL),
 and kept in memory for the process, keyed by its path and modification time. Brotli 11
 is slow (2.3 s of CPU for every file of static/ on this box), so the first visit after
 a start pays it once; every later one reads the kept bytes.
@@ -19,7 +19,7 @@ import os
 import brotli
 from flask import request
 
-from .hashing import off_loop
+from ..worker import run_blocking as off_loop
 
 TYPES = frozenset({"text/javascript", "application/javascript", "text/css",
                    "image/svg+xml", "application/json"})
