@@ -63,7 +63,7 @@ def test_polling_only_is_enforced_by_the_server(tmp_path):
 
 
 def test_json_logs_one_line_per_event_with_ids_and_no_bodies(tmp_path, tab, capfd):
-    app = make(tmp_path, LOG_FORMAT="json", LOG_LEVEL="INFO")
+    app = make(tmp_path, LOG_FORMAT="json", LOG_LEVEL="DEBUG")  # per-event lines: DEBUG
     from tests.conftest import Tab
     ann = Tab(app)
     secret_name = "Zanzibar-secret"
