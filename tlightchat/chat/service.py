@@ -337,10 +337,10 @@ class ChatService:
     # -- reading ------------------------------------------------------------------
 
     def _own_conversation(self, s, viewer_id, peer_id):
+        """The pair's conversation or None: None alike for an unknown id and for a user
+        the viewer never wrote with, so no answer tells whether an id exists."""
         if peer_id == viewer_id:
             raise Refusal("invalid-payload", "with: that is you; pick someone else")
-        if s.get(User, peer_id) is None:
-            raise Refusal("not-found", "with: there is no such user")
         return self._conversation(s, viewer_id, peer_id)
 
     def _unread(self, s, conv, viewer_id):
@@ -364,7 +364,10 @@ class ChatService:
         limit = max(1, min(limit, MAX_PAGE))
         with self.db.session() as s:
             conv = self._own_conversation(s, viewer_id, peer_id)
-            peer = public_peer(s.get(User, peer_id))
+            # Without a conversation nothing about the id is told: not whether it
+            # exists, not its name (the lobby shows the names of those online).
+            peer = public_peer(s.get(User, peer_id)) if conv is not None else \
+                {"id": peer_id, "displayName": None, "account": None}
             empty = {"with": peer, "messages": [], "hasMore": False, "unread": 0,
                      "deliveredUpTo": 0, "readUpTo": 0, "myDeliveredUpTo": 0, "myReadUpTo": 0}
             cursor = before if before is not None else after
