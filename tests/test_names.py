@@ -53,3 +53,24 @@ def test_the_me_page_refuses_a_blank_name_and_says_why(tab):
     assert page.status_code == 400
     assert "visible" in page.get_data(as_text=True) or "filler" in page.get_data(as_text=True)
     assert ann.ask("me:state")["user"]["displayName"] != "\u3164\u3164"
+
+
+def test_every_user_record_carries_a_stable_tag_from_the_id(tab):
+    """Names are not unique: the tag (from the user id, not chosen) tells copies apart."""
+    import re
+
+    from tlightchat.names import name_tag
+    ann, bob = tab(), tab()
+    assert ann.ask("me:rename", {"displayName": "Same"})["ok"]
+    assert bob.ask("me:rename", {"displayName": "Same"})["ok"]
+
+    def tags(tab):
+        assert tab.ask("lobby:get", {"query": ""})["ok"]
+        return {uid: u["tag"] for uid, u in tab.events("lobby:snapshot")[-1]["users"].items()}
+
+    seen = tags(ann)
+    assert set(seen) == {ann.user_id, bob.user_id}
+    assert all(re.fullmatch(r"[A-Z2-7]{4}", t) for t in seen.values())
+    assert seen[ann.user_id] != seen[bob.user_id]
+    assert seen == {uid: name_tag(uid) for uid in seen}
+    assert tags(bob) == tags(ann.second_tab()) == seen  # the same to everyone, every time

@@ -8,8 +8,17 @@ A name is refused when
 - it has no visible character at all (only spaces, marks and fillers);
 - one base character carries more than MAX_MARKS combining marks (the "Zalgo" pile
   that draws over the neighbouring lines; real scripts need at most three or four).
+
+Two people may still choose the same name, and one may copy another's to pass for them.
+So every user record on the wire carries a `tag`: four characters derived from the user
+id (a hash: stable for the user, not choosable by them, unrelated to the
+id's own characters). The lobby shows it after a name whenever another person in view
+has a name that reads the same (static/js/views/lobby.js), so a copy is told apart.
 """
+import base64
+import hashlib
 import unicodedata
+from functools import lru_cache
 
 MAX_LENGTH = 40
 MAX_MARKS = 4
@@ -38,3 +47,10 @@ def clean_name(value):
         if marks > MAX_MARKS:
             raise ValueError(f"at most {MAX_MARKS} combining marks per character")
     return value
+
+
+@lru_cache(maxsize=65536)
+def name_tag(user_id):
+    """Four characters (A-Z, 2-7) that tell apart people with the same name."""
+    digest = hashlib.blake2s(user_id.encode(), digest_size=5, person=b"tlc-tag").digest()
+    return base64.b32encode(digest).decode()[:4]
