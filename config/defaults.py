@@ -72,6 +72,9 @@ RELAY_FOR_STRANGERS = False
 LOG_LEVEL = "INFO"
 # "text" for people, "json" for log collectors (one JSON object per line).
 LOG_FORMAT = "text"
+# Client events are logged one line each at DEBUG; at INFO, one summary per this many
+# seconds (totals, and refusals per connection with counts by code).
+LOG_SUMMARY_INTERVAL = 60
 # Serve the whole app under this path when a proxy forwards it without stripping it
 # (e.g. "/port3000"); "" serves at the root.
 URL_PREFIX = ""

@@ -126,3 +126,20 @@ def test_two_tabs_of_one_person_are_told_apart_and_share_a_rename(server, browse
     first.wait("return document.querySelector('#nav-me').textContent === 'Two Tabs'", 3.0,
                "the other tab's top bar shows the new name")
     driver.switch_to.window(tab_two)
+
+
+def test_a_copied_name_is_told_apart_by_the_servers_tag(server, browsers):
+    """Issue 23 item 8: two people with names that read the same each show a mark
+    derived from their user id; a name of its own shows none."""
+    from tlightchat.names import name_tag
+    a, b, c = open_pages(server, browsers, 3)
+    a.rename("Ann Lee")
+    b.rename("ann  LEE")  # reads the same: case and spaces
+    c.rename("Cleo")
+    row = "const row = document.querySelector(`.lobby-user[data-user-id='${arguments[0]}']`);" \
+          "const tag = row && row.querySelector('.name-tag');"
+    shows = row + "return Boolean(tag && !tag.hidden && tag.textContent === arguments[1]);"
+    for page in (a, b, c):
+        for other in (a, b):
+            page.wait(shows, 5.0, "the tag shown", other.user_id, f"#{name_tag(other.user_id)}")
+        assert page.js(row + "return Boolean(tag && tag.hidden);", c.user_id)

@@ -1,7 +1,7 @@
 """Abuse at the Engine.IO long-polling layer, black-box: a real `python app.py` (eventlet)
 and raw HTTP on a TCP socket, without any cookie.
 
-Before: a POST announcing more than the payload limit (Content-Length: 204800) got no
+Before: a POST announcing more than the payload limit (then 128 KiB, now 1 MiB) got no
 answer at all, and the server kept the Engine.IO socket after the client went away:
 python-engineio 4.15.1 calls `disconnect` on ContentTooLongError, whose close waits for
 a polling queue that nobody drains. 60 such POSTs exhausted a 60-connection cap."""
@@ -53,7 +53,7 @@ def session_known(url, sid):
 def test_an_oversized_polling_post_is_answered_at_once_and_frees_the_socket(server):
     sid = handshake(server.url)
     started = time.monotonic()
-    status = raw_post(server.port, sid, 204800, b"4" + b"x" * 1000)
+    status = raw_post(server.port, sid, 2 * 1024 * 1024, b"4" + b"x" * 1000)
     assert status is not None, "no answer to an oversized POST"
     assert status.split()[1] in ("413", "400"), status
     assert time.monotonic() - started < 3
@@ -65,7 +65,7 @@ def test_oversized_posts_do_not_exhaust_the_connection_cap(server):
     answered, and the site still serves."""
     for _ in range(20):
         sid = handshake(server.url)
-        status = raw_post(server.port, sid, 204800)
+        status = raw_post(server.port, sid, 2 * 1024 * 1024)
         assert status is not None and status.split()[1] in ("413", "400"), status
     health = requests.get(server.url + "/healthz", timeout=5)
     assert health.status_code == 200 and health.json()["clients"] == 0

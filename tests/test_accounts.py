@@ -57,7 +57,9 @@ def test_registering_renames_a_default_guest_name_in_the_lobby(app, tab):
     alice, bob = tab(), tab()
     bob.clear()
     register(alice.browser, "alice")
-    assert {"user": {"id": alice.user_id, "displayName": "alice"}} in bob.events("lobby:user")
+    from tlightchat.names import name_tag
+    assert {"user": {"id": alice.user_id, "displayName": "alice",
+                     "tag": name_tag(alice.user_id)}} in bob.events("lobby:user")
 
 
 def test_sign_in_from_another_browser_gives_the_same_identity_and_history(app, tab):

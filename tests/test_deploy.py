@@ -63,7 +63,7 @@ def test_polling_only_is_enforced_by_the_server(tmp_path):
 
 
 def test_json_logs_one_line_per_event_with_ids_and_no_bodies(tmp_path, tab, capfd):
-    app = make(tmp_path, LOG_FORMAT="json", LOG_LEVEL="INFO")
+    app = make(tmp_path, LOG_FORMAT="json", LOG_LEVEL="DEBUG")  # per-event lines: DEBUG
     from tests.conftest import Tab
     ann = Tab(app)
     secret_name = "Zanzibar-secret"
@@ -106,3 +106,41 @@ def test_a_proxy_that_rewrites_host_needs_the_public_origin_allowed(tmp_path):
     assert allowed.test_client().get(url, headers=headers).status_code == 200
     other = allowed.test_client().get(url, headers={**headers, "Origin": "https://evil.example"})
     assert other.status_code == 400
+
+
+def denied_peer_ranges(path):
+    """deploy/turnserver.conf's denied-peer-ip lines, as (first, last) address pairs."""
+    import ipaddress
+    ranges = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            key, _, value = line.strip().partition("=")
+            if key != "denied-peer-ip":
+                continue
+            first, _, last = value.partition("-")
+            first = ipaddress.ip_address(first.strip())
+            last = ipaddress.ip_address((last or str(first)).strip())
+            assert first.version == last.version and first <= last, line
+            ranges.append((first, last))
+    return ranges
+
+
+@pytest.mark.parametrize("address, denied", [
+    ("10.1.2.3", True), ("127.0.0.1", True), ("169.254.1.1", True), ("172.16.5.5", True),
+    ("192.168.1.1", True), ("100.64.0.1", True), ("0.0.0.0", True),
+    ("::1", True), ("::", True), ("fc00::1", True), ("fd12:3456::1", True),
+    ("fe80::1", True), ("febf:ffff::1", True), ("fec0::1", True),
+    ("::ffff:10.0.0.1", True), ("::ffff:127.0.0.1", True), ("::ffff:192.168.0.1", True),
+    ("::127.0.0.1", True), ("64:ff9b::10.0.0.1", True), ("64:ff9b::7f00:1", True),
+    ("64:ff9b:1::1", True),
+    ("8.8.8.8", False), ("1.1.1.1", False), ("2001:4860:4860::8888", False),
+    ("2a00:1450:4001::200e", False), ("64:ff9b::8.8.8.8", False),
+])
+def test_the_turn_config_denies_private_and_loopback_peers_in_v4_and_v6(address, denied):
+    import ipaddress
+    import os
+    conf = os.path.join(os.path.dirname(os.path.dirname(__file__)), "deploy", "turnserver.conf")
+    ip = ipaddress.ip_address(address)
+    hits = [(a, b) for a, b in denied_peer_ranges(conf)
+            if a.version == ip.version and a <= ip <= b]
+    assert bool(hits) == denied, (address, hits)

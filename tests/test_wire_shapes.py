@@ -19,7 +19,7 @@ from tlightchat import create_app
 
 from .conftest import Tab
 
-USER = {"id", "displayName"}
+USER = {"id", "displayName", "tag"}
 CLIENT = {"id", "userId", "away", "tab", "device"}
 ANCHOR = {"id", "clientId", "name", "status", "connected"}
 SNAPSHOT = {"users", "clients", "anchors", "online", "complete", "query", "window"}

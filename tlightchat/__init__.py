@@ -119,7 +119,7 @@ def create_app(config=None):
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"],
         transports=app.config["TRANSPORTS"],
         allow_upgrades="websocket" in app.config["TRANSPORTS"],
-        max_http_buffer_size=128 * 1024,
+        max_http_buffer_size=wire.MAX_FRAME_BYTES,  # over it: closed; wire.py
     )
     metrics = Metrics() if app.config["METRICS_ENABLED"] else None
     faults = StorageFaults(db, app.config["STORAGE_FAULT_LOG_INTERVAL"],

@@ -122,9 +122,12 @@ class Message(Base):
     recipient_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     client_msg_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16), default="text")
-    # Markdown source as written; rendered to safe HTML when read, so a stricter
-    # sanitiser applies to old messages too.
+    # Markdown source as written.
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered to safe HTML once, when stored (chat/markdown.py), so reads never
+    # render (migration 0007 rendered the rows stored before). None only for a row
+    # written by a node of the previous version: shown as plain text.
+    html: Mapped[Optional[str]] = mapped_column(Text, default=None)
     # Call events: {"callId", "durationMs"?, ...}; None for text.
     meta: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

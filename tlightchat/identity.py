@@ -152,8 +152,10 @@ class Identity:
         try:
             clean = Rename.model_validate({"displayName": display_name}).displayName
         except Exception as err:
-            raise Refusal("invalid-payload", "display name must be 1 to 40 characters, "
-                          "without control characters") from err
+            errors = err.errors() if hasattr(err, "errors") else [{"msg": str(err)}]
+            reason = errors[0]["msg"].removeprefix("Value error, ")
+            raise Refusal("invalid-payload", f"display name: {reason} (1 to 40 visible "
+                          "characters, without control characters)") from err
         with self.db.session() as s:
             user = s.get(User, user_id)
             if user is None:  # a guest renaming itself before its first connection

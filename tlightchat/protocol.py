@@ -16,13 +16,13 @@ beside docs/protocol.md.
 """
 import json
 import re
-import unicodedata
 from typing import Annotated, Literal, Optional
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
                       StrictInt, StrictStr, ValidationError, model_validator)
 
 from .errors import Refusal
+from .names import clean_name
 from .sdp import SdpError, check_sdp
 
 PROTOCOL_VERSION = 1
@@ -30,17 +30,8 @@ MAX_PAYLOAD_BYTES = 4 * 1024
 MAX_SIGNAL_BYTES = 64 * 1024
 
 
-def _clean_name(value):
-    value = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
-        raise ValueError("must not contain control characters")
-    if not 1 <= len(value) <= 40:
-        raise ValueError("must be 1 to 40 characters")
-    return value
-
-
 Id = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-Name = Annotated[StrictStr, Field(max_length=256), AfterValidator(_clean_name)]
+Name = Annotated[StrictStr, Field(max_length=256), AfterValidator(clean_name)]
 
 
 class Payload(BaseModel):

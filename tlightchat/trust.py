@@ -6,7 +6,7 @@ code can warn, and address privacy (privacy.py) can let verified people connect 
 """
 from sqlalchemy import select
 
-from .db import TrustMark, User
+from .db import Conversation, TrustMark, User
 from .errors import Refusal
 
 
@@ -14,11 +14,17 @@ class TrustService:
     def __init__(self, db):
         self.db = db
 
-    def set(self, user_id, peer_id, code, verified):
+    def set(self, user_id, peer_id, code, verified, online=False):
+        """Mark a peer the user can reach: one online now (`online`: the lobby shows it
+        anyway) or one they have a conversation with. Any other id is answered as an
+        unknown one, so a mark never tells whether an id exists."""
         if peer_id == user_id:
             raise Refusal("invalid-payload", "peerUserId: that is you")
         with self.db.session() as s:
-            if s.get(User, peer_id) is None:
+            a, b = sorted((user_id, peer_id))
+            known = online or s.scalar(select(Conversation.id).where(
+                Conversation.user_a == a, Conversation.user_b == b)) is not None
+            if not known or s.get(User, peer_id) is None:
                 raise Refusal("not-found", "no such user")
             mark = s.get(TrustMark, (user_id, peer_id))
             if mark is None:

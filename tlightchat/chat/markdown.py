@@ -8,9 +8,16 @@
 
 Either layer alone would stop the usual attacks; both together mean a bug or a new
 feature in one of them does not open a hole. The browser inserts the result as HTML.
+
+Rendered once, when a message is stored (chat/service.py, off the event loop); the HTML
+is kept with the message and reads never render. The renderer's worst case is bounded
+by structure: link labels are what cost most per character (each `[` starts a label
+scan; a 4,000-character text of `[` cost ~20 inline scans per character), so a text
+with more than MAX_LINK_OPENERS `[` is shown as plain text (escaped, line breaks kept),
+which costs one pass. Nesting is bounded by maxNesting.
 """
+import html
 import re
-from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -23,6 +30,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
 _ABSOLUTE_LINK = re.compile(r"(?i)^(https?://[^\s]|mailto:[^\s])")
+# More `[` than this in one message: plain text (a chat message with links has a few).
+MAX_LINK_OPENERS = 64
 
 _md = (MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True,
                                  "typographer": False, "maxNesting": 20})
@@ -42,7 +51,15 @@ def sanitise(html):
                      strip_comments=True)
 
 
-@lru_cache(maxsize=4096)
+def plain(text):
+    """Text shown as written: escaped, paragraphs and line breaks kept, no Markdown."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
+    return "\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br>\n") + "</p>"
+                     for p in paragraphs)
+
+
 def render(text):
-    """Markdown source (already length-checked) → sanitised HTML."""
+    """Markdown source (already length-checked) → sanitised HTML, in bounded work."""
+    if text.count("[") > MAX_LINK_OPENERS:
+        return sanitise(plain(text)).strip()
     return sanitise(_md.render(text)).strip()

@@ -73,7 +73,7 @@ def _ms(dt):
 
 MESSAGES = Message.__table__
 # A batch row to write: its place in the batch and what to store.
-_New = namedtuple("_New", "index sender_id to_id client_msg_id kind body meta at")
+_New = namedtuple("_New", "index sender_id to_id client_msg_id kind body html meta at")
 
 
 class _WriteStatements:
@@ -120,11 +120,19 @@ def _retrying(write, attempts=3):
                 raise
 
 
+def _html(msg):
+    """The HTML rendered when the message was stored; reads never render. A row without
+    it (written by a node of the previous version during a rolling upgrade) is shown as
+    plain text, which costs one pass."""
+    if msg.html is not None:
+        return msg.html
+    return markdown.plain(msg.body) if msg.body else ""
+
+
 def wire(msg, from_name):
     out = {"id": msg.id, "clientMsgId": msg.client_msg_id, "from": msg.sender_id,
            "to": msg.recipient_id, "fromName": from_name, "kind": msg.kind,
-           "text": msg.body, "html": markdown.render(msg.body) if msg.body else "",
-           "ts": _ms(msg.created_at)}
+           "text": msg.body, "html": _html(msg), "ts": _ms(msg.created_at)}
     if msg.meta is not None:
         out["call"] = dict(msg.meta)
     return out
@@ -164,10 +172,10 @@ class ChatService:
         refused it. Every check runs before anything is written, so a refused item
         leaves the rest of the batch intact. Nothing is returned before the commit.
 
-        The whole batch (checks, the transaction on the writer engine, the wire forms
-        with their Markdown rendered once) runs in one call of db.blocking: a real OS
-        thread when the server runs green threads, so the event loop keeps serving
-        while the batch commits."""
+        The whole batch (checks, each message's Markdown rendered once and stored with
+        it, the transaction on the writer engine, the wire forms) runs in one call of
+        db.blocking: a real OS thread when the server runs green threads, so the event
+        loop keeps serving while the batch commits."""
         return self.db.blocking(self._send_batch, items)
 
     def _send_batch(self, items):
@@ -179,8 +187,9 @@ class ChatService:
                 continue
             first[key] = i
             try:
-                rows.append(_New(i, sender_id, to_id, client_msg_id, "text",
-                                 clean_text(text, self.max_length), None, now))
+                text = clean_text(text, self.max_length)
+                rows.append(_New(i, sender_id, to_id, client_msg_id, "text", text,
+                                 markdown.render(text), None, now))
             except Refusal as err:
                 results[i] = err
         if rows:
@@ -195,7 +204,8 @@ class ChatService:
         return results
 
     def _store(self, sender_id, to_id, client_msg_id, kind, body, meta, at=None):
-        row = _New(0, sender_id, to_id, client_msg_id, kind, body, meta, at or utcnow())
+        row = _New(0, sender_id, to_id, client_msg_id, kind, body,
+                   markdown.render(body) if body else "", meta, at or utcnow())
         [outcome] = _retrying(lambda: self._write_with(self._session_connection, [row]))
         if isinstance(outcome, Refusal):
             raise outcome
@@ -252,7 +262,8 @@ class ChatService:
         values = [{"conversation_id": convs[_pair(rows[n].sender_id, rows[n].to_id)],
                    "sender_id": rows[n].sender_id, "recipient_id": rows[n].to_id,
                    "client_msg_id": rows[n].client_msg_id, "kind": rows[n].kind,
-                   "body": rows[n].body, "meta": rows[n].meta, "created_at": rows[n].at}
+                   "body": rows[n].body, "html": rows[n].html, "meta": rows[n].meta,
+                   "created_at": rows[n].at}
                   for n in fresh]
         inserted = {(r.sender_id, r.client_msg_id): r
                     for r in c.execute(sql.insert_messages, values)}
@@ -326,10 +337,10 @@ class ChatService:
     # -- reading ------------------------------------------------------------------
 
     def _own_conversation(self, s, viewer_id, peer_id):
+        """The pair's conversation or None: None alike for an unknown id and for a user
+        the viewer never wrote with, so no answer tells whether an id exists."""
         if peer_id == viewer_id:
             raise Refusal("invalid-payload", "with: that is you; pick someone else")
-        if s.get(User, peer_id) is None:
-            raise Refusal("not-found", "with: there is no such user")
         return self._conversation(s, viewer_id, peer_id)
 
     def _unread(self, s, conv, viewer_id):
@@ -353,7 +364,10 @@ class ChatService:
         limit = max(1, min(limit, MAX_PAGE))
         with self.db.session() as s:
             conv = self._own_conversation(s, viewer_id, peer_id)
-            peer = public_peer(s.get(User, peer_id))
+            # Without a conversation nothing about the id is told: not whether it
+            # exists, not its name (the lobby shows the names of those online).
+            peer = public_peer(s.get(User, peer_id)) if conv is not None else \
+                {"id": peer_id, "displayName": None, "account": None}
             empty = {"with": peer, "messages": [], "hasMore": False, "unread": 0,
                      "deliveredUpTo": 0, "readUpTo": 0, "myDeliveredUpTo": 0, "myReadUpTo": 0}
             cursor = before if before is not None else after

@@ -33,6 +33,7 @@ from . import chat_handlers, handlers, limits, trust_handlers  # noqa: F401  (ha
 from .clock import AwayClients, Clock
 from .connections import Connections
 from .delivery import EmitterTree
+from .eventlog import EventLog
 from .lobby import LobbyViews
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class Hub:
         self.draining = None          # while stopping: the reason shown to clients
         self.in_flight = 0            # client events being handled right now
         self.last_event_at = 0.0      # time.monotonic() of the newest client event
+        self.event_log = EventLog(config["LOG_SUMMARY_INTERVAL"],
+                                  spawn=socketio.start_background_task, sleep=socketio.sleep)
         self.ring_timeout = config["RING_TIMEOUT"]
         self.grace = config["RECONNECT_GRACE"]
         self.tokens = URLSafeSerializer(config["SECRET_KEY"], salt="tlc-resume")
@@ -344,7 +347,8 @@ class Hub:
         return result
 
     def _log(self, event, client_id, payload, started, result):
-        """One line per client event: ids and outcome, never message bodies."""
+        """One DEBUG line per client event (ids and outcome, never message bodies) and
+        its counts in the summary written at INFO once per interval."""
         seconds = time.perf_counter() - started
         if self.metrics is not None:
             self.metrics.event_handled(event, result, seconds)
@@ -356,11 +360,8 @@ class Hub:
                 extra[field] = payload[key]
         if not result["ok"]:
             extra["code"] = result["error"]["code"]
-        # ICE candidates and SDP are the bulk of the traffic: routine, so DEBUG; so is a
-        # storage fault's refusal (faults.py reports those once per interval).
-        quiet = event == "call:signal" if result["ok"] else extra["code"] == "unavailable"
-        level = logging.DEBUG if quiet else logging.INFO
-        log.log(level, "client event", extra=extra)
+        # Each event at DEBUG; at INFO, a summary per interval (eventlog.py).
+        self.event_log.record(event, client_id, result, extra)
 
     # -- the clock: ring time-outs, grace periods, lobby counts ------------------------
     def tick(self):

@@ -12,7 +12,9 @@ def _trust(hub):
 
 @handles("trust:set")
 def trust_set(hub, cid, p):
-    return _trust(hub).set(hub.user_of(cid), p["peerUserId"], p["code"], p["verified"])
+    online = p["peerUserId"] in hub.store.get_state()["users"]
+    return _trust(hub).set(hub.user_of(cid), p["peerUserId"], p["code"], p["verified"],
+                           online=online)
 
 
 @handles("trust:list")

@@ -36,6 +36,12 @@ from ..protocol import Malformed
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 16          # protocol payloads nest 4 deep at most
+# A packet over MAX_PACKET_CHARS is answered `payload-too-large`; Engine.IO reads frames
+# (and long-polling POSTs) up to MAX_FRAME_BYTES, so every packet between the two is
+# answered, not dropped. Only a frame over MAX_FRAME_BYTES closes the connection (a POST:
+# 413, polling.py): a bound on what one read may hold, far above any real packet.
+MAX_PACKET_CHARS = 128 * 1024
+MAX_FRAME_BYTES = 1024 * 1024
 MAX_NUMBER_CHARS = 32   # 2**53 has 16 digits; a float in exponent form a few more
 MAX_ACK_DIGITS = 15
 
@@ -143,7 +149,7 @@ class PacketGuard:
     def __init__(self, server, namespace="/"):
         self.server = server
         self.namespace = namespace
-        self.max_chars = server.eio.max_http_buffer_size
+        self.max_chars = min(MAX_PACKET_CHARS, server.eio.max_http_buffer_size)
         self.passed_on = server._handle_eio_message
         self.noted = set()  # Engine.IO sids whose malformed packets were logged once
         self.closed = OrderedDict()  # sids closed here: packets still in flight are dropped

@@ -1,4 +1,5 @@
 """Read-only views of the state: what each audience may see."""
+from ..names import name_tag
 
 
 def anchor_status(state, anchor):
@@ -30,7 +31,7 @@ def public_anchor(state, anchor_id):
 
 
 def public_user(user):
-    return {"id": user["id"], "displayName": user["displayName"]}
+    return {"id": user["id"], "displayName": user["displayName"], "tag": name_tag(user["id"])}
 
 
 def public_client(client):

@@ -18,6 +18,9 @@ export const QUERY_MAX = 64;
 // The server matches with Python's str.casefold(); toLowerCase() plus the two common
 // letters it folds differently is near enough for hiding pinned people who don't match.
 export const fold = (text) => text.toLowerCase().replace(/ß/g, 'ss').replace(/ς/g, 'σ');
+// Names that read the same share a key (compatibility forms, case and spaces ignored):
+// such people are told apart by the server's `tag` (docs/protocol.md, lobby:snapshot).
+export const nameKey = (name) => fold(name.normalize('NFKC')).replace(/[\s\u200b-\u200d\u2060\ufeff]/gu, '');
 const number = new Intl.NumberFormat('en');
 
 // " · Chrome on Linux, tab 2" when the anchor's user has several tabs in the lobby, so
@@ -126,8 +129,16 @@ export class LobbyView {
       if (client) (anchorsByUser[client.userId] ||= []).push(anchor);
     }
     const canCall = Boolean(freeAnchor(state));
+    const sameNames = {};
+    for (const u of Object.values(lobby.users)) {
+      const key = nameKey(u.displayName);
+      sameNames[key] = (sameNames[key] || 0) + 1;
+    }
     keyed(this.list, users, (u) => u.id, (u) => this.makeUser(u), (row, user) => {
       setText(row.querySelector('.name'), user.displayName);
+      const tagged = Boolean(user.tag) && sameNames[nameKey(user.displayName)] > 1;
+      setText(row.querySelector('.name-tag'), tagged ? `#${user.tag}` : '');
+      setAttr(row.querySelector('.name-tag'), 'hidden', !tagged);
       setText(row.querySelector('.avatar'), user.displayName.slice(0, 1).toUpperCase());
       row.classList.toggle('is-me', user.id === me.user.id);
       const anchors = (anchorsByUser[user.id] || []).sort((a, b) => a.clientId.localeCompare(b.clientId) || a.name.localeCompare(b.name));
@@ -166,6 +177,7 @@ export class LobbyView {
       h('div', { class: 'lobby-user-head' },
         h('span', { class: 'avatar', 'aria-hidden': 'true' }),
         h('span', { class: 'name' }),
+        h('span', { class: 'name-tag', title: LOBBY.sameName, hidden: true }),
         h('span', { class: 'you-badge' }, 'you'),
         // Filled by trust.js (you verified the safety code with this user).
         h('span', { class: 'trust-badge', dataset: { trustFor: user.id }, hidden: true }),

@@ -206,6 +206,7 @@ export const LOBBY = {
   answerTitle: 'They are calling you: this answers',
   callTitle: (name) => `Call ${name}`,
   cannotCallTitle: 'Put one of your slots online (and free) to call',
+  sameName: 'Someone else here has a name that reads the same: this mark, given by the server, tells them apart',
 };
 
 export const UNREACHABLE = {
