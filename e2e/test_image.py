@@ -104,6 +104,7 @@ def test_a_call_with_chat_against_the_image_then_sigterm_exits_0(container, brow
         raise AssertionError(f"still running {DOCKER_STOP_TIMEOUT}s after SIGTERM:\n"
                              + container.log_path.read_text(errors="replace"))
     took = time.monotonic() - began
+    print(f"SIGTERM to exit {code}: {took:.2f}s")
     assert code == 0, container.log_path.read_text(errors="replace")
     assert took < DOCKER_STOP_TIMEOUT
 
