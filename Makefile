@@ -8,9 +8,12 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # postgresql: Debian's PostgreSQL 15 (bookworm); redis-server: Redis 7. The tests start
 # their own servers in temp dirs (tests/pgserver.py, e2e/services.py), never the system ones.
 # firefox-esr: the cross-engine e2e tests (e2e/firefox.py; geckodriver comes from PyPI).
-TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server
+# podman, debootstrap: e2e/test_image.py builds the container image and runs it (no
+# registry here: the base is made with debootstrap).
+TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server \
+             podman debootstrap
 
-.PHONY: run test setup test-deps debs unit e2e offline clean screenshots
+.PHONY: run test setup test-deps debs unit e2e offline clean screenshots image
 
 run: setup
 	$(PY) app.py
@@ -23,6 +26,25 @@ unit: setup
 
 e2e: setup test-deps
 	$(PY) -m pytest e2e
+
+# The container image (Containerfile) with podman or docker, whichever is installed.
+# BASE: another Debian bookworm base (scripts/container-base.sh makes one without a
+# registry); CA_BUNDLE: a CA bundle for pip behind a proxy that re-signs TLS (a build
+# secret, kept in no layer); IMAGE_FLAGS: more build flags (--isolation=chroot where
+# containers cannot run, as on the test machines).
+IMAGE     ?= tlightchat:latest
+BASE      ?= debian:bookworm-slim
+CA_BUNDLE ?=
+IMAGE_FLAGS ?=
+ENGINE    ?= $(shell command -v podman || command -v docker)
+comma := ,
+image:
+	@test -n "$(ENGINE)" || { echo "Installing podman (no podman or docker here)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends podman; }
+	$(or $(ENGINE),podman) build $(if $(findstring podman,$(or $(ENGINE),podman)),--format docker) \
+	  --build-arg BASE=$(BASE) $(if $(CA_BUNDLE),--secret id=ca_bundle$(comma)src=$(CA_BUNDLE)) \
+	  $(IMAGE_FLAGS) -t $(IMAGE) -f Containerfile .
 
 # Every benchmark on this machine → bench/results/*.json and BENCHMARKS.md (≤ 20 min;
 # BENCH_QUICK=1 for a ~4-5 minute smoke run; knobs in bench/README.md).
