@@ -18,11 +18,17 @@ TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgre
 run: setup
 	$(PY) app.py
 
+# The unit suite (tests/) runs on UNIT_WORKERS processes (pytest-xdist; each starts its
+# own PostgreSQL, Redis and servers on free ports in temp dirs): 0 runs it in this one.
+# Then e2e/. Both always run; `make test` fails if either does.
+UNIT_WORKERS ?= 2
+
 test: setup test-deps
-	$(PY) -m pytest
+	@rc=0; $(PY) -m pytest -n $(UNIT_WORKERS) tests || rc=$$?; \
+	$(PY) -m pytest e2e || rc=$$?; exit $$rc
 
 unit: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n $(UNIT_WORKERS) tests
 
 e2e: setup test-deps
 	$(PY) -m pytest e2e

@@ -246,3 +246,20 @@ def test_production_still_refuses_the_development_secret(tmp_path):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3",
                     "ENV_NAME": "production", "SECRET_KEY": DEV_SECRET})
+
+
+def test_a_trusted_proxy_seen_as_an_ipv4_mapped_address_is_still_trusted(app):
+    """Issue 34, item 5: on a dual-stack socket a loopback nginx is seen as
+    ::ffff:127.0.0.1. Without the IPv4-mapped branch it was not trusted, its
+    X-Forwarded-For dropped, and every client behind it shared one sign-in limit."""
+    codes = guesses(app, "::ffff:127.0.0.1", lambda i: f"198.51.100.{i + 1}")
+    assert set(codes) == {401}, codes
+
+
+def test_an_ipv4_mapped_address_outside_the_trusted_networks_is_not_trusted():
+    from tlightchat.web.proxies import TrustedProxyFix
+    fix = TrustedProxyFix(lambda environ, start: [], ["127.0.0.1/32", "10.0.0.0/8"])
+    assert fix.trusts("::ffff:127.0.0.1") and fix.trusts("::ffff:10.9.8.7")
+    assert fix.trusts("127.0.0.1") and not fix.trusts("::1")
+    for address in ("::ffff:203.0.113.9", "203.0.113.9", "::ffff:7f00:2", "", None, "junk"):
+        assert not fix.trusts(address), address

@@ -87,6 +87,18 @@ def test_a_resend_is_stored_once_and_acked_with_the_same_message(app, tab):
     assert [m["text"] for m in page["messages"]] == ["once"]
 
 
+def test_a_resend_is_delivered_again_with_the_same_id(tab):
+    """By design (chat_handlers.send): the first delivery may have been cut short by a
+    crash. The browser counts the second one as known, not as a second unread message
+    (tests/js/chat-state.test.mjs, issue 34 item 2)."""
+    alice, bob = tab(), tab()
+    bob.clear()
+    first = send(alice, bob.user_id, "twice", "hello")
+    again = send(alice, bob.user_id, "twice", "hello")
+    assert again["duplicate"] and again["message"] == first["message"]
+    assert bob.events("chat:message") == [{"message": first["message"]}] * 2
+
+
 def test_the_ack_comes_only_after_the_commit(app, tab):
     alice, bob = tab(), tab()
     db = app.extensions["tlightchat"].db

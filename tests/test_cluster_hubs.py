@@ -31,8 +31,8 @@ def nodes(postgres, redis_url):  # noqa: F811
         return app
 
     yield make
-    for app in made:
-        app.extensions["tlightchat"].hub.close()
+    for app in made:  # everything it started ends before its database is dropped
+        app.extensions["tlightchat"].close()
         app.extensions["tlightchat"].db.dispose()
     postgres.drop_database(database)
 

@@ -7,6 +7,8 @@ stored exactly once, in order. Before, the process died 11-38 ms after SIGTERM a
 in-flight sends were dropped or committed without an ack.
 """
 import signal
+import sqlite3
+import subprocess
 import threading
 import time
 
@@ -120,4 +122,55 @@ def test_sigterm_answers_every_send_and_acks_everything_it_committed(storm_serve
             person.sio.disconnect()
         srv.stop()
         for each in servers:
+            each.cleanup()
+
+
+HOLD_S = 3.0  # the database's lock outlives the SIGTERM by this much
+HELD_STOP_TIMEOUT = 20  # seconds: the commit after the lock has 15 of them, a slow box too
+
+
+def test_a_stop_waits_for_a_commit_that_the_database_holds_up():
+    """Issue 34, item 1: the storm above passes even when the stop does not wait for
+    events in flight, because its commits end inside the later QUIET wait. Here another
+    connection holds the database's write lock (BEGIN IMMEDIATE) while a send waits in
+    the group commit, and across the SIGTERM: the stop must wait for that commit, then
+    ack and keep the message. Without the wait, the process exited while the lock was
+    held (well inside HOLD_S): the send got no answer and was never stored."""
+    first = Server(env={"TLC_LOG_LEVEL": "INFO", "TLC_STOP_TIMEOUT": str(HELD_STOP_TIMEOUT)})
+    srv = first.start()
+    alice, bob = Person(srv.url), Person(srv.url)
+    answers = []
+    try:
+        lock = sqlite3.connect(srv.env["TLC_DATABASE_URL"].removeprefix("sqlite:///"),
+                               timeout=10, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")  # the write lock: the group commit waits for it
+        sending = threading.Thread(target=lambda: answers.append(alice.ask(
+            "chat:send", {"to": bob.id, "clientMsgId": "held", "text": "slow"}, timeout=30)),
+            daemon=True)
+        sending.start()
+        # One socket's events are started in arrival order: once a later one is answered,
+        # the send's handler is running (waiting for the lock), not merely on the wire.
+        assert alice.ask("ice:servers")["ok"]
+        srv.proc.send_signal(signal.SIGTERM)
+        try:  # the process must outlive the lock: its commit cannot finish before
+            code = srv.proc.wait(HOLD_S)
+        except subprocess.TimeoutExpired:
+            code = None
+        lock.execute("ROLLBACK")
+        lock.close()
+        assert code is None, "the process exited while a send waited for its commit"
+        assert srv.proc.wait(HELD_STOP_TIMEOUT) == 0
+        sending.join(15)
+        assert answers and answers[0]["ok"], answers
+        assert "stopped: events done" in srv.log()
+        bob.sio.disconnect()
+        srv = Server(env=first.env, port=first.port).start()  # the same database
+        bob.url = srv.url
+        bob.connect()
+        assert bob.history(alice.id) == ["held"]
+    finally:
+        for person in (alice, bob):
+            person.sio.disconnect()
+        srv.stop()
+        for each in {id(first): first, id(srv): srv}.values():
             each.cleanup()

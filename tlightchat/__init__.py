@@ -77,6 +77,13 @@ class Parts:
     metrics: object
     stopper: object
 
+    def close(self):
+        """Stop everything this app started (tests that build several apps, cluster
+        nodes on one Redis): the call log's waiting entries are dropped, the hub's
+        background tasks end before this returns."""
+        self.call_log.close()
+        self.hub.close()
+
 
 def create_app(config=None):
     """Build the parts and wire them: page → handler → reducer → delivery → socket."""

@@ -72,7 +72,16 @@ class CallLog:
         self.delay = delay
         self.worker = SerialWorker(socketio.start_background_task, self._write,
                                    name="call log")
-        store.subscribe(self._on_change)
+        self._unsubscribe = store.subscribe(self._on_change)
+        self._closed = socketio.server.eio.create_event()  # set: write nothing more
+
+    def close(self):
+        """Stop: entries still waiting out their delay are dropped, and the writer is
+        done when this returns (its database may be gone next)."""
+        self._unsubscribe()
+        self._closed.set()
+        while not self.worker.idle():  # the writer returns without writing
+            self.sleep(0.01)
 
     def _on_change(self, action, prev, nxt):
         if not getattr(self.store, "origin_here", True):
@@ -86,7 +95,9 @@ class CallLog:
         for due, batch, now in items:
             wait = due - time.monotonic()
             if wait > 0:
-                self.sleep(wait)
+                self._closed.wait(wait)  # the delay, cut short by close()
+            if self._closed.is_set():
+                return
             self._record(batch, now)
 
     def _record(self, batch, now):

@@ -77,7 +77,7 @@ class DirectRelay:
                 pubsub.subscribe(self.channel(self.node))
                 while not self.stopped:
                     message = pubsub.get_message(timeout=poll_s)
-                    if message is not None:
+                    if message is not None and not self.stopped:
                         self._apply(message["data"])
             except redis.RedisError as err:
                 if self.stopped:

@@ -240,6 +240,8 @@ class ReplicatedStore:
                 self._down(err)
                 self.sleep(0.5)
                 continue
+            if self.stopped:  # closed while blocked: what came is for the nodes still on
+                return
             self._up()
             for _stream, entries in reply or ():
                 try:

@@ -37,9 +37,16 @@ class Clock:
     def stop(self):
         self.stopped = True
 
+    def join(self):
+        """After stop(): wait for the ticking task to end (at most one tick)."""
+        if self._task is not None:
+            self._task.join()
+
     def _forever(self):
         while not self.stopped:
             self.socketio.sleep(TICK_SECONDS)
+            if self.stopped:
+                return
             try:
                 self.tick()
             except Exception:

@@ -104,11 +104,15 @@ class Hub:
         self.tree = EmitterTree(self.store, self.lobby, here=self.serves)
         self.tree.on_lobby(self.connections.send_many)
         self.ticker = Clock(socketio, self.tick, config["LOBBY_COUNT_INTERVAL"], self.lobby)
+        self._background = []
         if cluster is not None:
             self.store.subscribe(self._cluster_moves)
-            socketio.start_background_task(self.store.follow)
+            # (task, the part whose `stopped` ends it): close() stops and joins them
+            self._background.append((socketio.start_background_task(self.store.follow),
+                                     self.store))
             if self.direct is not None:
-                socketio.start_background_task(self.direct.listen)
+                self._background.append(
+                    (socketio.start_background_task(self.direct.listen), self.direct))
             self.ticker.start()  # heartbeats and the clock lease run with no client too
 
     # -- helpers used by the handlers --------------------------------------------------
@@ -414,12 +418,14 @@ class Hub:
         return True
 
     def close(self):
-        """Stop this hub's background work (tests that build several apps)."""
+        """Stop this hub's background work (tests that build several apps); it has
+        ended when this returns (a log reader wakes within its block time, ~1 s)."""
         self.ticker.stop()
-        if self.cluster is not None:
-            self.store.stopped = True
-        if self.direct is not None:
-            self.direct.stopped = True
+        for _task, part in self._background:
+            part.stopped = True
+        for task, _part in self._background:
+            task.join()
+        self.ticker.join()
 
     def _retry_departures(self):
         while self._departures:

@@ -1,0 +1,16 @@
+// Deep-freezes a value, so a reducer that changes its input in place throws (ES modules
+// are strict mode: writing a frozen property is a TypeError).
+export function deepFreeze(value) {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+// Runs actions through a reducer from `state`, freezing every state on the way.
+export function run(reduce, state, actions) {
+  let s = deepFreeze(state);
+  for (const a of actions) s = deepFreeze(reduce(s, a));
+  return s;
+}

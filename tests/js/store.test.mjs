@@ -1,0 +1,148 @@
+// The lobby and call-slot reducer and selectors (static/js/store.js), pure, node --test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  reducer, initialState, createStore, ownAnchors, slotOf, freeAnchor, ringingFrom,
+} from '../../static/js/store.js';
+import { run } from './freeze.mjs';
+
+const ME = { clientId: 'c-me', user: { id: 'u-me', displayName: 'Me' } };
+const at = (t) => ({ at: t });
+const act = (type, payload = {}, t = 1000) => ({ type, payload, meta: at(t) });
+const anchor = (id, clientId = 'c-me', status = 'online') => ({ id, clientId, status, label: id });
+const SNAPSHOT = act('lobby/snapshot', {
+  users: { 'u-me': ME.user, 'u-ann': { id: 'u-ann', displayName: 'Ann' } },
+  clients: { 'c-me': { id: 'c-me', userId: 'u-me' }, 'c-ann': { id: 'c-ann', userId: 'u-ann' } },
+  anchors: { a1: anchor('a1'), a2: anchor('a2'), p1: anchor('p1', 'c-ann') },
+  online: 2, complete: true, query: '', window: 50,
+});
+const started = (actions) => run(reducer, initialState(), [act('session/welcome', ME), SNAPSHOT, ...actions]);
+
+test('a malformed action is refused, not silently ignored', () => {
+  for (const bad of [undefined, null, {}, { type: 7 }, { type: 'noslash' }]) {
+    assert.throws(() => reducer(initialState(), bad), TypeError);
+  }
+});
+
+test('the snapshot replaces the view; a server without views sent the whole lobby', () => {
+  const s = started([]);
+  assert.deepEqual(Object.keys(s.lobby.anchors), ['a1', 'a2', 'p1']);
+  assert.deepEqual([s.lobby.online, s.lobby.complete, s.lobby.window], [2, true, 50]);
+  assert.deepEqual(Object.keys(s.calls).sort(), ['a1', 'a2'], 'one slot per own anchor');
+  const old = run(reducer, s, [act('lobby/snapshot', { users: { x: {}, y: {}, z: {} } })]);
+  assert.deepEqual([old.lobby.online, old.lobby.complete, old.lobby.query, old.lobby.window], [3, true, '', null]);
+  assert.deepEqual(old.calls, {}, 'own anchors gone with the snapshot: their slots too');
+});
+
+test('a client leaving takes its anchors; its user goes with its last client', () => {
+  let s = started([act('lobby/client-joined', { user: { id: 'u-ann', displayName: 'Ann' },
+    client: { id: 'c-ann2', userId: 'u-ann' } })]);
+  s = run(reducer, s, [act('lobby/client-left', { clientId: 'c-ann' })]);
+  assert.ok(!s.lobby.anchors.p1 && s.lobby.users['u-ann'], 'Ann still has a tab');
+  s = run(reducer, s, [act('lobby/client-left', { clientId: 'c-ann2' })]);
+  assert.ok(!s.lobby.users['u-ann']);
+  assert.equal(reducer(s, act('lobby/client-left', { clientId: 'c-nobody' })), s);
+  assert.equal(reducer(s, act('lobby/user', { user: { id: 'u-gone', displayName: 'X' } })), s);
+  assert.equal(reducer(s, act('lobby/client', { client: { id: 'c-gone', userId: 'u' } })), s);
+});
+
+test('my user renamed in the lobby renames me', () => {
+  const s = started([act('lobby/user', { user: { id: 'u-me', displayName: 'Renamed' } })]);
+  assert.equal(s.me.user.displayName, 'Renamed');
+  const r = run(reducer, s, [act('me/renamed', { user: { id: 'u-me', displayName: 'Again' } })]);
+  assert.equal(r.me.user.displayName, 'Again');
+  assert.equal(r.lobby.users['u-me'].displayName, 'Again');
+});
+
+test('counts: only a change makes a new state', () => {
+  const s = started([]);
+  assert.equal(reducer(s, act('lobby/count', { online: 2, complete: true })), s);
+  const n = reducer(s, act('lobby/count', { online: 9 }));
+  assert.deepEqual([n.lobby.online, n.lobby.complete], [9, true]);
+});
+
+test('a call from my side: ring out, acked, accepted, started, connected, ended', () => {
+  const peer = { userId: 'u-ann', anchorId: 'p1', displayName: 'Ann' };
+  const s = started([
+    act('call/invite-sent', { anchorId: 'a1', peer }, 1000),
+    act('call/invite-acked', { anchorId: 'a1', invitationId: 'i1' }),
+    act('call/invite-acked', { anchorId: 'a1', invitationId: 'i-late' }),
+  ]);
+  assert.deepEqual([slotOf(s, 'a1').phase, slotOf(s, 'a1').invitationId, slotOf(s, 'a1').since],
+    ['ringing-out', 'i1', 1000]);
+  assert.equal(freeAnchor(s).id, 'a2', 'the ringing anchor is busy');
+  const c = run(reducer, s, [
+    act('call/invite-ended', { anchorId: 'a1', invitationId: 'i1', reason: 'accepted' }),
+    act('call/started', { anchorId: 'a1', callId: 'k1', peer, polite: true, initiator: true }),
+    act('call/state', { anchorId: 'a1', callId: 'k-other', state: 'connected' }),
+  ]);
+  assert.equal(slotOf(c, 'a1').phase, 'connecting');
+  const up = run(reducer, c, [act('call/state', { anchorId: 'a1', callId: 'k1', state: 'connected' })]);
+  assert.equal(slotOf(up, 'a1').phase, 'connected');
+  const end = run(reducer, up, [act('call/ended', { anchorId: 'a1', callId: 'k1', reason: 'hangup', by: 'peer' }, 5000)]);
+  assert.deepEqual([slotOf(end, 'a1').phase, slotOf(end, 'a1').outcome],
+    ['idle', { reason: 'hangup', by: 'peer', peer }]);
+});
+
+test('my hang-up after the peer\'s page left is the peer\'s close', () => {
+  const s = started([
+    act('call/started', { anchorId: 'a1', callId: 'k1', peer: { anchorId: 'p1' } }),
+    act('call/peer-leaving', { anchorId: 'a1', callId: 'k1', leaving: true }),
+    act('call/ended', { anchorId: 'a1', callId: 'k1', reason: 'hangup', by: 'you' }),
+  ]);
+  assert.equal(slotOf(s, 'a1').outcome.reason, 'peer-closed');
+});
+
+test('a ring in: ringingFrom finds it; a declined ring keeps its outcome; a lost connection ends rings only', () => {
+  const from = { anchorId: 'p1', userId: 'u-ann' };
+  let s = started([
+    act('call/ring', { anchorId: 'a1', invitationId: 'i9', from, expiresInMs: 30000 }, 2000),
+    act('call/started', { anchorId: 'a2', callId: 'k2', peer: { anchorId: 'p9' } }),
+  ]);
+  assert.equal(slotOf(s, 'a1').expiresAt, 32000);
+  assert.equal(ringingFrom(s, 'p1').id, 'a1');
+  assert.equal(ringingFrom(s, 'p9'), null);
+  assert.equal(freeAnchor(s), null);
+  const lost = run(reducer, s, [act('call/connection-lost')]);
+  assert.deepEqual([slotOf(lost, 'a1').phase, slotOf(lost, 'a1').outcome.reason], ['idle', 'connection-lost']);
+  assert.equal(lost.calls.a2, s.calls.a2, 'a call survives');
+  s = run(reducer, s, [act('call/invite-ended', { anchorId: 'a1', invitationId: 'i-other', reason: 'declined' })]);
+  assert.equal(slotOf(s, 'a1').phase, 'ringing-in', 'another ring\'s end');
+  s = run(reducer, s, [act('call/invite-ended', { anchorId: 'a1', invitationId: 'i9', reason: 'declined' })]);
+  assert.deepEqual(slotOf(s, 'a1').outcome, { reason: 'declined', peer: from, role: 'callee', ring: true });
+});
+
+test('a failed invite only ends a ring not yet acked', () => {
+  const s = started([act('call/invite-sent', { anchorId: 'a1', peer: { anchorId: 'p1' } }),
+    act('call/invite-failed', { anchorId: 'a1', code: 'busy', message: 'Busy' })]);
+  assert.equal(slotOf(s, 'a1').outcome.reason, 'busy');
+  const acked = started([act('call/invite-sent', { anchorId: 'a1', peer: {} }),
+    act('call/invite-acked', { anchorId: 'a1', invitationId: 'i1' })]);
+  assert.equal(reducer(acked, act('call/invite-failed', { anchorId: 'a1', code: 'busy' })), acked);
+});
+
+test('own anchors, slots made and dropped with them; a resume keeps calls, a welcome drops them', () => {
+  let s = started([act('lobby/anchor', { anchor: anchor('a3') }),
+    act('lobby/anchor', { anchor: anchor('a2', 'c-me', 'offline') })]);
+  assert.deepEqual(ownAnchors(s).map((a) => a.id).sort(), ['a1', 'a2', 'a3']);
+  s = run(reducer, s, [act('lobby/anchor-removed', { anchorId: 'a1' }),
+    act('call/started', { anchorId: 'a3', callId: 'k3', peer: {} })]);
+  assert.deepEqual(Object.keys(s.calls).sort(), ['a2', 'a3']);
+  assert.equal(freeAnchor(s), null, 'a2 offline, a3 busy');
+  const resumed = run(reducer, s, [act('session/resumed', ME)]);
+  assert.equal(resumed.calls, s.calls);
+  assert.deepEqual(run(reducer, s, [act('session/welcome', ME)]).calls, {});
+});
+
+test('the store: listeners hear changes only, and unsubscribe', () => {
+  const store = createStore();
+  const heard = [];
+  const off = store.subscribe((state, prev, action) => heard.push(action.type));
+  store.dispatch({ type: 'session/welcome', payload: ME });
+  store.dispatch({ type: 'lobby/count', payload: {} });   // no change
+  off();
+  store.dispatch(SNAPSHOT);
+  assert.deepEqual(heard, ['session/welcome']);
+  assert.equal(store.getState().lobby.online, 2);
+});
