@@ -32,6 +32,7 @@ class EventLog:
         self.clock = clock
         self.spawn, self.sleep = spawn, sleep  # a background flusher, when given
         self._task = None
+        self.stopped = False
         self._reset(clock())
 
     def _reset(self, now):
@@ -49,7 +50,7 @@ class EventLog:
             code = result["error"]["code"]
             self.codes[code] += 1
             self.refusals.setdefault(client_id or "-", Counter())[code] += 1
-        if self._task is None and self.spawn is not None:
+        if self._task is None and self.spawn is not None and not self.stopped:
             self._task = self.spawn(self._forever)
         self.flush_if_due()
 
@@ -80,9 +81,16 @@ class EventLog:
                 "clients": len(rest), "refused": sum(sum(c.values()) for _, c in rest)})
 
     def _forever(self):
-        while True:
-            self.sleep(self.interval)
+        # Wakes at least once a second so that close() ends it promptly.
+        while not self.stopped:
+            self.sleep(min(self.interval, 1.0))
             try:
                 self.flush_if_due()
             except Exception:
                 log.exception("writing the event summary failed")
+
+    def close(self):
+        """Stop the background flusher; it has ended when this returns."""
+        self.stopped = True
+        if self._task is not None:
+            self._task.join()

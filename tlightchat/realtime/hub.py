@@ -426,6 +426,7 @@ class Hub:
         for task, _part in self._background:
             task.join()
         self.ticker.join()
+        self.event_log.close()
 
     def _retry_departures(self):
         while self._departures:
