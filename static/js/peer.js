@@ -147,8 +147,11 @@ export class PeerSession extends EventTarget {
   // -- outgoing negotiation -----------------------------------------------------------
 
   async onNegotiationNeeded() {
-    // The held caller's first offer is the one sent with the invite (prepareOffer).
-    if (this.ownOffer && this.pc.signalingState === 'stable' && !this.pc.remoteDescription) return;
+    // A held session never offers on its own: the held caller's one offer is the one sent
+    // with the invite (prepareOffer), and Chromium fires negotiationneeded before that
+    // offer exists (a second offer made here was answered twice: issue 36.1). Nor may it
+    // gather before the invite's ack says its ICE transport policy (address privacy).
+    if (this.held || (this.ownOffer && this.pc.signalingState === 'stable' && !this.pc.remoteDescription)) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();

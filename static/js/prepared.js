@@ -22,6 +22,8 @@ const ANSWER_WAIT_MS = 1000;
 // The ring's offer carries no candidates (the server refuses them); should one come
 // anyway, applying it would make this side send checks to the caller before Accept.
 const stripCandidates = (sdp) => sdp.replace(/^a=(candidate:|end-of-candidates).*\r?\n/gm, '');
+const hasTurn = (iceServers) => (iceServers || []).some((server) => [server.urls].flat()
+  .some((url) => typeof url === 'string' && /^turns?:/i.test(url)));
 const offerOf = (offer) => ({ description: { type: 'offer', sdp: stripCandidates(offer.sdp) } });
 
 export class Prepared {
@@ -43,7 +45,11 @@ export class Prepared {
   async offerFor(anchorId) {
     const iceServers = await this.calls.iceServersNow();
     if (this.phase(anchorId).phase !== 'ringing-out' || this.entries.has(anchorId)) return null;
-    const session = this.calls.newSession({ callId: null, anchorId, polite: false, initiator: true, iceServers });
+    // Relay-only until the ack says otherwise (issue 23.9): with a TURN server the call
+    // may hide this side's address, and the connection must not exist with any other
+    // policy. applyOffer() opens it to the ack's policy before anything is gathered.
+    const session = this.calls.newSession({ callId: null, anchorId, polite: false, initiator: true, iceServers,
+                                            relayOnly: hasTurn(iceServers) });
     if (!session) return null;
     this.entries.set(anchorId, { session, role: 'caller', invitationId: null, offered: false });
     try {

@@ -255,7 +255,7 @@ export class AnchorTile {
     }
     this.session = session;
     this.onNet = this.onNet || (() => this.renderNet());
-    this.onStats = this.onStats || (() => this.renderStats());
+    this.onStats = this.onStats || (() => { this.renderStats(); this.safety.render(this.session, this.slot); });
     this.onSafety = this.onSafety || (() => this.safety.render(this.session, this.slot));
     this.onSigns = this.onSigns || (() => this.renderPeerNote());
     this.renderStats();

@@ -273,6 +273,7 @@ export const ANNOUNCE = {
 
 export const SAFETY = {
   hidden: 'relayed — your address is hidden',
+  exposed: (type) => `not hidden — this call uses your ${type} address, not the relay`,
   label: 'Safety code',
   meaning: 'Read it to each other; if it matches, nobody is listening in.',
   computing: 'Safety code: working it out…',
