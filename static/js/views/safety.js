@@ -38,7 +38,7 @@ export class SafetyLine {
     setAttr(this.el, 'data-code', code || null);
     if (!live) return;
     const error = session.safety?.error;
-    setText(this.code, code ? `${SAFETY.label}: ${code}` : error ? SAFETY.unavailable : SAFETY.computing);
+    setText(this.code, code ? `${SAFETY.label}: ${code}` : error ? SAFETY.unavailable(error) : SAFETY.computing);
     setText(this.meaning, code ? SAFETY.meaning : '');
     const peer = slot.peer;
     const mark = peer && this.markOf(peer.userId);
