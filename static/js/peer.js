@@ -49,6 +49,7 @@ export class PeerSession extends EventTarget {
     this.sentWithAccept = null;     // held callee: the answer call:accept carried
     this.answerReady = new Promise((resolve) => { this.onAnswerReady = resolve; });
     this.log = [];
+    this.sent = { offer: 0, answer: 0 }; // descriptions sent (rejoin.js, the e2e tests)
     this.msidStream = new MediaStream(); // one stream id for both tracks: lip sync
 
     this.pc.addEventListener('negotiationneeded', this.onNegotiationNeeded.bind(this));
@@ -119,6 +120,17 @@ export class PeerSession extends EventTarget {
     return this.sentWithAccept;
   }
 
+  // call:started said resendOffer (a callee of protocol 1 ignored the ring's offer): send
+  // the same offer again as call:signal, once applyOffer() has made it the local one.
+  resendOffer() {
+    this.inbox = this.inbox.then(() => {
+      if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
+      this.trace('the callee does not prepare: sending the offer again');
+      this.sendDescription();
+    });
+    return this.inbox;
+  }
+
   // The call started: name it, start watching it, send what waited.
   bind(callId) {
     if (this.closed || !this.held) return;
@@ -166,6 +178,8 @@ export class PeerSession extends EventTarget {
   // Not awaited: the socket keeps order, and waiting for the ack would only delay what
   // follows (and widen the makingOffer window, causing needless collisions).
   sendDescription() {
+    const { type } = this.pc.localDescription;
+    if (type in this.sent) this.sent[type] += 1;
     this.send({ description: this.pc.localDescription.toJSON() }).catch((err) => this.trace('description not sent', err));
   }
 

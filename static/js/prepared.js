@@ -124,6 +124,8 @@ export class Prepared {
       && entry.session.relayOnly === Boolean(p.relayOnly) && (entry.role === 'callee' || entry.offered);
     if (fits) {
       entry.session.bind(p.callId);
+      // The callee does not prepare (protocol 1): the server asks for the offer again.
+      if (p.resendOffer && entry.role === 'caller') entry.session.resendOffer();
       this.setups.prepared += 1;
       return entry.session;
     }

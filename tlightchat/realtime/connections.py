@@ -26,13 +26,14 @@ class Connections:
         self.sids = {}              # clientId -> sid of the socket serving it now
         self.buckets = {}           # sid -> TokenBucket
         self.leave_on_close = set() # sids whose closed transport is a goodbye
+        self.protocols = {}         # sid -> the protocol version its client stated (auth)
         self._local = threading.local()  # per thread or greenlet: inside emit()?
         self._later = SerialWorker(socketio.start_background_task,
                                    lambda batch: [fn() for fn in batch],
                                    name="deferred disconnects")
 
     # -- binding -----------------------------------------------------------------------
-    def bind(self, sid, client_id, leave_on_close=False):
+    def bind(self, sid, client_id, leave_on_close=False, protocol=1):
         """This socket serves this client now (a resumed client's old socket, which may
         not have noticed its drop, no longer does)."""
         old = self.sids.get(client_id)
@@ -40,7 +41,9 @@ class Connections:
             self.clients.pop(old, None)
             self.buckets.pop(old, None)
             self.leave_on_close.discard(old)
+            self.protocols.pop(old, None)
         self.clients[sid] = client_id
+        self.protocols[sid] = protocol
         self.sids[client_id] = sid
         self.buckets[sid] = TokenBucket(*self.rate, self.clock)
         if leave_on_close:
@@ -60,10 +63,15 @@ class Connections:
         client_id = self.clients.pop(sid, None)
         self.buckets.pop(sid, None)
         self.leave_on_close.discard(sid)
+        self.protocols.pop(sid, None)
         if client_id is None or self.sids.get(client_id) != sid:
             return None
         del self.sids[client_id]
         return client_id
+
+    def protocol_of(self, client_id):
+        """The protocol version the socket serving this client stated (1 if none here)."""
+        return self.protocols.get(self.sids.get(client_id), 1)
 
     def client_of(self, sid):
         return self.clients.get(sid)

@@ -201,7 +201,8 @@ class Hub:
             # the welcome, then its snapshot (which already reflects the change).
             if resumed:
                 self.connections.release(client_id)  # its old socket may not know yet
-                self.store.dispatch(A.client_resumed(client_id, user.id, self.node))
+                self.store.dispatch(A.client_resumed(client_id, user.id, self.node,
+                                                     reloaded=bool(auth and auth.get("reloaded"))))
             else:
                 self.store.dispatch(A.client_connected(
                     client_id, user.id, user.display_name, self.clock(),
@@ -212,7 +213,7 @@ class Hub:
                     self.tree.park_client(client_id)
                     self._restore(client_id, auth, sid)
             self.connections.bind(sid, client_id, leave_on_close=bool(
-                auth and auth.get("leaveOnClose")))
+                auth and auth.get("leaveOnClose")), protocol=(auth or {}).get("protocol", 1))
             self.connections.emit("session:welcome", {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
                 "restored": claimed is not None and not resumed,
