@@ -137,8 +137,8 @@ def browsers(request):
     screenshot of each is kept in e2e/artifacts/ when the test failed."""
     opened = []
 
-    def open_browser(*extra_flags):
-        driver = new_browser(extra_flags)
+    def open_browser(*extra_flags, default_autoplay=False):
+        driver = new_browser(extra_flags, default_autoplay=default_autoplay)
         opened.append(driver)
         return driver
 

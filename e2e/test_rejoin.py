@@ -13,7 +13,9 @@ SLOT = "return window.tlc.store.getState().calls[arguments[0]] || null"
 
 
 def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_property):
-    a, b = open_pages(server, browsers, 2)
+    # The browsers' default autoplay policy (issue 36.5): a reload loses the page's user
+    # activation, and the call must still come back with sound (assert_media_flows: not muted).
+    a, b = open_pages(server, lambda: browsers(default_autoplay=True), 2)
     a_anchor, b_anchor = connect(a, b)
     call_id = a.js(SLOT, a_anchor)["callId"]
     a.js("window.__ended = 0; window.tlc.signaling.on('call:ended', () => { window.__ended += 1; })")
@@ -35,6 +37,14 @@ def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_pr
                 ".map((r) => r.data)")
     assert told == [{"callId": call_id, "fromAnchorId": b_anchor}], told
     assert axe_violations(b.driver) == [] and axe_violations(a.driver) == []
+    # Then the other side reloads too: both pages have lost their activation now.
+    a.driver.refresh()
+    a.wait("const s = window.tlc && window.tlc.store.getState();"
+           "return s && s.me && s.me.clientId === arguments[0]", 8.0, "A's client resumed", a.client_id)
+    assert_media_flows((a, a_anchor), (b, b_anchor), timeout=12.0)
+    for page, anchor in ((a, a_anchor), (b, b_anchor)):
+        assert page.js("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .unmute-btn`)"
+                       ".hidden", anchor) is True
     # the call is still under control: hanging up works from the reloaded page
     b.click(b_anchor, "hangup")
     a.wait_idle(a_anchor, "hangup")
