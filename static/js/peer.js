@@ -97,7 +97,13 @@ export class PeerSession extends EventTarget {
     this.inbox = this.inbox.then(async () => {
       if (this.closed) return;
       // Before the local description: nothing has been gathered under the old policy.
-      if (changed) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceTransportPolicy: policy });
+      // A browser that cannot open a relay-only connection to 'all' keeps it relay-only.
+      try {
+        if (changed) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceTransportPolicy: policy });
+      } catch (err) {
+        if (policy === 'relay') throw err;
+        this.trace('kept the relay policy', err);
+      }
       await this.pc.setLocalDescription(this.ownOffer);
       this.trace('prepared offer applied');
     }).catch((err) => this.trace('prepared offer failed', err));
