@@ -12,8 +12,9 @@
 // It negotiates locally (the caller's offer, made by prepareOffer() and sent with the
 // invite; the callee's answer to the ring's offer) and gathers, but sends nothing: what
 // it would send waits in `outbox` — the callee's answer and candidates reveal its
-// addresses, and may leave only once the callee accepts. bind(callId) names the call
-// and sends what waited, less what call:accept carried (takeAnswer). See prepared.js.
+// addresses, and may leave only once the callee accepts. bind(session, callId) names the
+// call and sends what waited, less what call:accept carried (takeAnswer). Those steps are
+// in held.js; prepared.js drives them.
 //
 // Only negotiation lives here. Two helpers watch the same connection:
 //   health.js   — media flowing, the net state the tile shows, problems (TURN diagnosis),
@@ -78,80 +79,6 @@ export class PeerSession extends EventTarget {
 
   get held() {
     return this.callId == null;
-  }
-
-  // -- prepared while it rings ---------------------------------------------------------
-
-  // The held caller's offer, made now and sent with call:invite. It is applied locally
-  // only by applyOffer(), once the invite's ack says which ICE transport policy this
-  // side must use (address privacy): gathering starts then. No candidate is in it.
-  async prepareOffer() {
-    this.ownOffer = await this.pc.createOffer();
-    return { type: this.ownOffer.type, sdp: this.ownOffer.sdp };
-  }
-
-  applyOffer(relayOnly, iceTransportPolicy = this.iceTransportPolicy) {
-    const policy = relayOnly ? 'relay' : iceTransportPolicy;
-    const changed = policy !== this.iceTransportPolicy;
-    Object.assign(this, { iceTransportPolicy: policy, relayOnly: Boolean(relayOnly) });
-    this.inbox = this.inbox.then(async () => {
-      if (this.closed) return;
-      // Before the local description: nothing has been gathered under the old policy.
-      // A browser that cannot open a relay-only connection to 'all' keeps it relay-only.
-      try {
-        if (changed) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceTransportPolicy: policy });
-      } catch (err) {
-        if (policy === 'relay') throw err;
-        this.trace('kept the relay policy', err);
-      }
-      await this.pc.setLocalDescription(this.ownOffer);
-      this.trace('prepared offer applied');
-    }).catch((err) => this.trace('prepared offer failed', err));
-    return this.inbox;
-  }
-
-  // The held callee's answer as call:accept carries it: the local description now, with
-  // the candidates gathered so far. Waits up to `ms` for the answer; null if there is
-  // none by then. Kept in `sentWithAccept` (cleared when the accept fails), so bind()
-  // sends only what the answer does not hold.
-  async takeAnswer(ms) {
-    let timer;
-    const late = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
-    await Promise.race([this.answerReady, late]);
-    clearTimeout(timer);
-    const local = this.pc.localDescription;
-    if (this.closed || !this.held || local?.type !== 'answer'
-        || !this.outbox.some((f) => f.description?.type === 'answer')) return null;
-    this.sentWithAccept = { type: local.type, sdp: local.sdp };
-    return this.sentWithAccept;
-  }
-
-  // call:started said resendOffer (a callee of protocol 1 ignored the ring's offer): send
-  // the same offer again as call:signal, once applyOffer() has made it the local one.
-  resendOffer() {
-    this.inbox = this.inbox.then(() => {
-      if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
-      this.trace('the callee does not prepare: sending the offer again');
-      this.sendDescription();
-    });
-    return this.inbox;
-  }
-
-  // The call started: name it, start watching it, send what waited.
-  bind(callId) {
-    if (this.closed || !this.held) return;
-    this.callId = callId;
-    const gathered = this.outbox.filter((f) => f.candidate).length;
-    this.watch();
-    this.health.gathered = gathered;
-    if (this.pc.iceGatheringState === 'complete') this.health.onGatheringChange();
-    const sent = this.sentWithAccept?.sdp;  // the answer and the candidates in it went already
-    const held = this.outbox.splice(0).filter((f) => !sent || !(f.description?.type === 'answer'
-      || (f.candidate && sent.includes(`a=${f.candidate.candidate}\r\n`))));
-    this.trace(`bound to call ${callId}: sending ${held.length} held signal(s)`);
-    for (const fields of held) {
-      this.send(fields).catch((err) => this.trace('held signal not sent', err));
-    }
   }
 
   localTrack(kind) {

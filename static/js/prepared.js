@@ -15,6 +15,7 @@
 // the answering one) is closed and the call negotiates after call:started, answering
 // the ring's offer (the call's pending offer); `setups` counts both kinds.
 import { slotOf } from './store.js';
+import { applyOffer, bind, prepareOffer, resendOffer, takeAnswer } from './held.js';
 
 // Accept waits at most this long for the answer being prepared (it takes ~10-30 ms after
 // the ring); later than that the answer follows as call:signal once the call started.
@@ -53,7 +54,7 @@ export class Prepared {
     if (!session) return null;
     this.entries.set(anchorId, { session, role: 'caller', invitationId: null, offered: false });
     try {
-      return await session.prepareOffer();
+      return await prepareOffer(session);
     } catch (err) {
       session.trace('offer not prepared', err);
       this.release(anchorId, 'offer failed');
@@ -66,7 +67,7 @@ export class Prepared {
     const entry = this.entries.get(anchorId);
     if (entry?.role !== 'caller' || entry.session.closed) return;
     Object.assign(entry, { invitationId, offered: true });
-    entry.session.applyOffer(relayOnly, this.calls.store.getState().me?.iceTransportPolicy);
+    applyOffer(entry.session, relayOnly, this.calls.store.getState().me?.iceTransportPolicy);
   }
 
   // -- the callee ----------------------------------------------------------------------
@@ -96,7 +97,7 @@ export class Prepared {
   async answerFor(anchorId, invitationId) {
     const entry = this.entries.get(anchorId);
     if (entry?.role !== 'callee' || entry.invitationId !== invitationId) return null;
-    return entry.session.takeAnswer(ANSWER_WAIT_MS);
+    return takeAnswer(entry.session, ANSWER_WAIT_MS);
   }
 
   // call:accept with the answer failed: not sent after all. Refused (it does not fit):
@@ -123,9 +124,9 @@ export class Prepared {
     const fits = entry && !entry.session.closed && (entry.role === 'caller') === Boolean(p.initiator)
       && entry.session.relayOnly === Boolean(p.relayOnly) && (entry.role === 'callee' || entry.offered);
     if (fits) {
-      entry.session.bind(p.callId);
+      bind(entry.session, p.callId);
       // The callee does not prepare (protocol 1): the server asks for the offer again.
-      if (p.resendOffer && entry.role === 'caller') entry.session.resendOffer();
+      if (p.resendOffer && entry.role === 'caller') resendOffer(entry.session);
       this.setups.prepared += 1;
       return entry.session;
     }
