@@ -7,7 +7,8 @@ REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # postgresql: Debian's PostgreSQL 15 (bookworm); redis-server: Redis 7. The tests start
 # their own servers in temp dirs (tests/pgserver.py, e2e/services.py), never the system ones.
-TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs postgresql redis-server
+# nodejs: tests/test_safety_formula.py runs static/js/safety.js under `node --test`.
+TEST_DEBS := chromium chromium-driver nginx coturn e2fsprogs postgresql redis-server nodejs
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots
 
