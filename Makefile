@@ -10,8 +10,10 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # firefox-esr: the cross-engine e2e tests (e2e/firefox.py; geckodriver comes from PyPI).
 # podman, debootstrap: e2e/test_image.py builds the container image and runs it (no
 # registry here: the base is made with debootstrap).
+# nodejs: tests/test_js_units.py and tests/test_safety_formula.py run browser modules
+# under `node --test`.
 TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server \
-             podman debootstrap
+             podman debootstrap nodejs
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots image
 

@@ -137,8 +137,8 @@ def _opened(request, start, engine):
     the test, keeping a screenshot of each in e2e/artifacts/ when the test failed."""
     opened = []
 
-    def open_browser(*args):
-        driver = start(*args)
+    def open_browser(*args, **kwargs):
+        driver = start(*args, **kwargs)
         opened.append(driver)
         return driver
 
@@ -156,8 +156,10 @@ def _opened(request, start, engine):
 
 @pytest.fixture
 def browsers(request):
-    """browsers() opens a fresh headless Chromium (extra flags as arguments)."""
-    yield from _opened(request, lambda *flags: new_browser(flags), "")
+    """browsers() opens a fresh headless Chromium (extra flags as arguments;
+    default_autoplay=True keeps Chromium's own autoplay policy)."""
+    yield from _opened(request, lambda *flags, default_autoplay=False: new_browser(
+        flags, default_autoplay=default_autoplay), "")
 
 
 @pytest.fixture

@@ -19,19 +19,24 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 CHROMIUM = os.environ.get("TLC_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("TLC_CHROMEDRIVER", "/usr/bin/chromedriver")
+# Lifts the browser's autoplay policy (sound without a user gesture). default_autoplay=True
+# leaves it out: the policy people have (issue 36.5, e2e/test_rejoin.py).
+NO_AUTOPLAY_POLICY = "--autoplay-policy=no-user-gesture-required"
+
+
 # ../shared/docs/e2e-recipe.md: headless, fake camera and microphone, no background
 # networking (the machine's network is closed), loopback allowed for WebRTC.
 CHROME_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
+    NO_AUTOPLAY_POLICY,
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run", "--no-default-browser-check", "--disable-quic",
     "--allow-loopback-in-peer-connection", "--window-size=1280,800",
 ]
 
 
-def new_browser(extra_flags=()):
+def new_browser(extra_flags=(), default_autoplay=False):
     """Debian's Chromium by explicit path (Selenium Manager never goes online), with a
     fresh profile; close it with close_browser()."""
     from selenium import webdriver
@@ -41,7 +46,8 @@ def new_browser(extra_flags=()):
     options.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix="tlc-chrome-")
     for flag in CHROME_FLAGS + [f"--user-data-dir={profile}", *extra_flags]:
-        options.add_argument(flag)
+        if not (default_autoplay and flag == NO_AUTOPLAY_POLICY):
+            options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_script_timeout(30)

@@ -13,7 +13,9 @@ SLOT = "return window.tlc.store.getState().calls[arguments[0]] || null"
 
 
 def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_property):
-    a, b = open_pages(server, browsers, 2)
+    # The browsers' default autoplay policy (issue 36.5): a reload loses the page's user
+    # activation, and the call must still come back with sound (assert_media_flows: not muted).
+    a, b = open_pages(server, lambda: browsers(default_autoplay=True), 2)
     a_anchor, b_anchor = connect(a, b)
     call_id = a.js(SLOT, a_anchor)["callId"]
     a.js("window.__ended = 0; window.tlc.signaling.on('call:ended', () => { window.__ended += 1; })")
@@ -30,7 +32,19 @@ def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_pr
     assert a.js(SLOT, a_anchor)["callId"] == call_id
     assert b.js(SLOT, b_anchor)["callId"] == call_id
     assert a.js("return window.__ended") == 0  # never hung up
+    # A learnt of the reload from the server (call:peer-reloaded), not from SDP ids.
+    told = a.js("return window.tlc.signaling.received.filter((r) => r.event === 'call:peer-reloaded')"
+                ".map((r) => r.data)")
+    assert told == [{"callId": call_id, "fromAnchorId": b_anchor}], told
     assert axe_violations(b.driver) == [] and axe_violations(a.driver) == []
+    # Then the other side reloads too: both pages have lost their activation now.
+    a.driver.refresh()
+    a.wait("const s = window.tlc && window.tlc.store.getState();"
+           "return s && s.me && s.me.clientId === arguments[0]", 8.0, "A's client resumed", a.client_id)
+    assert_media_flows((a, a_anchor), (b, b_anchor), timeout=12.0)
+    for page, anchor in ((a, a_anchor), (b, b_anchor)):
+        assert page.js("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .unmute-btn`)"
+                       ".hidden", anchor) is True
     # the call is still under control: hanging up works from the reloaded page
     b.click(b_anchor, "hangup")
     a.wait_idle(a_anchor, "hangup")
@@ -70,3 +84,22 @@ def test_closing_the_tab_mid_call_ends_the_call_for_the_peer(server, browsers, r
                 "return li ? li.dataset.away : 'gone'", b_anchor) in ("true", "gone")
     print(f"\n{how}: B left → call ended on A's side in {ended_s:.1f} s")
     record_property(f"{how}_to_ended_s", round(ended_s, 1))
+
+
+def test_a_description_with_another_sdp_session_id_is_not_a_reload(server, browsers):
+    """Issue 36.2: aiortc puts a new o= session id in every description; the browser must
+    not take that for "the peer reloaded" and replace a working connection."""
+    a, b = open_pages(server, browsers, 2)
+    a_anchor, b_anchor = connect(a, b)
+    call_id = a.js(SLOT, a_anchor)["callId"]
+    session = "return window.tlc.sessions.get(arguments[0])"
+    a.js("window.__before = window.tlc.sessions.get(arguments[0])", call_id)
+    sdp = a.js(session + ".pc.remoteDescription.sdp", call_id)
+    renamed = sdp.replace("o=- ", "o=- 1", 1)
+    assert renamed != sdp
+    # What calls.js would get next: the rejoin listener sees it first.
+    a.js("window.tlc.rejoin.onSignal({callId: arguments[0], fromAnchorId: arguments[1],"
+         " description: {type: 'answer', sdp: arguments[2]}})", call_id, b_anchor, renamed)
+    assert a.js("return window.tlc.sessions.get(arguments[0]) === window.__before", call_id) is True
+    assert a.js(session + ".closed", call_id) is False
+    assert_media_flows((a, a_anchor), (b, b_anchor))

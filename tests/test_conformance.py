@@ -227,3 +227,29 @@ def test_leave_on_close_makes_a_clean_disconnect_leave_at_once(client):
     assert left.wait(10), "bob left at once (not after the 30 s grace)"
     assert not any(e == "lobby:client" and d["client"]["id"] == bob.id and d["client"]["away"]
                    for e, d in ann.got), "never shown away first"
+
+
+def test_versions_the_welcome_states_the_documents_version_and_a_version_1_callee_works(client):
+    """Versions: the welcome's `protocol` is the document's; a callee that states no
+    version (1) accepts a prepared ring without an answer, and the caller's call:started
+    asks it for its offer again (resendOffer), which the callee answers."""
+    import os
+    import re
+    doc = open(os.path.join(os.path.dirname(__file__), "..", "docs", "protocol.md")).read()
+    assert client().welcome["protocol"] == int(re.search(r"^Version \*\*(\d+)\*\*", doc, re.M).group(1))
+    offer = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"}
+    ann, bob = client(auth={"protocol": 3}), client()
+    a, b = ann.anchor(), bob.anchor()
+    wait_for(lambda: any(e == "lobby:anchor" and d["anchor"]["id"] == b
+                         and d["anchor"]["status"] == "online" for e, d in ann.got), 5,
+             "ann sees bob's slot online")
+    invite, _ = ann.ask("call:invite", {"fromAnchorId": a, "toAnchorId": b, "offer": offer})
+    wait_for(lambda: bob.first("call:ring"), 5, "bob rings")
+    accept, _ = bob.ask("call:accept", {"invitationId": invite["invitationId"]})
+    started = wait_for(lambda: ann.first("call:started"), 5, "ann's call:started")
+    assert started["resendOffer"] is True, started
+    assert ann.ask("call:signal", {"callId": accept["callId"], "description": offer})[0]["ok"]
+    got = wait_for(lambda: bob.first("call:signal"), 5, "bob gets the offer")
+    assert got["description"] == offer
+    answer = {"type": "answer", "sdp": "v=0\r\n"}
+    assert bob.ask("call:signal", {"callId": accept["callId"], "description": answer})[0]["ok"]

@@ -25,7 +25,11 @@ from .errors import Refusal
 from .names import clean_name
 from .sdp import SdpError, check_sdp
 
-PROTOCOL_VERSION = 1
+# The version this server speaks (docs/protocol.md, "Versions"); a client states its own in
+# the connect `auth` (`protocol`), 1 when it does not, and the server keeps it working.
+PROTOCOL_VERSION = 3
+# From this version on, a callee is expected to answer the ring's offer itself.
+PREPARED_SINCE = 2
 MAX_PAYLOAD_BYTES = 4 * 1024
 MAX_SIGNAL_BYTES = 64 * 1024
 
@@ -154,6 +158,11 @@ class ConnectAuth(Payload):
     device: Optional[Name] = None
     anchors: Annotated[list[ResumeAnchor], Field(max_length=16)] = []
     calls: Annotated[list[ResumeCall], Field(max_length=16)] = []
+    # The protocol version the client speaks (docs/protocol.md, "Versions"); absent: 1.
+    protocol: Optional[Annotated[StrictInt, Field(ge=1, le=1000)]] = None
+    # True: this page was reloaded and its peer connections are gone; on a resume each
+    # call's peer is told (call:peer-reloaded) and waits for this side's new offer.
+    reloaded: Optional[StrictBool] = None
 
 
 def validate_auth(auth):
@@ -265,7 +274,8 @@ SERVER_EVENTS = (
     "session:welcome", "session:closing", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
     "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "lobby:count",
     "call:ring",
-    "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "call:peer-state", "error",
+    "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "call:peer-state",
+    "call:peer-reloaded", "error",
     # chat
     "chat:message", "chat:receipt", "chat:unread",
 )

@@ -12,8 +12,9 @@
 // It negotiates locally (the caller's offer, made by prepareOffer() and sent with the
 // invite; the callee's answer to the ring's offer) and gathers, but sends nothing: what
 // it would send waits in `outbox` — the callee's answer and candidates reveal its
-// addresses, and may leave only once the callee accepts. bind(callId) names the call
-// and sends what waited, less what call:accept carried (takeAnswer). See prepared.js.
+// addresses, and may leave only once the callee accepts. bind(session, callId) names the
+// call and sends what waited, less what call:accept carried (takeAnswer). Those steps are
+// in held.js; prepared.js drives them.
 //
 // Only negotiation lives here. Two helpers watch the same connection:
 //   health.js   — media flowing, the net state the tile shows, problems (TURN diagnosis),
@@ -49,6 +50,7 @@ export class PeerSession extends EventTarget {
     this.sentWithAccept = null;     // held callee: the answer call:accept carried
     this.answerReady = new Promise((resolve) => { this.onAnswerReady = resolve; });
     this.log = [];
+    this.sent = { offer: 0, answer: 0 }; // descriptions sent (rejoin.js, the e2e tests)
     this.msidStream = new MediaStream(); // one stream id for both tracks: lip sync
 
     this.pc.addEventListener('negotiationneeded', this.onNegotiationNeeded.bind(this));
@@ -79,63 +81,6 @@ export class PeerSession extends EventTarget {
     return this.callId == null;
   }
 
-  // -- prepared while it rings ---------------------------------------------------------
-
-  // The held caller's offer, made now and sent with call:invite. It is applied locally
-  // only by applyOffer(), once the invite's ack says which ICE transport policy this
-  // side must use (address privacy): gathering starts then. No candidate is in it.
-  async prepareOffer() {
-    this.ownOffer = await this.pc.createOffer();
-    return { type: this.ownOffer.type, sdp: this.ownOffer.sdp };
-  }
-
-  applyOffer(relayOnly, iceTransportPolicy = this.iceTransportPolicy) {
-    const policy = relayOnly ? 'relay' : iceTransportPolicy;
-    const changed = policy !== this.iceTransportPolicy;
-    Object.assign(this, { iceTransportPolicy: policy, relayOnly: Boolean(relayOnly) });
-    this.inbox = this.inbox.then(async () => {
-      if (this.closed) return;
-      // Before the local description: nothing has been gathered under the old policy.
-      if (changed) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceTransportPolicy: policy });
-      await this.pc.setLocalDescription(this.ownOffer);
-      this.trace('prepared offer applied');
-    }).catch((err) => this.trace('prepared offer failed', err));
-    return this.inbox;
-  }
-
-  // The held callee's answer as call:accept carries it: the local description now, with
-  // the candidates gathered so far. Waits up to `ms` for the answer; null if there is
-  // none by then. Kept in `sentWithAccept` (cleared when the accept fails), so bind()
-  // sends only what the answer does not hold.
-  async takeAnswer(ms) {
-    let timer;
-    const late = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
-    await Promise.race([this.answerReady, late]);
-    clearTimeout(timer);
-    const local = this.pc.localDescription;
-    if (this.closed || !this.held || local?.type !== 'answer'
-        || !this.outbox.some((f) => f.description?.type === 'answer')) return null;
-    this.sentWithAccept = { type: local.type, sdp: local.sdp };
-    return this.sentWithAccept;
-  }
-
-  // The call started: name it, start watching it, send what waited.
-  bind(callId) {
-    if (this.closed || !this.held) return;
-    this.callId = callId;
-    const gathered = this.outbox.filter((f) => f.candidate).length;
-    this.watch();
-    this.health.gathered = gathered;
-    if (this.pc.iceGatheringState === 'complete') this.health.onGatheringChange();
-    const sent = this.sentWithAccept?.sdp;  // the answer and the candidates in it went already
-    const held = this.outbox.splice(0).filter((f) => !sent || !(f.description?.type === 'answer'
-      || (f.candidate && sent.includes(`a=${f.candidate.candidate}\r\n`))));
-    this.trace(`bound to call ${callId}: sending ${held.length} held signal(s)`);
-    for (const fields of held) {
-      this.send(fields).catch((err) => this.trace('held signal not sent', err));
-    }
-  }
-
   localTrack(kind) {
     return kind === 'audio' ? this.media.audioTrack : this.media.videoTrack;
   }
@@ -147,8 +92,11 @@ export class PeerSession extends EventTarget {
   // -- outgoing negotiation -----------------------------------------------------------
 
   async onNegotiationNeeded() {
-    // The held caller's first offer is the one sent with the invite (prepareOffer).
-    if (this.ownOffer && this.pc.signalingState === 'stable' && !this.pc.remoteDescription) return;
+    // A held session never offers on its own: the held caller's one offer is the one sent
+    // with the invite (prepareOffer), and Chromium fires negotiationneeded before that
+    // offer exists (a second offer made here was answered twice: issue 36.1). Nor may it
+    // gather before the invite's ack says its ICE transport policy (address privacy).
+    if (this.held || (this.ownOffer && this.pc.signalingState === 'stable' && !this.pc.remoteDescription)) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -163,6 +111,8 @@ export class PeerSession extends EventTarget {
   // Not awaited: the socket keeps order, and waiting for the ack would only delay what
   // follows (and widen the makingOffer window, causing needless collisions).
   sendDescription() {
+    const { type } = this.pc.localDescription;
+    if (type in this.sent) this.sent[type] += 1;
     this.send({ description: this.pc.localDescription.toJSON() }).catch((err) => this.trace('description not sent', err));
   }
 

@@ -16,6 +16,7 @@
 // the ring's offer (the call's pending offer); `setups` counts both kinds.
 import { stripCandidates } from './sdp.js';
 import { slotOf } from './store.js';
+import { applyOffer, bind, prepareOffer, resendOffer, takeAnswer } from './held.js';
 
 // Accept waits at most this long for the answer being prepared (it takes ~10-30 ms after
 // the ring); later than that the answer follows as call:signal once the call started.
@@ -23,6 +24,8 @@ const ANSWER_WAIT_MS = 1000;
 // The ring's offer names no address (the server refuses one that does); should one come
 // anyway, applying it would make this side send checks to the caller before Accept:
 // sdp.js keeps only what names none.
+const hasTurn = (iceServers) => (iceServers || []).some((server) => [server.urls].flat()
+  .some((url) => typeof url === 'string' && /^turns?:/i.test(url)));
 const offerOf = (offer) => ({ description: { type: 'offer', sdp: stripCandidates(offer.sdp) } });
 
 export class Prepared {
@@ -44,11 +47,15 @@ export class Prepared {
   async offerFor(anchorId) {
     const iceServers = await this.calls.iceServersNow();
     if (this.phase(anchorId).phase !== 'ringing-out' || this.entries.has(anchorId)) return null;
-    const session = this.calls.newSession({ callId: null, anchorId, polite: false, initiator: true, iceServers });
+    // Relay-only until the ack says otherwise (issue 23.9): with a TURN server the call
+    // may hide this side's address, and the connection must not exist with any other
+    // policy. applyOffer() opens it to the ack's policy before anything is gathered.
+    const session = this.calls.newSession({ callId: null, anchorId, polite: false, initiator: true, iceServers,
+                                            relayOnly: hasTurn(iceServers) });
     if (!session) return null;
     this.entries.set(anchorId, { session, role: 'caller', invitationId: null, offered: false });
     try {
-      return await session.prepareOffer();
+      return await prepareOffer(session);
     } catch (err) {
       session.trace('offer not prepared', err);
       this.release(anchorId, 'offer failed');
@@ -61,7 +68,7 @@ export class Prepared {
     const entry = this.entries.get(anchorId);
     if (entry?.role !== 'caller' || entry.session.closed) return;
     Object.assign(entry, { invitationId, offered: true });
-    entry.session.applyOffer(relayOnly, this.calls.store.getState().me?.iceTransportPolicy);
+    applyOffer(entry.session, relayOnly, this.calls.store.getState().me?.iceTransportPolicy);
   }
 
   // -- the callee ----------------------------------------------------------------------
@@ -91,7 +98,7 @@ export class Prepared {
   async answerFor(anchorId, invitationId) {
     const entry = this.entries.get(anchorId);
     if (entry?.role !== 'callee' || entry.invitationId !== invitationId) return null;
-    return entry.session.takeAnswer(ANSWER_WAIT_MS);
+    return takeAnswer(entry.session, ANSWER_WAIT_MS);
   }
 
   // call:accept with the answer failed: not sent after all. Refused (it does not fit):
@@ -118,7 +125,9 @@ export class Prepared {
     const fits = entry && !entry.session.closed && (entry.role === 'caller') === Boolean(p.initiator)
       && entry.session.relayOnly === Boolean(p.relayOnly) && (entry.role === 'callee' || entry.offered);
     if (fits) {
-      entry.session.bind(p.callId);
+      bind(entry.session, p.callId);
+      // The callee does not prepare (protocol 1): the server asks for the offer again.
+      if (p.resendOffer && entry.role === 'caller') resendOffer(entry.session);
       this.setups.prepared += 1;
       return entry.session;
     }

@@ -55,6 +55,8 @@ export const CALL_STARTED = 'call:started';
 // CALL_SIGNAL and CALL_PEER_STATE travel both ways.
 export const CALL_STATE = 'call:state';
 export const CALL_ENDED = 'call:ended';
+// The peer's page was reloaded: its connection is gone, a new offer follows (rejoin.js).
+export const CALL_PEER_RELOADED = 'call:peer-reloaded';
 export const ERROR = 'error';
 export const CHAT_MESSAGE = 'chat:message';
 export const CHAT_RECEIPT = 'chat:receipt';
@@ -63,8 +65,8 @@ export const CHAT_UNREAD = 'chat:unread';
 export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
   LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, LOBBY_COUNT, CALL_RING,
-  CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, CALL_PEER_STATE, ERROR,
-  CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
+  CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, CALL_PEER_STATE,
+  CALL_PEER_RELOADED, ERROR, CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
 ]);
 
 // Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request
@@ -73,4 +75,5 @@ export const PERMANENT_ERRORS = Object.freeze(['invalid-payload', 'payload-too-l
   'forbidden', 'unknown-event', 'relay-required']);
 export const isPermanent = (code) => PERMANENT_ERRORS.includes(code);
 
-export const PROTOCOL_VERSION = 1;
+// The version this page speaks, stated in every connect's auth (docs/protocol.md, "Versions").
+export const PROTOCOL_VERSION = 3;

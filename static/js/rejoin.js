@@ -8,18 +8,22 @@
 //                  its media stops (call:media flowing:false, the peer's hint) and lets the
 //                  socket drop without a goodbye: the server keeps the client for its
 //                  reconnect grace (30 s), the peer sees the call `reconnecting`.
-//   the reload   — connects with the saved resume token: the server resumes the client
-//                  (same client id, anchors and calls; docs/protocol.md, "Reconnecting").
-//                  The RTCPeerConnection did not survive the page, so this side starts a
-//                  new one for each saved call and offers; the peer sees an offer from a
-//                  new connection (another SDP o= session id, RFC 3264 §5) and starts a
-//                  new one too (`onSignal`). Same call id; media flows again.
+//   the reload   — connects with the saved resume token and `reloaded: true`: the server
+//                  resumes the client (same client id, anchors and calls; docs/protocol.md,
+//                  "Reconnecting") and tells the peer of each call so (call:peer-reloaded),
+//                  before anything this page sends. The RTCPeerConnection did not survive
+//                  the page, so this side starts a new one for each saved call and offers
+//                  (impolite: it never rolls back for an offer of the peer's old
+//                  connection); descriptions that arrive before that offer went out were
+//                  meant for the page before the reload, and are dropped. The peer, told by
+//                  the server, replaces its connection with one that waits for that offer
+//                  (polite). Same call id; media flows again. Nothing here reads SDP ids.
 //   a close      — nothing comes back. The peer saw "media stopped" then "client away"
 //                  (a network drop keeps the media flag: its media cannot be reported
 //                  stopped), waits LEAVE_GRACE_MS from the hint for a reload to come back
 //                  and hangs up: the call ends there ~5–6 s after the close
 //                  (PeerLeaveWatch; e2e/test_rejoin.py measures it).
-import { CALL_MEDIA, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
+import { CALL_MEDIA, CALL_PEER_RELOADED, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
 import { ownAnchors, slotOf } from './store.js';
 
 const KEY = 'tlc.rejoin';
@@ -27,12 +31,6 @@ const KEY = 'tlc.rejoin';
 // up. A reload of the call page reconnects in ~1 s here (e2e/test_rejoin.py); a slow
 // phone may need more.
 export const LEAVE_GRACE_MS = 5000;
-
-// The session id of an SDP's o= line ("o=- 4611731400430051336 2 IN IP4 …"): the same for
-// every description of one RTCPeerConnection, another for a new one.
-export function sdpSessionId(sdp) {
-  return (typeof sdp === 'string' && sdp.match(/^o=\S+ (\S+) /m)?.[1]) || null;
-}
 
 const isId = (v) => typeof v === 'string' && v.length > 0 && v.length <= 128;
 
@@ -62,6 +60,7 @@ export class Rejoin {
     for (const c of pending?.calls || []) this.started.set(c.callId, c);
     signaling.on(CALL_STARTED, (p) => this.started.set(p.callId, p));
     signaling.on(CALL_SIGNAL, (p) => this.onSignal(p));
+    signaling.on(CALL_PEER_RELOADED, (p) => this.replace(p?.callId));
     signaling.keepOnHide = () => this.onPageHide();
     store.subscribe((state) => this.onState(state));
   }
@@ -83,15 +82,15 @@ export class Rejoin {
     const p = this.pending;
     if (!p) return null;
     return {
+      reloaded: true, // the server tells each call's peer (call:peer-reloaded)
       anchors: p.anchors,
       calls: p.calls.map((c) => ({ callId: c.callId, anchorId: c.anchorId, peerAnchorId: c.peer.anchorId, initiator: Boolean(c.initiator) })),
     };
   }
 
   // Once the resumed client's anchors are back in the lobby: a new connection for each
-  // saved call. It offers (it is the side with nothing), whatever its role in the call;
-  // the store keeps the call's roles. Descriptions from the peer's connection to the
-  // page that left are dropped (`staleRemote`).
+  // saved call. It offers (it is the side with nothing) and is the impolite one,
+  // whatever its roles in the call; the store keeps the call's roles.
   onState(state) {
     const p = this.pending;
     if (!p || !state.me || state.me.clientId !== p.clientId || !this.calls) return;
@@ -100,48 +99,36 @@ export class Rejoin {
     p.calls = p.calls.filter((c) => !ready.includes(c));
     if (!p.calls.length) this.pending = null;
     for (const c of ready) {
-      this.calls.startSession({ ...c, initiator: true });
+      this.calls.startSession({ ...c, initiator: true, polite: false });
       const session = this.calls.sessions.get(c.callId);
-      if (session) session.staleRemote = c.peerSdp || null;
+      if (session) session.rejoined = true;
       this.store.dispatch({ type: 'call/started', payload: c });
     }
   }
 
-  // A description from a connection this session does not talk to: from the peer's
-  // connection to a page of ours that is gone (dropped), or from a new connection of the
-  // peer (it reloaded): this one talks to nothing now, so a new one takes its place. An
-  // offer goes to the new connection (calls.js hands it on after this listener); an
-  // answer (to an offer of ours the new connection never made) is dropped and the new
-  // connection offers instead.
+  // A description for a connection this page made after its reload, before that
+  // connection sent its offer: the peer's old connection talking to the page that is
+  // gone (it waited for this client while it was away). Dropped: the listeners after
+  // this one (calls.js) see no description.
   onSignal(p) {
-    const description = p?.description;
-    const session = description && this.calls?.sessions.get(p.callId);
-    if (!session || session.closed) return;
-    const incoming = sdpSessionId(description.sdp);
-    if (!incoming) return;
-    if (incoming === session.staleRemote) {
-      delete p.description; // the listeners after this one see no description
-      session.trace?.('dropped a description of the peer\'s connection to our previous page');
-      return;
-    }
-    const current = sdpSessionId(session.pc.remoteDescription?.sdp);
-    if (!current || current === incoming) return;
-    const offer = description.type === 'offer';
-    this.replace(p.callId, { offerer: !offer, staleRemote: current });
-    if (!offer) delete p.description;
+    const session = p?.description && this.calls?.sessions.get(p.callId);
+    if (!session || session.closed || !session.rejoined || session.sent.offer + session.sent.answer > 0) return;
+    delete p.description;
+    session.trace?.('dropped a description meant for this page before its reload');
   }
 
-  replace(callId, { offerer, staleRemote }) {
+  // call:peer-reloaded: the peer's page was reloaded and its connection is gone. A new
+  // one takes this one's place and waits for the peer's offer (polite: the peer's new
+  // connection offers and never rolls back).
+  replace(callId) {
     const started = this.started.get(callId);
-    const old = this.calls.sessions.get(callId);
+    const old = this.calls?.sessions.get(callId);
     if (!started || !old) return;
-    old.trace?.('the peer has a new connection (it reloaded): starting a new one');
+    old.trace?.('the peer reloaded its page: starting a new connection');
     old.stopPeerState?.();
     old.close();
     this.calls.sessions.delete(callId);
-    this.calls.startSession({ ...started, initiator: offerer });
-    const session = this.calls.sessions.get(callId);
-    if (session) session.staleRemote = staleRemote;
+    this.calls.startSession({ ...started, initiator: false, polite: true });
     this.store.dispatch({ type: 'call/pc-state', payload: { anchorId: started.anchorId, callId, state: 'new' } });
   }
 
@@ -154,10 +141,7 @@ export class Rejoin {
       this.storage.removeItem(KEY);
       return false;
     }
-    const calls = live.map((slot) => ({
-      ...this.started.get(slot.callId),
-      peerSdp: sdpSessionId(this.calls?.sessions.get(slot.callId)?.pc.remoteDescription?.sdp),
-    }));
+    const calls = live.map((slot) => this.started.get(slot.callId));
     const anchors = ownAnchors(state).map((a) => ({ anchorId: a.id, name: a.name, online: a.status !== 'offline' }));
     try {
       this.storage.setItem(KEY, JSON.stringify({

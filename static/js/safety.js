@@ -2,12 +2,16 @@
 //
 // The signaling server carries the SDP, and with it each side's DTLS fingerprint; a
 // server that swapped them could relay (and read) the media unseen. So each side
-// hashes the two fingerprints the live connection really uses — its own (the local
-// description) and the peer's as the DTLS handshake saw it (getStats: the certificate
-// of the transport in use, not what the SDP said) — in a fixed order (sorted), with
-// SHA-256, into 16 digits. Read aloud and matching, the two sides hold each other's
-// certificates: nobody in the middle. The code is recomputed with every stats tick, so
-// a new certificate (a new peer connection) shows at once; an ICE restart keeps it.
+// hashes the two fingerprints the live connection uses — its own (the local
+// description) and the peer's (the remote description: what the DTLS handshake
+// verified the peer's certificate against, or the connection would not be up) — in a
+// fixed order (sorted), with SHA-256, into 16 digits. Read aloud and matching, the two
+// sides hold each other's certificates: nobody in the middle. The exact formula, with a
+// worked example, is in docs/protocol.md ("Safety codes"); tests/test_safety_formula.py
+// checks this file against it. Where getStats names the peer's certificate (Chromium;
+// Firefox does not), it must be one the remote description lists, or the code is
+// refused as a mismatch. The code is recomputed with every stats tick, so a new
+// certificate (a new peer connection) shows at once; an ICE restart keeps it.
 //
 // The page keeps one DTLS certificate per site (siteCertificate: IndexedDB), so the
 // code of two people stays the same over calls and reloads, and "verified" can stick.
@@ -16,6 +20,8 @@ const DB_NAME = 'tlc-dtls';
 const STORE = 'certificates';
 const KEY = 'site';
 const DAY_MS = 24 * 3600 * 1000;
+export const NO_FINGERPRINT = 'no DTLS fingerprint in the descriptions';
+export const MISMATCH = "the peer's certificate is not the one its description names";
 
 function openDb() {
   return new Promise((resolve, reject) => {
@@ -52,22 +58,39 @@ export async function siteCertificate() {
   }
 }
 
-// "sha-256 AB:CD:…" of an SDP's first a=fingerprint line (session or media level).
+// "sha-256 AB:CD:…" of an SDP's first a=fingerprint line (session or media level,
+// whichever comes first), or null: the algorithm in lower case, the hex in upper case,
+// as written otherwise (colons kept).
 export function sdpFingerprint(sdp) {
-  const m = /^a=fingerprint:(\S+) (\S+)/m.exec(sdp || '');
-  return m ? normal(m[1], m[2]) : null;
+  return sdpFingerprints(sdp)[0] || null;
+}
+
+// Every a=fingerprint line of an SDP, in order, in that form.
+export function sdpFingerprints(sdp) {
+  const lines = String(sdp || '').matchAll(/^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/gm);
+  return [...lines].map((m) => normal(m[1], m[2]));
 }
 
 const normal = (algorithm, hex) => `${algorithm.toLowerCase()} ${hex.toUpperCase()}`;
 
-// The peer's certificate as used by the transport of the selected pair.
+// The peer's certificate as getStats names it (the transport of the selected pair), or
+// null (Firefox has none; Chromium sometimes none for the transport in use).
 export function statsRemoteFingerprint(report) {
   let transport = null;
   report.forEach((s) => {
     if (s.type === 'transport' && s.remoteCertificateId && (!transport || s.selectedCandidatePairId)) transport = s;
   });
   const cert = transport && report.get(transport.remoteCertificateId);
-  return cert ? normal(cert.fingerprintAlgorithm, cert.fingerprint) : null;
+  return cert?.fingerprint && cert.fingerprintAlgorithm ? normal(cert.fingerprintAlgorithm, cert.fingerprint) : null;
+}
+
+// The peer's fingerprint for the code: the remote description's (docs/protocol.md).
+// getStats' certificate, when there is one, must be listed there: else 'mismatch'.
+export function remoteFingerprint(remoteSdp, fromStats) {
+  const listed = sdpFingerprints(remoteSdp);
+  if (fromStats && listed.length && !listed.includes(fromStats)
+      && listed.some((f) => f.split(' ')[0] === fromStats.split(' ')[0])) return { error: 'mismatch' };
+  return listed.length ? { fingerprint: listed[0] } : { error: 'none' };
 }
 
 // 16 digits in 4 groups from SHA-256 of the two fingerprints, sorted, one per line.
@@ -101,15 +124,19 @@ export class Safety {
     try {
       if (!globalThis.crypto?.subtle) throw new Error('no WebCrypto (not a secure page)');
       const local = sdpFingerprint(pc.localDescription?.sdp);
-      const remote = statsRemoteFingerprint(await pc.getStats());
-      const code = local && remote ? await safetyCode(local, remote) : null;
+      const fromStats = statsRemoteFingerprint(await pc.getStats());
+      const remote = remoteFingerprint((pc.currentRemoteDescription || pc.remoteDescription)?.sdp, fromStats);
+      // Connected, yet a fingerprint is missing: say so rather than "working it out" forever.
+      if (!local || remote.error) throw new Error(remote.error === 'mismatch' ? MISMATCH : NO_FINGERPRINT);
+      const code = await safetyCode(local, remote.fingerprint);
       if (code !== this.code || this.error) {
-        Object.assign(this, { code, local, remote, error: null });
+        Object.assign(this, { code, local, remote: remote.fingerprint, error: null });
         this.session.emit('safety', { code });
       }
     } catch (err) {
-      if (!this.error) {
-        this.error = String(err.message || err);
+      const error = String(err.message || err);
+      if (this.error !== error || this.code) {
+        Object.assign(this, { code: null, error });
         this.session.emit('safety', { code: null });
       }
     } finally {

@@ -15,7 +15,7 @@
 // (same id, anchors, calls) within its grace period, or rebuilds it after a restart from
 // the state the page provides (docs/protocol.md, "Connecting").
 import { io } from '../vendor/socket.io.esm.min.js';
-import { SESSION_CLOSING, SESSION_WELCOME } from './protocol.js';
+import { PROTOCOL_VERSION, SESSION_CLOSING, SESSION_WELCOME } from './protocol.js';
 import { deviceLabel } from './device.js';
 
 export const STATUS = 'status';
@@ -120,10 +120,11 @@ export class Signaling {
   // Called by Socket.IO before every (re)connect.
   _auth(callback) {
     const device = deviceLabel();  // the lobby tells this tab from the user's others
-    if (!this.resumeToken) return callback({ device });
+    // protocol: the version this page speaks (docs/protocol.md, "Versions").
+    if (!this.resumeToken) return callback({ device, protocol: PROTOCOL_VERSION });
     let state = {};
     try { state = this._resumeState() || {}; } catch (err) { console.error('resume state failed', err); }
-    callback({ resume: this.resumeToken, device, ...state });
+    callback({ resume: this.resumeToken, device, protocol: PROTOCOL_VERSION, ...state });
   }
 
   setResumeState(provider) {

@@ -27,13 +27,14 @@ class Connections:
         self.buckets = {}           # sid -> TokenBucket
         self.leave_on_close = set() # sids whose closed transport is a goodbye
         self.sessions = {}          # sid -> (user id, account session digest or None)
+        self.protocols = {}         # sid -> the protocol version its client stated (auth)
         self._local = threading.local()  # per thread or greenlet: inside emit()?
         self._later = SerialWorker(socketio.start_background_task,
                                    lambda batch: [fn() for fn in batch],
                                    name="deferred disconnects")
 
     # -- binding -----------------------------------------------------------------------
-    def bind(self, sid, client_id, leave_on_close=False, session=(None, None)):
+    def bind(self, sid, client_id, leave_on_close=False, session=(None, None), protocol=1):
         """This socket serves this client now (a resumed client's old socket, which may
         not have noticed its drop, no longer does). `session`: (user id, the account
         session's digest), for sids_of_sessions."""
@@ -43,8 +44,10 @@ class Connections:
             self.buckets.pop(old, None)
             self.leave_on_close.discard(old)
             self.sessions.pop(old, None)
+            self.protocols.pop(old, None)
         self.sessions[sid] = session
         self.clients[sid] = client_id
+        self.protocols[sid] = protocol
         self.sids[client_id] = sid
         self.buckets[sid] = TokenBucket(*self.rate, self.clock)
         if leave_on_close:
@@ -65,6 +68,7 @@ class Connections:
         self.buckets.pop(sid, None)
         self.sessions.pop(sid, None)
         self.leave_on_close.discard(sid)
+        self.protocols.pop(sid, None)
         if client_id is None or self.sids.get(client_id) != sid:
             return None
         del self.sids[client_id]
@@ -75,6 +79,10 @@ class Connections:
         (digests), or by any session of it when `sessions` is "*"."""
         return [sid for sid, (user, digest) in list(self.sessions.items())
                 if user == user_id and (sessions == "*" or digest in sessions)]
+
+    def protocol_of(self, client_id):
+        """The protocol version the socket serving this client stated (1 if none here)."""
+        return self.protocols.get(self.sids.get(client_id), 1)
 
     def client_of(self, sid):
         return self.clients.get(sid)

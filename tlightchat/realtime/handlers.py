@@ -11,7 +11,7 @@ delivery tree sends whatever the change produced. Chat events: chat_handlers.py.
 import secrets
 
 from ..errors import Refusal
-from ..protocol import handles
+from ..protocol import PREPARED_SINCE, handles
 from ..store import actions as A
 from ..store import selectors as S
 from ..store.guards import check_relay_only
@@ -118,8 +118,12 @@ def call_accept(hub, cid, p):
             raise Refusal("invalid-state", "answer sent but the ring carried no offer")
         if inv["toAnchorId"] in relay_only:
             check_relay_only({"description": answer})
+    # A callee of protocol 1 ignores the ring's offer and waits for one after call:started
+    # (docs/protocol.md, "Versions"): the caller is asked to send it again.
+    resend = (answer is None and inv is not None and bool(inv.get("offered"))
+              and hub.connections.protocol_of(cid) < PREPARED_SINCE)
     result = hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock(),
-                                                relay_only),
+                                                relay_only, resend_offer=resend),
                           lambda s: {"callId": call_id})
     if answer is not None:
         # Relayed to the caller as call:signal, right after its call:started and before

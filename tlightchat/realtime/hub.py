@@ -238,7 +238,8 @@ class Hub:
                     replaced, state["clients"][replaced].get("node") or None))
             if resumed:
                 self.connections.release(client_id)  # its old socket may not know yet
-                self.store.dispatch(A.client_resumed(client_id, user.id, self.node))
+                self.store.dispatch(A.client_resumed(client_id, user.id, self.node,
+                                                     reloaded=bool(auth and auth.get("reloaded"))))
             else:
                 self.store.dispatch(A.client_connected(
                     client_id, user.id, user.display_name, self.clock(),
@@ -249,7 +250,8 @@ class Hub:
                     self.tree.park_client(client_id)
                     self._restore(client_id, auth, sid)
             self.connections.bind(sid, client_id, leave_on_close=bool(
-                auth and auth.get("leaveOnClose")), session=(user.id, session))
+                auth and auth.get("leaveOnClose")), session=(user.id, session),
+                protocol=(auth or {}).get("protocol", 1))
             self.connections.emit("session:welcome", {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
                 "restored": claimed is not None and not resumed,

@@ -169,13 +169,16 @@ def _call_messages(action, prev, nxt, actor):
         if old is None and _claimed(prev, call_id):  # restored after a server restart
             old_state = None
         elif old is None:
+            resend = action["type"] == A.INVITATION_ACCEPTED and action["payload"].get("resendOffer")
             for me, peer in ((call["callerAnchorId"], call["calleeAnchorId"]),
                              (call["calleeAnchorId"], call["callerAnchorId"])):
-                msgs.append(((call["clients"][me], me, call_id), "call:started", {
-                    "callId": call_id, "anchorId": me, "peer": S.party(nxt, peer),
-                    "polite": me == call["calleeAnchorId"],
-                    "initiator": me == call["callerAnchorId"],
-                    "relayOnly": me in call.get("relayOnly", ())}))
+                data = {"callId": call_id, "anchorId": me, "peer": S.party(nxt, peer),
+                        "polite": me == call["calleeAnchorId"],
+                        "initiator": me == call["callerAnchorId"],
+                        "relayOnly": me in call.get("relayOnly", ())}
+                if resend and me == call["callerAnchorId"]:
+                    data["resendOffer"] = True
+                msgs.append(((call["clients"][me], me, call_id), "call:started", data))
             continue
         else:
             old_state = S.call_state(prev, old)
@@ -201,6 +204,8 @@ def _call_messages(action, prev, nxt, actor):
             if hangup:
                 data["by"] = "you" if cid == actor else "peer"
             msgs.append(((cid, aid, call_id), "call:ended", data))
+    if action["type"] == A.CLIENT_RESUMED and action["payload"].get("reloaded"):
+        msgs.extend(_peer_reloaded(nxt, action["payload"]["clientId"]))
     relay = RELAYED.get(action["type"])
     if relay is not None:
         event, keys = relay
@@ -210,6 +215,20 @@ def _call_messages(action, prev, nxt, actor):
         peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
         data = {"callId": call["id"], "fromAnchorId": me, **{k: p[k] for k in keys if k in p}}
         msgs.append(((call["clients"][peer], peer, call["id"]), event, data))
+    return msgs
+
+
+def _peer_reloaded(state, client_id):
+    """A reloaded page is back (its peer connections are gone): tell the peer of each of
+    its calls, which starts a new connection and waits for the reloaded side's offer."""
+    msgs = []
+    for aid in state["clients"][client_id]["anchorIds"]:
+        call = state["calls"].get(state["anchors"][aid].get("callId") or "")
+        if call is None:
+            continue
+        peer = call["calleeAnchorId"] if aid == call["callerAnchorId"] else call["callerAnchorId"]
+        msgs.append(((call["clients"][peer], peer, call["id"]), "call:peer-reloaded",
+                     {"callId": call["id"], "fromAnchorId": aid}))
     return msgs
 
 

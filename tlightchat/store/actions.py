@@ -65,9 +65,13 @@ def client_went_away(client_id, until, node=None):
     return _action(CLIENT_WENT_AWAY, payload, client_id)
 
 
-def client_resumed(client_id, user_id, node=""):
-    return _action(CLIENT_RESUMED, {"clientId": client_id, "userId": user_id, "node": node},
-                   client_id)
+def client_resumed(client_id, user_id, node="", reloaded=False):
+    """`reloaded`: the client's page was reloaded (its peer connections are gone): the
+    peer of each of its calls is told with call:peer-reloaded."""
+    payload = {"clientId": client_id, "userId": user_id, "node": node}
+    if reloaded:
+        payload["reloaded"] = True
+    return _action(CLIENT_RESUMED, payload, client_id)
 
 
 def node_lost(node, until, client_ids):
@@ -136,12 +140,17 @@ def invitation_declined(client_id, invitation_id):
     return _action(INVITATION_DECLINED, {"invitationId": invitation_id}, client_id)
 
 
-def invitation_accepted(client_id, invitation_id, call_id, now, relay_only=()):
+def invitation_accepted(client_id, invitation_id, call_id, now, relay_only=(), resend_offer=False):
     """`relay_only`: the anchors of the call that may send only TURN relay candidates
     (address privacy, decided by the realtime layer from each user's setting and trust
-    marks: the guard of calls/signalled enforces it, the reducer only keeps it)."""
-    return _action(INVITATION_ACCEPTED, {"invitationId": invitation_id, "callId": call_id,
-                                         "now": now, "relayOnly": list(relay_only)}, client_id)
+    marks: the guard of calls/signalled enforces it, the reducer only keeps it).
+    `resend_offer`: the callee does not answer the ring's offer (it speaks protocol 1):
+    the caller's call:started asks it to send that offer again as call:signal."""
+    payload = {"invitationId": invitation_id, "callId": call_id, "now": now,
+               "relayOnly": list(relay_only)}
+    if resend_offer:
+        payload["resendOffer"] = True
+    return _action(INVITATION_ACCEPTED, payload, client_id)
 
 
 def clock_ticked(now):

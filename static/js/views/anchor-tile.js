@@ -13,6 +13,7 @@ import { h, setAttr, setText } from './dom.js';
 import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
+import { RemoteSound } from './sound.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -46,8 +47,9 @@ export class AnchorTile {
     this.local.muted = true; // the property, not only the attribute, keeps a preview silent
     this.peerLabel = h('span', { class: 'peer-label' });
     this.placeholder = h('div', { class: 'stage-empty' });
-    this.unmute = button('unmute', 'Click to hear the call', 'small unmute-btn');
+    this.unmute = button('unmute', 'Sound is off — click anywhere to hear the call', 'unmute-btn');
     this.unmute.hidden = true;
+    this.sound = new RemoteSound(this.remote, this.unmute); // plays with sound when allowed (sound.js)
     this.previewLabel = h('span', { class: 'preview-label' }, 'Your preview');
     this.ringText = h('p', { class: 'ring-text' });
     this.ringPanel = h('div', { class: 'ring-panel', role: 'alert' }, this.ringText,
@@ -103,12 +105,7 @@ export class AnchorTile {
   onClick(event) {
     const action = event.target.closest('button[data-action]')?.dataset.action;
     if (!action) return;
-    if (action === 'unmute') {
-      this.remote.muted = false;
-      this.remote.play().catch(() => {});
-      this.unmute.hidden = true;
-      return;
-    }
+    if (action === 'unmute') return this.sound.unmute();
     if (action === 'accept') this.actions.markAcceptClick(this.anchorId);
     this.actions[action](this.anchorId);
   }
@@ -126,6 +123,7 @@ export class AnchorTile {
     this.slot = slot;
     this.anchor = anchor;
     this.attachSession(session);
+    this.sound.tryAgain(); // the capture may have started since: sound if allowed now
     this.renderNet();
     this.safety.render(session, slot);
 
@@ -255,7 +253,7 @@ export class AnchorTile {
     }
     this.session = session;
     this.onNet = this.onNet || (() => this.renderNet());
-    this.onStats = this.onStats || (() => this.renderStats());
+    this.onStats = this.onStats || (() => { this.renderStats(); this.safety.render(this.session, this.slot); });
     this.onSafety = this.onSafety || (() => this.safety.render(this.session, this.slot));
     this.onSigns = this.onSigns || (() => this.renderPeerNote());
     this.renderStats();
@@ -265,18 +263,8 @@ export class AnchorTile {
       session.addEventListener('safety', this.onSafety);
       session.addEventListener('signs', this.onSigns);
     }
-    this.remote.srcObject = session ? session.remoteStream : null;
-    this.remote.muted = false;
-    this.unmute.hidden = true;
+    this.sound.attach(session); // with sound if the browser allows it, else muted and a prompt
     if (!session) return;
-    this.remote.play().catch((err) => {
-      // Autoplay with sound needs a user gesture the page may not have had.
-      if (err.name === 'NotAllowedError') {
-        this.remote.muted = true;
-        this.remote.play().catch(() => {});
-        this.unmute.hidden = false;
-      }
-    });
     if ('requestVideoFrameCallback' in this.remote) {
       this.remote.requestVideoFrameCallback((now, meta) => {
         if (this.session !== session) return;

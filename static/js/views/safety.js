@@ -27,16 +27,18 @@ export class SafetyLine {
     this.session = session;
     this.slot = slot;
     const live = Boolean(session) && slot && (slot.phase === 'connecting' || slot.phase === 'connected');
-    const relay = live && Boolean(session.relayOnly);
-    this.privacy.hidden = !relay;
-    setText(this.privacy, relay ? SAFETY.hidden : '');
-    setAttr(this.el, 'data-privacy', relay ? 'relay' : null);
+    // What getStats says (the selected pair's local candidate), never what was intended.
+    const local = live && session.relayOnly ? session.stats?.path?.local : null;
+    const privacy = !local ? null : local === 'relay' ? 'relay' : 'exposed';
+    this.privacy.hidden = !privacy;
+    setText(this.privacy, privacy === 'relay' ? SAFETY.hidden : privacy ? SAFETY.exposed(local) : '');
+    setAttr(this.el, 'data-privacy', privacy);
     const code = live ? session.safety?.code : null;
     this.codeLine.hidden = !live;
     setAttr(this.el, 'data-code', code || null);
     if (!live) return;
     const error = session.safety?.error;
-    setText(this.code, code ? `${SAFETY.label}: ${code}` : error ? SAFETY.unavailable : SAFETY.computing);
+    setText(this.code, code ? `${SAFETY.label}: ${code}` : error ? SAFETY.unavailable(error) : SAFETY.computing);
     setText(this.meaning, code ? SAFETY.meaning : '');
     const peer = slot.peer;
     const mark = peer && this.markOf(peer.userId);

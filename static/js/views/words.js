@@ -274,10 +274,12 @@ export const ANNOUNCE = {
 
 export const SAFETY = {
   hidden: 'relayed — your address is hidden',
+  exposed: (type) => `not hidden — this call uses your ${type} address, not the relay`,
   label: 'Safety code',
   meaning: 'Read it to each other; if it matches, nobody is listening in.',
   computing: 'Safety code: working it out…',
-  unavailable: 'Safety code unavailable in this browser (it needs a secure page: HTTPS or localhost).',
+  // why: safety.js's reason (no WebCrypto: not a secure page; no fingerprint; a mismatch)
+  unavailable: (why) => `Safety code unavailable: ${why}.`,
   verify: 'Mark verified',
   verifyTitle: 'You read the code to each other and it matched',
   unverify: 'Remove mark',

@@ -1,0 +1,58 @@
+"""Issue 36.3: the safety-code formula of docs/protocol.md ("Safety codes"), checked
+twice against the document's worked example: computed here from the words of the
+formula (an independent implementation), and by static/js/safety.js under Node
+(tests/js/safety.test.mjs, which also covers the browser's fallbacks)."""
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def doc_example():
+    with open(os.path.join(ROOT, "docs", "protocol.md"), encoding="utf-8") as f:
+        doc = f.read()
+    block = re.search(r"<!-- safety-example: begin.*?-->(.*?)<!-- safety-example: end -->", doc, re.S)
+    assert block, "docs/protocol.md has no worked safety-code example"
+    sdps = re.findall(r"```\n(.*?)```", block.group(1), re.S)
+    code = re.search(r"Code: \*\*`(\d{4} \d{4} \d{4} \d{4})`\*\*", block.group(1))
+    assert len(sdps) == 2 and code, block.group(1)
+    return {"caller": sdps[0], "callee": sdps[1], "code": code.group(1)}
+
+
+def fingerprint(sdp):
+    """Step 1: the first a=fingerprint line; hash function lower case, hex upper case."""
+    for line in sdp.splitlines():
+        if line.startswith("a=fingerprint:"):
+            algorithm, value = line[len("a=fingerprint:"):].strip().split(" ", 1)
+            return f"{algorithm.lower()} {value.strip().upper()}"
+    return None
+
+
+def safety_code(f1, f2):
+    """Steps 2-5."""
+    d = hashlib.sha256("\n".join(sorted([f1, f2])).encode("utf-8")).digest()
+    return " ".join(f"{(d[2 * i] * 256 + d[2 * i + 1]) % 10000:04d}" for i in range(4))
+
+
+def test_the_documents_worked_example_computes_to_its_code():
+    ex = doc_example()
+    a, b = fingerprint(ex["caller"]), fingerprint(ex["callee"])
+    assert a.startswith("sha-256 D3:BA:") and b.startswith("sha-256 F8:69:")  # first line, normalized
+    assert safety_code(a, b) == safety_code(b, a) == ex["code"]
+
+
+def test_safety_js_gives_the_documents_code_and_falls_back_to_the_sdp():
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    run = subprocess.run([node, "--test", os.path.join(ROOT, "tests", "js", "safety.test.mjs")],
+                         env={**os.environ, "TLC_SAFETY_EXAMPLE": json.dumps(doc_example())},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "# fail 0" in run.stdout and "# skipped 0" in run.stdout, run.stdout
