@@ -8,7 +8,8 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # postgresql: Debian's PostgreSQL 15 (bookworm); redis-server: Redis 7. The tests start
 # their own servers in temp dirs (tests/pgserver.py, e2e/services.py), never the system ones.
 # firefox-esr: the cross-engine e2e tests (e2e/firefox.py; geckodriver comes from PyPI).
-TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server
+# nodejs: the browser modules' unit tests (tests/test_js_units.py runs them with node).
+TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server nodejs
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots
 

@@ -117,7 +117,7 @@ def call_accept(hub, cid, p):
         if not inv.get("offered"):
             raise Refusal("invalid-state", "answer sent but the ring carried no offer")
         if inv["toAnchorId"] in relay_only:
-            check_relay_only({"description": answer})
+            check_relay_only({"description": answer}, hub.relay_addresses)
     result = hub.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, hub.clock(),
                                                 relay_only),
                           lambda s: {"callId": call_id})
