@@ -9,7 +9,6 @@ refuses the offer, with a documented error, passes too: nothing rang). A control
 shows the trap works: after Accept, a candidate trickled by call:signal naming another
 port gets Firefox's connectivity checks there.
 """
-import asyncio
 import json
 import select
 import socket
@@ -17,7 +16,7 @@ import struct
 
 from tests.rawsio import RawSocket
 
-from .aiortc_peer import without_candidates
+from .aiortc_peer import gathered_offer, ring_offer
 from .pages import CallPage
 from .services import wait_for
 from .test_ring_prepared import HELD
@@ -60,21 +59,8 @@ class StunTrap:
 
 
 def aiortc_offer():
-    """A real audio+video offer (aiortc), candidates removed, every address the null one."""
-    from aiortc import RTCConfiguration, RTCPeerConnection
-    from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
-
-    async def make():
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        pc.addTrack(AudioStreamTrack())
-        pc.addTrack(VideoStreamTrack())
-        await pc.setLocalDescription(await pc.createOffer())
-        sdp = pc.localDescription.sdp
-        await pc.close()
-        return sdp
-
-    lines = without_candidates(asyncio.run(make())).split("\r\n")
-    return ["c=IN IP4 0.0.0.0" if line.startswith("c=") else line for line in lines]
+    """A real audio+video offer (aiortc) as a ring's offer: its lines, naming no address."""
+    return ring_offer(gathered_offer()).split("\r\n")
 
 
 def with_lines(lines, extra):
