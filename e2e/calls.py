@@ -1,5 +1,6 @@
-"""Helpers shared by the call tests whose pages serve several tests (test_engines,
-test_aiortc_peer): the descriptions a page received, and leaving a page idle."""
+"""Helpers shared by call tests (test_engines, test_aiortc_peer, test_ring_prepared,
+test_firefox_ring_attack): what a page received, its prepared session, and leaving a
+page idle."""
 from selenium.common.exceptions import WebDriverException
 
 # The descriptions a page received, in order: [event, type] (the offer of a call:ring,
@@ -11,6 +12,16 @@ return window.tlc.signaling.received.flatMap((r) => {
 });
 """
 IDLE_S = 10.0
+RECEIVED = "return window.tlc.signaling.received.map((r) => ({event: r.event, at: r.at, data: r.data}))"
+# A prepared session (callee or caller): its answer made and its candidates gathered, all held.
+HELD = """
+const entry = window.tlc.calls.prepared.entries.get(arguments[0]);
+const s = entry && entry.session;
+if (!s || s.pc.iceGatheringState !== 'complete') return null;
+return {role: entry.role, held: s.held, signaling: s.pc.signalingState,
+        answers: s.outbox.filter((f) => f.description && f.description.type === 'answer').length,
+        candidates: s.outbox.filter((f) => f.candidate).length};
+"""
 
 
 def end_call(page, timeout=IDLE_S):

@@ -12,12 +12,11 @@ again), and a failed test keeps screenshots of both pages in e2e/artifacts/. Wai
 """
 import pytest
 
-from .calls import DESCRIPTIONS, end_call, recover
+from .calls import DESCRIPTIONS, HELD, RECEIVED, end_call, recover
 from .conftest import keep_screenshots
 from .firefox import new_firefox
 from .pages import CallPage, assert_media_flows
 from .services import close_browser, new_browser
-from .test_ring_prepared import HELD, RECEIVED
 from .test_safety import tile_code
 
 DIRECTIONS = ["chromium-calls-firefox", "firefox-calls-chromium"]

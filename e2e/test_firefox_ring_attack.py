@@ -23,9 +23,9 @@ import time
 from tests.rawsio import RawSocket
 
 from .aiortc_peer import gathered_offer, ring_offer
+from .calls import HELD
 from .pages import CallPage
 from .services import wait_for
-from .test_ring_prepared import HELD
 
 SPELLINGS = ["a=CANDIDATE:{v}", "a=Candidate:{v}", "a=candidate {v}", "a=candidate\t{v}"]
 MAGIC = 0x2112A442
