@@ -66,6 +66,10 @@ ICE_TRANSPORT_POLICY = "all"
 TURN_URLS = []
 TURN_SECRET = None
 TURN_TTL = 6 * 3600
+# The addresses coturn relays from when they differ from the TURN_URLS hosts (its
+# `relay-ip` / `external-ip`), e.g. ["198.51.100.9"]: a relay-only side's relay
+# candidates must name one of these or a TURN_URLS host (resolved at start).
+TURN_RELAY_ADDRESSES = []
 # Address privacy for users who never chose: calls with people they have not verified
 # go through the TURN relay only (no host or srflx candidates). Needs TURN configured.
 RELAY_FOR_STRANGERS = False

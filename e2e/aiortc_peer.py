@@ -10,7 +10,6 @@ thread, and each method waits for the coroutine it runs there.
 import asyncio
 import hashlib
 import http.cookiejar
-import re
 import threading
 import urllib.request
 
@@ -22,31 +21,66 @@ from aiortc.sdp import candidate_from_sdp
 from .services import wait_for
 
 
-def fingerprints(sdp):
-    """The `a=fingerprint` lines of an SDP as (algorithm, value), in order."""
-    return re.findall(r"^a=fingerprint:(\S+) (\S+)\r?$", sdp, re.M)
+def fingerprint(sdp):
+    """Step 1 of docs/protocol.md's safety code ("Safety codes and trust marks"): the
+    first `a=fingerprint:` line as `F` = "<hash function, lower case> <FINGERPRINT, upper
+    case>", trailing whitespace and the line end removed; None when there is none."""
+    for line in sdp.split("\n"):
+        if line.startswith("a=fingerprint:"):
+            algorithm, value = line[len("a=fingerprint:"):].strip().split(" ", 1)
+            return f"{algorithm.lower()} {value.strip().upper()}"
+    return None
 
 
 def safety_code(local_sdp, remote_sdp):
-    """The 16 digits of docs/protocol.md ("Safety codes and trust marks"): SHA-256 over
-    the two fingerprints as "<alg> <HEX>", sorted, joined by "\\n"; the first 8 bytes as 4
-    big-endian 16-bit numbers, each mod 10,000, 4 digits each. Read from today's text:
-    the algorithm in lower case as SDP writes it, the hex in upper case with its colons;
-    when an SDP has several fingerprints, its sha-256 one (else its first)."""
-    def pick(sdp):
-        found = fingerprints(sdp)
-        alg, value = next(((a, v) for a, v in found if a.lower() == "sha-256"), found[0])
-        return f"{alg.lower()} {value.upper()}"
-
-    digest = hashlib.sha256("\n".join(sorted([pick(local_sdp), pick(remote_sdp)])).encode()).digest()
-    return " ".join(f"{((digest[2 * i] << 8) | digest[2 * i + 1]) % 10000:04d}" for i in range(4))
+    """Steps 2-5: SHA-256 of the two `F` sorted by code unit and joined by one "\\n"
+    (UTF-8); n_i = (d[2i] * 256 + d[2i+1]) mod 10000 for i = 0..3, four digits each,
+    joined by single spaces. None when a fingerprint is missing."""
+    own, peer = fingerprint(local_sdp), fingerprint(remote_sdp)
+    if own is None or peer is None:
+        return None
+    digest = hashlib.sha256("\n".join(sorted([own, peer])).encode("utf-8")).digest()
+    return " ".join(f"{(digest[2 * i] * 256 + digest[2 * i + 1]) % 10000:04d}" for i in range(4))
 
 
-def without_candidates(sdp):
-    """An offer for call:invite: its a=candidate and a=end-of-candidates lines removed."""
-    keep = [line for line in sdp.split("\r\n")
-            if not line.startswith(("a=candidate:", "a=end-of-candidates"))]
+_NULL_CONNECTION = {"IP4": "IN IP4 0.0.0.0", "IP6": "IN IP6 ::"}
+
+
+def _null_connection(value):
+    return _NULL_CONNECTION["IP6" if " IP6 " in f" {value} " else "IP4"]
+
+
+def ring_offer(sdp):
+    """An offer for call:invite, from one made after gathering (aiortc gathers before it
+    offers): its candidate lines (a=candidate, a=end-of-candidates) dropped and c= and
+    a=rtcp set to the null address, so it names no address (docs/protocol.md, "Prepared
+    while it rings"); the candidates follow after call:started."""
+    keep = []
+    for line in sdp.split("\r\n"):
+        if line.startswith(("a=candidate:", "a=end-of-candidates")):
+            continue
+        if line.startswith("c="):
+            line = "c=" + _null_connection(line[2:])
+        elif line.startswith("a=rtcp:"):
+            port = line[len("a=rtcp:"):].split(" ", 1)[0]
+            line = f"a=rtcp:{port} {_null_connection(line)}"
+        keep.append(line)
     return "\r\n".join(keep)
+
+
+def gathered_offer():
+    """A real audio+video offer as aiortc makes it: gathered, so its candidates and the
+    default candidate's address (c=) are in it."""
+    async def make():
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTrack(AudioStreamTrack())
+        pc.addTrack(VideoStreamTrack())
+        await pc.setLocalDescription(await pc.createOffer())
+        sdp = pc.localDescription.sdp
+        await pc.close()
+        return sdp
+
+    return asyncio.run(make())
 
 
 def candidates_of(sdp):
@@ -216,7 +250,7 @@ class AiortcPeer:
         payload = {"fromAnchorId": self.anchor, "toAnchorId": anchor_id}
         if self.prepare:
             offer = await self._describe("offer")
-            payload["offer"] = {"type": "offer", "sdp": without_candidates(offer["sdp"])}
+            payload["offer"] = {"type": "offer", "sdp": ring_offer(offer["sdp"])}
             self.sent.append(("call:invite", "offer"))
         ack = await self._ask("call:invite", payload)
         self.invitation_id = ack.get("invitationId")

@@ -143,15 +143,24 @@ def _opened(request, start, engine):
         return driver
 
     yield open_browser
-    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    for i, driver in enumerate(opened):
-        if failed:
-            os.makedirs(ARTIFACTS, exist_ok=True)
-            try:
-                driver.save_screenshot(os.path.join(ARTIFACTS, f"{request.node.name}-{engine}{i}.png"))
-            except Exception:
-                pass
+    keep_screenshots(request, opened, engine)
+    for driver in opened:
         close_browser(driver)
+
+
+def keep_screenshots(request, drivers, tag=""):
+    """After a test (`request` of a function-scoped fixture): when it failed, a
+    screenshot of each driver in e2e/artifacts/<test>-<tag><i>.png. Fixtures whose
+    browsers outlive the test (module-scoped pages) call it from a per-test fixture."""
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if not failed:
+        return
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    for i, driver in enumerate(drivers):
+        try:
+            driver.save_screenshot(os.path.join(ARTIFACTS, f"{request.node.name}-{tag}{i}.png"))
+        except Exception:
+            pass
 
 
 @pytest.fixture

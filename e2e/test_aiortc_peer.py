@@ -9,19 +9,43 @@ it on both sides. One Chromium page serves the module's calls (each ends idle).
 """
 import pytest
 
-from .aiortc_peer import AiortcPeer
+from tlightchat.sdp import SdpError, check_sdp
+
+from .aiortc_peer import AiortcPeer, candidates_of, gathered_offer, ring_offer, safety_code
+from .calls import DESCRIPTIONS, end_call
 from .pages import CallPage, assert_media_flows
 from .services import close_browser, new_browser
-from .test_engines import end_call
 from .test_safety import tile_code
 
-# Descriptions the browser page received, in order: (event, type).
-PAGE_RECEIVED = """
-return window.tlc.signaling.received.flatMap((r) => {
-  const d = r.event === 'call:ring' ? r.data.offer : r.event === 'call:signal' ? r.data.description : null;
-  return d ? [[r.event, d.type]] : [];
-});
-"""
+
+def test_the_ring_offer_of_a_gathered_aiortc_offer_names_no_address():
+    """aiortc gathers before it offers: its offer names its host address in a=candidate
+    and c=. ring_offer drops the one and nulls the other, so the server takes it."""
+    offer = gathered_offer()
+    assert candidates_of(offer)
+    with pytest.raises(SdpError):
+        check_sdp(offer)
+    check_sdp(ring_offer(offer))
+    assert "m=video" in ring_offer(offer) and "c=IN IP4 0.0.0.0" in ring_offer(offer)
+
+
+FP_SHA1 = "a=fingerprint:SHA-1 0a:1b:2c:3d:4e:5f:60:71:82:93:a4:b5:c6:d7:e8:f9:0a:1b:2c:3d"
+FP_SHA256 = "a=fingerprint:sha-256 " + ":".join(["ab"] * 32)
+
+
+def test_the_safety_code_follows_the_document_first_fingerprint_line():
+    """docs/protocol.md ("Safety codes and trust marks"): the FIRST a=fingerprint line,
+    hash function lower case, fingerprint upper case; SHA-256 over the two, sorted, joined
+    by "\\n"; 4 groups of (d[2i] * 256 + d[2i+1]) mod 10000."""
+    import hashlib
+
+    mine, theirs = f"v=0\r\n{FP_SHA1} \r\n{FP_SHA256}\r\n", f"v=0\r\n{FP_SHA256}\r\n"
+    text = "\n".join(sorted(["sha-1 " + FP_SHA1.split(" ")[1].upper(),
+                             "sha-256 " + ":".join(["AB"] * 32)]))
+    d = hashlib.sha256(text.encode()).digest()
+    want = " ".join(f"{(d[2 * i] * 256 + d[2 * i + 1]) % 10000:04d}" for i in range(4))
+    assert safety_code(mine, theirs) == safety_code(theirs, mine) == want
+    assert safety_code("v=0\r\n", theirs) is None
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +86,7 @@ def check_call(page, peer):
                   and peer.frames["audio"] > first["audio"] + 10 and peer.video_size[0] > 0,
                   5.0, "audio and video frames arriving from Chromium")
         descriptions = peer.sent + peer.received
-        page_got = page.js(PAGE_RECEIVED)
+        page_got = page.js(DESCRIPTIONS)
         kinds = [d[1] for d in descriptions]
         if (kinds.count("offer"), kinds.count("answer")) != (1, 1):
             problems.append(f"descriptions in the call: {descriptions} (want one offer, one answer)")

@@ -8,6 +8,7 @@ slot's camera and microphone live on. Nothing here is timed.
 import json
 import threading
 
+from .calls import HELD, RECEIVED
 from .pages import CallPage, assert_media_flows
 from .test_turn import SECRET, hide_my_address
 
@@ -22,16 +23,6 @@ COUNT_PCS = """
 })();
 """
 OPEN_PCS = "return window.__pcs.filter((pc) => pc.signalingState !== 'closed').length"
-RECEIVED = "return window.tlc.signaling.received.map((r) => ({event: r.event, at: r.at, data: r.data}))"
-# The callee's prepared session: its answer made and its candidates gathered, all held.
-HELD = """
-const entry = window.tlc.calls.prepared.entries.get(arguments[0]);
-const s = entry && entry.session;
-if (!s || s.pc.iceGatheringState !== 'complete') return null;
-return {role: entry.role, held: s.held, signaling: s.pc.signalingState,
-        answers: s.outbox.filter((f) => f.description && f.description.type === 'answer').length,
-        candidates: s.outbox.filter((f) => f.candidate).length};
-"""
 LIVE_TRACKS = """
 const m = window.tlc.media.get(arguments[0]);
 return [m.audioTrack, m.videoTrack].filter((t) => t && t.readyState === 'live').length;

@@ -5,26 +5,40 @@ The reference is written from RFC 8839 (candidate grammar), RFC 4566 (line form)
 browsers do (an attribute's name runs up to the first ':', space or tab, any case),
 character by character, sharing nothing with tlightchat/sdp.py. The strategies build
 strings from the spellings of issue 23, so most examples sit on the edge."""
+import ipaddress
 import string
 
 from hypothesis import strategies as st
 
-from .sdp_samples import CHROMIUM_OFFER, FIREFOX_OFFER, RELAY, answer_with
+from .sdp_samples import CHROMIUM_OFFER, FIREFOX_OFFER, RELAY, RELAY_ADDRESS, answer_with
 
 NULLS = ("0.0.0.0", "::")
+OUR_RELAYS = (RELAY_ADDRESS,)  # the relay addresses both checks are given
 ICE_CHARS = set(string.ascii_letters + string.digits + "+/")
 TOKEN_CHARS = set(string.ascii_letters + string.digits + "!%*_+`'~.-")
 VCHARS = {chr(c) for c in range(0x21, 0x7f)}
 
 
-def ref_address(text):
-    if not text or len(text) > 255:
-        return False
-    if ":" in text:
-        return all(c in string.hexdigits + ":." for c in text)
+def ref_ip(text):
+    """An IPv4 dotted quad or IPv6 literal, no zone: its ipaddress object, else None."""
+    if "%" in text or not text.isascii():
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def ref_host_name(text):
+    """RFC 1123 labels (letters, digits, inner hyphens, 1-63), the last not all digits."""
     labels = (text[:-1] if text.endswith(".") else text).split(".")
-    return all(label and all(c.isascii() and (c.isalnum() or c == "-") for c in label)
-               for label in labels)
+    return all(0 < len(label) <= 63 and label[0] != "-" and label[-1] != "-"
+               and all(c.isascii() and (c.isalnum() or c == "-") for c in label)
+               for label in labels) and not all(c in string.digits for c in labels[-1])
+
+
+def ref_address(text):
+    return 0 < len(text) <= 255 and (ref_ip(text) is not None or ref_host_name(text))
 
 
 def ref_number(text, digits, limit):
@@ -61,9 +75,13 @@ def ref_candidate(text):
 
 
 def ref_relay(text):
+    """A relay candidate from one of OUR_RELAYS, naming no other address in raddr."""
     parsed = ref_candidate(text)
-    return parsed is not None and parsed[0] == "relay" \
-        and parsed[1] in (None, *NULLS, text.split(" ")[4])
+    if parsed is None or parsed[0] != "relay":
+        return False
+    own = text.split(" ")[4]
+    return ref_ip(own) in [ipaddress.ip_address(a) for a in OUR_RELAYS] \
+        and parsed[1] in (None, *NULLS, own)
 
 
 def ref_sdp(sdp, relay):
@@ -121,7 +139,9 @@ CANDIDATE_PARTS = (
     ("1", ["1000", "x", "01234"]),
     ("udp", ["u\u00a0dp", "u:dp", ""]),
     ("41885439", ["99999999999", "-1", "4294967296"]),
-    ("198.51.100.9", ["a b", "", "fe80::1%eth0", "198.51.100.9\u00a0", "a..b"]),
+    ("198.51.100.9", ["a b", "", "fe80::1%eth0", "198.51.100.9\u00a0", "a..b", "192.168.1.20",
+                      "x1.local", "fe80::1", "::ffff:198.51.100.9", "2130706433", "1.2.3", ":",
+                      ":::", "198.51.100.09", "-x.local", "198.51.100.10"]),
     ("55124", ["65536", "9x", "123456"]),
     ("typ relay", ["typ host", "typ srflx", "typ", "TYP relay", "typ relay typ host",
                    "typ relay TYP host", "typ  relay", "type relay", "typ relay\nhost"]),

@@ -1,6 +1,7 @@
 """SDP and candidates as browsers write them, and the attacks of issue 23 items 1-2 (each
 a spelling some browser reads as a candidate or an address): shared by tests/test_sdp.py,
 tests/test_ring_offer.py, tests/test_privacy.py and tests/test_ring_offer_wire.py."""
+from ipaddress import ip_address
 
 
 def sdp(*lines):
@@ -9,6 +10,10 @@ def sdp(*lines):
 
 HOST = "candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0"
 SRFLX = "candidate:2 1 udp 1686052607 203.0.113.7 40000 typ srflx raddr 192.168.1.20 rport 54321"
+PRFLX = "candidate:3 1 udp 1845501695 203.0.113.7 40001 typ prflx raddr 0.0.0.0 rport 0"
+# The TURN server's relay address in these samples (the server's TURN_RELAY_ADDRESSES).
+RELAY_ADDRESS = "198.51.100.9"
+RELAY_ADDRESSES = frozenset({ip_address(RELAY_ADDRESS)})
 # As Chromium writes one under iceTransportPolicy "relay": the related address filtered.
 RELAY = ("candidate:1467250027 1 udp 41885439 198.51.100.9 55124 typ relay raddr 0.0.0.0 "
          "rport 0 generation 0 network-id 1 network-cost 10")
@@ -51,6 +56,21 @@ def answer_with(*candidates, connection="0.0.0.0"):
                "a=mid:0", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2")
 
 
+# `typ relay` candidates whose own address is not one the TURN server relays from: a
+# host, mDNS, link-local or IPv4-mapped address, a decimal spelling, another relay.
+RELAY_FROM = {
+    "relay from a host address": "candidate:1 1 udp 1 192.168.1.20 5000 typ relay",
+    "relay from an mDNS name": "candidate:1 1 udp 1 3f1a2b3c-0d4e.local 5000 typ relay",
+    "relay from a link-local address": "candidate:1 1 udp 1 fe80::1 5000 typ relay",
+    "relay from an IPv4-mapped address": "candidate:1 1 udp 1 ::ffff:192.168.1.20 5000 typ relay",
+    "relay from the relay's IPv4-mapped address":
+        "candidate:1 1 udp 1 ::ffff:198.51.100.9 5000 typ relay",
+    "relay from a decimal address": "candidate:1 1 udp 1 2130706433 5000 typ relay",
+    "relay from another server": "candidate:1 1 udp 1 198.51.100.10 5000 typ relay",
+    "relay, host address as its own raddr":
+        "candidate:1 1 udp 1 192.168.1.20 5000 typ relay raddr 192.168.1.20 rport 5000",
+}
+
 HOST_TAIL = HOST[len("candidate:"):]
 # Lines that name an address, each as some browser reads it (issue 23 items 1 and 2).
 SDP_ATTACKS = {
@@ -72,6 +92,7 @@ SDP_ATTACKS = {
     "vertical tab": f"a=mid:0\x0ba=candidate:{HOST_TAIL}",
     "U+2028": f"a=mid:0\u2028a=candidate:{HOST_TAIL}",
     "end-of-candidates with text": "a=end-of-candidates 192.168.1.20",
+    **{name: f"a={text}" for name, text in RELAY_FROM.items()},
 }
 
 
@@ -84,6 +105,7 @@ def attacked(base, line):
 
 # Trickled candidates a relay-only side must not send (issue 23 item 2).
 TRICKLE_ATTACKS = {
+    **{name: {"candidate": text} for name, text in RELAY_FROM.items()},
     "host": {"candidate": HOST},
     "srflx": {"candidate": SRFLX},
     "relay with a host raddr": {"candidate": RELAY.replace("raddr 0.0.0.0 rport 0",

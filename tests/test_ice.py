@@ -2,8 +2,11 @@
 import base64
 import hashlib
 import hmac
+from ipaddress import ip_address
 
-from tlightchat.ice import ice_servers, turn_credentials
+import pytest
+
+from tlightchat.ice import ice_servers, relay_addresses, turn_credentials
 
 
 def test_known_vector():
@@ -33,3 +36,20 @@ def test_ice_servers_with_turn_carry_fresh_credentials_and_never_the_secret():
     assert "topsecret" not in repr(turn)
     later = ice_servers(config, "u1", 6000)[0]
     assert later["credential"] != turn["credential"]
+
+
+def test_relay_addresses_are_the_turn_hosts_and_the_configured_relay_addresses():
+    """What a relay-only side's relay candidates may name (docs/protocol.md, "Address
+    privacy"): each TURN URL's host resolved, IPv6 in brackets, ICE_SERVERS' turn: URLs,
+    and TURN_RELAY_ADDRESSES; a host that does not resolve adds nothing."""
+    config = {"TURN_URLS": ["turn:127.0.0.2:3478?transport=udp", "turns:[::1]:443?transport=tcp",
+                            "turn:does-not-exist.invalid:3478"],
+              "ICE_SERVERS": [{"urls": "stun:127.0.0.9:3478"}, {"urls": ["turn:localhost"]}],
+              "TURN_RELAY_ADDRESSES": ["198.51.100.9", "2001:db8::9"]}
+    found = relay_addresses(config)
+    assert {ip_address(a) for a in ("127.0.0.2", "::1", "198.51.100.9", "2001:db8::9",
+                                     "127.0.0.1")} <= found
+    assert ip_address("127.0.0.9") not in found  # a STUN server relays nothing
+    assert relay_addresses({"TURN_URLS": [], "ICE_SERVERS": []}) == frozenset()
+    with pytest.raises(ValueError):
+        relay_addresses({"TURN_RELAY_ADDRESSES": ["turn.example.org"]})  # addresses, not names

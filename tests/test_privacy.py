@@ -10,15 +10,11 @@ from tlightchat.store import create_store
 
 from . import sdp_samples as samples
 from .conftest import Tab, form_token
-from .sdp_samples import SDP_ATTACKS, TRICKLE_ATTACKS, attacked
-
-HOST = "candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0"
-SRFLX = "candidate:2 1 udp 1686052607 203.0.113.7 40000 typ srflx raddr 192.168.1.20 rport 54321"
-PRFLX = "candidate:3 1 udp 1845501695 203.0.113.7 40001 typ prflx raddr 0.0.0.0 rport 0"
-RELAY = "candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0"
+from .sdp_samples import (HOST, PRFLX, RELAY, RELAY_ADDRESS, RELAY_ADDRESSES, RELAY_FROM,
+                          SDP_ATTACKS, SRFLX, TRICKLE_ATTACKS, attacked)
 
 
-def sdp(*candidates):
+def candidates_sdp(*candidates):
     lines = ["v=0", "o=- 1 2 IN IP4 0.0.0.0", "m=audio 9 UDP/TLS/RTP/SAVPF 111"]
     lines += [f"a={c}" for c in candidates] + ["a=end-of-candidates"]
     return "\r\n".join(lines) + "\r\n"
@@ -27,7 +23,7 @@ def sdp(*candidates):
 def call_store(relay_only):
     """Ann (c1, anchor a1) called Bob (c2, anchor b1) and he accepted; `relay_only`
     names the anchors in privacy mode."""
-    store = create_store()
+    store = create_store(relay_addresses=RELAY_ADDRESSES)
     for cid, uid, aid in (("c1", "u1", "c1.a1"), ("c2", "u2", "c2.b1")):
         store.dispatch(A.client_connected(cid, uid, uid, 1.0))
         store.dispatch(A.anchor_created(cid, aid, "Slot 1"))
@@ -61,34 +57,34 @@ def test_a_relay_only_side_may_send_relay_and_end_of_candidates():
 def test_a_relay_only_side_may_not_put_a_non_relay_candidate_in_its_sdp(candidates):
     store = call_store(["c1.a1"])
     with pytest.raises(Refusal) as err:
-        signal(store, "c1", description={"type": "offer", "sdp": sdp(*candidates)})
+        signal(store, "c1", description={"type": "offer", "sdp": candidates_sdp(*candidates)})
     assert err.value.code == "relay-required"
     assert not store.get_state()["calls"]["k1"]["offers"]["c1.a1"]  # the offer never counted
 
 
 def test_a_relay_only_sdp_with_relay_candidates_or_none_passes():
     store = call_store(["c1.a1"])
-    signal(store, "c1", description={"type": "offer", "sdp": sdp(RELAY, RELAY)})
-    signal(store, "c1", description={"type": "offer", "sdp": sdp()})
+    signal(store, "c1", description={"type": "offer", "sdp": candidates_sdp(RELAY, RELAY)})
+    signal(store, "c1", description={"type": "offer", "sdp": candidates_sdp()})
 
 
 def test_the_other_side_and_calls_without_privacy_are_not_limited():
     store = call_store(["c2.b1"])  # only Bob hides his address
     signal(store, "c1", candidate={"candidate": HOST})
-    signal(store, "c1", description={"type": "offer", "sdp": sdp(HOST, SRFLX)})
+    signal(store, "c1", description={"type": "offer", "sdp": candidates_sdp(HOST, SRFLX)})
     plain = call_store([])
     signal(plain, "c2", candidate={"candidate": SRFLX})
 
 
 # -- who is relay-only: through real sockets ---------------------------------------------
 
-OFFER_HOST = {"type": "offer", "sdp": sdp(HOST)}
+OFFER_HOST = {"type": "offer", "sdp": candidates_sdp(HOST)}
 
 
 def turn_app(database_url, **extra):
     return create_app({"DATABASE_URL": database_url, "TESTING": True,
                        "TURN_URLS": ["turn:127.0.0.1:3478?transport=udp"],
-                       "TURN_SECRET": "s", **extra})
+                       "TURN_SECRET": "s", "TURN_RELAY_ADDRESSES": [RELAY_ADDRESS], **extra})
 
 
 def start_call(ann, bob):
@@ -210,3 +206,20 @@ def test_a_relay_only_callees_answer_naming_a_hidden_address_starts_nothing(data
     answer = {"type": "answer", "sdp": samples.answer_with(samples.RELAY, connection="198.51.100.9")}
     assert bob.ask("call:accept", {"invitationId": inv, "answer": answer})["ok"]
     assert ann.events("call:signal")[0]["description"] == answer
+
+
+@pytest.mark.storage
+def test_relay_candidates_must_come_from_our_turn_servers_relay_addresses(database_url):
+    """Relay addresses: the TURN_URLS hosts (resolved at start) and TURN_RELAY_ADDRESSES;
+    a candidate that only says `typ relay` names any other address in vain."""
+    ann, bob, call_id = relay_only_call(database_url)
+    from_url_host = RELAY.replace(RELAY_ADDRESS, "127.0.0.1")  # turn_app's TURN_URLS host
+    for good in (RELAY, from_url_host):
+        assert bob.ask("call:signal", {"callId": call_id, "candidate": {"candidate": good}})["ok"]
+    for name, text in RELAY_FROM.items():
+        refused = bob.ask("call:signal", {"callId": call_id, "candidate": {"candidate": text}})
+        assert refused["ok"] is False and refused["error"]["code"] == "relay-required", (name, refused)
+        answer = {"type": "offer", "sdp": candidates_sdp(text)}
+        refused = bob.ask("call:signal", {"callId": call_id, "description": answer})
+        assert refused["ok"] is False and refused["error"]["code"] == "relay-required", (name, refused)
+    assert [s["candidate"]["candidate"] for s in ann.events("call:signal")] == [RELAY, from_url_host]

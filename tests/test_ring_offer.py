@@ -2,9 +2,9 @@
 "Prepared while it rings"): relayed, bounded and validated like call:signal's description."""
 import pytest
 
-from tests.test_privacy import HOST, RELAY, hide, sdp, start_call, turn_app  # noqa: F401
 from tests.conftest import Tab
-from tests.sdp_samples import CHROMIUM_OFFER, FIREFOX_OFFER, SDP_ATTACKS, attacked
+from tests.sdp_samples import CHROMIUM_OFFER, FIREFOX_OFFER, HOST, RELAY, SDP_ATTACKS, attacked
+from tests.test_privacy import candidates_sdp, hide, start_call, turn_app
 
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"}
 ANSWER = {"type": "answer", "sdp": "v=0\r\no=- 3 4 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
@@ -121,7 +121,7 @@ def test_the_ring_and_the_invite_ack_say_who_is_relay_only_and_the_call_keeps_it
     refused = bob.ask("call:accept", {"invitationId": ack["invitationId"], "answer": ANSWER})
     assert refused["error"]["code"] == "relay-required"
     assert ann.events("call:started") == [] and ann.events("call:signal") == []
-    relay = {"type": "answer", "sdp": sdp(RELAY)}
+    relay = {"type": "answer", "sdp": candidates_sdp(RELAY)}
     assert bob.ask("call:accept", {"invitationId": ack["invitationId"], "answer": relay})["ok"]
     [a_start], [b_start] = ann.events("call:started"), bob.events("call:started")
     assert (a_start["relayOnly"], b_start["relayOnly"]) == (False, True)

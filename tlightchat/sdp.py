@@ -19,6 +19,7 @@ refuse what they might read otherwise:
 
 Each check raises SdpError (a ValueError) with a message; the caller words the refusal.
 """
+import ipaddress
 import re
 from typing import NamedTuple
 
@@ -48,9 +49,8 @@ _ICE_CHARS = re.compile(r"[A-Za-z0-9+/]+")             # RFC 8839 ice-char
 _TOKEN = re.compile(r"[A-Za-z0-9!%*_+`'~.-]+")           # RFC 3261 token
 _VCHARS = re.compile(r"[\x21-\x7e]+")
 _DIGITS = re.compile(r"[0-9]+")
-# An IPv6 literal (hex digits, colons, dots), or an IPv4 literal or host name (dotted
-# labels; mDNS `.local` names included). No zone ("%eth0"), no space.
-_ADDRESS = re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?")
+_IP_CHARS = re.compile(r"[0-9A-Fa-f:.]+")               # no zone ("%eth0"), no space
+_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _RESERVED_NAMES = frozenset({"typ", "raddr", "rport"})
 
@@ -61,9 +61,28 @@ def _number(text, digits, limit, what):
     return int(text)
 
 
+def ip_literal(text):
+    """The ipaddress object of an IPv4 (dotted quad) or IPv6 literal, else None."""
+    if not _IP_CHARS.fullmatch(text):
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def host_name(text):
+    """True for a host name (mDNS `.local` names included): dotted labels of letters,
+    digits and inner hyphens, the last one not all digits, so that no IPv4-like
+    spelling ("1.2.3", "2130706433") passes as a name."""
+    labels = (text[:-1] if text.endswith(".") else text).split(".")
+    return all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit()
+
+
 def _address(text, what):
-    if len(text) > 255 or not _ADDRESS.fullmatch(text):
-        raise SdpError(f"candidate {what} {text!r} is not an address")
+    """An IP literal or a host name (a browser's mDNS name), as written."""
+    if len(text) > 255 or not (ip_literal(text) or host_name(text)):
+        raise SdpError(f"candidate {what} {text!r} is not an IP literal or host name")
     return text
 
 
@@ -108,27 +127,34 @@ def parse_candidate(text):
                      kind, raddr, rport, extensions)
 
 
-def relay_candidate(text):
-    """The Candidate if `text` is a TURN relay candidate that names no other address,
-    else SdpError. Its raddr is absent, the null address (Chromium under the relay
-    policy writes `raddr 0.0.0.0 rport 0`) or its own address (Firefox's relay-only
-    mode writes the relayed address there); any other raddr is the host or reflexive
-    address the side hides."""
+def relay_candidate(text, relay_addresses):
+    """The Candidate if `text` is a relay candidate of our TURN servers that names no
+    other address, else SdpError. Its address is an IP literal among `relay_addresses`
+    (ipaddress objects: the addresses our TURN servers relay from; a candidate that only
+    says `typ relay` may name any address, a host one included). Its raddr is absent,
+    the null address (Chromium under the relay policy writes `raddr 0.0.0.0 rport 0`)
+    or its own address (Firefox's relay-only mode writes the relayed address there);
+    any other raddr is the host or reflexive address the side hides."""
     candidate = parse_candidate(text)
     if candidate.type != "relay":
         raise SdpError(f"only relay candidates, not {candidate.type!r}")
+    ip = ip_literal(candidate.address)
+    if ip is None or ip not in relay_addresses:
+        raise SdpError(f"a relay candidate's address {candidate.address!r} is not one "
+                       "our TURN servers relay from")
     if candidate.raddr not in (None, *NULL_ADDRESSES, candidate.address):
         raise SdpError("a relay candidate's raddr is absent, the null address or its own")
     return candidate
 
 
-def check_relay_signal(candidate):
+def check_relay_signal(candidate, relay_addresses):
     """A trickled candidate ({candidate, sdpMid?, sdpMLineIndex?, usernameFragment?})
-    from a relay-only side: a relay candidate, or the empty string (end of candidates);
+    from a relay-only side: a relay candidate of `relay_addresses` (relay_candidate),
+    or the empty string (end of candidates);
     sdpMid a token and usernameFragment 4-256 ice-chars, so neither carries text."""
     text = candidate["candidate"]
     if text != "":
-        relay_candidate(text)
+        relay_candidate(text, relay_addresses)
     mid, ufrag = candidate.get("sdpMid"), candidate.get("usernameFragment")
     if mid is not None and not _TOKEN.fullmatch(mid):
         raise SdpError("sdpMid is a token")
@@ -159,20 +185,21 @@ def attribute_name(value):
     return _NAME_END.split(value, 1)[0].lower()
 
 
-def check_sdp(sdp, relay=False):
-    """Address privacy of an SDP. With relay=False (the ring's offer) it names no
+def check_sdp(sdp, relay=None):
+    """Address privacy of an SDP. With relay=None (the ring's offer) it names no
     address: no candidate-like attribute, and c=, a=rtcp and o= name the null address
-    (o= may name the loopback). With relay=True (a relay-only side) its candidates are
-    relay candidates (relay_candidate) and c= / a=rtcp name the null address or one of
-    them. SdpError otherwise."""
+    (o= may name the loopback). With relay = the TURN servers' relay addresses (a
+    relay-only side) its candidates are relay candidates of those (relay_candidate) and
+    c= / a=rtcp name the null address or one of its candidates' addresses. SdpError
+    otherwise."""
     relayed, named = set(), []
     for kind, value in lines(sdp):
         if kind == "a":
             name = attribute_name(value)
             if "candidate" in name and value != "end-of-candidates":
-                if not relay:
+                if relay is None:
                     raise SdpError(f"no candidate-like attribute ({name!r}) in this SDP")
-                relayed.add(relay_candidate(value).address)
+                relayed.add(relay_candidate(value, relay).address)
             elif name == "rtcp":
                 match = _RTCP.fullmatch(value[5:]) if value[4:5] == ":" else None
                 if match is None:
@@ -189,4 +216,4 @@ def check_sdp(sdp, relay=False):
                 raise SdpError("o= names the null address (or the loopback)")
     for address in named:
         if address not in NULL_ADDRESSES and address not in relayed:
-            raise SdpError(f"c= and a=rtcp name the null address{' or a relay candidate' * relay}")
+            raise SdpError(f"c= and a=rtcp name the null address{' or a relay candidate' * (relay is not None)}")

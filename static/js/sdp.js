@@ -1,7 +1,7 @@
 // The ring's offer, read the way browsers read SDP (docs/protocol.md, "Prepared while it
 // rings"). The server refuses a ring's offer that names an address (tlightchat/sdp.py);
 // should one come anyway, this side applies nothing of it that could make its browser
-// send a connectivity check before Accept. Pure functions, no DOM (tests/js/sdp.test.mjs).
+// send a connectivity check before Accept. Pure functions, no DOM (tests/js/prepared.test.mjs).
 //
 // Browsers are lenient (Firefox takes `a=CANDIDATE:`, `a=candidate <v>`, `a=candidate<TAB><v>`
 // as candidates), so the rule is an allowlist of plain lines: a line is kept only if it is

@@ -117,7 +117,7 @@ def call_accept(hub, cid, p):
         if not inv.get("offered"):
             raise Refusal("invalid-state", "answer sent but the ring carried no offer")
         if inv["toAnchorId"] in relay_only:
-            check_relay_only({"description": answer})
+            check_relay_only({"description": answer}, hub.relay_addresses)
     # A callee of protocol 1 ignores the ring's offer and waits for one after call:started
     # (docs/protocol.md, "Versions"): the caller is asked to send it again.
     resend = (answer is None and inv is not None and bool(inv.get("offered"))

@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..errors import Refusal
 from ..faults import is_storage_fault
-from ..ice import ice_servers
+from ..ice import ice_servers, relay_addresses
 from ..protocol import HANDLERS, PROTOCOL_VERSION, ok, validate, validate_auth
 from ..ratelimit import KeyedBuckets
 from ..store import actions as A
@@ -78,7 +78,9 @@ class Hub:
             "ringTimeoutMs": int(config["RING_TIMEOUT"] * 1000),
             "maxAnchors": config["MAX_ANCHORS_PER_CLIENT"],
         }
-        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"])
+        # resolved once: the addresses a relay-only side's candidates may name
+        self.relay_addresses = relay_addresses(config)
+        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"], self.relay_addresses)
         self.connections = Connections(
             socketio, (config["RATE_LIMIT_PER_SECOND"], config["RATE_LIMIT_BURST"]),
             lambda: self.clock())

@@ -46,21 +46,22 @@ def _call_party(state, meta, call_id):
     return call, me
 
 
-def check_relay_only(p):
-    """Address privacy: a relay-only side may send nothing but TURN relay candidates,
-    trickled or inside its SDP (its host and srflx addresses are what it hides); an
-    empty candidate (end of candidates) carries no address. The rule is sdp.py's; the
-    answer of a call:accept is checked with it too (realtime/handlers.py)."""
+def check_relay_only(p, relay_addresses):
+    """Address privacy: a relay-only side may send nothing but relay candidates of our
+    TURN servers (`relay_addresses`, tlightchat/ice.py), trickled or inside its SDP (its
+    host and srflx addresses are what it hides); an empty candidate (end of candidates)
+    carries no address. The rule is sdp.py's; the answer of a call:accept is checked
+    with it too (realtime/handlers.py)."""
     try:
         if p.get("candidate") is not None:
-            check_relay_signal(p["candidate"])
+            check_relay_signal(p["candidate"], relay_addresses)
         if p.get("description") is not None:
-            check_sdp(p["description"]["sdp"], relay=True)
+            check_sdp(p["description"]["sdp"], relay=relay_addresses)
     except SdpError as err:
         raise Refusal("relay-required", f"this side sends relay candidates only: {err}")
 
 
-def make_guard(max_anchors_per_client):
+def make_guard(max_anchors_per_client, relay_addresses=frozenset()):
     def anchor_created(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) >= max_anchors_per_client:
@@ -108,7 +109,7 @@ def make_guard(max_anchors_per_client):
     def call_signalled(state, p, meta):
         call, me = _call_party(state, meta, p["callId"])
         if me in call.get("relayOnly", ()):
-            check_relay_only(p)
+            check_relay_only(p, relay_addresses)
         description = p.get("description")
         if description and description["type"] == "answer":
             peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
