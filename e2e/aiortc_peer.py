@@ -20,6 +20,10 @@ from aiortc.sdp import candidate_from_sdp
 
 from .services import wait_for
 
+# The protocol version this peer speaks (docs/protocol.md, "Versions"): it prepares while
+# it rings, or answers the ring's offer after call:started, so it needs no resent offer.
+PROTOCOL = 3
+
 
 def fingerprint(sdp):
     """Step 1 of docs/protocol.md's safety code ("Safety codes and trust marks"): the
@@ -163,7 +167,8 @@ class AiortcPeer:
                      "call:invite-ended", "call:state", "call:peer-state", "error"):
             self.sio.on(name, self._handler(name))
         await self.sio.connect(self.url, headers={"Cookie": cookie}, transports=["websocket"],
-                               auth={"leaveOnClose": True, "device": "aiortc peer"})
+                               auth={"leaveOnClose": True, "device": "aiortc peer",
+                                     "protocol": PROTOCOL})
         self.welcome = await asyncio.wait_for(welcome, 10)
         self.ice = RTCConfiguration(iceServers=[])  # loopback only: no public STUN server
         created = await self._ask("anchor:create", {"name": "aiortc"})

@@ -149,6 +149,9 @@ export class PeerSession extends EventTarget {
       if (description.type === 'offer' && this.pc.remoteDescription
           && ufragOf(description) !== ufragOf(this.pc.remoteDescription)) this.emit('peer-restart', {});
       await this.pc.setRemoteDescription(description); // the polite side rolls back implicitly
+      // As the peer sent it: Chromium's remoteDescription keeps one a=fingerprint line of
+      // several, and the safety code reads the first one the peer wrote (safety.js).
+      this.remoteSdp = description.sdp;
       if (description.type === 'offer') {
         this.claimTransceivers();
         await this.pc.setLocalDescription();

@@ -125,7 +125,8 @@ export class Safety {
       if (!globalThis.crypto?.subtle) throw new Error('no WebCrypto (not a secure page)');
       const local = sdpFingerprint(pc.localDescription?.sdp);
       const fromStats = statsRemoteFingerprint(await pc.getStats());
-      const remote = remoteFingerprint((pc.currentRemoteDescription || pc.remoteDescription)?.sdp, fromStats);
+      const remote = remoteFingerprint(this.session.remoteSdp
+        || (pc.currentRemoteDescription || pc.remoteDescription)?.sdp, fromStats);
       // Connected, yet a fingerprint is missing: say so rather than "working it out" forever.
       if (!local || remote.error) throw new Error(remote.error === 'mismatch' ? MISMATCH : NO_FINGERPRINT);
       const code = await safetyCode(local, remote.fingerprint);
