@@ -23,6 +23,8 @@ class Cluster:
         self.prefix = config.get("REDIS_PREFIX") or "tlc"
         self.node = config.get("NODE_ID") or (
             f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}")
+        # This process: a node restarted under the same NODE_ID is a new incarnation.
+        self.incarnation = secrets.token_hex(6)
         self.snapshot_every = int(config.get("CLUSTER_SNAPSHOT_EVERY") or 1000)
         self.lease_ms = int(config.get("CLUSTER_LEASE_MS") or 3000)
         self.lapse_ms = int(config.get("CLUSTER_NODE_LAPSE_MS") or 5000)
@@ -46,7 +48,8 @@ class Cluster:
     def membership(self):
         from .nodes import Membership
 
-        return Membership(self.redis, self.node, self.prefix, self.lease_ms, self.lapse_ms)
+        return Membership(self.redis, self.node, self.prefix, self.lease_ms, self.lapse_ms,
+                          self.incarnation)
 
     def chat_limits(self, limits):
         from .limits import SharedBuckets

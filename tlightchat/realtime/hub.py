@@ -29,6 +29,7 @@ from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
 from ..store import selectors as S
+from ..cluster.ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
 from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (they register with @handles)
 from .clock import AwayClients, Clock
 from .connections import Connections
@@ -83,6 +84,7 @@ class Hub:
         self.direct = None            # cluster: candidates straight to the peer's node
         self._departures = []         # cluster: departures the log could not take yet
         self._held_since = None       # cluster: since when this node holds the clock
+        self._ghosts_at = None        # cluster: time.monotonic() of the last ghost check
         if cluster is not None:
             # A node: the store is replicated through the cluster's log, loaded from
             # it before anything subscribes (nothing of the past is delivered again).
@@ -90,6 +92,7 @@ class Hub:
             self.store.join()
             self.membership = cluster.membership()
             self.membership.beat()  # seen alive before it serves anyone
+            self._declare_ghosts()  # what an earlier incarnation of this node held is gone
             self.chat_limits = cluster.chat_limits(chat_rate)
             if cluster.direct_relay:
                 self.direct = cluster.direct(self.store, socketio.sleep)
@@ -358,6 +361,9 @@ class Hub:
             self._held_since = None
             return False
         self._retry_departures()
+        if self.membership.replaced or self._ghosts_at is None or \
+                time.monotonic() - self._ghosts_at >= GHOST_CHECK_EVERY:
+            self._declare_ghosts()
         if not self.membership.holds_clock:
             self._held_since = None
             return False
@@ -399,6 +405,26 @@ class Hub:
                     return
             self._departures.pop(0)
 
+    def _declare_ghosts(self):
+        """Clients the store says this node serves but no socket here does (cluster/
+        ghosts.py): away for the grace period, as if this node had been lost for them."""
+        with self.store.lock:
+            found = ghosts(self.store.get_state(), self.node, self.connections.sids,
+                           {a["payload"]["clientId"] for a in self._departures
+                            if "clientId" in a["payload"]})
+            if found:
+                log.warning("%d clients named this node without a socket here (a "
+                            "previous incarnation%s, or a lost reply): declared away",
+                            len(found), f" {self.membership.replaced}"
+                            if self.membership.replaced else "")
+                try:
+                    self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace,
+                                                    found))
+                except Refusal:
+                    return  # the log is down: checked again once it is back
+        self._ghosts_at = time.monotonic()
+        self.membership.replaced = None
+
     def _served_by(self, node):
         return sorted(c["id"] for c in self.store.get_state()["clients"].values()
                       if c.get("node", "") == node and c["awayUntil"] is None)
@@ -423,6 +449,8 @@ class Hub:
         if kind == A.NODE_LOST and p["node"] == self.node and not self.draining:
             back = [(c["id"], c["userId"]) for c in nxt["clients"].values()
                     if c["id"] in self.connections.sids and c["awayUntil"] is not None]
+            if not back:
+                return  # e.g. this node declared its own ghosts
             log.warning("this node was declared lost; %d clients are still here", len(back))
             self.connections.defer(lambda: self._still_here(back))
             return
