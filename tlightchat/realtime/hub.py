@@ -29,6 +29,7 @@ from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
 from ..store import selectors as S
+from ..cluster.outbox import Outbox
 from ..cluster.ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
 from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (they register with @handles)
 from .clock import AwayClients, Clock
@@ -85,6 +86,7 @@ class Hub:
         self._departures = []         # cluster: departures the log could not take yet
         self._held_since = None       # cluster: since when this node holds the clock
         self._ghosts_at = None        # cluster: time.monotonic() of the last ghost check
+        self.outbox = None            # cluster: pushes to other nodes' tabs (cluster/outbox.py)
         if cluster is not None:
             # A node: the store is replicated through the cluster's log, loaded from
             # it before anything subscribes (nothing of the past is delivered again).
@@ -92,6 +94,7 @@ class Hub:
             self.store.join()
             self.membership = cluster.membership()
             self.membership.beat()  # seen alive before it serves anyone
+            self.outbox = Outbox(self.store)
             self._declare_ghosts()  # what an earlier incarnation of this node held is gone
             self.chat_limits = cluster.chat_limits(chat_rate)
             if cluster.direct_relay:
@@ -135,11 +138,8 @@ class Hub:
         """Deliver to every connected tab of a user (on every node); returns how many
         got it here."""
         sent = self._deliver_sent(user_id, event, data, skip_client)
-        if self.cluster is not None:
-            try:
-                self.store.send(user_id, event, data, skip_client)
-            except Refusal:  # the log is down: stored chat still reaches them on reload
-                log.warning("could not pass %s for user %s to other nodes", event, user_id)
+        if self.outbox is not None:  # other nodes' tabs: now, or once the log is back
+            self.outbox.send(user_id, event, data, skip_client)
         return sent
 
     def _deliver_sent(self, user_id, event, data, skip_client=None):
@@ -361,6 +361,7 @@ class Hub:
             self._held_since = None
             return False
         self._retry_departures()
+        self.outbox.flush()
         if self.membership.replaced or self._ghosts_at is None or \
                 time.monotonic() - self._ghosts_at >= GHOST_CHECK_EVERY:
             self._declare_ghosts()
@@ -435,6 +436,7 @@ class Hub:
         if self.cluster is None:
             return
         try:
+            self.outbox.flush()  # what waited for the log, before the clients move
             self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace,
                                             self._served_by(self.node)))
             self.membership.leave()
