@@ -14,6 +14,7 @@ from flask import request
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from ..errors import Refusal
+from ..faults import is_storage_fault
 from . import fastpath, limits
 from .hub import RESTART_RETRY_MS
 
@@ -28,7 +29,12 @@ def attach(app, socketio, hub, identity):
     def on_connect(auth=None):
         if hub.draining:
             raise refused("unavailable", hub.draining, retryAfterMs=RESTART_RETRY_MS)
-        user = identity.session_user()
+        try:
+            user = identity.session_user()  # a first socket stores its guest row
+        except Exception as err:  # the database is down or full: a code, no traceback
+            if hub.faults is None or not is_storage_fault(err):
+                raise
+            raise refused(**hub.faults.refusal(err).as_dict()) from None
         if user is None:
             raise refused("no-session", "No identity for this connection: open the page "
                           "again (cookies must be enabled) and it will reconnect.")
