@@ -29,6 +29,11 @@ class Cluster:
             f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}")
         # This process: a node restarted under the same NODE_ID is a new incarnation.
         self.incarnation = secrets.token_hex(6)
+        # Where the other nodes reach this one (handoff.py asks whether it is ready).
+        host = config.get("HOST") or "127.0.0.1"
+        host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        self.address = config.get("CLUSTER_ADVERTISE_URL") or (
+            f"http://{host}:{config['PORT']}" if config.get("PORT") else "")
         self.snapshot_every = int(config.get("CLUSTER_SNAPSHOT_EVERY") or 1000)
         self.lease_ms = int(config.get("CLUSTER_LEASE_MS") or 3000)
         self.lapse_ms = int(config.get("CLUSTER_NODE_LAPSE_MS") or 5000)
@@ -66,7 +71,7 @@ class Cluster:
         from .nodes import Membership
 
         return Membership(self.redis, self.node, self.prefix, self.lease_ms, self.lapse_ms,
-                          self.incarnation)
+                          self.incarnation, self.address)
 
     def chat_limits(self, limits):
         from .limits import SharedBuckets

@@ -29,6 +29,7 @@ from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
 from ..store import selectors as S
+from ..cluster.handoff import MESSAGE as CUT_OFF, Handoff
 from ..cluster.outbox import Outbox
 from ..cluster.ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
 from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (they register with @handles)
@@ -87,6 +88,7 @@ class Hub:
         self._held_since = None       # cluster: since when this node holds the clock
         self._ghosts_at = None        # cluster: time.monotonic() of the last ghost check
         self.outbox = None            # cluster: pushes to other nodes' tabs (cluster/outbox.py)
+        self.handoff = Handoff()      # cluster: cut off from Redis, clients go elsewhere
         if cluster is not None:
             # A node: the store is replicated through the cluster's log, loaded from
             # it before anything subscribes (nothing of the past is delivered again).
@@ -359,7 +361,11 @@ class Hub:
         except Exception as err:  # Redis down: the log says so once (log.py)
             self.store._down(err)
             self._held_since = None
+            if self.connections.sids and self.handoff.due(self.membership.peers):
+                self._hand_off()
             return False
+        self.store._up()
+        self.handoff.up()
         self._retry_departures()
         self.outbox.flush()
         if self.membership.replaced or self._ghosts_at is None or \
@@ -405,6 +411,22 @@ class Hub:
                 if err.code == "unavailable":
                     return
             self._departures.pop(0)
+
+    def _hand_off(self):
+        """Cut off while another node is ready (cluster/handoff.py): every client here
+        is told to reconnect and its transport closed (the browser reconnects by itself;
+        this node refuses new handshakes while cut off, so the proxy picks another)."""
+        sids = self.connections.all_sids()
+        self.connections.emit("session:closing", {
+            "reason": "cut-off", "message": CUT_OFF, "reconnectInMs": 1000}, to=sids)
+        for client_id in list(self.connections.sids):
+            self.connections.release(client_id)  # it resumes elsewhere: no departure
+        manager = self.socketio.server.manager
+        for sid in sids:
+            eio_sid = manager.eio_sid_from_sid(sid, "/")
+            if eio_sid is not None:  # the transport, not the Socket.IO session: a browser
+                self.connections.defer(  # reconnects by itself after a transport close
+                    lambda e=eio_sid: self.socketio.server.eio.disconnect(e))
 
     def _declare_ghosts(self):
         """Clients the store says this node serves but no socket here does (cluster/
