@@ -18,7 +18,6 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-COMMAND_TIMEOUT_S = 0.5  # one Redis command, connect or reply
 
 
 class Cluster:
@@ -42,16 +41,17 @@ class Cluster:
         # `unavailable` within ~1 s instead of holding every client event for the
         # default 5 s times redis-py's retries. No retry on a time-out (the command
         # may have run: an append would be appended twice); one on a refused connect.
+        timeout = int(config.get("CLUSTER_REDIS_TIMEOUT_MS") or 500) / 1000
         self.redis = redis.Redis.from_url(self.url, decode_responses=True,
-                                          socket_timeout=COMMAND_TIMEOUT_S,
-                                          socket_connect_timeout=COMMAND_TIMEOUT_S,
+                                          socket_timeout=timeout,
+                                          socket_connect_timeout=timeout,
                                           retry=Retry(NoBackoff(), 1, (redis.ConnectionError,)),
                                           health_check_interval=10)
         # The follower's blocking read and the direct relay's subscription wait on
         # purpose: their own connections, with a time-out past the read's (1 s).
         self.reader = redis.Redis.from_url(self.url, decode_responses=True,
                                            socket_timeout=2.5,
-                                           socket_connect_timeout=COMMAND_TIMEOUT_S,
+                                           socket_connect_timeout=timeout,
                                            retry=Retry(NoBackoff(), 1, (redis.ConnectionError,)),
                                            health_check_interval=10)
 
