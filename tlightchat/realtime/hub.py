@@ -12,15 +12,19 @@ the hub and call its helpers; nothing else reaches it by name.
 
 In a cluster (`cluster=`, docs/scaling.md) the same code runs on every node: the store
 is the replicated one (cluster/log.py), and the last part of this class is what only a
-node does (heartbeat and clock lease, lost nodes, clients that moved, a clean leave).
-Past 400 lines for that reason; the cluster's own mechanisms live in tlightchat/cluster/,
-what is here is how the hub's life cycle meets them.
+node does (heartbeat and clock lease, lost nodes, clients that moved, ghosts, the
+cut-off handoff, a clean leave). Past 400 lines for that reason; the cluster's own
+mechanisms live in tlightchat/cluster/, what is here is how the hub's life cycle meets
+them (issue 25: to be moved behind an interface there).
 """
 import logging
 import time
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..cluster.ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
+from ..cluster.handoff import MESSAGE as CUT_OFF, Handoff
+from ..cluster.outbox import Outbox
 from ..errors import Refusal
 from ..faults import is_storage_fault
 from ..ice import ice_servers
@@ -29,9 +33,6 @@ from ..ratelimit import KeyedBuckets
 from ..store import actions as A
 from ..store import create_store
 from ..store import selectors as S
-from ..cluster.handoff import MESSAGE as CUT_OFF, Handoff
-from ..cluster.outbox import Outbox
-from ..cluster.ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
 from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (they register with @handles)
 from .clock import AwayClients, Clock
 from .connections import Connections
