@@ -9,7 +9,7 @@ from e2e.services import wait_for
 from .cluster_support import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from .conftest import Tab
 
-BOUND_S = 1.5  # "within ~1 s", with room for a loaded test machine (it was 5 s and more)
+BOUND_S = 2.0  # "within ~1 s" (0.5 s time-outs), with room for a loaded test machine; it was 5 s and more
 
 
 def test_a_paused_redis_is_answered_unavailable_within_a_second(nodes, redis_server):  # noqa: F811
