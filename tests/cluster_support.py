@@ -64,6 +64,7 @@ class Cuttable:
         self.port = self.listener.getsockname()[1]
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.pairs = []
+        self.is_cut = False
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
@@ -77,8 +78,11 @@ class Cuttable:
                 conn, _ = self.listener.accept()
             except OSError:
                 return  # cut
-            upstream = socket.create_connection(self.target)
             with self.lock:
+                if self.is_cut:  # accepted as the cut happened: refused all the same
+                    conn.close()
+                    return
+                upstream = socket.create_connection(self.target)
                 self.pairs.append((conn, upstream))
             for a, b in ((conn, upstream), (upstream, conn)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
@@ -99,8 +103,13 @@ class Cuttable:
     def cut(self):
         import socket
 
-        self.listener.close()
         with self.lock:
+            self.is_cut = True
+            try:  # wakes the accepting thread (a close alone leaves it listening)
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.listener.close()
             for pair in self.pairs:
                 for s in pair:
                     try:

@@ -74,7 +74,10 @@ def test_a_node_cut_off_from_redis_hands_its_clients_to_a_healthy_node(two_nodes
     handshake = requests.get(n1.url + "/socket.io/?EIO=4&transport=polling", timeout=5)
     assert handshake.status_code == 503  # a proxy passes it to the next node
 
-    wait_for(lambda: bob.closing, 5, "Bob told to reconnect elsewhere")
+    try:
+        wait_for(lambda: bob.closing, 10, "Bob told to reconnect elsewhere")
+    except AssertionError as err:
+        raise AssertionError(f"{err}; connected: {bob.sio.connected}\n{n1.log()[-3000:]}")
     assert bob.closing[0]["reason"] == "cut-off" and bob.closing[0]["reconnectInMs"] > 0
     wait_for(lambda: not bob.sio.connected, 5, "Bob's transport closed")
     client_id, token = bob.welcome["clientId"], bob.welcome["resumeToken"]

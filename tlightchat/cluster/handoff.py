@@ -16,7 +16,7 @@ import urllib.request
 
 log = logging.getLogger(__name__)
 AFTER_S = 1.0      # cut off this long before looking for another node
-PROBE_TIMEOUT_S = 0.5
+PROBE_TIMEOUT_S = 1.0
 MESSAGE = ("This server lost its connection to the rest of the service; this page "
            "reconnects by itself to another one and your calls continue.")
 
