@@ -25,6 +25,8 @@ CLUSTER_SNAPSHOT_EVERY = 1000 # the clock holder snapshots the store every N log
 CLUSTER_LEASE_MS = 3000       # the clock lease lapses this long after its holder stops
 CLUSTER_NODE_LAPSE_MS = 5000  # a node silent this long is lost: its clients go away
 CLUSTER_DIRECT_RELAY = True   # ICE candidates go straight to the peer's node, not through the log
+CLUSTER_ADVERTISE_URL = ""    # how other nodes reach this one ("": http://HOST:PORT, a wildcard HOST as 127.0.0.1)
+CLUSTER_REDIS_TIMEOUT_MS = 500 # one Redis command (connect or reply); past it the change is `unavailable`
 # "threading" works under `flask run`; `python app.py` chooses eventlet (TLC_ASYNC_MODE).
 ASYNC_MODE = "threading"
 HOST = "127.0.0.1"

@@ -69,8 +69,8 @@ class PostgresServer:
         options = (f"-c listen_addresses='' -c unix_socket_directories='{self.dir}' "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                    "-c max_connections=300 -c shared_buffers=32MB")
-        self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w",
-                  "-t", "30", "-o", options, "start")
+        self.options = options
+        self.resume()
         self.started = True
         import psycopg
 
@@ -82,6 +82,20 @@ class PostgresServer:
         template = Database(self.url(TEMPLATE))
         template.migrate()
         template.dispose()
+
+    def pause(self):
+        """Stop the server (fault tests: the database is down), its data kept."""
+        self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def resume(self):
+        self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w",
+                  "-t", "30", "-o", self.options, "start")
+        if self._admin is not None:  # after a pause: its connection died with the server
+            import psycopg
+
+            self._admin.close()
+            self._admin = psycopg.connect(host=self.dir, user="tlc", dbname="postgres",
+                                          autocommit=True)
 
     def url(self, name):
         return f"postgresql+psycopg://tlc@/{name}?host={self.dir}"

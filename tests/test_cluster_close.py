@@ -6,9 +6,8 @@ import threading
 from e2e.services import wait_for
 from tlightchat import parts
 
-from .cluster_support import redis_server, redis_url  # noqa: F401  (fixtures)
+from .cluster_support import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from .test_cluster_direct import in_a_call
-from .test_cluster_hubs import nodes  # noqa: F401  (fixture)
 
 
 def test_closing_a_node_stops_everything_it_started(nodes):  # noqa: F811

@@ -8,33 +8,10 @@ import pytest
 from e2e.services import wait_for
 from tlightchat import create_app
 
-from .cluster_support import redis_server, redis_url  # noqa: F401  (fixtures)
+from .cluster_support import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from .conftest import Tab
 
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
-
-
-@pytest.fixture
-def nodes(postgres, redis_url):  # noqa: F811
-    """make(name): a node on the shared Redis and one PostgreSQL database (the cluster's
-    database: tests/pgserver.py, a fresh one per test)."""
-    made = []
-    database = postgres.create_database()
-
-    def make(name):
-        app = create_app({
-            "DATABASE_URL": postgres.url(database), "TESTING": True,
-            "REDIS_URL": redis_url, "NODE_ID": name, "CLUSTER_LEASE_MS": 600,
-            "CLUSTER_NODE_LAPSE_MS": 900, "RECONNECT_GRACE": 30,
-            "CHAT_RATE_PER_SECOND": 0.05})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:  # everything it started ends before its database is dropped
-        app.extensions["tlightchat"].close()
-        app.extensions["tlightchat"].db.dispose()
-    postgres.drop_database(database)
 
 
 def heard(tab, event, predicate=lambda data: True, timeout=5.0):

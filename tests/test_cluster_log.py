@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from e2e.services import wait_for
 from tlightchat.cluster.log import ClusterDown, ReplicatedStore
 from tlightchat.errors import Refusal
 from tlightchat.store import actions as A
@@ -160,6 +161,14 @@ def test_a_follower_applies_what_other_nodes_append(redis_url):  # noqa: F811
         task.join(5)
 
 
+def taken(replica, action):
+    try:
+        replica.dispatch(action)
+        return True
+    except ClusterDown:
+        return False
+
+
 def test_redis_unreachable_refuses_the_change_and_loses_nothing(redis_server, redis_url):  # noqa: F811
     n1 = node(redis_url, "n1")
     n1.dispatch(A.client_connected("c1", "u1", "Ann", 1.0, "", "n1"))
@@ -171,7 +180,8 @@ def test_redis_unreachable_refuses_the_change_and_loses_nothing(redis_server, re
     assert n1.healthy is False
     assert "c1.a" not in n1.get_state()["anchors"]  # refused, not half-applied
     redis_server.start()  # same data dir: the append-only file brings the log back
-    n1.dispatch(A.anchor_created("c1", "c1.a", "A"))
+    wait_for(lambda: taken(n1, A.anchor_created("c1", "c1.a", "A")), 5,
+             "taken once Redis is back (a node known down tries again every PROBE_S)")
     assert n1.healthy is True
     fresh = node(redis_url, "n2")
     assert same(fresh.get_state()) == same(n1.get_state())

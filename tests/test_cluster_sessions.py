@@ -2,10 +2,9 @@
 every node (the word goes through the cluster's log, hub.end_sessions)."""
 from e2e.services import wait_for
 
-from .cluster_support import redis_server, redis_url  # noqa: F401  (fixtures)
+from .cluster_support import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from .conftest import Tab, form_token
 from .test_accounts import register
-from .test_cluster_hubs import nodes  # noqa: F401  (fixture)
 from .test_sessions import COOKIE
 
 

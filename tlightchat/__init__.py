@@ -174,7 +174,8 @@ def create_app(config=None):
     if cluster is not None:  # which node served it, for the proxy's sticky sessions
         from .cluster.sticky import NodeCookie
 
-        app.wsgi_app = NodeCookie(app.wsgi_app, cluster.node)
+        app.wsgi_app = NodeCookie(app.wsgi_app, cluster.node,  # cut off: 503 a handshake
+                                  refusing=lambda: not hub.store.healthy)
 
     @app.context_processor
     def globals_for_templates():

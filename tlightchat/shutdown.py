@@ -82,8 +82,15 @@ class GracefulStop:
         self.done.wait()
 
     def _written_out(self):
+        """Every WebSocket's queue is written out. A long-polling socket is written only
+        by its next GET, which cannot reach this process any more (the listener is
+        closed; behind a proxy it goes to another node): one with a GET waiting took its
+        queue at once, and one without never will, so waiting for it only delayed the
+        exit to the deadline (a cluster node: 9.8 s, as news of its clients moving to the
+        other nodes kept arriving for them)."""
         sockets = getattr(self.socketio.server.eio, "sockets", {})
-        return all(s.queue.qsize() == 0 for s in list(sockets.values()) if not s.closed)
+        return all(s.queue.qsize() == 0 for s in list(sockets.values())
+                   if not s.closed and s.upgraded)
 
     def _wait(self, done, until):
         while not done():

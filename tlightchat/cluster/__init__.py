@@ -15,6 +15,9 @@ import secrets
 import socket
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 
 
 class Cluster:
@@ -23,30 +26,52 @@ class Cluster:
         self.prefix = config.get("REDIS_PREFIX") or "tlc"
         self.node = config.get("NODE_ID") or (
             f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(2)}")
+        # This process: a node restarted under the same NODE_ID is a new incarnation.
+        self.incarnation = secrets.token_hex(6)
+        # Where the other nodes reach this one (handoff.py asks whether it is ready).
+        host = config.get("HOST") or "127.0.0.1"
+        host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        self.address = config.get("CLUSTER_ADVERTISE_URL") or (
+            f"http://{host}:{config['PORT']}" if config.get("PORT") else "")
         self.snapshot_every = int(config.get("CLUSTER_SNAPSHOT_EVERY") or 1000)
         self.lease_ms = int(config.get("CLUSTER_LEASE_MS") or 3000)
         self.lapse_ms = int(config.get("CLUSTER_NODE_LAPSE_MS") or 5000)
         self.direct_relay = bool(config.get("CLUSTER_DIRECT_RELAY", True))
-        # decode_responses: stream fields and keys as str; the timeout is longer than
-        # the follower's blocking read (1 s) so that read is not cut short.
+        # Every command is bounded (issue 24): a paused or cut-off Redis answers
+        # `unavailable` within ~1 s instead of holding every client event for the
+        # default 5 s times redis-py's retries. No retry on a time-out (the command
+        # may have run: an append would be appended twice); one on a refused connect.
+        timeout = int(config.get("CLUSTER_REDIS_TIMEOUT_MS") or 500) / 1000
         self.redis = redis.Redis.from_url(self.url, decode_responses=True,
-                                          socket_timeout=5, socket_connect_timeout=2,
+                                          socket_timeout=timeout,
+                                          socket_connect_timeout=timeout,
+                                          retry=Retry(NoBackoff(), 1, (redis.ConnectionError,)),
                                           health_check_interval=10)
+        # The follower's blocking read and the direct relay's subscription wait on
+        # purpose: their own connections, with a time-out past the read's (1 s).
+        self.reader = redis.Redis.from_url(self.url, decode_responses=True,
+                                           socket_timeout=2.5,
+                                           socket_connect_timeout=timeout,
+                                           retry=Retry(NoBackoff(), 1, (redis.ConnectionError,)),
+                                           health_check_interval=10)
 
     def replicate(self, store, on_send, sleep):
         from .log import ReplicatedStore
 
-        return ReplicatedStore(store, self.redis, self.node, self.prefix, on_send, sleep)
+        return ReplicatedStore(store, self.redis, self.node, self.prefix, on_send, sleep,
+                               reader=self.reader)
 
     def direct(self, replicated, sleep):
         from .direct import DirectRelay
 
-        return DirectRelay(replicated, self.redis, self.node, self.prefix, sleep)
+        return DirectRelay(replicated, self.redis, self.node, self.prefix, sleep,
+                           reader=self.reader)
 
     def membership(self):
         from .nodes import Membership
 
-        return Membership(self.redis, self.node, self.prefix, self.lease_ms, self.lapse_ms)
+        return Membership(self.redis, self.node, self.prefix, self.lease_ms, self.lapse_ms,
+                          self.incarnation, self.address)
 
     def chat_limits(self, limits):
         from .limits import SharedBuckets

@@ -33,9 +33,10 @@ log = logging.getLogger(__name__)
 
 
 class DirectRelay:
-    def __init__(self, replicated, client, node, prefix="tlc", sleep=None):
+    def __init__(self, replicated, client, node, prefix="tlc", sleep=None, reader=None):
         self.log = replicated         # the ReplicatedStore (its copy, cursor, catch_up)
         self.redis = client
+        self.reader = reader or client  # the subscription's own connection
         self.node = node
         self.prefix = prefix
         self.sleep = sleep
@@ -72,7 +73,7 @@ class DirectRelay:
     def listen(self, poll_s=1.0):
         """Background task: apply what other nodes publish for this node's clients."""
         while not self.stopped:
-            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            pubsub = self.reader.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel(self.node))
                 while not self.stopped:

@@ -7,10 +7,13 @@ live in Redis, each check one atomic Lua script on Redis's clock. Same interface
 the in-memory ones.
 """
 import hashlib
+import time
 
 import redis
 
 from ..ratelimit import KeyedBuckets
+
+RETRY_S = 1.0  # after a failed call, the local buckets answer alone this long
 
 # A token bucket in a hash {tokens, ms}; KEYS[1]; ARGV: rate/s, burst. 1 = allowed.
 BUCKET = """
@@ -69,13 +72,19 @@ class SharedBuckets:
         self.prefix = prefix
         self._take = client.register_script(BUCKET)
         self.local = KeyedBuckets(limits)
+        self.failed_at = None         # time.monotonic() of the last failed call
 
     def take(self, key):
         rate, burst = self.limits()
+        if self.failed_at is not None and time.monotonic() - self.failed_at < RETRY_S:
+            return self.local.take(key)  # known down: no event waits on Redis
         try:
-            return bool(self._take(keys=[f"{self.prefix}:{_digest(key)}"], args=[rate, burst]))
+            allowed = bool(self._take(keys=[f"{self.prefix}:{_digest(key)}"], args=[rate, burst]))
         except redis.RedisError:
+            self.failed_at = time.monotonic()
             return self.local.take(key)
+        self.failed_at = None
+        return allowed
 
     def prune(self):
         """Each bucket expires in Redis once it would be full again; the fallback's

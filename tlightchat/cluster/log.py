@@ -24,6 +24,7 @@ is trimmed behind the previous snapshot.
 """
 import json
 import logging
+import time
 
 import redis
 
@@ -33,6 +34,9 @@ from ..store.reducers import initial_state, persistent, plain
 
 log = logging.getLogger(__name__)
 RETRY_MS = 2000
+# While Redis is known to be unreachable, changes are refused at once (no client event
+# waits on a dead connection behind the store lock) except one try per PROBE_S.
+PROBE_S = 0.5
 
 # KEYS: the stream, its entry counter; ARGV: the entry's fields (kind, origin, body),
 # the cursor, how many entries to return at most. Every entry carries its number `n`
@@ -96,9 +100,11 @@ class ClusterDown(Refusal):
 
 
 class ReplicatedStore:
-    def __init__(self, store, client, node, prefix="tlc", on_send=None, sleep=None):
+    def __init__(self, store, client, node, prefix="tlc", on_send=None, sleep=None,
+                 reader=None):
         self.store = store            # this node's copy (store.core.Store)
-        self.redis = client           # redis.Redis(decode_responses=True)
+        self.redis = client           # redis.Redis(decode_responses=True), short time-outs
+        self.reader = reader or client  # the follower's blocking reads
         self.node = node
         self.stream = f"{prefix}:log"
         self.counter = f"{prefix}:seq"
@@ -109,6 +115,7 @@ class ReplicatedStore:
         self.cursor = "0-0"           # the last entry applied here
         self.applied = 0              # entries applied since start
         self.healthy = True           # False while Redis cannot be reached
+        self.failed_at = 0.0          # time.monotonic() of the last failed Redis call
         self.origin_here = True       # while applying: did this node append the entry?
         self.verdicts = None          # tests: a list to record (id, refusal code or None)
         self.stopped = False
@@ -145,7 +152,13 @@ class ReplicatedStore:
             self._append_and_apply("s", body)
 
     # -- the log ---------------------------------------------------------------------
+    def _refuse_while_down(self):
+        """Known down and tried less than PROBE_S ago: refuse without asking."""
+        if not self.healthy and time.monotonic() - self.failed_at < PROBE_S:
+            raise ClusterDown()
+
     def _append_and_apply(self, kind, body):
+        self._refuse_while_down()
         try:
             entry_id, entries = self._append(
                 keys=[self.stream, self.counter],
@@ -218,6 +231,7 @@ class ReplicatedStore:
 
     def catch_up(self, batch=BATCH):
         """Apply everything appended so far (a starting node, a connect; tests)."""
+        self._refuse_while_down()
         while True:
             try:
                 entries = self.redis.xrange(self.stream, f"({self.cursor}", "+", count=batch)
@@ -233,7 +247,7 @@ class ReplicatedStore:
         """Background task: apply what other nodes append, for as long as we run."""
         while not self.stopped:
             try:
-                reply = self.redis.xread({self.stream: self.cursor}, count=batch, block=block_ms)
+                reply = self.reader.xread({self.stream: self.cursor}, count=batch, block=block_ms)
             except redis.RedisError as err:
                 if self.stopped:
                     return
@@ -294,6 +308,7 @@ class ReplicatedStore:
 
     # -- health ----------------------------------------------------------------------
     def _down(self, err):
+        self.failed_at = time.monotonic()
         if self.healthy:
             log.error("cluster log (Redis) unreachable: %s", err)
         self.healthy = False

@@ -10,11 +10,20 @@ The holder also watches the heartbeats: a node silent for `lapse_ms` (killed, fr
 cut off), or one that serves clients in the store but has no heartbeat at all, is
 lost; the holder appends `nodes/lost`, which puts that node's clients away for the
 grace period, so their browsers can resume on another node.
+
+A node restarted within the lapse (same NODE_ID) is never silent long enough for that:
+each process beats with its own incarnation id, and the first beat of a new incarnation
+returns the one it replaced, so the node knows its predecessor's clients are gone and
+declares them (ghosts.py; it also does so at start, whatever the beat says).
 """
 TICK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[2], now, ARGV[1])
+local before = redis.call('HGET', KEYS[3], ARGV[1]) or ''
+if before ~= ARGV[3] then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[4]) end
+local addresses = redis.call('HGETALL', KEYS[4])
 local held = 0
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2]); held = 1
@@ -23,14 +32,21 @@ elseif redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 local beats = {}
 if held == 1 then beats = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES') end
-return {held, now, beats}
+return {held, now, beats, before, addresses}
 """
 
 
 class Membership:
-    def __init__(self, client, node, prefix="tlc", lease_ms=3000, lapse_ms=5000):
+    def __init__(self, client, node, prefix="tlc", lease_ms=3000, lapse_ms=5000,
+                 incarnation="", address=""):
         self.redis = client
         self.node = node
+        self.incarnation = incarnation
+        self.replaced = None          # the incarnation our first beat replaced, if any
+        self.incarnations_key = f"{prefix}:incarnations"
+        self.address = address        # this node's URL, for the others (handoff.py)
+        self.addresses_key = f"{prefix}:addresses"
+        self.peers = {}               # {node: URL} of the others, as of the last beat
         self.lease_key = f"{prefix}:clock"
         self.nodes_key = f"{prefix}:nodes"
         self.lease_ms, self.lapse_ms = lease_ms, lapse_ms
@@ -40,8 +56,13 @@ class Membership:
     def beat(self):
         """Heartbeat and lease; returns {node: ms since its last heartbeat} when this
         node holds the clock (else {})."""
-        held, now, beats = self._tick(keys=[self.lease_key, self.nodes_key],
-                                      args=[self.node, self.lease_ms])
+        held, now, beats, before, addresses = self._tick(
+            keys=[self.lease_key, self.nodes_key, self.incarnations_key, self.addresses_key],
+            args=[self.node, self.lease_ms, self.incarnation, self.address])
+        self.peers = {node: url for node, url in zip(addresses[0::2], addresses[1::2])
+                      if node != self.node}
+        if before and before != self.incarnation:
+            self.replaced = before
         self.holds_clock = bool(held)
         pairs = zip(beats[0::2], beats[1::2])
         return {node: now - float(score) for node, score in pairs}
@@ -58,10 +79,12 @@ class Membership:
     def forget(self, nodes):
         if nodes:
             self.redis.zrem(self.nodes_key, *nodes)
+            self.redis.hdel(self.addresses_key, *nodes)
 
     def leave(self):
         """A clean stop: drop our heartbeat and, if we hold it, the clock lease."""
         self.redis.zrem(self.nodes_key, self.node)
+        self.redis.hdel(self.addresses_key, self.node)
         if self.redis.get(self.lease_key) == self.node:
             self.redis.delete(self.lease_key)
         self.holds_clock = False

@@ -12,15 +12,19 @@ the hub and call its helpers; nothing else reaches it by name.
 
 In a cluster (`cluster=`, docs/scaling.md) the same code runs on every node: the store
 is the replicated one (cluster/log.py), and the last part of this class is what only a
-node does (heartbeat and clock lease, lost nodes, clients that moved, a clean leave).
-Past 400 lines for that reason; the cluster's own mechanisms live in tlightchat/cluster/,
-what is here is how the hub's life cycle meets them.
+node does (heartbeat and clock lease, lost nodes, clients that moved, ghosts, the
+cut-off handoff, a clean leave). Past 400 lines for that reason; the cluster's own
+mechanisms live in tlightchat/cluster/, what is here is how the hub's life cycle meets
+them (issue 25: to be moved behind an interface there).
 """
 import logging
 import time
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..cluster.ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
+from ..cluster.handoff import MESSAGE as CUT_OFF, Handoff
+from ..cluster.outbox import Outbox
 from ..errors import Refusal
 from ..faults import is_storage_fault
 from ..ice import ice_servers, relay_addresses
@@ -90,6 +94,9 @@ class Hub:
         self.direct = None            # cluster: candidates straight to the peer's node
         self._departures = []         # cluster: departures the log could not take yet
         self._held_since = None       # cluster: since when this node holds the clock
+        self._ghosts_at = None        # cluster: time.monotonic() of the last ghost check
+        self.outbox = None            # cluster: pushes to other nodes' tabs (cluster/outbox.py)
+        self.handoff = Handoff()      # cluster: cut off from Redis, clients go elsewhere
         if cluster is not None:
             # A node: the store is replicated through the cluster's log, loaded from
             # it before anything subscribes (nothing of the past is delivered again).
@@ -97,6 +104,8 @@ class Hub:
             self.store.join()
             self.membership = cluster.membership()
             self.membership.beat()  # seen alive before it serves anyone
+            self.outbox = Outbox(self.store)
+            self._declare_ghosts()  # what an earlier incarnation of this node held is gone
             self.chat_limits = cluster.chat_limits(chat_rate)
             if cluster.direct_relay:
                 self.direct = cluster.direct(self.store, socketio.sleep)
@@ -143,11 +152,8 @@ class Hub:
         """Deliver to every connected tab of a user (on every node); returns how many
         got it here."""
         sent = self._deliver_sent(user_id, event, data, skip_client)
-        if self.cluster is not None:
-            try:
-                self.store.send(user_id, event, data, skip_client)
-            except Refusal:  # the log is down: stored chat still reaches them on reload
-                log.warning("could not pass %s for user %s to other nodes", event, user_id)
+        if self.outbox is not None:  # other nodes' tabs: now, or once the log is back
+            self.outbox.send(user_id, event, data, skip_client)
         return sent
 
     def end_sessions(self, user_id, sessions):
@@ -395,8 +401,16 @@ class Hub:
         except Exception as err:  # Redis down: the log says so once (log.py)
             self.store._down(err)
             self._held_since = None
+            if self.connections.sids and self.handoff.due(self.membership.peers):
+                self._hand_off()
             return False
+        self.store._up()
+        self.handoff.up()
         self._retry_departures()
+        self.outbox.flush()
+        if self.membership.replaced or self._ghosts_at is None or \
+                time.monotonic() - self._ghosts_at >= GHOST_CHECK_EVERY:
+            self._declare_ghosts()
         if not self.membership.holds_clock:
             self._held_since = None
             return False
@@ -441,6 +455,42 @@ class Hub:
                     return
             self._departures.pop(0)
 
+    def _hand_off(self):
+        """Cut off while another node is ready (cluster/handoff.py): every client here
+        is told to reconnect and its transport closed (the browser reconnects by itself;
+        this node refuses new handshakes while cut off, so the proxy picks another)."""
+        sids = self.connections.all_sids()
+        self.connections.emit("session:closing", {
+            "reason": "cut-off", "message": CUT_OFF, "reconnectInMs": 1000}, to=sids)
+        for client_id in list(self.connections.sids):
+            self.connections.release(client_id)  # it resumes elsewhere: no departure
+        manager = self.socketio.server.manager
+        for sid in sids:
+            eio_sid = manager.eio_sid_from_sid(sid, "/")
+            if eio_sid is not None:  # the transport, not the Socket.IO session: a browser
+                self.connections.defer(  # reconnects by itself after a transport close
+                    lambda e=eio_sid: self.socketio.server.eio.disconnect(e))
+
+    def _declare_ghosts(self):
+        """Clients the store says this node serves but no socket here does (cluster/
+        ghosts.py): away for the grace period, as if this node had been lost for them."""
+        with self.store.lock:
+            found = ghosts(self.store.get_state(), self.node, self.connections.sids,
+                           {a["payload"]["clientId"] for a in self._departures
+                            if "clientId" in a["payload"]})
+            if found:
+                log.warning("%d clients named this node without a socket here (a "
+                            "previous incarnation%s, or a lost reply): declared away",
+                            len(found), f" {self.membership.replaced}"
+                            if self.membership.replaced else "")
+                try:
+                    self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace,
+                                                    found))
+                except Refusal:
+                    return  # the log is down: checked again once it is back
+        self._ghosts_at = time.monotonic()
+        self.membership.replaced = None
+
     def _served_by(self, node):
         return sorted(c["id"] for c in self.store.get_state()["clients"].values()
                       if c.get("node", "") == node and c["awayUntil"] is None)
@@ -451,6 +501,7 @@ class Hub:
         if self.cluster is None:
             return
         try:
+            self.outbox.flush()  # what waited for the log, before the clients move
             self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace,
                                             self._served_by(self.node)))
             self.membership.leave()
@@ -465,6 +516,8 @@ class Hub:
         if kind == A.NODE_LOST and p["node"] == self.node and not self.draining:
             back = [(c["id"], c["userId"]) for c in nxt["clients"].values()
                     if c["id"] in self.connections.sids and c["awayUntil"] is not None]
+            if not back:
+                return  # e.g. this node declared its own ghosts
             log.warning("this node was declared lost; %d clients are still here", len(back))
             self.connections.defer(lambda: self._still_here(back))
             return

@@ -14,6 +14,7 @@ from flask import request, session
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from ..errors import Refusal
+from ..faults import is_storage_fault
 from ..sessions import TOKEN_KEY, digest
 from . import fastpath
 from .hub import RESTART_RETRY_MS
@@ -24,13 +25,24 @@ def refused(code, message, **extra):
     return Refused(message, {"code": code, "message": message, **extra})
 
 
+def _session_user(hub, identity):
+    """The connecting user; a first socket stores its guest row, so with the database
+    down or full it is refused with the fault's documented code, never a traceback."""
+    try:
+        return identity.session_user()
+    except Exception as err:
+        if hub.faults is None or not is_storage_fault(err):
+            raise
+        raise refused(**hub.faults.refusal(err).as_dict()) from None
+
+
 def attach(app, socketio, hub, identity):
     @socketio.on("connect")
     def on_connect(auth=None):
         if hub.draining:
             raise refused("unavailable", hub.draining, retryAfterMs=RESTART_RETRY_MS)
         try:
-            user = identity.session_user()
+            user = _session_user(hub, identity)
             if user is None:
                 raise refused("no-session", "No identity for this connection (or its "
                               "session was signed out): open the page again (cookies must "

@@ -1,0 +1,60 @@
+"""Issue 24, item 1: no path leaves a client in the store without a socket or a grace
+deadline. A node SIGKILLed and back within the lapse (same NODE_ID) declares what its
+previous incarnation held gone; a connect whose log entry lands though its reply was
+lost (Redis stalled) is declared away by the node it names."""
+import signal
+
+from e2e.services import wait_for
+
+from .cluster_support import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
+from .conftest import Tab
+
+
+def hub_of(app):
+    return app.extensions["tlightchat"].hub
+
+
+def test_a_node_restarted_within_the_lapse_declares_its_old_clients_away(nodes):  # noqa: F811
+    n1, n2 = nodes("n1"), nodes("n2")
+    ann, bob = Tab(n1), Tab(n2)
+    hub1, hub2 = hub_of(n1), hub_of(n2)
+    wait_for(lambda: bob.client_id in hub1.store.get_state()["clients"], 5, "n1 knows Bob")
+    hub2.close()  # "SIGKILL": no heartbeat, no log reading, no goodbye for Bob
+    n2_again = nodes("n2")  # back at once under the same NODE_ID: never silent for long
+    hub2b = hub_of(n2_again)
+    for hub in (hub1, hub2b):
+        wait_for(lambda h=hub: h.store.get_state()["clients"][bob.client_id]["awayUntil"],
+                 3, "Bob (whose node restarted under him) is away, not a ghost")
+    assert hub1.store.get_state()["clients"][ann.client_id]["awayUntil"] is None
+    # Bob's browser comes back (to either node) with its token: resumed, not a new tab.
+    back = Tab(n2_again, browser=bob.browser, auth={"resume": bob.welcome["resumeToken"]})
+    assert back.client_id == bob.client_id and back.welcome["resumed"] is True
+    wait_for(lambda: hub1.store.get_state()["clients"][bob.client_id]["awayUntil"] is None,
+             3, "Bob back online on every node")
+    assert hub2b.membership.incarnation != hub2.membership.incarnation  # in its heartbeat
+
+
+def unserved(hub):
+    """Clients this node is said to serve with neither a socket nor a grace deadline."""
+    return [c["id"] for c in hub.store.get_state()["clients"].values()
+            if c.get("node") == hub.node and c["awayUntil"] is None
+            and c["id"] not in hub.connections.sids]
+
+
+def test_a_connect_while_redis_stalls_leaves_no_ghost(nodes, redis_server):  # noqa: F811
+    n1 = nodes("n1")
+    hub = hub_of(n1)
+    ann = Tab(n1)
+    browser = n1.test_client()
+    browser.get("/")
+    redis_server.proc.send_signal(signal.SIGSTOP)
+    try:
+        sio = hub.socketio.test_client(n1, flask_test_client=browser)
+        assert not sio.is_connected()  # refused with `unavailable` (the log did not answer)
+    finally:
+        redis_server.proc.send_signal(signal.SIGCONT)
+    # The append was in Redis's socket buffer: it lands once Redis runs again.
+    wait_for(lambda: len(hub.store.get_state()["clients"]) >= 2, 10,
+             "the stalled connect's entry reached the log")
+    wait_for(lambda: not unserved(hub), 5, "the socketless client is declared away")
+    assert hub.store.get_state()["clients"][ann.client_id]["awayUntil"] is None

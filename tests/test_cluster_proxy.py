@@ -1,0 +1,128 @@
+"""Issue 24, item 3: deploy/nginx-cluster.conf as it ships, in front of three real
+nodes (`python app.py` on one Redis and one PostgreSQL database): readiness 503s polled
+through it (Redis paused: no node ready) take no node out once they are ready; a rolling restart of
+every node with requests from every kind of client (pinned to each node by its
+cookie, and new visitors) fails none of them, and after it a SIGKILLed node's pinned
+clients are served by another node at once (within 2 s). Before, nginx marked servers
+down per block and, once a block's servers had each failed once, answered 502 ("no
+live upstreams") though healthy nodes were up."""
+import signal
+import threading
+import time
+
+import pytest
+import requests
+
+from e2e.conftest import Server
+from e2e.services import ClusterNginx, Redis, wait_for
+
+NODES = ("n5001", "n5002", "n5003")
+
+
+@pytest.fixture
+def cluster(postgres):
+    redis = Redis().start()
+    database = postgres.create_database()
+    env = {"TLC_REDIS_URL": redis.url, "TLC_DATABASE_URL": postgres.url(database),
+           "TLC_SECRET_KEY": "cluster-proxy-secret-key"}
+    nodes, proxy = {}, None
+    try:
+        for name in NODES:  # one after the other: the first migrates the database
+            nodes[name] = Server({**env, "TLC_NODE_ID": name}).start()
+        proxy = ClusterNginx([n.port for n in nodes.values()]).start()
+        yield nodes, proxy, redis
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        for srv in nodes.values():
+            srv.stop()
+            srv.cleanup()
+        redis.stop()
+        postgres.drop_database(database)
+
+
+class Visitors:
+    """Sessions that request a page in a loop through the proxy: one pinned to each
+    node by its cookie (re-pinned by whichever node answers, as a browser is) and one
+    new visitor each time. Every answer that is not a 200 is a failure."""
+
+    def __init__(self, url):
+        self.url = url
+        self.failures, self.answers = [], 0
+        self.stop = threading.Event()
+        self.sessions = {}
+        for name in NODES:
+            session = requests.Session()
+            session.cookies.set("tlc_node", name)
+            self.sessions[name] = session
+        self.threads = [threading.Thread(target=self.run, args=(s,), daemon=True)
+                        for s in [*self.sessions.values(), None]]
+
+    def get(self, session):
+        try:
+            response = (session or requests).get(self.url + "/healthz/live", timeout=10)
+        except requests.RequestException as err:
+            return f"{type(err).__name__}: {err}"
+        return None if response.status_code == 200 else f"{response.status_code}"
+
+    def run(self, session):
+        while not self.stop.is_set():
+            failure = self.get(session)
+            self.answers += 1
+            if failure:
+                self.failures.append(failure)
+            self.stop.wait(0.02)  # paced: a few hundred requests a node restart
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(15)
+
+
+def ready(url):
+    return requests.get(url + "/healthz/ready", timeout=10).status_code
+
+
+def test_the_deploy_file_never_answers_502_while_a_node_is_healthy(cluster):
+    nodes, proxy, redis = cluster
+    with Visitors(proxy.url) as visitors:
+        # Readiness polled through the proxy while no node is ready (Redis paused): the
+        # 503s must not take the nodes out once they are ready again.
+        redis.proc.send_signal(signal.SIGSTOP)
+        try:
+            for srv in nodes.values():
+                wait_for(lambda s=srv: ready(s.url) == 503, 10, "not ready without Redis")
+            for session in [*visitors.sessions.values(), requests]:
+                assert session.get(proxy.url + "/healthz/ready", timeout=10).status_code == 503
+        finally:
+            redis.proc.send_signal(signal.SIGCONT)
+        for srv in nodes.values():
+            wait_for(lambda s=srv: ready(s.url) == 200, 10, "ready again")
+        for session in [*visitors.sessions.values(), requests]:
+            assert session.get(proxy.url + "/healthz/ready", timeout=10).status_code == 200
+        assert visitors.failures == [], f"{len(visitors.failures)} of {visitors.answers} failed"
+
+        for name, srv in nodes.items():  # a rolling restart
+            before = visitors.answers
+            srv.proc.send_signal(signal.SIGTERM)
+            assert srv.proc.wait(20) == 0, f"{name}: a graceful stop exits 0"
+            srv.start()
+            wait_for(lambda b=before: visitors.answers > b + 20, 20, "requests went on")
+    assert visitors.failures == [], f"{len(visitors.failures)} of {visitors.answers} failed"
+
+    # A node SIGKILLed: a client pinned to it is served by another node at once.
+    pinned = visitors.sessions["n5002"]
+    pinned.cookies.set("tlc_node", "n5002")
+    assert pinned.get(proxy.url + "/healthz/live").cookies.get("tlc_node") == "n5002"
+    nodes["n5002"].proc.kill()
+    nodes["n5002"].proc.wait()
+    started = time.monotonic()
+    response = pinned.get(proxy.url + "/healthz/live", timeout=10)
+    took = time.monotonic() - started
+    assert response.status_code == 200 and response.cookies.get("tlc_node") != "n5002"
+    assert took < 2.0, f"moved after {took:.2f} s"
