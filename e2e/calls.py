@@ -1,7 +1,10 @@
 """Helpers shared by call tests (test_engines, test_aiortc_peer, test_ring_prepared,
-test_firefox_ring_attack): what a page received, its prepared session, and leaving a
-page idle."""
+test_firefox_ring_attack, test_rejoin, test_firefox_rejoin): what a page received, its
+prepared session, connecting two pages (connect, used by most call tests), leaving a page
+idle, a reloaded page's call and its sound."""
 from selenium.common.exceptions import WebDriverException
+
+from .pages import assert_media_flows, setup_ms
 
 # The descriptions a page received, in order: [event, type] (the offer of a call:ring,
 # the description of a call:signal).
@@ -24,6 +27,24 @@ return {role: entry.role, held: s.held, signaling: s.pc.signalingState,
 """
 
 
+def connect(caller, callee, record_property=None, label="setup"):
+    """caller clicks Call on callee's first slot, callee clicks Accept; returns the two
+    anchors once media flows both ways."""
+    caller.click_call(callee)
+    callee.wait_phase(callee.anchor, "ringing-in")
+    callee_anchor = callee.anchor
+    caller_anchor = caller.wait(
+        "return document.querySelector('.tile[data-phase=\"ringing-out\"]')?.dataset.anchorId",
+        3.0, "caller slot ringing-out")
+    callee.click(callee_anchor, "accept")
+    caller_probe, callee_probe = assert_media_flows((caller, caller_anchor), (callee, callee_anchor))
+    ms = setup_ms(callee_probe, caller_probe)
+    print(f"\n{label}: accept → first remote frame: callee {ms[0]} ms, caller {ms[1]} ms")
+    if record_property:
+        record_property(f"{label}_ms_callee_caller", ms)
+    return caller_anchor, callee_anchor
+
+
 def end_call(page, timeout=IDLE_S):
     """Leave a shared page idle: hang up, decline or cancel whatever its slot is in."""
     phase = page.tile_attr(page.anchor, "data-phase")
@@ -42,3 +63,38 @@ def recover(page):
     except (AssertionError, WebDriverException):
         page.open()
         page.wait_phase(page.anchor, "idle", IDLE_S)
+
+
+# -- a reload mid-call (issues 15 and 36.5) ------------------------------------------------
+SLOT = "return window.tlc.store.getState().calls[arguments[0]] || null"
+# The sound of a tile's call: its remote <video> and the "click to hear" prompt.
+SOUND = """
+const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+const video = tile.querySelector('video.remote'), prompt = tile.querySelector('.unmute-btn');
+return {muted: video.muted, paused: video.paused, promptHidden: prompt.hidden,
+        promptRole: prompt.getAttribute('role'), promptText: prompt.textContent,
+        activated: navigator.userActivation ? navigator.userActivation.hasBeenActive : null,
+        // Firefox's own answer (Chromium has no getAutoplayPolicy): 'allowed' or 'allowed-muted'
+        policy: navigator.getAutoplayPolicy ? navigator.getAutoplayPolicy(video) : null};
+"""
+
+
+def wait_resumed(page, timeout=8.0):
+    """After page.driver.refresh(): the same client is back (session resumed)."""
+    page.wait("const s = window.tlc && window.tlc.store.getState();"
+              "return s && s.me && s.me.clientId === arguments[0]", timeout,
+              f"{page.name}'s client resumed", page.client_id)
+
+
+def wait_muted_with_prompt(page, anchor_id, timeout=5.0):
+    """The tile's remote video plays muted (the picture) and the prompt shows as an alert."""
+    return page.wait(f"const r = (() => {{{SOUND}}})(); return r.muted && !r.paused && !r.promptHidden"
+                     " && r.promptRole === 'alert' ? r : null",
+                     timeout, f"{page.name}'s call plays muted, the prompt shows", anchor_id)
+
+
+def wait_sound(page, anchor_id, timeout=5.0):
+    """The tile's remote video plays with sound (not muted, not paused) and no prompt
+    shows; returns the last SOUND probe (its `activated`: had the page a gesture)."""
+    return page.wait(f"const r = (() => {{{SOUND}}})(); return !r.muted && !r.paused && r.promptHidden ? r : null",
+                     timeout, f"{page.name}'s call plays with sound, no prompt", anchor_id)

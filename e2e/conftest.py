@@ -173,7 +173,8 @@ def browsers(request):
 
 @pytest.fixture
 def firefoxes(request):
-    """firefoxes() opens a fresh headless Firefox ESR (e2e/firefox.py)."""
+    """firefoxes() opens a fresh headless Firefox ESR (e2e/firefox.py; default_autoplay=True
+    keeps Firefox's own autoplay policy)."""
     from .firefox import new_firefox
 
     yield from _opened(request, new_firefox, "firefox")

@@ -7,25 +7,8 @@ sides) are printed and recorded as test properties; nothing asserts on them.
 """
 import threading
 
+from .calls import connect
 from .pages import CallPage, assert_media_flows, open_pages, setup_ms
-
-
-def connect(caller, callee, record_property=None, label="setup"):
-    """caller clicks Call on callee's first slot, callee clicks Accept; returns the two
-    anchors once media flows both ways."""
-    caller.click_call(callee)
-    callee.wait_phase(callee.anchor, "ringing-in")
-    callee_anchor = callee.anchor
-    caller_anchor = caller.wait(
-        "return document.querySelector('.tile[data-phase=\"ringing-out\"]')?.dataset.anchorId",
-        3.0, "caller slot ringing-out")
-    callee.click(callee_anchor, "accept")
-    caller_probe, callee_probe = assert_media_flows((caller, caller_anchor), (callee, callee_anchor))
-    ms = setup_ms(callee_probe, caller_probe)
-    print(f"\n{label}: accept → first remote frame: callee {ms[0]} ms, caller {ms[1]} ms")
-    if record_property:
-        record_property(f"{label}_ms_callee_caller", ms)
-    return caller_anchor, callee_anchor
 
 
 def test_call_accept_media_both_ways_then_hang_up(server, browsers, record_property):

@@ -5,11 +5,9 @@ import time
 
 import pytest
 
+from .calls import SLOT, connect, wait_resumed, wait_sound
 from .geometry import axe_violations
 from .pages import assert_media_flows, open_pages
-from .test_calls import connect
-
-SLOT = "return window.tlc.store.getState().calls[arguments[0]] || null"
 
 
 def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_property):
@@ -23,8 +21,7 @@ def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_pr
     started = time.monotonic()
     b.driver.refresh()
     # the same client, slot and call come back on the reloaded page
-    b.wait("const s = window.tlc && window.tlc.store.getState();"
-           "return s && s.me && s.me.clientId === arguments[0]", 8.0, "B's client resumed", b.client_id)
+    wait_resumed(b)
     assert b.wait(SLOT, 5.0, "B's slot has the call again", b_anchor)["callId"] == call_id
     assert b.anchors() == [b_anchor]
     assert_media_flows((a, a_anchor), (b, b_anchor), timeout=12.0)
@@ -39,12 +36,10 @@ def test_a_reload_mid_call_brings_the_same_call_back(server, browsers, record_pr
     assert axe_violations(b.driver) == [] and axe_violations(a.driver) == []
     # Then the other side reloads too: both pages have lost their activation now.
     a.driver.refresh()
-    a.wait("const s = window.tlc && window.tlc.store.getState();"
-           "return s && s.me && s.me.clientId === arguments[0]", 8.0, "A's client resumed", a.client_id)
+    wait_resumed(a)
     assert_media_flows((a, a_anchor), (b, b_anchor), timeout=12.0)
     for page, anchor in ((a, a_anchor), (b, b_anchor)):
-        assert page.js("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .unmute-btn`)"
-                       ".hidden", anchor) is True
+        assert wait_sound(page, anchor, timeout=1.0)["activated"] is False  # no click since its reload
     # the call is still under control: hanging up works from the reloaded page
     b.click(b_anchor, "hangup")
     a.wait_idle(a_anchor, "hangup")
