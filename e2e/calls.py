@@ -1,10 +1,12 @@
 """Helpers shared by call tests (test_engines, test_aiortc_peer, test_ring_prepared,
 test_firefox_ring_attack, test_rejoin, test_firefox_rejoin): what a page received, its
 prepared session, connecting two pages (connect, used by most call tests), leaving a page
-idle, a reloaded page's call and its sound."""
+idle, a reloaded page's call and its sound, a side that hides its address (test_privacy_sides,
+test_turn, test_ring_prepared)."""
 from selenium.common.exceptions import WebDriverException
 
 from .pages import assert_media_flows, setup_ms
+from .services import wait_until
 
 # The descriptions a page received, in order: [event, type] (the offer of a call:ring,
 # the description of a call:signal).
@@ -98,3 +100,54 @@ def wait_sound(page, anchor_id, timeout=5.0):
     shows; returns the last SOUND probe (its `activated`: had the page a gesture)."""
     return page.wait(f"const r = (() => {{{SOUND}}})(); return !r.muted && !r.paused && r.promptHidden ? r : null",
                      timeout, f"{page.name}'s call plays with sound, no prompt", anchor_id)
+
+
+# -- a side that hides its address (issue 23.9) --------------------------------------------
+SECRET = "e2e-turn-secret"  # coturn's static-auth-secret and the server's TLC_TURN_SECRET
+
+# Every RTCPeerConnection the page makes, with the ICE transport policy it was made with
+# (a function: record_pcs runs it before the page's own scripts).
+RECORD_PCS = """() => {
+  const Native = window.RTCPeerConnection, made = [];
+  window.__pcs = made;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config, ...rest) {
+      super(config, ...rest);
+      made.push({pc: this, policy: (config && config.iceTransportPolicy) || 'all'});
+    }
+  };
+}"""
+# The candidate types of every local candidate each recorded connection gathered.
+LOCAL_TYPES = """
+const done = arguments[arguments.length - 1];
+Promise.all(window.__pcs.map(({pc, policy}) => pc.getStats().then((stats) => {
+  const types = [];
+  stats.forEach((s) => { if (s.type === 'local-candidate') types.push(s.candidateType); });
+  return {policy, types};
+}))).then(done, (err) => done({error: String(err)}));
+"""
+# A tile's privacy note: what it says, and the tile's data-privacy.
+NOTE = ("const n = document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .privacy-note`);"
+        "return {hidden: n.hidden, text: n.textContent, privacy: n.parentElement.dataset.privacy || null}")
+
+
+def record_pcs(driver):
+    """RECORD_PCS in every page the driver loads from now on, before the page's scripts:
+    CDP for Chromium, a WebDriver BiDi preload script for Firefox (new_firefox(bidi=True))."""
+    if getattr(driver, "_tlc_engine", None) == "firefox":
+        driver.script.add_preload_script(RECORD_PCS)
+    else:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": f"({RECORD_PCS})();"})
+
+
+def hide_my_address(driver, server):
+    """Tick "Hide my network address…" on /me and save, as a person would."""
+    driver.get(server.url + "/me")
+    box = driver.find_element("id", "hideAddress")
+    assert box.is_enabled()
+    if not box.is_selected():
+        box.click()
+    driver.find_element("css selector", "#privacy-form button[type=submit]").click()
+    wait_until(driver, "return document.querySelector('#hideAddress')?.checked === true"
+               " && document.body.innerText.includes('Privacy setting saved')", 5.0, 0.05,
+               "setting saved")

@@ -47,9 +47,11 @@ def geckodriver():
     return path
 
 
-def new_firefox(default_autoplay=False):
+def new_firefox(default_autoplay=False, bidi=False):
     """A headless Firefox ESR with a fresh profile; close it with services.close_browser().
-    default_autoplay=True keeps Firefox's own autoplay policy."""
+    default_autoplay=True keeps Firefox's own autoplay policy; bidi=True opens WebDriver
+    BiDi, for driver.script.add_preload_script (what Chromium's CDP
+    Page.addScriptToEvaluateOnNewDocument does: a script before the page's own)."""
     from selenium import webdriver
     from selenium.webdriver.firefox.service import Service
 
@@ -60,6 +62,7 @@ def new_firefox(default_autoplay=False):
     options.add_argument("--height=800")
     for name, value in {**PREFS, **({} if default_autoplay else ALLOW_AUTOPLAY)}.items():
         options.set_preference(name, value)
+    options.enable_bidi = bidi
     driver = webdriver.Firefox(service=Service(geckodriver(), log_output=os.devnull), options=options)
     driver.set_script_timeout(30)
     driver._tlc_profile = None  # geckodriver makes and removes its own temp profile

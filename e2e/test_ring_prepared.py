@@ -8,9 +8,8 @@ slot's camera and microphone live on. Nothing here is timed.
 import json
 import threading
 
-from .calls import HELD, RECEIVED
+from .calls import HELD, RECEIVED, SECRET, hide_my_address
 from .pages import CallPage, assert_media_flows
-from .test_turn import SECRET, hide_my_address
 
 # Every RTCPeerConnection the page makes, so a test can count the open ones.
 COUNT_PCS = """

@@ -9,12 +9,9 @@ fail visibly (a clear message, a usable slot) instead of hanging on "Connectingâ
 import json
 import time
 
+from .calls import SECRET, hide_my_address
 from .pages import CallPage, assert_media_flows, open_pages, selected_pair, shot
-from .services import wait_until
 from .test_calls import connect
-
-SECRET = "e2e-turn-secret"
-
 
 def relay_server(server_factory, coturn, secret):
     return server_factory(TLC_TURN_URLS=json.dumps([coturn.url]), TLC_TURN_SECRET=secret,
@@ -213,19 +210,6 @@ for (const p of window.__signals) {
 }
 return {types, count: window.__signals.length};
 """
-
-
-def hide_my_address(driver, server):
-    """Tick "Hide my network addressâ€¦" on /me and save, as a person would."""
-    driver.get(server.url + "/me")
-    box = driver.find_element("id", "hideAddress")
-    assert box.is_enabled()
-    if not box.is_selected():
-        box.click()
-    driver.find_element("css selector", "#privacy-form button[type=submit]").click()
-    wait_until(driver, "return document.querySelector('#hideAddress')?.checked === true"
-               " && document.body.innerText.includes('Privacy setting saved')", 5.0, 0.05,
-               "setting saved")
 
 
 def test_privacy_mode_sends_the_caller_only_relay_candidates_from_the_callee(turn, server_factory, browsers):
