@@ -10,6 +10,7 @@ thread, and each method waits for the coroutine it runs there.
 import asyncio
 import hashlib
 import http.cookiejar
+import re
 import threading
 import urllib.request
 
@@ -26,20 +27,23 @@ PROTOCOL = 3
 
 
 def fingerprint(sdp):
-    """Step 1 of docs/protocol.md's safety code ("Safety codes and trust marks"): the
-    first `a=fingerprint:` line as `F` = "<hash function, lower case> <FINGERPRINT, upper
-    case>", trailing whitespace and the line end removed; None when there is none."""
+    """Step 1 of docs/protocol.md's safety code ("Safety codes and trust marks"): this
+    side's `S` — every `a=fingerprint:<hash function> <fingerprint>` line as `F` = "<hash
+    function, lower case> <FINGERPRINT, upper case>" (trailing whitespace and the line end
+    removed), distinct, sorted, joined by ","; None when there is none."""
+    found = set()
     for line in sdp.split("\n"):
-        if line.startswith("a=fingerprint:"):
-            algorithm, value = line[len("a=fingerprint:"):].strip().split(" ", 1)
-            return f"{algorithm.lower()} {value.strip().upper()}"
-    return None
+        m = re.fullmatch(r"a=fingerprint:(\S+)[ \t]+(\S+)[ \t]*\r?", line)
+        if m:
+            found.add(f"{m.group(1).lower()} {m.group(2).upper()}")
+    return ",".join(sorted(found)) or None
 
 
 def safety_code(local_sdp, remote_sdp):
-    """Steps 2-5: SHA-256 of the two `F` sorted by code unit and joined by one "\\n"
-    (UTF-8); n_i = (d[2i] * 256 + d[2i+1]) mod 10000 for i = 0..3, four digits each,
-    joined by single spaces. None when a fingerprint is missing."""
+    """Steps 2-5: SHA-256 of the two sides' `S` sorted by code unit and joined by one
+    "\\n" (UTF-8); n_i = (d[2i] * 256 + d[2i+1]) mod 10000 for i = 0..3, four digits
+    each, joined by single spaces. None when a side has no fingerprint. local_sdp as
+    this peer sent it, remote_sdp as it received it."""
     own, peer = fingerprint(local_sdp), fingerprint(remote_sdp)
     if own is None or peer is None:
         return None
@@ -114,6 +118,7 @@ class AiortcPeer:
         self.video_size = (0, 0)
         self.errors = []
         self.pc = self.call_id = self.invitation_id = self.ring = self.pending_offer = None
+        self.remote_sdp = None  # the peer's last description, as received (the safety code)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -148,9 +153,9 @@ class AiortcPeer:
 
     def code(self):
         """The safety code of the call, from both descriptions (None before both)."""
-        if not (self.pc and self.pc.localDescription and self.pc.remoteDescription):
+        if not (self.pc and self.pc.localDescription and self.remote_sdp):
             return None
-        return safety_code(self.pc.localDescription.sdp, self.pc.remoteDescription.sdp)
+        return safety_code(self.pc.localDescription.sdp, self.remote_sdp)
 
     # -- the client ---------------------------------------------------------------------
     async def _start(self):
@@ -247,6 +252,7 @@ class AiortcPeer:
 
     async def _apply(self, description):
         await self.pc.setRemoteDescription(RTCSessionDescription(**description))
+        self.remote_sdp = description["sdp"]  # as received (aiortc's remoteDescription is re-serialized)
 
     # -- caller -------------------------------------------------------------------------
     async def _invite(self, anchor_id):

@@ -33,19 +33,26 @@ FP_SHA1 = "a=fingerprint:SHA-1 0a:1b:2c:3d:4e:5f:60:71:82:93:a4:b5:c6:d7:e8:f9:0
 FP_SHA256 = "a=fingerprint:sha-256 " + ":".join(["ab"] * 32)
 
 
-def test_the_safety_code_follows_the_document_first_fingerprint_line():
-    """docs/protocol.md ("Safety codes and trust marks"): the FIRST a=fingerprint line,
-    hash function lower case, fingerprint upper case; SHA-256 over the two, sorted, joined
-    by "\\n"; 4 groups of (d[2i] * 256 + d[2i+1]) mod 10000."""
+FP_SHA512 = "a=fingerprint:sha-512 " + ":".join(["ee"] * 64)
+
+
+def test_the_safety_code_follows_the_document_every_fingerprint_line():
+    """docs/protocol.md ("Safety codes and trust marks"): EVERY a=fingerprint line, hash
+    function lower case, fingerprint upper case, distinct, sorted, joined by "," per
+    side; SHA-256 over the two sides, sorted, joined by "\\n"; 4 groups of
+    (d[2i] * 256 + d[2i+1]) mod 10000."""
     import hashlib
 
-    mine, theirs = f"v=0\r\n{FP_SHA1} \r\n{FP_SHA256}\r\n", f"v=0\r\n{FP_SHA256}\r\n"
-    text = "\n".join(sorted(["sha-1 " + FP_SHA1.split(" ")[1].upper(),
+    mine = f"v=0\r\n{FP_SHA256}\r\n{FP_SHA1} \r\n{FP_SHA256.upper().replace('A=FINGERPRINT:', 'a=fingerprint:')}\r\n"
+    theirs = f"v=0\r\n{FP_SHA256}\r\n"
+    text = "\n".join(sorted(["sha-1 " + FP_SHA1.split(" ")[1].upper() + ",sha-256 " + ":".join(["AB"] * 32),
                              "sha-256 " + ":".join(["AB"] * 32)]))
     d = hashlib.sha256(text.encode()).digest()
     want = " ".join(f"{(d[2 * i] * 256 + d[2 * i + 1]) % 10000:04d}" for i in range(4))
     assert safety_code(mine, theirs) == safety_code(theirs, mine) == want
     assert safety_code("v=0\r\n", theirs) is None
+    # a line added by a server in the middle counts
+    assert safety_code(mine, theirs + FP_SHA512 + "\r\n") != want
 
 
 @pytest.fixture(scope="module")

@@ -25,25 +25,29 @@ def doc_example():
     return {"caller": sdps[0], "callee": sdps[1], "code": code.group(1)}
 
 
-def fingerprint(sdp):
-    """Step 1: the first a=fingerprint line; hash function lower case, hex upper case."""
-    for line in sdp.splitlines():
-        if line.startswith("a=fingerprint:"):
-            algorithm, value = line[len("a=fingerprint:"):].strip().split(" ", 1)
-            return f"{algorithm.lower()} {value.strip().upper()}"
-    return None
+def side(sdp):
+    """Step 1: every a=fingerprint line; hash function lower case, hex upper case;
+    distinct, sorted, joined by ","; None when there is none."""
+    found = set()
+    for line in sdp.split("\n"):
+        m = re.fullmatch(r"a=fingerprint:(\S+)[ \t]+(\S+)[ \t]*\r?", line)
+        if m:
+            found.add(f"{m.group(1).lower()} {m.group(2).upper()}")
+    return ",".join(sorted(found)) or None
 
 
-def safety_code(f1, f2):
+def safety_code(s1, s2):
     """Steps 2-5."""
-    d = hashlib.sha256("\n".join(sorted([f1, f2])).encode("utf-8")).digest()
+    d = hashlib.sha256("\n".join(sorted([s1, s2])).encode("utf-8")).digest()
     return " ".join(f"{(d[2 * i] * 256 + d[2 * i + 1]) % 10000:04d}" for i in range(4))
 
 
 def test_the_documents_worked_example_computes_to_its_code():
     ex = doc_example()
-    a, b = fingerprint(ex["caller"]), fingerprint(ex["callee"])
-    assert a.startswith("sha-256 D3:BA:") and b.startswith("sha-256 F8:69:")  # first line, normalized
+    a, b = side(ex["caller"]), side(ex["callee"])
+    assert a.startswith("sha-256 D3:BA:") and "," not in a
+    # every line, normalized, the repeated one once, sorted
+    assert b.startswith("sha-1 8A:1C:") and b.count(",") == 1 and b.split(",")[1].startswith("sha-256 F8:69:")
     assert safety_code(a, b) == safety_code(b, a) == ex["code"]
 
 

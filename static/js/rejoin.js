@@ -8,7 +8,8 @@
 //                  its media stops (call:media flowing:false, the peer's hint) and lets the
 //                  socket drop without a goodbye: the server keeps the client for its
 //                  reconnect grace (30 s), the peer sees the call `reconnecting`.
-//   the reload   — connects with the saved resume token and `reloaded: true`: the server
+//   the reload   — connects with the saved resume token and `reloaded: true` (its first
+//                  connect only: a network reconnect must not announce it again): the server
 //                  resumes the client (same client id, anchors and calls; docs/protocol.md,
 //                  "Reconnecting") and tells the peer of each call so (call:peer-reloaded),
 //                  before anything this page sends. The RTCPeerConnection did not survive
@@ -55,6 +56,10 @@ export class Rejoin {
   // Made before Calls, so its call:signal listener sees each description first.
   constructor({ signaling, store, storage = globalThis.sessionStorage, pending = null }) {
     Object.assign(this, { signaling, store, storage, pending });
+    // Announce the reload once: on the first connect after this page load. A later
+    // (network) reconnect saying it again would make the peer replace a connection that
+    // may already be working (rejoin after the first resume).
+    this.reloaded = Boolean(pending);
     this.calls = null;        // set by attach(): the page's Calls
     this.started = new Map(); // callId → its call:started payload (what a new connection needs)
     for (const c of pending?.calls || []) this.started.set(c.callId, c);
@@ -71,18 +76,24 @@ export class Rejoin {
 
   // The welcome of the first connection: is it the client the saved state belongs to?
   isRejoin(welcome) {
+    this.reloaded = false;
     const mine = this.pending && welcome.clientId === this.pending.clientId && (welcome.resumed || welcome.restored);
     if (!mine) this.pending = null;
     return Boolean(mine);
   }
 
-  // What the first connection sends: until this page has a client, the saved anchors
-  // and calls (a server restarted meanwhile rebuilds the tab from them).
+  // What a connect sends until this page has a client: the saved anchors and calls (a
+  // server restarted meanwhile rebuilds the tab from them), and on the first connect
+  // after the page load only, `reloaded` (the server tells each call's peer:
+  // call:peer-reloaded). Socket.IO asks for it once the transport is open, just before
+  // its CONNECT packet: that first one reaches the server unless the network drops.
   resumeState() {
     const p = this.pending;
     if (!p) return null;
+    const reloaded = this.reloaded;
+    this.reloaded = false;
     return {
-      reloaded: true, // the server tells each call's peer (call:peer-reloaded)
+      ...(reloaded ? { reloaded: true } : {}),
       anchors: p.anchors,
       calls: p.calls.map((c) => ({ callId: c.callId, anchorId: c.anchorId, peerAnchorId: c.peer.anchorId, initiator: Boolean(c.initiator) })),
     };

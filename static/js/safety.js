@@ -2,10 +2,12 @@
 //
 // The signaling server carries the SDP, and with it each side's DTLS fingerprint; a
 // server that swapped them could relay (and read) the media unseen. So each side
-// hashes the two fingerprints the live connection uses — its own (the local
-// description) and the peer's (the remote description: what the DTLS handshake
-// verified the peer's certificate against, or the connection would not be up) — in a
-// fixed order (sorted), with SHA-256, into 16 digits. Read aloud and matching, the two
+// hashes every fingerprint of the live connection's two descriptions — its own (the
+// local description) and the peer's (the remote description as received: what the DTLS
+// handshake verified the peer's certificate against, or the connection would not be
+// up) — in a fixed order (sorted), with SHA-256, into 16 digits. Every line counts: a
+// server that kept the peer's fingerprint first and added its own on another line
+// (the browser may check that one) changes the code. Read aloud and matching, the two
 // sides hold each other's certificates: nobody in the middle. The exact formula, with a
 // worked example, is in docs/protocol.md ("Safety codes"); tests/test_safety_formula.py
 // checks this file against it. Where getStats names the peer's certificate (Chromium;
@@ -58,17 +60,13 @@ export async function siteCertificate() {
   }
 }
 
-// "sha-256 AB:CD:…" of an SDP's first a=fingerprint line (session or media level,
-// whichever comes first), or null: the algorithm in lower case, the hex in upper case,
-// as written otherwise (colons kept).
-export function sdpFingerprint(sdp) {
-  return sdpFingerprints(sdp)[0] || null;
-}
-
-// Every a=fingerprint line of an SDP, in order, in that form.
+// Every distinct a=fingerprint line of an SDP (session or media level), each as
+// "sha-256 AB:CD:…" (the hash function in lower case, the fingerprint in upper case, as
+// written otherwise), sorted by code unit: the fingerprints a side names, all of which
+// the DTLS handshake may check the certificate against (docs/protocol.md).
 export function sdpFingerprints(sdp) {
-  const lines = String(sdp || '').matchAll(/^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/gm);
-  return [...lines].map((m) => normal(m[1], m[2]));
+  const lines = String(sdp || '').matchAll(/^a=fingerprint:(\S+)[ \t]+(\S+)[ \t]*\r?$/gm);
+  return [...new Set([...lines].map((m) => normal(m[1], m[2])))].sort();
 }
 
 const normal = (algorithm, hex) => `${algorithm.toLowerCase()} ${hex.toUpperCase()}`;
@@ -84,18 +82,20 @@ export function statsRemoteFingerprint(report) {
   return cert?.fingerprint && cert.fingerprintAlgorithm ? normal(cert.fingerprintAlgorithm, cert.fingerprint) : null;
 }
 
-// The peer's fingerprint for the code: the remote description's (docs/protocol.md).
-// getStats' certificate, when there is one, must be listed there: else 'mismatch'.
-export function remoteFingerprint(remoteSdp, fromStats) {
+// The peer's fingerprints for the code: all those of its description as received
+// (docs/protocol.md). getStats' certificate, when there is one, must be listed there:
+// else 'mismatch'.
+export function remoteFingerprints(remoteSdp, fromStats) {
   const listed = sdpFingerprints(remoteSdp);
   if (fromStats && listed.length && !listed.includes(fromStats)
       && listed.some((f) => f.split(' ')[0] === fromStats.split(' ')[0])) return { error: 'mismatch' };
-  return listed.length ? { fingerprint: listed[0] } : { error: 'none' };
+  return listed.length ? { fingerprints: listed } : { error: 'none' };
 }
 
-// 16 digits in 4 groups from SHA-256 of the two fingerprints, sorted, one per line.
+// 16 digits in 4 groups from SHA-256 of the two sides' fingerprint lists: each side's
+// joined by ",", the two sorted, joined by "\n".
 export async function safetyCode(a, b) {
-  const text = [a, b].sort().join('\n');
+  const text = [a.join(','), b.join(',')].sort().join('\n');
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   const groups = [];
   for (let i = 0; i < 4; i += 1) groups.push(String(((bytes[2 * i] << 8) | bytes[2 * i + 1]) % 10000).padStart(4, '0'));
@@ -123,15 +123,16 @@ export class Safety {
     this.busy = true;
     try {
       if (!globalThis.crypto?.subtle) throw new Error('no WebCrypto (not a secure page)');
-      const local = sdpFingerprint(pc.localDescription?.sdp);
+      // Own: the local description, as this side sent it (peer.js sends it unchanged).
+      const local = sdpFingerprints(pc.localDescription?.sdp);
       const fromStats = statsRemoteFingerprint(await pc.getStats());
-      const remote = remoteFingerprint(this.session.remoteSdp
+      const remote = remoteFingerprints(this.session.remoteSdp
         || (pc.currentRemoteDescription || pc.remoteDescription)?.sdp, fromStats);
       // Connected, yet a fingerprint is missing: say so rather than "working it out" forever.
-      if (!local || remote.error) throw new Error(remote.error === 'mismatch' ? MISMATCH : NO_FINGERPRINT);
-      const code = await safetyCode(local, remote.fingerprint);
+      if (!local.length || remote.error) throw new Error(remote.error === 'mismatch' ? MISMATCH : NO_FINGERPRINT);
+      const code = await safetyCode(local, remote.fingerprints);
       if (code !== this.code || this.error) {
-        Object.assign(this, { code, local, remote: remote.fingerprint, error: null });
+        Object.assign(this, { code, local, remote: remote.fingerprints, error: null });
         this.session.emit('safety', { code });
       }
     } catch (err) {
