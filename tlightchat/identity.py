@@ -78,6 +78,11 @@ class Identity:
         (the cookie's token) the server has not ended."""
         return not row.is_account or self.sessions.holds(row.id, session.get(TOKEN_KEY))
 
+    def still_holds(self, user):
+        """Whether the current request's cookie may still act as `user` (checked again
+        once its socket is bound: a sign-out may have come in between)."""
+        return self._cookie_holds(user)
+
     def session_user(self):
         """The user of the current request's session cookie, or None (none, or an ended
         session). A guest made by a page is stored now: this is its first use (a socket
