@@ -154,15 +154,15 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
         if taken:
             return _taken(form, username)
         address = address_key(request.remote_addr)
-        wait = registrations.retry_after(address)
+        wait = registrations.try_hit(address)  # checked and counted at once
         if wait:
             form.form_errors.append("Too many accounts were registered from your network "
                                     f"address. Try again in {_in_words(wait)}.")
             return render_template("register.html", form=form), 429
-        registrations.hit(address)
         try:
             password_hash = hashing.generate(form.password.data)  # off the event loop
         except hashing.Busy:
+            registrations.unhit(address)  # no account was made: not counted
             form.form_errors.append(BUSY)
             return render_template("register.html", form=form), 503
         try:
@@ -176,6 +176,7 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
                 if rename:
                     user.display_name = username[:40]
         except IntegrityError:  # taken meanwhile
+            registrations.unhit(address)
             return _taken(form, username)
         if rename:
             on_rename(g.user.id, username[:40])
