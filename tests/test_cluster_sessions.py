@@ -77,3 +77,30 @@ def test_the_shared_window_does_not_wait_on_a_redis_that_is_down():
     finally:
         client.close()
         silent.close()
+
+
+def test_a_sign_out_while_the_log_is_down_reaches_the_other_node_later(nodes):  # noqa: F811
+    """Review 2, finding 3: the word went to the log directly and a refusal (the log
+    down for a moment) was only logged, so the other node's socket stayed the account.
+    Now it waits in the outbox like other pushes and goes once the log is back."""
+    from tlightchat.cluster.log import ClusterDown
+
+    n1, n2 = nodes("n1"), nodes("n2")
+    home = n1.test_client()
+    home.get("/")
+    assert register(home, "alice").status_code == 302
+    elsewhere = n2.test_client()
+    elsewhere.set_cookie(COOKIE, home.get_cookie(COOKIE).value)
+    far = Tab(n2, browser=elsewhere)
+    store = n1.extensions["tlightchat"].hub.store
+    real_send = store.send
+
+    def down_once(*args):
+        store.send = real_send  # back for the next try
+        raise ClusterDown()
+
+    store.send = down_once
+    response = home.post("/logout", data={"csrf_token": form_token(home, "/logout"),
+                                          "everywhere": "1"})
+    assert response.status_code == 302 and store.send is real_send
+    wait_for(lambda: not far.sio.is_connected(), 10.0, "the other node closes the socket")
