@@ -183,7 +183,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
         sign_in(sessions, g.user.id, end_sessions)
         # The sockets this browser (or a copy of its guest cookie) opened as the guest
         # have no session digest: close them, so every socket of the account belongs to
-        # a session that sign-out can end (they reconnect with the new session).
+        # a session that sign-out can end (this page loads anew after the redirect and
+        # connects with the new session; its other open tabs show they were closed).
         end_sessions(g.user.id, [None])
         flash(f"Account created: you are {username}. Your chats and history came with you; "
               "sign in with this username on any other browser.", "ok")
