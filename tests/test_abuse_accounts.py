@@ -244,3 +244,71 @@ def test_the_window_limiter_forgets_quiet_keys():
     assert limiter.retry_after("a") == 0
     limiter.hit("b")
     assert set(limiter.events) == {"b"}
+
+
+# Review 2, finding 4: the per-address limits are one atomic check-and-count.
+
+def first_use(app, user_id, address="198.51.100.9"):
+    """A page-made guest `user_id` connecting for the first time (Identity.session_user
+    in that request): the user, or the refusal's code."""
+    from flask import session
+
+    from tlightchat.errors import Refusal
+
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": address}):
+        session["uid"], session["guest"] = user_id, "Guest-1234"
+        try:
+            return app.extensions["tlightchat"].identity.session_user()
+        except Refusal as err:
+            return err.code
+
+
+def interleaved_first_connects(app):
+    """Two new guests of one address whose connects overlap: the second arrives while
+    the first is storing its row (a pause: a group commit in an OS thread)."""
+    identity = app.extensions["tlightchat"].identity
+    store, second = identity.store_guest, []
+
+    def store_while_another_connects(user_id, name):
+        if user_id == "guest-one":
+            second.append(first_use(app, "guest-two"))
+        return store(user_id, name)
+
+    identity.store_guest = store_while_another_connects
+    first = first_use(app, "guest-one")
+    identity.store_guest = store
+    return first, second[0]
+
+
+def test_parallel_first_connects_cannot_pass_the_guest_limit_together(database_url):
+    """Before: check, store (a pause), then count: both connects passed a limit of 1."""
+    app = make_app(database_url, GUEST_MAX_PER_ADDRESS=1)
+    first, second = interleaved_first_connects(app)
+    assert first.id == "guest-one" and second == "limit"
+
+
+def test_a_registration_that_fails_is_not_counted(database_url, monkeypatch):
+    """Before: the attempt was counted before hashing, so a busy server or a name taken
+    meanwhile used up the address's registrations."""
+    from tlightchat.db import User
+    from tlightchat.web import hashing
+
+    app = make_app(database_url, REGISTER_MAX_PER_ADDRESS=1)
+    real = hashing.generate
+
+    def busy(password):
+        raise hashing.Busy()
+
+    monkeypatch.setattr(hashing, "generate", busy)
+    assert register(fresh_browser(app, "198.51.100.20"), "erin").status_code == 503
+
+    def taken_meanwhile(password):
+        with app.extensions["tlightchat"].db.session() as s:
+            s.add(User(id="someone", display_name="x", username="frank"))
+        return real(password)
+
+    monkeypatch.setattr(hashing, "generate", taken_meanwhile)
+    assert register(fresh_browser(app, "198.51.100.20"), "frank").status_code == 409
+    monkeypatch.setattr(hashing, "generate", real)
+    assert register(fresh_browser(app, "198.51.100.20"), "grace").status_code == 302
+    assert register(fresh_browser(app, "198.51.100.20"), "heidi").status_code == 429

@@ -136,3 +136,72 @@ def test_signing_in_again_ends_the_browsers_previous_session(app):
     assert login(alice).status_code == 302 and uid_of(app, alice) == account
     assert not connects_as(app, before, account)
     assert connects_as(app, copy_of(app, alice), account)
+
+
+# Review 2, finding 1: sockets opened before an account session existed (a guest's,
+# tagged with no session digest) and the sockets of a session that sign-in replaced.
+
+def test_sign_out_closes_the_sockets_opened_as_a_guest_before_registering(app):
+    guest = app.test_client()
+    guest.get("/")
+    early = copy_of(app, guest)  # another device holding the old guest cookie
+    early_tab, own_tab = Tab(app, browser=early), Tab(app, browser=guest)
+    assert register(guest).status_code == 302
+    account = uid_of(app, guest)
+    assert early_tab.user_id == own_tab.user_id == account
+    # registering closes the guest's sockets: from now on a socket of the account
+    # needs a session the server can end
+    assert not early_tab.sio.is_connected() and not own_tab.sio.is_connected()
+    assert not connects_as(app, early, account)  # the old guest cookie is not the account
+    tab_ = Tab(app, browser=guest)
+    assert tab_.user_id == account
+    sign_out(guest)
+    assert not tab_.sio.is_connected()
+
+
+def test_an_untagged_socket_of_an_account_closes_on_sign_out_and_password_change(app):
+    """A socket bound without a session digest (opened as a guest before the account
+    existed, e.g. on another node) counts as any session of the account."""
+    home = signed_in(app, register_first=True)
+    account = uid_of(app, home)
+    work = signed_in(app)
+    hub = app.extensions["tlightchat"].hub
+    tabs = [Tab(app, browser=b) for b in (home, work)]
+    for tab_ in tabs:  # as if opened before registering: no session digest
+        sid = hub.connections.sids[tab_.client_id]
+        hub.connections.sessions[sid] = (account, None)
+    assert change_password(home, "correct horse", "new horse battery").status_code == 302
+    assert not tabs[0].sio.is_connected() and not tabs[1].sio.is_connected()
+
+
+def test_signing_in_again_closes_the_previous_sessions_sockets(app):
+    alice = signed_in(app, register_first=True)
+    account = uid_of(app, alice)
+    old_tab = Tab(app, browser=alice)
+    assert old_tab.user_id == account
+    assert login(alice).status_code == 302 and uid_of(app, alice) == account
+    assert not old_tab.sio.is_connected()
+    assert connects_as(app, alice, account)
+
+
+# Review 2, finding 2: a sign-out between the connect's session check and its bind.
+
+def test_a_sign_out_during_a_connect_closes_that_socket(app, monkeypatch):
+    from tlightchat.sessions import TOKEN_KEY
+
+    alice = signed_in(app, register_first=True)
+    account = uid_of(app, alice)
+    identity = app.extensions["tlightchat"].identity
+    hub = app.extensions["tlightchat"].hub
+    checked = identity.session_user
+    with alice.session_transaction() as sess:
+        token = sess[TOKEN_KEY]
+
+    def check_then_sign_out():
+        user = checked()  # the session is live here ...
+        hub.end_sessions(account, [identity.sessions.end(token)])  # ... and ends now
+        return user
+
+    monkeypatch.setattr(identity, "session_user", check_then_sign_out)
+    assert not connects_as(app, alice, account)
+    assert not hub.connections.sids_of_sessions(account, "*")

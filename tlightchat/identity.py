@@ -78,6 +78,11 @@ class Identity:
         (the cookie's token) the server has not ended."""
         return not row.is_account or self.sessions.holds(row.id, session.get(TOKEN_KEY))
 
+    def still_holds(self, user):
+        """Whether the current request's cookie may still act as `user` (checked again
+        once its socket is bound: a sign-out may have come in between)."""
+        return self._cookie_holds(user)
+
     def session_user(self):
         """The user of the current request's session cookie, or None (none, or an ended
         session). A guest made by a page is stored now: this is its first use (a socket
@@ -88,16 +93,22 @@ class Identity:
         pending = _pending_guest()
         if pending is None:
             return None
-        self.admit_new_guest()
-        if self.store_guest(pending.id, pending.display_name):
-            self.guest_limiter.hit(_address())
+        self.admit_new_guest()  # counted before storing: parallel connects pause there
+        try:
+            stored = self.store_guest(pending.id, pending.display_name)
+        except BaseException:
+            self.guest_limiter.unhit(_address())  # nothing was stored
+            raise
+        if stored:
             return pending  # stored just now, as it is: no need to read it back
-        user = self.load_user(pending.id)  # another tab stored it first
+        self.guest_limiter.unhit(_address())  # another tab stored it first: not new
+        user = self.load_user(pending.id)
         return user if user is not None and not user.is_account else None
 
     def admit_new_guest(self):
-        """Raise Refusal("limit") when this request's address stored too many guests."""
-        wait = self.guest_limiter.retry_after(_address())
+        """Count a new guest of this request's address, or raise Refusal("limit") when
+        it stored too many (one atomic check and count: ratelimit.try_hit)."""
+        wait = self.guest_limiter.try_hit(_address())
         if wait:
             minutes = int(wait + 59) // 60
             raise Refusal("limit", "Too many new guests from your network address; try "
@@ -160,7 +171,6 @@ class Identity:
             user = s.get(User, user_id)
             if user is None:  # a guest renaming itself before its first connection
                 self.admit_new_guest()
-                self.guest_limiter.hit(_address())
                 s.add(User(id=user_id, display_name=clean))
             else:
                 user.display_name = clean
@@ -175,5 +185,4 @@ class Identity:
         with self.db.session() as s:
             if s.get(User, user.id) is None:
                 self.admit_new_guest()
-                self.guest_limiter.hit(_address())
             stored_user(s, user).hide_address = bool(hide)

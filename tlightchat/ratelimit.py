@@ -72,7 +72,8 @@ def address_key(address):
 class WindowLimiter:
     """At most `limit` events per key within a sliding `window` of seconds, in memory
     (one server process; cluster/limits.py has the shared one). `retry_after(key)` is
-    0 while another is allowed; `hit(key)` counts one."""
+    0 while another is allowed; `hit(key)` counts one; `try_hit(key)` does both at once
+    (what a limit must use: a check, a pause, then a count lets parallel callers by)."""
 
     def __init__(self, limit, window, clock=time.monotonic):
         self.limit, self.window, self.clock = limit, window, clock
@@ -96,11 +97,35 @@ class WindowLimiter:
             return times[0] + self.window - now if len(times) >= self.limit else 0
 
     def hit(self, key):
+        with self.lock:
+            self._count(key, self.clock())
+
+    def _count(self, key, now):
+        if now - self._swept >= self.window:  # forget keys quiet for a window
+            self._swept = now
+            for old in list(self.events):
+                self._recent(old, now)
+        self._recent(key, now)
+        self.events.setdefault(key, deque()).append(now)
+
+    def try_hit(self, key):
+        """Check and count in one step (under the lock): 0 when this event is allowed
+        and counted now, else the seconds to wait (nothing counted). Parallel callers
+        cannot all pass a check that none of them has counted yet."""
         now = self.clock()
         with self.lock:
-            if now - self._swept >= self.window:  # forget keys quiet for a window
-                self._swept = now
-                for old in list(self.events):
-                    self._recent(old, now)
-            self._recent(key, now)
-            self.events.setdefault(key, deque()).append(now)
+            times = self._recent(key, now)
+            if len(times) >= self.limit:
+                return times[0] + self.window - now
+            self._count(key, now)
+            return 0
+
+    def unhit(self, key):
+        """Take back the newest event counted for `key` (a reserved attempt that did not
+        happen after all: a taken name, a busy server, another tab came first)."""
+        with self.lock:
+            times = self.events.get(key)
+            if times:
+                times.pop()
+                if not times:
+                    del self.events[key]

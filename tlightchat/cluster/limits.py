@@ -7,6 +7,7 @@ live in Redis, each check one atomic Lua script on Redis's clock. Same interface
 the in-memory ones.
 """
 import hashlib
+import secrets
 import time
 
 import redis
@@ -54,6 +55,29 @@ for _, key in ipairs(KEYS) do
   redis.call('ZADD', key, now, now .. '-' .. t[2] .. '-' .. math.random(1000000))
   redis.call('PEXPIRE', key, ARGV[1])
 end
+return 1
+"""
+
+
+# Check and count in one step; KEYS[1]; ARGV: window ms, limit, a unique member.
+# Returns the ms to wait (0 = allowed and counted now).
+TRY_HIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return 0
+"""
+
+# Take back the newest event of KEYS[1] (ARGV[1]: window ms, unused).
+UNHIT = """
+redis.call('ZPOPMAX', KEYS[1])
 return 1
 """
 
@@ -134,27 +158,55 @@ class SharedLoginLimiter:
 
 class SharedWindow:
     """ratelimit.WindowLimiter's interface over Redis (registrations, new guests per
-    address): every node counts in one sorted set per key."""
+    address): every node counts in one sorted set per key, and `try_hit` checks and
+    counts in one script (TRY_HIT), so parallel first connects on any nodes cannot all
+    pass. While Redis cannot be reached each node counts alone (in memory), and after a
+    failed call it does not ask Redis again for RETRY_S (a new guest's connect must not
+    wait out a timeout each time, like SharedBuckets)."""
 
-    def __init__(self, client, limit, window, prefix):
+    def __init__(self, client, limit, window, prefix, clock=time.monotonic):
         from ..ratelimit import WindowLimiter
 
-        self.limit, self.window, self.prefix = limit, window, prefix
+        self.limit, self.window, self.prefix, self.clock = limit, window, prefix, clock
         self._wait = client.register_script(WAIT)
         self._hit = client.register_script(FAILED)
+        self._try = client.register_script(TRY_HIT)
+        self._unhit = client.register_script(UNHIT)
         self.local = WindowLimiter(limit, window)  # while Redis is down
+        self.failed_at = None  # self.clock() of the last failed call
+
+    def _key(self, key):
+        return f"{self.prefix}:{_digest(key)}"
+
+    def _redis(self, script, key, *args):
+        """Run a script on this key; None (and Redis is skipped for RETRY_S) if down."""
+        if self.failed_at is not None and self.clock() - self.failed_at < RETRY_S:
+            return None  # known down: no connect waits on Redis
+        try:
+            result = script(keys=[self._key(key)], args=[int(self.window * 1000), *args])
+        except redis.RedisError:
+            self.failed_at = self.clock()
+            return None
+        self.failed_at = None
+        return result
 
     def retry_after(self, key):
-        try:
-            ms = self._wait(keys=[f"{self.prefix}:{_digest(key)}"],
-                            args=[int(self.window * 1000), self.limit])
-        except redis.RedisError:
-            return self.local.retry_after(key)
-        return float(ms) / 1000
+        ms = self._redis(self._wait, key, self.limit)
+        return self.local.retry_after(key) if ms is None else float(ms) / 1000
 
     def hit(self, key):
         self.local.hit(key)
-        try:
-            self._hit(keys=[f"{self.prefix}:{_digest(key)}"], args=[int(self.window * 1000)])
-        except redis.RedisError:
-            pass
+        self._redis(self._hit, key)
+
+    def try_hit(self, key):
+        """WindowLimiter.try_hit on every node's count: 0 when counted, else seconds."""
+        ms = self._redis(self._try, key, self.limit, secrets.token_hex(8))
+        if ms is None:
+            return self.local.try_hit(key)
+        if not ms:
+            self.local.hit(key)  # the fallback knows it too, should Redis go
+        return float(ms) / 1000
+
+    def unhit(self, key):
+        self.local.unhit(key)
+        self._redis(self._unhit, key)

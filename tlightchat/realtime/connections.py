@@ -76,9 +76,12 @@ class Connections:
 
     def sids_of_sessions(self, user_id, sessions):
         """This process's sockets of `user_id` opened by these account sessions
-        (digests), or by any session of it when `sessions` is "*"."""
+        (digests), or by any session of it when `sessions` is "*". A socket without a
+        digest (opened as a guest before the account existed) matches any: ending a
+        session of the account must not leave it connected as the account."""
         return [sid for sid, (user, digest) in list(self.sessions.items())
-                if user == user_id and (sessions == "*" or digest in sessions)]
+                if user == user_id and (digest is None or sessions == "*"
+                                        or digest in sessions)]
 
     def protocol_of(self, client_id):
         """The protocol version the socket serving this client stated (1 if none here)."""

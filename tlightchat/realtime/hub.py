@@ -159,13 +159,11 @@ class Hub:
     def end_sessions(self, user_id, sessions):
         """Close the sockets of these ended sessions of `user_id` (digests, or
         sessions.ALL), here and on every node: in a cluster the word goes through the
-        log like a message to the user's tabs, and each node closes its own."""
+        outbox like a message to the user's tabs (kept until the log takes it), and each
+        node closes its own."""
         self._close_sessions(user_id, sessions, later=self.connections.in_write())
-        if self.cluster is not None:
-            try:
-                self.store.send(user_id, SESSIONS_ENDED, {"sessions": sessions})
-            except Refusal:  # the log is down: their next connect is refused anyway
-                log.warning("could not tell other nodes that sessions of %s ended", user_id)
+        if self.outbox is not None:
+            self.outbox.send(user_id, SESSIONS_ENDED, {"sessions": sessions})
 
     def _close_sessions(self, user_id, sessions, later):
         for sid in self.connections.sids_of_sessions(user_id, sessions):

@@ -20,6 +20,10 @@ from . import fastpath
 from .hub import RESTART_RETRY_MS
 
 
+SIGNED_OUT = ("No identity for this connection (or its session was signed out): open the "
+              "page again (cookies must be enabled) and it will reconnect.")
+
+
 def refused(code, message, **extra):
     """The connect_error packet is {message, data}: the browser reads err.data.code."""
     return Refused(message, {"code": code, "message": message, **extra})
@@ -44,10 +48,13 @@ def attach(app, socketio, hub, identity):
         try:
             user = _session_user(hub, identity)
             if user is None:
-                raise refused("no-session", "No identity for this connection (or its "
-                              "session was signed out): open the page again (cookies must "
-                              "be enabled) and it will reconnect.")
+                raise refused("no-session", SIGNED_OUT)
             hub.connect(request.sid, user, auth, session=digest(session.get(TOKEN_KEY)))
+            if not identity.still_holds(user):
+                # signed out between the check above and the bind (hub.connect may
+                # pause): that sign-out found no socket to close, so close it here
+                hub.disconnect(request.sid, "server disconnect")
+                raise refused("no-session", SIGNED_OUT)
         except Refusal as err:  # too many guests, the cap, a node without its log
             extra = {"retryAfterMs": err.retry_after_ms} if err.retry_after_ms else {}
             raise refused(err.code, err.message, **extra) from None

@@ -109,11 +109,11 @@ def _safe_next(default):
     return same_site_path(request.values.get("next", "")) or default
 
 
-def sign_in(sessions, user_id):
+def sign_in(sessions, user_id, end_sessions):
     """This browser's cookie becomes a new server-side session of `user_id` (the one it
-    held before, if any, ends: its copies must not outlive it)."""
+    held before, if any, ends, and its sockets close: its copies must not outlive it)."""
     if session.get(TOKEN_KEY):
-        sessions.end(session[TOKEN_KEY])
+        end_sessions(session.get(SESSION_KEY), [sessions.end(session[TOKEN_KEY])])
     session.clear()
     session[SESSION_KEY] = user_id
     session[TOKEN_KEY] = sessions.start(user_id)
@@ -154,15 +154,15 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
         if taken:
             return _taken(form, username)
         address = address_key(request.remote_addr)
-        wait = registrations.retry_after(address)
+        wait = registrations.try_hit(address)  # checked and counted at once
         if wait:
             form.form_errors.append("Too many accounts were registered from your network "
                                     f"address. Try again in {_in_words(wait)}.")
             return render_template("register.html", form=form), 429
-        registrations.hit(address)
         try:
             password_hash = hashing.generate(form.password.data)  # off the event loop
         except hashing.Busy:
+            registrations.unhit(address)  # no account was made: not counted
             form.form_errors.append(BUSY)
             return render_template("register.html", form=form), 503
         try:
@@ -176,10 +176,16 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
                 if rename:
                     user.display_name = username[:40]
         except IntegrityError:  # taken meanwhile
+            registrations.unhit(address)
             return _taken(form, username)
         if rename:
             on_rename(g.user.id, username[:40])
-        sign_in(sessions, g.user.id)
+        sign_in(sessions, g.user.id, end_sessions)
+        # The sockets this browser (or a copy of its guest cookie) opened as the guest
+        # have no session digest: close them, so every socket of the account belongs to
+        # a session that sign-out can end (this page loads anew after the redirect and
+        # connects with the new session; its other open tabs show they were closed).
+        end_sessions(g.user.id, [None])
         flash(f"Account created: you are {username}. Your chats and history came with you; "
               "sign in with this username on any other browser.", "ok")
         return redirect(_safe_next(url_for("pages.me")))
@@ -212,7 +218,7 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
             form.form_errors.append("Wrong username or password.")
             return render_template("login.html", form=form), 401
         limiter.succeeded(username, address)
-        sign_in(sessions, user.id)
+        sign_in(sessions, user.id, end_sessions)
         flash(f"Signed in as {user.username}.", "ok")
         return redirect(_safe_next(url_for("chat.chat_page")))
 
