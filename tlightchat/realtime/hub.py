@@ -84,7 +84,7 @@ class Hub:
         }
         # resolved once: the addresses a relay-only side's candidates may name
         self.relay_addresses = relay_addresses(config)
-        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"], self.relay_addresses)
+        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"])
         self.connections = Connections(
             socketio, (config["RATE_LIMIT_PER_SECOND"], config["RATE_LIMIT_BURST"]),
             lambda: self.clock())
