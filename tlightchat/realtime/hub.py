@@ -473,7 +473,11 @@ class Hub:
 
     def _declare_ghosts(self):
         """Clients the store says this node serves but no socket here does (cluster/
-        ghosts.py): away for the grace period, as if this node had been lost for them."""
+        ghosts.py): away for the grace period, as if this node had been lost for them.
+        Not while another process with this NODE_ID may be alive (cluster/nodes.py):
+        the clients without a socket here may be its own."""
+        if self.membership.shared():
+            return  # `replaced` kept: checked again once the other is silent a lapse
         with self.store.lock:
             found = ghosts(self.store.get_state(), self.node, self.connections.sids,
                            {a["payload"]["clientId"] for a in self._departures
