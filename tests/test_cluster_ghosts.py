@@ -97,3 +97,25 @@ def test_two_live_processes_with_one_node_id_do_not_declare_each_others_clients(
     wait_for(lambda: hub1.store.get_state()["clients"][ann.client_id]["awayUntil"], 5,
              "the survivor declares the old process's client away")
     assert hub1.store.get_state()["clients"][bob.client_id]["awayUntil"] is None
+
+
+def test_the_old_process_of_a_shared_node_id_leaving_takes_only_its_own_clients(nodes):  # noqa: F811
+    """The end of a start-first deploy: the old process of n2 stops cleanly (SIGTERM)
+    while the new one serves Bob. Ann (the old one's) goes away to resume elsewhere; Bob
+    is not declared away with her, and n2 keeps its heartbeat."""
+    n1, old, new = nodes("n1"), nodes("n2"), nodes("n2")
+    hub1, hub_old, hub_new = hub_of(n1), hub_of(old), hub_of(new)
+    ann, bob = Tab(old), Tab(new)
+    wait_for(lambda: {ann.client_id, bob.client_id} <= set(hub1.store.get_state()["clients"]),
+             5, "n1 knows both")
+    wait_for(lambda: hub_old.membership.shared() and hub_new.membership.shared(), 5,
+             "each has seen the other beat")
+    named = []
+    hub1.store.subscribe(lambda action, prev, nxt: named.extend(
+        c["id"] for c in action["payload"]["clients"]) if action["type"] == "nodes/lost" else None)
+    hub_old.draining = "stopping"  # as shutdown.py does on SIGTERM
+    hub_old.leave_cluster()
+    wait_for(lambda: hub1.store.get_state()["clients"][ann.client_id]["awayUntil"], 5,
+             "Ann goes away to resume elsewhere")
+    assert bob.client_id not in named, "the leaving process declared its twin's client away"
+    assert "n2" in hub_of(n1).membership.redis.zrange("tlc:nodes", 0, -1)

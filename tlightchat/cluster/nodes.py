@@ -126,7 +126,11 @@ class Membership:
             self.redis.hdel(self.addresses_key, *nodes)
 
     def leave(self):
-        """A clean stop: drop our heartbeat and, if we hold it, the clock lease."""
+        """A clean stop: drop our heartbeat and, if we hold it, the clock lease (not
+        while a twin beats as this node: without a heartbeat it would be declared lost)."""
+        if self.shared():
+            self.holds_clock = False
+            return
         self.redis.zrem(self.nodes_key, self.node)
         self.redis.hdel(self.addresses_key, self.node)
         if self.redis.get(self.lease_key) == self.node:

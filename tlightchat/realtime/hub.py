@@ -506,8 +506,10 @@ class Hub:
             return
         try:
             self.outbox.flush()  # what waited for the log, before the clients move
-            self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace,
-                                            self._served_by(self.node)))
+            clients = self._served_by(self.node)
+            if self.membership.shared():  # a twin with this NODE_ID: its clients stay
+                clients = [c for c in clients if c in self.connections.sids]
+            self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace, clients))
             self.membership.leave()
         except Exception:
             log.exception("leaving the cluster failed; the others will notice the silence")
