@@ -29,17 +29,17 @@ def connect(url):
 
 @pytest.fixture
 def nodes(postgres, redis_url):
-    """make(name): a node on the shared Redis and one PostgreSQL database (the cluster's
+    """make(name, **config): a node on the shared Redis and one PostgreSQL database (the cluster's
     database: tests/pgserver.py, a fresh one per test)."""
     made = []
     database = postgres.create_database()
 
-    def make(name):
+    def make(name, **extra):
         app = create_app({
             "DATABASE_URL": postgres.url(database), "TESTING": True,
             "REDIS_URL": redis_url, "NODE_ID": name, "CLUSTER_LEASE_MS": 600,
             "CLUSTER_NODE_LAPSE_MS": 900, "RECONNECT_GRACE": 30,
-            "CHAT_RATE_PER_SECOND": 0.05})
+            "CHAT_RATE_PER_SECOND": 0.05, **extra})
         made.append(app)
         return app
 

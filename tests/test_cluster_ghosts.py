@@ -62,3 +62,60 @@ def test_a_connect_while_redis_stalls_leaves_no_ghost(nodes, redis_server):  # n
              "the stalled connect's entry reached the log")
     wait_for(lambda: not unserved(hub), 5, "the socketless client is declared away")
     assert hub.store.get_state()["clients"][ann.client_id]["awayUntil"] is None
+
+
+def test_two_live_processes_with_one_node_id_do_not_declare_each_others_clients(
+        nodes, caplog):  # noqa: F811
+    """A start-first rolling deploy: the new process of n2 runs beside the old one. Each
+    sees the other's incarnation at its beats; neither declares the other's clients
+    ghosts (the lobby would flap), both say what is wrong; once one is gone (killed), the
+    other declares its clients away after a lapse."""
+    n1, old, new = nodes("n1"), nodes("n2"), nodes("n2")
+    hub1, hub_old, hub_new = hub_of(n1), hub_of(old), hub_of(new)
+    lost = []
+    hub1.store.subscribe(lambda action, prev, nxt: lost.append(action)
+                         if action["type"] == "nodes/lost" else None)
+    ann, bob = Tab(old), Tab(new)
+    wait_for(lambda: {ann.client_id, bob.client_id} <= set(hub1.store.get_state()["clients"]),
+             5, "n1 knows both")
+    beats = {"old": 0, "new": 0}  # counted here: the old code's beats too
+    for hub, key in ((hub_old, "old"), (hub_new, "new")):
+        def counted(beat=hub.membership.beat, key=key):
+            beats[key] += 1
+            return beat()
+        hub.membership.beat = counted
+    wait_for(lambda: min(beats.values()) >= 12, 10, "a dozen beats each")
+    assert lost == [], "a process declared the other's clients ghosts"
+    assert hub_old.membership.shared() and hub_new.membership.shared()
+    clients = hub1.store.get_state()["clients"]
+    assert clients[ann.client_id]["awayUntil"] is None
+    assert clients[bob.client_id]["awayUntil"] is None
+    errors = [r for r in caplog.records if "another process runs as cluster node" in r.message]
+    assert 1 <= len(errors) <= 2, "logged once per interval, by each process"
+
+    hub_old.close()  # "SIGKILL": Ann's socket is gone with it, no goodbye
+    wait_for(lambda: hub1.store.get_state()["clients"][ann.client_id]["awayUntil"], 5,
+             "the survivor declares the old process's client away")
+    assert hub1.store.get_state()["clients"][bob.client_id]["awayUntil"] is None
+
+
+def test_the_old_process_of_a_shared_node_id_leaving_takes_only_its_own_clients(nodes):  # noqa: F811
+    """The end of a start-first deploy: the old process of n2 stops cleanly (SIGTERM)
+    while the new one serves Bob. Ann (the old one's) goes away to resume elsewhere; Bob
+    is not declared away with her, and n2 keeps its heartbeat."""
+    n1, old, new = nodes("n1"), nodes("n2"), nodes("n2")
+    hub1, hub_old, hub_new = hub_of(n1), hub_of(old), hub_of(new)
+    ann, bob = Tab(old), Tab(new)
+    wait_for(lambda: {ann.client_id, bob.client_id} <= set(hub1.store.get_state()["clients"]),
+             5, "n1 knows both")
+    wait_for(lambda: hub_old.membership.shared() and hub_new.membership.shared(), 5,
+             "each has seen the other beat")
+    named = []
+    hub1.store.subscribe(lambda action, prev, nxt: named.extend(
+        c["id"] for c in action["payload"]["clients"]) if action["type"] == "nodes/lost" else None)
+    hub_old.draining = "stopping"  # as shutdown.py does on SIGTERM
+    hub_old.leave_cluster()
+    wait_for(lambda: hub1.store.get_state()["clients"][ann.client_id]["awayUntil"], 5,
+             "Ann goes away to resume elsewhere")
+    assert bob.client_id not in named, "the leaving process declared its twin's client away"
+    assert "n2" in hub_of(n1).membership.redis.zrange("tlc:nodes", 0, -1)

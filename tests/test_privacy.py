@@ -10,7 +10,7 @@ from tlightchat.store import create_store
 
 from . import sdp_samples as samples
 from .conftest import Tab, form_token
-from .sdp_samples import (HOST, PRFLX, RELAY, RELAY_ADDRESS, RELAY_ADDRESSES, RELAY_FROM,
+from .sdp_samples import (HOST, PRFLX, RELAY, RELAY_ADDRESS, RELAY_FROM,
                           SDP_ATTACKS, SRFLX, TRICKLE_ATTACKS, attacked)
 
 
@@ -23,7 +23,7 @@ def candidates_sdp(*candidates):
 def call_store(relay_only):
     """Ann (c1, anchor a1) called Bob (c2, anchor b1) and he accepted; `relay_only`
     names the anchors in privacy mode."""
-    store = create_store(relay_addresses=RELAY_ADDRESSES)
+    store = create_store()
     for cid, uid, aid in (("c1", "u1", "c1.a1"), ("c2", "u2", "c2.b1")):
         store.dispatch(A.client_connected(cid, uid, uid, 1.0))
         store.dispatch(A.anchor_created(cid, aid, "Slot 1"))

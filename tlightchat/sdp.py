@@ -127,11 +127,24 @@ def parse_candidate(text):
                      kind, raddr, rport, extensions)
 
 
+class _AnyAddress:
+    """Stands for "any IP literal" where relay addresses are asked for: the grammar and
+    candidate type are checked, not which TURN server relays (store/guards.py applies
+    it on every node of a cluster, which may each resolve the TURN hosts differently)."""
+
+    def __contains__(self, ip):
+        return True
+
+
+ANY_ADDRESS = _AnyAddress()
+
+
 def relay_candidate(text, relay_addresses):
     """The Candidate if `text` is a relay candidate of our TURN servers that names no
     other address, else SdpError. Its address is an IP literal among `relay_addresses`
     (ipaddress objects: the addresses our TURN servers relay from; a candidate that only
-    says `typ relay` may name any address, a host one included). Its raddr is absent,
+    says `typ relay` may name any address, a host one included), or any IP literal with
+    ANY_ADDRESS. Its raddr is absent,
     the null address (Chromium under the relay policy writes `raddr 0.0.0.0 rport 0`)
     or its own address (Firefox's relay-only mode writes the relayed address there);
     any other raddr is the host or reflexive address the side hides."""

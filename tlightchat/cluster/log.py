@@ -25,6 +25,7 @@ is trimmed behind the previous snapshot.
 import json
 import logging
 import time
+from collections import OrderedDict
 
 import redis
 
@@ -67,6 +68,7 @@ if old_id ~= '0-0' then redis.call('XTRIM', KEYS[3], 'MINID', old_id) end
 return 1
 """
 BATCH = 1000
+PUSHERS = 1000  # outboxes whose last push number is kept (one per process start)
 
 
 def entry_key(entry_id):
@@ -120,6 +122,7 @@ class ReplicatedStore:
         self.verdicts = None          # tests: a list to record (id, refusal code or None)
         self.stopped = False
         self.last_entry = None        # the id of this node's newest own action
+        self.pushed = OrderedDict()   # {outbox: the highest push number applied from it}
         self._append = client.register_script(APPEND)
         self._snapshot = client.register_script(SNAPSHOT)
 
@@ -144,10 +147,10 @@ class ReplicatedStore:
             raise verdict
         return action
 
-    def send(self, user_id, event, data, skip_client=None):
+    def send(self, user_id, event, data, skip_client=None, push_id=None):
         """A message for every tab of `user_id` on every node (not this one: the caller
-        delivers here itself)."""
-        body = encode({"u": user_id, "e": event, "d": data, "x": skip_client})
+        delivers here itself). `push_id` ("<sender>:<n>", outbox.py): applied once."""
+        body = encode({"u": user_id, "e": event, "d": data, "x": skip_client, "i": push_id})
         with self.store.lock:
             self._append_and_apply("s", body)
 
@@ -207,6 +210,8 @@ class ReplicatedStore:
             log.error("cluster log entry %s is not JSON; skipped", entry_id)
             return None
         if kind == "s":
+            if not self._first_push(body.get("i")):
+                return None  # appended again after a lost reply: delivered already
             if origin != self.node and self.on_send is not None:
                 try:
                     self.on_send(body["u"], body["e"], body["d"], body.get("x"))
@@ -228,6 +233,20 @@ class ReplicatedStore:
         if self.verdicts is not None:
             self.verdicts.append((entry_id, verdict.code if verdict else None))
         return verdict
+
+    def _first_push(self, push_id):
+        """False for a push applied already: its outbox's numbers only go up (outbox.py),
+        so a number not above the last one applied from that outbox is a repeat."""
+        sender, _, n = (push_id or "").rpartition(":")
+        if not sender or not n.isdigit():
+            return True  # no id (an older node's push): as before
+        if int(n) <= self.pushed.get(sender, 0):
+            return False
+        self.pushed[sender] = int(n)
+        self.pushed.move_to_end(sender)
+        if len(self.pushed) > PUSHERS:  # outboxes of processes long gone
+            self.pushed.popitem(last=False)
+        return True
 
     def catch_up(self, batch=BATCH):
         """Apply everything appended so far (a starting node, a connect; tests)."""

@@ -14,11 +14,31 @@ grace period, so their browsers can resume on another node.
 A node restarted within the lapse (same NODE_ID) is never silent long enough for that:
 each process beats with its own incarnation id, and the first beat of a new incarnation
 returns the one it replaced, so the node knows its predecessor's clients are gone and
-declares them (ghosts.py; it also does so at start, whatever the beat says).
+declares them (ghosts.py).
+
+Two live processes with one NODE_ID (a start-first rolling deploy, a copied config)
+would each see the other's incarnation at every beat and each declare the other's
+clients ghosts, four times a second: the lobby flaps. So: a different incarnation seen
+after our own first beat, or at our first beat when this NODE_ID beat less than a lapse
+ago, may be alive; while one was seen within the last lapse, `shared()` is True, the
+hub declares no ghosts, and an error is logged (once per LOG_EVERY). We keep running
+rather than refuse to start: a start-first deploy waits for the new process to be
+ready before stopping the old one, so refusing would stall it, and a node killed and
+restarted at once looks the same at first sight. Once the other is silent for a lapse
+(stopped, or killed), ghosts are declared again, its clients among them.
 """
+import logging
+import time
+
+log = logging.getLogger(__name__)
+LOG_EVERY = 60.0  # seconds between errors about a shared NODE_ID
+
 TICK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local last = redis.call('ZSCORE', KEYS[2], ARGV[1])
+local since = -1
+if last then since = now - tonumber(last) end
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 local before = redis.call('HGET', KEYS[3], ARGV[1]) or ''
 if before ~= ARGV[3] then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
@@ -32,7 +52,7 @@ elseif redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 local beats = {}
 if held == 1 then beats = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES') end
-return {held, now, beats, before, addresses}
+return {held, now, beats, before, addresses, since}
 """
 
 
@@ -51,21 +71,45 @@ class Membership:
         self.nodes_key = f"{prefix}:nodes"
         self.lease_ms, self.lapse_ms = lease_ms, lapse_ms
         self.holds_clock = False
+        self.beats = 0                # beats that reached Redis
+        self.other_at = None          # time.monotonic() another live incarnation was seen
+        self._logged_at = None
         self._tick = client.register_script(TICK)
 
     def beat(self):
         """Heartbeat and lease; returns {node: ms since its last heartbeat} when this
         node holds the clock (else {})."""
-        held, now, beats, before, addresses = self._tick(
+        held, now, beats, before, addresses, since = self._tick(
             keys=[self.lease_key, self.nodes_key, self.incarnations_key, self.addresses_key],
             args=[self.node, self.lease_ms, self.incarnation, self.address])
         self.peers = {node: url for node, url in zip(addresses[0::2], addresses[1::2])
                       if node != self.node}
         if before and before != self.incarnation:
-            self.replaced = before
+            if self.beats == 0:
+                self.replaced = before  # a predecessor, or still running: see shared()
+            if self.beats > 0 or 0 <= since <= self.lapse_ms:
+                self._another(before)
+        self.beats += 1
         self.holds_clock = bool(held)
         pairs = zip(beats[0::2], beats[1::2])
         return {node: now - float(score) for node, score in pairs}
+
+    def _another(self, incarnation):
+        monotonic = time.monotonic()
+        self.other_at = monotonic
+        if self.beats > 0 and (self._logged_at is None
+                               or monotonic - self._logged_at >= LOG_EVERY):
+            self._logged_at = monotonic
+            log.error("another process runs as cluster node %r (incarnation %s; this one "
+                      "is %s): give each process its own NODE_ID. Neither declares the "
+                      "other's clients gone while both beat.", self.node, incarnation,
+                      self.incarnation)
+
+    def shared(self):
+        """True while another incarnation of this NODE_ID may be alive (seen beating, or
+        found at our first beat, within the last lapse): its clients are not ghosts."""
+        return self.other_at is not None and \
+            (time.monotonic() - self.other_at) * 1000 <= self.lapse_ms
 
     def lost(self, silence, state):
         """The nodes to declare lost: silent too long, or serving clients without ever
@@ -82,7 +126,11 @@ class Membership:
             self.redis.hdel(self.addresses_key, *nodes)
 
     def leave(self):
-        """A clean stop: drop our heartbeat and, if we hold it, the clock lease."""
+        """A clean stop: drop our heartbeat and, if we hold it, the clock lease (not
+        while a twin beats as this node: without a heartbeat it would be declared lost)."""
+        if self.shared():
+            self.holds_clock = False
+            return
         self.redis.zrem(self.nodes_key, self.node)
         self.redis.hdel(self.addresses_key, self.node)
         if self.redis.get(self.lease_key) == self.node:

@@ -8,8 +8,15 @@ dropped: the message was safe, but an open tab elsewhere saw it only after a rel
 queues behind it so a tab never sees them out of order; the clock tick (every 0.25 s)
 and each new push try again. Bounded: past LIMIT the oldest is dropped and logged
 (a tab still finds it in its history on reconnect).
+
+Each push carries an id, "<this outbox>:<n>" with n counting up: an append whose reply
+was lost (Redis stalled after XADD) is kept and appended again, and every node applies
+a push only if its n is above the last one it applied from this outbox (log.py), so a
+tab never gets it twice. The pushes of one outbox reach the log in order (only the
+head is ever tried), so "above the last" is exact.
 """
 import logging
+import secrets
 from collections import deque
 
 from ..errors import Refusal
@@ -23,11 +30,15 @@ class Outbox:
         self.log = replicated         # ReplicatedStore: send(user_id, event, data, skip)
         self.waiting = deque()
         self.dropped = 0
+        self.name = secrets.token_urlsafe(6)  # this process's outbox, in push ids
+        self.count = 0
 
     def send(self, user_id, event, data, skip_client=None):
         """Pass a message for a user's tabs to every node, now or once the log is back."""
         with self.log.lock:
-            self.waiting.append((user_id, event, data, skip_client))
+            self.count += 1
+            push_id = f"{self.name}:{self.count}"
+            self.waiting.append((user_id, event, data, skip_client, push_id))
             if len(self.waiting) > LIMIT:
                 self.waiting.popleft()
                 self.dropped += 1

@@ -144,9 +144,21 @@ def call_decline(hub, cid, p):
 @handles("call:signal")
 def call_signal(hub, cid, p):
     action = A.call_signalled(cid, p["callId"], p.get("description"), p.get("candidate"))
-    if "description" in p:  # an offer or answer changes the call: through the log
-        return hub.dispatch(action)
-    return hub.relay(action, lambda state: _peer_client(state, p["callId"], cid))
+    with hub.store.lock:  # the check and the change it allows see one state
+        _check_relay_addresses(hub, cid, p)
+        if "description" in p:  # an offer or answer changes the call: through the log
+            return hub.dispatch(action)
+        return hub.relay(action, lambda state: _peer_client(state, p["callId"], cid))
+
+
+def _check_relay_addresses(hub, cid, p):
+    """A relay-only side's relay candidates name our TURN servers' addresses as this
+    node resolved them: checked here, once, before the signal is appended or relayed;
+    the guard every node applies checks the candidate type only (store/guards.py)."""
+    state = hub.store.get_state()
+    call = state["calls"].get(p["callId"])
+    if call is not None and sender_anchor(state, call, cid) in call.get("relayOnly", ()):
+        check_relay_only(p, hub.relay_addresses)
 
 
 def _peer_client(state, call_id, cid):

@@ -84,7 +84,7 @@ class Hub:
         }
         # resolved once: the addresses a relay-only side's candidates may name
         self.relay_addresses = relay_addresses(config)
-        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"], self.relay_addresses)
+        self.store = create_store(config["MAX_ANCHORS_PER_CLIENT"])
         self.connections = Connections(
             socketio, (config["RATE_LIMIT_PER_SECOND"], config["RATE_LIMIT_BURST"]),
             lambda: self.clock())
@@ -471,7 +471,11 @@ class Hub:
 
     def _declare_ghosts(self):
         """Clients the store says this node serves but no socket here does (cluster/
-        ghosts.py): away for the grace period, as if this node had been lost for them."""
+        ghosts.py): away for the grace period, as if this node had been lost for them.
+        Not while another process with this NODE_ID may be alive (cluster/nodes.py):
+        the clients without a socket here may be its own."""
+        if self.membership.shared():
+            return  # `replaced` kept: checked again once the other is silent a lapse
         with self.store.lock:
             found = ghosts(self.store.get_state(), self.node, self.connections.sids,
                            {a["payload"]["clientId"] for a in self._departures
@@ -500,8 +504,10 @@ class Hub:
             return
         try:
             self.outbox.flush()  # what waited for the log, before the clients move
-            self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace,
-                                            self._served_by(self.node)))
+            clients = self._served_by(self.node)
+            if self.membership.shared():  # a twin with this NODE_ID: its clients stay
+                clients = [c for c in clients if c in self.connections.sids]
+            self.store.dispatch(A.node_lost(self.node, self.clock() + self.grace, clients))
             self.membership.leave()
         except Exception:
             log.exception("leaving the cluster failed; the others will notice the silence")

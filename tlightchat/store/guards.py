@@ -6,7 +6,7 @@ store's lock, so a rule and the change it allows are atomic (no race between two
 clients accepting, inviting or hanging up at the same moment).
 """
 from . import actions as A
-from ..sdp import SdpError, check_relay_signal, check_sdp
+from ..sdp import ANY_ADDRESS, SdpError, check_relay_signal, check_sdp
 from .core import Refusal
 from .reducers import sender_anchor
 
@@ -46,12 +46,19 @@ def _call_party(state, meta, call_id):
     return call, me
 
 
-def check_relay_only(p, relay_addresses):
-    """Address privacy: a relay-only side may send nothing but relay candidates of our
-    TURN servers (`relay_addresses`, tlightchat/ice.py), trickled or inside its SDP (its
-    host and srflx addresses are what it hides); an empty candidate (end of candidates)
-    carries no address. The rule is sdp.py's; the answer of a call:accept is checked
-    with it too (realtime/handlers.py)."""
+def check_relay_only(p, relay_addresses=ANY_ADDRESS):
+    """Address privacy: a relay-only side may send nothing but relay candidates (trickled
+    or inside its SDP; its host and srflx addresses are what it hides); an empty
+    candidate (end of candidates) carries no address. The rule is sdp.py's.
+
+    Two layers. The guard (below) applies it with ANY_ADDRESS: candidate type and
+    grammar only, the same verdict on every node that applies the change (a cluster's
+    log, a candidate relayed straight to the peer's node). Which TURN servers a relay
+    candidate must name (`relay_addresses`, resolved by each node at start, tlightchat/
+    ice.py) is checked once, by the node the sender is connected to, before anything is
+    appended or relayed (realtime/handlers.py): nodes that resolved the TURN hosts
+    differently (round-robin DNS, a failed lookup, an address changed between starts)
+    would otherwise ack a signal on one node and drop it on the peer's."""
     try:
         if p.get("candidate") is not None:
             check_relay_signal(p["candidate"], relay_addresses)
@@ -61,7 +68,7 @@ def check_relay_only(p, relay_addresses):
         raise Refusal("relay-required", f"this side sends relay candidates only: {err}")
 
 
-def make_guard(max_anchors_per_client, relay_addresses=frozenset()):
+def make_guard(max_anchors_per_client):
     def anchor_created(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) >= max_anchors_per_client:
@@ -109,7 +116,7 @@ def make_guard(max_anchors_per_client, relay_addresses=frozenset()):
     def call_signalled(state, p, meta):
         call, me = _call_party(state, meta, p["callId"])
         if me in call.get("relayOnly", ()):
-            check_relay_only(p, relay_addresses)
+            check_relay_only(p)  # deterministic: no per-node addresses here
         description = p.get("description")
         if description and description["type"] == "answer":
             peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
