@@ -26,8 +26,8 @@ run: setup
 UNIT_WORKERS ?= 2
 
 test: setup test-deps
-	@rc=0; $(PY) -m pytest -n $(UNIT_WORKERS) tests || rc=$$?; \
-	$(PY) -m pytest e2e || rc=$$?; exit $$rc
+	@rc=0; $(PY) -m pytest -n $(UNIT_WORKERS) --durations=15 tests || rc=$$?; \
+	$(PY) -m pytest --durations=15 e2e || rc=$$?; exit $$rc
 
 unit: setup
 	$(PY) -m pytest -n $(UNIT_WORKERS) tests
