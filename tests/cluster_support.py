@@ -1,6 +1,8 @@
 """Fixtures for the cluster tests: a real redis-server (e2e/services.py's Redis, in a
 temp dir, on a free port), started once per module and emptied before each test; nodes
 (apps) on it and one PostgreSQL database."""
+import contextlib
+
 import pytest
 import redis as redis_py
 
@@ -21,6 +23,35 @@ def redis_url(redis_server):
     client.flushall()
     client.close()
     return redis_server.url
+
+
+@contextlib.contextmanager
+def nodes_behind_nginx(postgres, env, names, spare_ports=0):
+    """`python app.py` nodes (one per name, on one Redis and a fresh PostgreSQL
+    database) behind deploy/nginx-cluster.conf; yields (redis, nodes by name, proxy)
+    and stops all of it afterwards. `env(redis_url, database_url)` gives the nodes'
+    settings; `spare_ports` adds upstreams where nothing listens (a node that is down)."""
+    from e2e.conftest import Server
+    from e2e.services import ClusterNginx, free_port
+
+    redis = Redis().start()
+    database = postgres.create_database()
+    settings = env(redis.url, postgres.url(database))
+    nodes, proxy = {}, None
+    try:
+        for name in names:  # one after the other: the first migrates the database
+            nodes[name] = Server({**settings, "TLC_NODE_ID": name}).start()
+        proxy = ClusterNginx([n.port for n in nodes.values()]
+                             + [free_port() for _ in range(spare_ports)]).start()
+        yield redis, nodes, proxy
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        for srv in nodes.values():
+            srv.stop()
+            srv.cleanup()
+        redis.stop()
+        postgres.drop_database(database)
 
 
 def connect(url):

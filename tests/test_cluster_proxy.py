@@ -13,32 +13,21 @@ import time
 import pytest
 import requests
 
-from e2e.conftest import Server
-from e2e.services import ClusterNginx, Redis, wait_for
+from e2e.services import wait_for
+
+from .cluster_support import nodes_behind_nginx
 
 NODES = ("n5001", "n5002", "n5003")
 
 
 @pytest.fixture
 def cluster(postgres):
-    redis = Redis().start()
-    database = postgres.create_database()
-    env = {"TLC_REDIS_URL": redis.url, "TLC_DATABASE_URL": postgres.url(database),
-           "TLC_SECRET_KEY": "cluster-proxy-secret-key"}
-    nodes, proxy = {}, None
-    try:
-        for name in NODES:  # one after the other: the first migrates the database
-            nodes[name] = Server({**env, "TLC_NODE_ID": name}).start()
-        proxy = ClusterNginx([n.port for n in nodes.values()]).start()
+    def env(redis_url, database_url):
+        return {"TLC_REDIS_URL": redis_url, "TLC_DATABASE_URL": database_url,
+                "TLC_SECRET_KEY": "cluster-proxy-secret-key"}
+
+    with nodes_behind_nginx(postgres, env, NODES) as (redis, nodes, proxy):
         yield nodes, proxy, redis
-    finally:
-        if proxy is not None:
-            proxy.stop()
-        for srv in nodes.values():
-            srv.stop()
-            srv.cleanup()
-        redis.stop()
-        postgres.drop_database(database)
 
 
 class Visitors:

@@ -12,8 +12,9 @@ import pytest
 import requests
 import socketio
 
-from e2e.conftest import Server
-from e2e.services import ClusterNginx, Redis, free_port, wait_for
+from e2e.services import wait_for
+
+from .cluster_support import nodes_behind_nginx
 
 NODES = ("n5001", "n5002")
 MESSAGES = 20000  # at most: the storm runs until the test has restarted everything
@@ -124,29 +125,15 @@ class Storm:
 
 @pytest.fixture(params=["eventlet", "gevent"])
 def cluster(request, postgres):
-    redis = Redis().start()
-    database = postgres.create_database()
-    env = {"TLC_REDIS_URL": redis.url, "TLC_ASYNC_MODE": request.param,
-           "TLC_DATABASE_URL": postgres.url(database),
-           "TLC_SECRET_KEY": "cluster-restart-secret-key", "TLC_RECONNECT_GRACE": "30",
-           "TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
-           "TLC_RATE_LIMIT_PER_SECOND": "100000", "TLC_RATE_LIMIT_BURST": "100000"}
-    nodes = {}
-    proxy = None
-    try:
-        for name in NODES:
-            nodes[name] = Server({**env, "TLC_NODE_ID": name})
-            nodes[name].start()
-        proxy = ClusterNginx([n.port for n in nodes.values()] + [free_port()]).start()
-        yield redis, nodes, proxy
-    finally:
-        if proxy is not None:
-            proxy.stop()
-        for srv in nodes.values():
-            srv.stop()
-            srv.cleanup()
-        redis.stop()
-        postgres.drop_database(database)
+    def env(redis_url, database_url):
+        return {"TLC_REDIS_URL": redis_url, "TLC_ASYNC_MODE": request.param,
+                "TLC_DATABASE_URL": database_url,
+                "TLC_SECRET_KEY": "cluster-restart-secret-key", "TLC_RECONNECT_GRACE": "30",
+                "TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
+                "TLC_RATE_LIMIT_PER_SECOND": "100000", "TLC_RATE_LIMIT_BURST": "100000"}
+
+    with nodes_behind_nginx(postgres, env, NODES, spare_ports=1) as cluster:
+        yield cluster
 
 
 def a_call(url):

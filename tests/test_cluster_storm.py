@@ -12,9 +12,9 @@ import threading
 import pytest
 import requests
 
-from e2e.conftest import Server
-from e2e.services import ClusterNginx, Redis, wait_for
+from e2e.services import wait_for
 
+from .cluster_support import nodes_behind_nginx
 from .test_cluster_proxy import Visitors
 from .test_cluster_restart import Client, Storm, history
 
@@ -53,28 +53,16 @@ class Tab(Client):
 
 @pytest.fixture
 def storm_cluster(postgres):
-    redis = Redis().start()
-    database = postgres.create_database()
-    env = {"TLC_REDIS_URL": redis.url, "TLC_DATABASE_URL": postgres.url(database),
-           "TLC_SECRET_KEY": "cluster-storm-secret-key", "TLC_RECONNECT_GRACE": "60",
-           # "back within the lapse" whatever this machine's start-up time
-           "TLC_CLUSTER_NODE_LAPSE_MS": "60000",
-           "TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
-           "TLC_RATE_LIMIT_PER_SECOND": "100000", "TLC_RATE_LIMIT_BURST": "100000"}
-    nodes, proxy = {}, None
-    try:
-        for name in NODES:
-            nodes[name] = Server({**env, "TLC_NODE_ID": name}).start()
-        proxy = ClusterNginx([n.port for n in nodes.values()]).start()
-        yield redis, nodes, proxy
-    finally:
-        if proxy is not None:
-            proxy.stop()
-        for srv in nodes.values():
-            srv.stop()
-            srv.cleanup()
-        redis.stop()
-        postgres.drop_database(database)
+    def env(redis_url, database_url):
+        return {"TLC_REDIS_URL": redis_url, "TLC_DATABASE_URL": database_url,
+                "TLC_SECRET_KEY": "cluster-storm-secret-key", "TLC_RECONNECT_GRACE": "60",
+                # "back within the lapse" whatever this machine's start-up time
+                "TLC_CLUSTER_NODE_LAPSE_MS": "60000",
+                "TLC_CHAT_RATE_PER_SECOND": "10000", "TLC_CHAT_RATE_BURST": "10000",
+                "TLC_RATE_LIMIT_PER_SECOND": "100000", "TLC_RATE_LIMIT_BURST": "100000"}
+
+    with nodes_behind_nginx(postgres, env, NODES) as cluster:
+        yield cluster
 
 
 def ready(srv):
