@@ -18,14 +18,17 @@ declares them (ghosts.py).
 
 Two live processes with one NODE_ID (a start-first rolling deploy, a copied config)
 would each see the other's incarnation at every beat and each declare the other's
-clients ghosts, four times a second: the lobby flaps. So: a different incarnation seen
-after our own first beat, or at our first beat when this NODE_ID beat less than a lapse
-ago, may be alive; while one was seen within the last lapse, `shared()` is True, the
-hub declares no ghosts, and an error is logged (once per LOG_EVERY). We keep running
-rather than refuse to start: a start-first deploy waits for the new process to be
-ready before stopping the old one, so refusing would stall it, and a node killed and
-restarted at once looks the same at first sight. Once the other is silent for a lapse
-(stopped, or killed), ghosts are declared again, its clients among them.
+clients ghosts, four times a second: the lobby flaps. So a different incarnation seen
+after our own first beat is alive: while one was seen within the last lapse, `shared()`
+is True, the hub declares no ghosts, and an error is logged (once per LOG_EVERY). At
+our first beat, one that beat less than a lapse ago may be a predecessor killed a moment
+ago or a live twin: a live one beats again within a few ticks and overwrites ours, so
+`shared()` holds only for `settle_ms` (3 s, at most a lapse), then the predecessor's
+clients are declared. We
+keep running rather than refuse to start: a start-first deploy waits for the new
+process to be ready before stopping the old one, so refusing would stall it. Once the
+other is silent for a lapse (stopped, or killed), ghosts are declared again, its
+clients among them.
 """
 import logging
 import time
@@ -58,7 +61,7 @@ return {held, now, beats, before, addresses, since}
 
 class Membership:
     def __init__(self, client, node, prefix="tlc", lease_ms=3000, lapse_ms=5000,
-                 incarnation="", address=""):
+                 incarnation="", address="", settle_ms=3000):
         self.redis = client
         self.node = node
         self.incarnation = incarnation
@@ -73,6 +76,9 @@ class Membership:
         self.holds_clock = False
         self.beats = 0                # beats that reached Redis
         self.other_at = None          # time.monotonic() another live incarnation was seen
+        # how long one found at our first beat may be alive (silent a lapse: lost anyway)
+        self.settle_ms = min(settle_ms, lapse_ms)
+        self.suspect_until = None     # time.monotonic() until which it may be
         self._logged_at = None
         self._tick = client.register_script(TICK)
 
@@ -87,7 +93,9 @@ class Membership:
         if before and before != self.incarnation:
             if self.beats == 0:
                 self.replaced = before  # a predecessor, or still running: see shared()
-            if self.beats > 0 or 0 <= since <= self.lapse_ms:
+                if 0 <= since <= self.lapse_ms:  # a live one overwrites ours within ticks
+                    self.suspect_until = time.monotonic() + self.settle_ms / 1000
+            else:
                 self._another(before)
         self.beats += 1
         self.holds_clock = bool(held)
@@ -107,9 +115,11 @@ class Membership:
 
     def shared(self):
         """True while another incarnation of this NODE_ID may be alive (seen beating, or
-        found at our first beat, within the last lapse): its clients are not ghosts."""
-        return self.other_at is not None and \
-            (time.monotonic() - self.other_at) * 1000 <= self.lapse_ms
+        found at our first beat, within the settle time): its clients are not ghosts."""
+        now = time.monotonic()
+        if self.suspect_until is not None and now < self.suspect_until:
+            return True
+        return self.other_at is not None and (now - self.other_at) * 1000 <= self.lapse_ms
 
     def lost(self, silence, state):
         """The nodes to declare lost: silent too long, or serving clients without ever
