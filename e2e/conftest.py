@@ -29,7 +29,9 @@ def pytest_collection_modifyitems(items):
 class Server:
     """One `python app.py` process on a free port with its own database."""
 
-    def __init__(self, env=None, port=None):
+    def __init__(self, env=None, port=None, wrapper=()):
+        # wrapper: a command that runs app.py (e.g. setpriv dropping capabilities)
+        self.wrapper = list(wrapper)
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="tlc-e2e-")
         self.url = f"http://127.0.0.1:{self.port}"
@@ -42,13 +44,15 @@ class Server:
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc = None
 
-    def start(self):
+    def start(self, health="/healthz"):
+        """Start it and wait until `health` answers 200 (/healthz/live: a server that
+        starts while its database is not ready)."""
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*self.wrapper, sys.executable, "app.py"], cwd=ROOT,
+                                     env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         prefix = self.env.get("TLC_URL_PREFIX", "").rstrip("/")
         # a bound, not a wait: on a loaded machine a start can take a while
-        wait_http(self.url + prefix + "/healthz", timeout=45.0, proc=self.proc)
+        wait_http(self.url + prefix + health, timeout=45.0, proc=self.proc)
         return self
 
     def stop(self, sig=signal.SIGTERM):

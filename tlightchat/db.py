@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from .sqlite_files import widen
 from .worker import run_blocking
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -188,6 +189,10 @@ class Database:
             _cooperative_psycopg()
         self.engine = self._engine(url)
         in_memory = self.dialect == "sqlite" and make_url(url).database in (None, "", ":memory:")
+        # The SQLite file: its -wal and -shm get its modes at start and in recycle()
+        # (sqlite_files.py: a node fixed after a read-only fault starts writable).
+        self.path = make_url(url).database if self.dialect == "sqlite" and not in_memory else None
+        self._widen_side_files()
         # The group commits' engines (chat messages; first-use guests): one connection
         # each, each used by one thread at a time.
         self.writer = self.engine if in_memory else self._engine(url, pool_size=1)
@@ -288,7 +293,12 @@ class Database:
         recovering needs new connections, not retries. (The writer engine is recycled
         by its own thread, in `writing`.)"""
         self.suspect = False
+        self._widen_side_files()
         self.engine.dispose()
+
+    def _widen_side_files(self):
+        if self.path:
+            widen(self.path)
 
 
 def describe_fault(err):
