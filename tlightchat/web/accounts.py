@@ -134,7 +134,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
     """/register, /login, /logout over this database and limiters; `on_rename(userId,
     name)` tells the live lobby when registering renames a guest; `sessions` stores
     sign-ins (sessions.Sessions); `registrations` counts new accounts per address;
-    `end_sessions(userId, digests)` closes the sockets of ended sessions."""
+    `end_sessions(userId, digests, reconnect=False)` closes the sockets of ended
+    sessions (with `reconnect`, their transports only: the browser reconnects)."""
     bp = Blueprint("accounts", __name__)
 
     @bp.route("/register", methods=["GET", "POST"])
