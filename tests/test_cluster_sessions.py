@@ -104,3 +104,24 @@ def test_a_sign_out_while_the_log_is_down_reaches_the_other_node_later(nodes):  
                                           "everywhere": "1"})
     assert response.status_code == 302 and store.send is real_send
     wait_for(lambda: not far.sio.is_connected(), 10.0, "the other node closes the socket")
+
+
+def test_registering_on_one_node_closes_the_guest_transports_on_another(nodes):  # noqa: F811
+    """The word carries the choice: the other node closes the transport of the guest's
+    socket (the browser reconnects by itself, tests/test_register_tabs.py), not its
+    Socket.IO session (after which a browser never reconnects)."""
+    n1, n2 = nodes("n1"), nodes("n2")
+    home = n1.test_client()
+    home.get("/")
+    elsewhere = n2.test_client()  # the same guest cookie, served by the other node
+    elsewhere.set_cookie(COOKIE, home.get_cookie(COOKIE).value)
+    far = Tab(n2, browser=elsewhere)
+    assert register(home, "alice").status_code == 302
+    hub = n2.extensions["tlightchat"].hub
+    wait_for(lambda: not hub.connections.sids_of_sessions(far.user_id, "*"), 10.0,
+             "the other node closes the guest's socket")
+    clients = lambda: hub.store.get_state()["clients"]  # noqa: E731
+    wait_for(lambda: clients().get(far.client_id, {}).get("awayUntil"), 10.0,
+             "its client is away, to be resumed (not gone)")
+    assert far.sio.is_connected()  # no Socket.IO disconnect (the test client has no
+    # transport to lose)

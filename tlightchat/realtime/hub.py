@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 # other loss (ping timeout, transport closed or failed) keeps it for the grace period.
 GOODBYES = {"client disconnect", "server disconnect"}
 TRANSPORT_CLOSE = "transport close"  # a goodbye too for clients that said leaveOnClose
+RECONNECT = "reconnect"  # the server closed the transport for the browser to reconnect
 new_id = handlers.new_id
 # What end_sessions passes to every node (an internal name: never sent to a browser).
 SESSIONS_ENDED = "internal:sessions-ended"
@@ -156,25 +157,41 @@ class Hub:
             self.outbox.send(user_id, event, data, skip_client)
         return sent
 
-    def end_sessions(self, user_id, sessions):
+    def end_sessions(self, user_id, sessions, reconnect=False):
         """Close the sockets of these ended sessions of `user_id` (digests, or
         sessions.ALL), here and on every node: in a cluster the word goes through the
         outbox like a message to the user's tabs (kept until the log takes it), and each
-        node closes its own."""
-        self._close_sessions(user_id, sessions, later=self.connections.in_write())
+        node closes its own. `reconnect` (a guest that registered: same user id, a new
+        cookie): close the transport, not the Socket.IO session, so a browser reconnects
+        by itself with its cookie and resumes as the account; a copy of the old guest
+        cookie is refused then (identity.session_user)."""
+        self._close_sessions(user_id, sessions, reconnect,
+                             later=self.connections.in_write())
         if self.outbox is not None:
-            self.outbox.send(user_id, SESSIONS_ENDED, {"sessions": sessions})
+            self.outbox.send(user_id, SESSIONS_ENDED,
+                             {"sessions": sessions, "reconnect": reconnect})
 
-    def _close_sessions(self, user_id, sessions, later):
+    def _close_sessions(self, user_id, sessions, reconnect, later):
         for sid in self.connections.sids_of_sessions(user_id, sessions):
+            close = (lambda sid=sid: self._close_transport(sid)) if reconnect else \
+                (lambda sid=sid: self.socketio.server.disconnect(sid))
             if later:  # e.g. while the cluster log is being applied
-                self.connections.defer(lambda sid=sid: self.socketio.server.disconnect(sid))
+                self.connections.defer(close)
             else:
-                self.socketio.server.disconnect(sid)
+                close()
+
+    def _close_transport(self, sid):
+        """The client goes away (kept for the grace period, as on a dropped connection)
+        and its transport closes: the browser reconnects by itself and resumes it."""
+        eio_sid = self.socketio.server.manager.eio_sid_from_sid(sid, "/")
+        self._disconnect(sid, RECONNECT)  # not a goodbye: the later close finds no client
+        if eio_sid is not None:
+            self.socketio.server.eio.disconnect(eio_sid)
 
     def _deliver_sent(self, user_id, event, data, skip_client=None):
         if event == SESSIONS_ENDED:  # from another node, not for the browser
-            self._close_sessions(user_id, data["sessions"], later=True)
+            self._close_sessions(user_id, data["sessions"], bool(data.get("reconnect")),
+                                 later=True)
             return 0
         with self.store.lock:
             user = self.store.get_state()["users"].get(user_id)

@@ -134,7 +134,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
     """/register, /login, /logout over this database and limiters; `on_rename(userId,
     name)` tells the live lobby when registering renames a guest; `sessions` stores
     sign-ins (sessions.Sessions); `registrations` counts new accounts per address;
-    `end_sessions(userId, digests)` closes the sockets of ended sessions."""
+    `end_sessions(userId, digests, reconnect=False)` closes the sockets of ended
+    sessions (with `reconnect`, their transports only: the browser reconnects)."""
     bp = Blueprint("accounts", __name__)
 
     @bp.route("/register", methods=["GET", "POST"])
@@ -182,10 +183,11 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
             on_rename(g.user.id, username[:40])
         sign_in(sessions, g.user.id, end_sessions)
         # The sockets this browser (or a copy of its guest cookie) opened as the guest
-        # have no session digest: close them, so every socket of the account belongs to
-        # a session that sign-out can end (this page loads anew after the redirect and
-        # connects with the new session; its other open tabs show they were closed).
-        end_sessions(g.user.id, [None])
+        # have no session digest: close their transports, so every socket of the account
+        # belongs to a session that sign-out can end. Each reconnects by itself: this
+        # browser's other tabs with the new cookie, resumed as the account; a copy of the
+        # old guest cookie is refused (no session of the account).
+        end_sessions(g.user.id, [None], reconnect=True)
         flash(f"Account created: you are {username}. Your chats and history came with you; "
               "sign in with this username on any other browser.", "ok")
         return redirect(_safe_next(url_for("pages.me")))
