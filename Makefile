@@ -6,11 +6,11 @@ PY     := $(VENV)/bin/python
 REQ_STAMP := $(VENV)/.req-$(shell cat requirements.txt 2>/dev/null | cksum | cut -d' ' -f1)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # postgresql: Debian's PostgreSQL 15 (bookworm); redis-server: Redis 7. The tests start
-# their own servers in temp dirs (tests/pgserver.py, e2e/services.py), never the system ones.
+# their own servers in temp dirs (tests/support/pgserver.py, e2e/services.py), never the system ones.
 # firefox-esr: the cross-engine e2e tests (e2e/firefox.py; geckodriver comes from PyPI).
 # podman, debootstrap: e2e/test_image.py builds the container image and runs it (no
 # registry here: the base is made with debootstrap).
-# nodejs: tests/test_js_units.py and tests/test_safety_formula.py run browser modules
+# nodejs: tests/web/test_js_units.py and tests/protocol/test_safety_formula.py run browser modules
 # under `node --test`.
 TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server \
              podman debootstrap nodejs

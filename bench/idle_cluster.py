@@ -6,7 +6,7 @@ embedded default) measured in the same run.
 
 Each layout starts its own processes: `python app.py` nodes (production settings, the
 same secret, one Redis log, one PostgreSQL database: the real multi-node set-up, as
-`tests/test_cluster_hubs.py`), and one load generator per node
+`tests/cluster/test_cluster_hubs.py`), and one load generator per node
 (`bench/idle_clients.py`, a minimal Engine.IO/WebSocket client: a 20,000
 file-descriptor limit per process here, and python-socketio's client costs too much CPU
 per ping to drive 40,000 connections from two cores). Each load generator fetches one
@@ -51,7 +51,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import (PY, TLCServer, cpu_seconds, knob,  # noqa: E402
                           machine_busy_seconds, rss_kb, write_json)
 from e2e.services import Redis  # noqa: E402
-from tests.pgserver import PostgresServer, find_bindir  # noqa: E402
+from tests.support.pgserver import PostgresServer, find_bindir  # noqa: E402
 
 LOADGEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "idle_clients.py")
 

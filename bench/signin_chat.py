@@ -18,7 +18,7 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from e2e.conftest import Server
-from tests.rawsio import RawSocket
+from tests.support.rawsio import RawSocket
 
 srv = Server(env={"TLC_LOGIN_MAX_ATTEMPTS": "100000", "TLC_LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000",
                   "TLC_RATE_LIMIT_PER_SECOND": "100000", "TLC_RATE_LIMIT_BURST": "100000",

@@ -151,3 +151,17 @@ def hide_my_address(driver, server):
     wait_until(driver, "return document.querySelector('#hideAddress')?.checked === true"
                " && document.body.innerText.includes('Privacy setting saved')", 5.0, 0.05,
                "setting saved")
+
+
+def wait_signaling(page, status, timeout):
+    page.wait("return window.tlc.signaling.status === arguments[0]", timeout,
+              f"{page.name} signaling {status}", status)
+
+
+def tile_code(page, anchor_id, timeout=10.0, not_=None):
+    """The code the tile shows (waits for one, or for one other than `not_`)."""
+    return page.wait("""
+        const el = document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .safety`);
+        const code = el && el.dataset.code;
+        return code && code !== arguments[1] && el.querySelector('.safety-line').innerText.includes(code) && code;
+    """, timeout, f"{page.name}'s tile shows a safety code", anchor_id, not_)

@@ -15,7 +15,7 @@ from .aiortc_peer import AiortcPeer, candidates_of, gathered_offer, ring_offer, 
 from .calls import DESCRIPTIONS, end_call
 from .pages import CallPage, assert_media_flows
 from .services import close_browser, new_browser
-from .test_safety import tile_code
+from .calls import tile_code
 
 
 def test_the_ring_offer_of_a_gathered_aiortc_offer_names_no_address():

@@ -4,6 +4,8 @@ surviving a reload while offline, and a guest who registers and signs in elsewhe
 from .conftest import wait_until
 from selenium.webdriver.common.by import By
 
+from .chat import bubble_with, open_conversation, type_message
+
 ME = "return document.querySelector('[data-chat-root]').dataset.userId"
 
 
@@ -14,26 +16,10 @@ def open_chat(driver, url, peer=None):
     return driver.execute_script(ME)
 
 
-def type_message(driver, text):
-    box = driver.find_element(By.CSS_SELECTOR, "[data-chat-input]")
-    box.send_keys(text)
-    driver.find_element(By.CSS_SELECTOR, ".chat-send").click()
 
 
-def bubble_with(driver, text, who="theirs", timeout=10):
-    return wait_until(driver, """
-        const [text, who] = arguments;
-        return [...document.querySelectorAll('.chat-msg.' + who + ' .chat-body')]
-          .some((el) => el.textContent.includes(text));""", timeout, 0.05,
-        f"a {who} message with {text!r}", text, who)
 
 
-def open_conversation(driver, peer):
-    """Click the peer's entry in the chat list (once it is there)."""
-    wait_until(driver, """const el = document.querySelector(`[data-chat-list] [data-peer="${arguments[0]}"]`);
-                          if (el) el.click();
-                          return window.tlc.chat.active === arguments[0];""", 10, 0.05,
-               f"conversation with {peer} opened", peer)
 
 
 def status_of(driver, text):

@@ -11,10 +11,9 @@ import pytest
 
 from .conftest import ARTIFACTS, Server
 from .pages import CallPage, assert_media_flows
-from .services import ClusterNginx, Redis, free_port, wait_for
-from .test_calls import connect
-from .test_chat import bubble_with, open_conversation, type_message
-from .test_recovery import wait_signaling
+from .services import ClusterNginx, Redis, free_port
+from .calls import connect, wait_signaling
+from .chat import bubble_with, open_conversation, type_message
 
 NODES = ("n5001", "n5002")
 
@@ -59,8 +58,8 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def postgres():
-    """The cluster's database: a throw-away PostgreSQL (tests/pgserver.py)."""
-    from tests.pgserver import running
+    """The cluster's database: a throw-away PostgreSQL (tests/support/pgserver.py)."""
+    from tests.support.pgserver import running
 
     yield from running(pytest.skip)
 

@@ -17,7 +17,7 @@ from .conftest import keep_screenshots
 from .firefox import new_firefox
 from .pages import CallPage, assert_media_flows
 from .services import close_browser, new_browser
-from .test_safety import tile_code
+from .calls import tile_code
 
 DIRECTIONS = ["chromium-calls-firefox", "firefox-calls-chromium"]
 SETUPS = "return window.tlc.calls.prepared.setups"

@@ -1,6 +1,6 @@
 """Issue 23, item 1: a ringing Firefox callee must not reveal its address to the caller.
 
-A raw Socket.IO caller (tests/rawsio.py) sends `call:invite` with an offer that carries
+A raw Socket.IO caller (tests/support/rawsio.py) sends `call:invite` with an offer that carries
 candidate lines in spellings Firefox's SDP parser takes but an exact `a=candidate:` match
 misses (`a=CANDIDATE:`, `a=Candidate:`, `a=candidate <value>`, `a=candidate<TAB><value>`),
 each naming a UDP port this test listens on. The Firefox page rings and nobody accepts:
@@ -20,7 +20,7 @@ import socket
 import struct
 import time
 
-from tests.rawsio import RawSocket
+from tests.support.rawsio import RawSocket
 
 from .aiortc_peer import gathered_offer, ring_offer
 from .calls import HELD

@@ -15,7 +15,7 @@ import pytest
 from . import image
 from .pages import CallPage
 from .services import free_port, wait_http
-from .test_proxy import call_and_chat
+from .chat import call_and_chat
 
 pytestmark = pytest.mark.skipif(image.missing_tools() is not None,
                                 reason=str(image.missing_tools()))

@@ -12,7 +12,7 @@ import time
 
 from .conftest import wait_until
 from .pages import assert_media_flows, open_pages
-from .test_calls import connect
+from .calls import connect
 
 GLARE_LIMIT_S = 5.0
 

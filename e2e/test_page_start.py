@@ -33,7 +33,7 @@ def test_chat_mounts_after_the_call_page_and_preloads_match_what_loads(server, b
         return [...document.querySelectorAll('link[rel=modulepreload]')]
           .map((l) => new URL(l.href).pathname);""")
     # Nothing loads that is not preloaded (a preload is fetched anyway, so the other
-    # direction is tests/test_page_modules.py's: the list is the import graph).
+    # direction is tests/web/test_page_modules.py's: the list is the import graph).
     modules = {p for p in loaded if not p.endswith("/nav.js")}  # base.html's own script
     assert set(preloads) == modules, (sorted(set(preloads) - modules),
                                       sorted(modules - set(preloads)))

@@ -5,7 +5,7 @@ sender sends nothing (replaceTrack(null)) or at most 20 kb/s (setParameters maxB
 the time from that change (B's clock) to A's indicator (A's clock; one machine) is printed."""
 from .geometry import axe_violations
 from .pages import open_pages
-from .test_calls import connect
+from .calls import connect
 
 TILE = "document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`)"
 NOW = "performance.timeOrigin + performance.now()"

@@ -4,7 +4,7 @@ import time
 
 from .geometry import axe_violations
 from .pages import open_pages
-from .test_calls import connect
+from .calls import connect
 
 TILE = "document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`)"
 

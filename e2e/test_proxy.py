@@ -11,9 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from .conftest import wait_until
-from .pages import CallPage, assert_media_flows
-from .test_chat import bubble_with, open_conversation, type_message
+from .pages import CallPage
+from .chat import call_and_chat
 
 PREFIX = "/port3000"
 
@@ -22,29 +21,6 @@ def transport(page):
     return page.js("return window.tlc.signaling.transport")
 
 
-def call_and_chat(pages):
-    """A calls B, B accepts, media flows both ways; then A writes to B in the call page's
-    chat panel and B reads it; then B hangs up."""
-    a, b = pages
-    a.click_call(b)
-    b.wait_phase(b.anchor, "ringing-in")
-    b.click(b.anchor, "accept")
-    assert_media_flows((a, a.anchor), (b, b.anchor), timeout=10)
-
-    # B is under "Chats" (the call is already in their timeline) or "Online now"
-    # Found and clicked in one step: the list may be drawn again between a find and a
-    # click (a stale element, seen in a full run).
-    person = f'[data-chat-root] [data-action="open"][data-peer="{b.user_id}"]'
-    wait_until(a.driver, """const el = document.querySelector(arguments[0]);
-                            if (el) el.click();
-                            return window.tlc.chat.active === arguments[1];""", 10, 0.05,
-               "A opened a chat with B from the chat panel", person, b.user_id)
-    type_message(a.driver, "through the proxy")
-    open_conversation(b.driver, a.user_id)
-    bubble_with(b.driver, "through the proxy")
-
-    b.click(b.anchor, "hangup")
-    a.wait_idle(a.anchor, "hangup")
 
 
 def open_behind(proxy_url, browsers, query=""):

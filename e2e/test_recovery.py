@@ -14,7 +14,7 @@ from .services import wait_for
 
 from .pages import (assert_media_flows, bytes_in, open_pages, record_tile_states,
                     selected_pair, shot, tile_states_seen)
-from .test_calls import connect
+from .calls import connect, wait_signaling
 
 NETWORK = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 
@@ -28,9 +28,6 @@ def signaling_status(page):
     return page.js("return window.tlc.signaling.status")
 
 
-def wait_signaling(page, status, timeout):
-    page.wait("return window.tlc.signaling.status === arguments[0]", timeout,
-              f"{page.name} signaling {status}", status)
 
 
 def assert_bytes_grow(*sides, timeout=5.0):

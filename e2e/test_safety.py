@@ -6,7 +6,7 @@ that page only) shows no code and says so."""
 import hashlib
 
 from .pages import assert_media_flows, open_pages
-from .test_calls import connect
+from .calls import connect, tile_code
 
 # Independent of safety.js: the fingerprints as this page's connection has them.
 FINGERPRINTS = """
@@ -42,13 +42,6 @@ def expected_code(fp_a, fp_b):
     return " ".join(f"{((digest[2 * i] << 8) | digest[2 * i + 1]) % 10000:04d}" for i in range(4))
 
 
-def tile_code(page, anchor_id, timeout=10.0, not_=None):
-    """The code the tile shows (waits for one, or for one other than `not_`)."""
-    return page.wait("""
-        const el = document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .safety`);
-        const code = el && el.dataset.code;
-        return code && code !== arguments[1] && el.querySelector('.safety-line').innerText.includes(code) && code;
-    """, timeout, f"{page.name}'s tile shows a safety code", anchor_id, not_)
 
 
 def safety_text(page, anchor_id):

@@ -7,7 +7,7 @@ from selenium.webdriver.common.keys import Keys
 
 from .geometry import DESKTOP, PHONE, axe_violations, set_viewport
 from .pages import open_pages
-from .test_calls import connect
+from .calls import connect
 
 BOXES = """
 const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);

@@ -11,7 +11,7 @@ import time
 
 from .calls import SECRET, hide_my_address
 from .pages import CallPage, assert_media_flows, open_pages, selected_pair, shot
-from .test_calls import connect
+from .calls import connect
 
 def relay_server(server_factory, coturn, secret):
     return server_factory(TLC_TURN_URLS=json.dumps([coturn.url]), TLC_TURN_SECRET=secret,

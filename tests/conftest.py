@@ -2,8 +2,16 @@
 test clients that share a browser's session cookie (so identity works as in a browser).
 
 Storage tests (modules or tests marked `storage`) run twice, on SQLite and on a real
-PostgreSQL server (tests/pgserver.py) that this session starts in a temp dir and stops at
+PostgreSQL server (tests/support/pgserver.py) that this session starts in a temp dir and stops at
 the end; each test gets a fresh database. Everything else runs on SQLite only.
+
+The tests are grouped by the layer they exercise: store/ (reducers, selectors, the
+emitter tree), realtime/ (socket handlers, calls, lobby, privacy, SDP), protocol/
+(docs/protocol.md against the code, from outside), chat/, web/ (pages, accounts, static
+files, the browser's modules under node), storage/ (both databases, faults), server/
+(the real process: entry point, stop, logs, metrics, deployment files), abuse/ (hostile
+input per layer, fuzzing), cluster/ (nodes on a real Redis). Helpers that tests of more
+than one file use live in support/; no test module imports another.
 """
 import os
 
@@ -12,24 +20,7 @@ import pytest
 os.environ.setdefault("TLC_ENV", "testing")
 
 from tlightchat import create_app  # noqa: E402
-
-
-def form_token(browser, path):
-    """The CSRF token of the form on `path`, as a browser would submit it."""
-    import re
-    page = browser.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-class FakeClock:
-    def __init__(self, now=1_000_000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
+from tests.support.clients import FakeClock, Tab
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +31,7 @@ def lobby_deltas_match_a_full_scan(monkeypatch):
 
     from tlightchat.realtime import outgoing as events
 
-    from .reference_lobby import full_scan_lobby_deltas
+    from tests.support.reference_lobby import full_scan_lobby_deltas
 
     fast = events._lobby_deltas
 
@@ -74,7 +65,7 @@ def pytest_generate_tests(metafunc):
 def postgres(tmp_path_factory):
     """One PostgreSQL server for the session (unix socket in its temp dir), or a skip
     saying how to get one."""
-    from .pgserver import running
+    from tests.support.pgserver import running
 
     yield from running(pytest.skip)
 
@@ -122,61 +113,6 @@ def clock(hub):
     for bucket in hub.connections.buckets.values():
         bucket.clock = fake
     return fake
-
-
-class Tab:
-    """One browser tab: a Flask test client (cookie jar) plus a Socket.IO test client."""
-
-    def __init__(self, app, browser=None, auth=None):
-        self.app = app
-        self.browser = browser or app.test_client()
-        if browser is None:
-            self.browser.get("/")  # first visit: the guest identity is made
-        self.sio = app.extensions["tlightchat"].socketio.test_client(
-            app, flask_test_client=self.browser, auth=auth)
-        self.welcome = self.events("session:welcome")[0]
-        self.client_id = self.welcome["clientId"]
-        self.user_id = self.welcome["user"]["id"]
-
-    # received events are buffered here so tests can look for several kinds in turn
-    _inbox = None
-
-    def _pull(self):
-        if self._inbox is None:
-            self._inbox, self.order = [], []
-        received = self.sio.get_received()
-        self._inbox.extend(received)
-        self.order.extend(m["name"] for m in received)  # every event name, in arrival order
-
-    def events(self, name):
-        """Payloads of every `name` event received so far (consumed)."""
-        self._pull()
-        hits = [m["args"][0] for m in self._inbox if m["name"] == name]
-        self._inbox = [m for m in self._inbox if m["name"] != name]
-        return hits
-
-    def names(self):
-        self._pull()
-        return [m["name"] for m in self._inbox]
-
-    def clear(self):
-        self._pull()
-        self._inbox = []
-
-    def ask(self, event, payload=None):
-        args = () if payload is None else (payload,)
-        return self.sio.emit(event, *args, callback=True)
-
-    def new_anchor(self, name=None, online=True):
-        ack = self.ask("anchor:create", {"name": name} if name else {})
-        assert ack["ok"], ack
-        anchor_id = ack["anchor"]["id"]
-        if online:
-            assert self.ask("anchor:set-online", {"anchorId": anchor_id, "online": True})["ok"]
-        return anchor_id
-
-    def second_tab(self):
-        return Tab(self.app, browser=self.browser)
 
 
 @pytest.fixture

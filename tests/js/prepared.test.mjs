@@ -1,6 +1,6 @@
 // The ring's offer as the callee applies it (static/js/sdp.js through static/js/prepared.js):
 // nothing in it may make the callee's browser send a check before Accept (issue 23 item 1,
-// issue 34 item 7). node --test, run by tests/test_js_units.py.
+// issue 34 item 7). node --test, run by tests/web/test_js_units.py.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 

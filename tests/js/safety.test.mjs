@@ -1,5 +1,5 @@
 // node --test: static/js/safety.js against the worked example of docs/protocol.md
-// ("Safety codes"), and the Safety watcher's fallbacks (run by tests/test_safety_formula.py,
+// ("Safety codes"), and the Safety watcher's fallbacks (run by tests/protocol/test_safety_formula.py,
 // which passes the example it parsed from the document in TLC_SAFETY_EXAMPLE).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
