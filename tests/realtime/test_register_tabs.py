@@ -93,7 +93,9 @@ def test_registering_keeps_this_browsers_other_tabs_connected_as_the_account():
         assert back["resumed"] is True
         assert back["clientId"] == guest["clientId"]
         assert back["user"]["id"] == guest["user"]["id"]
-        assert own.sio.connected
+        # python-socketio sets `connected` in the connecting thread once its wait ends,
+        # which may be after the welcome arrived on the reading thread: wait for it
+        wait_for(lambda: own.sio.connected, 10, "the open tab's client says connected")
 
         # the copied guest cookie keeps nothing: its reconnect is refused
         wait_for(lambda: copied.refusals, 10, "the copied cookie's reconnect is refused")
