@@ -155,7 +155,7 @@ def test_accept_creates_a_call_with_roles_and_clears_the_invitation():
     s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0))
     assert s["invitations"] == {}
     call = s["calls"]["k1"]
-    assert (call["callerAnchorId"], call["calleeAnchorId"]) == ("a1", "b1")
+    assert (call["parties"], S.pair_of(call, "a1", "b1")["initiator"]) == (("a1", "b1"), "a1")
     assert call["clients"] == {"a1": "c1", "b1": "c2"}
     assert S.call_state(s, call) == "connecting"
 
@@ -175,7 +175,7 @@ def test_glare_turns_the_second_invitation_into_the_call():
     s = run(world(), invite(), invite(iid="i2", frm="b1", to="a1", actor="c2", call_id="k9"))
     assert s["invitations"] == {}
     call = s["calls"]["k9"]
-    assert call["callerAnchorId"] == "a1"  # the first inviter initiates
+    assert S.pair_of(call, "a1", "b1")["initiator"] == "a1"  # the first inviter initiates
     assert status(s, "a1") == status(s, "b1") == "in-call"
 
 
