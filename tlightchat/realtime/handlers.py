@@ -14,7 +14,7 @@ from ..errors import Refusal
 from ..protocol import PREPARED_SINCE, handles
 from ..store import actions as A
 from ..store import selectors as S
-from ..store.guards import check_relay_only, signal_target
+from ..store.guards import check_relay_only, checked_signal_target
 from ..store.selectors import sender_anchor
 
 
@@ -161,7 +161,7 @@ def _check_relay_addresses(hub, cid, p):
     me = sender_anchor(state, call, cid) if call is not None else None
     if me is None:
         return  # the guard refuses it (not-found, forbidden)
-    if me in S.pair_of(call, me, signal_target(state, call, me, p))["relayOnly"]:
+    if me in S.pair_of(call, me, checked_signal_target(state, call, me, p))["relayOnly"]:
         check_relay_only(p, hub.relay_addresses)
 
 
@@ -171,7 +171,7 @@ def _peer_client(state, p, cid):
     me = sender_anchor(state, call, cid) if call is not None else None
     if me is None:
         return None
-    return call["clients"][signal_target(state, call, me, p)]
+    return call["clients"][checked_signal_target(state, call, me, p)]
 
 
 @handles("call:media")

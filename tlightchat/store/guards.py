@@ -8,7 +8,7 @@ clients accepting, inviting or hanging up at the same moment).
 from . import actions as A
 from ..sdp import ANY_ADDRESS, SdpError, check_relay_signal, check_sdp
 from .core import Refusal
-from .selectors import pair_of, peers_of, sender_anchor
+from .selectors import pair_of, sender_anchor, signal_target
 
 
 def _client(state, meta):
@@ -46,17 +46,14 @@ def _call_party(state, meta, call_id):
     return call, me
 
 
-def signal_target(state, call, me, p):
-    """The party a signal from `me` is for: its `to` (another party of the call), or,
-    without one, the only other party (a call of two)."""
-    peers = peers_of(state, call["id"], me)
-    if "to" in p:
-        if p["to"] not in peers:
-            raise Refusal("invalid-payload", "`to` is not another party of this call")
-        return p["to"]
-    if len(peers) != 1:
-        raise Refusal("invalid-payload", "`to` is required in a call of more than two")
-    return peers[0]
+def checked_signal_target(state, call, me, p):
+    """The party the signal `p` from `me` is for (selectors.signal_target), or a refusal:
+    its `to` must name another party of the call, and a call of more than two needs one."""
+    peer = signal_target(state, call, me, p.get("to"))
+    if peer is None:
+        raise Refusal("invalid-payload", "`to` is not another party of this call" if "to" in p
+                      else "`to` is required in a call of more than two")
+    return peer
 
 
 def check_relay_only(p, relay_addresses=ANY_ADDRESS):
@@ -128,7 +125,7 @@ def make_guard(max_anchors_per_client):
 
     def call_signalled(state, p, meta):
         call, me = _call_party(state, meta, p["callId"])
-        peer = signal_target(state, call, me, p)
+        peer = checked_signal_target(state, call, me, p)
         if me in pair_of(call, me, peer)["relayOnly"]:
             check_relay_only(p)  # deterministic: no per-node addresses here
         description = p.get("description")

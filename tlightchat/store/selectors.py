@@ -37,6 +37,16 @@ def peers_of(state, call_id, anchor_id):
     return tuple(a for a in call["parties"] if a != anchor_id)
 
 
+def signal_target(state, call, me, to=None):
+    """The party a signal from `me` is for: `to` when it names another party of the
+    call; without `to`, the other party of a call of two. None when neither (the guard
+    refuses that signal)."""
+    peers = peers_of(state, call["id"], me)
+    if to is not None:
+        return to if to in peers else None
+    return peers[0] if len(peers) == 1 else None
+
+
 def sender_anchor(state, call, client_id):
     """The party of `call` that belongs to `client_id` (the parties are on different
     clients, which the guard ensures), or None."""

@@ -12,7 +12,7 @@
             initiator, until}} one anchor's claim to a call it was in before a server
             restart (per anchor, so a stranger's claim to the same call id blocks no one)
 """
-from ..selectors import pair_key, peers_of, sender_anchor
+from ..selectors import pair_key, sender_anchor, signal_target
 from .base import drop, patch, put
 
 
@@ -86,12 +86,6 @@ def call_claimed(state, p, meta):
     return patch(state, "anchors", p["anchorId"], callId=p["callId"])
 
 
-def signal_target(state, p, me):
-    """The party a signal from `me` is for: its `to`, or the one peer of a two-party call
-    (the guard refuses anything else)."""
-    return p.get("to") or peers_of(state, p["callId"], me)[0]
-
-
 def call_signalled(state, p, meta):
     description = p.get("description")
     if description is None or description["type"] not in ("offer", "answer"):
@@ -101,7 +95,7 @@ def call_signalled(state, p, meta):
     if description["type"] == "offer":
         offers = {**call["offers"], me: True}
     else:
-        offers = {**call["offers"], signal_target(state, p, me): False}
+        offers = {**call["offers"], signal_target(state, call, me, p.get("to")): False}
     if offers == call["offers"]:
         return state
     return patch(state, "calls", call["id"], offers=offers)
