@@ -18,7 +18,7 @@ def call_connected(call):
 
 def pair_key(a, b):
     """The key of the pair of anchors a and b in a call's `pairs`: the same whichever
-    side asks (anchor ids hold no "|")."""
+    side asks (an anchor id is [A-Za-z0-9_.-]: never a "|")."""
     return "|".join(sorted((a, b)))
 
 
