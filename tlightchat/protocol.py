@@ -127,6 +127,9 @@ class Signal(Payload):
     callId: Id
     description: Optional[Description] = None
     candidate: Optional[Candidate] = None
+    # The party the signal is for; optional while the call has two parties (the guard
+    # checks it is another party of the call: store/guards.py, checked_signal_target).
+    to: Optional[Id] = None
 
     @model_validator(mode="after")
     def exactly_one(self):

@@ -1,11 +1,12 @@
 // Calls: turns the server's call events into store actions and PeerSessions, and the
 // user's Call / Accept / Decline / Cancel / Hang up into requests. One PeerSession per
-// live call (Map callId → session); the store says which calls are live, and a session
-// whose call is no longer in the store is closed — whatever ended it (hang-up, peer
-// left, slot removed, reconnect). The session of a call is prepared while it rings
+// (live call, peer anchor) (sessions.js); the store says which calls are live, and a
+// session whose call is no longer in the store is closed — whatever ended it (hang-up,
+// peer left, slot removed, reconnect). The session of a call is prepared while it rings
 // (prepared.js): the offer travels with the invite, the answer with the accept.
 import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
+import { Sessions } from './sessions.js';
 import { Prepared } from './prepared.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
 import { NO_FREE_SLOT, answerFailed } from './views/words.js';
@@ -19,7 +20,7 @@ const ICE_FRESH_MS = 10 * 60 * 1000;
 export class Calls {
   constructor({ signaling, store, mediaOf, notify }) {
     Object.assign(this, { signaling, store, mediaOf, notify });
-    this.sessions = new Map();
+    this.sessions = new Sessions();
     this.prepared = new Prepared(this); // the sessions of rings (prepared.js)
     this.acceptClicks = {}; // anchorId → wall-clock ms of the Accept click (setup timing)
     this.callFrom = '';     // an own anchor id chosen in the lobby, or '' for "first free"
@@ -66,12 +67,13 @@ export class Calls {
   }
 
   // A PeerSession for a call (callId) or for a ring (callId null: held, see peer.js).
-  newSession({ callId, anchorId, polite, initiator, relayOnly, iceServers = null }) {
+  // `peer` (call:started's): the party it connects to, once the call names it.
+  newSession({ callId, anchorId, peer = null, polite, initiator, relayOnly, iceServers = null }) {
     const { me } = this.store.getState();
     const media = this.mediaOf(anchorId);
     if (!me || !media) return null;
     return new PeerSession({
-      signaling: this.signaling, callId, anchorId, polite, initiator, media,
+      signaling: this.signaling, callId, anchorId, peerAnchorId: peer?.anchorId ?? null, polite, initiator, media,
       iceServers: iceServers || this.iceServers || me.iceServers,
       // Address privacy (docs/protocol.md): this side sends relay candidates only.
       iceTransportPolicy: relayOnly ? 'relay' : me.iceTransportPolicy, relayOnly: Boolean(relayOnly),
@@ -80,9 +82,11 @@ export class Calls {
   }
 
   startSession(p) {
-    if (this.sessions.has(p.callId)) return;
+    const peerAnchorId = p.peer.anchorId;
+    if (this.sessions.has(p.callId, peerAnchorId)) return;
     const session = this.prepared.sessionFor(p); // prepared while it rang, or made now
     if (!session) return;
+    session.peerAnchorId = peerAnchorId; // a prepared one learns it now
     const media = session.media;
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
@@ -92,14 +96,14 @@ export class Calls {
     session.reportPeerState = () => this.reportPeerState(session, media);
     media.addEventListener('change', session.reportPeerState);
     session.stopPeerState = () => media.removeEventListener('change', session.reportPeerState);
-    this.sessions.set(p.callId, session);
+    this.sessions.set(p.callId, peerAnchorId, session);
     session.reportPeerState();
   }
 
   onSignal(p) {
-    const session = this.sessions.get(p.callId);
+    const session = this.sessions.of(p.callId, p.fromAnchorId);
     if (session) session.receive(p);
-    else console.warn('signal for an unknown call', p.callId);
+    else console.warn('signal for an unknown call or peer', p.callId, p.fromAnchorId);
   }
 
   onState(p) {
@@ -107,7 +111,7 @@ export class Calls {
     if (anchor) this.store.dispatch({ type: 'call/state', payload: { ...p, anchorId: anchor.id } });
     // A call restored after a server restart starts over at "connecting" while the
     // media never stopped: say again that it flows.
-    if (p.state === 'connecting') this.sessions.get(p.callId)?.reportFlowing();
+    if (p.state === 'connecting') for (const s of this.sessions.ofCall(p.callId)) s.reportFlowing();
   }
 
   onPeerState(p) {
@@ -169,15 +173,16 @@ export class Calls {
   closeStaleSessions(state) {
     this.prepared.prune(state);
     const live = new Set(Object.values(state.calls).map((slot) => slot.callId).filter(Boolean));
-    for (const [callId, session] of this.sessions) {
-      if (!live.has(callId)) {
+    for (const session of [...this.sessions]) {
+      if (!live.has(session.callId)) {
         session.stopPeerState?.();
         session.close();
-        this.sessions.delete(callId);
+        this.sessions.delete(session.callId, session.peerAnchorId);
       }
     }
   }
 
+  // The session the slot's tile shows: its call's (one peer today).
   sessionOf(anchorId) {
     const callId = slotOf(this.store.getState(), anchorId).callId;
     return (callId && this.sessions.get(callId)) || null;

@@ -1,5 +1,6 @@
-// PeerSession: one RTCPeerConnection for one call, negotiated with the "perfect
-// negotiation" pattern (MDN / webrtc-samples). The server assigns the roles:
+// PeerSession: one RTCPeerConnection for one pair of a call (this page's anchor and one
+// peer anchor: sessions.js keeps them by call and peer), negotiated with the "perfect
+// negotiation" pattern (MDN / webrtc-samples). The server assigns the pair's roles:
 //   polite     — on an offer collision this side rolls back and answers the other's offer;
 //   initiator  — this side adds its transceivers first, so negotiationneeded fires and it
 //                makes the first offer; the other side answers with what the offer has.
@@ -33,10 +34,12 @@ import { Safety } from './safety.js';
 export { ufragOf };
 
 export class PeerSession extends EventTarget {
-  constructor({ signaling, callId, anchorId, polite, initiator, media, iceServers = [], iceTransportPolicy = 'all',
-                relayOnly = false, certificates = null, getIceServers = null }) {
+  // peerAnchorId: the party at the other end (null while a prepared session is held and
+  // its call has not named it yet; calls.js sets it then).
+  constructor({ signaling, callId, anchorId, peerAnchorId = null, polite, initiator, media, iceServers = [],
+                iceTransportPolicy = 'all', relayOnly = false, certificates = null, getIceServers = null }) {
     super();
-    Object.assign(this, { signaling, callId, anchorId, polite, initiator, media, iceTransportPolicy, relayOnly });
+    Object.assign(this, { signaling, callId, anchorId, peerAnchorId, polite, initiator, media, iceTransportPolicy, relayOnly });
     // certificates: the page's persistent DTLS certificate (safety.js), so the safety code stays.
     this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy, ...(certificates ? { certificates } : {}) });
     this.remoteStream = new MediaStream();
@@ -129,6 +132,8 @@ export class PeerSession extends EventTarget {
       if (fields.description?.type === 'answer') this.onAnswerReady();
       return Promise.resolve();
     }
+    // No `to`: in a call of two parties the server knows whom it is for, and the wire
+    // stays as it was (docs/protocol.md, call:signal); a call of more will name the peer.
     return this.signaling.request(CALL_SIGNAL, { callId: this.callId, ...fields });
   }
 

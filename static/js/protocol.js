@@ -19,6 +19,8 @@ export const CALL_INVITE = 'call:invite';
 export const CALL_CANCEL = 'call:cancel';
 export const CALL_ACCEPT = 'call:accept';
 export const CALL_DECLINE = 'call:decline';
+// call:signal may name the party it is for (`to`, optional while a call has two parties:
+// peer.js names none, and its signals reach the other party as before).
 export const CALL_SIGNAL = 'call:signal';
 export const CALL_MEDIA = 'call:media';
 export const CALL_HANGUP = 'call:hangup';

@@ -25,6 +25,7 @@
 //                  and hangs up: the call ends there ~5–6 s after the close
 //                  (PeerLeaveWatch; e2e/test_rejoin.py measures it).
 import { CALL_MEDIA, CALL_PEER_RELOADED, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
+import { Sessions } from './sessions.js';
 import { ownAnchors, slotOf } from './store.js';
 
 const KEY = 'tlc.rejoin';
@@ -61,17 +62,27 @@ export class Rejoin {
     // may already be working (rejoin after the first resume).
     this.reloaded = Boolean(pending);
     this.calls = null;        // set by attach(): the page's Calls
-    this.started = new Map(); // callId → its call:started payload (what a new connection needs)
-    for (const c of pending?.calls || []) this.started.set(c.callId, c);
-    signaling.on(CALL_STARTED, (p) => this.started.set(p.callId, p));
+    // (call, peer) → its call:started payload (what a new connection needs): sessions.js keys
+    this.started = new Map();
+    for (const c of pending?.calls || []) this.noteStarted(c);
+    signaling.on(CALL_STARTED, (p) => this.noteStarted(p));
     signaling.on(CALL_SIGNAL, (p) => this.onSignal(p));
-    signaling.on(CALL_PEER_RELOADED, (p) => this.replace(p?.callId));
+    signaling.on(CALL_PEER_RELOADED, (p) => this.replace(p?.callId, p?.fromAnchorId));
     signaling.keepOnHide = () => this.onPageHide();
     store.subscribe((state) => this.onState(state));
   }
 
   attach(calls) {
     this.calls = calls;
+  }
+
+  noteStarted(p) {
+    this.started.set(Sessions.key(p.callId, p.peer.anchorId), p);
+  }
+
+  // The call:started payloads of a call, one per peer.
+  startedOf(callId) {
+    return [...this.started.values()].filter((p) => p.callId === callId);
   }
 
   // The welcome of the first connection: is it the client the saved state belongs to?
@@ -111,7 +122,7 @@ export class Rejoin {
     if (!p.calls.length) this.pending = null;
     for (const c of ready) {
       this.calls.startSession({ ...c, initiator: true, polite: false });
-      const session = this.calls.sessions.get(c.callId);
+      const session = this.calls.sessions.of(c.callId, c.peer.anchorId);
       if (session) session.rejoined = true;
       this.store.dispatch({ type: 'call/started', payload: c });
     }
@@ -122,7 +133,7 @@ export class Rejoin {
   // gone (it waited for this client while it was away). Dropped: the listeners after
   // this one (calls.js) see no description.
   onSignal(p) {
-    const session = p?.description && this.calls?.sessions.get(p.callId);
+    const session = p?.description && this.calls?.sessions.of(p.callId, p.fromAnchorId);
     if (!session || session.closed || !session.rejoined || session.sent.offer + session.sent.answer > 0) return;
     delete p.description;
     session.trace?.('dropped a description meant for this page before its reload');
@@ -131,14 +142,14 @@ export class Rejoin {
   // call:peer-reloaded: the peer's page was reloaded and its connection is gone. A new
   // one takes this one's place and waits for the peer's offer (polite: the peer's new
   // connection offers and never rolls back).
-  replace(callId) {
-    const started = this.started.get(callId);
-    const old = this.calls?.sessions.get(callId);
+  replace(callId, peerAnchorId) {
+    const started = this.started.get(Sessions.key(callId, peerAnchorId));
+    const old = this.calls?.sessions.of(callId, peerAnchorId);
     if (!started || !old) return;
     old.trace?.('the peer reloaded its page: starting a new connection');
     old.stopPeerState?.();
     old.close();
-    this.calls.sessions.delete(callId);
+    this.calls.sessions.delete(callId, peerAnchorId);
     this.calls.startSession({ ...started, initiator: false, polite: true });
     this.store.dispatch({ type: 'call/pc-state', payload: { anchorId: started.anchorId, callId, state: 'new' } });
   }
@@ -147,12 +158,12 @@ export class Rejoin {
   onPageHide() {
     const state = this.store.getState();
     const live = ownAnchors(state).map((a) => slotOf(state, a.id))
-      .filter((slot) => slot.callId && this.started.has(slot.callId) && (slot.phase === 'connecting' || slot.phase === 'connected'));
+      .filter((slot) => slot.callId && this.startedOf(slot.callId).length && (slot.phase === 'connecting' || slot.phase === 'connected'));
     if (!live.length || !this.signaling.resumeToken || !state.me) {
       this.storage.removeItem(KEY);
       return false;
     }
-    const calls = live.map((slot) => this.started.get(slot.callId));
+    const calls = live.flatMap((slot) => this.startedOf(slot.callId));
     const anchors = ownAnchors(state).map((a) => ({ anchorId: a.id, name: a.name, online: a.status !== 'offline' }));
     try {
       this.storage.setItem(KEY, JSON.stringify({
@@ -163,7 +174,9 @@ export class Rejoin {
       console.warn('could not keep the call for a reload', err);
     }
     // The peer's hint that this page is going (PeerLeaveWatch): our media stops now.
-    for (const c of calls) this.signaling.request(CALL_MEDIA, { callId: c.callId, flowing: false }).catch(() => {});
+    for (const callId of new Set(calls.map((c) => c.callId))) {
+      this.signaling.request(CALL_MEDIA, { callId, flowing: false }).catch(() => {});
+    }
     return true;
   }
 }
@@ -188,7 +201,7 @@ export class PeerLeaveWatch {
       // The hint: the peer said its media stopped while ours flows. The clock starts
       // now (its pagehide), not when its socket is seen closed (up to ~2 s later).
       if (before.callId === callId && before.callState === 'connected' && slot.callState === 'connecting'
-          && this.calls.sessions.get(callId)?.flowing && !this.timers.has(callId)) {
+          && this.calls.sessions.ofCall(callId).some((s) => s.flowing) && !this.timers.has(callId)) {
         this.timers.set(callId, setTimeout(() => this.expire(anchor.id, callId), this.graceMs));
       }
       if (slot.callState === 'connected' && this.timers.has(callId)) {

@@ -209,3 +209,29 @@ def test_peer_state_is_relayed_to_the_other_side_only_and_stamped(pair, tab):
                                          "fromAnchorId": bob.anchor})
     assert forged["error"]["code"] == "invalid-payload"
     assert bob.events("call:peer-state") == []
+
+
+def test_a_signal_may_name_the_party_it_is_for(pair, tab):
+    """Issue 25: call:signal's optional `to` names the party the signal is for; it must be
+    another party of that call (`invalid-payload` otherwise), and nothing is relayed."""
+    ann, bob = pair
+    call_id = connect(ann, bob)
+    cand = {"candidate": "candidate:1 1 udp 1 127.0.0.1 5000 typ host", "sdpMid": "0"}
+    assert ann.ask("call:signal", {"callId": call_id, "to": bob.anchor, "description": OFFER})["ok"]
+    assert bob.ask("call:signal", {"callId": call_id, "to": ann.anchor, "description": ANSWER})["ok"]
+    assert bob.ask("call:signal", {"callId": call_id, "to": ann.anchor, "candidate": cand})["ok"]
+    # relayed exactly as without `to`
+    assert bob.events("call:signal") == [{"callId": call_id, "fromAnchorId": ann.anchor,
+                                          "description": OFFER}]
+    assert ann.events("call:signal") == [
+        {"callId": call_id, "fromAnchorId": bob.anchor, "description": ANSWER},
+        {"callId": call_id, "fromAnchorId": bob.anchor, "candidate": cand}]
+    ann.clear(), bob.clear()
+    cyd = tab()
+    cyd.anchor = cyd.new_anchor()
+    for to in (ann.anchor, cyd.anchor, "no-such-anchor"):  # yourself; not a party; unknown
+        for body in ({"description": OFFER}, {"candidate": cand}):
+            refused = ann.ask("call:signal", {"callId": call_id, "to": to, **body})
+            assert refused["error"]["code"] == "invalid-payload", (to, refused)
+    assert bob.events("call:signal") == [] and cyd.events("call:signal") == []
+    assert not ann.ask("call:signal", {"callId": call_id, "to": 7, "candidate": cand})["ok"]

@@ -141,3 +141,23 @@ def test_messages_for_a_departed_client_leave_no_ghost_nodes():
     store.dispatch(invite())          # the ring is addressed to (c2, b1)
     assert tree.root.find(("c2",)) is None
     assert tree.root.size() == 2      # root + c1
+
+
+def test_the_call_level_holds_the_parties_and_fans_call_events_out_to_them():
+    """Issue 25: a message for the whole call (call:state) reaches every party through the
+    tree's call node, which follows the store's call and goes with it."""
+    store = create_store()
+    tree = EmitterTree(store, LobbyViews())
+    store._state = world()
+    got = {"c1": [], "c2": []}
+    tree.attach_client("c1", lambda e, d: got["c1"].append((e, d)))
+    tree.attach_client("c2", lambda e, d: got["c2"].append((e, d)))
+    store.dispatch(invite())
+    store.dispatch(A.invitation_accepted("c2", "i1", "k1", 2.0))
+    assert tree.calls["k1"].parties == {"a1": "c1", "b1": "c2"}
+    store.dispatch(A.call_media_reported("c1", "k1", True))
+    store.dispatch(A.call_media_reported("c2", "k1", True))
+    connected = ("call:state", {"callId": "k1", "state": "connected"})
+    assert got["c1"][-1] == connected and got["c2"][-1] == connected
+    store.dispatch(A.call_hung_up("c1", "k1"))
+    assert "k1" not in tree.calls

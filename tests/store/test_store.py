@@ -136,7 +136,7 @@ def test_accept_creates_a_call_with_roles_and_clears_the_invitation():
     s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0))
     assert s["invitations"] == {}
     call = s["calls"]["k1"]
-    assert (call["callerAnchorId"], call["calleeAnchorId"]) == ("a1", "b1")
+    assert (call["parties"], S.pair_of(call, "a1", "b1")["initiator"]) == (("a1", "b1"), "a1")
     assert call["clients"] == {"a1": "c1", "b1": "c2"}
     assert S.call_state(s, call) == "connecting"
 
@@ -156,7 +156,7 @@ def test_glare_turns_the_second_invitation_into_the_call():
     s = run(world(), invite(), invite(iid="i2", frm="b1", to="a1", actor="c2", call_id="k9"))
     assert s["invitations"] == {}
     call = s["calls"]["k9"]
-    assert call["callerAnchorId"] == "a1"  # the first inviter initiates
+    assert S.pair_of(call, "a1", "b1")["initiator"] == "a1"  # the first inviter initiates
     assert status(s, "a1") == status(s, "b1") == "in-call"
 
 
@@ -357,3 +357,62 @@ def test_a_state_from_json_is_persistent_again_and_reduces_the_same():
         s.dispatch(A.anchor_removed("c1", "a1"))
     assert encode(loaded.get_state()) == encode(store.get_state())
     assert type(loaded.get_state()["clients"]) is type(store.get_state()["clients"])
+
+
+# -- a call is its parties, with facts per pair (issue 25) ---------------------------
+
+def test_a_call_is_its_parties_with_the_roles_kept_per_pair():
+    s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0, relay_only=["b1"]))
+    call = s["calls"]["k1"]
+    assert call["parties"] == ("a1", "b1")      # in the order they joined: the caller first
+    assert call["pairs"] == {"a1|b1": {"initiator": "a1", "polite": "b1", "relayOnly": ("b1",)}}
+    assert S.pair_key("b1", "a1") == S.pair_key("a1", "b1") == "a1|b1"
+    assert S.pair_of(call, "b1", "a1") is S.pair_of(call, "a1", "b1")
+    assert "callerAnchorId" not in call and "relayOnly" not in call
+
+
+def test_a_glare_call_keeps_the_first_inviter_as_the_pairs_initiator():
+    s = run(world(), invite(), invite(iid="i2", frm="b1", to="a1", actor="c2", call_id="k9"))
+    call = s["calls"]["k9"]
+    assert call["parties"] == ("a1", "b1")
+    assert S.pair_of(call, "a1", "b1")["initiator"] == "a1"
+    assert S.pair_of(call, "a1", "b1")["polite"] == "b1"
+
+
+def test_a_claimed_call_takes_its_parties_and_roles_from_the_claims():
+    s = world()
+    s = run(s, A.call_claimed("c2", "k5", "b1", "a1", True, 20.0, 30.0),
+            A.call_claimed("c1", "k5", "a1", "b1", False, 21.0, 31.0))
+    call = s["calls"]["k5"]
+    assert call["parties"] == ("b1", "a1")      # the initiator joined first
+    assert S.pair_of(call, "a1", "b1") == {"initiator": "b1", "polite": "a1", "relayOnly": ()}
+
+
+def test_peers_of_is_the_other_parties_of_that_call_only():
+    s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0))
+    assert S.peers_of(s, "k1", "a1") == ("b1",)
+    assert S.peers_of(s, "k1", "b1") == ("a1",)
+    assert S.peers_of(s, "k1", "b2") == ()      # not a party
+    assert S.peers_of(s, "nope", "a1") == ()    # no such call
+    # three parties (group calls will build them): everyone but the one asking, by joining
+    call = s["calls"]["k1"]
+    s3 = {**s, "calls": {"k1": {**call, "parties": ("a1", "b1", "x9")}}}
+    assert S.peers_of(s3, "k1", "b1") == ("a1", "x9")
+
+
+def test_a_signal_names_another_party_or_nobody_in_a_call_of_two():
+    s = run(world(), invite(), A.invitation_accepted("c2", "i1", "k1", 11.0))
+    offer = {"type": "offer", "sdp": "v=0"}
+    answer = {"type": "answer", "sdp": "v=0"}
+    s = run(s, A.call_signalled("c1", "k1", description=offer, to="b1"))
+    s = run(s, A.call_signalled("c2", "k1", description=answer, to="a1"))
+    assert s["calls"]["k1"]["offers"] == {"a1": False, "b1": False}
+    for to in ("a1", "b2", "zz"):               # itself, not a party, unknown
+        with pytest.raises(Refusal) as err:
+            run(s, A.call_signalled("c1", "k1", description=offer, to=to))
+        assert err.value.code == "invalid-payload"
+    call = s["calls"]["k1"]
+    s3 = {**s, "calls": {"k1": {**call, "parties": ("a1", "b1", "x9")}}}
+    with pytest.raises(Refusal) as err:         # more than two: `to` is required
+        run(s3, A.call_signalled("c1", "k1", candidate={"candidate": ""}))
+    assert err.value.code == "invalid-payload"

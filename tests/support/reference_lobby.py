@@ -32,7 +32,7 @@ def full_scan_lobby_deltas(prev, nxt):
     if prev["calls"] is not nxt["calls"]:
         for cid, call in nxt["calls"].items():
             if prev["calls"].get(cid) is not call:
-                touched.update((call["callerAnchorId"], call["calleeAnchorId"]))
+                touched.update(call["parties"])
     msgs += anchor_deltas(prev, nxt, touched)  # which anchors is the question here
     if prev["clients"] is not nxt["clients"]:
         for cid in prev["clients"]:

@@ -47,13 +47,13 @@ def entries(action, prev, nxt, now):
         for call_id, call in nxt["calls"].items():
             if call_id not in prev["calls"] and not any(
                     c["callId"] == call_id for c in prev["claims"].values()):
-                out.append(("call-started", _user(nxt, prev, call["clients"][call["callerAnchorId"]]),
-                            _user(nxt, prev, call["clients"][call["calleeAnchorId"]]), call_id, {}))
+                out.append(("call-started", _user(nxt, prev, call["clients"][call["parties"][0]]),
+                            _user(nxt, prev, call["clients"][call["parties"][1]]), call_id, {}))
         for call_id, call in prev["calls"].items():
             if call_id not in nxt["calls"]:
                 reason = "hangup" if action["type"] == A.CALL_HUNG_UP else "peer-left"
-                out.append(("call-ended", _user(nxt, prev, call["clients"][call["callerAnchorId"]]),
-                            _user(nxt, prev, call["clients"][call["calleeAnchorId"]]), call_id,
+                out.append(("call-ended", _user(nxt, prev, call["clients"][call["parties"][0]]),
+                            _user(nxt, prev, call["clients"][call["parties"][1]]), call_id,
                             {"durationMs": max(0, int((now - call["startedAt"]) * 1000)),
                              "reason": reason}))
     return [e for e in out if e[1] and e[2] and e[1] != e[2]]

@@ -85,7 +85,9 @@ def thaw(state):
     for client in state["clients"].values():
         client["anchorIds"] = tuple(client["anchorIds"])
     for call in state["calls"].values():
-        call["relayOnly"] = tuple(call.get("relayOnly", ()))
+        call["parties"] = tuple(call["parties"])
+        for pair in call["pairs"].values():
+            pair["relayOnly"] = tuple(pair["relayOnly"])
     return persistent(state)
 
 

@@ -1,17 +1,23 @@
 """Delivery: a tree of pyee emitters that mirrors each client's connection state.
 
-    root ── client ── anchor ── call
+    root ── client ── anchor ── call (one party's place in a call)
      │        └─ 'message' listener: write to that client's socket, or queue while away
      └─ 'lobby' listener: a lobby delta for the clients whose view holds its user
+    calls ── call: the call's parties ── fans a message out to each party's call node
 
 Each level has a job. The client node is the client's connection: its 'message'
 listener writes to the socket serving it (attach_client) or, while the client is away
 or being restored, queues what it misses, in order, to be sent first when it comes back
-(park_client). The anchor and call nodes are the scope of a teardown: a message is
-addressed to the node of the call (or anchor) it concerns and bubbles up to the
-client's listener, and when the store drops a call, an anchor or a client, its subtree
-is torn down, so nothing keeps listening for a thing that is gone and a message for a
-departed client is dropped (and logged) rather than queued for nobody.
+(park_client). The anchor and call nodes under a client are the scope of a teardown: a
+message is addressed to the node of the call (or anchor) it concerns and bubbles up to
+the client's listener, and when the store drops a call, an anchor or a client, its
+subtree is torn down, so nothing keeps listening for a thing that is gone and a message
+for a departed client is dropped (and logged) rather than queued for nobody.
+
+The call level is kept, not flattened, and has a second job: a `CallNode` per live call
+holds the call's parties (anchor → client, kept in step with the store) and fans a
+message addressed to the whole call (outgoing.to_call, e.g. `call:state`) out to each
+party's call node, however many parties the call has.
 
 `EmitterTree` subscribes to the store, turns each change into messages with
 outgoing.py, routes lobby deltas through `LobbyViews.route` (lobby.py) and keeps the
@@ -80,12 +86,31 @@ class EmitterNode:
         return 1 + sum(child.size() for child in self.children.values())
 
 
+class CallNode:
+    """One live call: its parties, and the fan-out of a message to each of them."""
+
+    def __init__(self, call_id):
+        self.call_id = call_id
+        self.parties = {}  # anchorId → clientId, as in the store's call
+
+    def fan_out(self, root, event, data):
+        """Deliver to each party's call node (under its client); returns the client ids
+        that had no node here (gone, or served by another cluster node)."""
+        missed = []
+        for anchor_id, client_id in self.parties.items():
+            client = root.find((client_id,))
+            if client is None or not client.node((anchor_id, self.call_id)).deliver(event, data):
+                missed.append(client_id)
+        return missed
+
+
 class EmitterTree:
     """Subscribes to the store; turns each change into deliveries and keeps the tree's
     shape in step with the state (a node per live client, anchor and call)."""
 
     def __init__(self, store, lobby, here=None):
         self.root = EmitterNode()
+        self.calls = {}  # callId → CallNode
         self.store = store
         self.lobby = lobby
         # here(state, client_id): is that client served by this process? (cluster.md)
@@ -117,6 +142,8 @@ class EmitterTree:
         self.root.emitter.on("lobby", send)
 
     def _on_change(self, action, prev, nxt):
+        if prev["calls"] is not nxt["calls"]:
+            self._sync_calls(prev["calls"], nxt["calls"])
         for path, event, data in out.outgoing(action, prev, nxt):
             try:
                 if path == LOBBY:
@@ -124,16 +151,31 @@ class EmitterTree:
                     if to:
                         self.root.emitter.emit("lobby", to, event, data)
                     continue
-                client = self.root.find(path[:1])
-                if client is None or not client.node(path[1:]).deliver(event, data):
-                    if self.here(nxt, path[0]):  # in a cluster: not another node's client
-                        log.info("dropped %s for departed client %s", event, path[0])
+                if isinstance(path, out.CallPath):
+                    call = self.calls.get(path[0])
+                    missed = call.fan_out(self.root, event, data) if call else ()
+                else:
+                    client = self.root.find(path[:1])
+                    delivered = client is not None and client.node(path[1:]).deliver(event, data)
+                    missed = () if delivered else (path[0],)
+                for client_id in missed:
+                    if self.here(nxt, client_id):  # in a cluster: not another node's client
+                        log.info("dropped %s for departed client %s", event, client_id)
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)
         self.lobby.followed(prev, nxt)
         if prev["anchors"] is not nxt["anchors"] or prev["clients"] is not nxt["clients"] \
                 or prev["calls"] is not nxt["calls"]:
             self._prune(prev, nxt, out.named_ids(action))
+
+    def _sync_calls(self, prev, nxt):
+        """A CallNode per live call, holding its parties as the store has them."""
+        for call_id, call in nxt.items():
+            if prev.get(call_id) is not call:
+                node = self.calls.get(call_id) or self.calls.setdefault(call_id, CallNode(call_id))
+                node.parties = dict(call["clients"])
+        for call_id in prev.keys() - nxt.keys():
+            self.calls.pop(call_id, None)
 
     def _prune(self, prev, nxt, named):
         if prev["calls"] is not nxt["calls"]:

@@ -14,8 +14,8 @@ from ..errors import Refusal
 from ..protocol import PREPARED_SINCE, handles
 from ..store import actions as A
 from ..store import selectors as S
-from ..store.guards import check_relay_only
-from ..store.reducers import sender_anchor
+from ..store.guards import check_relay_only, checked_signal_target
+from ..store.selectors import sender_anchor
 
 
 def new_id():
@@ -143,12 +143,13 @@ def call_decline(hub, cid, p):
 
 @handles("call:signal")
 def call_signal(hub, cid, p):
-    action = A.call_signalled(cid, p["callId"], p.get("description"), p.get("candidate"))
+    action = A.call_signalled(cid, p["callId"], p.get("description"), p.get("candidate"),
+                              to=p.get("to"))
     with hub.store.lock:  # the check and the change it allows see one state
-        _check_relay_addresses(hub, cid, p)
+        _check_relay_addresses(hub, cid, action["payload"])
         if "description" in p:  # an offer or answer changes the call: through the log
             return hub.dispatch(action)
-        return hub.relay(action, lambda state: _peer_client(state, p["callId"], cid))
+        return hub.relay(action, lambda state: _peer_client(state, action["payload"], cid))
 
 
 def _check_relay_addresses(hub, cid, p):
@@ -157,17 +158,20 @@ def _check_relay_addresses(hub, cid, p):
     the guard every node applies checks the candidate type only (store/guards.py)."""
     state = hub.store.get_state()
     call = state["calls"].get(p["callId"])
-    if call is not None and sender_anchor(state, call, cid) in call.get("relayOnly", ()):
+    me = sender_anchor(state, call, cid) if call is not None else None
+    if me is None:
+        return  # the guard refuses it (not-found, forbidden)
+    if me in S.pair_of(call, me, checked_signal_target(state, call, me, p))["relayOnly"]:
         check_relay_only(p, hub.relay_addresses)
 
 
-def _peer_client(state, call_id, cid):
-    call = state["calls"].get(call_id)
-    if call is None:
+def _peer_client(state, p, cid):
+    """The client serving the party the signal is for (None once the call is gone)."""
+    call = state["calls"].get(p["callId"])
+    me = sender_anchor(state, call, cid) if call is not None else None
+    if me is None:
         return None
-    me = sender_anchor(state, call, cid)
-    peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
-    return call["clients"][peer]
+    return call["clients"][checked_signal_target(state, call, me, p)]
 
 
 @handles("call:media")

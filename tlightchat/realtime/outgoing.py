@@ -2,15 +2,24 @@
 
 `outgoing(action, prev, next)` says which messages one dispatched action produces,
 each addressed to a node path (client id, anchor id, call id) of the delivery tree
-(delivery.py) or to the lobby. No I/O, no sockets: given the same action and states
+(delivery.py), to a call (`to_call`: the same message for each of its parties) or to
+the lobby. No I/O, no sockets: given the same action and states
 every process computes the same messages, which is what lets a cluster node deliver
 only to its own clients.
 """
 from ..store import actions as A
 from ..store import selectors as S
-from ..store.reducers import sender_anchor
+from ..store.selectors import pair_of, peers_of, sender_anchor
 
 LOBBY = ()
+
+
+class CallPath(tuple):
+    """The path of a message for every party of a call: (callId,)."""
+
+
+def to_call(call_id):
+    return CallPath((call_id,))
 
 
 # -- what to send --------------------------------------------------------------------
@@ -56,9 +65,9 @@ def slice_changes(prev, nxt, named):
     return sorted(added), sorted(removed), changed
 
 
-def _small_slice_anchors(prev, nxt, fields):
-    """Anchors of the invitations, calls or claims that changed: these change anchors
-    without naming them, and these slices stay small."""
+def _small_slice_anchors(prev, nxt, anchors_of):
+    """Anchors of the invitations, calls or claims that changed (`anchors_of(record)`):
+    these change anchors without naming them, and these slices stay small."""
     touched = set()
     if prev is not nxt:
         for key in prev.keys() | nxt.keys():
@@ -66,7 +75,7 @@ def _small_slice_anchors(prev, nxt, fields):
             if old is not new:
                 for record in (old, new):
                     if record is not None:
-                        touched.update(record[f] for f in fields)
+                        touched.update(anchors_of(record))
     return touched
 
 
@@ -106,9 +115,10 @@ def _lobby_deltas(action, prev, nxt):
         if prev["anchors"][aid]["clientId"] in nxt["clients"]:
             msgs.append((LOBBY, "lobby:anchor-removed", {"anchorId": aid}))
     touched = set(added) | set(touched) \
-        | _small_slice_anchors(prev["calls"], nxt["calls"], ("callerAnchorId", "calleeAnchorId")) \
-        | _small_slice_anchors(prev["invitations"], nxt["invitations"], ("fromAnchorId", "toAnchorId")) \
-        | _small_slice_anchors(prev["claims"], nxt["claims"], ("anchorId",))
+        | _small_slice_anchors(prev["calls"], nxt["calls"], lambda c: c["parties"]) \
+        | _small_slice_anchors(prev["invitations"], nxt["invitations"],
+                               lambda i: (i["fromAnchorId"], i["toAnchorId"])) \
+        | _small_slice_anchors(prev["claims"], nxt["claims"], lambda c: (c["anchorId"],))
     msgs += anchor_deltas(prev, nxt, touched)
     for cid in left:
         msgs.append((LOBBY, "lobby:client-left", {"clientId": cid}))
@@ -169,22 +179,12 @@ def _call_messages(action, prev, nxt, actor):
         if old is None and _claimed(prev, call_id):  # restored after a server restart
             old_state = None
         elif old is None:
-            resend = action["type"] == A.INVITATION_ACCEPTED and action["payload"].get("resendOffer")
-            for me, peer in ((call["callerAnchorId"], call["calleeAnchorId"]),
-                             (call["calleeAnchorId"], call["callerAnchorId"])):
-                data = {"callId": call_id, "anchorId": me, "peer": S.party(nxt, peer),
-                        "polite": me == call["calleeAnchorId"],
-                        "initiator": me == call["callerAnchorId"],
-                        "relayOnly": me in call.get("relayOnly", ())}
-                if resend and me == call["callerAnchorId"]:
-                    data["resendOffer"] = True
-                msgs.append(((call["clients"][me], me, call_id), "call:started", data))
+            msgs.extend(_started(action, nxt, call))
             continue
         else:
             old_state = S.call_state(prev, old)
         if old_state != state:
-            for aid, cid in call["clients"].items():
-                msgs.append(((cid, aid, call_id), "call:state", {"callId": call_id, "state": state}))
+            msgs.append((to_call(call_id), "call:state", {"callId": call_id, "state": state}))
     if prev["claims"] is not nxt["claims"]:
         for key, claim in prev["claims"].items():
             call_id = claim["callId"]
@@ -212,9 +212,27 @@ def _call_messages(action, prev, nxt, actor):
         p = action["payload"]
         call = nxt["calls"][p["callId"]]
         me = sender_anchor(nxt, call, actor)
-        peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
         data = {"callId": call["id"], "fromAnchorId": me, **{k: p[k] for k in keys if k in p}}
-        msgs.append(((call["clients"][peer], peer, call["id"]), event, data))
+        # for the party it names (a signal's `to`), else for every other party
+        for peer in (p["to"],) if "to" in p else peers_of(nxt, call["id"], me):
+            msgs.append(((call["clients"][peer], peer, call["id"]), event, data))
+    return msgs
+
+
+def _started(action, state, call):
+    """`call:started` for each party of a new call, about each of its peers: the pair's
+    roles (who offers first, the polite side) and whether this side hides its address."""
+    msgs = []
+    resend = action["type"] == A.INVITATION_ACCEPTED and action["payload"].get("resendOffer")
+    for me in call["parties"]:
+        for peer in peers_of(state, call["id"], me):
+            pair = pair_of(call, me, peer)
+            data = {"callId": call["id"], "anchorId": me, "peer": S.party(state, peer),
+                    "polite": me == pair["polite"], "initiator": me == pair["initiator"],
+                    "relayOnly": me in pair["relayOnly"]}
+            if resend and me == pair["initiator"]:
+                data["resendOffer"] = True
+            msgs.append(((call["clients"][me], me, call["id"]), "call:started", data))
     return msgs
 
 
@@ -226,9 +244,9 @@ def _peer_reloaded(state, client_id):
         call = state["calls"].get(state["anchors"][aid].get("callId") or "")
         if call is None:
             continue
-        peer = call["calleeAnchorId"] if aid == call["callerAnchorId"] else call["callerAnchorId"]
-        msgs.append(((call["clients"][peer], peer, call["id"]), "call:peer-reloaded",
-                     {"callId": call["id"], "fromAnchorId": aid}))
+        for peer in peers_of(state, call["id"], aid):
+            msgs.append(((call["clients"][peer], peer, call["id"]), "call:peer-reloaded",
+                         {"callId": call["id"], "fromAnchorId": aid}))
     return msgs
 
 
@@ -242,7 +260,7 @@ RELAYED = {
 
 def outgoing(action, prev, nxt):
     """The messages one dispatched action produces: a list of (path, event, data), where
-    path is LOBBY or (clientId[, anchorId[, callId]])."""
+    path is LOBBY, to_call(callId) or (clientId[, anchorId[, callId]])."""
     actor = action.get("meta", {}).get("clientId")
     return (_lobby_deltas(action, prev, nxt)
             + _invitation_messages(action, prev, nxt, actor)

@@ -157,8 +157,11 @@ def clock_ticked(now):
     return _action(CLOCK_TICKED, {"now": now})
 
 
-def call_signalled(client_id, call_id, description=None, candidate=None):
+def call_signalled(client_id, call_id, description=None, candidate=None, to=None):
+    """`to`: the party the signal is for (optional while the call has two parties)."""
     payload = {"callId": call_id}
+    if to is not None:
+        payload["to"] = to
     if description is not None:
         payload["description"] = description
     if candidate is not None:

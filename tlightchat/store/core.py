@@ -34,26 +34,6 @@ def check_action(action):
             raise InvalidAction(f"action {key} must be a dict")
 
 
-def combine_reducers(reducers):
-    """Like Redux's combineReducers: each key's reducer owns one slice, and the whole
-    state object is returned unchanged when no slice changed."""
-
-    def reducer(state, action):
-        state = state or {}
-        changed = False
-        nxt = {}
-        for key, slice_reducer in reducers.items():
-            before = state.get(key)
-            after = slice_reducer(before, action)
-            if after is None:
-                raise InvalidAction(f"reducer for {key!r} returned None")
-            nxt[key] = after
-            changed = changed or after is not before
-        return nxt if changed else state
-
-    return reducer
-
-
 class Store:
     def __init__(self, reducer, guard=None, initial_state=None):
         self._reducer = reducer

@@ -8,7 +8,7 @@ clients accepting, inviting or hanging up at the same moment).
 from . import actions as A
 from ..sdp import ANY_ADDRESS, SdpError, check_relay_signal, check_sdp
 from .core import Refusal
-from .reducers import sender_anchor
+from .selectors import pair_of, sender_anchor, signal_target
 
 
 def _client(state, meta):
@@ -44,6 +44,16 @@ def _call_party(state, meta, call_id):
     if me is None:
         raise Refusal("forbidden", "you are not a party to this call")
     return call, me
+
+
+def checked_signal_target(state, call, me, p):
+    """The party the signal `p` from `me` is for (selectors.signal_target), or a refusal:
+    its `to` must name another party of the call, and a call of more than two needs one."""
+    peer = signal_target(state, call, me, p.get("to"))
+    if peer is None:
+        raise Refusal("invalid-payload", "`to` is not another party of this call" if "to" in p
+                      else "`to` is required in a call of more than two")
+    return peer
 
 
 def check_relay_only(p, relay_addresses=ANY_ADDRESS):
@@ -115,11 +125,11 @@ def make_guard(max_anchors_per_client):
 
     def call_signalled(state, p, meta):
         call, me = _call_party(state, meta, p["callId"])
-        if me in call.get("relayOnly", ()):
+        peer = checked_signal_target(state, call, me, p)
+        if me in pair_of(call, me, peer)["relayOnly"]:
             check_relay_only(p)  # deterministic: no per-node addresses here
         description = p.get("description")
         if description and description["type"] == "answer":
-            peer = call["calleeAnchorId"] if me == call["callerAnchorId"] else call["callerAnchorId"]
             if not call["offers"][peer]:
                 raise Refusal("invalid-state", "answer sent but the peer has no pending offer")
 

@@ -16,6 +16,46 @@ def call_connected(call):
     return call is not None and all(call["media"].values())
 
 
+def pair_key(a, b):
+    """The key of the pair of anchors a and b in a call's `pairs`: the same whichever
+    side asks (an anchor id is [A-Za-z0-9_.-]: never a "|")."""
+    return "|".join(sorted((a, b)))
+
+
+def pair_of(call, a, b):
+    """The facts of the pair (a, b) of `call`: {initiator, polite, relayOnly}."""
+    return call["pairs"][pair_key(a, b)]
+
+
+def peers_of(state, call_id, anchor_id):
+    """The other parties of the call `anchor_id` is in, in the order they joined; ()
+    when there is no such call or the anchor is not one of its parties. The one place
+    that answers "who is on the other side"."""
+    call = state["calls"].get(call_id)
+    if call is None or anchor_id not in call["parties"]:
+        return ()
+    return tuple(a for a in call["parties"] if a != anchor_id)
+
+
+def signal_target(state, call, me, to=None):
+    """The party a signal from `me` is for: `to` when it names another party of the
+    call; without `to`, the other party of a call of two. None when neither (the guard
+    refuses that signal)."""
+    peers = peers_of(state, call["id"], me)
+    if to is not None:
+        return to if to in peers else None
+    return peers[0] if len(peers) == 1 else None
+
+
+def sender_anchor(state, call, client_id):
+    """The party of `call` that belongs to `client_id` (the parties are on different
+    clients, which the guard ensures), or None."""
+    for anchor_id in call["parties"]:
+        if call["clients"][anchor_id] == client_id:
+            return anchor_id
+    return None
+
+
 def call_state(state, call):
     """connecting → connected; `reconnecting` while either side's client is away."""
     if any(state["clients"][c]["awayUntil"] is not None for c in call["clients"].values()):
@@ -107,8 +147,9 @@ def client_slice(state, client_id):
     invitations = {iid: {k: inv[k] for k in ("id", "fromAnchorId", "toAnchorId", "expiresAt")}
                    for iid, inv in state["invitations"].items()
                    if client_id in (inv["fromClientId"], inv["toClientId"])}
-    calls = {cid: {"id": cid, "callerAnchorId": c["callerAnchorId"],
-                   "calleeAnchorId": c["calleeAnchorId"], "state": call_state(state, c),
+    # a two-party call on the wire: the caller is the party that joined first
+    calls = {cid: {"id": cid, "callerAnchorId": c["parties"][0],
+                   "calleeAnchorId": c["parties"][1], "state": call_state(state, c),
                    "startedAt": c["startedAt"]}
              for cid, c in state["calls"].items() if client_id in c["clients"].values()}
     return {"clientId": client_id, "user": public_user(state["users"][client["userId"]]),
