@@ -9,6 +9,22 @@ Anything else that escapes a handler is a bug: logged with its traceback, answer
 """
 
 
+def translated(message):
+    """`message` in the language of the request being answered (web/i18n.py; pybabel
+    extracts `Refusal(code, "…")` literals with `-k Refusal:2`); as it is outside a
+    request or where no translation exists (a sentence with a value filled in)."""
+    from flask import has_request_context
+
+    if not has_request_context() or not isinstance(message, str):
+        return message
+    from flask_babel import gettext
+
+    try:
+        return gettext(message)
+    except (KeyError, RuntimeError):  # no Flask-Babel on this app (a bare test app)
+        return message
+
+
 class Refusal(Exception):
     def __init__(self, code, message, retry_after_ms=None):
         super().__init__(message)
@@ -17,7 +33,7 @@ class Refusal(Exception):
         self.retry_after_ms = retry_after_ms  # when to try again (`unavailable`)
 
     def as_dict(self):
-        error = {"code": self.code, "message": self.message}
+        error = {"code": self.code, "message": translated(self.message)}
         if self.retry_after_ms is not None:
             error["retryAfterMs"] = self.retry_after_ms
         return error
