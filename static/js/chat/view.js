@@ -7,21 +7,22 @@
 import { fillBadges, watchBadges } from './badges.js';
 import { h } from '../views/dom.js';
 import { CALL_WORDS, CHAT, CHAT_STATUS, STATUS_WORDS } from '../views/words.js';
+import { formatDate, formatTime } from '../i18n.js';
 
-const time = (ts) => new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (ts) => formatTime(ts);
 
 function day(ts) {
   const d = new Date(ts);
   const today = new Date();
   const yesterday = new Date(Date.now() - 86400000);
-  if (d.toDateString() === today.toDateString()) return 'Today';
-  if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
-  return d.toLocaleDateString([], { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
+  if (d.toDateString() === today.toDateString()) return CHAT.today;
+  if (d.toDateString() === yesterday.toDateString()) return CHAT.yesterday;
+  return formatDate(ts, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 function shortTime(ts) {
   const d = new Date(ts);
-  return d.toDateString() === new Date().toDateString() ? time(ts) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  return d.toDateString() === new Date().toDateString() ? time(ts) : formatDate(ts, { month: 'short', day: 'numeric' });
 }
 
 function duration(ms) {
@@ -300,8 +301,8 @@ export class ChatView {
         mine ? h('span', { class: 'chat-status', title: words, 'aria-label': words }, icon) : null)));
     if (m.status === 'failed') {
       row.append(h('div', { class: 'chat-failed', role: 'alert' }, CHAT.notSent(m.error?.message),
-        h('button', { type: 'button', dataset: { action: 'retry', id: m.clientMsgId } }, 'Retry'), ' ',
-        h('button', { type: 'button', dataset: { action: 'discard', id: m.clientMsgId } }, 'Discard')));
+        h('button', { type: 'button', dataset: { action: 'retry', id: m.clientMsgId } }, CHAT.retry), ' ',
+        h('button', { type: 'button', dataset: { action: 'discard', id: m.clientMsgId } }, CHAT.discard)));
     }
     return row;
   }

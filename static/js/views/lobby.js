@@ -192,7 +192,7 @@ export class LobbyView {
       h('span', { class: 'dot', 'aria-hidden': 'true' }),
       h('span', { class: 'anchor-label' }),
       h('span', { class: 'anchor-status' }),
-      h('button', { type: 'button', class: 'button small primary call-btn', dataset: { action: 'call', anchorId: anchor.id } }, 'Call'));
+      h('button', { type: 'button', class: 'button small primary call-btn', dataset: { action: 'call', anchorId: anchor.id } }, LOBBY.call));
   }
 
   updateAnchor(li, anchor, state, canCall) {
@@ -210,7 +210,7 @@ export class LobbyView {
     const answering = Boolean(ringingFrom(state, anchor.id));
     setAttr(button, 'hidden', mine || anchor.status === 'offline');
     button.disabled = !(canCall || answering);
-    setText(button, answering ? 'Answer' : 'Call');
+    setText(button, answering ? LOBBY.answer : LOBBY.call);
     button.title = answering ? LOBBY.answerTitle : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
   }
 }

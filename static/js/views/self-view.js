@@ -4,12 +4,12 @@
 // stage and above the control bar, and keeps its place — across renders, a resized
 // window and the next call (its position is kept as fractions of the free space, in
 // localStorage). While a slot is idle the preview fills the stage and does not move.
+import { SELF_VIEW, TILE } from './words.js';
+
 const KEY = 'tlc.selfView';
 const MARGIN = 8; // px from the stage's edges
 
-const CORNERS = { '0,0': 'top left', '1,0': 'top right', '0,1': 'bottom left', '1,1': 'bottom right' };
-const LABEL = 'Your self-view';
-const HINT = 'drag it, or use the arrow keys to move it to another corner';
+const CORNERS = { '0,0': SELF_VIEW.topLeft, '1,0': SELF_VIEW.topRight, '0,1': SELF_VIEW.bottomLeft, '1,1': SELF_VIEW.bottomRight };
 
 function loadPlace() {
   try {
@@ -48,7 +48,7 @@ export class SelfView {
       this.label();
     } else {
       delete this.video.dataset.movable;
-      this.video.setAttribute('aria-label', 'Your preview (muted)');
+      this.video.setAttribute('aria-label', TILE.previewMuted);
     }
     this.apply();
   }
@@ -93,7 +93,7 @@ export class SelfView {
 
   label() {
     const corner = CORNERS[`${Math.round(this.place.x)},${Math.round(this.place.y)}`];
-    this.video.setAttribute('aria-label', `${LABEL}, ${corner}: ${HINT}`);
+    this.video.setAttribute('aria-label', SELF_VIEW.label(corner));
   }
 
   onPointerDown(e) {
