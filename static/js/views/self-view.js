@@ -16,7 +16,8 @@ function loadPlace() {
     const p = JSON.parse(localStorage.getItem(KEY) || 'null');
     if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) return { x: clamp01(p.x), y: clamp01(p.y) };
   } catch { /* none kept */ }
-  return { x: 1, y: 0 }; // top right: the bar has the bottom
+  // top right (top left on a right-to-left page): the bar has the bottom
+  return { x: document.documentElement.dir === 'rtl' ? 0 : 1, y: 0 };
 }
 
 const clamp01 = (v) => Math.min(1, Math.max(0, v));
