@@ -7,7 +7,7 @@
 import { fillBadges, watchBadges } from './badges.js';
 import { h } from '../views/dom.js';
 import { CALL_WORDS, CHAT, CHAT_STATUS, STATUS_WORDS } from '../views/words.js';
-import { formatDate, formatTime } from '../i18n.js';
+import { formatDate, formatTime, lang } from '../i18n.js';
 
 const time = (ts) => formatTime(ts);
 
@@ -297,7 +297,7 @@ export class ChatView {
     first ? h('div', { class: 'chat-sender' }, mine ? CHAT.you : m.fromName) : null,
     h('div', { class: 'chat-bubble' }, body,
       h('div', { class: 'chat-meta' },
-        h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString() }, time(m.ts)),
+        h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString(lang) }, time(m.ts)),
         mine ? h('span', { class: 'chat-status', title: words, 'aria-label': words }, icon) : null)));
     if (m.status === 'failed') {
       row.append(h('div', { class: 'chat-failed', role: 'alert' }, CHAT.notSent(m.error?.message),

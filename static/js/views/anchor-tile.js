@@ -10,7 +10,7 @@
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
@@ -222,9 +222,9 @@ export class AnchorTile {
     setText(this.statItems.rtt, `RTT ${d.rtt}`);
     setText(this.statItems.in, `↓ ${d.in}`);
     setText(this.statItems.out, `↑ ${d.out}`);
-    setText(this.statItems.loss, `loss ${d.loss}`);
+    setText(this.statItems.loss, `${STAT_SHORT.loss} ${d.loss}`);
     setText(this.statItems.video, d.video);
-    setText(this.statItems.path, d.path);
+    setText(this.statItems.path, STAT_SHORT[d.path] || d.path);
     this.statItems.path.title = d.pathDetail;
     this.statItems.path.dataset.path = d.path;
   }

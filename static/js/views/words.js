@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 
 export const ANCHOR_STATUS = {
   offline: t('anchor.offline'), online: t('anchor.free'), ringing: t('anchor.ringing'), 'in-call': t('anchor.inCall'),
+  connected: t('anchor.inCallConnected'),
 };
 
 const who = (peer) => peer?.displayName || t('who.otherPerson');
@@ -67,6 +68,8 @@ export const PILL = {
   connecting: [t('pill.connecting'), 'connecting'], connected: [t('pill.connected'), 'connected'],
   offline: [t('pill.offline'), 'offline'], reconnecting: [t('pill.reconnecting'), 'connecting'], failed: [t('pill.failed'), 'error'],
 };
+// the figures' short labels and the path's word on the tile (anchor-tile.js)
+export const STAT_SHORT = { loss: t('stat.lossShort'), direct: t('stat.direct'), relayed: t('stat.relayed') };
 export const NET_BANNER = { failed: t('pill.failed'), reconnecting: t('pill.reconnecting') };
 export const QUALITY_WORDS = { good: t('quality.good'), fair: t('quality.fair'), poor: t('quality.poor'), unknown: '…' };
 export const STAT_TITLES = {
@@ -235,7 +238,7 @@ export const LOBBY = {
   callTitle: (name) => t('lobby.callTitle', { name }),
   cannotCallTitle: t('lobby.cannotCallTitle'),
   sameName: t('lobby.sameName'),
-  call: t('lobby.call'), answer: t('lobby.answer'),
+  call: t('lobby.call'), answer: t('lobby.answer'), you: t('lobby.you'),
 };
 
 export const UNREACHABLE = {
