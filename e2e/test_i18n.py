@@ -34,6 +34,8 @@ def catalog(code):
 def choose(driver, server, code):
     """Pick the language on the page's menu, as a person would."""
     driver.get(server.url + "/")
+    if driver.find_element("id", "nav-toggle").is_displayed():  # a phone: the menu folds
+        driver.find_element("id", "nav-toggle").click()
     driver.find_element("css selector", f"#lang-select option[value='{code}']").click()
     driver.find_element("css selector", "#lang-form button[type=submit]").click()
     CallPage(driver, server).wait("return document.documentElement.lang === arguments[0]", 5.0,
