@@ -335,3 +335,16 @@ def test_the_browser_catalog_is_served_versioned_and_immutable(app):
     answer = browser.get("/" + url)
     assert answer.status_code == 200 and "immutable" in answer.headers["Cache-Control"]
     assert json.load(io.BytesIO(answer.data)) == browser_catalog("fr")
+
+
+def test_a_socket_refusal_comes_in_the_pages_language(app):
+    """The ack of a refused event, on a socket whose browser chose German: the same code,
+    the message in German (the language of the cookie the connection came with)."""
+    from .conftest import Tab
+
+    browser = in_language(app, "de")
+    browser.get("/")
+    tab = Tab(app, browser)
+    ack = tab.ask("call:hangup", {"callId": "no-such-call"})
+    assert ack["ok"] is False and ack["error"]["code"] == "not-found"
+    assert ack["error"]["message"] == "kein solcher Anruf (vielleicht schon beendet)"

@@ -10,18 +10,22 @@ Anything else that escapes a handler is a bug: logged with its traceback, answer
 
 
 def translated(message):
-    """`message` in the language of the request being answered (web/i18n.py; pybabel
-    extracts `Refusal(code, "…")` literals with `-k Refusal:2`); as it is outside a
-    request or where no translation exists (a sentence with a value filled in)."""
-    from flask import has_request_context
+    """`message` in the language of the request or socket event being answered
+    (web/i18n.py; pybabel extracts `Refusal(code, "…")` literals with `-k Refusal:2`);
+    as it is elsewhere or where no translation exists (a sentence with a value filled in)."""
+    from flask import has_app_context, has_request_context
 
-    if not has_request_context() or not isinstance(message, str):
+    if not isinstance(message, str) or not has_app_context():
         return message
     from flask_babel import gettext
 
+    from .web.i18n import event_language, gettext_in
+
+    if not has_request_context():  # a socket event: its page's language
+        return gettext_in(event_language(), message)
     try:
         return gettext(message)
-    except (KeyError, RuntimeError):  # no Flask-Babel on this app (a bare test app)
+    except (KeyError, RuntimeError, AttributeError):  # no Flask-Babel on this app
         return message
 
 

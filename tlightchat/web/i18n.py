@@ -10,6 +10,13 @@ Server text goes through Flask-Babel's gettext (translations/, compiled to .mo b
 `make setup`); a protocol refusal's `message` is translated where it is sent
 (errors.Refusal.as_dict); its `code` never changes.
 """
+import contextvars
+import functools
+import os
+from contextlib import contextmanager
+
+from babel.support import Translations
+
 from flask import Blueprint, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import Babel, format_date, get_locale
 
@@ -52,6 +59,47 @@ def current():
     """The current request's language code, as Flask-Babel resolved it."""
     locale = get_locale()
     return supported(str(locale)) or DEFAULT if locale else DEFAULT
+
+
+# A socket's events run outside any request (realtime/server.py's on_event): the language
+# its page had when it connected is kept by sid, and set for the event being handled.
+_by_sid = {}
+_speaking = contextvars.ContextVar("tlc_language", default=None)
+
+
+def remember(sid):
+    """At a socket's connect (a request context): keep its page's language."""
+    _by_sid[sid] = current()
+
+
+def forget(sid):
+    _by_sid.pop(sid, None)
+
+
+@contextmanager
+def speaking(sid):
+    """Handle one event of socket `sid` in the language it connected with."""
+    token = _speaking.set(_by_sid.get(sid))
+    try:
+        yield
+    finally:
+        _speaking.reset(token)
+
+
+def event_language():
+    """The language of the socket event being handled (see speaking), or None."""
+    return _speaking.get()
+
+
+@functools.lru_cache(maxsize=None)
+def _catalog(code):
+    return Translations.load(os.path.join(current_app.root_path, "translations"), [code])
+
+
+def gettext_in(code, message):
+    """`message` translated to `code` (one of LANGUAGES), outside any request: no
+    locale selector is touched, so parallel events in other languages cannot mix."""
+    return message if code in (None, DEFAULT) else _catalog(code).gettext(message)
 
 
 def blueprint(save_choice):
