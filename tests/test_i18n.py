@@ -3,7 +3,8 @@
 The browser's words are static/i18n/<lang>.json (looked up by static/js/i18n.js); the
 server's are translations/<lang>/LC_MESSAGES/messages.po (Flask-Babel). A new language
 is a new file of each and a line in tlightchat/web/i18n.py's LANGUAGES: these tests then
-check it like the others (README.md, "Adding a language").
+check it like the others (README.md, "Adding a language"). Over 300 lines: the catalogs,
+the rendered pages and the language choice are checked against the same few helpers.
 """
 import io
 import json

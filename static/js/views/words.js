@@ -4,6 +4,8 @@
 // looked up by key through ../i18n.js; issue 28): this module says which sentence, the
 // catalog how it reads. (The connection check's findings stay in connectivity.js's
 // verdict(), a pure function of its facts that e2e/test_turn.py reads line by line.)
+// A little over 300 lines: it is one table of every sentence of the call page; split, the
+// wording of one state would be spread over several files.
 import { t } from '../i18n.js';
 
 export const ANCHOR_STATUS = {
