@@ -95,7 +95,12 @@ def test_a_whole_call_in_arabic_and_in_german(server, browsers):
                            tile(page, "button[data-action='online']")) == words["tile.goOffline"]
         caller.wait_sees(callee)
         callee.wait_sees(caller)
+        # the connection check's findings too (loaded on demand)
+        caller.driver.find_element("id", "connectivity-run").click()
+        caller.wait("return document.querySelector('#connectivity-panel').dataset.state === 'done'",
+                    15.0, "the connection check done")
         check_state(caller, code, "idle", english)
+        caller.js("window.scrollTo(0, 0)")  # the lobby's Call button back in view
         check_state(callee, code, "idle", english)
 
         # ring
