@@ -65,7 +65,14 @@ bench: setup
 offline: setup
 	$(PY) -m flask --app app export-offline dist-offline
 
-setup: $(REQ_STAMP)
+# Server translations (issue 28): each .mo is compiled from its .po when the .po is newer.
+# The .mo files are committed too, so the image, the e2e server and a bare pytest have them.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+setup: $(REQ_STAMP) $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(REQ_STAMP)
+	$(VENV)/bin/pybabel compile -d translations -l $*
 
 $(REQ_STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

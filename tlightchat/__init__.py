@@ -104,8 +104,8 @@ def create_app(config=None):
     from .trust import TrustService
     from .realtime.hub import Hub
     from .shutdown import GracefulStop
-    from .web import (accounts, assets, chat_pages, export, hashing, headers, pages, password,
-                      proxies, urls)
+    from .web import (accounts, assets, chat_pages, export, hashing, headers, i18n, pages,
+                      password, proxies, urls)
 
     logs.init_app(app)
     hashing.init_app(app)
@@ -114,6 +114,7 @@ def create_app(config=None):
     identity = Identity(db)
     identity.init_app(app)
     urls.init_app(app)
+    i18n.init_app(app, db)
     assets.init_app(app)
     export.init_app(app)
     chat = ChatService(db, app.config.get("CHAT_MAX_LENGTH", 4000))

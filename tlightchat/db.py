@@ -78,6 +78,8 @@ class User(Base):
     # "Hide my network address from people I have not verified"; None: never chosen,
     # the admin default RELAY_FOR_STRANGERS applies (tlightchat/privacy.py).
     hide_address: Mapped[Optional[bool]] = mapped_column(Boolean, default=None)
+    # The language chosen on a page's menu while signed in (web/i18n.py); None: never chose.
+    locale: Mapped[Optional[str]] = mapped_column(String(8), default=None)
 
     @property
     def is_account(self):

@@ -22,7 +22,7 @@ import { MediaPanel } from './views/media-panel.js';
 import { StatusView } from './views/status.js';
 import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
-import { ACTION_FAILED, ANNOUNCE, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
+import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
 
@@ -282,7 +282,7 @@ if (chatRoot) {
     chat = mount(chatRoot, { signaling, lobbyStore: store }).store;
   }).catch((err) => {
     console.warn('chat panel not loaded', err);
-    notify('The chat could not be loaded; calls still work. Reload the page to try again.');
+    notify(CHAT_NOT_LOADED);
   });
 }
 

@@ -11,6 +11,7 @@
 //   verdict(facts) is the pure part (facts → words), testable with fixed inputs.
 
 import { TURN_REFUSED, isTurnUrl as isTurn } from './health.js';
+import { t } from './i18n.js';
 
 export const CHECK_TIMEOUT_MS = 5000;
 const isStun = (url) => /^stuns?:/i.test(url || '');
@@ -59,49 +60,49 @@ export function verdict({ stun = [], turn = [], found = {}, errors = [], timedOu
   const count = (type) => (found[type] || []).length;
   const secs = `${Math.round(timeoutMs / 1000)} s`;
   const host = count('host')
-    ? { status: 'ok', text: 'Local network: your browser has local addresses.' }
-    : { status: 'failed', text: 'Local network: no local address at all (is the network down?).' };
+    ? { status: 'ok', text: t('check.hostOk') }
+    : { status: 'failed', text: t('check.hostFailed') };
 
   let stunResult;
   if (!stun.length) {
     stunResult = { status: 'none', text: turn.length
-      ? 'STUN: no separate STUN server configured (a TURN server answers STUN too).'
-      : 'STUN: none configured — your public address cannot be learnt: only the local network can connect.' };
+      ? t('check.stunNoneTurn')
+      : t('check.stunNone') };
   } else if (count('srflx')) {
     const a = found.srflx[0];
-    stunResult = { status: 'ok', text: `STUN works: your public address is ${a.address}.` };
+    stunResult = { status: 'ok', text: t('check.stunOk', { address: String(a.address) }) };
   } else {
     const err = errors.find((e) => isStun(e.url));
     stunResult = { status: 'failed', text: err
-      ? `STUN failed: ${err.url} answered ${code(err)}.`
-      : `STUN gave no public address within ${secs} (UDP blocked, or no NAT between you and the server).` };
+      ? t('check.stunFailed', { url: err.url, code: code(err) })
+      : t('check.stunNoAddress', { secs }) };
   }
 
   const code = (e) => `${e.code}${e.text ? ` ${e.text.replace(/\.$/, '')}` : ''}`;
   let turnResult;
   if (!turn.length) {
-    turnResult = { status: 'none', text: 'TURN: no TURN configured — calls across strict firewalls or NATs may fail.' };
+    turnResult = { status: 'none', text: t('check.turnNone') };
   } else if (count('relay')) {
     const a = found.relay[0];
-    turnResult = { status: 'ok', text: `TURN works: relayed address ${a.address}:${a.port} — calls connect even through firewalls.` };
+    turnResult = { status: 'ok', text: t('check.turnOk', { address: String(a.address), port: String(a.port) }) };
   } else {
     const turnErrors = errors.filter((e) => isTurn(e.url));
     const refused = turnErrors.find((e) => TURN_REFUSED.has(e.code));
     if (refused) {
-      turnResult = { status: 'refused', text: `TURN refused the credentials (${code(refused)}): relayed calls will fail. The site's TURN secret does not match its TURN server's.` };
+      turnResult = { status: 'refused', text: t('check.turnRefused', { code: code(refused) }) };
     } else if (turnErrors.length || timedOut) {
-      turnResult = { status: 'unreachable', text: `TURN unreachable: no relayed address within ${secs} from ${turn.join(', ')} (blocked by a firewall, or the server is down).` };
+      turnResult = { status: 'unreachable', text: t('check.turnUnreachable', { secs, servers: turn.join(', ') }) };
     } else {
-      turnResult = { status: 'failed', text: 'TURN failed: the server gave no relayed address.' };
+      turnResult = { status: 'failed', text: t('check.turnFailed') };
     }
   }
 
   let overall;
-  if (turnResult.status === 'ok') overall = { kind: 'ok', text: 'Calls should connect from here, even through firewalls.' };
-  else if (policy === 'relay') overall = { kind: 'error', text: 'This server relays every call through TURN, and TURN does not work from here: calls will fail.' };
-  else if (stunResult.status === 'ok') overall = { kind: 'warn', text: 'Calls should connect with most networks; strict firewalls may block them (no working TURN).' };
-  else if (host.status === 'ok') overall = { kind: 'warn', text: 'Host only: calls will work within your own network, maybe not beyond it.' };
-  else overall = { kind: 'error', text: 'No network path found: calls will not connect from here.' };
+  if (turnResult.status === 'ok') overall = { kind: 'ok', text: t('check.allOk') };
+  else if (policy === 'relay') overall = { kind: 'error', text: t('check.relayFails') };
+  else if (stunResult.status === 'ok') overall = { kind: 'warn', text: t('check.stunOnly') };
+  else if (host.status === 'ok') overall = { kind: 'warn', text: t('check.hostOnly') };
+  else overall = { kind: 'error', text: t('check.noPath') };
   return { host, stun: stunResult, turn: turnResult, overall };
 }
 
@@ -134,16 +135,17 @@ export class ConnectivityPanel {
     const tick = setInterval(() => {
       this.progress.value = Math.min(100, (100 * (performance.now() - started)) / this.timeoutMs);
     }, 100);
-    this.status.textContent = 'Getting fresh ICE servers…';
+    this.status.textContent = t('check.gettingServers');
     try {
       let iceServers = [];
       try {
         iceServers = await this.getIceServers();
       } catch (err) {
-        this.status.textContent = `Could not get ICE servers from the server (${err.message}); checking without them.`;
+        this.status.textContent = t('check.noServers', { message: err.message });
       }
       const { stun, turn } = serverUrls(iceServers);
-      this.status.textContent = `Trying ${[...stun, ...turn].join(', ') || 'local addresses only'}… (up to ${Math.round(this.timeoutMs / 1000)} s)`;
+      this.status.textContent = t('check.trying', { servers: [...stun, ...turn].join(', ') || t('check.localOnly'),
+        seconds: Math.round(this.timeoutMs / 1000) });
       const result = await checkConnectivity({ iceServers, timeoutMs: this.timeoutMs });
       const words = verdict({ stun, turn, found: result.found, errors: result.errors, timedOut: result.timedOut,
                               timeoutMs: this.timeoutMs, policy: this.getPolicy() });
@@ -165,7 +167,7 @@ export class ConnectivityPanel {
       return li;
     };
     this.list.replaceChildren(line('turn', words.turn), line('stun', words.stun), line('host', words.host));
-    this.status.textContent = `${words.overall.text} (checked in ${(elapsedMs / 1000).toFixed(1)} s)`;
+    this.status.textContent = t('check.done', { verdict: words.overall.text, seconds: (elapsedMs / 1000).toFixed(1) });
     this.status.dataset.kind = words.overall.kind;
     Object.assign(this.root.dataset, {
       state: 'done', host: words.host.status, stun: words.stun.status, turn: words.turn.status, overall: words.overall.kind,

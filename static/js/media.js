@@ -8,12 +8,12 @@
 // AnchorMedia is what one anchor sends: clones of its chosen source's tracks, so muting
 // the microphone or turning the camera off in one call does not touch another call.
 
-import { CAMERA, cameraErrorMessage } from './views/words.js';
+import { CAMERA, SOURCE_WORDS, cameraErrorMessage } from './views/words.js';
 
 export const CLIPS = Object.freeze([
-  { id: 'clip:bars', label: 'Sample: colour bars (480×270)', file: 'bars-480x270.webm' },
-  { id: 'clip:testsrc', label: 'Sample: test pattern (320×240)', file: 'testsrc-320x240.webm' },
-  { id: 'clip:mandelbrot', label: 'Sample: Mandelbrot zoom (360×360)', file: 'mandelbrot-360x360.webm' },
+  { id: 'clip:bars', file: 'bars-480x270.webm' },
+  { id: 'clip:testsrc', file: 'testsrc-320x240.webm' },
+  { id: 'clip:mandelbrot', file: 'mandelbrot-360x360.webm' },
 ]);
 
 export { cameraErrorMessage };
@@ -32,10 +32,10 @@ export class MediaLibrary extends EventTarget {
 
   sources() {
     return [
-      { id: 'camera', label: 'Camera + microphone' },
-      { id: 'screen', label: 'Share screen' },
-      ...CLIPS.map(({ id, label }) => ({ id, label })),
-      { id: 'none', label: 'Nothing (receive only)' },
+      { id: 'camera', label: SOURCE_WORDS.camera },
+      { id: 'screen', label: SOURCE_WORDS.screen },
+      ...CLIPS.map(({ id }) => ({ id, label: SOURCE_WORDS[id] })),
+      { id: 'none', label: SOURCE_WORDS.none },
     ];
   }
 

@@ -38,8 +38,8 @@ class LoopbackBus {
 }
 
 const SLOTS = [
-  { name: 'A', label: 'Slot A', source: 'camera', initiator: true },
-  { name: 'B', label: 'Slot B', source: 'clip:bars', initiator: false },
+  { name: 'A', label: OFFLINE.slotA, source: 'camera', initiator: true },
+  { name: 'B', label: OFFLINE.slotB, source: 'clip:bars', initiator: false },
 ];
 
 export class OfflineMode {
@@ -54,9 +54,9 @@ export class OfflineMode {
     this.sessions = new Map();
     this.status = h('p', { class: 'prompt', role: 'status', 'aria-live': 'polite' });
     this.startButton = h('button', { class: 'button primary', type: 'button', dataset: { action: 'loopback-start' },
-      onclick: () => this.start() }, 'Start loopback test call');
+      onclick: () => this.start() }, OFFLINE.start);
     this.stopButton = h('button', { class: 'button', type: 'button', dataset: { action: 'loopback-stop' },
-      onclick: () => this.stop(), hidden: true }, 'Stop');
+      onclick: () => this.stop(), hidden: true }, OFFLINE.stop);
     this.tiles = h('div', { class: 'anchor-grid offline-grid' }, this.slots.map((slot) => this.tile(slot)));
     root.replaceChildren(
       h('header', { class: 'panel-head' }, h('h2', {}, OFFLINE.title)),
@@ -78,7 +78,7 @@ export class OfflineMode {
     slot.media.addEventListener('change', () => { slot.local.srcObject = slot.media.stream; });
     slot.media.setSource(slot.source);
     slot.el = h('article', { class: 'tile offline-tile', dataset: { slot: slot.name, phase: 'idle', source: slot.source } },
-      h('header', { class: 'tile-head' }, h('strong', {}, slot.label), h('label', { class: 'small-text' }, 'Sends ', picker)),
+      h('header', { class: 'tile-head' }, h('strong', {}, slot.label), h('label', { class: 'small-text' }, OFFLINE.sends, picker)),
       h('div', { class: 'stage' }, slot.remote, slot.local), h('div', { class: 'tile-body' }, slot.info));
     return slot.el;
   }

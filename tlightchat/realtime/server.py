@@ -16,6 +16,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 from ..errors import Refusal
 from ..faults import is_storage_fault
 from ..sessions import TOKEN_KEY, digest
+from ..web import i18n
 from . import fastpath
 from .hub import RESTART_RETRY_MS
 
@@ -50,6 +51,7 @@ def attach(app, socketio, hub, identity):
             if user is None:
                 raise refused("no-session", SIGNED_OUT)
             hub.connect(request.sid, user, auth, session=digest(session.get(TOKEN_KEY)))
+            i18n.remember(request.sid)  # its refusals' messages in its page's language
             if not identity.still_holds(user):
                 # signed out between the check above and the bind (hub.connect may
                 # pause): that sign-out found no socket to close, so close it here
@@ -62,9 +64,10 @@ def attach(app, socketio, hub, identity):
     @socketio.on("disconnect")
     def on_disconnect(reason=None):
         hub.disconnect(request.sid, reason)
+        i18n.forget(request.sid)
 
     def on_event(event, sid, *args):
-        with app.app_context():
+        with app.app_context(), i18n.speaking(sid):
             return hub.handle(sid, event, args)
 
     socketio.server.on("*", on_event, namespace="/")

@@ -17,6 +17,7 @@ from collections import deque
 
 from flask import (Blueprint, flash, g, redirect, render_template, request,
                    session, url_for)
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import select
@@ -35,7 +36,6 @@ from .urls import same_site_path
 csrf = CSRFProtect()
 
 USERNAME_RULE = r"^[a-z0-9][a-z0-9_.-]{2,31}$"
-USERNAME_HELP = "3–32 characters: letters, digits, dot, dash, underscore"
 # Checked when the username does not exist, so a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -45,22 +45,23 @@ def _normalise(value):
 
 
 class RegisterForm(FlaskForm):
-    username = StringField("Username", filters=[_normalise], validators=[
-        InputRequired("Choose a username."),
-        Regexp(USERNAME_RULE, message=f"Usernames are {USERNAME_HELP}.")])
-    password = PasswordField("Password", validators=[
-        InputRequired("Choose a password."),
-        Length(min=8, max=256, message="Passwords are 8 to 256 characters.")])
-    confirm = PasswordField("Repeat the password", validators=[
-        InputRequired("Repeat the password."),
-        EqualTo("password", message="The two passwords differ.")])
+    username = StringField(_l("Username"), filters=[_normalise], validators=[
+        InputRequired(_l("Choose a username.")),
+        Regexp(USERNAME_RULE, message=_l(
+            "Usernames are 3–32 characters: letters, digits, dot, dash, underscore."))])
+    password = PasswordField(_l("Password"), validators=[
+        InputRequired(_l("Choose a password.")),
+        Length(min=8, max=256, message=_l("Passwords are 8 to 256 characters."))])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        InputRequired(_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords differ."))])
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", filters=[_normalise],
-                           validators=[InputRequired("Enter your username."), Length(max=32)])
-    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
-                                                     Length(max=256)])
+    username = StringField(_l("Username"), filters=[_normalise],
+                           validators=[InputRequired(_l("Enter your username.")), Length(max=32)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
+                                                         Length(max=256)])
 
 
 class LoginLimiter:
@@ -120,14 +121,14 @@ def sign_in(sessions, user_id, end_sessions):
     session.permanent = True
 
 
-BUSY = "The server is busy signing people in; try again in a few seconds."
+BUSY = _l("The server is busy signing people in; try again in a few seconds.")
 
 
 def _in_words(seconds):
     seconds = int(seconds + 0.999)
     if seconds < 90:
-        return f"{seconds} seconds"
-    return f"{(seconds + 59) // 60} minutes"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    return ngettext("%(num)d minute", "%(num)d minutes", (seconds + 59) // 60)
 
 
 def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
@@ -141,8 +142,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
     @bp.route("/register", methods=["GET", "POST"])
     def register():
         if g.user.is_account:
-            flash(f"You are signed in as {g.user.username}. Sign out first to make another "
-                  "account.", "error")
+            flash(_("You are signed in as %(username)s. Sign out first to make another "
+                    "account.", username=g.user.username), "error")
             return redirect(url_for("pages.me"))
         form = RegisterForm()
         if not form.validate_on_submit():
@@ -157,8 +158,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
         address = address_key(request.remote_addr)
         wait = registrations.try_hit(address)  # checked and counted at once
         if wait:
-            form.form_errors.append("Too many accounts were registered from your network "
-                                    f"address. Try again in {_in_words(wait)}.")
+            form.form_errors.append(_("Too many accounts were registered from your network "
+                                      "address. Try again in %(wait)s.", wait=_in_words(wait)))
             return render_template("register.html", form=form), 429
         try:
             password_hash = hashing.generate(form.password.data)  # off the event loop
@@ -188,8 +189,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
         # browser's other tabs with the new cookie, resumed as the account; a copy of the
         # old guest cookie is refused (no session of the account).
         end_sessions(g.user.id, [None], reconnect=True)
-        flash(f"Account created: you are {username}. Your chats and history came with you; "
-              "sign in with this username on any other browser.", "ok")
+        flash(_("Account created: you are %(username)s. Your chats and history came with you; "
+                "sign in with this username on any other browser.", username=username), "ok")
         return redirect(_safe_next(url_for("pages.me")))
 
     @bp.route("/login", methods=["GET", "POST"])
@@ -201,8 +202,9 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
         username, address = form.username.data, address_key(request.remote_addr)
         wait = limiter.retry_after(username, address)
         if wait:
-            form.form_errors.append(f"Too many failed sign-ins for “{username}” from your "
-                                    f"address. Try again in {_in_words(wait)}.")
+            form.form_errors.append(_("Too many failed sign-ins for “%(username)s” from your "
+                                      "address. Try again in %(wait)s.", username=username,
+                                      wait=_in_words(wait)))
             return render_template("login.html", form=form), 429
         with db.session() as s:
             user = s.scalar(select(User).where(User.username == username))
@@ -217,11 +219,11 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
             return render_template("login.html", form=form), 503
         if user is None:
             limiter.failed(username, address)
-            form.form_errors.append("Wrong username or password.")
+            form.form_errors.append(_("Wrong username or password."))
             return render_template("login.html", form=form), 401
         limiter.succeeded(username, address)
         sign_in(sessions, user.id, end_sessions)
-        flash(f"Signed in as {user.username}.", "ok")
+        flash(_("Signed in as %(username)s.", username=user.username), "ok")
         return redirect(_safe_next(url_for("chat.chat_page")))
 
     @bp.route("/logout", methods=["GET", "POST"])
@@ -230,8 +232,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
         this session, or with `everywhere` every session of the account (each closes
         its sockets). A guest has no server-side session: it cannot sign out (below)."""
         if not g.user.is_account:
-            flash("You are a guest: signing out would lose this identity and its chats for "
-                  "good. Register first to keep them.", "error")
+            flash(_("You are a guest: signing out would lose this identity and its chats for "
+                    "good. Register first to keep them."), "error")
             return redirect(url_for("pages.me"))
         if request.method == "GET":
             return render_template("logout.html")
@@ -255,7 +257,8 @@ def blueprint(db, limiter, on_rename, sessions, registrations, end_sessions):
 
 
 def _taken(form, username):
-    form.username.errors.append(f"“{username}” is taken; pick another username.")
+    form.username.errors.append(_("“%(username)s” is taken; pick another username.",
+                                   username=username))
     return render_template("register.html", form=form), 409
 
 

@@ -11,9 +11,10 @@ old /healthz said "ok" through 40 of 40 polls while every chat send failed.
 import time
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .. import __version__
-from ..errors import Refusal
+from ..errors import Refusal, translated
 
 
 PROBE_EVERY = 1.0  # seconds: a readiness poll storm costs at most one write a second
@@ -71,10 +72,10 @@ def blueprint(identity, db, hub, privacy=None):
                 g.user.display_name = identity.rename(g.user.id,
                                                       request.form.get("displayName", ""))
                 hub.user_renamed(g.user.id, g.user.display_name)
-                flash("Display name saved.", "ok")
+                flash(_("Display name saved."), "ok")
                 return redirect(url_for("pages.me"))
             except Refusal as err:
-                flash(f"Not saved: {err.message}.", "error")
+                flash(_("Not saved: %(why)s.", why=translated(err.message)), "error")
                 return render_template("me.html", **privacy_facts()), 400
         return render_template("me.html", **privacy_facts())
 
@@ -86,15 +87,16 @@ def blueprint(identity, db, hub, privacy=None):
     def save_privacy():
         """The address-privacy checkbox (its own form on /me); applies from the next call."""
         if privacy is None or not privacy.available:
-            flash("Not saved: this server has no TURN relay, so addresses cannot be hidden.", "error")
+            flash(_("Not saved: this server has no TURN relay, so addresses cannot be hidden."),
+                  "error")
             return render_template("me.html", **privacy_facts()), 400
         try:
             identity.set_hide_address(g.user, request.form.get("hideAddress") == "on")
         except Refusal as err:  # a guest stored now, over its address's limit
-            flash(f"Not saved: {err.message}", "error")
+            flash(_("Not saved: %(why)s", why=translated(err.message)), "error")
             return render_template("me.html", **privacy_facts()), 429
         g.user = identity.load_user(g.user.id)
-        flash("Privacy setting saved: it applies from your next call.", "ok")
+        flash(_("Privacy setting saved: it applies from your next call."), "ok")
         return redirect(url_for("pages.me"))
 
     @bp.get("/healthz/live")

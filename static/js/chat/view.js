@@ -7,21 +7,22 @@
 import { fillBadges, watchBadges } from './badges.js';
 import { h } from '../views/dom.js';
 import { CALL_WORDS, CHAT, CHAT_STATUS, STATUS_WORDS } from '../views/words.js';
+import { formatDate, formatTime, lang } from '../i18n.js';
 
-const time = (ts) => new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (ts) => formatTime(ts);
 
 function day(ts) {
   const d = new Date(ts);
   const today = new Date();
   const yesterday = new Date(Date.now() - 86400000);
-  if (d.toDateString() === today.toDateString()) return 'Today';
-  if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
-  return d.toLocaleDateString([], { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
+  if (d.toDateString() === today.toDateString()) return CHAT.today;
+  if (d.toDateString() === yesterday.toDateString()) return CHAT.yesterday;
+  return formatDate(ts, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 function shortTime(ts) {
   const d = new Date(ts);
-  return d.toDateString() === new Date().toDateString() ? time(ts) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  return d.toDateString() === new Date().toDateString() ? time(ts) : formatDate(ts, { month: 'short', day: 'numeric' });
 }
 
 function duration(ms) {
@@ -296,12 +297,12 @@ export class ChatView {
     first ? h('div', { class: 'chat-sender' }, mine ? CHAT.you : m.fromName) : null,
     h('div', { class: 'chat-bubble' }, body,
       h('div', { class: 'chat-meta' },
-        h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString() }, time(m.ts)),
+        h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString(lang) }, time(m.ts)),
         mine ? h('span', { class: 'chat-status', title: words, 'aria-label': words }, icon) : null)));
     if (m.status === 'failed') {
       row.append(h('div', { class: 'chat-failed', role: 'alert' }, CHAT.notSent(m.error?.message),
-        h('button', { type: 'button', dataset: { action: 'retry', id: m.clientMsgId } }, 'Retry'), ' ',
-        h('button', { type: 'button', dataset: { action: 'discard', id: m.clientMsgId } }, 'Discard')));
+        h('button', { type: 'button', dataset: { action: 'retry', id: m.clientMsgId } }, CHAT.retry), ' ',
+        h('button', { type: 'button', dataset: { action: 'discard', id: m.clientMsgId } }, CHAT.discard)));
     }
     return row;
   }

@@ -32,7 +32,7 @@ export class AnchorGrid {
   setFocus(on) {
     document.body.classList.toggle('focus-mode', on);
     this.focusButton.setAttribute('aria-pressed', String(on));
-    this.focusButton.textContent = on ? 'Exit focus (Esc)' : 'Focus mode';
+    this.focusButton.textContent = on ? TILE.exitFocus : TILE.focus;
     // Back from focus mode: the live call in view again, with its control bar.
     if (!on) this.grid.querySelector('.tile:is([data-phase="connected"], [data-phase="connecting"])')?.scrollIntoView({ block: 'nearest' });
   }

@@ -10,7 +10,7 @@
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
@@ -40,57 +40,57 @@ export class AnchorTile {
     const button = (action, label, cls = '') =>
       h('button', { type: 'button', class: `button ${cls}`, dataset: { action } }, label);
 
-    this.nameInput = h('input', { class: 'anchor-name', maxlength: '40', 'aria-label': 'Slot name', title: 'Rename this slot' });
+    this.nameInput = h('input', { class: 'anchor-name', maxlength: '40', 'aria-label': TILE.slotName, title: TILE.rename });
     this.pill = h('span', { class: 'pill' });
-    this.remote = h('video', { class: 'remote', autoplay: true, playsInline: true, 'aria-label': 'Remote video' });
-    this.local = h('video', { class: 'local', autoplay: true, playsInline: true, muted: true, 'aria-label': 'Your preview (muted)' });
+    this.remote = h('video', { class: 'remote', autoplay: true, playsInline: true, 'aria-label': TILE.remoteVideo });
+    this.local = h('video', { class: 'local', autoplay: true, playsInline: true, muted: true, 'aria-label': TILE.previewMuted });
     this.local.muted = true; // the property, not only the attribute, keeps a preview silent
     this.peerLabel = h('span', { class: 'peer-label' });
     this.placeholder = h('div', { class: 'stage-empty' });
-    this.unmute = button('unmute', 'Sound is off — click anywhere to hear the call', 'unmute-btn');
+    this.unmute = button('unmute', TILE.unmute, 'unmute-btn');
     this.unmute.hidden = true;
     this.sound = new RemoteSound(this.remote, this.unmute); // plays with sound when allowed (sound.js)
-    this.previewLabel = h('span', { class: 'preview-label' }, 'Your preview');
+    this.previewLabel = h('span', { class: 'preview-label' }, TILE.preview);
     this.ringText = h('p', { class: 'ring-text' });
     this.ringPanel = h('div', { class: 'ring-panel', role: 'alert' }, this.ringText,
       h('div', { class: 'ring-buttons' },
-        button('accept', 'Accept', 'accept'), button('decline', 'Decline', 'danger'),
-        button('cancel', 'Cancel call', 'danger')));
+        button('accept', TILE.accept, 'accept'), button('decline', TILE.decline, 'danger'),
+        button('cancel', TILE.cancel, 'danger')));
     this.statusText = h('p', { class: 'call-status' });
     this.netBanner = h('p', { class: 'net-banner', role: 'status' });
     this.netBanner.hidden = true;
     this.statItems = Object.fromEntries(Object.entries(STAT_TITLES).map(([key, title]) =>
       [key, h('span', { class: 'stat', dataset: { stat: key }, title })]));
-    this.qualityBadge = h('span', { class: 'quality', title: 'Call quality from round-trip time, packet loss and frame rate' });
-    this.statsBar = h('div', { class: 'call-stats', 'aria-label': 'Call quality' }, this.qualityBadge, Object.values(this.statItems));
+    this.qualityBadge = h('span', { class: 'quality', title: TILE.qualityTitle });
+    this.statsBar = h('div', { class: 'call-stats', 'aria-label': TILE.quality }, this.qualityBadge, Object.values(this.statItems));
     this.statsBar.hidden = true;
     this.outcome = h('p', { class: 'outcome', role: 'status' });
     // what the peer turned off (call:peer-state), over the remote video
     this.peerMedia = h('p', { class: 'peer-media', role: 'status' });
-    this.sourceSelect = h('select', { class: 'source', 'aria-label': 'What this slot sends' },
+    this.sourceSelect = h('select', { class: 'source', 'aria-label': TILE.sends },
       sources.map((s) => h('option', { value: s.id }, s.label)));
     this.mediaError = h('p', { class: 'media-error', role: 'alert' });
     this.safety = new SafetyLine(actions.trust || {}); // safety code, trust mark, privacy
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill,
-        h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: 'Remove this slot', 'aria-label': 'Remove this slot' }, '×')),
+        h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: TILE.remove, 'aria-label': TILE.remove }, '×')),
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
         this.outcome, this.ringPanel, this.netBanner),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
-        button('online', 'Go online', 'online-btn'),
-        h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, 'Send'), this.sourceSelect),
-        button('mic', 'Mic on', 'toggle mic-btn'), button('cam', 'Camera on', 'toggle cam-btn'),
-        button('hangup', 'Hang up', 'danger hangup-btn'),
+        button('online', TILE.goOnline, 'online-btn'),
+        h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, TILE.send), this.sourceSelect),
+        button('mic', TILE.micOn, 'toggle mic-btn'), button('cam', TILE.camOn, 'toggle cam-btn'),
+        button('hangup', TILE.hangUp, 'danger hangup-btn'),
         // The call stage's own tools (call-page.js): chat beside the call, full screen,
         // picture-in-picture, the keyboard shortcuts.
-        button('chat', 'Chat', 'chat-btn'), button('fullscreen', 'Full screen', 'fs-btn'),
-        button('pip', 'PiP', 'pip-btn'), button('shortcuts', 'Keys', 'keys-btn')));
+        button('chat', TILE.chat, 'chat-btn'), button('fullscreen', TILE.fullscreen, 'fs-btn'),
+        button('pip', TILE.pip, 'pip-btn'), button('shortcuts', TILE.keys, 'keys-btn')));
     this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)
     // the self-view over a call's video: dragged, or moved by the arrow keys
     this.selfView = new SelfView(this.local, this.el.querySelector('.stage'), this.el.querySelector('.tile-controls'));
-    this.btn('shortcuts').setAttribute('aria-label', 'Keyboard shortcuts');
-    this.btn('pip').setAttribute('aria-label', 'Picture in picture');
+    this.btn('shortcuts').setAttribute('aria-label', TILE.keysLabel);
+    this.btn('pip').setAttribute('aria-label', TILE.pipLabel);
     this.btn('shortcuts').setAttribute('aria-haspopup', 'dialog');
 
     this.el.addEventListener('click', this.onClick.bind(this));
@@ -157,8 +157,8 @@ export class AnchorTile {
     this.el.setAttribute('aria-label', `${anchor.name}: ${phaseText(slot, anchor)}`);
 
     if (this.sourceSelect.value !== media.sourceId) this.sourceSelect.value = media.sourceId;
-    this.toggle('mic', media.micOn, 'Mic on', 'Mic muted', Boolean(media.audioTrack));
-    this.toggle('cam', media.camOn, 'Camera on', 'Camera off', Boolean(media.videoTrack));
+    this.toggle('mic', media.micOn, TILE.micOn, TILE.micMuted, Boolean(media.audioTrack));
+    this.toggle('cam', media.camOn, TILE.camOn, TILE.camOff, Boolean(media.videoTrack));
     const note = media.error || (media.sourceId === 'none' ? TILE.receiveOnly : '');
     setText(this.mediaError, note);
     this.mediaError.hidden = !note;
@@ -222,9 +222,9 @@ export class AnchorTile {
     setText(this.statItems.rtt, `RTT ${d.rtt}`);
     setText(this.statItems.in, `↓ ${d.in}`);
     setText(this.statItems.out, `↑ ${d.out}`);
-    setText(this.statItems.loss, `loss ${d.loss}`);
+    setText(this.statItems.loss, `${STAT_SHORT.loss} ${d.loss}`);
     setText(this.statItems.video, d.video);
-    setText(this.statItems.path, d.path);
+    setText(this.statItems.path, STAT_SHORT[d.path] || d.path);
     this.statItems.path.title = d.pathDetail;
     this.statItems.path.dataset.path = d.path;
   }

@@ -178,7 +178,7 @@ export class LobbyView {
         h('span', { class: 'avatar', 'aria-hidden': 'true' }),
         h('span', { class: 'name' }),
         h('span', { class: 'name-tag', title: LOBBY.sameName, hidden: true }),
-        h('span', { class: 'you-badge' }, 'you'),
+        h('span', { class: 'you-badge' }, LOBBY.you),
         // Filled by trust.js (you verified the safety code with this user).
         h('span', { class: 'trust-badge', dataset: { trustFor: user.id }, hidden: true }),
         // Filled by the chat panel (unread messages from this user).
@@ -192,7 +192,7 @@ export class LobbyView {
       h('span', { class: 'dot', 'aria-hidden': 'true' }),
       h('span', { class: 'anchor-label' }),
       h('span', { class: 'anchor-status' }),
-      h('button', { type: 'button', class: 'button small primary call-btn', dataset: { action: 'call', anchorId: anchor.id } }, 'Call'));
+      h('button', { type: 'button', class: 'button small primary call-btn', dataset: { action: 'call', anchorId: anchor.id } }, LOBBY.call));
   }
 
   updateAnchor(li, anchor, state, canCall) {
@@ -203,14 +203,14 @@ export class LobbyView {
     li.dataset.away = String(away);
     li.dataset.connected = String(anchor.connected);
     setText(li.querySelector('.anchor-label'), anchor.name + tabLabel(state, anchor) + (sameUser ? ' (your other tab)' : ''));
-    const status = anchor.status === 'in-call' && anchor.connected ? 'in a call · connected' : ANCHOR_STATUS[anchor.status];
+    const status = anchor.status === 'in-call' && anchor.connected ? ANCHOR_STATUS.connected : ANCHOR_STATUS[anchor.status];
     setText(li.querySelector('.anchor-status'), away ? `${status} · away, reconnecting` : status);
     const button = li.querySelector('.call-btn');
     // Busy slots keep their button: the server answers "busy", and the caller learns it.
     const answering = Boolean(ringingFrom(state, anchor.id));
     setAttr(button, 'hidden', mine || anchor.status === 'offline');
     button.disabled = !(canCall || answering);
-    setText(button, answering ? 'Answer' : 'Call');
+    setText(button, answering ? LOBBY.answer : LOBBY.call);
     button.title = answering ? LOBBY.answerTitle : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
   }
 }

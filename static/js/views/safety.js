@@ -38,7 +38,11 @@ export class SafetyLine {
     setAttr(this.el, 'data-code', code || null);
     if (!live) return;
     const error = session.safety?.error;
-    setText(this.code, code ? `${SAFETY.label}: ${code}` : error ? SAFETY.unavailable(error) : SAFETY.computing);
+    // the code itself reads left to right in every language (its groups keep their order)
+    const text = code ? `${SAFETY.label}: ` : error ? SAFETY.unavailable(error) : SAFETY.computing;
+    if (this.code.textContent !== `${text}${code || ''}`) {
+      this.code.replaceChildren(text, ...(code ? [h('bdi', { dir: 'ltr' }, code)] : []));
+    }
     setText(this.meaning, code ? SAFETY.meaning : '');
     const peer = slot.peer;
     const mark = peer && this.markOf(peer.userId);

@@ -4,19 +4,20 @@
 // stage and above the control bar, and keeps its place — across renders, a resized
 // window and the next call (its position is kept as fractions of the free space, in
 // localStorage). While a slot is idle the preview fills the stage and does not move.
+import { SELF_VIEW, TILE } from './words.js';
+
 const KEY = 'tlc.selfView';
 const MARGIN = 8; // px from the stage's edges
 
-const CORNERS = { '0,0': 'top left', '1,0': 'top right', '0,1': 'bottom left', '1,1': 'bottom right' };
-const LABEL = 'Your self-view';
-const HINT = 'drag it, or use the arrow keys to move it to another corner';
+const CORNERS = { '0,0': SELF_VIEW.topLeft, '1,0': SELF_VIEW.topRight, '0,1': SELF_VIEW.bottomLeft, '1,1': SELF_VIEW.bottomRight };
 
 function loadPlace() {
   try {
     const p = JSON.parse(localStorage.getItem(KEY) || 'null');
     if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) return { x: clamp01(p.x), y: clamp01(p.y) };
   } catch { /* none kept */ }
-  return { x: 1, y: 0 }; // top right: the bar has the bottom
+  // top right (top left on a right-to-left page): the bar has the bottom
+  return { x: document.documentElement.dir === 'rtl' ? 0 : 1, y: 0 };
 }
 
 const clamp01 = (v) => Math.min(1, Math.max(0, v));
@@ -48,7 +49,7 @@ export class SelfView {
       this.label();
     } else {
       delete this.video.dataset.movable;
-      this.video.setAttribute('aria-label', 'Your preview (muted)');
+      this.video.setAttribute('aria-label', TILE.previewMuted);
     }
     this.apply();
   }
@@ -93,7 +94,7 @@ export class SelfView {
 
   label() {
     const corner = CORNERS[`${Math.round(this.place.x)},${Math.round(this.place.y)}`];
-    this.video.setAttribute('aria-label', `${LABEL}, ${corner}: ${HINT}`);
+    this.video.setAttribute('aria-label', SELF_VIEW.label(corner));
   }
 
   onPointerDown(e) {

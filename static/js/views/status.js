@@ -2,7 +2,7 @@
 // "what to do next" prompt, the display-name field, and the debug line.
 import { freeAnchor, ownAnchors, slotOf } from '../store.js';
 import { setText } from './dom.js';
-import { CONNECTION, NEXT_STEP } from './words.js';
+import { CONNECTION, NEXT_STEP, TILE } from './words.js';
 
 export class StatusView {
   constructor({ signaling, onRename }) {
@@ -18,10 +18,10 @@ export class StatusView {
     this.debug.hidden = !new URLSearchParams(location.search).has('debug');
     this.nameForm.addEventListener('submit', async (event) => {
       event.preventDefault();
-      setText(this.nameNote, 'Saving…');
+      setText(this.nameNote, TILE.saving);
       try {
         await onRename(this.nameInput.value);
-        setText(this.nameNote, 'Saved');
+        setText(this.nameNote, TILE.saved);
       } catch (err) {
         setText(this.nameNote, err.message);
       }
