@@ -21,9 +21,9 @@ from tlightchat import __version__
 from tlightchat.errors import Refusal
 from tlightchat.web.i18n import COOKIE, LANGUAGES
 
-from .conftest import form_token
+from tests.support.clients import form_token
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "static" / "i18n"
 TRANSLATIONS = ROOT / "translations"
 OTHERS = [code for code in LANGUAGES if code != "en"]
