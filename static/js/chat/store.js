@@ -9,6 +9,7 @@
 // clientMsgId once), the conversation list is reloaded and the open conversation
 // catches up from its newest known message with `after`.
 // Presence needs the conversation peers in this client's lobby view: chat/pins.js.
+import * as A from '../actions.js';
 import * as P from '../protocol.js';
 import { Outbox, newClientMsgId } from './outbox.js';
 import * as C from './state.js';
@@ -84,11 +85,11 @@ export class ChatStore {
   start() {
     const on = (event, fn) => this.sig.on(event, fn.bind(this));
     on(P.CHAT_MESSAGE, this._onMessage);
-    on(P.CHAT_RECEIPT, (p) => this.dispatch({ type: 'chat/receipt', payload: p }));
+    on(P.CHAT_RECEIPT, (p) => this.dispatch({ type: A.CHAT_RECEIPT, payload: p }));
     on(P.CHAT_UNREAD, this._onUnread);
     this.lobbyStore.subscribe((state, prev) => { if (state.lobby !== prev.lobby || state.me !== prev.me) this._changed(); });
     this.sig.on('status', ({ status }) => {
-      this.dispatch({ type: 'chat/status', payload: { status } });
+      this.dispatch({ type: A.CHAT_STATUS, payload: { status } });
       if (status === 'connected') this._onConnected();
     });
     document.addEventListener('visibilitychange', () => { if (this.active) this.markRead(this.active); });
@@ -119,30 +120,30 @@ export class ChatStore {
       return console.warn('chat: conversations not loaded', err);
     }
     for (const item of ack.conversations) {
-      this.dispatch({ type: 'chat/conversation', payload: { item } });
+      this.dispatch({ type: A.CHAT_CONVERSATION, payload: { item } });
       // Offline while they wrote: tell them it has arrived now.
       const last = item.lastMessage;
       if (last.from !== this.myId && last.id > item.myDeliveredUpTo) this._confirm(item.with.id, last.id);
     }
-    this.dispatch({ type: 'chat/list-loaded', payload: {} });
+    this.dispatch({ type: A.CHAT_LIST_LOADED, payload: {} });
   }
 
   async open(peerId) {
     if (!peerId || peerId === this.myId) return;
-    this.dispatch({ type: 'chat/opened', payload: { peerId } });
+    this.dispatch({ type: A.CHAT_OPENED, payload: { peerId } });
     if (!C.convOf(this.state, peerId).loaded) await this._loadLatest(peerId);
     else await this._catchUp(peerId);
     this.markRead(peerId);
   }
 
   close() {
-    this.dispatch({ type: 'chat/closed', payload: {} });
+    this.dispatch({ type: A.CHAT_CLOSED, payload: {} });
   }
 
   // One chat:history request, its page applied; `how` says which page it is.
   async _page(peerId, query, how = {}) {
     const page = await this.sig.request(P.CHAT_HISTORY, { with: peerId, ...query });
-    this.dispatch({ type: 'chat/page', payload: { peerId, page, ...how } });
+    this.dispatch({ type: A.CHAT_PAGE, payload: { peerId, page, ...how } });
     this._stored(page.messages);
     const last = page.messages[page.messages.length - 1];
     if (last && last.from !== this.myId && last.id > page.myDeliveredUpTo) this._confirm(peerId, last.id);
@@ -151,14 +152,14 @@ export class ChatStore {
 
   // A load that shows "Loading…" meanwhile and its error after.
   async _loading(peerId, fn) {
-    this.dispatch({ type: 'chat/loading', payload: { peerId, loading: true } });
+    this.dispatch({ type: A.CHAT_LOADING, payload: { peerId, loading: true } });
     try {
       return await fn();
     } catch (err) {
-      this.dispatch({ type: 'chat/load-failed', payload: { peerId, error: err.message } });
+      this.dispatch({ type: A.CHAT_LOAD_FAILED, payload: { peerId, error: err.message } });
       return false;
     } finally {
-      this.dispatch({ type: 'chat/loading', payload: { peerId, loading: false } });
+      this.dispatch({ type: A.CHAT_LOADING, payload: { peerId, loading: false } });
     }
   }
 
@@ -234,7 +235,7 @@ export class ChatStore {
           if (!this.outbox.has(entry.clientMsgId)) continue;  // another tab got the ack
           try {
             const ack = await this.sig.request(P.CHAT_SEND, { to: entry.to, clientMsgId: entry.clientMsgId, text: entry.text });
-            this.dispatch({ type: 'chat/message', payload: { message: ack.message } });
+            this.dispatch({ type: A.CHAT_MESSAGE, payload: { message: ack.message } });
             this._stored([ack.message]);
             this._retry = 0;
             this.serverCannotStore = false;
@@ -293,12 +294,12 @@ export class ChatStore {
   _onMessage({ message: m }) {
     const peerId = C.peerIdOf(this.myId, m);
     const known = C.isKnown(this.state.convs[peerId], m);
-    this.dispatch({ type: 'chat/message', payload: { message: m } });
+    this.dispatch({ type: A.CHAT_MESSAGE, payload: { message: m } });
     this._stored([m]);
     if (m.from !== this.myId && !known) this._confirm(peerId, m.id).then(() => this.markRead(peerId));
   }
 
   _onUnread(marks) {
-    this.dispatch({ type: 'chat/unread', payload: marks });
+    this.dispatch({ type: A.CHAT_UNREAD, payload: marks });
   }
 }
