@@ -21,6 +21,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
                       StrictInt, StrictStr, ValidationError, model_validator)
 
+from . import events
 from .errors import Refusal
 from .names import clean_name
 from .sdp import SdpError, check_sdp
@@ -269,16 +270,9 @@ SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "call:invite": MAX_SIGNAL_BYTES,
                "call:accept": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES,
                "lobby:watch": MAX_WATCH_BYTES}
 
-# Server → client events (documented in docs/protocol.md; listed for the mirror test).
-SERVER_EVENTS = (
-    "session:welcome", "session:closing", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
-    "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "lobby:count",
-    "call:ring",
-    "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "call:peer-state",
-    "call:peer-reloaded", "error",
-    # chat
-    "chat:message", "chat:receipt", "chat:unread",
-)
+# Server → client events: declared in events.py (each name a constant), listed here too
+# for the mirror test and older imports.
+SERVER_EVENTS = events.SERVER_EVENTS
 
 
 class Malformed(str):
