@@ -24,8 +24,8 @@ import hashlib
 import unicodedata
 from functools import lru_cache
 
-MAX_LENGTH = 40
-MAX_MARKS = 4
+from .limits import NAME_MAX as MAX_LENGTH, NAME_MAX_MARKS as MAX_MARKS
+
 FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 

@@ -21,14 +21,15 @@ from sqlalchemy import case, func, or_, select, update
 from . import markdown
 from .messages import CALL_KINDS, UNREAD_KINDS, clean_text, public_peer, unknown_peer, wire
 from .writes import MessageWriter, New, pair as _pair, retrying as _retrying
+from .. import limits as L
 from ..db import Conversation, Message, User, utcnow
 from ..errors import Refusal
 
-# Hard cap of the protocol; config CHAT_MAX_LENGTH may only lower it.
-MAX_TEXT = 10_000
-DEFAULT_PAGE = 50
-MAX_PAGE = 100
-MAX_CONVERSATIONS = 200
+# Hard caps of the protocol (limits.py); config CHAT_MAX_LENGTH may only lower MAX_TEXT.
+MAX_TEXT = L.CHAT_TEXT_MAX
+DEFAULT_PAGE = L.CHAT_PAGE
+MAX_PAGE = L.CHAT_PAGE_MAX
+MAX_CONVERSATIONS = L.CONVERSATIONS_MAX
 
 
 def _side(conv, user_id):
