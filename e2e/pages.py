@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .conftest import wait_until
+from .site import SITE_PAGES  # noqa: F401  (the site's pages, declared once)
 
 # One probe of a tile's call, read from the page itself: the remote <video> element and
 # the RTCPeerConnection's inbound-rtp stats.

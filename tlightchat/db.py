@@ -1,4 +1,5 @@
-"""Storage: SQLAlchemy models, engines per app, Alembic migrations at start-up.
+"""Storage: engines per app, sessions, Alembic migrations at start-up. The models are
+models.py, re-exported here (`from tlightchat.db import User` keeps working).
 
 Two databases are supported and tested (tests/conftest.py runs every storage test on
 both): SQLite, the default (a file in the instance folder, one process), and PostgreSQL
@@ -25,145 +26,20 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 
 from alembic import command
 from alembic.config import Config
-from typing import Optional
-
-from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint, create_engine, event)
+from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
+from .models import (MESSAGE_KINDS, AccountSession, Base, Conversation,  # noqa: F401
+                     HealthProbe, Message, TrustMark, User, UTCDateTime, utcnow)
 from .sqlite_files import widen
 from .worker import run_blocking
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes in, aware UTC datetimes out (SQLite keeps no time zone)."""
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
-
-
-class User(Base):
-    """A guest (username is None) or an account. Registering fills username and
-    password_hash on the same row, so the id, and everything keyed by it, stays."""
-    __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("username", name="uq_users_username"),)
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Lower-case, unique; None for a guest.
-    username: Mapped[Optional[str]] = mapped_column(String(32), default=None)
-    password_hash: Mapped[Optional[str]] = mapped_column(String(255), default=None)
-    registered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
-    # "Hide my network address from people I have not verified"; None: never chosen,
-    # the admin default RELAY_FOR_STRANGERS applies (tlightchat/privacy.py).
-    hide_address: Mapped[Optional[bool]] = mapped_column(Boolean, default=None)
-    # The language chosen on a page's menu while signed in (web/i18n.py); None: never chose.
-    locale: Mapped[Optional[str]] = mapped_column(String(8), default=None)
-
-    @property
-    def is_account(self):
-        return self.username is not None
-
-
-# Message kinds: what a person wrote, and the call events the calls feature records.
-MESSAGE_KINDS = ("text", "call-started", "call-ended", "call-missed", "call-declined")
-
-
-class Conversation(Base):
-    """One per pair of users, whoever wrote first: user_a < user_b (the sorted pair)."""
-    __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("user_a", "user_b", name="uq_conversations_pair"),
-                      # PostgreSQL compares in code points, like Python (migration 0006)
-                      CheckConstraint("user_a <= user_b", name="ck_conversations_sorted"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_a: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    user_b: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_message_id: Mapped[int] = mapped_column(Integer, default=0)
-    # Per side: the newest message id that side has received (delivered) and read.
-    a_delivered: Mapped[int] = mapped_column(Integer, default=0)
-    a_read: Mapped[int] = mapped_column(Integer, default=0)
-    b_delivered: Mapped[int] = mapped_column(Integer, default=0)
-    b_read: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Message(Base):
-    """A message or a call event. `id` grows with every insert and is the history cursor;
-    (sender_id, client_msg_id) is unique, which is what makes a resend harmless."""
-    __tablename__ = "messages"
-    __table_args__ = (
-        UniqueConstraint("sender_id", "client_msg_id", name="uq_messages_sender_client_id"),
-        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
-        {"sqlite_autoincrement": True},
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
-    sender_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    recipient_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    client_msg_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16), default="text")
-    # Markdown source as written.
-    body: Mapped[str] = mapped_column(Text, default="")
-    # The body rendered to safe HTML once, when stored (chat/markdown.py), so reads never
-    # render (migration 0007 rendered the rows stored before). None only for a row
-    # written by a node of the previous version: shown as plain text.
-    html: Mapped[Optional[str]] = mapped_column(Text, default=None)
-    # Call events: {"callId", "durationMs"?, ...}; None for text.
-    meta: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class TrustMark(Base):
-    """One user's mark on a peer: the safety code they compared and whether it matched
-    (verified). Each side of a pair marks for itself; a later call whose code is not
-    `code` warns instead of showing the mark."""
-    __tablename__ = "trust_marks"
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    peer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(32))
-    verified: Mapped[bool] = mapped_column(Boolean)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class AccountSession(Base):
-    """One signed-in browser of an account (migration 0007): the cookie carries a random
-    token, the row its SHA-256 (a copy of this table opens no session). Deleting the row
-    ends that session on the next request or connect (tlightchat/sessions.py)."""
-    __tablename__ = "account_sessions"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class HealthProbe(Base):
-    """One row, rewritten by the readiness check: a database that cannot take this
-    write cannot take a chat message either (disk full, read-only file or mount)."""
-    __tablename__ = "health_probe"
-    id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    checked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
 
 
 # Nodes that start together take this lock in turn to migrate (PostgreSQL).

@@ -14,14 +14,18 @@ So every user record on the wire carries a `tag`: four characters derived from t
 id (a hash: stable for the user, not choosable by them, unrelated to the
 id's own characters). The lobby shows it after a name whenever another person in view
 has a name that reads the same (static/js/views/lobby.js), so a copy is told apart.
+
+`public_user` is the one shape of a person on the wire, {id, displayName} and what the
+audience is told besides: the lobby's users their `tag` (store/selectors.py), a chat
+conversation's peer whether it is an `account` (chat/messages.py).
 """
 import base64
 import hashlib
 import unicodedata
 from functools import lru_cache
 
-MAX_LENGTH = 40
-MAX_MARKS = 4
+from .limits import NAME_MAX as MAX_LENGTH, NAME_MAX_MARKS as MAX_MARKS
+
 FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
@@ -54,3 +58,8 @@ def name_tag(user_id):
     """Four characters (A-Z, 2-7) that tell apart people with the same name."""
     digest = hashlib.blake2s(user_id.encode(), digest_size=5, person=b"tlc-tag").digest()
     return base64.b32encode(digest).decode()[:4]
+
+
+def public_user(user_id, display_name, **told):
+    """A person as others see it: {id, displayName, **told} (see above)."""
+    return {"id": user_id, "displayName": display_name, **told}

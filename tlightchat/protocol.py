@@ -11,8 +11,9 @@ document and static/js/protocol.js cannot disagree.
 plain dict, or raises Refusal with a code and a message naming what is wrong.
 Schemas are strict (no coercion) and closed (unknown fields are refused).
 
-Past 300 lines on purpose: every schema and limit of the wire contract in one file, read
-beside docs/protocol.md.
+Past 300 lines on purpose: it is the list of the wire contract's payload schemas (one
+class per client event, read beside docs/protocol.md) with the registry that binds each
+to its handler. The numbers are limits.py's; the server's event names events.py's.
 """
 import json
 import re
@@ -21,6 +22,8 @@ from typing import Annotated, Literal, Optional
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool,
                       StrictInt, StrictStr, ValidationError, model_validator)
 
+from . import events
+from . import limits as L
 from .errors import Refusal
 from .names import clean_name
 from .sdp import SdpError, check_sdp
@@ -30,12 +33,12 @@ from .sdp import SdpError, check_sdp
 PROTOCOL_VERSION = 3
 # From this version on, a callee is expected to answer the ring's offer itself.
 PREPARED_SINCE = 2
-MAX_PAYLOAD_BYTES = 4 * 1024
-MAX_SIGNAL_BYTES = 64 * 1024
+MAX_PAYLOAD_BYTES = L.PAYLOAD_BYTES
+MAX_SIGNAL_BYTES = L.SIGNAL_BYTES
 
 
-Id = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-Name = Annotated[StrictStr, Field(max_length=256), AfterValidator(clean_name)]
+Id = Annotated[StrictStr, Field(min_length=1, max_length=L.ID_MAX, pattern=r"^[A-Za-z0-9_.-]+$")]
+Name = Annotated[StrictStr, Field(max_length=L.NAME_RAW_MAX), AfterValidator(clean_name)]
 
 
 class Payload(BaseModel):
@@ -78,14 +81,14 @@ class CallRef(Payload):
 
 class Description(Payload):
     type: Literal["offer", "answer", "pranswer"]
-    sdp: Annotated[StrictStr, Field(max_length=60_000)]
+    sdp: Annotated[StrictStr, Field(max_length=L.SDP_MAX)]
 
 
 class Candidate(Payload):
-    candidate: Annotated[StrictStr, Field(max_length=1024)]
-    sdpMid: Optional[Annotated[StrictStr, Field(max_length=64)]] = None
-    sdpMLineIndex: Optional[Annotated[StrictInt, Field(ge=0, le=255)]] = None
-    usernameFragment: Optional[Annotated[StrictStr, Field(max_length=256)]] = None
+    candidate: Annotated[StrictStr, Field(max_length=L.CANDIDATE_MAX)]
+    sdpMid: Optional[Annotated[StrictStr, Field(max_length=L.SDP_MID_MAX)]] = None
+    sdpMLineIndex: Optional[Annotated[StrictInt, Field(ge=0, le=L.SDP_MLINE_INDEX_MAX)]] = None
+    usernameFragment: Optional[Annotated[StrictStr, Field(max_length=L.USERNAME_FRAGMENT_MAX)]] = None
 
 
 def _names_no_address(description):
@@ -153,14 +156,14 @@ class ResumeCall(Payload):
 
 class ConnectAuth(Payload):
     """The Socket.IO `auth` object of a (re)connecting client (all optional)."""
-    resume: Optional[Annotated[StrictStr, Field(max_length=512)]] = None
+    resume: Optional[Annotated[StrictStr, Field(max_length=L.RESUME_TOKEN_MAX)]] = None
     # True: a closed transport (e.g. a WebSocket close frame) is this client's goodbye,
     # for clients whose disconnect() closes the socket before its DISCONNECT packet.
     leaveOnClose: Optional[StrictBool] = None
     # The tab's short label for the lobby ("Chrome on Linux"); the server adds "tab N".
     device: Optional[Name] = None
-    anchors: Annotated[list[ResumeAnchor], Field(max_length=16)] = []
-    calls: Annotated[list[ResumeCall], Field(max_length=16)] = []
+    anchors: Annotated[list[ResumeAnchor], Field(max_length=L.RESUME_ANCHORS_MAX)] = []
+    calls: Annotated[list[ResumeCall], Field(max_length=L.RESUME_CALLS_MAX)] = []
     # The protocol version the client speaks (docs/protocol.md, "Versions"); absent: 1.
     protocol: Optional[Annotated[StrictInt, Field(ge=1, le=1000)]] = None
     # True: this page was reloaded and its peer connections are gone; on a resume each
@@ -195,7 +198,7 @@ class PeerState(Payload):
 
 MessageId = Annotated[StrictInt, Field(ge=1, le=2**53 - 1)]
 # The hard cap; config CHAT_MAX_LENGTH (default 4,000) is what a server accepts.
-ChatText = Annotated[StrictStr, Field(max_length=10_000)]
+ChatText = Annotated[StrictStr, Field(max_length=L.CHAT_TEXT_MAX)]
 
 
 class ChatSend(Payload):
@@ -208,7 +211,7 @@ class ChatHistory(Payload):
     with_: Id = Field(alias="with")
     before: Optional[MessageId] = None
     after: Optional[MessageId] = None
-    limit: Optional[Annotated[StrictInt, Field(ge=1, le=100)]] = None
+    limit: Optional[Annotated[StrictInt, Field(ge=1, le=L.CHAT_PAGE_MAX)]] = None
 
     @model_validator(mode="after")
     def one_cursor(self):
@@ -223,11 +226,11 @@ class ChatMark(Payload):
 
 
 class LobbyGet(Payload):
-    query: Optional[Annotated[StrictStr, Field(max_length=64)]] = None
+    query: Optional[Annotated[StrictStr, Field(max_length=L.QUERY_MAX)]] = None
 
 
 class LobbyWatch(Payload):
-    userIds: Annotated[list[Id], Field(max_length=200)]
+    userIds: Annotated[list[Id], Field(max_length=L.WATCH_IDS_MAX)]
 
 
 class TrustSet(Payload):
@@ -266,22 +269,15 @@ CLIENT_EVENTS = {
 }
 
 OPTIONAL_PAYLOAD = {"lobby:get", "anchor:create"}  # every field optional: may be absent
-MAX_CHAT_SEND_BYTES = 64 * 1024  # 10,000 characters, even all escaped as \uXXXX
-MAX_WATCH_BYTES = 16 * 1024     # 200 ids of up to 64 characters
+MAX_CHAT_SEND_BYTES = L.CHAT_SEND_BYTES
+MAX_WATCH_BYTES = L.WATCH_BYTES
 SIZE_LIMITS = {"call:signal": MAX_SIGNAL_BYTES, "call:invite": MAX_SIGNAL_BYTES,
                "call:accept": MAX_SIGNAL_BYTES, "chat:send": MAX_CHAT_SEND_BYTES,
                "lobby:watch": MAX_WATCH_BYTES}
 
-# Server → client events (documented in docs/protocol.md; listed for the mirror test).
-SERVER_EVENTS = (
-    "session:welcome", "session:closing", "lobby:snapshot", "lobby:client-joined", "lobby:client-left",
-    "lobby:user", "lobby:client", "lobby:anchor", "lobby:anchor-removed", "lobby:count",
-    "call:ring",
-    "call:invite-ended", "call:started", "call:signal", "call:state", "call:ended", "call:peer-state",
-    "call:peer-reloaded", "error",
-    # chat
-    "chat:message", "chat:receipt", "chat:unread",
-)
+# Server → client events: declared in events.py (each name a constant), listed here too
+# for the mirror test and older imports.
+SERVER_EVENTS = events.SERVER_EVENTS
 
 
 class Malformed(str):
@@ -327,14 +323,16 @@ def _describe(err):
     return f"{where}: {message}"
 
 
-_ID_TEXT = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # Id, for fullmatch
-_CANDIDATE_FIELDS = (("candidate", str, 1024), ("sdpMid", str, 64),
-                     ("sdpMLineIndex", int, 255), ("usernameFragment", str, 256))
+_ID_TEXT = re.compile(r"[A-Za-z0-9_.-]{1,%d}" % L.ID_MAX)  # Id, for fullmatch
+_CANDIDATE_FIELDS = (("candidate", str, L.CANDIDATE_MAX), ("sdpMid", str, L.SDP_MID_MAX),
+                     ("sdpMLineIndex", int, L.SDP_MLINE_INDEX_MAX),
+                     ("usernameFragment", str, L.USERNAME_FRAGMENT_MAX))
 _CANDIDATE_KEYS = frozenset(key for key, _, _ in _CANDIDATE_FIELDS)
 # What a candidate signal within those bounds can weigh as JSON (each character
 # escaped as a surrogate pair, 12 bytes): far under the signal limit, so the fast
 # path below needs no size check.
-assert 12 * (64 + 1024 + 64 + 256) + 200 < MAX_SIGNAL_BYTES
+assert 12 * (L.ID_MAX + L.CANDIDATE_MAX + L.SDP_MID_MAX + L.USERNAME_FRAGMENT_MAX) + 200 \
+    < MAX_SIGNAL_BYTES
 
 
 def fast_signal_candidate(raw):

@@ -21,6 +21,8 @@ browser's outbox saved them). Now, in order:
 import logging
 import time
 
+from . import events as E
+
 log = logging.getLogger(__name__)
 QUIET = 0.5  # seconds without a client event after the notice: the clients have stopped
 
@@ -60,7 +62,7 @@ class GracefulStop:
         self.hub.leave_cluster()  # in a cluster: its clients resume on another node
         sids = self.hub.connections.all_sids()
         if sids:
-            self.hub.connections.emit("session:closing", {
+            self.hub.connections.emit(E.SESSION_CLOSING, {
                 "reason": reason, "message": self.hub.draining, "reconnectInMs": 1000},
                 to=sids)
         # Clients that sent before the notice reached them are still answered: wait for

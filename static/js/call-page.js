@@ -6,6 +6,7 @@
 // A new tab creates one anchor (the server names it "Slot 1") and puts it online at once:
 // opening the call page is the intent to be reachable, and it saves every first-time user
 // a click. After a reconnect (the server forgot this tab) the same slots are created again.
+import * as A from './actions.js';
 import * as P from './protocol.js';
 import { Signaling, STATUS } from './signaling.js';
 import { createStore, ownAnchors, slotOf } from './store.js';
@@ -123,7 +124,7 @@ const actions = {
 
 async function renameMe(displayName) {
   const { user } = await signaling.request(P.ME_RENAME, { displayName });
-  store.dispatch({ type: 'me/renamed', payload: { user } });
+  store.dispatch({ type: A.ME_RENAMED, payload: { user } });
   const nav = document.querySelector('#nav-me');
   if (nav) nav.textContent = user.displayName;
 }
@@ -138,14 +139,14 @@ function onWelcome(welcome) {
     // Resumed within the grace period, or restored after a server restart from what
     // resumeState() sent: same anchors, same calls (a restored call comes back with
     // call:state once both sides claimed it). Rings do not survive a restart.
-    store.dispatch({ type: 'session/resumed', payload: welcome });
-    if (!welcome.resumed) store.dispatch({ type: 'call/connection-lost', payload: {} });
+    store.dispatch({ type: A.SESSION_RESUMED, payload: welcome });
+    if (!welcome.resumed) store.dispatch({ type: A.CALL_CONNECTION_LOST, payload: {} });
     return;
   }
   if (!before && rejoin.isRejoin(welcome)) {
     // This tab reloaded mid-call and the server kept (or rebuilt) its client: the
     // snapshot brings its slots back, and rejoin.js its calls.
-    store.dispatch({ type: 'session/welcome', payload: welcome });
+    store.dispatch({ type: A.SESSION_WELCOME, payload: welcome });
     return;
   }
   // A new client. After a reconnect the server forgot this tab: create its slots again.
@@ -153,7 +154,7 @@ function onWelcome(welcome) {
     inherit.set(anchor.name, { online: anchor.status !== 'offline', media: media.get(anchor.id) });
   }
   media.clear();
-  store.dispatch({ type: 'session/welcome', payload: welcome });
+  store.dispatch({ type: A.SESSION_WELCOME, payload: welcome });
   const again = [...inherit.entries()];
   if (again.length) again.forEach(([name, { online }]) => createAnchor(name, online));
   else createAnchor();

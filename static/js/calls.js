@@ -4,6 +4,7 @@
 // session whose call is no longer in the store is closed — whatever ended it (hang-up,
 // peer left, slot removed, reconnect). The session of a call is prepared while it rings
 // (prepared.js): the offer travels with the invite, the answer with the accept.
+import * as A from './actions.js';
 import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
 import { Sessions } from './sessions.js';
@@ -51,19 +52,19 @@ export class Calls {
   // -- server events ------------------------------------------------------------------
 
   onRing(p) {
-    this.store.dispatch({ type: 'call/ring', payload: { ...p, anchorId: p.toAnchorId } });
+    this.store.dispatch({ type: A.CALL_RING, payload: { ...p, anchorId: p.toAnchorId } });
     if (!this.prepared.onRing(p)) this.refreshIce(); // preparing fetches them if needed
   }
 
   onInviteEnded(p) {
-    this.store.dispatch({ type: 'call/invite-ended', payload: p });
+    this.store.dispatch({ type: A.CALL_INVITE_ENDED, payload: p });
   }
 
   // The session exists before the store says the call started, so the render that
   // dispatch causes already shows it (its state, stats) on the tile.
   onStarted(p) {
     this.startSession(p);
-    this.store.dispatch({ type: 'call/started', payload: p });
+    this.store.dispatch({ type: A.CALL_STARTED, payload: p });
   }
 
   // A PeerSession for a call (callId) or for a ring (callId null: held, see peer.js).
@@ -91,7 +92,7 @@ export class Calls {
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
     session.addEventListener('state', (e) => this.store.dispatch({
-      type: 'call/pc-state', payload: { anchorId: p.anchorId, callId: p.callId, state: e.detail.state } }));
+      type: A.CALL_PC_STATE, payload: { anchorId: p.anchorId, callId: p.callId, state: e.detail.state } }));
     // The peer's tile says "muted" / "camera off": this side's toggles, now and on change.
     session.reportPeerState = () => this.reportPeerState(session, media);
     media.addEventListener('change', session.reportPeerState);
@@ -108,7 +109,7 @@ export class Calls {
 
   onState(p) {
     const anchor = ownAnchors(this.store.getState()).find((a) => slotOf(this.store.getState(), a.id).callId === p.callId);
-    if (anchor) this.store.dispatch({ type: 'call/state', payload: { ...p, anchorId: anchor.id } });
+    if (anchor) this.store.dispatch({ type: A.CALL_STATE, payload: { ...p, anchorId: anchor.id } });
     // A call restored after a server restart starts over at "connecting" while the
     // media never stopped: say again that it flows.
     if (p.state === 'connecting') for (const s of this.sessions.ofCall(p.callId)) s.reportFlowing();
@@ -117,7 +118,7 @@ export class Calls {
   onPeerState(p) {
     const state = this.store.getState();
     const anchor = ownAnchors(state).find((a) => slotOf(state, a.id).callId === p.callId);
-    if (anchor) this.store.dispatch({ type: 'call/peer-state', payload: { ...p, anchorId: anchor.id } });
+    if (anchor) this.store.dispatch({ type: A.CALL_PEER_STATE, payload: { ...p, anchorId: anchor.id } });
   }
 
   // Rebuilt after a server restart: a restored call starts over at "connecting" and each
@@ -167,7 +168,7 @@ export class Calls {
   }
 
   onEnded(p) {
-    this.store.dispatch({ type: 'call/ended', payload: p });
+    this.store.dispatch({ type: A.CALL_ENDED, payload: p });
   }
 
   closeStaleSessions(state) {
@@ -206,18 +207,18 @@ export class Calls {
     const user = state.lobby.users[state.lobby.clients[target?.clientId]?.userId];
     const peer = { anchorId: peerAnchorId, clientId: target?.clientId, userId: user?.id,
                    displayName: user?.displayName || 'them', anchorName: target?.name || '' };
-    this.store.dispatch({ type: 'call/invite-sent', payload: { anchorId: from.id, peer } });
+    this.store.dispatch({ type: A.CALL_INVITE_SENT, payload: { anchorId: from.id, peer } });
     const offer = await this.prepared.offerFor(from.id);
     try {
       const ack = await this.signaling.request(P.CALL_INVITE, { fromAnchorId: from.id, toAnchorId: peerAnchorId,
                                                                  ...(offer ? { offer } : {}) });
       // {callId}: glare — their invitation became the call; call:started does the rest.
       if (ack.invitationId) {
-        this.store.dispatch({ type: 'call/invite-acked', payload: { anchorId: from.id, invitationId: ack.invitationId } });
+        this.store.dispatch({ type: A.CALL_INVITE_ACKED, payload: { anchorId: from.id, invitationId: ack.invitationId } });
         this.prepared.invited(from.id, ack);
       } else this.glare.server += 1;
     } catch (err) {
-      this.store.dispatch({ type: 'call/invite-failed', payload: { anchorId: from.id, code: err.code, message: err.message } });
+      this.store.dispatch({ type: A.CALL_INVITE_FAILED, payload: { anchorId: from.id, code: err.code, message: err.message } });
     }
   }
 

@@ -24,6 +24,7 @@
 //                  stopped), waits LEAVE_GRACE_MS from the hint for a reload to come back
 //                  and hangs up: the call ends there ~5–6 s after the close
 //                  (PeerLeaveWatch; e2e/test_rejoin.py measures it).
+import * as A from './actions.js';
 import { CALL_MEDIA, CALL_PEER_RELOADED, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
 import { Sessions } from './sessions.js';
 import { ownAnchors, slotOf } from './store.js';
@@ -124,7 +125,7 @@ export class Rejoin {
       this.calls.startSession({ ...c, initiator: true, polite: false });
       const session = this.calls.sessions.of(c.callId, c.peer.anchorId);
       if (session) session.rejoined = true;
-      this.store.dispatch({ type: 'call/started', payload: c });
+      this.store.dispatch({ type: A.CALL_STARTED, payload: c });
     }
   }
 
@@ -151,7 +152,7 @@ export class Rejoin {
     old.close();
     this.calls.sessions.delete(callId, peerAnchorId);
     this.calls.startSession({ ...started, initiator: false, polite: true });
-    this.store.dispatch({ type: 'call/pc-state', payload: { anchorId: started.anchorId, callId, state: 'new' } });
+    this.store.dispatch({ type: A.CALL_PC_STATE, payload: { anchorId: started.anchorId, callId, state: 'new' } });
   }
 
   // pagehide: true = keep the server client (this tab is in a call and may be reloading).
@@ -210,7 +211,7 @@ export class PeerLeaveWatch {
       }
       // say so once its client is away too (a page that left, not a media hiccup)
       if (this.timers.has(callId) && slot.callState === 'reconnecting' && !slot.peerLeaving) {
-        this.store.dispatch({ type: 'call/peer-leaving', payload: { anchorId: anchor.id, callId, leaving: true } });
+        this.store.dispatch({ type: A.CALL_PEER_LEAVING, payload: { anchorId: anchor.id, callId, leaving: true } });
       }
     }
     for (const callId of [...this.timers.keys()]) {

@@ -17,6 +17,7 @@
 //   peerLeaving: the peer's page left mid-call; it ends in seconds unless it comes back
 //   outcome: how the last ring or call ended ({reason, by?, peer}) — shown on an idle
 //   slot until the next call, so "declined", "missed", "busy", "peer left" stay readable.
+import * as A from './actions.js';
 
 const EMPTY_LOBBY = Object.freeze({ users: {}, clients: {}, anchors: {}, online: 0, complete: true, query: '', window: null });
 const IDLE = Object.freeze({ phase: 'idle', invitationId: null, callId: null, peer: null, outcome: null });
@@ -35,7 +36,7 @@ const without = (obj, key) => {
 
 function lobbyReducer(lobby, { type, payload: p }) {
   switch (type) {
-    case 'lobby/snapshot': {
+    case A.LOBBY_SNAPSHOT: {
       // The snapshot replaces the whole view. A server without views (no `online`) sent
       // the whole lobby: then the view is complete and its size is the count.
       const users = p.users || {};
@@ -47,15 +48,15 @@ function lobbyReducer(lobby, { type, payload: p }) {
         window: Number.isInteger(p.window) ? p.window : null,
       };
     }
-    case 'lobby/count': { // the whole lobby's size changed, or the view stopped being complete
+    case A.LOBBY_COUNT: { // the whole lobby's size changed, or the view stopped being complete
       const online = Number.isInteger(p.online) ? p.online : lobby.online;
       const complete = typeof p.complete === 'boolean' ? p.complete : lobby.complete;
       return online === lobby.online && complete === lobby.complete ? lobby : { ...lobby, online, complete };
     }
-    case 'lobby/client-joined':
+    case A.LOBBY_CLIENT_JOINED:
       return { ...lobby, users: { ...lobby.users, [p.user.id]: p.user },
                clients: { ...lobby.clients, [p.client.id]: p.client } };
-    case 'lobby/client-left': {
+    case A.LOBBY_CLIENT_LEFT: {
       const client = lobby.clients[p.clientId];
       if (!client) return lobby;
       const clients = without(lobby.clients, p.clientId);
@@ -65,13 +66,13 @@ function lobbyReducer(lobby, { type, payload: p }) {
       const users = stillHere ? lobby.users : without(lobby.users, client.userId);
       return { ...lobby, users, clients, anchors };
     }
-    case 'lobby/client': // away (connection dropped, within the server's grace) or back
+    case A.LOBBY_CLIENT: // away (connection dropped, within the server's grace) or back
       return lobby.clients[p.client.id] ? { ...lobby, clients: { ...lobby.clients, [p.client.id]: p.client } } : lobby;
-    case 'lobby/user':
+    case A.LOBBY_USER:
       return lobby.users[p.user.id] ? { ...lobby, users: { ...lobby.users, [p.user.id]: p.user } } : lobby;
-    case 'lobby/anchor':
+    case A.LOBBY_ANCHOR:
       return { ...lobby, anchors: { ...lobby.anchors, [p.anchor.id]: p.anchor } };
-    case 'lobby/anchor-removed':
+    case A.LOBBY_ANCHOR_REMOVED:
       return { ...lobby, anchors: without(lobby.anchors, p.anchorId) };
     default:
       return lobby;
@@ -83,18 +84,18 @@ function lobbyReducer(lobby, { type, payload: p }) {
 function slotReducer(slot = IDLE, { type, payload: p, meta }) {
   const now = meta?.at ?? Date.now();
   switch (type) {
-    case 'call/invite-sent': // optimistic: before the ack, so a fast call:started wins
+    case A.CALL_INVITE_SENT: // optimistic: before the ack, so a fast call:started wins
       return { ...IDLE, phase: 'ringing-out', peer: p.peer, since: now };
-    case 'call/invite-acked':
+    case A.CALL_INVITE_ACKED:
       return slot.phase === 'ringing-out' && !slot.invitationId ? { ...slot, invitationId: p.invitationId } : slot;
-    case 'call/invite-failed':
+    case A.CALL_INVITE_FAILED:
       return slot.phase === 'ringing-out' && !slot.invitationId
         ? { ...IDLE, outcome: { reason: p.code, message: p.message, peer: slot.peer, role: 'caller' }, since: now }
         : slot;
-    case 'call/ring':
+    case A.CALL_RING:
       return { ...IDLE, phase: 'ringing-in', invitationId: p.invitationId, peer: p.from,
                expiresAt: now + p.expiresInMs, since: now };
-    case 'call/invite-ended': {
+    case A.CALL_INVITE_ENDED: {
       const ours = slot.invitationId === p.invitationId || (slot.phase === 'ringing-out' && !slot.invitationId);
       if (!ours || !['ringing-out', 'ringing-in'].includes(slot.phase)) return slot;
       // 'accepted' (or glare) means call:started follows: hold in connecting.
@@ -102,23 +103,23 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
       const role = slot.phase === 'ringing-out' ? 'caller' : 'callee';
       return { ...IDLE, outcome: { reason: p.reason, peer: slot.peer, role, ring: true }, since: now };
     }
-    case 'call/started':
+    case A.CALL_STARTED:
       return { ...IDLE, phase: 'connecting', callId: p.callId, peer: p.peer, polite: p.polite,
                initiator: p.initiator, since: now };
-    case 'call/state': // connecting | connected | reconnecting (a side's client is away)
+    case A.CALL_STATE: // connecting | connected | reconnecting (a side's client is away)
       return slot.callId === p.callId
         ? { ...slot, phase: p.state === 'connected' ? 'connected' : 'connecting', callState: p.state,
             peerLeaving: p.state === 'reconnecting' ? slot.peerLeaving : false } : slot;
-    case 'call/peer-leaving': // the peer's page left mid-call (rejoin.js): back soon, or it ends
+    case A.CALL_PEER_LEAVING: // the peer's page left mid-call (rejoin.js): back soon, or it ends
       return slot.callId === p.callId ? { ...slot, peerLeaving: Boolean(p.leaving) } : slot;
-    case 'call/connection-lost': // a ring does not survive a server restart
+    case A.CALL_CONNECTION_LOST: // a ring does not survive a server restart
       return slot.phase === 'ringing-in' || slot.phase === 'ringing-out'
         ? { ...IDLE, outcome: { reason: 'connection-lost', peer: slot.peer }, since: now } : slot;
-    case 'call/peer-state': // the peer's microphone and camera as its user set them
+    case A.CALL_PEER_STATE: // the peer's microphone and camera as its user set them
       return slot.callId === p.callId ? { ...slot, peerMedia: { audio: p.audio, video: p.video } } : slot;
-    case 'call/pc-state': // the RTCPeerConnection's own view, for the words on the tile
+    case A.CALL_PC_STATE: // the RTCPeerConnection's own view, for the words on the tile
       return slot.callId === p.callId && slot.pcState !== p.state ? { ...slot, pcState: p.state } : slot;
-    case 'call/ended': // our hang-up after the peer's page left (rejoin.js) is theirs: 'peer-closed'
+    case A.CALL_ENDED: // our hang-up after the peer's page left (rejoin.js) is theirs: 'peer-closed'
       return slot.callId === p.callId
         ? { ...IDLE, outcome: { reason: slot.peerLeaving && p.by === 'you' ? 'peer-closed' : p.reason, by: p.by, peer: slot.peer }, since: now }
         : slot;
@@ -129,8 +130,8 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
 
 function callsReducer(calls, action, lobby, me) {
   const { type, payload: p } = action;
-  if (type === 'session/welcome') return {};
-  if (type === 'call/connection-lost') {
+  if (type === A.SESSION_WELCOME) return {};
+  if (type === A.CALL_CONNECTION_LOST) {
     const next = Object.fromEntries(Object.entries(calls).map(([id, slot]) => [id, slotReducer(slot, action)]));
     return Object.keys(next).some((id) => next[id] !== calls[id]) ? next : calls;
   }
@@ -156,18 +157,18 @@ export function reducer(state = initialState(), action) {
   if (!action || typeof action.type !== 'string' || !action.type.includes('/')) {
     throw new TypeError(`malformed action ${JSON.stringify(action)}`);
   }
-  if (action.type === 'session/welcome') {
+  if (action.type === A.SESSION_WELCOME) {
     // A new client: the server knows none of this tab's anchors and calls.
     return { me: action.payload, lobby: EMPTY_LOBBY, calls: {} };
   }
-  if (action.type === 'session/resumed') {
+  if (action.type === A.SESSION_RESUMED) {
     // The same client back (resumed, or restored after a server restart): anchors and
     // calls carry on; the lobby snapshot that follows refreshes everything else.
     return { ...state, me: action.payload };
   }
-  if (action.type === 'me/renamed') {
+  if (action.type === A.ME_RENAMED) {
     const user = action.payload.user;
-    const lobby = lobbyReducer(state.lobby, { type: 'lobby/user', payload: { user } });
+    const lobby = lobbyReducer(state.lobby, { type: A.LOBBY_USER, payload: { user } });
     return { ...state, me: { ...state.me, user }, lobby };
   }
   const lobby = lobbyReducer(state.lobby, action);
@@ -179,7 +180,7 @@ export function reducer(state = initialState(), action) {
 }
 
 export function createStore(reduce = reducer) {
-  let state = reduce(undefined, { type: 'store/init' });
+  let state = reduce(undefined, { type: A.STORE_INIT });
   const listeners = new Set();
   return {
     getState: () => state,

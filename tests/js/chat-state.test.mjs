@@ -3,10 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  chatReducer, initialChat, isKnown, conversationList, unreadCounts, statusOf, timeline,
+  chatReducer as reduceChat, initialChat, isKnown, conversationList, unreadCounts, statusOf, timeline,
   newestFromPeer, isOnline, onlinePeople, convOf,
 } from '../../static/js/chat/state.js';
-import { run } from './freeze.mjs';
+import { CHAT_ACTIONS } from '../../static/js/actions.js';
+import { recording, run } from './freeze.mjs';
+
+const SEEN = new Set();
+const chatReducer = recording(reduceChat, SEEN);
 
 const ME = 'u-me';
 const PEER = 'u-ann';
@@ -122,4 +126,25 @@ test('actions that change nothing return the same state', () => {
   const closed = chatReducer(s, { type: 'chat/closed' });
   assert.equal(closed.active, null);
   assert.equal(chatReducer(closed, { type: 'chat/closed' }), closed);
+});
+
+test('a conversation list entry sets the peer, marks and last message; a failed load keeps its error', () => {
+  const item = { with: { id: PEER, displayName: 'Ann' }, lastMessage: msg(12), unread: 3,
+    deliveredUpTo: 10, readUpTo: 9, myDeliveredUpTo: 12, myReadUpTo: 8 };
+  const s = chat([{ type: 'chat/conversation', payload: { item } }]);
+  const c = convOf(s, PEER);
+  assert.deepEqual([c.peer, c.lastMessage.id, c.unread, c.deliveredUpTo, c.readUpTo, c.myDeliveredUpTo, c.myReadUpTo],
+    [item.with, 12, 3, 10, 9, 12, 8]);
+  const failed = chat([{ type: 'chat/load-failed', payload: { peerId: PEER, error: 'no' } }], s);
+  assert.equal(convOf(failed, PEER).error, 'no');
+  assert.equal(convOf(failed, PEER).lastMessage.id, 12, 'what was known stays');
+  const page = { type: 'chat/page', payload: { peerId: PEER, newest: true, page: {
+    with: item.with, messages: [msg(12)], hasMore: false, unread: 3, deliveredUpTo: 10, readUpTo: 9,
+    myDeliveredUpTo: 12, myReadUpTo: 8 } } };
+  assert.equal(convOf(chat([page], failed), PEER).error, '', 'the newest page loaded clears it');
+});
+
+// Last: every declared chat action type went through the reducer above at least once.
+test('every declared chat action type is unit-tested here', () => {
+  assert.deepEqual(CHAT_ACTIONS.filter((t) => !SEEN.has(t)), []);
 });

@@ -14,3 +14,10 @@ export function run(reduce, state, actions) {
   for (const a of actions) s = deepFreeze(reduce(s, a));
   return s;
 }
+
+// A reducer that notes each action type it is given in `seen` (a Set), so a file's last
+// test can require that every declared type was run at least once.
+export const recording = (reduce, seen) => (state, action) => {
+  if (action && typeof action.type === 'string') seen.add(action.type);
+  return reduce(state, action);
+};

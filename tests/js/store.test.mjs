@@ -3,9 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  reducer, initialState, createStore, ownAnchors, slotOf, freeAnchor, ringingFrom,
+  reducer as storeReducer, initialState, createStore, ownAnchors, slotOf, freeAnchor, ringingFrom,
 } from '../../static/js/store.js';
-import { run } from './freeze.mjs';
+import { STORE_ACTIONS } from '../../static/js/actions.js';
+import { recording, run } from './freeze.mjs';
+
+const SEEN = new Set();
+const reducer = recording(storeReducer, SEEN);
 
 const ME = { clientId: 'c-me', user: { id: 'u-me', displayName: 'Me' } };
 const at = (t) => ({ at: t });
@@ -145,4 +149,26 @@ test('the store: listeners hear changes only, and unsubscribe', () => {
   store.dispatch(SNAPSHOT);
   assert.deepEqual(heard, ['session/welcome']);
   assert.equal(store.getState().lobby.online, 2);
+});
+
+test('the peer\'s media and the peer connection\'s state: only for the slot\'s own call', () => {
+  const s = started([act('call/started', { anchorId: 'a1', callId: 'k1', peer: { anchorId: 'p1' } })]);
+  const media = run(reducer, s, [act('call/peer-state', { anchorId: 'a1', callId: 'k1', audio: true, video: false })]);
+  assert.deepEqual(slotOf(media, 'a1').peerMedia, { audio: true, video: false });
+  assert.equal(reducer(media, act('call/peer-state', { anchorId: 'a1', callId: 'k-other', audio: false })), media);
+  const pc = run(reducer, media, [act('call/pc-state', { anchorId: 'a1', callId: 'k1', state: 'checking' })]);
+  assert.equal(slotOf(pc, 'a1').pcState, 'checking');
+  assert.equal(reducer(pc, act('call/pc-state', { anchorId: 'a1', callId: 'k1', state: 'checking' })), pc, 'no change');
+  assert.equal(reducer(pc, act('call/pc-state', { anchorId: 'a1', callId: 'k-other', state: 'failed' })), pc);
+  assert.equal(reducer(pc, act('call/pc-state', { callId: 'k1', state: 'failed' })), pc, 'no anchor: no slot');
+});
+
+test('the store starts from its reducer\'s initial state (store/init)', () => {
+  const store = createStore(reducer);
+  assert.deepEqual(store.getState(), initialState());
+});
+
+// Last: every declared store action type went through the reducer above at least once.
+test('every declared store action type is unit-tested here', () => {
+  assert.deepEqual(STORE_ACTIONS.filter((t) => !SEEN.has(t)), []);
 });

@@ -14,6 +14,7 @@ import logging
 import time
 from datetime import datetime, timezone
 
+from ..events import CHAT_MESSAGE
 from ..store import actions as A
 from ..worker import SerialWorker
 
@@ -112,4 +113,4 @@ class CallLog:
                     continue
                 if not duplicate:
                     for user_id in (caller, callee):
-                        self.send_to_user(user_id, "chat:message", {"message": message})
+                        self.send_to_user(user_id, CHAT_MESSAGE, {"message": message})

@@ -5,148 +5,42 @@ knows about sockets or Flask: the socket handlers (realtime/chat_handlers.py) ca
 with the user id from the session and emit what it returns, after it returned — so an
 ack or a delivery never announces a message that is not committed.
 
-Over 300 lines on purpose: every query of the chat tables (send, batch send, history,
-receipts, conversations, call events) is here, so the one place that defines what a
-user can reach is read in one sitting.
+Every query of the chat tables that a user's request runs (send, batch send, history,
+receipts, conversations, call events) starts here, so the one place that defines what
+a user can reach is read in one sitting; how a batch is written is chat/writes.py, a
+message's wire form chat/messages.py.
 
 Authorization is by construction: every read and write starts from the caller's own
 user id and the peer's, so the only conversation reachable is the caller's own; a
 cursor from another conversation is refused.
-
-Wire shape of a message (docs/protocol.md, "Chat"):
-    {id, clientMsgId, from, to, fromName, kind, text, html, ts, call?}
-`id` grows with every stored message and is the pagination cursor.
 """
-import unicodedata
-from collections import namedtuple
 from contextlib import contextmanager
-from datetime import timezone
 
-from sqlalchemy import bindparam, case, func, or_, select, tuple_, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import case, func, or_, select, update
 
 from . import markdown
-from ..db import MESSAGE_KINDS, Conversation, Message, User, utcnow
+from .messages import CALL_KINDS, UNREAD_KINDS, clean_text, public_peer, unknown_peer, wire
+from .writes import MessageWriter, New, pair as _pair, retrying as _retrying
+from .. import limits as L
+from ..db import Conversation, Message, User, utcnow
 from ..errors import Refusal
 
-# Hard cap of the protocol; config CHAT_MAX_LENGTH may only lower it.
-MAX_TEXT = 10_000
-DEFAULT_PAGE = 50
-MAX_PAGE = 100
-MAX_CONVERSATIONS = 200
-CALL_KINDS = tuple(k for k in MESSAGE_KINDS if k != "text")
-# What makes the unread badge: what a person wrote, and calls you did not pick up.
-UNREAD_KINDS = ("text", "call-missed")
-_ALLOWED_CONTROLS = {"\n", "\t"}
-
-
-def clean_text(text, max_length):
-    """Normalise a message as typed; refuse what cannot be stored or shown."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = text.strip()
-    if not text:
-        raise Refusal("invalid-payload", "text: the message is empty")
-    for ch in text:
-        category = unicodedata.category(ch)
-        if (category == "Cc" and ch not in _ALLOWED_CONTROLS) or category == "Cs":
-            raise Refusal("invalid-payload",
-                                f"text: must not contain control character U+{ord(ch):04X}")
-    if len(text) > max_length:
-        raise Refusal("payload-too-large", f"text: the message is {len(text):,} "
-                            f"characters; the limit is {max_length:,}")
-    return text
-
-
-def _pair(u1, u2):
-    return (u1, u2) if u1 <= u2 else (u2, u1)
+# Hard caps of the protocol (limits.py); config CHAT_MAX_LENGTH may only lower MAX_TEXT.
+MAX_TEXT = L.CHAT_TEXT_MAX
+DEFAULT_PAGE = L.CHAT_PAGE
+MAX_PAGE = L.CHAT_PAGE_MAX
+MAX_CONVERSATIONS = L.CONVERSATIONS_MAX
 
 
 def _side(conv, user_id):
     return "a" if conv.user_a == user_id else "b"
 
 
-def _ms(dt):
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp() * 1000)
-
-
-MESSAGES = Message.__table__
-# A batch row to write: its place in the batch and what to store.
-_New = namedtuple("_New", "index sender_id to_id client_msg_id kind body html meta at")
-
-
-class _WriteStatements:
-    """The write path's statements, built once (building a statement costs more than
-    running it from the compiled cache); many rows go through one executemany."""
-
-    def __init__(self, db):
-        conv = Conversation.__table__
-        self.names = select(User.id, User.display_name).where(
-            User.id.in_(bindparam("ids", expanding=True)))
-        self.stored = select(MESSAGES).where(tuple_(
-            MESSAGES.c.sender_id, MESSAGES.c.client_msg_id).in_(
-            bindparam("keys", expanding=True)))
-        self.lock_pairs = select(conv.c.id, conv.c.user_a, conv.c.user_b).where(
-            tuple_(conv.c.user_a, conv.c.user_b).in_(bindparam("pairs", expanding=True))
-        ).order_by(conv.c.id).with_for_update()
-        self.insert_pairs = db.insert(conv).on_conflict_do_nothing(
-            index_elements=["user_a", "user_b"])
-        self.insert_messages = db.insert(MESSAGES).on_conflict_do_nothing(
-            index_elements=["sender_id", "client_msg_id"]).returning(*MESSAGES.c)
-        self.set_last_message = update(conv).where(conv.c.id == bindparam("conv")).values(
-            last_message_id=bindparam("last"))
-
-
-def _as_duplicate(existing, row, names):
-    """A resend (same sender and client id) of what is stored: the stored message, or a
-    refusal if the client id was used for different content."""
-    if existing.recipient_id != row.to_id or existing.kind != row.kind \
-            or existing.body != row.body:
-        return Refusal("invalid-state", "clientMsgId: already used for another "
-                       "message; make a new id for a new message")
-    return existing, names[existing.sender_id], True
-
-
-def _retrying(write, attempts=3):
-    """write(), again when PostgreSQL rolled it back for a deadlock or a serialization
-    failure (SQLSTATE class 40): two nodes' batches met; one of them tries again."""
-    for attempt in range(attempts):
-        try:
-            return write()
-        except OperationalError as err:
-            if attempt == attempts - 1 or not str(
-                    getattr(err.orig, "sqlstate", "") or "").startswith("40"):
-                raise
-
-
-def _html(msg):
-    """The HTML rendered when the message was stored; reads never render. A row without
-    it (written by a node of the previous version during a rolling upgrade) is shown as
-    plain text, which costs one pass."""
-    if msg.html is not None:
-        return msg.html
-    return markdown.plain(msg.body) if msg.body else ""
-
-
-def wire(msg, from_name):
-    out = {"id": msg.id, "clientMsgId": msg.client_msg_id, "from": msg.sender_id,
-           "to": msg.recipient_id, "fromName": from_name, "kind": msg.kind,
-           "text": msg.body, "html": _html(msg), "ts": _ms(msg.created_at)}
-    if msg.meta is not None:
-        out["call"] = dict(msg.meta)
-    return out
-
-
-def public_peer(user):
-    return {"id": user.id, "displayName": user.display_name, "account": user.is_account}
-
-
 class ChatService:
     def __init__(self, db, max_length=4000):
         self.db = db
         self.max_length = max(1, min(int(max_length), MAX_TEXT))
-        self.sql = _WriteStatements(db)
+        self.writer = MessageWriter(db)
 
     # -- writing ------------------------------------------------------------------
 
@@ -188,7 +82,7 @@ class ChatService:
             first[key] = i
             try:
                 text = clean_text(text, self.max_length)
-                rows.append(_New(i, sender_id, to_id, client_msg_id, "text", text,
+                rows.append(New(i, sender_id, to_id, client_msg_id, "text", text,
                                  markdown.render(text), None, now))
             except Refusal as err:
                 results[i] = err
@@ -204,7 +98,7 @@ class ChatService:
         return results
 
     def _store(self, sender_id, to_id, client_msg_id, kind, body, meta, at=None):
-        row = _New(0, sender_id, to_id, client_msg_id, kind, body,
+        row = New(0, sender_id, to_id, client_msg_id, kind, body,
                    markdown.render(body) if body else "", meta, at or utcnow())
         [outcome] = _retrying(lambda: self._write_with(self._session_connection, [row]))
         if isinstance(outcome, Refusal):
@@ -219,92 +113,7 @@ class ChatService:
 
     def _write_with(self, transaction, rows):
         with transaction() as connection:
-            return self._write(connection, rows)
-
-    def _write(self, c, rows):
-        """Within one transaction on connection `c` (SQLAlchemy Core: a few statements
-        for the whole batch): per row, (stored row, sender's name, duplicate) or the
-        Refusal that refused it.
-
-        Idempotency is the database's unique key (sender_id, client_msg_id), so it holds
-        across processes and machines sharing one database: a message that another
-        node stored first (before or while we look) comes back as a duplicate. The
-        pairs' conversation rows are locked first (PostgreSQL; SQLite has one writer),
-        so message ids commit in id order within a conversation and a history cursor
-        never skips a message that commits late."""
-        out = [None] * len(rows)
-        for n, row in enumerate(rows):
-            if row.to_id == row.sender_id:
-                out[n] = Refusal("invalid-payload", "to: you cannot send a message to yourself")
-        live = [n for n in range(len(rows)) if out[n] is None]
-        if not live:
-            return out
-        sql = self.sql
-        names = dict(c.execute(sql.names, {"ids": list(
-            {rows[n].sender_id for n in live} | {rows[n].to_id for n in live})}).all())
-        known = self._stored(c, [rows[n] for n in live])
-        fresh = []
-        for n in live:
-            row = rows[n]
-            existing = known.get((row.sender_id, row.client_msg_id))
-            if existing is not None:
-                out[n] = _as_duplicate(existing, row, names)
-            elif row.sender_id not in names:
-                out[n] = Refusal("invalid-state", "your identity is gone; reload")
-            elif row.to_id not in names:
-                out[n] = Refusal("not-found", "to: there is no such user")
-            else:
-                fresh.append(n)
-        if not fresh:
-            return out
-        convs = self._lock_conversations(c, {_pair(rows[n].sender_id, rows[n].to_id)
-                                             for n in fresh})
-        values = [{"conversation_id": convs[_pair(rows[n].sender_id, rows[n].to_id)],
-                   "sender_id": rows[n].sender_id, "recipient_id": rows[n].to_id,
-                   "client_msg_id": rows[n].client_msg_id, "kind": rows[n].kind,
-                   "body": rows[n].body, "html": rows[n].html, "meta": rows[n].meta,
-                   "created_at": rows[n].at}
-                  for n in fresh]
-        inserted = {(r.sender_id, r.client_msg_id): r
-                    for r in c.execute(sql.insert_messages, values)}
-        raced = [rows[n] for n in fresh
-                 if (rows[n].sender_id, rows[n].client_msg_id) not in inserted]
-        stored_meanwhile = self._stored(c, raced) if raced else {}  # another node's
-        newest = {}
-        for n in fresh:
-            row, key = rows[n], (rows[n].sender_id, rows[n].client_msg_id)
-            if key in inserted:
-                stored = inserted[key]
-                out[n] = (stored, names[row.sender_id], False)
-                newest[stored.conversation_id] = max(newest.get(stored.conversation_id, 0),
-                                                     stored.id)
-            else:
-                out[n] = _as_duplicate(stored_meanwhile[key], row, names)
-        if newest:
-            c.execute(sql.set_last_message, [{"conv": conv, "last": last}
-                                             for conv, last in newest.items()])
-        return out
-
-    def _stored(self, c, rows):
-        keys = list({(r.sender_id, r.client_msg_id) for r in rows})
-        return {(m.sender_id, m.client_msg_id): m
-                for m in c.execute(self.sql.stored, {"keys": keys})}
-
-    def _lock_conversations(self, c, pairs):
-        """{pair: conversation id}, made where missing, locked FOR UPDATE in id order
-        (PostgreSQL) until the transaction ends. Only missing pairs are inserted: an
-        insert that meets a conflict still uses up a sequence number on PostgreSQL."""
-        sql = self.sql
-        found = {(a, b): cid for cid, a, b in c.execute(sql.lock_pairs,
-                                                         {"pairs": list(pairs)})}
-        missing = sorted(set(pairs) - set(found))
-        if missing:  # another node may make the same pair meanwhile: then theirs is used
-            now = utcnow()
-            c.execute(sql.insert_pairs, [{"user_a": a, "user_b": b, "created_at": now}
-                                         for a, b in missing])
-            found.update({(a, b): cid for cid, a, b in c.execute(sql.lock_pairs,
-                                                                  {"pairs": missing})})
-        return found
+            return self.writer.write(connection, rows)
 
     def _conversation(self, s, u1, u2):
         a, b = _pair(u1, u2)
@@ -367,7 +176,7 @@ class ChatService:
             # Without a conversation nothing about the id is told: not whether it
             # exists, not its name (the lobby shows the names of those online).
             peer = public_peer(s.get(User, peer_id)) if conv is not None else \
-                {"id": peer_id, "displayName": None, "account": None}
+                unknown_peer(peer_id)
             empty = {"with": peer, "messages": [], "hasMore": False, "unread": 0,
                      "deliveredUpTo": 0, "readUpTo": 0, "myDeliveredUpTo": 0, "myReadUpTo": 0}
             cursor = before if before is not None else after

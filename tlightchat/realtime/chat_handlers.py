@@ -4,6 +4,7 @@ Same shape as handlers.py: (hub, clientId, payload) → ack fields, refusals rai
 Refusal. The user is the one bound to the socket at connect time. Deliveries happen
 only after the service returned, i.e. after the commit.
 """
+from .. import events as E
 from ..errors import Refusal
 from ..protocol import handles
 
@@ -24,8 +25,8 @@ def send(hub, cid, p):
                       "again is safe") from None
     # Committed. A duplicate is delivered again too: the first delivery may have been
     # cut short by a crash, and browsers drop a message id they already have.
-    hub.send_to_user(p["to"], "chat:message", {"message": message})
-    hub.send_to_user(me, "chat:message", {"message": message}, skip_client=cid)
+    hub.send_to_user(p["to"], E.CHAT_MESSAGE, {"message": message})
+    hub.send_to_user(me, E.CHAT_MESSAGE, {"message": message}, skip_client=cid)
     return {"message": message, "duplicate": duplicate}
 
 
@@ -44,9 +45,9 @@ def _mark(hub, cid, p, read):
     me, peer = hub.user_of(cid), p["with"]
     state, changed = hub.chat.mark(me, peer, p["upTo"], read)
     if changed:
-        hub.send_to_user(peer, "chat:receipt", {
+        hub.send_to_user(peer, E.CHAT_RECEIPT, {
             "with": me, "deliveredUpTo": state["deliveredUpTo"], "readUpTo": state["readUpTo"]})
-        hub.send_to_user(me, "chat:unread", state, skip_client=cid)
+        hub.send_to_user(me, E.CHAT_UNREAD, state, skip_client=cid)
     return state
 
 

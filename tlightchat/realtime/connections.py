@@ -3,7 +3,8 @@
 The store knows clients, never sockets: a client keeps its id across a dropped
 transport (resume) and a server restart (restore), and in a cluster another process
 may serve it. This layer holds the process-local half: socket id ↔ client id, the
-per-socket rate-limit bucket, and `emit`, the one place that writes to Socket.IO.
+per-socket rate-limit bucket, and `emit`, the one place that writes to Socket.IO: it
+refuses (LookupError) an event name that tlightchat/events.py does not declare.
 
 Writing to a socket whose pong is overdue makes Engine.IO close it on the spot and run
 our disconnect handler inside that write, i.e. inside whatever dispatch is delivering.
@@ -13,6 +14,7 @@ RecursionError and a 17.7 s stall at 10,000 clients).
 """
 import threading
 
+from .. import events
 from ..ratelimit import TokenBucket
 from ..worker import SerialWorker
 
@@ -100,7 +102,9 @@ class Connections:
 
     # -- writing -----------------------------------------------------------------------
     def emit(self, event, data, to):
-        """Every write to sockets goes through here (`to`: a sid or a list of sids)."""
+        """Every write to sockets goes through here (`to`: a sid or a list of sids), by
+        a declared name only."""
+        events.check(event)
         local = self._local
         local.depth = getattr(local, "depth", 0) + 1
         try:

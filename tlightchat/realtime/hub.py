@@ -22,6 +22,7 @@ import time
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .. import events as E
 from ..cluster.ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
 from ..cluster.handoff import MESSAGE as CUT_OFF, Handoff
 from ..cluster.outbox import Outbox
@@ -208,12 +209,12 @@ class Hub:
         """(Re)build the client's lobby view and send it: `query=`, `pins=` change it."""
         with self.store.lock:
             snapshot = self.lobby.build(self.store.get_state(), client_id, **view)
-            self.connections.send(client_id, "lobby:snapshot", snapshot)
+            self.connections.send(client_id, E.LOBBY_SNAPSHOT, snapshot)
 
     def send_counts(self):
         with self.store.lock:
             for client_ids, payload in self.lobby.counts():
-                self.connections.send_many(client_ids, "lobby:count", payload)
+                self.connections.send_many(client_ids, E.LOBBY_COUNT, payload)
 
     def relay_only(self, caller_anchor, callee_anchor):
         """The anchors of a call about to start that may send relay candidates only."""
@@ -243,7 +244,7 @@ class Hub:
         try:
             auth = validate_auth(auth)
         except Refusal as err:
-            self.connections.emit("error", {"event": "connect", "error": err.as_dict()}, to=sid)
+            self.connections.emit(E.ERROR, {"event": "connect", "error": err.as_dict()}, to=sid)
             auth = None
         claimed = self._token_client(auth, user)
         if self.cluster is not None and claimed is not None:
@@ -275,7 +276,7 @@ class Hub:
             self.connections.bind(sid, client_id, leave_on_close=bool(
                 auth and auth.get("leaveOnClose")), session=(user.id, session),
                 protocol=(auth or {}).get("protocol", 1))
-            self.connections.emit("session:welcome", {
+            self.connections.emit(E.SESSION_WELCOME, {
                 **self.welcome, "clientId": client_id, "resumed": resumed,
                 "restored": claimed is not None and not resumed,
                 "resumeToken": self.tokens.dumps([client_id, user.id]),
@@ -310,7 +311,7 @@ class Hub:
             try:
                 self.store.dispatch(step())
             except Refusal as err:
-                self.connections.emit("error", {"event": "connect", "error": err.as_dict()},
+                self.connections.emit(E.ERROR, {"event": "connect", "error": err.as_dict()},
                                       to=sid)
 
     def disconnect(self, sid, reason=None):
@@ -370,7 +371,7 @@ class Hub:
                          "it has been logged, please retry"}
         finally:
             self.in_flight -= 1
-        self.connections.emit("error", {"event": shown, "error": error}, to=sid)
+        self.connections.emit(E.ERROR, {"event": shown, "error": error}, to=sid)
         result = {"ok": False, "error": error}
         self._log(shown, client_id, payload, started, result)
         return result
@@ -475,7 +476,7 @@ class Hub:
         is told to reconnect and its transport closed (the browser reconnects by itself;
         this node refuses new handshakes while cut off, so the proxy picks another)."""
         sids = self.connections.all_sids()
-        self.connections.emit("session:closing", {
+        self.connections.emit(E.SESSION_CLOSING, {
             "reason": "cut-off", "message": CUT_OFF, "reconnectInMs": 1000}, to=sids)
         for client_id in list(self.connections.sids):
             self.connections.release(client_id)  # it resumes elsewhere: no departure

@@ -26,6 +26,7 @@ each change's users slice; a state it did not follow (a cluster node that loaded
 snapshot) is re-read from the state, oldest first by when each user's oldest tab
 connected.
 """
+from .. import events as E
 from ..store import selectors as S
 
 KEEP = object()  # build(): keep the view's current query / pins
@@ -142,17 +143,17 @@ class LobbyViews:
     def route(self, event, data, prev, nxt):
         """The clients a lobby delta goes to; keeps the views in step with the change."""
         self.online = len(nxt["users"])
-        if event == "lobby:client-joined":
+        if event == E.LOBBY_CLIENT_JOINED:
             return self._joined(data["user"]["id"], prev, nxt)
-        if event == "lobby:client-left":
+        if event == E.LOBBY_CLIENT_LEFT:
             return self._left(data["clientId"], prev, nxt)
-        if event == "lobby:user":
+        if event == E.LOBBY_USER:
             uid = data["user"]["id"]
-        elif event == "lobby:client":
+        elif event == E.LOBBY_CLIENT:
             uid = data["client"]["userId"]
-        elif event == "lobby:anchor":
+        elif event == E.LOBBY_ANCHOR:
             uid = nxt["clients"][data["anchor"]["clientId"]]["userId"]
-        elif event == "lobby:anchor-removed":
+        elif event == E.LOBBY_ANCHOR_REMOVED:
             owner = prev["anchors"][data["anchorId"]]["clientId"]
             uid = (nxt["clients"].get(owner) or prev["clients"][owner])["userId"]
         else:

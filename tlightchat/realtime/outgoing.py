@@ -7,6 +7,7 @@ the lobby. No I/O, no sockets: given the same action and states
 every process computes the same messages, which is what lets a cluster node deliver
 only to its own clients.
 """
+from .. import events as E
 from ..store import actions as A
 from ..store import selectors as S
 from ..store.selectors import pair_of, peers_of, sender_anchor
@@ -87,7 +88,7 @@ def anchor_deltas(prev, nxt, touched):
             continue
         view = S.public_anchor(nxt, aid)
         if aid not in prev["anchors"] or S.public_anchor(prev, aid) != view:
-            msgs.append((LOBBY, "lobby:anchor", {"anchor": view}))
+            msgs.append((LOBBY, E.LOBBY_ANCHOR, {"anchor": view}))
     return msgs
 
 
@@ -100,20 +101,20 @@ def _lobby_deltas(action, prev, nxt):
     for cid in joined:
         client = nxt["clients"][cid]
         user = S.public_user(nxt["users"][client["userId"]])
-        msgs.append((LOBBY, "lobby:client-joined",
+        msgs.append((LOBBY, E.LOBBY_CLIENT_JOINED,
                      {"client": S.public_client(client), "user": user}))
     for cid in changed:
         old, client = prev["clients"][cid], nxt["clients"][cid]
         if old["awayUntil"] != client["awayUntil"] \
                 and (old["awayUntil"] is None or client["awayUntil"] is None):
-            msgs.append((LOBBY, "lobby:client", {"client": S.public_client(client)}))
+            msgs.append((LOBBY, E.LOBBY_CLIENT, {"client": S.public_client(client)}))
     for uid in slice_changes(prev["users"], nxt["users"], named)[2]:
         if prev["users"][uid]["displayName"] != nxt["users"][uid]["displayName"]:
-            msgs.append((LOBBY, "lobby:user", {"user": S.public_user(nxt["users"][uid])}))
+            msgs.append((LOBBY, E.LOBBY_USER, {"user": S.public_user(nxt["users"][uid])}))
     added, removed, touched = slice_changes(prev["anchors"], nxt["anchors"], named)
     for aid in removed:
         if prev["anchors"][aid]["clientId"] in nxt["clients"]:
-            msgs.append((LOBBY, "lobby:anchor-removed", {"anchorId": aid}))
+            msgs.append((LOBBY, E.LOBBY_ANCHOR_REMOVED, {"anchorId": aid}))
     touched = set(added) | set(touched) \
         | _small_slice_anchors(prev["calls"], nxt["calls"], lambda c: c["parties"]) \
         | _small_slice_anchors(prev["invitations"], nxt["invitations"],
@@ -121,7 +122,7 @@ def _lobby_deltas(action, prev, nxt):
         | _small_slice_anchors(prev["claims"], nxt["claims"], lambda c: (c["anchorId"],))
     msgs += anchor_deltas(prev, nxt, touched)
     for cid in left:
-        msgs.append((LOBBY, "lobby:client-left", {"clientId": cid}))
+        msgs.append((LOBBY, E.LOBBY_CLIENT_LEFT, {"clientId": cid}))
     return msgs
 
 
@@ -148,7 +149,7 @@ def _invitation_messages(action, prev, nxt, actor):
             cid = inv[client_key]
             if cid not in nxt["clients"] or (why == "peer-left" and cid == actor):
                 continue
-            msgs.append(((cid, inv[anchor_key]), "call:invite-ended",
+            msgs.append(((cid, inv[anchor_key]), E.CALL_INVITE_ENDED,
                          {"invitationId": iid, "reason": why, "anchorId": inv[anchor_key]}))
     if action["type"] == A.INVITATION_CREATED:
         inv = nxt["invitations"].get(action["payload"]["invitationId"])
@@ -159,7 +160,7 @@ def _invitation_messages(action, prev, nxt, actor):
                     "relayOnly": inv["toAnchorId"] in inv.get("relayOnly", ())}
             if "offer" in action["payload"]:  # relayed with the ring, never stored
                 ring["offer"] = action["payload"]["offer"]
-            msgs.append(((inv["toClientId"], inv["toAnchorId"]), "call:ring", ring))
+            msgs.append(((inv["toClientId"], inv["toAnchorId"]), E.CALL_RING, ring))
     return msgs
 
 
@@ -184,13 +185,13 @@ def _call_messages(action, prev, nxt, actor):
         else:
             old_state = S.call_state(prev, old)
         if old_state != state:
-            msgs.append((to_call(call_id), "call:state", {"callId": call_id, "state": state}))
+            msgs.append((to_call(call_id), E.CALL_STATE, {"callId": call_id, "state": state}))
     if prev["claims"] is not nxt["claims"]:
         for key, claim in prev["claims"].items():
             call_id = claim["callId"]
             if key not in nxt["claims"] and call_id not in nxt["calls"] \
                     and claim["clientId"] in nxt["clients"]:
-                msgs.append(((claim["clientId"], claim["anchorId"], call_id), "call:ended", {
+                msgs.append(((claim["clientId"], claim["anchorId"], call_id), E.CALL_ENDED, {
                     "callId": call_id, "anchorId": claim["anchorId"], "reason": "peer-left"}))
     hangup = action["type"] == A.CALL_HUNG_UP
     for call_id, call in (prev["calls"].items() if calls_changed else ()):
@@ -203,7 +204,7 @@ def _call_messages(action, prev, nxt, actor):
                     "reason": "hangup" if hangup else "peer-left"}
             if hangup:
                 data["by"] = "you" if cid == actor else "peer"
-            msgs.append(((cid, aid, call_id), "call:ended", data))
+            msgs.append(((cid, aid, call_id), E.CALL_ENDED, data))
     if action["type"] == A.CLIENT_RESUMED and action["payload"].get("reloaded"):
         msgs.extend(_peer_reloaded(nxt, action["payload"]["clientId"]))
     relay = RELAYED.get(action["type"])
@@ -245,7 +246,7 @@ def _peer_reloaded(state, client_id):
         if call is None:
             continue
         for peer in peers_of(state, call["id"], aid):
-            msgs.append(((call["clients"][peer], peer, call["id"]), "call:peer-reloaded",
+            msgs.append(((call["clients"][peer], peer, call["id"]), E.CALL_PEER_RELOADED,
                          {"callId": call["id"], "fromAnchorId": aid}))
     return msgs
 
@@ -253,8 +254,8 @@ def _peer_reloaded(state, client_id):
 # Passed from one side of a live call to the other, stamped with the sender's anchor:
 # action type → (event, the payload keys relayed).
 RELAYED = {
-    A.CALL_SIGNALLED: ("call:signal", ("description", "candidate")),
-    A.CALL_PEER_STATE_REPORTED: ("call:peer-state", ("audio", "video")),
+    A.CALL_SIGNALLED: (E.CALL_SIGNAL, ("description", "candidate")),
+    A.CALL_PEER_STATE_REPORTED: (E.CALL_PEER_STATE, ("audio", "video")),
 }
 
 

@@ -1,5 +1,5 @@
 """Read-only views of the state: what each audience may see."""
-from ..names import name_tag
+from .. import names
 
 
 def anchor_status(state, anchor):
@@ -71,7 +71,8 @@ def public_anchor(state, anchor_id):
 
 
 def public_user(user):
-    return {"id": user["id"], "displayName": user["displayName"], "tag": name_tag(user["id"])}
+    """A lobby user: the one public shape of a person (names.public_user) with its tag."""
+    return names.public_user(user["id"], user["displayName"], tag=names.name_tag(user["id"]))
 
 
 def public_client(client):

@@ -8,6 +8,8 @@
 // Conv  = {peer: {id, displayName, …} | null (the server's), messages: {[id]: message},
 //          loaded, loading, hasOlder, error, unread, lastMessage,
 //          deliveredUpTo, readUpTo (the peer's marks), myDeliveredUpTo, myReadUpTo (ours)}
+import * as A from '../actions.js';
+
 
 const UNREAD_KINDS = new Set(['text', 'call-missed']);
 
@@ -41,29 +43,29 @@ const marks = (p) => ({ unread: p.unread, deliveredUpTo: p.deliveredUpTo, readUp
 
 function convReducer(conv, { type, payload: p }, meId) {
   switch (type) {
-    case 'chat/conversation': // an entry of chat:conversations
+    case A.CHAT_CONVERSATION: // an entry of chat:conversations
       return { ...conv, peer: p.item.with, ...marks(p.item), lastMessage: p.item.lastMessage };
-    case 'chat/loading':
+    case A.CHAT_LOADING:
       return conv.loading === p.loading ? conv : { ...conv, loading: p.loading };
-    case 'chat/page': { // a chat:history page; `newest`: the latest page (loaded), `older`: scrolled up
+    case A.CHAT_PAGE: { // a chat:history page; `newest`: the latest page (loaded), `older`: scrolled up
       const next = { ...remember(conv, p.page.messages), peer: p.page.with, ...marks(p.page) };
       if (p.newest) Object.assign(next, { hasOlder: p.page.hasMore, loaded: true, error: '' });
       if (p.older) next.hasOlder = p.page.hasMore;
       return next;
     }
-    case 'chat/load-failed':
+    case A.CHAT_LOAD_FAILED:
       return { ...conv, error: p.error };
-    case 'chat/message': { // live (chat:message) or our own send's ack
+    case A.CHAT_MESSAGE: { // live (chat:message) or our own send's ack
       const m = p.message;
       const next = remember(conv, [m]);
       // An unread count, corrected by the receipt's ack.
       if (m.from !== meId && !isKnown(conv, m) && m.id > conv.myReadUpTo && UNREAD_KINDS.has(m.kind)) next.unread += 1;
       return next;
     }
-    case 'chat/receipt':
+    case A.CHAT_RECEIPT:
       return { ...conv, deliveredUpTo: Math.max(conv.deliveredUpTo, p.deliveredUpTo),
                readUpTo: Math.max(conv.readUpTo, p.readUpTo) };
-    case 'chat/unread':
+    case A.CHAT_UNREAD:
       return { ...conv, unread: p.unread, myReadUpTo: Math.max(conv.myReadUpTo, p.readUpTo),
                myDeliveredUpTo: Math.max(conv.myDeliveredUpTo, p.deliveredUpTo) };
     default:
@@ -73,22 +75,22 @@ function convReducer(conv, { type, payload: p }, meId) {
 
 // The conversation an action is about, if any.
 function peerOfAction(state, { type, payload: p }) {
-  if (type === 'chat/conversation') return p.item.with.id;
-  if (type === 'chat/message') return peerIdOf(state.meId, p.message);
-  if (type === 'chat/receipt' || type === 'chat/unread') return p.with;
+  if (type === A.CHAT_CONVERSATION) return p.item.with.id;
+  if (type === A.CHAT_MESSAGE) return peerIdOf(state.meId, p.message);
+  if (type === A.CHAT_RECEIPT || type === A.CHAT_UNREAD) return p.with;
   return p?.peerId;
 }
 
 export function chatReducer(state, action) {
   const { type, payload: p } = action;
   switch (type) {
-    case 'chat/status':
+    case A.CHAT_STATUS:
       return state.status === p.status ? state : { ...state, status: p.status };
-    case 'chat/list-loaded':
+    case A.CHAT_LIST_LOADED:
       return state.listLoaded ? state : { ...state, listLoaded: true };
-    case 'chat/closed':
+    case A.CHAT_CLOSED:
       return state.active === null ? state : { ...state, active: null };
-    case 'chat/opened': {
+    case A.CHAT_OPENED: {
       const convs = state.convs[p.peerId] ? state.convs : { ...state.convs, [p.peerId]: EMPTY_CONV };
       return { ...state, active: p.peerId, convs };
     }

@@ -9,14 +9,14 @@
 // clientMsgId once), the conversation list is reloaded and the open conversation
 // catches up from its newest known message with `after`.
 // Presence needs the conversation peers in this client's lobby view: chat/pins.js.
+import * as A from '../actions.js';
 import * as P from '../protocol.js';
-import { Outbox, newClientMsgId } from './outbox.js';
+import { Outbox } from './outbox.js';
 import * as C from './state.js';
 import { LobbyPins } from './pins.js';
-import { messageTooLong, MESSAGE_EMPTY } from '../views/words.js';
+import { sending } from './sending.js';
 
 const PAGE = 50;
-const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
 
 export class ChatStore {
   constructor({ signaling, lobbyStore, me, maxLength = 4000, storage,
@@ -84,11 +84,11 @@ export class ChatStore {
   start() {
     const on = (event, fn) => this.sig.on(event, fn.bind(this));
     on(P.CHAT_MESSAGE, this._onMessage);
-    on(P.CHAT_RECEIPT, (p) => this.dispatch({ type: 'chat/receipt', payload: p }));
+    on(P.CHAT_RECEIPT, (p) => this.dispatch({ type: A.CHAT_RECEIPT, payload: p }));
     on(P.CHAT_UNREAD, this._onUnread);
     this.lobbyStore.subscribe((state, prev) => { if (state.lobby !== prev.lobby || state.me !== prev.me) this._changed(); });
     this.sig.on('status', ({ status }) => {
-      this.dispatch({ type: 'chat/status', payload: { status } });
+      this.dispatch({ type: A.CHAT_STATUS, payload: { status } });
       if (status === 'connected') this._onConnected();
     });
     document.addEventListener('visibilitychange', () => { if (this.active) this.markRead(this.active); });
@@ -119,30 +119,30 @@ export class ChatStore {
       return console.warn('chat: conversations not loaded', err);
     }
     for (const item of ack.conversations) {
-      this.dispatch({ type: 'chat/conversation', payload: { item } });
+      this.dispatch({ type: A.CHAT_CONVERSATION, payload: { item } });
       // Offline while they wrote: tell them it has arrived now.
       const last = item.lastMessage;
       if (last.from !== this.myId && last.id > item.myDeliveredUpTo) this._confirm(item.with.id, last.id);
     }
-    this.dispatch({ type: 'chat/list-loaded', payload: {} });
+    this.dispatch({ type: A.CHAT_LIST_LOADED, payload: {} });
   }
 
   async open(peerId) {
     if (!peerId || peerId === this.myId) return;
-    this.dispatch({ type: 'chat/opened', payload: { peerId } });
+    this.dispatch({ type: A.CHAT_OPENED, payload: { peerId } });
     if (!C.convOf(this.state, peerId).loaded) await this._loadLatest(peerId);
     else await this._catchUp(peerId);
     this.markRead(peerId);
   }
 
   close() {
-    this.dispatch({ type: 'chat/closed', payload: {} });
+    this.dispatch({ type: A.CHAT_CLOSED, payload: {} });
   }
 
   // One chat:history request, its page applied; `how` says which page it is.
   async _page(peerId, query, how = {}) {
     const page = await this.sig.request(P.CHAT_HISTORY, { with: peerId, ...query });
-    this.dispatch({ type: 'chat/page', payload: { peerId, page, ...how } });
+    this.dispatch({ type: A.CHAT_PAGE, payload: { peerId, page, ...how } });
     this._stored(page.messages);
     const last = page.messages[page.messages.length - 1];
     if (last && last.from !== this.myId && last.id > page.myDeliveredUpTo) this._confirm(peerId, last.id);
@@ -151,14 +151,14 @@ export class ChatStore {
 
   // A load that shows "Loading…" meanwhile and its error after.
   async _loading(peerId, fn) {
-    this.dispatch({ type: 'chat/loading', payload: { peerId, loading: true } });
+    this.dispatch({ type: A.CHAT_LOADING, payload: { peerId, loading: true } });
     try {
       return await fn();
     } catch (err) {
-      this.dispatch({ type: 'chat/load-failed', payload: { peerId, error: err.message } });
+      this.dispatch({ type: A.CHAT_LOAD_FAILED, payload: { peerId, error: err.message } });
       return false;
     } finally {
-      this.dispatch({ type: 'chat/loading', payload: { peerId, loading: false } });
+      this.dispatch({ type: A.CHAT_LOADING, payload: { peerId, loading: false } });
     }
   }
 
@@ -198,72 +198,6 @@ export class ChatStore {
     for (const m of messages) if (m.from === this.myId) this.outbox.remove(m.clientMsgId);
   }
 
-  // -- sending -----------------------------------------------------------------------
-  send(peerId, text) {
-    text = text.replace(/\r\n?/g, '\n').trim();
-    if (!text) return { ok: false, message: MESSAGE_EMPTY };
-    if ([...text].length > this.maxLength) return { ok: false, message: messageTooLong([...text].length, this.maxLength) };
-    this.outbox.add({ clientMsgId: newClientMsgId(), to: peerId, toName: this.conv(peerId).peer.displayName,
-      text, createdAt: Date.now() });
-    this._changed();
-    this.flush();
-    return { ok: true };
-  }
-
-  retry(clientMsgId) {
-    this.outbox.update(clientMsgId, { failed: undefined });
-    this._changed();
-    this.flush();
-  }
-
-  discard(clientMsgId) {
-    this.outbox.remove(clientMsgId);
-    this._changed();
-  }
-
-  // Send the outbox in order, one at a time. A transient failure stops the run and
-  // schedules another; the next connect runs it too.
-  async flush() {
-    if (this._flushing) { this._again = true; return; }
-    this._flushing = true;
-    try {
-      do {
-        this._again = false;
-        for (const entry of this.outbox.all()) {
-          if (entry.failed || !this.sig.connected) continue;
-          if (!this.outbox.has(entry.clientMsgId)) continue;  // another tab got the ack
-          try {
-            const ack = await this.sig.request(P.CHAT_SEND, { to: entry.to, clientMsgId: entry.clientMsgId, text: entry.text });
-            this.dispatch({ type: 'chat/message', payload: { message: ack.message } });
-            this._stored([ack.message]);
-            this._retry = 0;
-            this.serverCannotStore = false;
-          } catch (err) {
-            if (P.isPermanent(err.code)) {
-              this.outbox.update(entry.clientMsgId, { failed: { code: err.code, message: err.message } });
-            } else {
-              // `unavailable`: the server cannot store right now (or is restarting); the
-              // message stays in the outbox and goes again when the server says
-              this.serverCannotStore = err.code === 'unavailable';
-              this._scheduleRetry(err.retryAfterMs);
-              return;
-            }
-          } finally {
-            this._changed();
-          }
-        }
-      } while (this._again);
-    } finally {
-      this._flushing = false;
-    }
-  }
-
-  _scheduleRetry(afterMs = null) {
-    clearTimeout(this._retryTimer);
-    const delay = afterMs ?? RETRY_MS[Math.min(this._retry++, RETRY_MS.length - 1)];
-    this._retryTimer = setTimeout(() => { if (this.sig.connected) this.flush(); }, delay);
-  }
-
   // -- receipts ------------------------------------------------------------------------
 
   // The peer's messages up to `upTo` reached this browser.
@@ -293,12 +227,15 @@ export class ChatStore {
   _onMessage({ message: m }) {
     const peerId = C.peerIdOf(this.myId, m);
     const known = C.isKnown(this.state.convs[peerId], m);
-    this.dispatch({ type: 'chat/message', payload: { message: m } });
+    this.dispatch({ type: A.CHAT_MESSAGE, payload: { message: m } });
     this._stored([m]);
     if (m.from !== this.myId && !known) this._confirm(peerId, m.id).then(() => this.markRead(peerId));
   }
 
   _onUnread(marks) {
-    this.dispatch({ type: 'chat/unread', payload: marks });
+    this.dispatch({ type: A.CHAT_UNREAD, payload: marks });
   }
 }
+
+// Sending (send, retry, discard, flush): chat/sending.js.
+Object.assign(ChatStore.prototype, sending);

@@ -2,41 +2,11 @@
 // conversation. Renders the ChatStore; the DOM of the panel is in _chat_panel.html.
 // Messages are keyed and updated in place, so a receipt does not rebuild the list
 // (nor lose a text selection), and loading an older page keeps the scroll position.
-// A little over 300 lines: the list, the thread and the composer are one panel that
-// shares its render and its focus rules.
+// One message's DOM, times and previews: chat/message.js.
 import { fillBadges, watchBadges } from './badges.js';
+import { day, messageRow, preview, shortTime } from './message.js';
 import { h } from '../views/dom.js';
-import { CALL_WORDS, CHAT, CHAT_STATUS, STATUS_WORDS } from '../views/words.js';
-import { formatDate, formatTime, lang } from '../i18n.js';
-
-const time = (ts) => formatTime(ts);
-
-function day(ts) {
-  const d = new Date(ts);
-  const today = new Date();
-  const yesterday = new Date(Date.now() - 86400000);
-  if (d.toDateString() === today.toDateString()) return CHAT.today;
-  if (d.toDateString() === yesterday.toDateString()) return CHAT.yesterday;
-  return formatDate(ts, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
-}
-
-function shortTime(ts) {
-  const d = new Date(ts);
-  return d.toDateString() === new Date().toDateString() ? time(ts) : formatDate(ts, { month: 'short', day: 'numeric' });
-}
-
-function duration(ms) {
-  const s = Math.round(ms / 1000);
-  const [hh, mm, ss] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
-  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}` : `${mm}:${String(ss).padStart(2, '0')}`;
-}
-
-function preview(m, meId) {
-  if (!m) return '';
-  if (m.kind !== 'text') return CALL_WORDS[m.kind] || m.kind;
-  const text = m.text.replace(/\s+/g, ' ');
-  return (m.from === meId ? CHAT.youPrefix : '') + (text.length > 60 ? text.slice(0, 59) + '…' : text);
-}
+import { CHAT, CHAT_STATUS } from '../views/words.js';
 
 export class ChatView {
   constructor(root, store) {
@@ -245,7 +215,7 @@ export class ChatView {
       const first = m.kind !== 'text' || m.from !== lastSender;
       lastSender = m.kind === 'text' ? m.from : null;
       const sig = `${m.status}|${first}|${m.fromName}|${m.error?.message || ''}`;
-      wanted.push([key, sig, () => this._message(m, first)]);
+      wanted.push([key, sig, () => messageRow(m, first, s.me.id)]);
     }
     // Reconcile: reuse a row whose signature did not change; keep DOM order.
     let cursor = this.messages.firstChild;
@@ -276,34 +246,5 @@ export class ChatView {
       this.newBelow.hidden = false;
     }
     s.markRead(peerId);
-  }
-
-  _message(m, first) {
-    const mine = m.from === this.store.me.id;
-    if (m.kind !== 'text') {
-      const words = CALL_WORDS[m.kind] || m.kind;
-      const extra = m.kind === 'call-ended' && m.call?.durationMs != null ? ` · ${duration(m.call.durationMs)}` : '';
-      return h('div', { class: `chat-event ${m.kind}`, dataset: { id: m.id } },
-        h('span', {}, `📞 ${words}${extra}`), ' ', h('time', { datetime: new Date(m.ts).toISOString() }, time(m.ts)));
-    }
-    const body = h('div', { class: 'chat-body' });
-    if (m.html !== null) body.innerHTML = m.html;   // sanitised by the server (nh3 allowlist)
-    else body.textContent = m.text;                 // pending: not rendered yet
-    const [icon, words] = STATUS_WORDS[m.status] || ['', ''];
-    const row = h('div', {
-      class: `chat-msg ${mine ? 'mine' : 'theirs'} ${m.status}${first ? ' first' : ''}`,
-      dataset: { id: m.id || '', clientMsgId: m.clientMsgId, status: m.status },
-    },
-    first ? h('div', { class: 'chat-sender' }, mine ? CHAT.you : m.fromName) : null,
-    h('div', { class: 'chat-bubble' }, body,
-      h('div', { class: 'chat-meta' },
-        h('time', { datetime: new Date(m.ts).toISOString(), title: new Date(m.ts).toLocaleString(lang) }, time(m.ts)),
-        mine ? h('span', { class: 'chat-status', title: words, 'aria-label': words }, icon) : null)));
-    if (m.status === 'failed') {
-      row.append(h('div', { class: 'chat-failed', role: 'alert' }, CHAT.notSent(m.error?.message),
-        h('button', { type: 'button', dataset: { action: 'retry', id: m.clientMsgId } }, CHAT.retry), ' ',
-        h('button', { type: 'button', dataset: { action: 'discard', id: m.clientMsgId } }, CHAT.discard)));
-    }
-    return row;
   }
 }

@@ -1,0 +1,12 @@
+"""The site's pages, declared once for the browser tests (issue 25, item 3): each page a
+person opens by its address (GET, HTML, no argument in its path). /logout only asks (an
+account) or sends a guest on to /me. tests/test_site_pages.py keeps this list equal to
+the app's URL map less NOT_PAGES, so a page added or removed there fails until it is
+named here. (No imports: tests/ reads it without the browser fixtures.)"""
+
+SITE_PAGES = ("/", "/call", "/chat", "/about", "/me", "/login", "/register", "/logout")
+
+# Addresses of the URL map that are no page to look at: health checks, the old call
+# page's redirect, and the password page only an account has.
+NOT_PAGES = ("/healthz", "/healthz/live", "/healthz/ready", "/WebrtcVideoCommunication",
+             "/me/password")

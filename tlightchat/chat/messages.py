@@ -1,0 +1,72 @@
+"""A chat message as stored and as sent: the text as typed made storable
+(`clean_text`), the wire form of a stored row (`wire`), a conversation's peer
+(`public_peer`).
+
+Wire shape of a message (docs/protocol.md, "Chat"):
+    {id, clientMsgId, from, to, fromName, kind, text, html, ts, call?}
+`id` grows with every stored message and is the pagination cursor.
+"""
+import unicodedata
+from datetime import timezone
+
+from . import markdown
+from ..db import MESSAGE_KINDS
+from ..errors import Refusal
+from .. import names
+
+CALL_KINDS = tuple(k for k in MESSAGE_KINDS if k != "text")
+# What makes the unread badge: what a person wrote, and calls you did not pick up.
+UNREAD_KINDS = ("text", "call-missed")
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+def clean_text(text, max_length):
+    """Normalise a message as typed; refuse what cannot be stored or shown."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.strip()
+    if not text:
+        raise Refusal("invalid-payload", "text: the message is empty")
+    for ch in text:
+        category = unicodedata.category(ch)
+        if (category == "Cc" and ch not in _ALLOWED_CONTROLS) or category == "Cs":
+            raise Refusal("invalid-payload",
+                                f"text: must not contain control character U+{ord(ch):04X}")
+    if len(text) > max_length:
+        raise Refusal("payload-too-large", f"text: the message is {len(text):,} "
+                            f"characters; the limit is {max_length:,}")
+    return text
+
+
+def _ms(dt):
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+def _html(msg):
+    """The HTML rendered when the message was stored; reads never render. A row without
+    it (written by a node of the previous version during a rolling upgrade) is shown as
+    plain text, which costs one pass."""
+    if msg.html is not None:
+        return msg.html
+    return markdown.plain(msg.body) if msg.body else ""
+
+
+def wire(msg, from_name):
+    out = {"id": msg.id, "clientMsgId": msg.client_msg_id, "from": msg.sender_id,
+           "to": msg.recipient_id, "fromName": from_name, "kind": msg.kind,
+           "text": msg.body, "html": _html(msg), "ts": _ms(msg.created_at)}
+    if msg.meta is not None:
+        out["call"] = dict(msg.meta)
+    return out
+
+
+def public_peer(user):
+    """A conversation's peer: the one public shape of a user (names.public_user), with
+    whether it is an account."""
+    return names.public_user(user.id, user.display_name, account=user.is_account)
+
+
+def unknown_peer(user_id):
+    """The peer of no conversation: nothing told about the id, not even its name."""
+    return names.public_user(user_id, None, account=None)
