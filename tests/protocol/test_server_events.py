@@ -9,7 +9,7 @@ import pytest
 from tlightchat import events, protocol
 from tlightchat.realtime.connections import Connections
 
-PACKAGE = Path(__file__).resolve().parent.parent / "tlightchat"
+PACKAGE = Path(__file__).resolve().parents[2] / "tlightchat"
 NAMESPACES = ("session", "lobby", "call", "chat", "me", "anchor", "ice", "trust")
 # Writers: the argument that names the event (connections.emit(event, data, to),
 # send(clientId, event, data), send_many(clientIds, event, data), send_to_user(userId, event, …)).

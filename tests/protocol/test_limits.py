@@ -13,7 +13,7 @@ from tlightchat import names, protocol
 from tlightchat.chat import service
 from tlightchat.errors import Refusal
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def source(path):
