@@ -342,7 +342,7 @@ def test_the_browser_catalog_is_served_versioned_and_immutable(app):
 def test_a_socket_refusal_comes_in_the_pages_language(app):
     """The ack of a refused event, on a socket whose browser chose German: the same code,
     the message in German (the language of the cookie the connection came with)."""
-    from .conftest import Tab
+    from tests.support.clients import Tab
 
     browser = in_language(app, "de")
     browser.get("/")

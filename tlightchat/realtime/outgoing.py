@@ -233,7 +233,7 @@ def _started(action, state, call):
                     "relayOnly": me in pair["relayOnly"]}
             if resend and me == pair["initiator"]:
                 data["resendOffer"] = True
-            msgs.append(((call["clients"][me], me, call["id"]), "call:started", data))
+            msgs.append(((call["clients"][me], me, call["id"]), E.CALL_STARTED, data))
     return msgs
 
 

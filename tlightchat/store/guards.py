@@ -51,8 +51,9 @@ def checked_signal_target(state, call, me, p):
     its `to` must name another party of the call, and a call of more than two needs one."""
     peer = signal_target(state, call, me, p.get("to"))
     if peer is None:
-        raise Refusal("invalid-payload", "`to` is not another party of this call" if "to" in p
-                      else "`to` is required in a call of more than two")
+        if "to" in p:
+            raise Refusal("invalid-payload", "`to` is not another party of this call")
+        raise Refusal("invalid-payload", "`to` is required in a call of more than two")
     return peer
 
 
