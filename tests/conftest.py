@@ -116,10 +116,16 @@ def hub(app):
 
 
 @pytest.fixture
-def clock(hub):
+def life(app):
+    """The socket life cycle (realtime/lifecycle.py): disconnect, tick, the store."""
+    return app.extensions["tlightchat"].life
+
+
+@pytest.fixture
+def clock(life):
     fake = FakeClock()
-    hub.clock = fake
-    for bucket in hub.connections.buckets.values():
+    life.ctx.clock = fake
+    for bucket in life.connections.buckets.values():
         bucket.clock = fake
     return fake
 
