@@ -63,7 +63,7 @@ class ReplicatedStore:
         self._append = client.register_script(APPEND)
         self._snapshot = client.register_script(SNAPSHOT)
 
-    # -- what the hub sees: the Store interface --------------------------------------
+    # -- what the realtime layer sees: the Store interface ---------------------------
     @property
     def lock(self):
         return self.store.lock
@@ -114,7 +114,7 @@ class ReplicatedStore:
             # and takes effect: "unavailable" then means "not known to be done".
             self.down(err)
             raise ClusterDown() from None
-        self._up()
+        self.up()
         return entry_id, verdict
 
     def _apply_all(self, entries, own_id=None):
@@ -212,7 +212,7 @@ class ReplicatedStore:
                 continue
             if self.stopped:  # closed while blocked: what came is for the nodes still on
                 return
-            self._up()
+            self.up()
             for _stream, entries in reply or ():
                 try:
                     with self.store.lock:

@@ -126,7 +126,7 @@ class EmitterTree:
                     continue
                 client = self.root.find(path[:1])
                 if client is None or not client.node(path[1:]).deliver(event, data):
-                    if self.here(nxt, path[0]):  # in a cluster: not another node's client
+                    if self.here(nxt, path[0]):  # not a client another node serves
                         log.info("dropped %s for departed client %s", event, path[0])
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)

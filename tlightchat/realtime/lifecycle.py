@@ -165,7 +165,7 @@ class SocketLifecycle:
         for sid in self.connections.sids_of_sessions(user_id, sessions):
             close = (lambda sid=sid: self._close_transport(sid)) if reconnect else \
                 (lambda sid=sid: self.socketio.server.disconnect(sid))
-            if later:  # e.g. while the cluster log is being applied
+            if later:  # e.g. while the replicated log is being applied
                 self.connections.defer(close)
             else:
                 close()
