@@ -111,11 +111,6 @@ def app(database_url):
 
 
 @pytest.fixture
-def hub(app):
-    return app.extensions["tlightchat"].hub
-
-
-@pytest.fixture
 def life(app):
     """The socket life cycle (realtime/lifecycle.py): disconnect, tick, the store."""
     return app.extensions["tlightchat"].life
