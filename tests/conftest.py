@@ -102,15 +102,16 @@ def app(database_url):
 
 
 @pytest.fixture
-def hub(app):
-    return app.extensions["tlightchat"].hub
+def life(app):
+    """The socket life cycle (realtime/lifecycle.py): disconnect, tick, the store."""
+    return app.extensions["tlightchat"].life
 
 
 @pytest.fixture
-def clock(hub):
+def clock(life):
     fake = FakeClock()
-    hub.clock = fake
-    for bucket in hub.connections.buckets.values():
+    life.ctx.clock = fake
+    for bucket in life.connections.buckets.values():
         bucket.clock = fake
     return fake
 

@@ -7,8 +7,7 @@ from flask_socketio import SocketIO
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-__version__ = "0.2.0"
-SOCKETIO_CLIENT_VERSION = "4.8.4"  # static/vendor/socket.io.esm.min.js
+from .version import SOCKETIO_CLIENT_VERSION, __version__  # noqa: F401  (tlightchat.__version__)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEV_SECRET = "dev-insecure-secret-change-me"
@@ -70,7 +69,10 @@ class Parts:
     identity: object
     chat: object
     chat_writer: object
-    hub: object
+    context: object     # realtime/context.py: the store, delivery, clock; what handlers get
+    node: object        # cluster/node.py: LocalNode, or member.ClusterNode with REDIS_URL
+    life: object        # realtime/lifecycle.py: connect, disconnect, grace, the clock
+    hub: object         # realtime/hub.py: one client event's pipeline
     call_log: object
     login_limiter: object
     faults: object
@@ -79,9 +81,10 @@ class Parts:
 
     def close(self):
         """Stop everything this app started (tests that build several apps, cluster
-        nodes on one Redis): the call log's waiting entries are dropped, the hub's
-        background tasks end before this returns."""
+        nodes on one Redis): the call log's waiting entries are dropped, the clock's and
+        the node's background tasks end before this returns."""
         self.call_log.close()
+        self.life.close()
         self.hub.close()
 
 
@@ -100,9 +103,13 @@ def create_app(config=None):
     from .metrics import Metrics
     from .privacy import AddressPrivacy
     from .ratelimit import WindowLimiter
+    from .cluster.node import LocalNode
     from .realtime import polling, server, wire
-    from .trust import TrustService
+    from .realtime.connections import Connections
+    from .realtime.context import Context
     from .realtime.hub import Hub
+    from .realtime.lifecycle import SocketLifecycle
+    from .trust import TrustService
     from .shutdown import GracefulStop
     from .web import (accounts, assets, chat_pages, export, hashing, headers, i18n, pages,
                       password, proxies, urls)
@@ -143,25 +150,40 @@ def create_app(config=None):
     guests = (app.config["GUEST_MAX_PER_ADDRESS"], app.config["GUEST_WINDOW_SECONDS"])
     identity.guest_limiter = cluster.window_limiter(*guests, "guests") if cluster \
         else WindowLimiter(*guests)
-    hub = Hub(socketio, app.config, identity, chat=chat, chat_writer=writer, faults=faults,
-              metrics=metrics, privacy=privacy, trust=trust, cluster=cluster)
-    server.attach(app, socketio, hub, identity)
+    # The realtime layer: what handlers get, the sockets, the node (alone, or one of a
+    # cluster: the only place that choice is made), the life cycle, the event pipeline.
+    ctx = Context(app.config, identity, chat=chat, chat_writer=writer, trust=trust,
+                  privacy=privacy)
+    connections = Connections(
+        socketio, (app.config["RATE_LIMIT_PER_SECOND"], app.config["RATE_LIMIT_BURST"]),
+        ctx.now)
+    if cluster is not None:
+        from .cluster.member import ClusterNode
+
+        node = ClusterNode(cluster, socketio, connections, ctx)
+    else:
+        node = LocalNode()
+    ctx.assemble(node, connections)
+    life = SocketLifecycle(ctx, socketio)
+    node.start(life)
+    hub = Hub(ctx, socketio, faults=faults, metrics=metrics)
+    server.attach(app, socketio, hub, life, identity)
     wire.install(socketio)  # every packet bounded and decoded before python-socketio
-    call_log = CallLog(app, hub.store, chat, hub.send_to_user, lambda: hub.clock(),
+    call_log = CallLog(app, ctx.store, chat, ctx.send_to_user, ctx.now,
                        socketio, app.config["CALL_LOG_DELAY"])
-    stopper = GracefulStop(hub, writer, call_log, socketio, app.config["STOP_TIMEOUT"],
+    stopper = GracefulStop(ctx, hub, writer, call_log, socketio, app.config["STOP_TIMEOUT"],
                            exit=os._exit)
 
-    app.register_blueprint(pages.blueprint(identity, db, hub, privacy))
+    app.register_blueprint(pages.blueprint(identity, db, ctx, privacy))
     app.register_blueprint(chat_pages.bp)
     if metrics:
-        metrics.watch(hub.store)
+        metrics.watch(ctx.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
-    limiter = accounts.init_app(app, db, hub.user_renamed, cluster, identity.sessions,
-                                hub.end_sessions)
-    password.init_app(app, db, identity.sessions, hub.end_sessions, limiter)
-    app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, hub,
-                                         call_log, limiter, faults, metrics, stopper)
+    limiter = accounts.init_app(app, db, ctx.user_renamed, cluster, identity.sessions,
+                                life.end_sessions)
+    password.init_app(app, db, identity.sessions, life.end_sessions, limiter)
+    app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, ctx, node, life,
+                                         hub, call_log, limiter, faults, metrics, stopper)
 
     # WSGI layers, outermost first: ProxyFix (X-Forwarded-* incl. Prefix, from
     # TRUSTED_PROXIES only) → the URL_PREFIX mount → the polling guard → Socket.IO →
@@ -176,7 +198,7 @@ def create_app(config=None):
         from .cluster.sticky import NodeCookie
 
         app.wsgi_app = NodeCookie(app.wsgi_app, cluster.node,  # cut off: 503 a handshake
-                                  refusing=lambda: not hub.store.healthy)
+                                  refusing=lambda: not node.healthy)
 
     @app.context_processor
     def globals_for_templates():

@@ -1,5 +1,6 @@
 """Rate limits: a token bucket (`rate` events per second sustained, bursts up to
-`burst`), one per key, a sliding window per key, and the key of a client address."""
+`burst`), one per key, a sliding window per key, failed sign-ins per name and per
+address, and the key of a client address."""
 import ipaddress
 import threading
 import time
@@ -129,3 +130,44 @@ class WindowLimiter:
                 times.pop()
                 if not times:
                     del self.events[key]
+
+
+class LoginLimiter:
+    """Sliding-window count of failed sign-ins, in memory (one server process;
+    cluster/limits.py keeps them in Redis, with this one while Redis is down)."""
+
+    def __init__(self, per_name, per_address, window, clock=time.monotonic):
+        self.per_name, self.per_address, self.window = per_name, per_address, window
+        self.clock = clock
+        self.failures = {}  # key -> deque of failure times
+        self.lock = threading.Lock()
+
+    def _recent(self, key, now):
+        times = self.failures.get(key)
+        if times is None:
+            return ()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if not times:
+            del self.failures[key]
+        return times
+
+    def retry_after(self, username, address):
+        """Seconds until another attempt is allowed; 0 when it is allowed now."""
+        now = self.clock()
+        with self.lock:
+            waits = [times[0] + self.window - now
+                     for key, limit in (((username, address), self.per_name),
+                                        ((None, address), self.per_address))
+                     if len(times := self._recent(key, now)) >= limit]
+        return max(waits, default=0)
+
+    def failed(self, username, address):
+        now = self.clock()
+        with self.lock:
+            for key in ((username, address), (None, address)):
+                self.failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, username, address):
+        with self.lock:
+            self.failures.pop((username, address), None)

@@ -28,8 +28,9 @@ QUIET = 0.5  # seconds without a client event after the notice: the clients have
 
 
 class GracefulStop:
-    def __init__(self, hub, writer, call_log, socketio, timeout, exit):
-        self.hub = hub
+    def __init__(self, ctx, hub, writer, call_log, socketio, timeout, exit):
+        self.ctx = ctx                    # realtime/context.py: draining, node, sockets
+        self.hub = hub                    # realtime/hub.py: the events in flight
         self.writer = writer
         self.call_log = call_log
         self.socketio = socketio
@@ -44,7 +45,7 @@ class GracefulStop:
         a second call while stopping does nothing."""
         if self.started is None:
             self.started = time.monotonic()
-            self.hub.draining = ("The server is restarting; this page reconnects by "
+            self.ctx.draining = ("The server is restarting; this page reconnects by "
                                  "itself and your calls continue.")
             self.socketio.start_background_task(self.run, reason)
 
@@ -59,11 +60,11 @@ class GracefulStop:
                                      deadline - 2.0)
         self.call_log.delay = 0
         steps["call log"] = self._wait(self.call_log.worker.idle, deadline - 1.5)
-        self.hub.leave_cluster()  # in a cluster: its clients resume on another node
-        sids = self.hub.connections.all_sids()
+        self.ctx.node.leave()  # in a cluster: its clients resume on another node
+        sids = self.ctx.connections.all_sids()
         if sids:
-            self.hub.connections.emit(E.SESSION_CLOSING, {
-                "reason": reason, "message": self.hub.draining, "reconnectInMs": 1000},
+            self.ctx.connections.emit(E.SESSION_CLOSING, {
+                "reason": reason, "message": self.ctx.draining, "reconnectInMs": 1000},
                 to=sids)
         # Clients that sent before the notice reached them are still answered: wait for
         # QUIET seconds without a client event, then for every queue to be written out.

@@ -188,14 +188,14 @@ def test_new_guests_are_limited_per_address(database_url):
     assert response.status_code == 302
 
 
-def drop(hub, tab_):
+def drop(life, tab_):
     """The transport vanished without a goodbye: the client is away (in its grace)."""
-    sid = next(sid for sid, cid in hub.connections.clients.items() if cid == tab_.client_id)
-    hub.disconnect(sid, "transport close")
+    sid = next(sid for sid, cid in life.connections.clients.items() if cid == tab_.client_id)
+    life.disconnect(sid, "transport close")
 
 
-def clients_of(hub, user_id):
-    state = hub.store.get_state()
+def clients_of(life, user_id):
+    state = life.store.get_state()
     return [state["clients"][c] for c in state["users"][user_id]["clientIds"]]
 
 
@@ -204,32 +204,32 @@ def test_away_clients_count_against_the_cap(database_url):
     in 20 s), each an away tab in everyone's lobby. After: the user holds at most
     MAX_CONNECTIONS_PER_USER clients; a new one replaces the oldest away one."""
     app = make_app(database_url, MAX_CONNECTIONS_PER_USER=3)
-    hub = app.extensions["tlightchat"].hub
+    life = app.extensions["tlightchat"].life
     first = Tab(app)
     user_id, opened = first.user_id, [first]
-    drop(hub, first)
+    drop(life, first)
     for _ in range(8):
         tab_ = opened[-1].second_tab()
         opened.append(tab_)
-        drop(hub, tab_)
-        assert len(clients_of(hub, user_id)) <= 3
-    kept = {c["id"] for c in clients_of(hub, user_id)}
+        drop(life, tab_)
+        assert len(clients_of(life, user_id)) <= 3
+    kept = {c["id"] for c in clients_of(life, user_id)}
     assert kept == {t.client_id for t in opened[-3:]}  # the oldest went first
 
 
 def test_a_user_at_the_cap_with_no_away_client_is_refused(database_url):
     app = make_app(database_url, MAX_CONNECTIONS_PER_USER=2)
-    hub = app.extensions["tlightchat"].hub
+    life = app.extensions["tlightchat"].life
     one = Tab(app)
     two = one.second_tab()
     refused = app.extensions["tlightchat"].socketio.test_client(
         app, flask_test_client=one.browser)
     assert not refused.is_connected()
-    drop(hub, two)
+    drop(life, two)
     # the away client resuming itself does not count twice, nor replace anyone
     back = Tab(app, browser=two.browser, auth={"resume": two.welcome["resumeToken"]})
     assert back.client_id == two.client_id and back.welcome["resumed"] is True
-    assert {c["id"] for c in clients_of(hub, one.user_id)} == {one.client_id, two.client_id}
+    assert {c["id"] for c in clients_of(life, one.user_id)} == {one.client_id, two.client_id}
 
 
 def test_the_window_limiter_forgets_quiet_keys():

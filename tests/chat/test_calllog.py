@@ -64,13 +64,13 @@ def test_a_call_lands_in_both_timelines_with_its_duration(tab, clock):
     assert wait_history(bob, ann, ["call-started", "call-ended"])[0]["from"] == ann.user_id
 
 
-def test_declined_and_missed_land_in_the_timeline(tab, hub, clock):
+def test_declined_and_missed_land_in_the_timeline(tab, life, clock):
     ann, bob = tab(), tab()
     ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
     bob.ask("call:decline", {"invitationId": ring(ann, bob)})
     ring(ann, bob)
-    clock.advance(hub.ring_timeout + 1)
-    hub.tick()
+    clock.advance(life.ctx.ring_timeout + 1)
+    life.tick()
     wait_history(bob, ann, ["call-declined", "call-missed"])
     unread = bob.ask("chat:conversations")["unreadTotal"]
     assert unread == 1  # the missed call counts as unread, the declined one does not

@@ -37,8 +37,8 @@ def candidates_since(url, after):
     return found
 
 
-def hub(app):
-    return app.extensions["tlightchat"].hub
+def life(app):
+    return app.extensions["tlightchat"].life
 
 
 def signals(tab, count):
@@ -59,7 +59,7 @@ def test_candidates_reach_the_peer_on_another_node_without_the_log(nodes, redis_
         [f"candidate:{i}" for i in range(5)]
     assert all(g["fromAnchorId"] == ann.anchor and g["callId"] == call_id for g in got)
     assert candidates_since(redis_url, before) == 0, "candidates went through the log"
-    assert hub(n1).direct.published == 5 and hub(n2).direct.applied == 5
+    assert life(n1).node.direct.published == 5 and life(n2).node.direct.applied == 5
 
     stranger = Tab(n1)  # the guard runs on the sender's node, as for any dispatch
     refused = stranger.ask("call:signal", {"callId": call_id, "candidate": candidate(9)})
@@ -71,9 +71,9 @@ def test_a_candidate_never_overtakes_the_offer_it_follows(nodes):
     ann, bob, call_id = in_a_call(n1, n2)
     # Stop n2 reading the log by itself: it learns the offer only by catching up when
     # the candidate arrives (the follower exits once it wakes for the rename below).
-    hub(n2).store.stopped = True
+    life(n2).store.stopped = True
     assert ann.ask("anchor:rename", {"anchorId": ann.anchor, "name": "wake"})["ok"]
-    wait_for(lambda: hub(n2).store.cursor == hub(n1).store.cursor, 5, "n2 read the rename")
+    wait_for(lambda: life(n2).store.cursor == life(n1).store.cursor, 5, "n2 read the rename")
     assert ann.ask("call:signal", {"callId": call_id, "description": OFFER})["ok"]
     assert ann.ask("call:signal", {"callId": call_id, "candidate": candidate(1)})["ok"]
     got = signals(bob, 2)
@@ -86,12 +86,12 @@ def test_a_peer_on_the_same_node_costs_no_redis(nodes, redis_url):  # noqa: F811
     before = log_end(redis_url)
     assert bob.ask("call:signal", {"callId": call_id, "candidate": candidate(3)})["ok"]
     assert signals(ann, 1)[0]["fromAnchorId"] == bob.anchor
-    assert candidates_since(redis_url, before) == 0 and hub(n1).direct.published == 0
+    assert candidates_since(redis_url, before) == 0 and life(n1).node.direct.published == 0
 
 
 def test_without_the_direct_relay_candidates_go_through_the_log(nodes, redis_url):  # noqa: F811
     n1 = nodes("n1")
-    n1.extensions["tlightchat"].hub.direct = None  # as with CLUSTER_DIRECT_RELAY = False
+    n1.extensions["tlightchat"].life.node.direct = None  # as with CLUSTER_DIRECT_RELAY = False
     n2 = nodes("n2")
     ann, bob, call_id = in_a_call(n1, n2)
     before = log_end(redis_url)

@@ -35,7 +35,7 @@ def test_people_on_two_nodes_see_each_other_call_chat_and_hang_up(nodes):
     assert bob.ask("call:hangup", {"callId": call_id})["ok"]
     assert heard(ann, "call:ended")["callId"] == call_id
     for app in (n1, n2):
-        assert app.extensions["tlightchat"].hub.store.get_state()["calls"] == {}
+        assert app.extensions["tlightchat"].life.store.get_state()["calls"] == {}
 
 
 def test_both_nodes_refuse_the_second_accept_of_one_ring(nodes):
@@ -57,34 +57,34 @@ def test_a_silent_node_is_lost_and_its_client_resumes_on_the_other(nodes):
     n1, n2 = nodes("n1"), nodes("n2")
     ann, bob = Tab(n1), Tab(n2)
     ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
-    hub1, hub2 = (app.extensions["tlightchat"].hub for app in (n1, n2))
-    wait_for(lambda: bob.client_id in hub1.store.get_state()["clients"], 5, "n1 knows Bob")
-    hub2.close()  # n2 freezes: no heartbeat, no log reading
-    wait_for(lambda: hub1.store.get_state()["clients"][bob.client_id]["awayUntil"], 10,
+    life1, life2 = (app.extensions["tlightchat"].life for app in (n1, n2))
+    wait_for(lambda: bob.client_id in life1.store.get_state()["clients"], 5, "n1 knows Bob")
+    life2.close()  # n2 freezes: no heartbeat, no log reading
+    wait_for(lambda: life1.store.get_state()["clients"][bob.client_id]["awayUntil"], 10,
              "n1 declared n2 lost and put Bob away")
-    assert hub1.store.get_state()["clients"][ann.client_id]["awayUntil"] is None
+    assert life1.store.get_state()["clients"][ann.client_id]["awayUntil"] is None
     heard(ann, "lobby:client", lambda d: d["client"]["id"] == bob.client_id and d["client"]["away"])
 
     # Bob's browser reconnects through the proxy, to n1 this time, with its token.
     token = bob.welcome["resumeToken"]
     back = Tab(n1, browser=bob.browser, auth={"resume": token})
     assert back.client_id == bob.client_id and back.welcome["resumed"] is True
-    client = hub1.store.get_state()["clients"][bob.client_id]
+    client = life1.store.get_state()["clients"][bob.client_id]
     assert client["awayUntil"] is None and client["node"] == "n1"
-    assert bob.anchor in hub1.store.get_state()["anchors"]
+    assert bob.anchor in life1.store.get_state()["anchors"]
 
 
 def test_a_client_that_moves_is_let_go_by_its_old_node(nodes):
     n1, n2 = nodes("n1"), nodes("n2")
     ann, bob = Tab(n1), Tab(n2)
-    hub1, hub2 = (app.extensions["tlightchat"].hub for app in (n1, n2))
-    wait_for(lambda: bob.client_id in hub1.store.get_state()["clients"], 5, "n1 knows Bob")
+    life1, life2 = (app.extensions["tlightchat"].life for app in (n1, n2))
+    wait_for(lambda: bob.client_id in life1.store.get_state()["clients"], 5, "n1 knows Bob")
     # The proxy sends Bob's reconnect to n1 while n2 still holds his old socket.
     back = Tab(n1, browser=bob.browser, auth={"resume": bob.welcome["resumeToken"]})
     assert back.welcome["resumed"] is True
-    wait_for(lambda: bob.client_id not in hub2.connections.sids, 5, "n2 let Bob's socket go")
+    wait_for(lambda: bob.client_id not in life2.connections.sids, 5, "n2 let Bob's socket go")
     wait_for(lambda: not bob.sio.is_connected(), 5, "n2 closed Bob's old socket")
-    client = hub2.store.get_state()["clients"][bob.client_id]
+    client = life2.store.get_state()["clients"][bob.client_id]
     assert client["node"] == "n1" and client["awayUntil"] is None  # the close was no news
     sent = ann.ask("chat:send", {"to": bob.user_id, "clientMsgId": "m2", "text": "still there?"})
     assert sent["ok"]
@@ -93,7 +93,7 @@ def test_a_client_that_moves_is_let_go_by_its_old_node(nodes):
 
 def test_limits_are_shared_by_every_node(nodes):
     n1, n2 = nodes("n1"), nodes("n2")
-    limits = [app.extensions["tlightchat"].hub.chat_limits for app in (n1, n2)]
+    limits = [app.extensions["tlightchat"].life.ctx.chat_limits for app in (n1, n2)]
     burst = n1.config["CHAT_RATE_BURST"]
     taken = [limits[i % 2].take("user-1") for i in range(burst + 2)]
     assert taken[:burst] == [True] * burst and taken[burst:] == [False, False]
@@ -114,13 +114,13 @@ def test_a_node_declared_lost_while_alive_says_its_clients_are_still_there(nodes
 
     n1, n2 = nodes("n1"), nodes("n2")
     ann, bob = Tab(n1), Tab(n2)
-    hub1, hub2 = (app.extensions["tlightchat"].hub for app in (n1, n2))
-    wait_for(lambda: bob.client_id in hub1.store.get_state()["clients"], 5, "n1 knows Bob")
+    life1, life2 = (app.extensions["tlightchat"].life for app in (n1, n2))
+    wait_for(lambda: bob.client_id in life1.store.get_state()["clients"], 5, "n1 knows Bob")
     # n1 judged n2 too slow (a long pause), though n2 and Bob's socket are fine.
-    hub1.store.dispatch(A.node_lost("n2", hub1.clock() + 30, [bob.client_id]))
-    wait_for(lambda: hub1.store.get_state()["clients"][bob.client_id]["awayUntil"] is None,
+    life1.store.dispatch(A.node_lost("n2", life1.ctx.clock() + 30, [bob.client_id]))
+    wait_for(lambda: life1.store.get_state()["clients"][bob.client_id]["awayUntil"] is None,
              5, "n2 said Bob is still there")
-    assert bob.sio.is_connected() and bob.client_id in hub2.connections.sids
+    assert bob.sio.is_connected() and bob.client_id in life2.connections.sids
     assert bob.ask("me:state")["ok"]
 
 
@@ -128,7 +128,7 @@ def test_redis_down_refuses_changes_keeps_sockets_and_readiness_says_so(nodes, r
     n1 = nodes("n1")
     ann, bob = Tab(n1), Tab(n1)
     ann.anchor = ann.new_anchor()
-    hub = n1.extensions["tlightchat"].hub
+    life = n1.extensions["tlightchat"].life
     redis_server.proc.kill()
     redis_server.proc.wait()
     try:
@@ -139,10 +139,10 @@ def test_redis_down_refuses_changes_keeps_sockets_and_readiness_says_so(nodes, r
         ready = n1.test_client().get("/healthz/ready")
         assert ready.status_code == 503 and "Redis" in ready.get_json()["checks"]["cluster"]
         assert ann.sio.is_connected()  # the socket stays; only changes wait
-        assert ann.anchor in n1.extensions["tlightchat"].hub.store.get_state()["anchors"]
+        assert ann.anchor in n1.extensions["tlightchat"].life.store.get_state()["anchors"]
     finally:
         redis_server.start()
     wait_for(lambda: ann.ask("anchor:create", {})["ok"], 10, "changes taken again")
     wait_for(lambda: n1.test_client().get("/healthz/ready").status_code == 200, 10, "ready again")
-    wait_for(lambda: bob.client_id not in hub.store.get_state()["clients"], 10,
+    wait_for(lambda: bob.client_id not in life.store.get_state()["clients"], 10,
              "Bob's goodbye reached the log after the outage")

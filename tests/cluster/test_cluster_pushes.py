@@ -9,8 +9,8 @@ def test_chat_acked_while_redis_is_down_reaches_the_open_tab_on_another_node(
         nodes, redis_server):  # noqa: F811
     n1, n2 = nodes("n1"), nodes("n2")
     ann, bob = Tab(n1), Tab(n2)
-    hub1 = n1.extensions["tlightchat"].hub
-    wait_for(lambda: bob.user_id in hub1.store.get_state()["users"], 5, "n1 knows Bob")
+    life1 = n1.extensions["tlightchat"].life
+    wait_for(lambda: bob.user_id in life1.store.get_state()["users"], 5, "n1 knows Bob")
     redis_server.proc.kill()
     redis_server.proc.wait()
     try:

@@ -1,5 +1,5 @@
 """Issue 23, item 5, in a cluster: a session ended on one node closes its sockets on
-every node (the word goes through the cluster's log, hub.end_sessions)."""
+every node (the word goes through the cluster's log, life.end_sessions)."""
 from e2e.services import wait_for
 from tests.support.clients import Tab, form_token
 from tests.support.accounts import register
@@ -90,7 +90,7 @@ def test_a_sign_out_while_the_log_is_down_reaches_the_other_node_later(nodes):  
     elsewhere = n2.test_client()
     elsewhere.set_cookie(COOKIE, home.get_cookie(COOKIE).value)
     far = Tab(n2, browser=elsewhere)
-    store = n1.extensions["tlightchat"].hub.store
+    store = n1.extensions["tlightchat"].life.store
     real_send = store.send
 
     def down_once(*args):
@@ -115,10 +115,10 @@ def test_registering_on_one_node_closes_the_guest_transports_on_another(nodes): 
     elsewhere.set_cookie(COOKIE, home.get_cookie(COOKIE).value)
     far = Tab(n2, browser=elsewhere)
     assert register(home, "alice").status_code == 302
-    hub = n2.extensions["tlightchat"].hub
-    wait_for(lambda: not hub.connections.sids_of_sessions(far.user_id, "*"), 10.0,
+    life = n2.extensions["tlightchat"].life
+    wait_for(lambda: not life.connections.sids_of_sessions(far.user_id, "*"), 10.0,
              "the other node closes the guest's socket")
-    clients = lambda: hub.store.get_state()["clients"]  # noqa: E731
+    clients = lambda: life.store.get_state()["clients"]  # noqa: E731
     wait_for(lambda: clients().get(far.client_id, {}).get("awayUntil"), 10.0,
              "its client is away, to be resumed (not gone)")
     assert far.sio.is_connected()  # no Socket.IO disconnect (the test client has no

@@ -71,10 +71,10 @@ def test_a_malformed_version_or_reload_flag_is_refused(auth):
     assert err.value.code == "invalid-payload"
 
 
-def test_a_reloaded_page_that_resumes_is_announced_to_its_peer_before_its_signals(app, hub, pair):
+def test_a_reloaded_page_that_resumes_is_announced_to_its_peer_before_its_signals(app, life, pair):
     ann, bob = pair
     call_id = connect(ann, bob)
-    drop(hub, bob)
+    drop(life, bob)
     ann.clear()
     back = come_back(app, bob, reloaded=True, protocol=PROTOCOL_VERSION)
     assert back.welcome["resumed"] is True
@@ -84,10 +84,10 @@ def test_a_reloaded_page_that_resumes_is_announced_to_its_peer_before_its_signal
     assert ann.order.index("call:peer-reloaded") < ann.order.index("call:signal")
 
 
-def test_a_resume_after_a_network_drop_announces_nothing(app, hub, pair):
+def test_a_resume_after_a_network_drop_announces_nothing(app, life, pair):
     ann, bob = pair
     connect(ann, bob)
-    drop(hub, bob)
+    drop(life, bob)
     ann.clear()
     come_back(app, bob, protocol=PROTOCOL_VERSION)
     assert ann.events("call:peer-reloaded") == []

@@ -84,14 +84,14 @@ def test_only_the_right_side_may_answer_or_cancel(pair, tab):
     assert bob.ask("call:accept", {"invitationId": inv})["ok"]  # still ringing, still valid
 
 
-def test_ring_times_out_as_missed(pair, hub, clock):
+def test_ring_times_out_as_missed(pair, life, clock):
     ann, bob = pair
     ring(ann, bob)
-    clock.advance(hub.ring_timeout - 0.5)
-    hub.tick()
+    clock.advance(life.ctx.ring_timeout - 0.5)
+    life.tick()
     assert ann.events("call:invite-ended") == []
     clock.advance(1)
-    hub.tick()
+    life.tick()
     for side in (ann, bob):
         assert [e["reason"] for e in side.events("call:invite-ended")] == ["missed"]
 

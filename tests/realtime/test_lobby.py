@@ -208,7 +208,7 @@ def test_a_state_loaded_behind_the_views_back_is_read_again():
 def small(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3", "TESTING": True,
                       "LOBBY_WINDOW": 1})
-    app.extensions["tlightchat"].hub.clock = FakeClock()
+    app.extensions["tlightchat"].life.ctx.clock = FakeClock()
     return app
 
 
@@ -236,18 +236,18 @@ def test_watch_pins_a_user_outside_the_window(small):
 
 
 def test_counts_reach_every_view_when_the_number_online_changes(small):
-    hub = small.extensions["tlightchat"].hub
+    life = small.extensions["tlightchat"].life
     ann, bob = Tab(small), Tab(small)
-    hub.send_counts()
+    life.ctx.send_counts()
     assert ann.events("lobby:count")[-1] == {"online": 2, "complete": True}
     cat = Tab(small)
-    hub.send_counts()
+    life.ctx.send_counts()
     assert ann.events("lobby:count") == [{"online": 3, "complete": False}]
     # bob's snapshot already said 2 online: the first count skipped him; cat's
     # snapshot said 3 and incomplete, so cat is told nothing (docs/protocol.md)
     assert bob.events("lobby:count") == [{"online": 3, "complete": False}]
     assert cat.events("lobby:count") == []
-    hub.send_counts()
+    life.ctx.send_counts()
     assert ann.events("lobby:count") == [] and cat.events("lobby:count") == []
 
 
@@ -273,8 +273,8 @@ def test_bad_lobby_watch_is_refused_and_keeps_the_view(small, payload):
     assert ann.ask("lobby:watch", {"userIds": [bob.user_id]})["ok"]
     ack = ann.ask("lobby:watch", payload)
     assert ack["ok"] is False and ack["error"]["code"] == "invalid-payload"
-    hub = small.extensions["tlightchat"].hub
-    assert hub.lobby.views[ann.client_id].pins == {bob.user_id}
+    life = small.extensions["tlightchat"].life
+    assert life.ctx.lobby.views[ann.client_id].pins == {bob.user_id}
 
 
 def test_window_must_be_at_least_one(tmp_path):

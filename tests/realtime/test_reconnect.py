@@ -9,10 +9,10 @@ from tests.support.calls import come_back, drop, restarted, resume_auth
 
 
 
-def test_a_dropped_client_is_kept_and_peers_see_it_reconnecting(app, hub, pair):
+def test_a_dropped_client_is_kept_and_peers_see_it_reconnecting(app, life, pair):
     ann, bob = pair
     call_id = connect(ann, bob)
-    drop(hub, bob)
+    drop(life, bob)
     assert ann.events("lobby:client") == [{"client": {"id": bob.client_id, "userId": bob.user_id,
                                                       "away": True, "tab": 1, "device": ""}}]
     assert ann.events("call:state") == [{"callId": call_id, "state": "reconnecting"}]
@@ -34,45 +34,45 @@ def test_a_dropped_client_is_kept_and_peers_see_it_reconnecting(app, hub, pair):
     assert ann.events("call:ended")[0]["by"] == "peer"
 
 
-def test_the_grace_period_runs_out_and_the_peer_is_told(hub, pair, clock):
+def test_the_grace_period_runs_out_and_the_peer_is_told(life, pair, clock):
     ann, bob = pair
     call_id = connect(ann, bob)
-    drop(hub, bob, "ping timeout")
-    clock.advance(hub.grace - 1)
-    hub.tick()
+    drop(life, bob, "ping timeout")
+    clock.advance(life.grace - 1)
+    life.tick()
     assert ann.events("call:ended") == []
     clock.advance(2)
-    hub.tick()
+    life.tick()
     assert ann.events("call:ended") == [{"callId": call_id, "anchorId": ann.anchor,
                                          "reason": "peer-left"}]
     assert ann.events("lobby:client-left") == [{"clientId": bob.client_id}]
 
 
-def test_a_ring_to_an_away_client_ends_as_peer_left_when_grace_runs_out(hub, pair, clock):
+def test_a_ring_to_an_away_client_ends_as_peer_left_when_grace_runs_out(life, pair, clock):
     ann, bob = pair
-    hub.ring_timeout = 10_000
+    life.ctx.ring_timeout = 10_000
     ring(ann, bob)
-    drop(hub, bob)
-    clock.advance(hub.grace + 1)
-    hub.tick()
+    drop(life, bob)
+    clock.advance(life.grace + 1)
+    life.tick()
     assert [e["reason"] for e in ann.events("call:invite-ended")] == ["peer-left"]
 
 
-def test_goodbye_leaves_at_once(hub, pair):
+def test_goodbye_leaves_at_once(life, pair):
     ann, bob = pair
     connect(ann, bob)
-    drop(hub, bob, "client disconnect")
+    drop(life, bob, "client disconnect")
     assert ann.events("call:ended")[0]["reason"] == "peer-left"
 
 
-def test_a_resume_token_of_another_user_or_tampered_gives_a_new_client(app, hub, pair):
+def test_a_resume_token_of_another_user_or_tampered_gives_a_new_client(app, life, pair):
     ann, bob = pair
-    drop(hub, bob)
+    drop(life, bob)
     stolen = Tab(app, browser=ann.browser, auth={"resume": bob.welcome["resumeToken"]})
     assert stolen.client_id != bob.client_id and stolen.user_id == ann.user_id
     forged = Tab(app, browser=bob.browser, auth={"resume": bob.welcome["resumeToken"][:-3] + "abc"})
     assert forged.client_id != bob.client_id
-    assert bob.client_id in hub.store.get_state()["clients"]  # still waiting for the real one
+    assert bob.client_id in life.store.get_state()["clients"]  # still waiting for the real one
 
 
 def test_malformed_auth_is_reported_and_the_connection_still_works(app, pair):
@@ -108,10 +108,10 @@ def test_after_a_restart_an_unmatched_claim_lapses_with_peer_left(tmp_path, app,
     ann, bob = pair
     call_id = connect(ann, bob)
     new = restarted(tmp_path, app)
-    hub = new.extensions["tlightchat"].hub
+    life = new.extensions["tlightchat"].life
     ann2 = Tab(new, browser=ann.browser, auth=resume_auth(ann, call_id, ann.anchor, bob.anchor, True))
-    hub.clock.advance(hub.grace + 1)
-    hub.tick()
+    life.ctx.clock.advance(life.grace + 1)
+    life.tick()
     assert ann2.events("call:ended") == [{"callId": call_id, "anchorId": ann.anchor,
                                           "reason": "peer-left"}]
 
@@ -132,26 +132,26 @@ def test_restore_cannot_take_someone_elses_anchor_or_call(tmp_path, app, pair, t
     assert liar.events("error")[0]["error"]["code"] == "forbidden"
 
 
-def test_a_disconnect_raised_inside_a_write_waits_until_the_write_is_done(tab, hub, monkeypatch):
+def test_a_disconnect_raised_inside_a_write_waits_until_the_write_is_done(tab, life, monkeypatch):
     """Engine.IO closes a socket whose pong is overdue when we write to it, and runs the
     disconnect handler inside that write: it must not dispatch from inside a dispatch
     (after a stall, that nests one level per dead socket)."""
     import time
 
     ann, bob = tab(), tab()
-    bob_sid = hub.connections.sids[bob.client_id]
-    real, inside = hub.socketio.emit, []
+    bob_sid = life.connections.sids[bob.client_id]
+    real, inside = life.socketio.emit, []
 
     def emit(event, data, to=None, **kw):
         if event == "lobby:anchor" and not inside:
-            hub.disconnect(bob_sid, "transport error")  # as Engine.IO would, mid-write
-            inside.append(hub.store.get_state()["clients"][bob.client_id]["awayUntil"])
+            life.disconnect(bob_sid, "transport error")  # as Engine.IO would, mid-write
+            inside.append(life.store.get_state()["clients"][bob.client_id]["awayUntil"])
         return real(event, data, to=to, **kw)
 
-    monkeypatch.setattr(hub.socketio, "emit", emit)
+    monkeypatch.setattr(life.socketio, "emit", emit)
     ann.new_anchor(online=False)
     assert inside == [None]  # not handled inside the write...
     deadline = time.monotonic() + 5
-    while hub.store.get_state()["clients"][bob.client_id]["awayUntil"] is None:
+    while life.store.get_state()["clients"][bob.client_id]["awayUntil"] is None:
         assert time.monotonic() < deadline, "the deferred disconnect never ran"
         time.sleep(0.01)  # ...but right after it, on its own

@@ -50,13 +50,13 @@ def test_anchor_lifecycle_reaches_others_as_deltas(tab):
     assert "lobby:snapshot" not in bob.names()  # deltas only, never the whole list again
 
 
-def test_disconnect_removes_the_client_from_everyones_lobby(tab, hub):
+def test_disconnect_removes_the_client_from_everyones_lobby(tab, life):
     ann, bob = tab(), tab()
     ann.new_anchor()
     bob.clear()
     ann.sio.disconnect()
     assert bob.events("lobby:client-left") == [{"clientId": ann.client_id}]
-    state = hub.store.get_state()
+    state = life.store.get_state()
     assert ann.client_id not in state["clients"] and not state["anchors"]
     assert bob.ask("me:state")["anchors"] == {}
 
@@ -108,7 +108,7 @@ def test_bad_payloads_get_error_acks_and_the_server_keeps_serving(tab, event, ar
 def test_a_handler_that_crashes_answers_internal_and_the_server_lives_on(tab, monkeypatch):
     ann = tab()
 
-    def boom(hub, cid, payload):
+    def boom(ctx, cid, payload):
         raise RuntimeError("bug")
 
     monkeypatch.setitem(protocol.HANDLERS, "anchor:create", boom)

@@ -2,8 +2,8 @@
 from tests.support.clients import FakeClock, Tab
 from tlightchat import create_app
 
-def sid_of(hub, tab_):
-    return next(sid for sid, cid in hub.connections.clients.items() if cid == tab_.client_id)
+def sid_of(life, tab_):
+    return next(sid for sid, cid in life.connections.clients.items() if cid == tab_.client_id)
 
 
 def ring(ann, bob):
@@ -19,9 +19,9 @@ def connect(ann, bob):
     return call_id
 
 
-def drop(hub, tab_, reason="transport close"):
+def drop(life, tab_, reason="transport close"):
     """The network vanished under this tab: the server sees the transport close."""
-    hub.disconnect(sid_of(hub, tab_), reason)
+    life.disconnect(sid_of(life, tab_), reason)
 
 
 def come_back(app, tab_, **auth):
@@ -32,7 +32,7 @@ def restarted(tmp_path, app):
     """A new server process: same secret and database, empty memory."""
     fresh = create_app({"DATABASE_URL": app.config["DATABASE_URL"] or f"sqlite:///{tmp_path}/t.db",
                         "TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"]})
-    fresh.extensions["tlightchat"].hub.clock = FakeClock()
+    fresh.extensions["tlightchat"].life.ctx.clock = FakeClock()
     return fresh
 
 

@@ -48,7 +48,7 @@ def test_sign_in_from_another_browser_gives_the_same_identity_and_history(app, t
     # registering closed the guest's socket (review 2, finding 1; its transport, which
     # the test client cannot show: the server serves it no more): its page opens a new
     # one, of the account's new session
-    assert alice.client_id not in app.extensions["tlightchat"].hub.connections.sids
+    assert alice.client_id not in app.extensions["tlightchat"].life.connections.sids
     alice = Tab(app, browser=alice.browser)
     elsewhere = app.test_client()
     elsewhere.get("/")

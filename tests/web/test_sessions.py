@@ -152,9 +152,9 @@ def test_sign_out_closes_the_sockets_opened_as_a_guest_before_registering(app):
     # needs a session the server can end. It closes their transports (a browser then
     # reconnects by itself: tests/realtime/test_register_tabs.py), which the test client cannot
     # show; the server serves neither socket any more, and their clients are away.
-    hub = app.extensions["tlightchat"].hub
-    assert hub.connections.sids_of_sessions(account, "*") == []
-    clients = hub.store.get_state()["clients"]
+    life = app.extensions["tlightchat"].life
+    assert life.connections.sids_of_sessions(account, "*") == []
+    clients = life.store.get_state()["clients"]
     assert clients[early_tab.client_id]["awayUntil"] and clients[own_tab.client_id]["awayUntil"]
     assert not connects_as(app, early, account)  # the old guest cookie is not the account
     tab_ = Tab(app, browser=guest)
@@ -169,11 +169,11 @@ def test_an_untagged_socket_of_an_account_closes_on_sign_out_and_password_change
     home = signed_in(app, register_first=True)
     account = uid_of(app, home)
     work = signed_in(app)
-    hub = app.extensions["tlightchat"].hub
+    life = app.extensions["tlightchat"].life
     tabs = [Tab(app, browser=b) for b in (home, work)]
     for tab_ in tabs:  # as if opened before registering: no session digest
-        sid = hub.connections.sids[tab_.client_id]
-        hub.connections.sessions[sid] = (account, None)
+        sid = life.connections.sids[tab_.client_id]
+        life.connections.sessions[sid] = (account, None)
     assert change_password(home, "correct horse", "new horse battery").status_code == 302
     assert not tabs[0].sio.is_connected() and not tabs[1].sio.is_connected()
 
@@ -196,16 +196,16 @@ def test_a_sign_out_during_a_connect_closes_that_socket(app, monkeypatch):
     alice = signed_in(app, register_first=True)
     account = uid_of(app, alice)
     identity = app.extensions["tlightchat"].identity
-    hub = app.extensions["tlightchat"].hub
+    life = app.extensions["tlightchat"].life
     checked = identity.session_user
     with alice.session_transaction() as sess:
         token = sess[TOKEN_KEY]
 
     def check_then_sign_out():
         user = checked()  # the session is live here ...
-        hub.end_sessions(account, [identity.sessions.end(token)])  # ... and ends now
+        life.end_sessions(account, [identity.sessions.end(token)])  # ... and ends now
         return user
 
     monkeypatch.setattr(identity, "session_user", check_then_sign_out)
     assert not connects_as(app, alice, account)
-    assert not hub.connections.sids_of_sessions(account, "*")
+    assert not life.connections.sids_of_sessions(account, "*")

@@ -1,12 +1,19 @@
 """Several server processes behind one address, on one Redis (TLC_REDIS_URL).
 
-Without REDIS_URL nothing here is used: one process, the store in memory. With it the
-process is a node of a cluster:
+The realtime layer sees one interface, node.py's `Node`. Without REDIS_URL create_app
+gives it node.py's `LocalNode` (one process, the store in memory, nothing to do). With
+it the process is a node of a cluster, `member.ClusterNode`, built on `Cluster` (this
+module: the Redis connections and settings):
 
-    log.py     the store replicated through one ordered Redis Stream
-    direct.py  relayed ICE candidates straight to the peer's node (pub/sub)
-    nodes.py   heartbeats, the clock lease, lost nodes
-    limits.py  the chat rate, sign-in, registration and new-guest limits shared by every node
+    member.py   every node duty: replicate, tick, moves, ghosts, handoff, leave, relay
+    log.py      the store replicated through one ordered Redis Stream (entries.py: its
+                scripts and encoding)
+    direct.py   relayed ICE candidates straight to the peer's node (pub/sub)
+    nodes.py    heartbeats, the clock lease, lost nodes
+    outbox.py   pushes to other nodes' tabs, kept while the log is down
+    ghosts.py, handoff.py   clients without a socket; a node cut off from Redis
+    limits.py   the chat rate, sign-in, registration and new-guest limits shared by
+                every node
 
 docs/scaling.md says what each part costs and how it would be split further.
 """
@@ -17,7 +24,6 @@ import socket
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-
 
 
 class Cluster:
@@ -91,4 +97,5 @@ class Cluster:
 
 
 def from_config(config):
+    """The cluster's connections and settings, or None for one process (no REDIS_URL)."""
     return Cluster(config) if config.get("REDIS_URL") else None

@@ -27,7 +27,7 @@ import logging
 import redis
 
 from ..errors import Refusal
-from .log import ClusterDown, encode, entry_key
+from .entries import ClusterDown, encode, entry_key
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class DirectRelay:
                 self.redis.publish(self.channel(node), encode(
                     {"after": self.log.cursor, "action": action}))
             except redis.RedisError as err:
-                self.log._down(err)
+                self.log.down(err)
                 raise ClusterDown() from None
             self.published += 1
 
@@ -83,7 +83,7 @@ class DirectRelay:
             except redis.RedisError as err:
                 if self.stopped:
                     return
-                self.log._down(err)
+                self.log.down(err)
                 self.sleep(0.5)
             finally:
                 try:

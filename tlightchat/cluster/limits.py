@@ -1,7 +1,7 @@
 """Limits shared by every node: the per-user chat rate, the sign-in limiter and the
 per-address windows (registrations, new guests).
 
-In one process these live in memory (ratelimit.KeyedBuckets, accounts.LoginLimiter);
+In one process these live in memory (ratelimit.KeyedBuckets, ratelimit.LoginLimiter);
 in a cluster a person's tabs and sign-in attempts may reach any node, so the counts
 live in Redis, each check one atomic Lua script on Redis's clock. Same interfaces as
 the in-memory ones.
@@ -12,7 +12,7 @@ import time
 
 import redis
 
-from ..ratelimit import KeyedBuckets
+from ..ratelimit import KeyedBuckets, LoginLimiter
 
 RETRY_S = 1.0  # after a failed call, the local buckets answer alone this long
 
@@ -117,11 +117,9 @@ class SharedBuckets:
 
 
 class SharedLoginLimiter:
-    """accounts.LoginLimiter's interface over Redis (per name+address, per address)."""
+    """ratelimit.LoginLimiter's interface over Redis (per name+address, per address)."""
 
     def __init__(self, client, per_name, per_address, window, prefix="tlc:login"):
-        from ..web.accounts import LoginLimiter
-
         self.per_name, self.per_address, self.window = per_name, per_address, window
         self.prefix = prefix
         self._wait = client.register_script(WAIT)

@@ -10,8 +10,8 @@ the reducer step) reach the same verdict on every node: of two accepts of one ri
 first in the log wins everywhere. Ids and times are made at the edge, so replaying an
 action anywhere gives the same result.
 
-`ReplicatedStore` looks like `store.Store` to the hub (`dispatch`, `get_state`, `lock`,
-`subscribe`), so the realtime layer is the same with or without a cluster. Appending
+`ReplicatedStore` looks like `store.Store` to the realtime layer (`dispatch`,
+`get_state`, `lock`, `subscribe`), so that layer is the same with or without a cluster. Appending
 and catching up happen in one Lua script (one round trip) while this node's store lock
 is held, so this node's own entries are applied by the thread that appended them, in
 order with everything before them; `follow()` (a background task) applies what other
@@ -19,8 +19,8 @@ nodes append. Besides actions, the stream carries `send` entries: a message for 
 user's tabs wherever they are served (chat fan-out), delivered by each node to its own.
 
 A starting node loads the newest snapshot (written by the clock holder every
-`snapshot_every` entries, see lease.py) and replays the stream from there; the stream
-is trimmed behind the previous snapshot.
+`snapshot_every` entries, see node.py) and replays the stream from there; the stream
+is trimmed behind the previous snapshot. The scripts and the encoding: entries.py.
 """
 import json
 import logging
@@ -31,76 +31,11 @@ import redis
 
 from ..errors import Refusal
 from ..store.core import check_action
-from ..store.reducers import initial_state, persistent, plain
+from ..store.reducers import initial_state
+from .entries import (  # noqa: F401  (encode, thaw, ClusterDown: read from here too)
+    APPEND, BATCH, PROBE_S, PUSHERS, SNAPSHOT, ClusterDown, encode, entry_key, thaw)
 
 log = logging.getLogger(__name__)
-RETRY_MS = 2000
-# While Redis is known to be unreachable, changes are refused at once (no client event
-# waits on a dead connection behind the store lock) except one try per PROBE_S.
-PROBE_S = 0.5
-
-# KEYS: the stream, its entry counter; ARGV: the entry's fields (kind, origin, body),
-# the cursor, how many entries to return at most. Every entry carries its number `n`
-# (1, 2, 3, ... with no gaps), so a node that misses entries (trimmed away while it was
-# cut off) notices on whichever path it reads them. Returns {new id, entries after the
-# cursor up to it (at most ARGV[5])}.
-APPEND = """
-local n = redis.call('INCR', KEYS[2])
-local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'o', ARGV[2], 'b', ARGV[3], 'n', n)
-return {id, redis.call('XRANGE', KEYS[1], '(' .. ARGV[4], id, 'COUNT', ARGV[5])}
-"""
-
-# KEYS: the snapshot, its cursor, the stream; ARGV: the new snapshot, its cursor. A
-# snapshot older than the stored one (a holder that paused past its lease) is dropped;
-# the stream is trimmed behind the snapshot it replaces. Returns 1 when stored.
-SNAPSHOT = """
-local old_id = redis.call('GET', KEYS[2]) or '0-0'
-local function key(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  return tonumber(ms), tonumber(seq)
-end
-local oms, oseq = key(old_id)
-local nms, nseq = key(ARGV[2])
-if nms < oms or (nms == oms and nseq <= oseq) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], ARGV[2])
-if old_id ~= '0-0' then redis.call('XTRIM', KEYS[3], 'MINID', old_id) end
-return 1
-"""
-BATCH = 1000
-PUSHERS = 1000  # outboxes whose last push number is kept (one per process start)
-
-
-def entry_key(entry_id):
-    """Stream ids ("ms-seq") in order."""
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
-
-
-def thaw(state):
-    """A state read back from JSON: the tuples the reducers build on are tuples again,
-    and the large slices persistent maps."""
-    for user in state["users"].values():
-        user["clientIds"] = tuple(user["clientIds"])
-    for client in state["clients"].values():
-        client["anchorIds"] = tuple(client["anchorIds"])
-    for call in state["calls"].values():
-        call["parties"] = tuple(call["parties"])
-        for pair in call["pairs"].values():
-            pair["relayOnly"] = tuple(pair["relayOnly"])
-    return persistent(state)
-
-
-def encode(value):
-    # ASCII: a lone surrogate from a client's string stays an escape, not an encode error
-    return json.dumps(value, separators=(",", ":"), default=plain)
-
-
-class ClusterDown(Refusal):
-    def __init__(self):
-        super().__init__("unavailable", "The server cannot reach its cluster log right now; "
-                         "nothing was changed. It retries by itself: try again in a moment.",
-                         retry_after_ms=RETRY_MS)
 
 
 class ReplicatedStore:
@@ -128,7 +63,7 @@ class ReplicatedStore:
         self._append = client.register_script(APPEND)
         self._snapshot = client.register_script(SNAPSHOT)
 
-    # -- what the hub sees: the Store interface --------------------------------------
+    # -- what the realtime layer sees: the Store interface ---------------------------
     @property
     def lock(self):
         return self.store.lock
@@ -177,9 +112,9 @@ class ReplicatedStore:
         except redis.RedisError as err:
             # If the append itself ran but its reply was lost, the entry is in the log
             # and takes effect: "unavailable" then means "not known to be done".
-            self._down(err)
+            self.down(err)
             raise ClusterDown() from None
-        self._up()
+        self.up()
         return entry_id, verdict
 
     def _apply_all(self, entries, own_id=None):
@@ -257,7 +192,7 @@ class ReplicatedStore:
             try:
                 entries = self.redis.xrange(self.stream, f"({self.cursor}", "+", count=batch)
             except redis.RedisError as err:
-                self._down(err)
+                self.down(err)
                 raise ClusterDown() from None
             if not entries:
                 return
@@ -272,12 +207,12 @@ class ReplicatedStore:
             except redis.RedisError as err:
                 if self.stopped:
                     return
-                self._down(err)
+                self.down(err)
                 self.sleep(0.5)
                 continue
             if self.stopped:  # closed while blocked: what came is for the nodes still on
                 return
-            self._up()
+            self.up()
             for _stream, entries in reply or ():
                 try:
                     with self.store.lock:
@@ -328,13 +263,13 @@ class ReplicatedStore:
         return cursor if stored else None
 
     # -- health ----------------------------------------------------------------------
-    def _down(self, err):
+    def down(self, err):
         self.failed_at = time.monotonic()
         if self.healthy:
             log.error("cluster log (Redis) unreachable: %s", err)
         self.healthy = False
 
-    def _up(self):
+    def up(self):
         if not self.healthy:
             log.warning("cluster log (Redis) reachable again at %s", self.cursor)
         self.healthy = True

@@ -20,7 +20,7 @@ Two live processes with one NODE_ID (a start-first rolling deploy, a copied conf
 would each see the other's incarnation at every beat and each declare the other's
 clients ghosts, four times a second: the lobby flaps. So a different incarnation seen
 after our own first beat is alive: while one was seen within the last lapse, `shared()`
-is True, the hub declares no ghosts, and an error is logged (once per LOG_EVERY). At
+is True, the node (member.py) declares no ghosts, and an error is logged (once per LOG_EVERY). At
 our first beat, one that beat less than a lapse ago may be a predecessor killed a moment
 ago or a live twin: a live one beats again within a few ticks and overwrites ours, so
 `shared()` holds only for `settle_ms` (3 s, at most a lapse), then the predecessor's

@@ -1,1 +1,2 @@
-"""The realtime layer: sockets in, store changes out (see hub.py for the map)."""
+"""The realtime layer: sockets in, store changes out (hub.py: one event; lifecycle.py: a
+socket's life; context.py: what handlers get)."""

@@ -1,4 +1,4 @@
-"""The clock: one background task that ticks the hub every TICK_SECONDS.
+"""The clock: one background task that ticks the life cycle (lifecycle.py) every TICK_SECONDS.
 
 Time enters the store only as `clock/ticked` actions made here (ring time-outs, grace
 periods running out), so the reducers stay pure and a replay gives the same verdicts.
@@ -15,7 +15,7 @@ TICK_SECONDS = 0.25
 class Clock:
     def __init__(self, socketio, tick, count_every, lobby):
         self.socketio = socketio
-        self.tick = tick              # hub.tick(): what one tick does
+        self.tick = tick              # SocketLifecycle.tick: what one tick does
         self.count_every = count_every
         self.lobby = lobby
         self._counted_at = 0.0

@@ -15,7 +15,7 @@ A lobby delta about a user goes only to the views that hold the user (`watchers`
 join costs O(views with room + views holding the user), not O(N).
 
 This is delivery state, like a Socket.IO room: it lives beside the store, not in it, and
-every method runs under the store's lock (from the store's subscriber or the hub). Views
+every method runs under the store's lock (from the store's subscriber or the handlers, through context.py). Views
 and watcher lists are plain lists, not sets: N views × a window of 100 is a million
 entries at N = 10,000, and a list holds one in 8 bytes where a set takes ~40.
 

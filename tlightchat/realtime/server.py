@@ -30,32 +30,33 @@ def refused(code, message, **extra):
     return Refused(message, {"code": code, "message": message, **extra})
 
 
-def _session_user(hub, identity):
+def _session_user(faults, identity):
     """The connecting user; a first socket stores its guest row, so with the database
     down or full it is refused with the fault's documented code, never a traceback."""
     try:
         return identity.session_user()
     except Exception as err:
-        if hub.faults is None or not is_storage_fault(err):
+        if faults is None or not is_storage_fault(err):
             raise
-        raise refused(**hub.faults.refusal(err).as_dict()) from None
+        raise refused(**faults.refusal(err).as_dict()) from None
 
 
-def attach(app, socketio, hub, identity):
+def attach(app, socketio, hub, life, identity):
+    """Connect and disconnect go to `life` (lifecycle.py), client events to `hub`."""
     @socketio.on("connect")
     def on_connect(auth=None):
-        if hub.draining:
-            raise refused("unavailable", hub.draining, retryAfterMs=RESTART_RETRY_MS)
+        if hub.ctx.draining:
+            raise refused("unavailable", hub.ctx.draining, retryAfterMs=RESTART_RETRY_MS)
         try:
-            user = _session_user(hub, identity)
+            user = _session_user(hub.faults, identity)
             if user is None:
                 raise refused("no-session", SIGNED_OUT)
-            hub.connect(request.sid, user, auth, session=digest(session.get(TOKEN_KEY)))
+            life.connect(request.sid, user, auth, session=digest(session.get(TOKEN_KEY)))
             i18n.remember(request.sid)  # its refusals' messages in its page's language
             if not identity.still_holds(user):
-                # signed out between the check above and the bind (hub.connect may
+                # signed out between the check above and the bind (life.connect may
                 # pause): that sign-out found no socket to close, so close it here
-                hub.disconnect(request.sid, "server disconnect")
+                life.disconnect(request.sid, "server disconnect")
                 raise refused("no-session", SIGNED_OUT)
         except Refusal as err:  # too many guests, the cap, a node without its log
             extra = {"retryAfterMs": err.retry_after_ms} if err.retry_after_ms else {}
@@ -63,7 +64,7 @@ def attach(app, socketio, hub, identity):
 
     @socketio.on("disconnect")
     def on_disconnect(reason=None):
-        hub.disconnect(request.sid, reason)
+        life.disconnect(request.sid, reason)
         i18n.forget(request.sid)
 
     def on_event(event, sid, *args):

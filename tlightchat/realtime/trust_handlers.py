@@ -4,19 +4,19 @@ from ..errors import Refusal
 from ..protocol import handles
 
 
-def _trust(hub):
-    if hub.trust is None:
+def _trust(ctx):
+    if ctx.trust is None:
         raise Refusal("unavailable", "trust marks are not kept by this server")
-    return hub.trust
+    return ctx.trust
 
 
 @handles("trust:set")
-def trust_set(hub, cid, p):
-    online = p["peerUserId"] in hub.store.get_state()["users"]
-    return _trust(hub).set(hub.user_of(cid), p["peerUserId"], p["code"], p["verified"],
+def trust_set(ctx, cid, p):
+    online = p["peerUserId"] in ctx.store.get_state()["users"]
+    return _trust(ctx).set(ctx.user_of(cid), p["peerUserId"], p["code"], p["verified"],
                            online=online)
 
 
 @handles("trust:list")
-def trust_list(hub, cid, p):
-    return {"marks": _trust(hub).marks(hub.user_of(cid))}
+def trust_list(ctx, cid, p):
+    return {"marks": _trust(ctx).marks(ctx.user_of(cid))}

@@ -11,9 +11,6 @@ sign-in is a server-side session (sessions.py) that /logout ends; "Sign out ever
 (the second button of /logout) ends all of the account's sessions.
 """
 import secrets
-import threading
-import time
-from collections import deque
 
 from flask import (Blueprint, flash, g, redirect, render_template, request,
                    session, url_for)
@@ -29,7 +26,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 from . import hashing
 from ..db import User, utcnow
 from ..identity import GUEST_KEY, SESSION_KEY, guest_name, stored_user
-from ..ratelimit import WindowLimiter, address_key
+from ..ratelimit import LoginLimiter, WindowLimiter, address_key
 from ..sessions import ALL, TOKEN_KEY
 from .urls import same_site_path
 
@@ -62,46 +59,6 @@ class LoginForm(FlaskForm):
                            validators=[InputRequired(_l("Enter your username.")), Length(max=32)])
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
                                                          Length(max=256)])
-
-
-class LoginLimiter:
-    """Sliding-window count of failed sign-ins, in memory (one server process)."""
-
-    def __init__(self, per_name, per_address, window, clock=time.monotonic):
-        self.per_name, self.per_address, self.window = per_name, per_address, window
-        self.clock = clock
-        self.failures = {}  # key -> deque of failure times
-        self.lock = threading.Lock()
-
-    def _recent(self, key, now):
-        times = self.failures.get(key)
-        if times is None:
-            return ()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
-            del self.failures[key]
-        return times
-
-    def retry_after(self, username, address):
-        """Seconds until another attempt is allowed; 0 when it is allowed now."""
-        now = self.clock()
-        with self.lock:
-            waits = [times[0] + self.window - now
-                     for key, limit in (((username, address), self.per_name),
-                                        ((None, address), self.per_address))
-                     if len(times := self._recent(key, now)) >= limit]
-        return max(waits, default=0)
-
-    def failed(self, username, address):
-        now = self.clock()
-        with self.lock:
-            for key in ((username, address), (None, address)):
-                self.failures.setdefault(key, deque()).append(now)
-
-    def succeeded(self, username, address):
-        with self.lock:
-            self.failures.pop((username, address), None)
 
 
 def _safe_next(default):

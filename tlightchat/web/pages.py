@@ -13,14 +13,14 @@ import time
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import __version__
+from ..version import __version__
 from ..errors import Refusal, translated
 
 
 PROBE_EVERY = 1.0  # seconds: a readiness poll storm costs at most one write a second
 
 
-def readiness(db, hub):
+def readiness(db, ctx):
     """A function returning (ready, {check: reason}), probing the database at most
     once per PROBE_EVERY."""
     last = {"at": None, "result": (False, "not probed")}
@@ -31,21 +31,20 @@ def readiness(db, hub):
         if last["at"] is None or now - last["at"] >= PROBE_EVERY or fresh_fault:
             last["at"], last["result"] = now, db.probe()
         db_ok, db_reason = last["result"]
-        checks = {"database": db_reason, "accepting": "stopping" if hub.draining else "ok"}
-        cluster_ok = hub.cluster is None or hub.store.healthy
-        if hub.cluster is not None:
-            checks["cluster"] = "ok" if cluster_ok else "the cluster log (Redis) is unreachable"
-        return db_ok and cluster_ok and not hub.draining, checks
+        checks = {"database": db_reason, "accepting": "stopping" if ctx.draining else "ok"}
+        node_ok, node_checks = ctx.node.readiness()  # in a cluster: its log (Redis)
+        checks.update(node_checks)
+        return db_ok and node_ok and not ctx.draining, checks
 
     return check
 
 
-def blueprint(identity, db, hub, privacy=None):
+def blueprint(identity, db, ctx, privacy=None):
     """The pages over these parts: `identity` renames, `db` is probed by the health
-    checks, `hub` is told about renames and counted by /healthz, `privacy` says whether
+    checks, `ctx` (realtime/context.py) is told about renames and counted by /healthz, `privacy` says whether
     the address-privacy setting on /me can apply (TURN configured) and what it is."""
     bp = Blueprint("pages", __name__)
-    ready_now = readiness(db, hub)
+    ready_now = readiness(db, ctx)
 
     @bp.get("/")
     def home():
@@ -71,7 +70,7 @@ def blueprint(identity, db, hub, privacy=None):
             try:
                 g.user.display_name = identity.rename(g.user.id,
                                                       request.form.get("displayName", ""))
-                hub.user_renamed(g.user.id, g.user.display_name)
+                ctx.user_renamed(g.user.id, g.user.display_name)
                 flash(_("Display name saved."), "ok")
                 return redirect(url_for("pages.me"))
             except Refusal as err:
@@ -112,9 +111,9 @@ def blueprint(identity, db, hub, privacy=None):
     @bp.get("/healthz")
     def healthz():
         ok, checks = ready_now()
-        node = {"node": hub.node} if hub.node else {}  # in a cluster: which node answered
+        node = {"node": ctx.node.name} if ctx.node.name else {}  # in a cluster: which node answered
         return jsonify(status="ok" if ok else "degraded", version=__version__,
-                       clients=hub.online_clients(), database=checks["database"] == "ok",
+                       clients=ctx.online_clients(), database=checks["database"] == "ok",
                        **node), \
             200 if ok else 503
 
