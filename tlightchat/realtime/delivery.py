@@ -159,7 +159,7 @@ class EmitterTree:
                     delivered = client is not None and client.node(path[1:]).deliver(event, data)
                     missed = () if delivered else (path[0],)
                 for client_id in missed:
-                    if self.here(nxt, client_id):  # in a cluster: not another node's client
+                    if self.here(nxt, client_id):  # not a client another node serves
                         log.info("dropped %s for departed client %s", event, client_id)
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)
