@@ -1,6 +1,6 @@
 """The site's pages, declared once for the browser tests (issue 25, item 3): each page a
 person opens by its address (GET, HTML, no argument in its path). /logout only asks (an
-account) or sends a guest on to /me. tests/test_site_pages.py keeps this list equal to
+account) or sends a guest on to /me. tests/web/test_site_pages.py keeps this list equal to
 the app's URL map less NOT_PAGES, so a page added or removed there fails until it is
 named here. (No imports: tests/ reads it without the browser fixtures.)"""
 

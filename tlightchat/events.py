@@ -2,8 +2,8 @@
 
 Every emission names its event through these constants, and the one place that writes
 to sockets (realtime/connections.py, `Connections.emit`) refuses a name not in
-`SERVER_EVENTS`. tests/test_server_events.py reads tlightchat/ and fails on an emission
-whose literal name is not declared here; tests/test_protocol_mirror.py keeps this list,
+`SERVER_EVENTS`. tests/protocol/test_server_events.py reads tlightchat/ and fails on an emission
+whose literal name is not declared here; tests/protocol/test_protocol_mirror.py keeps this list,
 static/js/protocol.js and the document equal. `protocol.SERVER_EVENTS` is this list.
 """
 

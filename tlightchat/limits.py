@@ -2,7 +2,7 @@
 that no configuration raises. Everything else derives from these: the payload schemas
 (protocol.py), names (names.py), the chat service (chat/service.py), and the browser's
 copies, which come from the page or the welcome, or are checked equal to these by
-tests/test_limits.py (static/js/chat/pins.js, chat/store.js, the templates' maxlength).
+tests/protocol/test_limits.py (static/js/chat/pins.js, chat/store.js, the templates' maxlength).
 
 What an operator tunes within these (connections per user, anchors per client, the
 chat's message length, rates, the lobby's window) is configuration: config/defaults.py;

@@ -4,7 +4,7 @@
 registered against that declaration with `@handles(name)` (tlightchat/realtime/
 handlers.py, chat_handlers.py), which refuses a name that is not declared or is taken,
 and `check_registry()` (run when the app is built) refuses a declared event without a
-handler. So the declaration, the handlers and (by tests/test_protocol_mirror.py) the
+handler. So the declaration, the handlers and (by tests/protocol/test_protocol_mirror.py) the
 document and static/js/protocol.js cannot disagree.
 
 `validate(event, args)` turns the raw Socket.IO arguments of a client event into a
@@ -340,7 +340,7 @@ def fast_signal_candidate(raw):
     the payload Signal would return, built without a model, or None for anything
     that is not plainly valid by Signal's own bounds (then Signal decides, and words
     the refusal). It accepts only exact types and known keys, so it never accepts what
-    Signal refuses (tests/test_fastpath.py checks both on random and edge payloads).
+    Signal refuses (tests/realtime/test_fastpath.py checks both on random and edge payloads).
     13.5 → 3.4 µs per event, size check included (bench/micro.py)."""
     if len(raw) != 2:
         return None

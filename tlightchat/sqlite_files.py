@@ -6,7 +6,7 @@ the operator makes the database writable again (chmod 0644) the running node rec
 (its fresh connections open the file read-write: Database.recycle), but SQLite later
 recreates the -wal and leaves the -shm 0444. The next start opened the -shm read-only,
 so every write failed and readiness said 503 for good, though the database file was
-writable: measured by tests/test_storage_readonly.py (issue 24, item 6).
+writable: measured by tests/storage/test_storage_readonly.py (issue 24, item 6).
 
 `widen` gives a side file the database file's permission bits where it lacks some: it
 only ever adds bits, so it never makes a database read-only and is harmless while the

@@ -1,6 +1,6 @@
 // The browser's only copy of the wire protocol's names (docs/protocol.md), mirrored
 // from tlightchat/protocol.py: every event, and the error codes no resend can fix. A
-// Python unit test (tests/test_protocol_mirror.py) compares the event lists with the
+// Python unit test (tests/protocol/test_protocol_mirror.py) compares the event lists with the
 // server's, so a renamed or added event cannot drift silently: change the three together.
 
 // Client → server (each takes an ack: {ok: true, ...} or {ok: false, error}).

@@ -9,7 +9,7 @@
 // server that kept the peer's fingerprint first and added its own on another line
 // (the browser may check that one) changes the code. Read aloud and matching, the two
 // sides hold each other's certificates: nobody in the middle. The exact formula, with a
-// worked example, is in docs/protocol.md ("Safety codes"); tests/test_safety_formula.py
+// worked example, is in docs/protocol.md ("Safety codes"); tests/protocol/test_safety_formula.py
 // checks this file against it. Where getStats names the peer's certificate (Chromium;
 // Firefox does not), it must be one the remote description lists, or the code is
 // refused as a mismatch. The code is recomputed with every stats tick, so a new

@@ -30,7 +30,7 @@ def named_ids(action):
     down into nested records and lists. A reducer changes an existing entry of the
     clients, users or anchors slices only when its action names it (new and removed
     entries are found from the keys), so a change is found without scanning a slice:
-    tests/test_events.py checks this against a full scan for every action."""
+    tests/store/test_events.py checks this against a full scan for every action."""
     found = set()
 
     def walk(value, depth):
