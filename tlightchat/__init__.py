@@ -104,6 +104,7 @@ def create_app(config=None):
     from .trust import TrustService
     from .realtime.hub import Hub
     from .shutdown import GracefulStop
+    from . import doctor
     from .web import (accounts, assets, chat_pages, export, hashing, headers, pages, password,
                       proxies, urls)
 
@@ -116,6 +117,7 @@ def create_app(config=None):
     urls.init_app(app)
     assets.init_app(app)
     export.init_app(app)
+    doctor.init_app(app)  # `flask --app app doctor` (issue 30.4)
     chat = ChatService(db, app.config.get("CHAT_MAX_LENGTH", 4000))
 
     socketio = SocketIO(
