@@ -132,3 +132,20 @@ def test_cli_prints_the_findings_and_fails_on_an_error(app, turn):
     bad = app.test_cli_runner().invoke(args=["doctor"])
     assert bad.exit_code == 1, bad.output
     assert "ERROR   TURN_SECRET does not match coturn's static-auth-secret" in bad.output
+
+
+def test_operators_page_only_for_admins(app, turn):
+    from tests.test_accounts import register
+
+    server = turn()
+    app.config.update(config(server.port), ADMINS="Root, Alice")
+    guest = app.test_client()
+    assert guest.get("/doctor").status_code == 404
+    register(guest, "mallory")
+    assert guest.get("/doctor").status_code == 404  # an account not in ADMINS
+    other = app.test_client()
+    register(other, "alice")
+    page = other.get("/doctor")
+    assert page.status_code == 200, page.status_code
+    text = page.get_data(as_text=True)
+    assert 'data-code="relay"' in text and "relays from 127.0.0.1" in text

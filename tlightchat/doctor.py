@@ -216,8 +216,24 @@ def diagnose(config, now=None, alloc=allocate):
     return found
 
 
+def admins(config):
+    """ADMINS as a set of lower-case account names (usernames are not case-sensitive)."""
+    names = config.get("ADMINS") or ""
+    names = names.split(",") if isinstance(names, str) else names
+    return {str(n).strip().lower() for n in names if str(n).strip()}
+
+
 def init_app(app):
     import click
+    from flask import abort, g, render_template
+
+    @app.get("/doctor")
+    def doctor_page():
+        """The operators' page: only accounts named in ADMINS; anyone else gets a 404."""
+        user = getattr(g, "user", None)
+        if not (user and user.is_account and user.username.lower() in admins(app.config)):
+            abort(404)
+        return render_template("doctor.html", findings=diagnose(app.config))
 
     @app.cli.command("doctor")
     def doctor_command():
