@@ -72,9 +72,15 @@ export const STAT_TITLES = {
   loss: 'Packet loss (received, last second)', video: 'Video received: resolution and frame rate', path: '',
 };
 
-// A problem of health.js ({code, turn, connectedBefore, relayOnly}) as a sentence.
-export function problemText({ code, turn, connectedBefore, relayOnly }) {
-  const why = {
+// Which hop failed (health.js failedHop), in plain words (issue 30).
+export const HOP_WORDS = {
+  relay: ' — the relay server cannot be reached from your network',
+  peer: ' — the other person\'s network blocks the call',
+};
+
+// A problem of health.js ({code, turn, connectedBefore, hop, relayOnly}) as a sentence.
+export function problemText({ code, turn, connectedBefore, hop, relayOnly }) {
+  const why = (turn !== 'refused' && HOP_WORDS[hop]) || {
     refused: ' — the TURN server refused the credentials',
     unreachable: ' — the TURN server did not answer',
     none: relayOnly ? ' — relay required but no TURN server configured' : ' (no TURN server configured)',
