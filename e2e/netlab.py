@@ -26,7 +26,8 @@ import threading
 import time
 
 CLONE_NEWNET = 0x40000000
-PUBLIC = "203.0.113.1"  # TEST-NET-3: the app and coturn
+PUBLIC = "203.0.113.1"  # TEST-NET-3: the app and coturn's listener
+RELAY = "203.0.113.2"  # coturn's relay address (see Lab.__init__)
 TURN_PORT = 3478
 APP_PORT = 8000
 DRIVER_PORT = 9515  # chromedriver, on each home's own loopback
@@ -237,6 +238,10 @@ class Lab:
         self.add_ns(self.pub)
         sh("ip", "link", "add", "br0", "type", "bridge", ns=self.pub)
         sh("ip", "addr", "add", f"{PUBLIC}/24", "dev", "br0", ns=self.pub)
+        # coturn relays from its own address: Chromium hands every packet that comes from
+        # its TURN server's IP to the TURN port, so a peer's relay on that same IP could
+        # not reach this side's host or srflx candidate (seen here: such pairs flap).
+        sh("ip", "addr", "add", f"{RELAY}/24", "dev", "br0", ns=self.pub)
         sh("ip", "link", "set", "br0", "up", ns=self.pub)
         # br_netfilter (when loaded) would put bridged frames through the public
         # namespace's conntrack too: the public network is a plain switch.

@@ -6,6 +6,7 @@ endpoint-independent NAT, two behind symmetric NAT, one whose UDP is blocked but
 53, one with two uplinks), each with its own Chromium started in parallel.
 """
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -18,7 +19,8 @@ from .services import close_browser, wait_for, wait_until
 
 HOMES = {"cone1": "cone", "cone2": "cone", "sym1": "symmetric", "sym2": "symmetric",
          "blocked": "udp-blocked", "mobile": "cone"}
-SETUP_S = 20.0  # a bound for a call to connect on a busy two-core machine, not a wait
+TURN_TRANSPORTS = ("udp", "tcp")
+SETUP_S = 40.0  # a bound for a call to connect on a busy two-core machine, not a wait
 
 # The selected pair of a tile's call, and every remote candidate this side knows of.
 PAIR = """
@@ -41,23 +43,34 @@ session.pc.getStats().then((stats) => {
 """
 
 
-@pytest.fixture(scope="module")
-def lab():
-    reason = netlab.why_not()
-    if reason:
-        pytest.skip(reason)
+def start_lab(homes):
+    """The lab with these homes ({name: nat}; "mobile" gets two uplinks), coturn and the app
+    in the public namespace; close() it (bench/netchange.py uses it too)."""
     made = netlab.Lab()
     try:
-        for name, nat in HOMES.items():
+        for name, nat in homes.items():
             made.home(name, nat, uplinks=2 if name == "mobile" else 1)
         turn = made.start([
             "turnserver", "-n", "--no-cli", "--no-tls", "--no-dtls",
-            f"--listening-ip={netlab.PUBLIC}", f"--relay-ip={netlab.PUBLIC}",
+            f"--listening-ip={netlab.PUBLIC}", f"--relay-ip={netlab.RELAY}",
             f"--listening-port={netlab.TURN_PORT}", "--min-port=49152", "--max-port=49652",
             "--use-auth-secret", f"--static-auth-secret={SECRET}", "--realm=tlightchat.test",
             "--fingerprint", "--simple-log", f"--log-file={made.dir}/turn.log"], "turnserver.out")
         netlab.wait_in_ns(made.pub, netlab.PUBLIC, netlab.TURN_PORT, proc=turn)
         made.server = lab_server(made)
+        return made
+    except BaseException:
+        made.close()
+        raise
+
+
+@pytest.fixture(scope="module")
+def lab():
+    reason = netlab.why_not()
+    if reason:
+        pytest.skip(reason)
+    made = start_lab(HOMES)
+    try:
         yield made
     finally:
         made.close()
@@ -69,7 +82,7 @@ def lab_server(lab):
     srv = Server(env={
         "TLC_HOST": netlab.PUBLIC,
         "TLC_ICE_SERVERS": json.dumps([{"urls": f"stun:{netlab.PUBLIC}:{netlab.TURN_PORT}"}]),
-        "TLC_TURN_URLS": json.dumps([f"{turn}?transport=udp", f"{turn}?transport=tcp"]),
+        "TLC_TURN_URLS": json.dumps([f"{turn}?transport={t}" for t in TURN_TRANSPORTS]),
         "TLC_TURN_SECRET": SECRET}, port=netlab.APP_PORT, wrapper=["ip", "netns", "exec", lab.pub])
     forward = netlab.Forward(lab.pub, (netlab.PUBLIC, netlab.APP_PORT))
     lab.forwards.append(forward)
@@ -80,15 +93,14 @@ def lab_server(lab):
     return srv
 
 
-@pytest.fixture(scope="module")
-def pages(lab):
-    """A call page in every home, started in parallel; they all see each other."""
-    drivers = []
-
+def open_lab_pages(lab, drivers):
+    """A call page in every home of the lab, started in parallel (each driver is appended
+    to `drivers` at once, for the caller to close); they all see each other."""
     def start(home):
         driver = home.browser()
         drivers.append(driver)
         page = CallPage(driver, lab.server)
+        page.home = home
         for attempt in range(3):  # six Chromiums starting at once on two busy cores
             try:
                 return home.name, page.open()
@@ -96,12 +108,18 @@ def pages(lab):
                 if attempt == 2:
                     raise
 
+    with ThreadPoolExecutor(len(lab.homes)) as pool:
+        opened = dict(pool.map(start, lab.homes.values()))
+    for page in opened.values():
+        page.wait_sees(*[p for p in opened.values() if p is not page], timeout=10.0)
+    return opened
+
+
+@pytest.fixture(scope="module")
+def pages(lab):
+    drivers = []
     try:
-        with ThreadPoolExecutor(len(lab.homes)) as pool:
-            opened = dict(pool.map(start, lab.homes.values()))
-        for page in opened.values():
-            page.wait_sees(*[p for p in opened.values() if p is not page], timeout=10.0)
-        yield opened
+        yield open_lab_pages(lab, drivers)
     finally:
         for driver in drivers:
             close_browser(driver)
@@ -161,7 +179,7 @@ def test_symmetric_nats_connect_through_turn(lab, pages, idle_after):
         p = _wait_pair(page, anchor, lambda p: True, "a pair")
         assert "relay" in (p["local"]["type"], p["remote"]["type"]), p
         relayed = p["local"] if p["local"]["type"] == "relay" else p["remote"]
-        assert relayed["address"] == netlab.PUBLIC, p
+        assert relayed["address"] == netlab.RELAY, p
 
 
 def test_udp_blocked_home_connects_through_turn_over_tcp(lab, pages, idle_after):
@@ -170,7 +188,7 @@ def test_udp_blocked_home_connects_through_turn_over_tcp(lab, pages, idle_after)
     p = _wait_pair(a, a_anchor, lambda p: True, "a pair")
     assert p["local"]["type"] == "relay" and p["local"]["relayProtocol"] == "tcp", p
     peer = _wait_pair(b, b_anchor, lambda p: True, "a pair")
-    assert peer["remote"]["type"] == "relay" and peer["remote"]["address"] == netlab.PUBLIC, peer
+    assert peer["remote"]["type"] == "relay" and peer["remote"]["address"] == netlab.RELAY, peer
 
 
 def set_hidden(page, hidden):
@@ -194,10 +212,66 @@ def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
         a.wait_sees(b, timeout=10.0)
         a_anchor, b_anchor = call(a, b)
         p = _wait_pair(a, a_anchor, lambda p: True, "a pair")
-        assert p["remote"]["type"] == "relay" and p["remote"]["address"] == netlab.PUBLIC, p
+        assert p["remote"]["type"] == "relay" and p["remote"]["address"] == netlab.RELAY, p
         seen = {c["address"] for c in p["remotes"]}
         assert seen and not seen & lab.homes["cone2"].addresses, (seen, lab.homes["cone2"].addresses)
     finally:
         recover(a)
         set_hidden(b, False)
         a.wait_sees(b, timeout=10.0)
+
+
+# -- item 3: a network change mid-call ------------------------------------------------------
+INBOUND = """
+const done = arguments[arguments.length - 1];
+const tile = document.querySelector(`.tile[data-anchor-id="${arguments[0]}"]`);
+const session = tile && window.tlc.sessions.get(tile.dataset.callId);
+if (!session) return done(null);
+session.pc.getStats().then((stats) => {
+  let bytes = 0;
+  stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') bytes += s.bytesReceived || 0; });
+  done({bytes, state: session.pc.connectionState});
+}, () => done(null));
+"""
+BACK_BYTES = 20000  # inbound video past the moment of the switch: ~0.3 s of the fake camera
+
+
+def switch_and_wait(mobile, peer, timeout=SETUP_S):
+    """Move the mobile home to its other uplink (the old address disappears) and wait until
+    video arrives again on both sides; seconds from the switch until then."""
+    sides = [(mobile, mobile.anchor), (peer, peer.anchor)]
+    home = mobile.home
+    before = [p.driver.execute_async_script(INBOUND, a)["bytes"] for p, a in sides]
+    started = time.monotonic()
+    home.use_uplink(1 - home.uplink)
+
+    def back():
+        now = [p.driver.execute_async_script(INBOUND, a) for p, a in sides]
+        return all(n and n["state"] == "connected" and n["bytes"] > b + BACK_BYTES
+                   for n, b in zip(now, before))
+    wait_for(back, timeout, "media back both ways after the uplink switch", poll=0.05)
+    return time.monotonic() - started
+
+
+def test_network_change_mid_call_recovers_without_reload(lab, pages, idle_after):
+    """The mobile home moves from one uplink to the other mid-call: its address changes and
+    the old one disappears. Media comes back both ways by itself (the app's ICE restart),
+    on the same call, without a reload; the new path uses the new uplink."""
+    a, b = pages["mobile"], pages["cone1"]
+    a_anchor, b_anchor = call(a, b)
+    call_id = a.tile_attr(a_anchor, "data-call-id")
+    client = a.client_id
+    old = _wait_pair(a, a_anchor, lambda p: True, "a pair")
+    try:
+        took = switch_and_wait(a, b)
+        print(f"\nuplink switch: media back both ways after {took:.2f} s (pair before: {old['local']})")
+        mobile = lab.homes["mobile"]
+        now_at = {mobile.lan[1][0], mobile.wan[1], netlab.RELAY}
+        new = _wait_pair(a, a_anchor, lambda p: p["local"]["address"] in now_at, "a pair from the new uplink")
+        assert new["local"]["address"] not in (mobile.lan[0][0], mobile.wan[0]), (old, new)
+        probes = assert_media_flows((a, a_anchor), (b, b_anchor), timeout=SETUP_S)
+        assert {p["callId"] for p in probes} == {call_id}  # the same call, not a new one
+        assert a.js("return window.tlc.store.getState().me.clientId") == client  # no reload
+    finally:
+        if lab.homes["mobile"].uplink != 0:
+            lab.homes["mobile"].use_uplink(0)
