@@ -217,7 +217,6 @@ def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
         a_anchor, b_anchor = call(a, b)
         p = _wait_pair(a, a_anchor, lambda p: True, "a pair")
         assert p["remote"]["type"] == "relay" and p["remote"]["address"] == netlab.RELAY, p
-        assert_media_flows((a, a_anchor), (b, b_anchor), timeout=SETUP_S)
         seen = {c["address"] for c in p["remotes"]}
         assert seen and not seen & lab.homes["cone2"].addresses, (seen, lab.homes["cone2"].addresses)
     finally:
