@@ -238,9 +238,7 @@ class Lab:
         self.add_ns(self.pub)
         sh("ip", "link", "add", "br0", "type", "bridge", ns=self.pub)
         sh("ip", "addr", "add", f"{PUBLIC}/24", "dev", "br0", ns=self.pub)
-        # coturn relays from its own address: Chromium hands every packet that comes from
-        # its TURN server's IP to the TURN port, so a peer's relay on that same IP could
-        # not reach this side's host or srflx candidate (seen here: such pairs flap).
+        # coturn relays from its own address (a deployment with relay-ip set; docs/nat-lab.md)
         sh("ip", "addr", "add", f"{RELAY}/24", "dev", "br0", ns=self.pub)
         sh("ip", "link", "set", "br0", "up", ns=self.pub)
         # br_netfilter (when loaded) would put bridged frames through the public

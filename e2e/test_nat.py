@@ -276,6 +276,7 @@ def test_network_change_mid_call_recovers_without_reload(lab, pages, idle_after)
         probes = assert_media_flows((a, a_anchor), (b, b_anchor), timeout=SETUP_S)
         assert {p["callId"] for p in probes} == {call_id}  # the same call, not a new one
         assert a.js("return window.tlc.store.getState().me.clientId") == client  # no reload
-    finally:
+    finally:  # hang up first: a switch back mid-call would be one more network change
+        recover(a)
         if lab.homes["mobile"].uplink != 0:
             lab.homes["mobile"].use_uplink(0)
