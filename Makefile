@@ -11,9 +11,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # podman, debootstrap: e2e/test_image.py builds the container image and runs it (no
 # registry here: the base is made with debootstrap).
 # nodejs: tests/web/test_js_units.py and tests/protocol/test_safety_formula.py run browser modules
-# under `node --test`.
+# under `node --test`. iptables: the NAT laboratory (e2e/netlab.py, network namespaces).
 TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server \
-             podman debootstrap nodejs
+             podman debootstrap nodejs iptables
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots image
 

@@ -198,6 +198,17 @@ def rows(doc):
         row("call setup, Accept → first remote frame, real Chromium", "≤ 1.2×",
             failed(t, "call"), "—", None, None, ".venv/bin/python bench/browser.py --out r.json")
 
+    # a network change mid-call in the NAT lab (issue 30.3)
+    t = R.get("netchange")
+    cmd = ".venv/bin/python bench/netchange.py --out r.json"
+    if ok(t):
+        row("uplink switch mid-call (NAT lab): media back both ways, no reload (median)", "≤ 3 s",
+            f"{t['switch_median_s']} s", f"{t['restart_median_s']} s (an ICE restart on loopback)",
+            t["ratio"], le(t["switch_median_s"], 3), cmd)
+    elif t is not None:
+        row("uplink switch mid-call (NAT lab): media back both ways", "≤ 3 s", failed(t, "netchange"),
+            "—", None, None, cmd)
+
     # the page in real Chromium: navigation → lobby, first-load and repeat transfer
     t = R.get("page")
     cmd = ".venv/bin/python bench/page.py --out r.json"

@@ -126,3 +126,6 @@ STORAGE_RETRY_MS = 2000
 # addresses (loopback: scrape through the machine, or list your Prometheus server).
 METRICS_ENABLED = False
 METRICS_ALLOW = ["127.0.0.1", "::1"]
+# Operators: account names (comma-separated, or a list) allowed on the operators' pages
+# (/doctor, the connectivity doctor); nobody by default.
+ADMINS = ""

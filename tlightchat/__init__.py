@@ -111,6 +111,7 @@ def create_app(config=None):
     from .realtime.lifecycle import SocketLifecycle
     from .trust import TrustService
     from .shutdown import GracefulStop
+    from . import doctor
     from .web import (accounts, assets, chat_pages, export, hashing, headers, i18n, pages,
                       password, proxies, urls)
 
@@ -124,6 +125,7 @@ def create_app(config=None):
     i18n.init_app(app, db)
     assets.init_app(app)
     export.init_app(app)
+    doctor.init_app(app)  # `flask --app app doctor` (issue 30.4)
     chat = ChatService(db, app.config.get("CHAT_MAX_LENGTH", 4000))
 
     socketio = SocketIO(

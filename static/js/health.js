@@ -5,7 +5,7 @@
 // `net` is what the tile shows: connecting → connected (media arrives), reconnecting
 // (the path broke or an ICE restart is in progress, until media arrives over the new
 // one), failed (no path at all; `problem` says why — e.g. TURN refused the credentials).
-// problem = {code, turn, connectedBefore, relayOnly}; views/words.js says it in words.
+// problem = {code, turn, connectedBefore, hop, relayOnly}; views/words.js says it in words.
 //   code: no-candidates (gathering found nothing to offer) | no-path (never connected
 //         within CONNECT_TIMEOUT_MS) | lost (reconnecting for RECOVERY_SLOW_MS)
 //   turn: refused | unreachable | none (no TURN configured) | unknown
@@ -40,6 +40,7 @@ export class Health {
     this.everConnected = false;    // media has flowed once
     this.candidateErrors = [];     // icecandidateerror details (TURN refused, unreachable)
     this.gathered = 0;             // local candidates of the current gathering
+    this.relayGathered = false;    // a TURN relay candidate was gathered (issue 30: which hop failed)
     this.lastSnap = null;
     this.statsBase = null;
     this.stats = null;
@@ -47,7 +48,10 @@ export class Health {
     this.signsTracker = new SignsTracker(); // "not sending video", "poor connection"
     this.signs = this.signsTracker.signs;
 
-    this.pc.addEventListener('icecandidate', ({ candidate }) => { if (candidate) this.gathered += 1; });
+    this.pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) this.gathered += 1;
+      if (candidate && candidate.type === 'relay') this.relayGathered = true;
+    });
     this.pc.addEventListener('icecandidateerror', this.onIceCandidateError.bind(this));
     this.pc.addEventListener('icegatheringstatechange', this.onGatheringChange.bind(this));
     this.pc.addEventListener('connectionstatechange', this.onConnectionStateChange.bind(this));
@@ -108,9 +112,19 @@ export class Health {
     return hasTurn ? 'unknown' : 'none';
   }
 
+  // Which hop failed (issue 30), when TURN is configured: no relay candidate gathered →
+  // 'relay' (the relay cannot be reached from this network); one gathered but no pair →
+  // 'peer' (the other side's network blocks the call). A prepared session's candidates
+  // were gathered before health.js listened: they are in the local description.
+  failedHop(turn) {
+    if (turn === 'none') return null;
+    const relay = this.relayGathered || / typ relay /.test(this.pc.localDescription?.sdp || '');
+    return relay ? 'peer' : 'relay';
+  }
+
   setProblem(code) {
     const turn = this.turnVerdict();
-    this.problem = { code, turn, connectedBefore: this.everConnected,
+    this.problem = { code, turn, connectedBefore: this.everConnected, hop: this.failedHop(turn),
                      relayOnly: this.session.iceTransportPolicy === 'relay' };
     this.session.trace(`problem: ${code} (TURN ${turn})`);
     this.updateNet();

@@ -78,9 +78,12 @@ export const STAT_TITLES = {
   rtt: t('stat.rtt'), in: t('stat.in'), out: t('stat.out'), loss: t('stat.loss'), video: t('stat.video'), path: '',
 };
 
-// A problem of health.js ({code, turn, connectedBefore, relayOnly}) as a sentence.
-export function problemText({ code, turn, connectedBefore, relayOnly }) {
-  const why = {
+// Which hop failed (health.js failedHop), in plain words (issue 30).
+export const HOP_WORDS = { relay: t('problem.hopRelay'), peer: t('problem.hopPeer') };
+
+// A problem of health.js ({code, turn, connectedBefore, hop, relayOnly}) as a sentence.
+export function problemText({ code, turn, connectedBefore, hop, relayOnly }) {
+  const why = (turn !== 'refused' && HOP_WORDS[hop]) || {
     refused: t('problem.turnRefused'),
     unreachable: t('problem.turnUnreachable'),
     none: relayOnly ? t('problem.relayNoTurn') : t('problem.noTurn'),
