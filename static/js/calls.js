@@ -124,7 +124,7 @@ export class Calls {
   // Rebuilt after a server restart: a restored call starts over at "connecting" and each
   // side must say again that its media flows. Say it now, not only on call:state — the
   // side whose claim completes the call is restored before its welcome, and the server
-  // (realtime/hub.py: _restore runs before attach_client) drops the call:state it makes then.
+  // (realtime/lifecycle.py: _restore runs before attach_client) drops the call:state it makes then.
   // For the side that claimed first the call is not back yet (not-found); its call:state
   // follows when the peer claims.
   onWelcome(welcome) {

@@ -161,3 +161,22 @@ def test_the_call_level_holds_the_parties_and_fans_call_events_out_to_them():
     assert got["c1"][-1] == connected and got["c2"][-1] == connected
     store.dispatch(A.call_hung_up("c1", "k1"))
     assert "k1" not in tree.calls
+
+
+def test_a_tree_started_on_a_live_call_still_fans_its_call_events_out():
+    """Review of issue 25, finding 1: a cluster node loads the state (calls already live)
+    before its tree subscribes. A call event for such a call (a party goes away: the call
+    is `reconnecting`, its record unchanged) must still reach the parties this node
+    serves, as the per-party paths did before the call level had a job."""
+    store = create_store()
+    EmitterTree(store, LobbyViews())  # the node that served the call so far
+    store._state = world()
+    store.dispatch(invite())
+    store.dispatch(A.invitation_accepted("c2", "i1", "k1", 2.0))
+    store.dispatch(A.call_media_reported("c1", "k1", True))
+    store.dispatch(A.call_media_reported("c2", "k1", True))
+    joined = EmitterTree(store, LobbyViews())  # a node that started during the call
+    got = []
+    joined.attach_client("c2", lambda e, d: got.append((e, d)))
+    store.dispatch(A.client_went_away("c1", until=99.0))
+    assert ("call:state", {"callId": "k1", "state": "reconnecting"}) in got

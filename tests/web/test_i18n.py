@@ -350,3 +350,19 @@ def test_a_socket_refusal_comes_in_the_pages_language(app):
     ack = tab.ask("call:hangup", {"callId": "no-such-call"})
     assert ack["ok"] is False and ack["error"]["code"] == "not-found"
     assert ack["error"]["message"] == "kein solcher Anruf (vielleicht schon beendet)"
+
+
+def test_a_refused_connect_says_why_in_the_pages_language(app):
+    """Review of issue 25/28, finding 3: a refused connect (no identity, too many guests,
+    the connection cap, a restart) carries its message in the language of the page that
+    connects, as refused events do; the code stays."""
+    from tlightchat.realtime.server import SIGNED_OUT, refused
+
+    with app.test_request_context("/socket.io/", headers={"Cookie": f"{COOKIE}=de"}):
+        err = refused(SIGNED_OUT.code, SIGNED_OUT.message)  # every connect refusal's way out
+    data = err.error_args["data"]
+    assert data["code"] == "no-session" and err.error_args["message"] == data["message"]
+    assert data["message"] != SIGNED_OUT.message
+    with open(TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po", encoding="utf-8") as f:
+        german = {m.id: m.string for m in read_po(f) if m.id}[SIGNED_OUT.message]
+    assert german and data["message"] == german

@@ -92,6 +92,13 @@ class CallNode:
     def __init__(self, call_id):
         self.call_id = call_id
         self.parties = {}  # anchorId → clientId, as in the store's call
+        self.source = None  # the store's call record the parties were read from
+
+    def follow(self, call):
+        """Hold the parties of `call` (the store's record of this call)."""
+        if self.source is not call:
+            self.parties, self.source = dict(call["clients"]), call
+        return self
 
     def fan_out(self, root, event, data):
         """Deliver to each party's call node (under its client); returns the client ids
@@ -152,7 +159,7 @@ class EmitterTree:
                         self.root.emitter.emit("lobby", to, event, data)
                     continue
                 if isinstance(path, out.CallPath):
-                    call = self.calls.get(path[0])
+                    call = self._call_node(nxt["calls"].get(path[0]))
                     missed = call.fan_out(self.root, event, data) if call else ()
                 else:
                     client = self.root.find(path[:1])
@@ -169,13 +176,23 @@ class EmitterTree:
             self._prune(prev, nxt, out.named_ids(action))
 
     def _sync_calls(self, prev, nxt):
-        """A CallNode per live call, holding its parties as the store has them."""
+        """A CallNode per live call, holding its parties as the store has them; the nodes
+        of calls that are gone are dropped (also those a replaced state, a cluster node's
+        reload, took away without a change of its own)."""
         for call_id, call in nxt.items():
             if prev.get(call_id) is not call:
-                node = self.calls.get(call_id) or self.calls.setdefault(call_id, CallNode(call_id))
-                node.parties = dict(call["clients"])
-        for call_id in prev.keys() - nxt.keys():
-            self.calls.pop(call_id, None)
+                self._call_node(call)
+        for call_id in self.calls.keys() - nxt.keys():
+            del self.calls[call_id]
+
+    def _call_node(self, call):
+        """The node of this live call (None: no such call), made on first use: a call
+        already in the state the tree started from (a cluster node that joined while it
+        ran) or that a reload brought has its node the first time a message names it."""
+        if call is None:
+            return None
+        node = self.calls.get(call["id"]) or self.calls.setdefault(call["id"], CallNode(call["id"]))
+        return node.follow(call)
 
     def _prune(self, prev, nxt, named):
         if prev["calls"] is not nxt["calls"]:

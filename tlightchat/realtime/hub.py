@@ -11,6 +11,7 @@ lifecycle.py; what a cluster node adds is cluster/ (behind cluster/node.py's int
 import logging
 import time
 
+from .. import events as E
 from ..errors import Refusal
 from ..faults import is_storage_fault
 from ..protocol import HANDLERS, ok, validate
@@ -62,7 +63,7 @@ class Hub:
                          "it has been logged, please retry"}
         finally:
             self.in_flight -= 1
-        self.connections.emit("error", {"event": shown, "error": error}, to=sid)
+        self.connections.emit(E.ERROR, {"event": shown, "error": error}, to=sid)
         result = {"ok": False, "error": error}
         self._log(shown, client_id, payload, started, result)
         return result

@@ -13,7 +13,7 @@ the browser's `connect_error` carries `err.message` and `err.data = {code, messa
 from flask import request, session
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from ..errors import Refusal
+from ..errors import Refusal, translated
 from ..faults import is_storage_fault
 from ..sessions import TOKEN_KEY, digest
 from ..web import i18n
@@ -21,12 +21,14 @@ from . import fastpath
 from .hub import RESTART_RETRY_MS
 
 
-SIGNED_OUT = ("No identity for this connection (or its session was signed out): open the "
-              "page again (cookies must be enabled) and it will reconnect.")
+SIGNED_OUT = Refusal("no-session", "No identity for this connection (or its session was "
+                     "signed out): open the page again (cookies must be enabled) and it "
+                     "will reconnect.")
 
 
 def refused(code, message, **extra):
     """The connect_error packet is {message, data}: the browser reads err.data.code."""
+    message = translated(message)
     return Refused(message, {"code": code, "message": message, **extra})
 
 
@@ -50,17 +52,17 @@ def attach(app, socketio, hub, life, identity):
         try:
             user = _session_user(hub.faults, identity)
             if user is None:
-                raise refused("no-session", SIGNED_OUT)
+                raise refused(**SIGNED_OUT.as_dict())
             life.connect(request.sid, user, auth, session=digest(session.get(TOKEN_KEY)))
             i18n.remember(request.sid)  # its refusals' messages in its page's language
             if not identity.still_holds(user):
                 # signed out between the check above and the bind (life.connect may
                 # pause): that sign-out found no socket to close, so close it here
                 life.disconnect(request.sid, "server disconnect")
-                raise refused("no-session", SIGNED_OUT)
+                i18n.forget(request.sid)  # a refused connect gets no disconnect event
+                raise refused(**SIGNED_OUT.as_dict())
         except Refusal as err:  # too many guests, the cap, a node without its log
-            extra = {"retryAfterMs": err.retry_after_ms} if err.retry_after_ms else {}
-            raise refused(err.code, err.message, **extra) from None
+            raise refused(**err.as_dict()) from None  # its message in the page's language
 
     @socketio.on("disconnect")
     def on_disconnect(reason=None):
