@@ -7,6 +7,7 @@ named here. (No imports: tests/ reads it without the browser fixtures.)"""
 SITE_PAGES = ("/", "/call", "/chat", "/about", "/me", "/login", "/register", "/logout")
 
 # Addresses of the URL map that are no page to look at: health checks, the old call
-# page's redirect, and the password page only an account has.
+# page's redirect, the password page only an account has, and the connectivity doctor
+# only an operator (ADMINS) sees (a 404 for everyone else).
 NOT_PAGES = ("/healthz", "/healthz/live", "/healthz/ready", "/WebrtcVideoCommunication",
-             "/me/password")
+             "/me/password", "/doctor")

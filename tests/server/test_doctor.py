@@ -135,7 +135,7 @@ def test_cli_prints_the_findings_and_fails_on_an_error(app, turn):
 
 
 def test_operators_page_only_for_admins(app, turn):
-    from tests.test_accounts import register
+    from tests.support.accounts import register
 
     server = turn()
     app.config.update(config(server.port), ADMINS="Root, Alice")
