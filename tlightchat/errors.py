@@ -9,6 +9,12 @@ Anything else that escapes a handler is a bug: logged with its traceback, answer
 """
 
 
+def N_(message):
+    """Marks a sentence kept in a variable for the catalogs (N_ is one of pybabel's
+    default keywords); `translated` turns it into the reader's language where it is shown."""
+    return message
+
+
 def translated(message):
     """`message` in the language of the request or socket event being answered
     (web/i18n.py; pybabel extracts `Refusal(code, "…")` literals with `-k Refusal:2`);
@@ -30,14 +36,26 @@ def translated(message):
 
 
 class Refusal(Exception):
-    def __init__(self, code, message, retry_after_ms=None):
+    """`Refusal(code, "at most %(n)s anchors per tab", n=8)`: a sentence with values is
+    written as a template and its values, so the template is translated (pybabel extracts
+    it) and the values are filled in after; `message` is the English sentence."""
+
+    def __init__(self, code, message, retry_after_ms=None, **values):
+        self.template, self.values = message, values
+        message = message % values if values else message
         super().__init__(message)
         self.code = code
         self.message = message
         self.retry_after_ms = retry_after_ms  # when to try again (`unavailable`)
 
     def as_dict(self):
-        error = {"code": self.code, "message": translated(self.message)}
+        shown = translated(self.template)
+        if self.values:
+            try:
+                shown = shown % self.values
+            except (KeyError, ValueError, TypeError):  # a translation that lost a value
+                shown = self.message
+        error = {"code": self.code, "message": shown}
         if self.retry_after_ms is not None:
             error["retryAfterMs"] = self.retry_after_ms
         return error

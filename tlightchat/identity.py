@@ -112,7 +112,7 @@ class Identity:
         if wait:
             minutes = int(wait + 59) // 60
             raise Refusal("limit", "Too many new guests from your network address; try "
-                          f"again in {minutes} minute{'s' if minutes != 1 else ''}.")
+                          "again in %(minutes)s min.", minutes=minutes)
 
     def store_guests(self, batch):
         """Group commit: [(user_id, display_name)] of guests on first use, stored in one
@@ -165,8 +165,8 @@ class Identity:
         except Exception as err:
             errors = err.errors() if hasattr(err, "errors") else [{"msg": str(err)}]
             reason = errors[0]["msg"].removeprefix("Value error, ")
-            raise Refusal("invalid-payload", f"display name: {reason} (1 to 40 visible "
-                          "characters, without control characters)") from err
+            raise Refusal("invalid-payload", "display name: %(reason)s (1 to 40 visible "
+                          "characters, without control characters)", reason=reason) from err
         with self.db.session() as s:
             user = s.get(User, user_id)
             if user is None:  # a guest renaming itself before its first connection

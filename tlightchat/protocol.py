@@ -370,7 +370,7 @@ def validate(event, args):
         raise Refusal(event.code, event.message)
     if not isinstance(event, str) or event not in CLIENT_EVENTS:
         shown = event if isinstance(event, str) else type(event).__name__
-        raise Refusal("unknown-event", f"unknown event {shown[:64]!r}")
+        raise Refusal("unknown-event", "unknown event %(event)s", event=repr(shown[:64]))
     schema = CLIENT_EVENTS[event]
     if len(args) > 1:
         raise Refusal("invalid-payload", "send one payload object")
@@ -379,7 +379,7 @@ def validate(event, args):
         raw = {}
     if schema is None:
         if raw not in (None, {}):
-            raise Refusal("invalid-payload", f"{event} takes no payload")
+            raise Refusal("invalid-payload", "%(event)s takes no payload", event=event)
         return {}
     if not isinstance(raw, dict):
         raise Refusal("invalid-payload", "payload must be a JSON object")
@@ -393,7 +393,8 @@ def validate(event, args):
         raise Refusal("invalid-payload", "payload is not plain JSON") from None
     limit = SIZE_LIMITS.get(event, MAX_PAYLOAD_BYTES)
     if size > limit:
-        raise Refusal("payload-too-large", f"payload is {size} bytes; the limit is {limit}")
+        raise Refusal("payload-too-large", "payload is %(size)s bytes; the limit is %(limit)s",
+                      size=size, limit=limit)
     try:
         model = schema.model_validate(raw)
     except ValidationError as err:

@@ -22,6 +22,7 @@ import logging
 import time
 
 from . import events as E
+from .errors import N_
 
 log = logging.getLogger(__name__)
 QUIET = 0.5  # seconds without a client event after the notice: the clients have stopped
@@ -45,8 +46,8 @@ class GracefulStop:
         a second call while stopping does nothing."""
         if self.started is None:
             self.started = time.monotonic()
-            self.ctx.draining = ("The server is restarting; this page reconnects by "
-                                 "itself and your calls continue.")
+            self.ctx.draining = N_("The server is restarting; this page reconnects by "
+                                   "itself and your calls continue.")
             self.socketio.start_background_task(self.run, reason)
 
     def run(self, reason):

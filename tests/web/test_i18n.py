@@ -366,3 +366,16 @@ def test_a_refused_connect_says_why_in_the_pages_language(app):
     with open(TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po", encoding="utf-8") as f:
         german = {m.id: m.string for m in read_po(f) if m.id}[SIGNED_OUT.message]
     assert german and data["message"] == german
+
+
+def test_a_refusal_with_values_is_translated_and_keeps_its_values(app):
+    """A sentence with a value filled in (a count, a name) is a template and its values:
+    the template is in the catalogs, the values are filled in after translating; the
+    English sentence stays the refusal's `message` (logs, tests)."""
+    from tlightchat.errors import Refusal
+
+    err = Refusal("limit", "at most %(n)s anchors per tab", n=8)
+    assert err.message == "at most 8 anchors per tab"
+    with app.test_request_context("/", headers={"Cookie": f"{COOKIE}=de"}):
+        shown = err.as_dict()
+    assert shown == {"code": "limit", "message": "höchstens 8 Leitungen pro Tab"}

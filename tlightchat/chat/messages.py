@@ -29,11 +29,13 @@ def clean_text(text, max_length):
     for ch in text:
         category = unicodedata.category(ch)
         if (category == "Cc" and ch not in _ALLOWED_CONTROLS) or category == "Cs":
+            code = "%04X" % ord(ch)
             raise Refusal("invalid-payload",
-                                f"text: must not contain control character U+{ord(ch):04X}")
+                          "text: must not contain control character U+%(code)s", code=code)
     if len(text) > max_length:
-        raise Refusal("payload-too-large", f"text: the message is {len(text):,} "
-                            f"characters; the limit is {max_length:,}")
+        n, limit = format(len(text), ","), format(max_length, ",")
+        raise Refusal("payload-too-large", "text: the message is %(n)s characters; the "
+                      "limit is %(limit)s", n=n, limit=limit)
     return text
 
 

@@ -3,7 +3,7 @@ store a snapshot and trim), the JSON encoding of entries and states, the order o
 ids, and the refusal while Redis is unreachable. The log itself: log.py."""
 import json
 
-from ..errors import Refusal
+from ..errors import N_, Refusal
 from ..store.reducers import persistent, plain
 from ..store.reducers.calls import new_pair
 from ..store.selectors import pair_key
@@ -86,8 +86,9 @@ def encode(value):
 
 class ClusterDown(Refusal):
     def __init__(self):
-        super().__init__("unavailable", "The server cannot reach its cluster log right now; "
-                         "nothing was changed. It retries by itself: try again in a moment.",
+        super().__init__("unavailable", N_("The server cannot reach its cluster log right "
+                                           "now; nothing was changed. It retries by itself: "
+                                           "try again in a moment."),
                          retry_after_ms=RETRY_MS)
 
 

@@ -59,8 +59,8 @@ class Hub:
                 error = self.faults.refusal(err).as_dict()  # logged once per interval
             else:
                 log.exception("handler failed", extra={"event": shown, "client": client_id})
-                error = {"code": "internal", "message": "the server failed to handle this; "
-                         "it has been logged, please retry"}
+                error = Refusal("internal", "the server failed to handle this; it has been "
+                                "logged, please retry").as_dict()
         finally:
             self.in_flight -= 1
         self.connections.emit(E.ERROR, {"event": shown, "error": error}, to=sid)

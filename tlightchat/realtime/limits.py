@@ -17,6 +17,5 @@ def make_room(config, state, user_id):
     away = [c for c in clients if c["awayUntil"] is not None]
     if away:
         return min(away, key=lambda c: c["awayUntil"])["id"]
-    message = (f"You already have {len(clients)} open connections (tabs), the most allowed "
-               "at once; close one and reload.")
-    raise Refusal("limit", message)
+    raise Refusal("limit", "You already have %(n)s open connections (tabs), the most allowed "
+                  "at once; close one and reload.", n=len(clients))

@@ -22,7 +22,7 @@ def _own_anchor(state, meta, anchor_id):
     _client(state, meta)
     anchor = state["anchors"].get(anchor_id)
     if anchor is None:
-        raise Refusal("not-found", f"no anchor {anchor_id!r}")
+        raise Refusal("not-found", "no anchor %(anchor)s", anchor=repr(anchor_id))
     if anchor["clientId"] != meta["clientId"]:
         raise Refusal("forbidden", "that anchor belongs to another client")
     return anchor
@@ -76,14 +76,14 @@ def check_relay_only(p, relay_addresses=ANY_ADDRESS):
         if p.get("description") is not None:
             check_sdp(p["description"]["sdp"], relay=relay_addresses)
     except SdpError as err:
-        raise Refusal("relay-required", f"this side sends relay candidates only: {err}")
+        raise Refusal("relay-required", "this side sends relay candidates only: %(why)s", why=err)
 
 
 def make_guard(max_anchors_per_client):
     def anchor_created(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) >= max_anchors_per_client:
-            raise Refusal("limit", f"at most {max_anchors_per_client} anchors per tab")
+            raise Refusal("limit", "at most %(n)s anchors per tab", n=max_anchors_per_client)
 
     def anchor_touched(state, p, meta):
         _own_anchor(state, meta, p["anchorId"])
@@ -144,7 +144,7 @@ def make_guard(max_anchors_per_client):
     def anchors_restored(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) + len(p["anchors"]) > max_anchors_per_client:
-            raise Refusal("limit", f"at most {max_anchors_per_client} anchors per tab")
+            raise Refusal("limit", "at most %(n)s anchors per tab", n=max_anchors_per_client)
         for anchor in p["anchors"]:
             # anchor ids are "<clientId>.<random>": the prefix proves whose it was
             if not anchor["anchorId"].startswith(client["id"] + "."):
