@@ -8,6 +8,8 @@
 //
 // Field names follow the W3C webrtc-stats spec (what Chromium and Firefox report).
 
+import { CANDIDATE_WORDS } from './views/words.js';
+
 // A report is an RTCStatsReport (a Map-like of id → stats), a Map, an array of stats or
 // a plain object keyed by id: all four iterate the same way here.
 function entries(report) {
@@ -136,7 +138,6 @@ export function quality(r) {
   return ['good', 'fair', 'poor'][level];
 }
 
-const CANDIDATE_WORDS = { host: 'local', srflx: 'public (STUN)', prflx: 'peer-reflexive', relay: 'TURN relay' };
 
 // The figures as short strings for the tile; a missing figure reads "–".
 export function describe(r) {

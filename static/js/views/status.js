@@ -2,7 +2,7 @@
 // "what to do next" prompt, the display-name field, and the debug line.
 import { freeAnchor, ownAnchors, slotOf } from '../store.js';
 import { setText } from './dom.js';
-import { CONNECTION, NEXT_STEP, TILE } from './words.js';
+import { CONNECTION, NEXT_STEP, TILE, connectionVia } from './words.js';
 
 export class StatusView {
   constructor({ signaling, onRename }) {
@@ -38,7 +38,7 @@ export class StatusView {
     // After a first connection, "connecting" is a reconnect (server restart, network loss).
     const word = sig.status === 'connecting' && sig.everConnected ? CONNECTION.reconnecting : CONNECTION[sig.status] || sig.status;
     setText(this.conn, `${word}${sig.status === 'connected' ? ` · ${sig.transport}` : ''}`);
-    this.conn.title = sig.reason || `Socket.IO over ${sig.transport || '…'}`;
+    this.conn.title = sig.reason || connectionVia(sig.transport || '…');
     // Write the field only when the server's name changes, never because of an
     // unrelated re-render: that would undo what the user is typing.
     const user = state.me?.user;

@@ -182,6 +182,12 @@ export const CONNECTION = {
   connecting: t('conn.connecting'), connected: t('pill.connected'), disconnected: t('conn.disconnected'),
   refused: t('conn.refused'), reconnecting: t('pill.reconnecting'),
 };
+// the connection line's tooltip: which transport carries the signaling
+export const connectionVia = (transport) => t('conn.via', { transport });
+// a call's path, end by end (stats.js pathDetail: the tile's path tooltip)
+export const CANDIDATE_WORDS = {
+  host: t('path.host'), srflx: t('path.srflx'), prflx: t('path.prflx'), relay: t('path.relay'),
+};
 
 export const NEXT_STEP = {
   refused: (reason) => t('next.refused', { reason }),
