@@ -20,6 +20,7 @@ import { Ringer } from './ringer.js';
 import { LobbyView } from './views/lobby.js';
 import { AnchorGrid } from './views/anchor-grid.js';
 import { MediaPanel } from './views/media-panel.js';
+import { CameraGate } from './views/camera-gate.js';
 import { StatusView } from './views/status.js';
 import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
@@ -181,7 +182,13 @@ signaling.socket.onAny((event) => statusView.noteEvent(event));
 
 // -- views ------------------------------------------------------------------------------
 
+// A blocked camera said first; Call waits until it works or the user goes on without.
+const gate = new CameraGate(document.querySelector('#camera-blocked'), {
+  library, focusAfterSkip: document.querySelector('#lobby-search'),
+});
+gate.addEventListener('change', () => render());
 const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
+  callWaits: () => gate.blocked,
   onCall: (id) => { notifier.ask(); return calls.call(id); },
   // The snapshot of the view for that query follows the ack ("" or none: everyone).
   onSearch: (query) => signaling.request(P.LOBBY_GET, query ? { query } : {}),
@@ -190,7 +197,7 @@ const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id) => calls.sessionOf(id),
 });
 const stage = new CallStage({ grid, actions, store });
-const statusView = new StatusView({ signaling, onRename: renameMe });
+const statusView = new StatusView({ signaling, onRename: renameMe, cameraWaits: () => gate.blocked });
 new MediaPanel(document.querySelector('#media-panel'), { library, onRetry: () => library.startCamera() });
 // The connection check's module loads when its button is first pressed: most visits
 // never press it, and it was 2.7 KB (brotli) of the first load (issue 14). The panel it

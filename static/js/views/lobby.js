@@ -34,7 +34,8 @@ function tabLabel(state, anchor) {
 }
 
 export class LobbyView {
-  constructor(root, { onCall, onSearch = async () => {} }) {
+  // callWaits(): true while Call must wait (a blocked camera not yet answered, camera-gate.js)
+  constructor(root, { onCall, onSearch = async () => {}, callWaits = () => false }) {
     this.root = root;
     this.list = root.querySelector('#lobby-list');
     this.empty = root.querySelector('#lobby-empty');
@@ -43,6 +44,7 @@ export class LobbyView {
     this.error = root.querySelector('#lobby-error');
     this.search = root.querySelector('#lobby-search');
     this.onCall = onCall;
+    this.callWaits = callWaits;
     this.onSearch = onSearch;
     this.wanted = '';   // what the field asks for (trimmed)
     this.asked = '';    // the last query the server acknowledged (null: unknown)
@@ -209,8 +211,10 @@ export class LobbyView {
     // Busy slots keep their button: the server answers "busy", and the caller learns it.
     const answering = Boolean(ringingFrom(state, anchor.id));
     setAttr(button, 'hidden', mine || anchor.status === 'offline');
-    button.disabled = !(canCall || answering);
+    const waits = !answering && this.callWaits();
+    button.disabled = waits || !(canCall || answering);
     setText(button, answering ? LOBBY.answer : LOBBY.call);
-    button.title = answering ? LOBBY.answerTitle : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
+    button.title = answering ? LOBBY.answerTitle : waits ? LOBBY.cameraFirstTitle
+      : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
   }
 }

@@ -193,6 +193,7 @@ export const NEXT_STEP = {
   alone: (url) => t('next.alone', { url }),
   allBusy: t('next.allBusy'),
   pick: t('next.pick'),
+  cameraFirst: t('next.cameraFirst'),
 };
 
 // -- chat (chat/view.js, chat/store.js) -----------------------------------------------------
@@ -239,6 +240,7 @@ export const LOBBY = {
   answerTitle: t('lobby.answerTitle'),
   callTitle: (name) => t('lobby.callTitle', { name }),
   cannotCallTitle: t('lobby.cannotCallTitle'),
+  cameraFirstTitle: t('lobby.cameraFirstTitle'),
   sameName: t('lobby.sameName'),
   call: t('lobby.call'), answer: t('lobby.answer'), you: t('lobby.you'),
 };
@@ -267,6 +269,15 @@ const CAMERA_ERRORS = {
   NotAllowedError: 'cameraError.notAllowed', NotFoundError: 'cameraError.notFound',
   NotReadableError: 'cameraError.notReadable', OverconstrainedError: 'cameraError.overconstrained',
   SecurityError: 'cameraError.security', TypeError: 'cameraError.type',
+};
+
+// The camera banner at the top of the call page (views/camera-gate.js): what is wrong, the
+// fix in this browser's own words, and the two ways on.
+export const CAMERA_GATE = {
+  blocked: t('gate.blocked'), notFound: t('gate.notFound'), notWorking: t('gate.notWorking'),
+  fix: { chrome: t('gate.fixChrome'), edge: t('gate.fixEdge'), firefox: t('gate.fixFirefox'),
+    safari: t('gate.fixSafari'), other: t('gate.fixOther') },
+  retry: t('gate.retry'), skip: t('gate.skip'), skipHint: t('gate.skipHint'),
 };
 
 export function cameraErrorMessage(err) {
