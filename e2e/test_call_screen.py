@@ -4,7 +4,7 @@ phone on its side, 844×390; axe finds nothing serious or moderate in the states
 import json
 import os
 
-from .geometry import DESKTOP, PHONE, axe_violations, in_viewport, rect, set_viewport
+from .geometry import DESKTOP, PHONE, WIDE, axe_violations, in_viewport, rect, set_viewport
 from .pages import CallPage
 
 LANDSCAPE = (844, 390)
@@ -70,3 +70,42 @@ def test_a_blocked_camera_is_said_first_with_its_fix_and_call_waits_for_a_choice
     assert "receive only" in b.tile_text(b.anchor)
     b.click_call(a)
     a.wait_phase(a.anchor, "ringing-in")
+
+
+def test_the_x_of_a_line_in_a_call_asks_first_and_the_peer_hears_hung_up(server, browsers):
+    # 31.2: the × ended the call at once, could remove the only line, and the peer read
+    # "closed the page or lost the connection".
+    from .calls import connect
+
+    a = CallPage(browsers(), server).open()
+    b = CallPage(browsers(), server).open()
+    remove = "button[data-action='remove']"
+    assert not in_viewport(b.driver, f".tile {remove}")[0], "the only line has no ×"
+    # 1920 wide: at 1366 two tiles' control bars cover the ring's Accept (31.9, not this test's)
+    set_viewport(a.driver, WIDE)
+    a.driver.find_element("id", "add-anchor").click()
+    a.wait("return document.querySelectorAll('.tile[data-status=\"online\"]').length === 2", 5.0, "two lines")
+    b.wait_sees(a, online=2)
+    _, line = connect(b, a)
+    tile = f".tile[data-anchor-id='{line}']"
+    ask = f"{tile} .remove-ask"
+
+    a.click(line, "remove")
+    for css in (f"{ask} p", f"{ask} [data-ask='yes']", f"{ask} [data-ask='no']"):
+        assert in_viewport(a.driver, css)[0], css
+    assert text(a, f"{ask} p") == EN["tile.removeAsk"].format(name=b.name, slot="Slot 1")
+    assert a.js("return document.activeElement.dataset.ask") == "no"  # the safe answer
+    assert axe_violations(a.driver, ("critical", "serious", "moderate")) == [], "asking"
+    # Escape keeps the line and the call; focus is back on the ×.
+    a.driver.switch_to.active_element.send_keys("\ue00c")
+    a.wait(f"return document.querySelector(\"{ask}\").hidden", 2.0, "question closed")
+    assert a.js("return document.activeElement.dataset.action") == "remove"
+    assert a.tile_attr(line, "data-phase") == "connected"
+
+    a.click(line, "remove")
+    a.driver.find_element("css selector", f"{ask} [data-ask='yes']").click()
+    said = b.wait_idle(b.anchor, "hangup")
+    assert said == EN["outcome.hangupPeer"].format(name=a.name)
+    a.wait("return document.querySelectorAll('.tile').length === 1", 5.0, "line removed")
+    assert a.js("return document.activeElement.classList.contains('tile')")
+    assert not in_viewport(a.driver, f".tile {remove}")[0], "one line left: no ×"

@@ -6,6 +6,8 @@
 // A new tab creates one anchor (the server names it "Slot 1") and puts it online at once:
 // opening the call page is the intent to be reachable, and it saves every first-time user
 // a click. After a reconnect (the server forgot this tab) the same slots are created again.
+// Longer than 300 lines: it is the page's one wiring of every part to every other; the
+// parts themselves live in their modules.
 import * as A from './actions.js';
 import * as P from './protocol.js';
 import { Signaling, STATUS } from './signaling.js';
@@ -97,7 +99,11 @@ const actions = {
   addAnchor: () => createAnchor(),
   online: (anchorId) => { notifier.ask(); return setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'); },
   rename: (anchorId, name) => attempt('rename', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })),
-  remove: (anchorId) => attempt('remove', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
+  remove: async (anchorId) => {
+    await calls.end(anchorId); // its peer hears "hung up", not "left"
+    await attempt('remove', () => signaling.request(P.ANCHOR_REMOVE, { anchorId }));
+    document.querySelector('#anchor-grid .tile')?.focus(); // focus does not fall to the page
+  },
   setSource: (anchorId, sourceId) => {
     const m = mediaOf(anchorId);
     if (!m) return;
@@ -183,9 +189,7 @@ signaling.socket.onAny((event) => statusView.noteEvent(event));
 // -- views ------------------------------------------------------------------------------
 
 // A blocked camera said first; Call waits until it works or the user goes on without.
-const gate = new CameraGate(document.querySelector('#camera-blocked'), {
-  library, focusAfterSkip: document.querySelector('#lobby-search'),
-});
+const gate = new CameraGate(document.querySelector('#camera-blocked'), { library, focusAfterSkip: document.querySelector('#lobby-search') });
 gate.addEventListener('change', () => render());
 const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
   callWaits: () => gate.blocked,

@@ -14,6 +14,7 @@ import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, netText
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
+import { RemoveAsk } from './remove-ask.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -71,9 +72,11 @@ export class AnchorTile {
       sources.map((s) => h('option', { value: s.id }, s.label)));
     this.mediaError = h('p', { class: 'media-error', role: 'alert' });
     this.safety = new SafetyLine(actions.trust || {}); // safety code, trust mark, privacy
+    const removeBtn = h('button', { type: 'button', class: 'icon-btn remove-btn', dataset: { action: 'remove' }, title: TILE.remove, 'aria-label': TILE.remove }, '×');
+    // in a call or a ring, the × asks first (remove-ask.js)
+    this.removeAsk = new RemoveAsk({ opener: removeBtn, onYes: () => this.actions.remove(anchorId) });
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
-      h('header', { class: 'tile-head' }, this.nameInput, this.pill,
-        h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: TILE.remove, 'aria-label': TILE.remove }, '×')),
+      h('header', { class: 'tile-head' }, this.nameInput, this.pill, removeBtn), this.removeAsk.el,
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
         this.outcome, this.ringPanel, this.netBanner),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
@@ -107,6 +110,9 @@ export class AnchorTile {
     if (!action) return;
     if (action === 'unmute') return this.sound.unmute();
     if (action === 'accept') this.actions.markAcceptClick(this.anchorId);
+    if (action === 'remove' && this.slot && this.slot.phase !== 'idle') {
+      return this.removeAsk.ask(TILE.removeAsk(this.slot.peer?.displayName, this.anchor.name));
+    }
     this.actions[action](this.anchorId);
   }
 
@@ -122,6 +128,7 @@ export class AnchorTile {
     }
     this.slot = slot;
     this.anchor = anchor;
+    if (phase === 'idle' && this.removeAsk.open) this.removeAsk.close(true); // nothing left to end
     this.attachSession(session);
     this.sound.tryAgain(); // the capture may have started since: sound if allowed now
     this.renderNet();

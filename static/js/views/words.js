@@ -4,7 +4,7 @@
 // looked up by key through ../i18n.js; issue 28): this module says which sentence, the
 // catalog how it reads. (The connection check's findings stay in connectivity.js's
 // verdict(), a pure function of its facts that e2e/test_turn.py reads line by line.)
-// A little over 300 lines: it is one table of every sentence of the call page; split, the
+// Longer than 300 lines: it is one table of every sentence of the call page; split, the
 // wording of one state would be spread over several files.
 import { t } from '../i18n.js';
 
@@ -134,7 +134,9 @@ export const TILE = {
   preview: t('tile.preview'), previewMuted: t('tile.previewMuted'), unmute: t('tile.unmute'),
   accept: t('tile.accept'), decline: t('tile.decline'), cancel: t('tile.cancel'),
   qualityTitle: t('tile.qualityTitle'), quality: t('tile.quality'), sends: t('tile.sends'),
-  remove: t('tile.remove'), send: t('tile.send'), micOn: t('tile.micOn'), micMuted: t('tile.micMuted'),
+  remove: t('tile.remove'),
+  removeAsk: (name, slot) => t('tile.removeAsk', { name: name || t('who.otherPersonLower'), slot }),
+  removeYes: t('tile.removeYes'), removeNo: t('tile.removeNo'), send: t('tile.send'), micOn: t('tile.micOn'), micMuted: t('tile.micMuted'),
   camOn: t('tile.camOn'), camOff: t('tile.camOff'), hangUp: t('tile.hangUp'), chat: t('tile.chat'),
   fullscreen: t('tile.fullscreen'), pip: t('tile.pip'), pipLabel: t('tile.pipLabel'), keys: t('tile.keys'),
   keysLabel: t('tile.keysLabel'), focus: t('tile.focus'), exitFocus: t('tile.exitFocus'),
