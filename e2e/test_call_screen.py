@@ -109,3 +109,27 @@ def test_the_x_of_a_line_in_a_call_asks_first_and_the_peer_hears_hung_up(server,
     a.wait("return document.querySelectorAll('.tile').length === 1", 5.0, "line removed")
     assert a.js("return document.activeElement.classList.contains('tile')")
     assert not in_viewport(a.driver, f".tile {remove}")[0], "one line left: no ×"
+
+
+def test_a_tab_closed_mid_call_is_shown_away_and_cannot_be_rung(server, browsers):
+    # 31.7: a closed tab is kept 30 s for a reload; its Call button stayed live and a
+    # ring to it ran 23 s into "left before answering".
+    from .calls import connect
+
+    a = CallPage(browsers(), server).open()
+    b = CallPage(browsers(), server).open()
+    a_line, b_line = connect(a, b)
+    page = b.driver.current_window_handle
+    b.driver.switch_to.new_window("tab")  # the browser stays; B's tab closes
+    other = b.driver.current_window_handle
+    b.driver.switch_to.window(page)
+    b.driver.close()
+    b.driver.switch_to.window(other)
+    a.wait_idle(a_line, "peer-closed", timeout=12.0)
+    row = f".lobby-anchor[data-anchor-id='{b_line}']"
+    a.wait(f"return document.querySelector(\"{row}\")?.dataset.status === 'online'", 3.0, "B's line free")
+    assert a.js(f"return document.querySelector(\"{row}\").dataset.away") == "true"
+    call = a.call_button(b_line)
+    assert a.js("return document.querySelector(arguments[0]).disabled", call), "an away tab cannot be rung"
+    assert a.js("return document.querySelector(arguments[0]).title", call) == EN["lobby.awayTitle"]
+    assert EN["lobby.away"].format(status=EN["anchor.free"]) in text(a, row)

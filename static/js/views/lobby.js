@@ -204,17 +204,18 @@ export class LobbyView {
     li.dataset.status = anchor.status;
     li.dataset.away = String(away);
     li.dataset.connected = String(anchor.connected);
-    setText(li.querySelector('.anchor-label'), anchor.name + tabLabel(state, anchor) + (sameUser ? ' (your other tab)' : ''));
+    setText(li.querySelector('.anchor-label'), anchor.name + tabLabel(state, anchor) + (sameUser ? LOBBY.otherTab : ''));
     const status = anchor.status === 'in-call' && anchor.connected ? ANCHOR_STATUS.connected : ANCHOR_STATUS[anchor.status];
-    setText(li.querySelector('.anchor-status'), away ? `${status} · away, reconnecting` : status);
+    setText(li.querySelector('.anchor-status'), away ? LOBBY.away(status) : status);
     const button = li.querySelector('.call-btn');
     // Busy slots keep their button: the server answers "busy", and the caller learns it.
     const answering = Boolean(ringingFrom(state, anchor.id));
     setAttr(button, 'hidden', mine || anchor.status === 'offline');
+    // An away tab (closed, reloading or cut off) cannot answer a ring: not rung (31.7).
     const waits = !answering && this.callWaits();
-    button.disabled = waits || !(canCall || answering);
+    button.disabled = waits || (away && !answering) || !(canCall || answering);
     setText(button, answering ? LOBBY.answer : LOBBY.call);
-    button.title = answering ? LOBBY.answerTitle : waits ? LOBBY.cameraFirstTitle
+    button.title = answering ? LOBBY.answerTitle : away ? LOBBY.awayTitle : waits ? LOBBY.cameraFirstTitle
       : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
   }
 }

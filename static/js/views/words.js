@@ -242,7 +242,8 @@ export const LOBBY = {
   answerTitle: t('lobby.answerTitle'),
   callTitle: (name) => t('lobby.callTitle', { name }),
   cannotCallTitle: t('lobby.cannotCallTitle'),
-  cameraFirstTitle: t('lobby.cameraFirstTitle'),
+  cameraFirstTitle: t('lobby.cameraFirstTitle'), awayTitle: t('lobby.awayTitle'),
+  away: (status) => t('lobby.away', { status }), otherTab: t('lobby.otherTab'),
   sameName: t('lobby.sameName'),
   call: t('lobby.call'), answer: t('lobby.answer'), you: t('lobby.you'),
 };
