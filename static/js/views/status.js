@@ -92,7 +92,7 @@ export class StatusView {
       return ['wait', NEXT_STEP.alone(location.href.split('?')[0])];
     }
     if (!freeAnchor(state)) return ['todo', NEXT_STEP.allBusy];
-    if (this.cameraWaits()) return ['error', NEXT_STEP.cameraFirst];
+    if (this.cameraWaits()) return ['todo', NEXT_STEP.cameraFirst]; // the banner above is the red one
     return ['todo', NEXT_STEP.pick];
   }
 }
