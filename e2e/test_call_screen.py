@@ -133,3 +133,28 @@ def test_a_tab_closed_mid_call_is_shown_away_and_cannot_be_rung(server, browsers
     assert a.js("return document.querySelector(arguments[0]).disabled", call), "an away tab cannot be rung"
     assert a.js("return document.querySelector(arguments[0]).title", call) == EN["lobby.awayTitle"]
     assert EN["lobby.away"].format(status=EN["anchor.free"]) in text(a, row)
+
+
+def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
+    # 31.5: at 844×390 the stage was 240 px, the video in its left half, the bar in two rows.
+    from .calls import connect
+
+    a = CallPage(browsers(), server).open()
+    b = CallPage(set_viewport(browsers(), LANDSCAPE), server).open()
+    _, line = connect(a, b)
+    tile = f".tile[data-anchor-id='{line}']"
+    b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'end'})", f"{tile} .stage")
+    stage = rect(b.driver, f"{tile} .stage")
+    assert stage["width"] >= 0.9 * stage["vw"], stage
+    assert stage["height"] >= 0.65 * stage["vh"], stage
+    assert in_viewport(b.driver, f"{tile} .stage")[0], stage
+    for action in ("hangup", "mic", "cam"):
+        assert in_viewport(b.driver, f"{tile} button[data-action='{action}']")[0], action
+    # the bar is one row: every shown button on the hang-up's line
+    tops = b.js("return [...document.querySelectorAll(arguments[0])].filter((e) => e.offsetParent)"
+                ".map((e) => Math.round(e.getBoundingClientRect().top))", f"{tile} .tile-controls button")
+    hang = rect(b.driver, f"{tile} button[data-action='hangup']")
+    assert all(abs(t - hang["top"]) <= 2 for t in tops), tops
+    # the self-view does not cover the other person's name
+    me, name = rect(b.driver, f"{tile} video.local"), rect(b.driver, f"{tile} .peer-label")
+    assert me["left"] >= name["right"] or me["top"] >= name["bottom"], (me, name)
