@@ -135,8 +135,17 @@ def test_a_tab_closed_mid_call_is_shown_away_and_cannot_be_rung(server, browsers
     assert EN["lobby.away"].format(status=EN["anchor.free"]) in text(a, row)
 
 
+# The element a person's tap at the middle of `css` reaches is that element (nothing over it).
+UNCOVERED = """
+const el = document.querySelector(arguments[0]), r = el.getBoundingClientRect();
+const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+return Boolean(hit && el.contains(hit));
+"""
+
+
 def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
-    # 31.5: at 844×390 the stage was 240 px, the video in its left half, the bar in two rows.
+    # 31.5: at 844×390 the stage was 240 px, the video in its left half, the bar in two
+    # rows; on a phone the chat sheet covered hang-up and mute.
     from .calls import connect
 
     a = CallPage(browsers(), server).open()
@@ -158,3 +167,15 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
     # the self-view does not cover the other person's name
     me, name = rect(b.driver, f"{tile} video.local"), rect(b.driver, f"{tile} .peer-label")
     assert me["left"] >= name["right"] or me["top"] >= name["bottom"], (me, name)
+
+    # chat open, on its side and upright: hang-up and mute stay in view and uncovered
+    b.driver.find_element("css selector", f"{tile} button[data-action='chat']").click()
+    b.wait("return document.body.classList.contains('chat-open')", 2.0)
+    for size in (LANDSCAPE, PHONE):
+        set_viewport(b.driver, size)
+        for action in ("hangup", "mic"):
+            css = f"{tile} button[data-action='{action}']"
+            assert in_viewport(b.driver, css)[0], (size, action, rect(b.driver, css))
+            assert b.js(UNCOVERED, css), (size, action, "under the chat")
+        assert in_viewport(b.driver, "#chat-panel [data-chat-list]")[0] or \
+            in_viewport(b.driver, "#chat-panel .chat-side")[0], (size, "chat not shown")
