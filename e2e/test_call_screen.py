@@ -179,3 +179,38 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
             assert b.js(UNCOVERED, css), (size, action, "under the chat")
         assert in_viewport(b.driver, "#chat-panel [data-chat-list]")[0] or \
             in_viewport(b.driver, "#chat-panel .chat-side")[0], (size, "chat not shown")
+
+
+def test_a_message_during_a_call_shows_a_toast_and_a_badge(server, browsers):
+    # 31.6: on a phone and in focus mode a message went unnoticed: no badge, nothing in view.
+    from .calls import connect
+    from .chat import open_conversation, type_message
+
+    a = CallPage(browsers(), server).open()
+    b = CallPage(set_viewport(browsers(), PHONE), server).open()
+    connect(a, b)
+    a.click(a.anchor, "chat")
+    a.wait("return document.body.classList.contains('chat-open')", 2.0)
+    chat_btn = f".tile[data-anchor-id='{b.anchor}'] button[data-action='chat']"
+    for n, (size, focus) in enumerate(((PHONE, False), (LANDSCAPE, True)), start=1):
+        set_viewport(b.driver, size)
+        if focus:
+            b.js("document.querySelector('#focus-toggle').click()")
+            b.wait("return document.body.classList.contains('focus-mode')", 2.0)
+        if n == 1:
+            open_conversation(a.driver, b.user_id)
+        type_message(a.driver, f"note {n} during the call")
+        b.wait("const t = document.querySelector('#chat-toast');"
+               "return !t.hidden && t.textContent.includes(arguments[0])", 5.0, "toast shown", f"note {n}")
+        assert text(b, "#chat-toast .chat-toast-text") == \
+            EN["toast.message"].format(name=a.name, text=f"note {n} during the call")
+        assert in_viewport(b.driver, "#chat-toast")[0], (size, rect(b.driver, "#chat-toast"))
+        assert b.js("return document.querySelector(arguments[0]).dataset.badge", chat_btn) == str(n)
+        assert str(n) in b.js("return document.querySelector(arguments[0]).getAttribute('aria-label')", chat_btn)
+    assert axe_violations(b.driver, ("critical", "serious", "moderate")) == [], "toast shown"
+    # Open chat: that conversation, the toast and the badge gone
+    b.driver.find_element("css selector", "#chat-toast button.primary").click()
+    b.wait("return window.tlc.chat && window.tlc.chat.active === arguments[0]", 5.0, "conversation open", a.user_id)
+    assert b.js("return document.body.classList.contains('chat-open')")
+    assert b.js("return document.querySelector('#chat-toast').hidden")
+    assert b.js("return document.querySelector(arguments[0]).dataset.badge", chat_btn) is None

@@ -23,6 +23,7 @@ import { LobbyView } from './views/lobby.js';
 import { AnchorGrid } from './views/anchor-grid.js';
 import { MediaPanel } from './views/media-panel.js';
 import { CameraGate } from './views/camera-gate.js';
+import { ChatToast } from './views/chat-toast.js';
 import { StatusView } from './views/status.js';
 import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
@@ -289,9 +290,15 @@ watchReachability(signaling, {
 // and held back the lobby (issue 14). The modules are preloaded (templates/call.html).
 const chatRoot = document.querySelector('[data-chat-root]:not([data-standalone])');
 let chat = null;
+let chatView = null;
 if (chatRoot) {
+  // a message while the chat is closed: a toast and a badge on Chat (issue 31.6)
+  new ChatToast(document.querySelector('#chat-toast'), {
+    signaling, myId: () => store.getState().me?.user.id, isOpen: () => stage.chatOpen(), say: (text) => stage.say(text),
+    onOpen: (peerId) => { stage.setChat(true); chatView?.open(peerId); },
+  });
   import('./chat/panel.js').then(({ mount }) => {
-    chat = mount(chatRoot, { signaling, lobbyStore: store }).store;
+    ({ store: chat, view: chatView } = mount(chatRoot, { signaling, lobbyStore: store }));
   }).catch((err) => {
     console.warn('chat panel not loaded', err);
     notify(CHAT_NOT_LOADED);

@@ -227,6 +227,12 @@ export const CHAT = {
 export const MESSAGE_EMPTY = t('chat.empty');
 export const messageTooLong = (n, max) => t('chat.tooLong', { n, max });
 export const unreadLabel = (n) => (n ? t('chat.unread', { count: n }) : '');
+// a message during a call (views/chat-toast.js)
+export const TOAST = {
+  open: t('toast.open'), dismiss: t('toast.dismiss'), label: t('toast.label'),
+  message: (name, text) => t('toast.message', { name, text }),
+  chatWithNew: (n) => `${t('tile.chat')}, ${t('chat.unread', { count: n })}`,
+};
 
 // -- the lobby (views/lobby.js) -------------------------------------------------------------
 
