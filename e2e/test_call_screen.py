@@ -168,6 +168,23 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
     me, name = rect(b.driver, f"{tile} video.local"), rect(b.driver, f"{tile} .peer-label")
     assert me["left"] >= name["right"] or me["top"] >= name["bottom"], (me, name)
 
+    # 31.3: icon buttons, each with a name and a tooltip; a toggle's name says what it does
+    names = {"mic": "tile.mute", "cam": "tile.stopCam", "hangup": "tile.hangUp", "chat": "tile.chat",
+             "fullscreen": "tile.fullscreen", "shortcuts": "tile.keysLabel"}
+    for action, key in names.items():
+        button = f"{tile} button[data-action='{action}']"
+        seen = b.js("const el = document.querySelector(arguments[0]);"
+                    "return {name: el.getAttribute('aria-label'), title: el.title, text: el.textContent.trim(),"
+                    " icon: Boolean(el.querySelector('svg.icon[aria-hidden=true]'))}", button)
+        assert seen["name"] == EN[key] and seen["title"].startswith(EN[key]), seen
+        assert seen["icon"] and seen["text"] == "", seen
+    b.click(line, "mic")
+    mic = f"{tile} button[data-action='mic']"
+    b.wait("return document.querySelector(arguments[0]).getAttribute('aria-pressed') === 'true'", 2.0, "muted", mic)
+    assert b.js("return document.querySelector(arguments[0]).title", mic) == f"{EN['tile.unmuteMic']} (M)"
+    assert b.js("return document.querySelector(arguments[0]).getAttribute('aria-label')", mic) == EN["tile.mute"]
+    assert axe_violations(b.driver, ("critical", "serious", "moderate")) == [], "in a call, on its side"
+
     # chat open, on its side and upright: hang-up and mute stay in view and uncovered
     b.driver.find_element("css selector", f"{tile} button[data-action='chat']").click()
     b.wait("return document.body.classList.contains('chat-open')", 2.0)
@@ -214,3 +231,4 @@ def test_a_message_during_a_call_shows_a_toast_and_a_badge(server, browsers):
     assert b.js("return document.body.classList.contains('chat-open')")
     assert b.js("return document.querySelector('#chat-toast').hidden")
     assert b.js("return document.querySelector(arguments[0]).dataset.badge", chat_btn) is None
+    assert b.js("return document.querySelector(arguments[0]).getAttribute('aria-label')", chat_btn) == EN["tile.chat"]

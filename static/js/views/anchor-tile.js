@@ -15,6 +15,7 @@ import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
 import { RemoveAsk } from './remove-ask.js';
+import { icon, setIcon } from './icons.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -40,6 +41,10 @@ export class AnchorTile {
     this.localStream = null;
     const button = (action, label, cls = '') =>
       h('button', { type: 'button', class: `button ${cls}`, dataset: { action } }, label);
+    // the control bar: icons with a tooltip and a name (issue 31.3; icons.js)
+    const iconButton = (action, name, label, cls, key = '') =>
+      h('button', { type: 'button', class: `button icon-button ${cls}`, dataset: { action }, 'aria-label': label,
+        title: key ? `${label} (${key})` : label }, icon(name));
 
     this.nameInput = h('input', { class: 'anchor-name', maxlength: '40', 'aria-label': TILE.slotName, title: TILE.rename });
     this.pill = h('span', { class: 'pill' });
@@ -83,17 +88,15 @@ export class AnchorTile {
       h('footer', { class: 'tile-controls' },
         button('online', TILE.goOnline, 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, TILE.send), this.sourceSelect),
-        button('mic', TILE.micOn, 'toggle mic-btn'), button('cam', TILE.camOn, 'toggle cam-btn'),
-        button('hangup', TILE.hangUp, 'danger hangup-btn'),
+        iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'),
+        iconButton('hangup', 'hangup', TILE.hangUp, 'danger hangup-btn', 'Shift+H'),
         // The call stage's own tools (call-page.js): chat beside the call, full screen,
         // picture-in-picture, the keyboard shortcuts.
-        button('chat', TILE.chat, 'chat-btn'), button('fullscreen', TILE.fullscreen, 'fs-btn'),
-        button('pip', TILE.pip, 'pip-btn'), button('shortcuts', TILE.keys, 'keys-btn')));
+        iconButton('chat', 'chat', TILE.chat, 'chat-btn', 'C'), iconButton('fullscreen', 'fullscreen', TILE.fullscreen, 'fs-btn'),
+        iconButton('pip', 'pip', TILE.pipLabel, 'pip-btn'), iconButton('shortcuts', 'keys', TILE.keysLabel, 'keys-btn', '?')));
     this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)
     // the self-view over a call's video: dragged, or moved by the arrow keys
     this.selfView = new SelfView(this.local, this.el.querySelector('.stage'), this.el.querySelector('.tile-controls'));
-    this.btn('shortcuts').setAttribute('aria-label', TILE.keysLabel);
-    this.btn('pip').setAttribute('aria-label', TILE.pipLabel);
     this.btn('shortcuts').setAttribute('aria-haspopup', 'dialog');
 
     this.el.addEventListener('click', this.onClick.bind(this));
@@ -164,8 +167,10 @@ export class AnchorTile {
     this.el.setAttribute('aria-label', `${anchor.name}: ${phaseText(slot, anchor)}`);
 
     if (this.sourceSelect.value !== media.sourceId) this.sourceSelect.value = media.sourceId;
-    this.toggle('mic', media.micOn, TILE.micOn, TILE.micMuted, Boolean(media.audioTrack));
-    this.toggle('cam', media.camOn, TILE.camOn, TILE.camOff, Boolean(media.videoTrack));
+    // a toggle's name says what it does ("Mute"); aria-pressed says it is done; the
+    // tooltip what a press does now
+    this.toggle('mic', media.micOn, ['mic', `${TILE.mute} (M)`], ['micOff', `${TILE.unmuteMic} (M)`], Boolean(media.audioTrack));
+    this.toggle('cam', media.camOn, ['cam', `${TILE.stopCam} (V)`], ['camOff', `${TILE.startCam} (V)`], Boolean(media.videoTrack));
     const note = media.error || (media.sourceId === 'none' ? TILE.receiveOnly : '');
     setText(this.mediaError, note);
     this.mediaError.hidden = !note;
@@ -240,9 +245,10 @@ export class AnchorTile {
     return this.el.querySelector(`button[data-action="${action}"]`);
   }
 
-  toggle(action, on, onText, offText, available) {
+  toggle(action, on, [onIcon, onTitle], [offIcon, offTitle], available) {
     const button = this.btn(action);
-    setText(button, on ? onText : offText);
+    setIcon(button, on ? onIcon : offIcon);
+    button.title = on ? onTitle : offTitle;
     button.setAttribute('aria-pressed', String(!on));
     button.classList.toggle('off', !on);
     button.disabled = !available;

@@ -4,7 +4,7 @@
 // messages until the chat is opened. The chat panel itself keeps the conversation.
 import * as P from '../protocol.js';
 import { h, setText } from './dom.js';
-import { TOAST } from './words.js';
+import { TILE, TOAST } from './words.js';
 
 const SHOW_MS = 8000;
 const MAX_CHARS = 140;
@@ -59,13 +59,9 @@ export class ChatToast {
   // The count on every slot's Chat button (CSS draws data-badge); its name says it too.
   badges() {
     for (const button of document.querySelectorAll('.tile button[data-action="chat"]')) {
-      if (this.unseen) {
-        button.dataset.badge = this.unseen > 99 ? '99+' : String(this.unseen);
-        button.setAttribute('aria-label', TOAST.chatWithNew(this.unseen));
-      } else {
-        delete button.dataset.badge;
-        button.removeAttribute('aria-label');
-      }
+      if (this.unseen) button.dataset.badge = this.unseen > 99 ? '99+' : String(this.unseen);
+      else delete button.dataset.badge;
+      button.setAttribute('aria-label', this.unseen ? TOAST.chatWithNew(this.unseen) : TILE.chat);
     }
   }
 }

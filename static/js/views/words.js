@@ -136,9 +136,9 @@ export const TILE = {
   qualityTitle: t('tile.qualityTitle'), quality: t('tile.quality'), sends: t('tile.sends'),
   remove: t('tile.remove'),
   removeAsk: (name, slot) => t('tile.removeAsk', { name: name || t('who.otherPersonLower'), slot }),
-  removeYes: t('tile.removeYes'), removeNo: t('tile.removeNo'), send: t('tile.send'), micOn: t('tile.micOn'), micMuted: t('tile.micMuted'),
-  camOn: t('tile.camOn'), camOff: t('tile.camOff'), hangUp: t('tile.hangUp'), chat: t('tile.chat'),
-  fullscreen: t('tile.fullscreen'), pip: t('tile.pip'), pipLabel: t('tile.pipLabel'), keys: t('tile.keys'),
+  removeYes: t('tile.removeYes'), removeNo: t('tile.removeNo'), send: t('tile.send'), mute: t('tile.mute'), unmuteMic: t('tile.unmuteMic'),
+  stopCam: t('tile.stopCam'), startCam: t('tile.startCam'), hangUp: t('tile.hangUp'), chat: t('tile.chat'),
+  fullscreen: t('tile.fullscreen'), pipLabel: t('tile.pipLabel'),
   keysLabel: t('tile.keysLabel'), focus: t('tile.focus'), exitFocus: t('tile.exitFocus'),
   saving: t('tile.saving'), saved: t('tile.saved'),
 };
