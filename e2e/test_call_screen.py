@@ -232,3 +232,14 @@ def test_a_message_during_a_call_shows_a_toast_and_a_badge(server, browsers):
     assert b.js("return document.querySelector('#chat-toast').hidden")
     assert b.js("return document.querySelector(arguments[0]).dataset.badge", chat_btn) is None
     assert b.js("return document.querySelector(arguments[0]).getAttribute('aria-label')", chat_btn) == EN["tile.chat"]
+
+
+def test_a_ring_shows_only_what_a_ring_needs(server, browsers):
+    # the ring's bar: no Chat or Full screen before there is a call (icon buttons kept that)
+    a = CallPage(browsers(), server).open()
+    b = CallPage(set_viewport(browsers(), PHONE), server).open()
+    a.click_call(b)
+    b.wait_phase(b.anchor, "ringing-in")
+    for action in ("chat", "fullscreen", "hangup"):
+        assert not rect(b.driver, f".tile button[data-action='{action}']")["visible"], action
+    assert in_viewport(b.driver, ".tile button[data-action='accept']")[0]
