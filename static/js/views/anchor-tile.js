@@ -212,7 +212,7 @@ export class AnchorTile {
     // the peer's camera by its word: just back on, its video needs a moment (signs.js)
     if (live) this.session?.health?.signsTracker.expectVideo(slot.peerMedia?.video !== false, performance.timeOrigin + performance.now());
     const signs = live && this.session ? verdict(this.session.health?.signs, slot.peerMedia) : { notSending: false, poor: null };
-    const note = live ? peerNoteText(slot.peerMedia, signs) : '';
+    const note = live ? peerNoteText(slot.peerMedia, signs, slot.peer?.displayName) : '';
     setText(this.peerMedia, note);
     this.peerMedia.hidden = !note;
     setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);

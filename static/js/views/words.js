@@ -106,19 +106,21 @@ export function netText(net, slot, session, signalingStatus) {
 // -- a slot's controls (anchor-tile.js, anchor-grid.js) ----------------------------------
 
 // What the peer turned off, from its call:peer-state ('' when everything is on).
-export function peerMediaText(peerMedia) {
+// Said with the person's name (issue 31.3), not "Peer".
+export function peerMediaText(peerMedia, name) {
   if (!peerMedia) return '';
-  if (!peerMedia.audio && !peerMedia.video) return t('peer.mutedCameraOff');
-  if (!peerMedia.audio) return t('peer.muted');
-  return peerMedia.video ? '' : t('peer.cameraOff');
+  const vars = { name: name || t('who.otherPerson') };
+  if (!peerMedia.audio && !peerMedia.video) return t('peer.mutedCameraOff', vars);
+  if (!peerMedia.audio) return t('peer.muted', vars);
+  return peerMedia.video ? '' : t('peer.cameraOff', vars);
 }
 
 // The note over the peer's video: what it turned off, and what this side sees (signs.js):
 // its camera is on but no video arrives; the connection is poor.
 export const SIGN_WORDS = { notSending: t('sign.notSending'), poor: t('sign.poor') };
 
-export function peerNoteText(peerMedia, { notSending, poor }) {
-  return [peerMediaText(peerMedia), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
+export function peerNoteText(peerMedia, { notSending, poor }, name) {
+  return [peerMediaText(peerMedia, name), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
     .filter(Boolean).join(' · ');
 }
 
