@@ -185,6 +185,15 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
     assert b.js("return document.querySelector(arguments[0]).getAttribute('aria-label')", mic) == EN["tile.mute"]
     assert axe_violations(b.driver, ("critical", "serious", "moderate")) == [], "in a call, on its side"
 
+    # 31.3: a one-word verdict; the figures behind "Connection details"
+    bar = f"{tile} .call-stats"
+    b.wait("return !document.querySelector(arguments[0]).hidden", 6.0, "verdict shown", bar)
+    assert text(b, f"{bar} .quality") in ("Good", "Fair", "Poor", "…")
+    assert not rect(b.driver, f"{bar} [data-stat='rtt']")["visible"], "figures shown unasked"
+    b.driver.find_element("css selector", f"{bar} .details-btn").click()
+    assert b.js("return document.querySelector(arguments[0]).getAttribute('aria-expanded')", f"{bar} .details-btn") == "true"
+    assert rect(b.driver, f"{bar} [data-stat='rtt']")["visible"], "figures not shown"
+
     # chat open, on its side and upright: hang-up and mute stay in view and uncovered
     b.driver.find_element("css selector", f"{tile} button[data-action='chat']").click()
     b.wait("return document.body.classList.contains('chat-open')", 2.0)

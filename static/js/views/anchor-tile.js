@@ -68,7 +68,12 @@ export class AnchorTile {
     this.statItems = Object.fromEntries(Object.entries(STAT_TITLES).map(([key, title]) =>
       [key, h('span', { class: 'stat', dataset: { stat: key }, title })]));
     this.qualityBadge = h('span', { class: 'quality', title: TILE.qualityTitle });
-    this.statsBar = h('div', { class: 'call-stats', 'aria-label': TILE.quality }, this.qualityBadge, Object.values(this.statItems));
+    // the one-word verdict in front; the figures behind "Connection details" (issue 31.3)
+    this.figures = h('span', { class: 'stat-figures', id: `figures-${anchorId}`, hidden: true }, Object.values(this.statItems));
+    this.detailsBtn = h('button', { type: 'button', class: 'details-btn', 'aria-expanded': 'false', 'aria-controls': this.figures.id,
+      onclick: () => { this.figures.hidden = !this.figures.hidden; this.detailsBtn.setAttribute('aria-expanded', String(!this.figures.hidden)); } },
+    TILE.details);
+    this.statsBar = h('div', { class: 'call-stats', 'aria-label': TILE.quality }, this.qualityBadge, this.detailsBtn, this.figures);
     this.statsBar.hidden = true;
     this.outcome = h('p', { class: 'outcome', role: 'status' });
     // what the peer turned off (call:peer-state), over the remote video

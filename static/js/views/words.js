@@ -135,7 +135,7 @@ export const TILE = {
   slotName: t('tile.slotName'), rename: t('tile.rename'), remoteVideo: t('tile.remoteVideo'),
   preview: t('tile.preview'), previewMuted: t('tile.previewMuted'), unmute: t('tile.unmute'),
   accept: t('tile.accept'), decline: t('tile.decline'), cancel: t('tile.cancel'),
-  qualityTitle: t('tile.qualityTitle'), quality: t('tile.quality'), sends: t('tile.sends'),
+  qualityTitle: t('tile.qualityTitle'), quality: t('tile.quality'), sends: t('tile.sends'), details: t('tile.details'),
   remove: t('tile.remove'),
   removeAsk: (name, slot) => t('tile.removeAsk', { name: name || t('who.otherPersonLower'), slot }),
   removeYes: t('tile.removeYes'), removeNo: t('tile.removeNo'), send: t('tile.send'), mute: t('tile.mute'), unmuteMic: t('tile.unmuteMic'),
