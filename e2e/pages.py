@@ -97,7 +97,8 @@ class CallPage:
             self.wait("""
                 const row = document.querySelector(`.lobby-user[data-user-id='${arguments[0]}']`);
                 return row && row.querySelectorAll(
-                  `.lobby-anchor[data-status='online'] .call-btn:not([hidden])`).length >= arguments[1];
+                  `.lobby-anchor[data-status='online']:not([data-away='true']) .call-btn:not([hidden])`
+                ).length >= arguments[1];
             """, timeout, f"{self.name} sees {other.name} online in the lobby", other.user_id, online)
 
     def lobby_user_ids(self):

@@ -87,8 +87,9 @@ def test_not_sending_video_shows_on_the_peers_tile_and_clears(server, browsers, 
     # camera turned off by B: that is "camera off", not a problem
     b.click(b_anchor, "cam")
     a.wait(f"return {TILE}.dataset.peerVideo === 'false'", 2.0, "A sees B's camera off", a_anchor)
-    a.wait(f"const t = {TILE}; return t.querySelector('.peer-media').textContent === 'Peer camera off'"
-           " && !t.hasAttribute('data-peer-sending-video')", 3.0, "camera off, nothing else", a_anchor)
+    a.wait(f"const t = {TILE}; return t.querySelector('.peer-media').textContent === arguments[1]"
+           " && !t.hasAttribute('data-peer-sending-video')", 3.0, "camera off, nothing else", a_anchor,
+           f"{b.name}'s camera is off")
     print(f"\nvideo stalled (B) → 'Not sending video' on A's tile: {stalled_ms:.0f} ms")
     record_property("not_sending_video_ms", round(stalled_ms))
 

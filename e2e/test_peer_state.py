@@ -25,14 +25,14 @@ def test_mute_and_camera_off_show_on_the_peers_tile_within_a_second(server, brow
     a.click(a_anchor, "mic")
     b.wait(f"return {TILE}.dataset.peerAudio === 'false'", 1.0, "B sees A muted within 1 s", b_anchor)
     muted_ms = (time.monotonic() - clicked) * 1000
-    assert peer_note(b, b_anchor) == "Peer muted"
+    assert peer_note(b, b_anchor) == f"{a.name} is muted"  # by name, not "Peer"
 
     clicked = time.monotonic()
     a.click(a_anchor, "cam")
     b.wait(f"return {TILE}.dataset.peerVideo === 'false'", 1.0, "B sees A's camera off within 1 s",
            b_anchor)
     camera_ms = (time.monotonic() - clicked) * 1000
-    assert peer_note(b, b_anchor) == "Peer muted, camera off"
+    assert peer_note(b, b_anchor) == f"{a.name} is muted, camera off"
     assert axe_violations(b.driver) == []  # the indicator over the video is readable
     assert a.js(f"return {TILE}.dataset.peerAudio", a_anchor) == "true"  # A's own tile: B's state
 

@@ -48,7 +48,11 @@ def test_relay_only_call_through_coturn_shows_relayed(turn, server_factory, brow
         page.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).dataset.path === 'relayed'",
                   5.0, "tile says relayed", anchor)
     assert_media_flows((a, a_anchor), (b, b_anchor))
-    # Live figures in the tile: RTT, bitrates, loss, resolution and frame rate, the path.
+    # Live figures in the tile, behind "Connection details": RTT, bitrates, loss,
+    # resolution and frame rate, the path.
+    b.wait("const d = document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .details-btn`);"
+           "if (d && d.offsetParent && d.getAttribute('aria-expanded') === 'false') d.click();"
+           "return d && d.getAttribute('aria-expanded') === 'true'", 6.0, "connection details open", b_anchor)
     stats = b.wait("""
         const bar = document.querySelector(`.tile[data-anchor-id='${arguments[0]}'] .call-stats`);
         const s = window.tlc.sessions.get(bar.closest('.tile').dataset.callId).stats;

@@ -1,6 +1,7 @@
 """`make screenshots`: start the app, drive two headless browsers into a call and save
 PNGs of what people see to docs/screenshots/ (the README shows them): the call stage on a
-desktop and a phone, the ringing state, and chat beside the call.
+desktop, a phone and a phone on its side (844×390), the ringing state, chat beside the
+call, and a camera that is blocked (issue 31.1) at each of those sizes.
 
 Usage: python scripts/screenshots.py [OUT_DIR]
 """
@@ -15,13 +16,34 @@ from e2e.geometry import DESKTOP, PHONE, set_viewport, window_flag  # noqa: E402
 from e2e.pages import CallPage, assert_media_flows  # noqa: E402
 from e2e.services import close_browser, new_browser  # noqa: E402
 
+LANDSCAPE = (844, 390)
+SIZES = ((DESKTOP, "desktop"), (PHONE, "phone"), (LANDSCAPE, "landscape"))
+
+
+def camera_blocked(server, out):
+    """The page of someone whose browser blocks the camera: the banner said first."""
+    other = new_browser([window_flag(DESKTOP)])
+    driver = new_browser([window_flag(DESKTOP), "--use-fake-ui-for-media-stream=deny"])
+    try:
+        CallPage(other, server).open().rename("Ada")
+        page = CallPage(driver, server).open()
+        page.wait("return !document.querySelector('#camera-blocked').hidden", 5.0)
+        for size, tag in SIZES:
+            set_viewport(driver, size)
+            page.js("window.scrollTo(0, 0)")
+            driver.save_screenshot(os.path.join(out, f"camera-blocked-{tag}.png"))
+    finally:
+        close_browser(driver)
+        close_browser(other)
+
 
 def main(out):
     os.makedirs(out, exist_ok=True)
     server = Server().start()
     opened = []
     try:
-        for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        camera_blocked(server, out)
+        for size, tag in SIZES:
             caller_driver, callee_driver = new_browser([window_flag(DESKTOP)]), new_browser([window_flag(size)])
             opened += [caller_driver, callee_driver]
             set_viewport(caller_driver, DESKTOP)
@@ -29,7 +51,7 @@ def main(out):
             caller = CallPage(caller_driver, server).open()
             callee = CallPage(callee_driver, server).open()
             caller.rename("Ada")
-            callee.rename("Grace" if tag == "desktop" else "Linus")
+            callee.rename({"desktop": "Grace", "phone": "Linus"}.get(tag, "Katherine"))
             caller.wait_sees(callee)
             callee.wait_sees(caller)
             caller.click_call(callee)

@@ -6,6 +6,8 @@
 // A new tab creates one anchor (the server names it "Slot 1") and puts it online at once:
 // opening the call page is the intent to be reachable, and it saves every first-time user
 // a click. After a reconnect (the server forgot this tab) the same slots are created again.
+// Longer than 300 lines: it is the page's one wiring of every part to every other; the
+// parts themselves live in their modules.
 import * as A from './actions.js';
 import * as P from './protocol.js';
 import { Signaling, STATUS } from './signaling.js';
@@ -20,6 +22,8 @@ import { Ringer } from './ringer.js';
 import { LobbyView } from './views/lobby.js';
 import { AnchorGrid } from './views/anchor-grid.js';
 import { MediaPanel } from './views/media-panel.js';
+import { CameraGate } from './views/camera-gate.js';
+import { ChatToast } from './views/chat-toast.js';
 import { StatusView } from './views/status.js';
 import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
@@ -96,7 +100,11 @@ const actions = {
   addAnchor: () => createAnchor(),
   online: (anchorId) => { notifier.ask(); return setOnline(anchorId, store.getState().lobby.anchors[anchorId]?.status === 'offline'); },
   rename: (anchorId, name) => attempt('rename', () => signaling.request(P.ANCHOR_RENAME, { anchorId, name })),
-  remove: (anchorId) => attempt('remove', () => signaling.request(P.ANCHOR_REMOVE, { anchorId })),
+  remove: async (anchorId) => {
+    await calls.end(anchorId); // its peer hears "hung up", not "left"
+    await attempt('remove', () => signaling.request(P.ANCHOR_REMOVE, { anchorId }));
+    document.querySelector('#anchor-grid .tile')?.focus(); // focus does not fall to the page
+  },
   setSource: (anchorId, sourceId) => {
     const m = mediaOf(anchorId);
     if (!m) return;
@@ -181,7 +189,11 @@ signaling.socket.onAny((event) => statusView.noteEvent(event));
 
 // -- views ------------------------------------------------------------------------------
 
+// A blocked camera said first; Call waits until it works or the user goes on without.
+const gate = new CameraGate(document.querySelector('#camera-blocked'), { library, focusAfterSkip: document.querySelector('#lobby-search') });
+gate.addEventListener('change', () => render());
 const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
+  callWaits: () => gate.blocked,
   onCall: (id) => { notifier.ask(); return calls.call(id); },
   // The snapshot of the view for that query follows the ack ("" or none: everyone).
   onSearch: (query) => signaling.request(P.LOBBY_GET, query ? { query } : {}),
@@ -190,7 +202,7 @@ const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id) => calls.sessionOf(id),
 });
 const stage = new CallStage({ grid, actions, store });
-const statusView = new StatusView({ signaling, onRename: renameMe });
+const statusView = new StatusView({ signaling, onRename: renameMe, cameraWaits: () => gate.blocked });
 new MediaPanel(document.querySelector('#media-panel'), { library, onRetry: () => library.startCamera() });
 // The connection check's module loads when its button is first pressed: most visits
 // never press it, and it was 2.7 KB (brotli) of the first load (issue 14). The panel it
@@ -278,9 +290,15 @@ watchReachability(signaling, {
 // and held back the lobby (issue 14). The modules are preloaded (templates/call.html).
 const chatRoot = document.querySelector('[data-chat-root]:not([data-standalone])');
 let chat = null;
+let chatView = null;
 if (chatRoot) {
+  // a message while the chat is closed: a toast and a badge on Chat (issue 31.6)
+  new ChatToast(document.querySelector('#chat-toast'), {
+    signaling, myId: () => store.getState().me?.user.id, isOpen: () => stage.chatOpen(), say: (text) => stage.say(text),
+    onOpen: (peerId) => { stage.setChat(true); chatView?.open(peerId); },
+  });
   import('./chat/panel.js').then(({ mount }) => {
-    chat = mount(chatRoot, { signaling, lobbyStore: store }).store;
+    ({ store: chat, view: chatView } = mount(chatRoot, { signaling, lobbyStore: store }));
   }).catch((err) => {
     console.warn('chat panel not loaded', err);
     notify(CHAT_NOT_LOADED);

@@ -259,6 +259,14 @@ export class Calls {
     }
   }
 
+  // Whatever the slot is in ends by its own word (a ring declined or cancelled, a call hung
+  // up): its peer is told the truth before the slot goes (issue 31.2).
+  end(anchorId) {
+    const { phase } = slotOf(this.store.getState(), anchorId);
+    if (phase === 'ringing-in') return this.decline(anchorId);
+    return phase === 'ringing-out' ? this.cancel(anchorId) : this.hangup(anchorId);
+  }
+
   async hangup(anchorId) {
     const { callId } = slotOf(this.store.getState(), anchorId);
     if (!callId) return;

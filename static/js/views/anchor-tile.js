@@ -14,6 +14,8 @@ import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, netText
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
+import { RemoveAsk } from './remove-ask.js';
+import { icon, setIcon } from './icons.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -39,6 +41,10 @@ export class AnchorTile {
     this.localStream = null;
     const button = (action, label, cls = '') =>
       h('button', { type: 'button', class: `button ${cls}`, dataset: { action } }, label);
+    // the control bar: icons with a tooltip and a name (issue 31.3; icons.js)
+    const iconButton = (action, name, label, cls, key = '') =>
+      h('button', { type: 'button', class: `button icon-button ${cls}`, dataset: { action }, 'aria-label': label,
+        title: key ? `${label} (${key})` : label }, icon(name));
 
     this.nameInput = h('input', { class: 'anchor-name', maxlength: '40', 'aria-label': TILE.slotName, title: TILE.rename });
     this.pill = h('span', { class: 'pill' });
@@ -62,7 +68,12 @@ export class AnchorTile {
     this.statItems = Object.fromEntries(Object.entries(STAT_TITLES).map(([key, title]) =>
       [key, h('span', { class: 'stat', dataset: { stat: key }, title })]));
     this.qualityBadge = h('span', { class: 'quality', title: TILE.qualityTitle });
-    this.statsBar = h('div', { class: 'call-stats', 'aria-label': TILE.quality }, this.qualityBadge, Object.values(this.statItems));
+    // the one-word verdict in front; the figures behind "Connection details" (issue 31.3)
+    this.figures = h('span', { class: 'stat-figures', id: `figures-${anchorId}`, hidden: true }, Object.values(this.statItems));
+    this.detailsBtn = h('button', { type: 'button', class: 'details-btn', 'aria-expanded': 'false', 'aria-controls': this.figures.id,
+      onclick: () => { this.figures.hidden = !this.figures.hidden; this.detailsBtn.setAttribute('aria-expanded', String(!this.figures.hidden)); } },
+    TILE.details);
+    this.statsBar = h('div', { class: 'call-stats', 'aria-label': TILE.quality }, this.qualityBadge, this.detailsBtn, this.figures);
     this.statsBar.hidden = true;
     this.outcome = h('p', { class: 'outcome', role: 'status' });
     // what the peer turned off (call:peer-state), over the remote video
@@ -71,26 +82,26 @@ export class AnchorTile {
       sources.map((s) => h('option', { value: s.id }, s.label)));
     this.mediaError = h('p', { class: 'media-error', role: 'alert' });
     this.safety = new SafetyLine(actions.trust || {}); // safety code, trust mark, privacy
+    const removeBtn = h('button', { type: 'button', class: 'icon-btn remove-btn', dataset: { action: 'remove' }, title: TILE.remove, 'aria-label': TILE.remove }, '×');
+    // in a call or a ring, the × asks first (remove-ask.js)
+    this.removeAsk = new RemoveAsk({ opener: removeBtn, onYes: () => this.actions.remove(anchorId) });
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
-      h('header', { class: 'tile-head' }, this.nameInput, this.pill,
-        h('button', { type: 'button', class: 'icon-btn', dataset: { action: 'remove' }, title: TILE.remove, 'aria-label': TILE.remove }, '×')),
+      h('header', { class: 'tile-head' }, this.nameInput, this.pill, removeBtn), this.removeAsk.el,
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
         this.outcome, this.ringPanel, this.netBanner),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
         button('online', TILE.goOnline, 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, TILE.send), this.sourceSelect),
-        button('mic', TILE.micOn, 'toggle mic-btn'), button('cam', TILE.camOn, 'toggle cam-btn'),
-        button('hangup', TILE.hangUp, 'danger hangup-btn'),
+        iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'),
+        iconButton('hangup', 'hangup', TILE.hangUp, 'danger hangup-btn', 'Shift+H'),
         // The call stage's own tools (call-page.js): chat beside the call, full screen,
         // picture-in-picture, the keyboard shortcuts.
-        button('chat', TILE.chat, 'chat-btn'), button('fullscreen', TILE.fullscreen, 'fs-btn'),
-        button('pip', TILE.pip, 'pip-btn'), button('shortcuts', TILE.keys, 'keys-btn')));
+        iconButton('chat', 'chat', TILE.chat, 'chat-btn', 'C'), iconButton('fullscreen', 'fullscreen', TILE.fullscreen, 'fs-btn'),
+        iconButton('pip', 'pip', TILE.pipLabel, 'pip-btn'), iconButton('shortcuts', 'keys', TILE.keysLabel, 'keys-btn', '?')));
     this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)
     // the self-view over a call's video: dragged, or moved by the arrow keys
     this.selfView = new SelfView(this.local, this.el.querySelector('.stage'), this.el.querySelector('.tile-controls'));
-    this.btn('shortcuts').setAttribute('aria-label', TILE.keysLabel);
-    this.btn('pip').setAttribute('aria-label', TILE.pipLabel);
     this.btn('shortcuts').setAttribute('aria-haspopup', 'dialog');
 
     this.el.addEventListener('click', this.onClick.bind(this));
@@ -107,6 +118,9 @@ export class AnchorTile {
     if (!action) return;
     if (action === 'unmute') return this.sound.unmute();
     if (action === 'accept') this.actions.markAcceptClick(this.anchorId);
+    if (action === 'remove' && this.slot && this.slot.phase !== 'idle') {
+      return this.removeAsk.ask(TILE.removeAsk(this.slot.peer?.displayName, this.anchor.name));
+    }
     this.actions[action](this.anchorId);
   }
 
@@ -122,6 +136,7 @@ export class AnchorTile {
     }
     this.slot = slot;
     this.anchor = anchor;
+    if (phase === 'idle' && this.removeAsk.open) this.removeAsk.close(true); // nothing left to end
     this.attachSession(session);
     this.sound.tryAgain(); // the capture may have started since: sound if allowed now
     this.renderNet();
@@ -157,8 +172,10 @@ export class AnchorTile {
     this.el.setAttribute('aria-label', `${anchor.name}: ${phaseText(slot, anchor)}`);
 
     if (this.sourceSelect.value !== media.sourceId) this.sourceSelect.value = media.sourceId;
-    this.toggle('mic', media.micOn, TILE.micOn, TILE.micMuted, Boolean(media.audioTrack));
-    this.toggle('cam', media.camOn, TILE.camOn, TILE.camOff, Boolean(media.videoTrack));
+    // a toggle's name says what it does ("Mute"); aria-pressed says it is done; the
+    // tooltip what a press does now
+    this.toggle('mic', media.micOn, ['mic', `${TILE.mute} (M)`], ['micOff', `${TILE.unmuteMic} (M)`], Boolean(media.audioTrack));
+    this.toggle('cam', media.camOn, ['cam', `${TILE.stopCam} (V)`], ['camOff', `${TILE.startCam} (V)`], Boolean(media.videoTrack));
     const note = media.error || (media.sourceId === 'none' ? TILE.receiveOnly : '');
     setText(this.mediaError, note);
     this.mediaError.hidden = !note;
@@ -200,7 +217,7 @@ export class AnchorTile {
     // the peer's camera by its word: just back on, its video needs a moment (signs.js)
     if (live) this.session?.health?.signsTracker.expectVideo(slot.peerMedia?.video !== false, performance.timeOrigin + performance.now());
     const signs = live && this.session ? verdict(this.session.health?.signs, slot.peerMedia) : { notSending: false, poor: null };
-    const note = live ? peerNoteText(slot.peerMedia, signs) : '';
+    const note = live ? peerNoteText(slot.peerMedia, signs, slot.peer?.displayName) : '';
     setText(this.peerMedia, note);
     this.peerMedia.hidden = !note;
     setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);
@@ -233,9 +250,10 @@ export class AnchorTile {
     return this.el.querySelector(`button[data-action="${action}"]`);
   }
 
-  toggle(action, on, onText, offText, available) {
+  toggle(action, on, [onIcon, onTitle], [offIcon, offTitle], available) {
     const button = this.btn(action);
-    setText(button, on ? onText : offText);
+    setIcon(button, on ? onIcon : offIcon);
+    button.title = on ? onTitle : offTitle;
     button.setAttribute('aria-pressed', String(!on));
     button.classList.toggle('off', !on);
     button.disabled = !available;

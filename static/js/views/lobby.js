@@ -34,7 +34,8 @@ function tabLabel(state, anchor) {
 }
 
 export class LobbyView {
-  constructor(root, { onCall, onSearch = async () => {} }) {
+  // callWaits(): true while Call must wait (a blocked camera not yet answered, camera-gate.js)
+  constructor(root, { onCall, onSearch = async () => {}, callWaits = () => false }) {
     this.root = root;
     this.list = root.querySelector('#lobby-list');
     this.empty = root.querySelector('#lobby-empty');
@@ -43,6 +44,7 @@ export class LobbyView {
     this.error = root.querySelector('#lobby-error');
     this.search = root.querySelector('#lobby-search');
     this.onCall = onCall;
+    this.callWaits = callWaits;
     this.onSearch = onSearch;
     this.wanted = '';   // what the field asks for (trimmed)
     this.asked = '';    // the last query the server acknowledged (null: unknown)
@@ -202,15 +204,18 @@ export class LobbyView {
     li.dataset.status = anchor.status;
     li.dataset.away = String(away);
     li.dataset.connected = String(anchor.connected);
-    setText(li.querySelector('.anchor-label'), anchor.name + tabLabel(state, anchor) + (sameUser ? ' (your other tab)' : ''));
+    setText(li.querySelector('.anchor-label'), anchor.name + tabLabel(state, anchor) + (sameUser ? LOBBY.otherTab : ''));
     const status = anchor.status === 'in-call' && anchor.connected ? ANCHOR_STATUS.connected : ANCHOR_STATUS[anchor.status];
-    setText(li.querySelector('.anchor-status'), away ? `${status} · away, reconnecting` : status);
+    setText(li.querySelector('.anchor-status'), away ? LOBBY.away(status) : status);
     const button = li.querySelector('.call-btn');
     // Busy slots keep their button: the server answers "busy", and the caller learns it.
     const answering = Boolean(ringingFrom(state, anchor.id));
     setAttr(button, 'hidden', mine || anchor.status === 'offline');
-    button.disabled = !(canCall || answering);
+    // An away tab (closed, reloading or cut off) cannot answer a ring: not rung (31.7).
+    const waits = !answering && this.callWaits();
+    button.disabled = waits || (away && !answering) || !(canCall || answering);
     setText(button, answering ? LOBBY.answer : LOBBY.call);
-    button.title = answering ? LOBBY.answerTitle : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
+    button.title = answering ? LOBBY.answerTitle : away ? LOBBY.awayTitle : waits ? LOBBY.cameraFirstTitle
+      : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
   }
 }

@@ -5,8 +5,9 @@ import { setText } from './dom.js';
 import { CONNECTION, NEXT_STEP, TILE, connectionVia } from './words.js';
 
 export class StatusView {
-  constructor({ signaling, onRename }) {
+  constructor({ signaling, onRename, cameraWaits = () => false }) {
     this.signaling = signaling;
+    this.cameraWaits = cameraWaits; // Call waits for the camera banner's answer (camera-gate.js)
     this.conn = document.querySelector('#conn');
     this.prompt = document.querySelector('#prompt');
     this.debug = document.querySelector('#debug');
@@ -91,6 +92,7 @@ export class StatusView {
       return ['wait', NEXT_STEP.alone(location.href.split('?')[0])];
     }
     if (!freeAnchor(state)) return ['todo', NEXT_STEP.allBusy];
+    if (this.cameraWaits()) return ['todo', NEXT_STEP.cameraFirst]; // the banner above is the red one
     return ['todo', NEXT_STEP.pick];
   }
 }

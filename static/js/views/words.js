@@ -4,7 +4,7 @@
 // looked up by key through ../i18n.js; issue 28): this module says which sentence, the
 // catalog how it reads. (The connection check's findings stay in connectivity.js's
 // verdict(), a pure function of its facts that e2e/test_turn.py reads line by line.)
-// A little over 300 lines: it is one table of every sentence of the call page; split, the
+// Longer than 300 lines: it is one table of every sentence of the call page; split, the
 // wording of one state would be spread over several files.
 import { t } from '../i18n.js';
 
@@ -109,19 +109,21 @@ export function netText(net, slot, session, signalingStatus) {
 // -- a slot's controls (anchor-tile.js, anchor-grid.js) ----------------------------------
 
 // What the peer turned off, from its call:peer-state ('' when everything is on).
-export function peerMediaText(peerMedia) {
+// Said with the person's name (issue 31.3), not "Peer".
+export function peerMediaText(peerMedia, name) {
   if (!peerMedia) return '';
-  if (!peerMedia.audio && !peerMedia.video) return t('peer.mutedCameraOff');
-  if (!peerMedia.audio) return t('peer.muted');
-  return peerMedia.video ? '' : t('peer.cameraOff');
+  const vars = { name: name || t('who.otherPerson') };
+  if (!peerMedia.audio && !peerMedia.video) return t('peer.mutedCameraOff', vars);
+  if (!peerMedia.audio) return t('peer.muted', vars);
+  return peerMedia.video ? '' : t('peer.cameraOff', vars);
 }
 
 // The note over the peer's video: what it turned off, and what this side sees (signs.js):
 // its camera is on but no video arrives; the connection is poor.
 export const SIGN_WORDS = { notSending: t('sign.notSending'), poor: t('sign.poor') };
 
-export function peerNoteText(peerMedia, { notSending, poor }) {
-  return [peerMediaText(peerMedia), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
+export function peerNoteText(peerMedia, { notSending, poor }, name) {
+  return [peerMediaText(peerMedia, name), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
     .filter(Boolean).join(' · ');
 }
 
@@ -136,10 +138,12 @@ export const TILE = {
   slotName: t('tile.slotName'), rename: t('tile.rename'), remoteVideo: t('tile.remoteVideo'),
   preview: t('tile.preview'), previewMuted: t('tile.previewMuted'), unmute: t('tile.unmute'),
   accept: t('tile.accept'), decline: t('tile.decline'), cancel: t('tile.cancel'),
-  qualityTitle: t('tile.qualityTitle'), quality: t('tile.quality'), sends: t('tile.sends'),
-  remove: t('tile.remove'), send: t('tile.send'), micOn: t('tile.micOn'), micMuted: t('tile.micMuted'),
-  camOn: t('tile.camOn'), camOff: t('tile.camOff'), hangUp: t('tile.hangUp'), chat: t('tile.chat'),
-  fullscreen: t('tile.fullscreen'), pip: t('tile.pip'), pipLabel: t('tile.pipLabel'), keys: t('tile.keys'),
+  qualityTitle: t('tile.qualityTitle'), quality: t('tile.quality'), sends: t('tile.sends'), details: t('tile.details'),
+  remove: t('tile.remove'),
+  removeAsk: (name, slot) => t('tile.removeAsk', { name: name || t('who.otherPersonLower'), slot }),
+  removeYes: t('tile.removeYes'), removeNo: t('tile.removeNo'), send: t('tile.send'), mute: t('tile.mute'), unmuteMic: t('tile.unmuteMic'),
+  stopCam: t('tile.stopCam'), startCam: t('tile.startCam'), hangUp: t('tile.hangUp'), chat: t('tile.chat'),
+  fullscreen: t('tile.fullscreen'), pipLabel: t('tile.pipLabel'),
   keysLabel: t('tile.keysLabel'), focus: t('tile.focus'), exitFocus: t('tile.exitFocus'),
   saving: t('tile.saving'), saved: t('tile.saved'),
 };
@@ -202,6 +206,7 @@ export const NEXT_STEP = {
   alone: (url) => t('next.alone', { url }),
   allBusy: t('next.allBusy'),
   pick: t('next.pick'),
+  cameraFirst: t('next.cameraFirst'),
 };
 
 // -- chat (chat/view.js, chat/store.js) -----------------------------------------------------
@@ -233,6 +238,12 @@ export const CHAT = {
 export const MESSAGE_EMPTY = t('chat.empty');
 export const messageTooLong = (n, max) => t('chat.tooLong', { n, max });
 export const unreadLabel = (n) => (n ? t('chat.unread', { count: n }) : '');
+// a message during a call (views/chat-toast.js)
+export const TOAST = {
+  open: t('toast.open'), dismiss: t('toast.dismiss'), label: t('toast.label'),
+  message: (name, text) => t('toast.message', { name, text }),
+  chatWithNew: (n) => `${t('tile.chat')}, ${t('chat.unread', { count: n })}`,
+};
 
 // -- the lobby (views/lobby.js) -------------------------------------------------------------
 
@@ -248,6 +259,8 @@ export const LOBBY = {
   answerTitle: t('lobby.answerTitle'),
   callTitle: (name) => t('lobby.callTitle', { name }),
   cannotCallTitle: t('lobby.cannotCallTitle'),
+  cameraFirstTitle: t('lobby.cameraFirstTitle'), awayTitle: t('lobby.awayTitle'),
+  away: (status) => t('lobby.away', { status }), otherTab: t('lobby.otherTab'),
   sameName: t('lobby.sameName'),
   call: t('lobby.call'), answer: t('lobby.answer'), you: t('lobby.you'),
 };
@@ -276,6 +289,15 @@ const CAMERA_ERRORS = {
   NotAllowedError: 'cameraError.notAllowed', NotFoundError: 'cameraError.notFound',
   NotReadableError: 'cameraError.notReadable', OverconstrainedError: 'cameraError.overconstrained',
   SecurityError: 'cameraError.security', TypeError: 'cameraError.type',
+};
+
+// The camera banner at the top of the call page (views/camera-gate.js): what is wrong, the
+// fix in this browser's own words, and the two ways on.
+export const CAMERA_GATE = {
+  blocked: t('gate.blocked'), notFound: t('gate.notFound'), notWorking: t('gate.notWorking'),
+  fix: { chrome: t('gate.fixChrome'), edge: t('gate.fixEdge'), firefox: t('gate.fixFirefox'),
+    safari: t('gate.fixSafari'), other: t('gate.fixOther') },
+  retry: t('gate.retry'), skip: t('gate.skip'), skipHint: t('gate.skipHint'),
 };
 
 export function cameraErrorMessage(err) {
