@@ -18,3 +18,9 @@ test('refused credentials keep their own words; no TURN: no hop', () => {
   assert.match(W.problemText({ code: 'no-path', turn: 'refused', hop: 'relay' }), /refused the credentials/);
   assert.match(W.problemText({ code: 'no-path', turn: 'none', hop: null }), /no TURN server configured/);
 });
+
+test('a wrong TURN secret (no relay gathered, TURN not known to be unreachable) keeps the TURN words', () => {
+  const text = W.problemText({ code: 'no-path', turn: 'unknown', connectedBefore: false, hop: 'relay' });
+  assert.match(text, /TURN/);
+  assert.doesNotMatch(text, /cannot be reached from your network/);
+});

@@ -83,7 +83,10 @@ export const HOP_WORDS = { relay: t('problem.hopRelay'), peer: t('problem.hopPee
 
 // A problem of health.js ({code, turn, connectedBefore, hop, relayOnly}) as a sentence.
 export function problemText({ code, turn, connectedBefore, hop, relayOnly }) {
-  const why = (turn !== 'refused' && HOP_WORDS[hop]) || {
+  // The hop, where it is known: no relay gathered because the TURN server did not answer
+  // (a refusal or an unknown failure keeps the TURN words), or a relay but no pair.
+  const hopWords = hop === 'peer' || (hop === 'relay' && turn === 'unreachable') ? HOP_WORDS[hop] : null;
+  const why = hopWords || {
     refused: t('problem.turnRefused'),
     unreachable: t('problem.turnUnreachable'),
     none: relayOnly ? t('problem.relayNoTurn') : t('problem.noTurn'),
