@@ -29,9 +29,9 @@ def clean_text(text, max_length):
     for ch in text:
         category = unicodedata.category(ch)
         if (category == "Cc" and ch not in _ALLOWED_CONTROLS) or category == "Cs":
-            code = "%04X" % ord(ch)
+            char = "%04X" % ord(ch)
             raise Refusal("invalid-payload",
-                          "text: must not contain control character U+%(code)s", code=code)
+                          "text: must not contain control character U+%(char)s", char=char)
     if len(text) > max_length:
         n, limit = format(len(text), ","), format(max_length, ",")
         raise Refusal("payload-too-large", "text: the message is %(n)s characters; the "
