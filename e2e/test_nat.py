@@ -185,14 +185,15 @@ def test_symmetric_nats_connect_through_turn(lab, pages, idle_after):
 
 
 def test_udp_blocked_home_connects_through_turn_over_tcp(lab, pages, idle_after):
-    # The peer is behind a symmetric NAT too: only a relay↔relay pair can work (relay↔host
-    # or relay↔srflx pairs did not hold in this lab: docs/nat-lab.md).
-    a, b = pages["blocked"], pages["sym2"]
+    # The peer is behind an endpoint-independent NAT: the pair is the blocked home's relay
+    # (allocated over TCP) and the peer's own host/srflx candidate, media both ways.
+    a, b = pages["blocked"], pages["cone2"]
     a_anchor, b_anchor = call(a, b)
     p = _wait_pair(a, a_anchor, lambda p: True, "a pair")
     assert p["local"]["type"] == "relay" and p["local"]["relayProtocol"] == "tcp", p
     peer = _wait_pair(b, b_anchor, lambda p: True, "a pair")
     assert peer["remote"]["type"] == "relay" and peer["remote"]["address"] == netlab.RELAY, peer
+    assert_media_flows((a, a_anchor), (b, b_anchor))
 
 
 def set_hidden(page, hidden):
@@ -217,8 +218,8 @@ return (s.pc.localDescription.sdp.match(/^a=candidate:/gm) || []).length;
 def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
     """cone2 hides its address: sym1 (the peer) never learns cone2's private or public
     address: once cone2 has gathered and sent every candidate, all the peer's getStats
-    knows of cone2 is the relay. (Media is not awaited here: the pair this can take,
-    relay ↔ the peer's non-relay candidate, does not hold in the lab; docs/nat-lab.md.)"""
+    knows of cone2 is the relay; and the call carries media that way (the relay ↔ the
+    peer's own candidate, or relay ↔ relay)."""
     a, b = pages["sym1"], pages["cone2"]
     set_hidden(b, True)
     try:
@@ -236,6 +237,9 @@ def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
         seen = {c["address"] for c in p["remotes"]}
         assert seen == {netlab.RELAY}, (seen, lab.homes["cone2"].addresses)
         assert not seen & lab.homes["cone2"].addresses
+        assert_media_flows((a, a_anchor), (b, b.anchor), timeout=SETUP_S)
+        pair = _wait_pair(a, a_anchor, lambda p: True, "a pair")
+        assert pair["remote"]["type"] == "relay" and pair["remote"]["address"] == netlab.RELAY, pair
     finally:
         recover(a)
         set_hidden(b, False)
