@@ -14,6 +14,9 @@ Every namespace is named after a random prefix, every address lives only inside 
 test runner (root namespace) reaches chromedriver and the app through `Forward`: a
 listener on loopback whose connections are opened from inside a namespace (setns in the
 thread that connects), so nothing is added to the root namespace.
+
+A little over 300 lines: the namespaces, the forward and the homes are one small piece of
+plumbing that only e2e/test_nat.py and bench/netchange.py use.
 """
 import ctypes
 import os
@@ -194,6 +197,11 @@ class Home:
         sh("ip", "addr", "add", f"{address}/24", "dev", dev, ns=self.ns)
         sh("ip", "route", "replace", "default", "via", gateway, "dev", dev, ns=self.ns)
         self.uplink = n
+
+    def set_online(self, online):
+        """Lose the uplink (its router's WAN link goes down) or get it back: the home's
+        addresses and its router's mappings stay as they were."""
+        sh("ip", "link", "set", "wan0", "up" if online else "down", ns=self.routers[self.uplink])
 
     @property
     def addresses(self):

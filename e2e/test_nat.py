@@ -4,6 +4,9 @@ path is proved with media and asserted on the selected candidate pair (getStats)
 One lab for the module: the app and coturn in the public namespace, six homes (two behind
 endpoint-independent NAT, two behind symmetric NAT, one whose UDP is blocked but for port
 53, one with two uplinks), each with its own Chromium started in parallel.
+
+Over 300 lines on purpose: every lab test is here so that they share one lab (six
+Chromiums take a while to start); splitting the module would start a second lab.
 """
 import json
 import time
@@ -88,11 +91,18 @@ def lab_server(lab):
         "TLC_TURN_SECRET": SECRET}, port=netlab.APP_PORT, wrapper=["ip", "netns", "exec", lab.pub])
     forward = netlab.Forward(lab.pub, (netlab.PUBLIC, netlab.APP_PORT))
     lab.forwards.append(forward)
-    srv.url = forward.url  # the runner waits for it through the forward...
-    srv.start()
-    lab.procs.append(srv.proc)
-    srv.url = f"http://{netlab.PUBLIC}:{netlab.APP_PORT}"  # ...the homes browse the public one
+    srv.forward_url = forward.url
+    start_app(lab, srv)
     return srv
+
+
+def start_app(lab, srv):
+    srv.url = srv.forward_url  # the runner waits for it through the forward...
+    try:
+        srv.start()
+    finally:
+        srv.url = f"http://{netlab.PUBLIC}:{netlab.APP_PORT}"  # ...the homes browse the public one
+    lab.procs.append(srv.proc)
 
 
 def open_lab_pages(lab, drivers):
@@ -301,3 +311,40 @@ def test_network_change_mid_call_recovers_without_reload(lab, pages, idle_after)
         recover(a)
         if lab.homes["mobile"].uplink != 0:
             lab.homes["mobile"].use_uplink(0)
+
+
+# -- item 3: an outage ----------------------------------------------------------------------
+OUTAGE_S = 20.0  # how long the uplink stays lost: the scenario itself, not a wait
+
+
+def outage(lab, a, b, restart_server):
+    """a calls b; a's uplink is lost for OUTAGE_S (the server restarted meanwhile when
+    `restart_server`), then comes back: the same call carries media both ways again, by
+    itself, without a reload."""
+    a_anchor, b_anchor = call(a, b)
+    call_id, client = a.tile_attr(a_anchor, "data-call-id"), a.client_id
+    a.home.set_online(False)
+    try:
+        lost = time.monotonic()
+        b.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).dataset.net !== 'connected'",
+               OUTAGE_S, f"{b.name} notices the outage", b_anchor)  # the outage is real
+        if restart_server:
+            lab.server.stop()
+            start_app(lab, lab.server)
+        time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - lost)))
+    finally:
+        a.home.set_online(True)
+    probes = assert_media_flows((a, a_anchor), (b, b_anchor), timeout=SETUP_S)
+    assert {p["callId"] for p in probes} == {call_id}  # the same call, not a new one
+    assert a.js("return window.tlc.store.getState().me.clientId") == client  # no reload
+    for page, anchor in ((a, a_anchor), (b, b_anchor)):
+        page.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).dataset.net === 'connected'",
+                  SETUP_S, f"{page.name}'s tile connected again", anchor)
+
+
+def test_lost_uplink_back_after_20_s_recovers_the_call(lab, pages, idle_after):
+    outage(lab, pages["cone1"], pages["cone2"], restart_server=False)
+
+
+def test_server_restart_during_the_outage_recovers_the_call(lab, pages, idle_after):
+    outage(lab, pages["sym1"], pages["cone1"], restart_server=True)
