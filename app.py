@@ -23,7 +23,7 @@ if __name__ == "__main__":
 
         monkey.patch_all()
 
-from tlightchat import create_app, parts  # noqa: E402  (after monkey-patching, on purpose)
+from tlightchat import create_app, doctor, parts  # noqa: E402  (after monkey-patching, on purpose)
 
 
 def raise_fd_limit(wanted):
@@ -145,6 +145,7 @@ def main():
         tune_gc()
     install_stop(app, tlc.stopper)
     print(f"TLightChat serving on http://{host}:{port} ({ASYNC_MODE})", flush=True)
+    doctor.at_start(app.config, socketio.start_background_task)  # logs its findings; never blocks
     if ASYNC_MODE == "eventlet":
         serve_eventlet(app, host, port, max_connections, tlc.stopper)
     elif ASYNC_MODE == "gevent":

@@ -14,6 +14,9 @@ Every namespace is named after a random prefix, every address lives only inside 
 test runner (root namespace) reaches chromedriver and the app through `Forward`: a
 listener on loopback whose connections are opened from inside a namespace (setns in the
 thread that connects), so nothing is added to the root namespace.
+
+A little over 300 lines: the namespaces, the forward and the homes are one small piece of
+plumbing that only e2e/test_nat.py and bench/netchange.py use.
 """
 import ctypes
 import os
@@ -28,6 +31,7 @@ import time
 CLONE_NEWNET = 0x40000000
 PUBLIC = "203.0.113.1"  # TEST-NET-3: the app and coturn's listener
 RELAY = "203.0.113.2"  # coturn's relay address (see Lab.__init__)
+VOID_GATEWAY = "198.51.100.1"  # TEST-NET-2: the public network's default gateway, which drops all
 TURN_PORT = 3478
 APP_PORT = 8000
 DRIVER_PORT = 9515  # chromedriver, on each home's own loopback
@@ -194,6 +198,11 @@ class Home:
         sh("ip", "route", "replace", "default", "via", gateway, "dev", dev, ns=self.ns)
         self.uplink = n
 
+    def set_online(self, online):
+        """Lose the uplink (its router's WAN link goes down) or get it back: the home's
+        addresses and its router's mappings stay as they were."""
+        sh("ip", "link", "set", "wan0", "up" if online else "down", ns=self.routers[self.uplink])
+
     @property
     def addresses(self):
         """Every address of this home: its LAN addresses and its routers' public ones."""
@@ -241,6 +250,19 @@ class Lab:
         # coturn relays from its own address (a deployment with relay-ip set; docs/nat-lab.md)
         sh("ip", "addr", "add", f"{RELAY}/24", "dev", "br0", ns=self.pub)
         sh("ip", "link", "set", "br0", "up", ns=self.pub)
+        # The Internet has a default route: a datagram to an address nobody routes (a
+        # home's private 10.0.x.2, a relay's check to a host candidate) leaves and is lost
+        # on the way. Without one, coturn's send to it fails at once (ENETUNREACH), and
+        # coturn closes that client's whole TURN session ("wrote to peer -1 bytes"):
+        # relay <-> host/srflx pairs then lasted a second (docs/nat-lab.md).
+        # The way out is a veth to nowhere: frames go to a gateway MAC that nothing answers
+        # to (a permanent neighbour: no ARP failure, no ICMP error back to the sender).
+        sh("ip", "link", "add", "void0", "type", "veth", "peer", "name", "void1", ns=self.pub)
+        for dev in ("void0", "void1"):
+            sh("ip", "link", "set", dev, "up", ns=self.pub)
+        sh("ip", "neigh", "add", VOID_GATEWAY, "lladdr", "02:00:00:00:00:01", "dev", "void0",
+           "nud", "permanent", ns=self.pub)
+        sh("ip", "route", "add", "default", "via", VOID_GATEWAY, "dev", "void0", "onlink", ns=self.pub)
         # br_netfilter (when loaded) would put bridged frames through the public
         # namespace's conntrack too: the public network is a plain switch.
         for family in ("iptables", "ip6tables", "arptables"):

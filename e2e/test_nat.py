@@ -4,6 +4,9 @@ path is proved with media and asserted on the selected candidate pair (getStats)
 One lab for the module: the app and coturn in the public namespace, six homes (two behind
 endpoint-independent NAT, two behind symmetric NAT, one whose UDP is blocked but for port
 53, one with two uplinks), each with its own Chromium started in parallel.
+
+Over 300 lines on purpose: every lab test is here so that they share one lab (six
+Chromiums take a while to start); splitting the module would start a second lab.
 """
 import json
 import time
@@ -88,11 +91,18 @@ def lab_server(lab):
         "TLC_TURN_SECRET": SECRET}, port=netlab.APP_PORT, wrapper=["ip", "netns", "exec", lab.pub])
     forward = netlab.Forward(lab.pub, (netlab.PUBLIC, netlab.APP_PORT))
     lab.forwards.append(forward)
-    srv.url = forward.url  # the runner waits for it through the forward...
-    srv.start()
-    lab.procs.append(srv.proc)
-    srv.url = f"http://{netlab.PUBLIC}:{netlab.APP_PORT}"  # ...the homes browse the public one
+    srv.forward_url = forward.url
+    start_app(lab, srv)
     return srv
+
+
+def start_app(lab, srv):
+    srv.url = srv.forward_url  # the runner waits for it through the forward...
+    try:
+        srv.start()
+    finally:
+        srv.url = f"http://{netlab.PUBLIC}:{netlab.APP_PORT}"  # ...the homes browse the public one
+    lab.procs.append(srv.proc)
 
 
 def open_lab_pages(lab, drivers):
@@ -185,14 +195,15 @@ def test_symmetric_nats_connect_through_turn(lab, pages, idle_after):
 
 
 def test_udp_blocked_home_connects_through_turn_over_tcp(lab, pages, idle_after):
-    # The peer is behind a symmetric NAT too: only a relay↔relay pair can work (relay↔host
-    # or relay↔srflx pairs did not hold in this lab: docs/nat-lab.md).
-    a, b = pages["blocked"], pages["sym2"]
+    # The peer is behind an endpoint-independent NAT: the pair is the blocked home's relay
+    # (allocated over TCP) and the peer's own host/srflx candidate, media both ways.
+    a, b = pages["blocked"], pages["cone2"]
     a_anchor, b_anchor = call(a, b)
     p = _wait_pair(a, a_anchor, lambda p: True, "a pair")
     assert p["local"]["type"] == "relay" and p["local"]["relayProtocol"] == "tcp", p
     peer = _wait_pair(b, b_anchor, lambda p: True, "a pair")
     assert peer["remote"]["type"] == "relay" and peer["remote"]["address"] == netlab.RELAY, peer
+    assert_media_flows((a, a_anchor), (b, b_anchor))
 
 
 def set_hidden(page, hidden):
@@ -217,8 +228,8 @@ return (s.pc.localDescription.sdp.match(/^a=candidate:/gm) || []).length;
 def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
     """cone2 hides its address: sym1 (the peer) never learns cone2's private or public
     address: once cone2 has gathered and sent every candidate, all the peer's getStats
-    knows of cone2 is the relay. (Media is not awaited here: the pair this can take,
-    relay ↔ the peer's non-relay candidate, does not hold in the lab; docs/nat-lab.md.)"""
+    knows of cone2 is the relay; and the call carries media that way (the relay ↔ the
+    peer's own candidate, or relay ↔ relay)."""
     a, b = pages["sym1"], pages["cone2"]
     set_hidden(b, True)
     try:
@@ -236,6 +247,9 @@ def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
         seen = {c["address"] for c in p["remotes"]}
         assert seen == {netlab.RELAY}, (seen, lab.homes["cone2"].addresses)
         assert not seen & lab.homes["cone2"].addresses
+        assert_media_flows((a, a_anchor), (b, b.anchor), timeout=SETUP_S)
+        pair = _wait_pair(a, a_anchor, lambda p: True, "a pair")
+        assert pair["remote"]["type"] == "relay" and pair["remote"]["address"] == netlab.RELAY, pair
     finally:
         recover(a)
         set_hidden(b, False)
@@ -297,3 +311,40 @@ def test_network_change_mid_call_recovers_without_reload(lab, pages, idle_after)
         recover(a)
         if lab.homes["mobile"].uplink != 0:
             lab.homes["mobile"].use_uplink(0)
+
+
+# -- item 3: an outage ----------------------------------------------------------------------
+OUTAGE_S = 20.0  # how long the uplink stays lost: the scenario itself, not a wait
+
+
+def outage(lab, a, b, restart_server):
+    """a calls b; a's uplink is lost for OUTAGE_S (the server restarted meanwhile when
+    `restart_server`), then comes back: the same call carries media both ways again, by
+    itself, without a reload."""
+    a_anchor, b_anchor = call(a, b)
+    call_id, client = a.tile_attr(a_anchor, "data-call-id"), a.client_id
+    a.home.set_online(False)
+    try:
+        lost = time.monotonic()
+        b.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).dataset.net !== 'connected'",
+               OUTAGE_S, f"{b.name} notices the outage", b_anchor)  # the outage is real
+        if restart_server:
+            lab.server.stop()
+            start_app(lab, lab.server)
+        time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - lost)))
+    finally:
+        a.home.set_online(True)
+    probes = assert_media_flows((a, a_anchor), (b, b_anchor), timeout=SETUP_S)
+    assert {p["callId"] for p in probes} == {call_id}  # the same call, not a new one
+    assert a.js("return window.tlc.store.getState().me.clientId") == client  # no reload
+    for page, anchor in ((a, a_anchor), (b, b_anchor)):
+        page.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).dataset.net === 'connected'",
+                  SETUP_S, f"{page.name}'s tile connected again", anchor)
+
+
+def test_lost_uplink_back_after_20_s_recovers_the_call(lab, pages, idle_after):
+    outage(lab, pages["cone1"], pages["cone2"], restart_server=False)
+
+
+def test_server_restart_during_the_outage_recovers_the_call(lab, pages, idle_after):
+    outage(lab, pages["sym1"], pages["cone1"], restart_server=True)

@@ -10,9 +10,11 @@ releases it. Findings:
 - the relay address is a private one while the TURN host is not (external-ip unset).
 
 `flask --app app doctor` prints them and exits non-zero when one is an error; operators
-(ADMINS) see them at /doctor.
+(ADMINS) see them at /doctor; `python app.py` runs it once in the background after start
+(`at_start`) and logs each finding.
 """
 import ipaddress
+import logging
 import socket
 import time
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from .ice import turn_credentials
 
 TIMEOUT_S = 2.0
 FUTURE_S = 10 * 365 * 86400  # an expiry no clock skew reaches
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,23 @@ def diagnose(config, now=None, alloc=allocate):
     for url in urls:
         found += check_url(url, config["TURN_SECRET"], config["TURN_TTL"], now, alloc)
     return found
+
+
+def at_start(config, spawn):
+    """The doctor once, in a background task made by `spawn` (the server's own: a green
+    thread under eventlet), so the start neither waits for it nor fails with it: each
+    finding is logged, a problem as a WARNING (an ok one as INFO); a doctor that breaks
+    is logged too, and that is all."""
+    def run():
+        try:
+            findings = diagnose(config)
+        except Exception:  # noqa: BLE001 - the start must not depend on the doctor
+            log.warning("the connectivity doctor could not run at start", exc_info=True)
+            return
+        for finding in findings:
+            level = logging.INFO if finding.level == "ok" else logging.WARNING
+            log.log(level, "doctor: %s", finding.text, extra={"code": finding.code})
+    return spawn(run)
 
 
 def admins(config):

@@ -1,12 +1,16 @@
 """The connectivity doctor (issue 30, item 4) against a real coturn on loopback: a healthy
 setup, and five broken ones, each found with its sentence."""
+import logging
+import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 
 import pytest
 
-from e2e.services import TURNSERVER, Process, free_port, wait_port
+from e2e.services import TURNSERVER, Process, free_port, stop_process, wait_http, wait_port
 from tlightchat import doctor
 
 SECRET = "doctor-secret"
@@ -149,3 +153,45 @@ def test_operators_page_only_for_admins(app, turn):
     assert page.status_code == 200, page.status_code
     text = page.get_data(as_text=True)
     assert 'data-code="relay"' in text and "relays from 127.0.0.1" in text
+
+
+def test_at_start_logs_each_finding_and_survives_a_broken_doctor(caplog):
+    """at_start hands the doctor to the server's background spawner; each problem found
+    is a WARNING, and a doctor that raises is logged, never raised into the start."""
+    port = free_port()
+    spawned = []
+    caplog.set_level(logging.INFO, logger="tlightchat.doctor")
+    doctor.at_start(config(port), spawned.append)
+    assert len(spawned) == 1 and not caplog.records  # nothing ran in the caller
+    spawned[0]()
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING and f"coturn does not answer at 127.0.0.1:{port}" in record.getMessage()
+    caplog.clear()
+    doctor.at_start({"TURN_URLS": [None], "TURN_SECRET": SECRET, "TURN_TTL": TTL}, lambda run: run())
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING and "could not run at start" in record.getMessage()
+
+
+def test_python_app_py_runs_the_doctor_after_start():
+    """`python app.py` with a TURN server that is down: it starts and serves, and its log
+    names the broken hop as a WARNING, without anyone asking."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    port, turn_port, home = free_port(), free_port(), tempfile.mkdtemp(prefix="tlc-doctor-")
+    env = {**os.environ, "TLC_ENV": "testing", "TLC_HOST": "127.0.0.1", "TLC_PORT": str(port),
+           "TLC_DATABASE_URL": f"sqlite:///{home}/db.sqlite3", "PYTHONUNBUFFERED": "1",
+           "TLC_TURN_URLS": f'["turn:127.0.0.1:{turn_port}?transport=udp"]', "TLC_TURN_SECRET": SECRET}
+    log_path = os.path.join(home, "server.log")
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=root, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=45.0, proc=proc)
+        expected = f"WARNING tlightchat.doctor doctor: coturn does not answer at 127.0.0.1:{turn_port} (udp)"
+        deadline = time.monotonic() + 30.0  # a bound: the doctor waits for UDP, then tries TCP
+        while expected not in open(log_path, encoding="utf-8").read():
+            assert proc.poll() is None and time.monotonic() < deadline, open(log_path).read()[-2000:]
+            time.sleep(0.05)
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=10.0, proc=proc)  # still serving
+    finally:
+        stop_process(proc)
+        shutil.rmtree(home, ignore_errors=True)
