@@ -7,28 +7,16 @@ drop it on the peer's."""
 import pytest
 
 from e2e.services import wait_for
-from tests.support.clients import Tab
 from tests.support.sdp_samples import RELAY, RELAY_ADDRESS, RELAY_FROM
-from tests.support.cluster_calls import heard, mentions
-from tests.support.privacy import candidates_sdp, hide
+from tests.support.cluster_calls import in_a_call
+from tests.support.privacy import candidates_sdp
 
 TURN = {"TURN_URLS": ["turn:127.0.0.1:3478?transport=udp"], "TURN_SECRET": "s"}
 
 
 def relay_only_call(n_ann, n_bob):
     """Ann (on n_ann) called Bob (on n_bob), who hides his address, and he accepted."""
-    ann, bob = Tab(n_ann), Tab(n_bob)
-    hide(bob)
-    ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
-    heard(ann, "lobby:anchor", mentions(bob.anchor))
-    inv = ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor})
-    assert inv["ok"], inv
-    ring = heard(bob, "call:ring")
-    accepted = bob.ask("call:accept", {"invitationId": ring["invitationId"]})
-    assert accepted["ok"], accepted
-    assert heard(bob, "call:started")["relayOnly"] is True
-    heard(ann, "call:started")
-    return ann, bob, accepted["callId"]
+    return in_a_call(n_ann, n_bob, hidden=True)
 
 
 def received(tab, count):

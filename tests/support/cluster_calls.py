@@ -3,6 +3,7 @@ import json
 
 from e2e.services import wait_for
 from tests.support.clients import Tab
+from tests.support.privacy import hide
 from tlightchat.store import actions as A
 
 
@@ -24,8 +25,12 @@ def mentions(text):
     return lambda data: text in json.dumps(data)
 
 
-def in_a_call(n_ann, n_bob):
+def in_a_call(n_ann, n_bob, hidden=False):
+    """Ann (on n_ann) called Bob (on n_bob) and he accepted; `hidden`: Bob hides his
+    address (his side of the call is relay-only)."""
     ann, bob = Tab(n_ann), Tab(n_bob)
+    if hidden:
+        hide(bob)
     ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
     heard(ann, "lobby:anchor", mentions(bob.anchor))
     inv = ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor})
@@ -33,6 +38,8 @@ def in_a_call(n_ann, n_bob):
     ring = heard(bob, "call:ring")
     accepted = bob.ask("call:accept", {"invitationId": ring["invitationId"]})
     assert accepted["ok"], accepted
+    if hidden:
+        assert heard(bob, "call:started")["relayOnly"] is True
     heard(ann, "call:started")
     return ann, bob, accepted["callId"]
 
