@@ -123,3 +123,27 @@ def test_registering_on_one_node_closes_the_guest_transports_on_another(nodes): 
              "its client is away, to be resumed (not gone)")
     assert far.sio.is_connected()  # no Socket.IO disconnect (the test client has no
     # transport to lose)
+
+
+def test_a_changed_limit_holds_while_redis_cannot_be_reached():
+    """The shared window's count in memory (Redis down or too slow) holds to the same
+    limit as the shared one. Before, setting `limit` reached only the shared count, so a
+    Redis timeout let new guests in by the old limit (seen: test_parallel_first_connects
+    above admitting a second guest with the limit at 1, on a loaded machine)."""
+    import redis as redis_py
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from tlightchat.cluster.limits import SharedWindow
+
+    from e2e.services import free_port
+
+    client = redis_py.Redis(port=free_port(), socket_timeout=0.2, socket_connect_timeout=0.2,
+                            retry=Retry(NoBackoff(), 0))  # nothing listens: refused at once
+    window = SharedWindow(client, 60, 600, "tlc:test")
+    window.limit = 1
+    try:
+        assert window.try_hit("a") == 0
+        assert window.try_hit("a") > 0, "the second guest of the address is refused"
+    finally:
+        client.close()

@@ -165,13 +165,25 @@ class SharedWindow:
     def __init__(self, client, limit, window, prefix, clock=time.monotonic):
         from ..ratelimit import WindowLimiter
 
-        self.limit, self.window, self.prefix, self.clock = limit, window, prefix, clock
+        self.window, self.prefix, self.clock = window, prefix, clock
+        self.local = WindowLimiter(limit, window)  # while Redis is down
+        self.limit = limit
         self._wait = client.register_script(WAIT)
         self._hit = client.register_script(FAILED)
         self._try = client.register_script(TRY_HIT)
         self._unhit = client.register_script(UNHIT)
-        self.local = WindowLimiter(limit, window)  # while Redis is down
         self.failed_at = None  # self.clock() of the last failed call
+
+    @property
+    def limit(self):
+        return self._limit
+
+    @limit.setter
+    def limit(self, limit):
+        """One limit, shared and local: the count in memory while Redis cannot be
+        reached holds to the same number (before, a changed limit reached only the
+        shared count, and a Redis timeout let guests in by the old one)."""
+        self._limit = self.local.limit = limit
 
     def _key(self, key):
         return f"{self.prefix}:{_digest(key)}"
