@@ -7,7 +7,9 @@ releases it. Findings:
 
 - coturn does not answer (over UDP, but TCP does: UDP is blocked on the way);
 - the credentials are refused: wrong secret, or expired at once (the clocks disagree);
-- the relay address is a private one while the TURN host is not (external-ip unset).
+- the relay address is a private one while the TURN host is not (external-ip unset);
+- a `turns:` (TLS) listener whose certificate a browser would not trust (self-signed,
+  expired, not naming the host): browsers refuse it without a word, so it is named here.
 
 `flask --app app doctor` prints them and exits non-zero when one is an error; operators
 (ADMINS) see them at /doctor; `python app.py` runs it once in the background after start
@@ -16,6 +18,7 @@ releases it. Findings:
 import ipaddress
 import logging
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from hashlib import md5
@@ -42,6 +45,10 @@ class Finding:
 
 class NoAnswer(Exception):
     pass
+
+
+class Untrusted(NoAnswer):
+    """The TLS listener answered with a certificate this machine's trust store refuses."""
 
 
 def parse_turn_url(url):
@@ -71,10 +78,11 @@ class _Channel:
                 self.sock.connect((host, port))
             else:
                 self.sock = socket.create_connection((host, port), timeout=timeout)
-                if tls:
-                    import ssl
-
+                if tls:  # the system's trust store, as a browser's (SSL_CERT_FILE for tests)
                     self.sock = ssl.create_default_context().wrap_socket(self.sock, server_hostname=host)
+        except ssl.SSLCertVerificationError as err:
+            self.sock.close()
+            raise Untrusted(err.verify_message or str(err)) from None
         except OSError as err:
             raise NoAnswer(str(err)) from None
         self.sock.settimeout(timeout)
@@ -170,6 +178,11 @@ def check_url(url, secret, ttl, now, alloc=allocate):
     username, password = turn_credentials(secret, "tlc-doctor", now, ttl)
     try:
         got = alloc(host, port, transport, username, password, tls=scheme == "turns")
+    except Untrusted as err:
+        return [Finding("error", "tls-certificate",
+                        f"coturn's TLS certificate at {where} is not trusted ({err}): browsers refuse it too; "
+                        f"give coturn a certificate from a public CA that names {host} (cert= and pkey= in "
+                        f"turnserver.conf)")]
     except NoAnswer as err:
         if transport == "udp":
             try:

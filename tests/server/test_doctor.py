@@ -11,6 +11,7 @@ import time
 import pytest
 
 from e2e.services import TURNSERVER, Process, free_port, stop_process, wait_http, wait_port
+from e2e import certs
 from tlightchat import doctor
 
 SECRET = "doctor-secret"
@@ -27,8 +28,9 @@ class Turn(Process):
 
     def start(self):
         low = 40000 + (self.port % 1000) * 10
+        tls = [a for a in self.extra if a.startswith(("--cert=", "--tls-listening-port="))]
         self.proc = subprocess.Popen([
-            TURNSERVER, "-n", "--no-cli", "--no-tls", "--no-dtls", "--listening-ip=127.0.0.1",
+            TURNSERVER, "-n", "--no-cli", *([] if tls else ["--no-tls"]), "--no-dtls", "--listening-ip=127.0.0.1",
             "--relay-ip=127.0.0.1", f"--listening-port={self.port}", f"--min-port={low}",
             f"--max-port={low + 50}", "--use-auth-secret", f"--static-auth-secret={self.secret}",
             "--realm=doctor.test", "--fingerprint", f"--log-file={self.dir}/turn.log", "--simple-log",
@@ -114,6 +116,26 @@ def test_clock_skewed(turn):
     assert "clock is behind coturn's" in found.text
     # the same server with the right clock is fine: the finding is the clock, not the secret
     assert codes(doctor.diagnose(config(server.port))) == ["relay"]
+
+
+def tls_turn(turn, folder):
+    """coturn with a `turns:` listener whose certificate a test CA signed; (server, TLS port, CA file)."""
+    ca, cert, key = certs.make(folder, "127.0.0.1")
+    port = free_port()
+    return turn(f"--cert={cert}", f"--pkey={key}", f"--tls-listening-port={port}"), port, ca
+
+
+def test_a_trusted_tls_listener_relays_and_an_untrusted_one_is_named(turn, tmp_path, monkeypatch):
+    server, port, ca = tls_turn(turn, str(tmp_path))
+    wait_port(port, server.proc)
+    setup = {**config(server.port), "TURN_URLS": [f"turns:127.0.0.1:{port}?transport=tcp"]}
+    monkeypatch.setenv("SSL_CERT_FILE", ca)  # this machine trusts the test CA, as a browser would
+    [found] = doctor.diagnose(setup)
+    assert found.code == "relay" and f"TURN at 127.0.0.1:{port} (tls) relays from 127.0.0.1:" in found.text, found
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-ca.pem"))  # a CA nobody trusts
+    [found] = doctor.diagnose(setup)
+    assert found.code == "tls-certificate" and found.level == "error", found
+    assert f"coturn's TLS certificate at 127.0.0.1:{port} (tls) is not trusted" in found.text, found
 
 
 def test_no_turn_configured_is_a_warning():
