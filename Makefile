@@ -13,7 +13,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # nodejs: tests/web/test_js_units.py and tests/protocol/test_safety_formula.py run browser modules
 # under `node --test`. iptables: the NAT laboratory (e2e/netlab.py, network namespaces).
 TEST_DEBS := chromium chromium-driver firefox-esr nginx coturn e2fsprogs postgresql redis-server \
-             podman debootstrap nodejs iptables
+             podman debootstrap nodejs iptables libnss3-tools
 
 .PHONY: run test setup test-deps debs unit e2e offline clean screenshots image
 

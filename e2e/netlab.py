@@ -33,6 +33,7 @@ PUBLIC = "203.0.113.1"  # TEST-NET-3: the app and coturn's listener
 RELAY = "203.0.113.2"  # coturn's relay address (see Lab.__init__)
 VOID_GATEWAY = "198.51.100.1"  # TEST-NET-2: the public network's default gateway, which drops all
 TURN_PORT = 3478
+TLS_PORT = 5349  # coturn's turns: listener (a test CA's certificate, e2e/certs.py)
 APP_PORT = 8000
 DRIVER_PORT = 9515  # chromedriver, on each home's own loopback
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -215,9 +216,11 @@ class Home:
         from .services import CHROME_FLAGS, CHROMEDRIVER, CHROMIUM
 
         if not hasattr(self, "driver_proc"):
+            # HOME: where Chromium reads the NSS database that trusts the lab's test CA
+            env = {**os.environ, **({"HOME": self.lab.nss_home} if self.lab.nss_home else {})}
             self.driver_proc = subprocess.Popen(
                 ["ip", "netns", "exec", self.ns, CHROMEDRIVER, f"--port={DRIVER_PORT}"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=env)
             self.lab.procs.append(self.driver_proc)
             wait_in_ns(self.ns, "127.0.0.1", DRIVER_PORT, proc=self.driver_proc)
             self.forward = Forward(self.ns, ("127.0.0.1", DRIVER_PORT))
@@ -243,6 +246,7 @@ class Lab:
         self.dir = f"/tmp/{self.prefix}"
         os.makedirs(self.dir)
         self.namespaces, self.procs, self.forwards, self.homes = [], [], [], {}
+        self.nss_home = None  # a HOME whose NSS database trusts the lab's CA (start_lab)
         self.pub = f"{self.prefix}-pub"
         self.add_ns(self.pub)
         sh("ip", "link", "add", "br0", "type", "bridge", ns=self.pub)

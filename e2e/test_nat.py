@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from . import netlab
+from . import certs, netlab
+from .capture import Capture, addresses
 from .calls import SECRET, recover
 from .conftest import Server, keep_screenshots
 from .pages import CallPage, assert_media_flows
@@ -53,8 +54,13 @@ def start_lab(homes):
     try:
         for name, nat in homes.items():
             made.home(name, nat, uplinks=2 if name == "mobile" else 1)
+        tls = []  # TURN over TLS, with a test CA the homes' Chromiums trust (when certutil is here)
+        if not certs.why_no_nss():
+            ca, cert, key = certs.make(made.dir, netlab.PUBLIC)
+            made.nss_home = certs.nss_trusting(f"{made.dir}/home", ca)
+            tls = [f"--cert={cert}", f"--pkey={key}", f"--tls-listening-port={netlab.TLS_PORT}"]
         turn = made.start([
-            "turnserver", "-n", "--no-cli", "--no-tls", "--no-dtls",
+            "turnserver", "-n", "--no-cli", *(tls or ["--no-tls"]), "--no-dtls",
             f"--listening-ip={netlab.PUBLIC}", f"--relay-ip={netlab.RELAY}",
             f"--listening-port={netlab.TURN_PORT}", "--min-port=49152", "--max-port=49652",
             "--use-auth-secret", f"--static-auth-secret={SECRET}", "--realm=tlightchat.test",
@@ -85,7 +91,8 @@ def lab_server(lab):
     srv = Server(env={
         "TLC_HOST": netlab.PUBLIC,
         "TLC_ICE_SERVERS": json.dumps([{"urls": f"stun:{netlab.PUBLIC}:{netlab.TURN_PORT}"}]),
-        "TLC_TURN_URLS": json.dumps([f"{turn}?transport={t}" for t in TURN_TRANSPORTS]),
+        "TLC_TURN_URLS": json.dumps([f"{turn}?transport={t}" for t in TURN_TRANSPORTS] + (
+            [f"turns:{netlab.PUBLIC}:{netlab.TLS_PORT}?transport=tcp"] if lab.nss_home else [])),
         # relay candidates name coturn's relay address, not the TURN URL's host
         "TLC_TURN_RELAY_ADDRESSES": json.dumps([netlab.RELAY]),
         "TLC_TURN_SECRET": SECRET}, port=netlab.APP_PORT, wrapper=["ip", "netns", "exec", lab.pub])
@@ -206,6 +213,27 @@ def test_udp_blocked_home_connects_through_turn_over_tcp(lab, pages, idle_after)
     assert_media_flows((a, a_anchor), (b, b_anchor))
 
 
+def test_a_home_that_reaches_only_tls_connects_through_turn_over_tls(lab, pages, idle_after):
+    """The blocked home's router now drops TCP to coturn's plain port too (only TLS leaves,
+    as on networks that pass nothing but HTTPS-like traffic): the pair is its relay,
+    allocated over TLS with a certificate its Chromium verified."""
+    if not lab.nss_home:
+        pytest.skip(certs.why_no_nss())
+    a, b = pages["blocked"], pages["cone2"]
+    plain_tcp = ["FORWARD", "-i", "lan0", "-p", "tcp", "--dport", str(netlab.TURN_PORT), "-j", "DROP"]
+    router = lab.homes["blocked"].routers[0]
+    netlab.sh("iptables", "-I", *plain_tcp, ns=router)
+    try:
+        a_anchor, b_anchor = call(a, b)
+        p = _wait_pair(a, a_anchor, lambda p: True, "a pair")
+        assert p["local"]["type"] == "relay" and p["local"]["relayProtocol"] == "tls", p
+        peer = _wait_pair(b, b_anchor, lambda p: True, "a pair")
+        assert peer["remote"]["type"] == "relay" and peer["remote"]["address"] == netlab.RELAY, peer
+        assert_media_flows((a, a_anchor), (b, b_anchor))
+    finally:
+        netlab.sh("iptables", "-D", *plain_tcp, ns=router)
+
+
 def set_hidden(page, hidden):
     """Tick or untick "Hide my network address…" on /me as a person would, then reopen /call."""
     driver = page.driver
@@ -228,16 +256,19 @@ return (s.pc.localDescription.sdp.match(/^a=candidate:/gm) || []).length;
 def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
     """cone2 hides its address: sym1 (the peer) never learns cone2's private or public
     address: once cone2 has gathered and sent every candidate, all the peer's getStats
-    knows of cone2 is the relay; and the call carries media that way (the relay ↔ the
-    peer's own candidate, or relay ↔ relay)."""
+    knows of cone2 is the relay; the call carries media that way (the relay ↔ the peer's
+    own candidate, or relay ↔ relay); and on the wire no packet at the peer's home came
+    from or went to one of cone2's addresses."""
     a, b = pages["sym1"], pages["cone2"]
     set_hidden(b, True)
+    wire = None
     try:
         a.wait_sees(b, timeout=10.0)
         a.click_call(b)
         b.wait_phase(b.anchor, "ringing-in", 5.0)
         a_anchor = a.wait("return document.querySelector('.tile[data-phase=\"ringing-out\"]')?.dataset.anchorId",
                           5.0, "caller slot ringing-out")
+        wire = Capture(lab.homes["sym1"].ns)  # everything in and out of the peer's home
         b.click(b.anchor, "accept")
         sent = b.wait(GATHERED, SETUP_S, "cone2 gathered every candidate")
         assert b.js("return window.tlc.sessions.values().next().value.pc.getConfiguration()"
@@ -250,7 +281,14 @@ def test_address_privacy_holds_across_the_nat(lab, pages, idle_after):
         assert_media_flows((a, a_anchor), (b, b.anchor), timeout=SETUP_S)
         pair = _wait_pair(a, a_anchor, lambda p: True, "a pair")
         assert pair["remote"]["type"] == "relay" and pair["remote"]["address"] == netlab.RELAY, pair
+        # On the wire: the media reached the peer's home from the relay, and no packet of the
+        # whole call came from or went to any address of cone2's (its LAN, its public one).
+        seen = wire.close()
+        assert sum(n for (src, _), n in seen.items() if src == netlab.RELAY) > BACK_BYTES, seen
+        assert not addresses(seen) & lab.homes["cone2"].addresses, seen
     finally:
+        if wire is not None:
+            wire.close()
         recover(a)
         set_hidden(b, False)
         a.wait_sees(b, timeout=10.0)
