@@ -102,8 +102,6 @@ def create_app(config=None):
     from .identity import Identity
     from .metrics import Metrics
     from .privacy import AddressPrivacy
-    from .ratelimit import WindowLimiter
-    from .cluster.node import LocalNode
     from .realtime import polling, server, wire
     from .realtime.connections import Connections
     from .realtime.context import Context
@@ -148,10 +146,10 @@ def create_app(config=None):
     protocol.check_registry()
     trust = TrustService(db)
     privacy = AddressPrivacy(app.config, identity, trust)
-    cluster = clustering.from_config(app.config)  # None unless REDIS_URL is set
+    # One process, or a node of a cluster (REDIS_URL): the only place that choice is made.
+    deployment = clustering.from_config(app.config)
     guests = (app.config["GUEST_MAX_PER_ADDRESS"], app.config["GUEST_WINDOW_SECONDS"])
-    identity.guest_limiter = cluster.window_limiter(*guests, "guests") if cluster \
-        else WindowLimiter(*guests)
+    identity.guest_limiter = deployment.window_limiter(*guests, "guests")
     # The realtime layer: what handlers get, the sockets, the node (alone, or one of a
     # cluster: the only place that choice is made), the life cycle, the event pipeline.
     ctx = Context(app.config, identity, chat=chat, chat_writer=writer, trust=trust,
@@ -159,12 +157,7 @@ def create_app(config=None):
     connections = Connections(
         socketio, (app.config["RATE_LIMIT_PER_SECOND"], app.config["RATE_LIMIT_BURST"]),
         ctx.now)
-    if cluster is not None:
-        from .cluster.member import ClusterNode
-
-        node = ClusterNode(cluster, socketio, connections, ctx)
-    else:
-        node = LocalNode()
+    node = deployment.make_node(socketio, connections, ctx)
     ctx.assemble(node, connections)
     life = SocketLifecycle(ctx, socketio)
     node.start(life)
@@ -181,7 +174,7 @@ def create_app(config=None):
     if metrics:
         metrics.watch(ctx.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
-    limiter = accounts.init_app(app, db, ctx.user_renamed, cluster, identity.sessions,
+    limiter = accounts.init_app(app, db, ctx.user_renamed, deployment, identity.sessions,
                                 life.end_sessions)
     password.init_app(app, db, identity.sessions, life.end_sessions, limiter)
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, ctx, node, life,
@@ -196,11 +189,7 @@ def create_app(config=None):
         app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
     app.wsgi_app = proxies.TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"],
                                            x_for=1, x_proto=1, x_host=1, x_prefix=1)
-    if cluster is not None:  # which node served it, for the proxy's sticky sessions
-        from .cluster.sticky import NodeCookie
-
-        app.wsgi_app = NodeCookie(app.wsgi_app, cluster.node,  # cut off: 503 a handshake
-                                  refusing=lambda: not node.healthy)
+    app.wsgi_app = deployment.wsgi(app.wsgi_app, node)  # a cluster's: which node served it
 
     @app.context_processor
     def globals_for_templates():

@@ -28,6 +28,18 @@ def test_with_redis_create_app_picks_the_cluster_node(nodes):  # noqa: F811
     assert parts(app).context.node is node and parts(app).life.node is node
 
 
+def test_create_app_and_the_pages_ask_no_one_which_deployment_they_have():
+    """cluster.from_config gives `Alone` or `Cluster`, which answer the same questions
+    (node, limiters, WSGI layer): create_app and the web layer hold no `if cluster`."""
+    files = [os.path.join(ROOT, "tlightchat", "__init__.py")] + [
+        os.path.join(ROOT, "tlightchat", "web", n)
+        for n in sorted(os.listdir(os.path.join(ROOT, "tlightchat", "web"))) if n.endswith(".py")]
+    found = [f"{os.path.relpath(path, ROOT)}:{number}: {line.strip()}"
+             for path in files for number, line in enumerate(open(path, encoding="utf-8"), 1)
+             if re.search(r"\bif\b.*\bcluster\b|\bcluster\b.*\belse\b", line.split("#")[0])]
+    assert found == []
+
+
 def test_the_realtime_layer_has_no_cluster_branch_and_does_not_import_the_cluster():
     found = []
     for name in sorted(os.listdir(REALTIME)):

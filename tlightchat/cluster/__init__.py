@@ -1,9 +1,11 @@
 """Several server processes behind one address, on one Redis (TLC_REDIS_URL).
 
-The realtime layer sees one interface, node.py's `Node`. Without REDIS_URL create_app
-gives it node.py's `LocalNode` (one process, the store in memory, nothing to do). With
-it the process is a node of a cluster, `member.ClusterNode`, built on `Cluster` (this
-module: the Redis connections and settings):
+`from_config` is the one place the choice is made: without REDIS_URL it gives `Alone`
+(one process: node.py's `LocalNode`, the store in memory, limits counted here), with it
+`Cluster` (this module: the Redis connections and settings), whose node is
+`member.ClusterNode`. Both answer the same questions for create_app (the node, the
+limiters, the WSGI layer), so nothing else asks which one it has. The realtime layer
+sees node.py's `Node` interface only.
 
     member.py   every node duty: replicate, tick, moves, ghosts, handoff, leave, relay
     log.py      the store replicated through one ordered Redis Stream (entries.py: its
@@ -95,7 +97,41 @@ class Cluster:
 
         return SharedWindow(self.redis, limit, window, f"{self.prefix}:{name}")
 
+    def make_node(self, socketio, connections, ctx):
+        from .member import ClusterNode
+
+        return ClusterNode(self, socketio, connections, ctx)
+
+    def wsgi(self, app, node):
+        """Every response names this node (the proxy's sticky sessions); a node cut off
+        from Redis answers a new handshake 503 (sticky.py)."""
+        from .sticky import NodeCookie
+
+        return NodeCookie(app, self.node, refusing=lambda: not node.healthy)
+
+
+class Alone:
+    """One process, no Redis: the same questions as `Cluster`, answered here."""
+
+    def login_limiter(self, per_name, per_address, window):
+        from ..ratelimit import LoginLimiter
+
+        return LoginLimiter(per_name, per_address, window)
+
+    def window_limiter(self, limit, window, name):
+        from ..ratelimit import WindowLimiter
+
+        return WindowLimiter(limit, window)
+
+    def make_node(self, socketio, connections, ctx):
+        from .node import LocalNode
+
+        return LocalNode()
+
+    def wsgi(self, app, node):
+        return app
+
 
 def from_config(config):
-    """The cluster's connections and settings, or None for one process (no REDIS_URL)."""
-    return Cluster(config) if config.get("REDIS_URL") else None
+    """`Cluster` (its connections and settings) with REDIS_URL, else `Alone`."""
+    return Cluster(config) if config.get("REDIS_URL") else Alone()

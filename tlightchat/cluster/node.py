@@ -2,8 +2,9 @@
 process that has no others (no REDIS_URL).
 
 The realtime layer (tlightchat/realtime/) talks to the node through this interface only,
-so it has no `if cluster` branch: create_app picks `LocalNode` or, with REDIS_URL,
-`member.ClusterNode`, the same way python-socketio picks its Manager or PubSubManager.
+so it has no `if cluster` branch: cluster/__init__.py's `Alone` makes `LocalNode`, and
+with REDIS_URL its `Cluster` makes `member.ClusterNode`, the same way python-socketio
+picks its Manager or PubSubManager.
 `LocalNode` does nothing a process alone does not need: the store stays in memory, every
 client is its own, time is always its to keep, nobody else is told anything.
 """

@@ -26,7 +26,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 from . import hashing
 from ..db import User, utcnow
 from ..identity import GUEST_KEY, SESSION_KEY, guest_name, stored_user
-from ..ratelimit import LoginLimiter, WindowLimiter, address_key
+from ..ratelimit import address_key
 from ..sessions import ALL, TOKEN_KEY
 from .urls import same_site_path
 
@@ -223,17 +223,16 @@ def _csrf_failed(err):
     return render_template("csrf_error.html", reason=err.description), 400
 
 
-def init_app(app, db, on_rename, cluster=None, sessions=None, end_sessions=None):
-    """CSRF on every form, the accounts pages; returns the login limiter (in Redis,
-    shared by every node, when `cluster` is set, like the registration limit)."""
+def init_app(app, db, on_rename, deployment, sessions=None, end_sessions=None):
+    """CSRF on every form, the accounts pages; returns the login limiter (`deployment`:
+    cluster/__init__.py's `Alone`, or `Cluster`, whose limits every node shares)."""
     csrf.init_app(app)
     app.register_error_handler(CSRFError, _csrf_failed)
     limits = (app.config["LOGIN_MAX_ATTEMPTS"], app.config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
               app.config["LOGIN_WINDOW_SECONDS"])
-    limiter = cluster.login_limiter(*limits) if cluster else LoginLimiter(*limits)
+    limiter = deployment.login_limiter(*limits)
     per_address = (app.config["REGISTER_MAX_PER_ADDRESS"], app.config["REGISTER_WINDOW_SECONDS"])
-    registrations = cluster.window_limiter(*per_address, "register") if cluster \
-        else WindowLimiter(*per_address)
+    registrations = deployment.window_limiter(*per_address, "register")
     app.register_blueprint(blueprint(db, limiter, on_rename, sessions, registrations,
                                      end_sessions))
     return limiter
