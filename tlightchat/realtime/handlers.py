@@ -133,8 +133,10 @@ def call_cancel(ctx, cid, p):
 
 @handles("call:accept")
 def call_accept(ctx, cid, p):
-    call_id = new_id()
     inv = ctx.store.get_state()["invitations"].get(p["invitationId"])
+    # a ring into a call names that call in its action (a store hook such as the call's
+    # chat reads it there); any other accept starts a new call
+    call_id = (inv or {}).get("callId") or new_id()
     answer = p.get("answer")
     if inv is not None and "relayOnly" in inv:
         relay_only = list(inv["relayOnly"])  # as the ring told both browsers
@@ -155,7 +157,7 @@ def call_accept(ctx, cid, p):
         result = ctx.dispatch(
             A.invitation_accepted(cid, p["invitationId"], call_id, ctx.now(), relay_only,
                                   resend_offer=resend, pair_relay_only=pair_relay),
-            lambda s: {"callId": inv["callId"] if pair_relay is not None else call_id})
+            lambda s: {"callId": call_id})
     if answer is not None:
         # Relayed to the caller as call:signal, right after its call:started and before
         # this ack, through the same guard as any call:signal (pending offer, privacy).
