@@ -148,3 +148,22 @@ def test_refusals_offer_limit_versions_and_a_multi_ring_without_any_ring(databas
     dup = dan.ask("call:invite-many", {"fromAnchorId": dan.anchor,
                                        "toAnchorIds": [cat.anchor, cat.anchor]})
     assert dup["error"]["code"] == "invalid-payload"
+
+
+def test_a_multi_ring_ends_without_a_call_when_its_caller_hangs_up_or_nobody_answers(people, clock, life):
+    ann, bob, cat = people(3)
+    many = ok(ann.ask("call:invite-many", {"fromAnchorId": ann.anchor,
+                                          "toAnchorIds": [bob.anchor, cat.anchor]}))
+    assert ann.ask("me:state")["anchors"][ann.anchor]["status"] == "ringing"
+    ok(ann.ask("call:hangup", {"callId": many["callId"]}))
+    for t in (bob, cat):
+        assert [e["reason"] for e in t.events("call:invite-ended")] == ["cancelled"]
+    assert ann.events("call:ended") == []  # it never started
+    assert ann.ask("me:state")["anchors"][ann.anchor]["status"] == "online"
+    again = ok(ann.ask("call:invite-many", {"fromAnchorId": ann.anchor,
+                                           "toAnchorIds": [bob.anchor]}))
+    clock.advance(31)
+    life.tick()
+    assert [e["reason"] for e in bob.events("call:invite-ended")] == ["missed"]
+    assert ann.ask("me:state")["calls"] == {} and again["callId"]
+    assert ann.ask("me:state")["anchors"][ann.anchor]["status"] == "online"

@@ -96,7 +96,7 @@ def call_invite(ctx, cid, p):
         if call_id in s["calls"]:
             return {"callId": call_id}
         result = {"invitationId": invitation_id, "relayOnly": p["fromAnchorId"] in relay_only}
-        into = s["invitations"][invitation_id].get("callId")
+        into = (s["invitations"].get(invitation_id) or {}).get("callId")
         return {**result, "callId": into} if into else result  # a ring into a call
     return ctx.dispatch(action, ack)
 
@@ -105,7 +105,7 @@ def call_invite(ctx, cid, p):
 def call_invite_many(ctx, cid, p):
     """A call of one party (the from-anchor), then a ring into it for each anchor named;
     a ring the guard refuses is an entry with its error. Nothing made: nothing changes."""
-    limit = ctx.config["MAX_CALL_PARTIES"] - 1
+    limit = ctx.max_call_parties - 1
     if len(p["toAnchorIds"]) > limit:
         raise Refusal("call-full", "ring at most %(n)s others at once", n=limit)
     call_id, now = new_id(), ctx.now()

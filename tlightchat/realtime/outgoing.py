@@ -143,6 +143,9 @@ def _invitation_messages(action, prev, nxt, actor):
         if iid in nxt["invitations"]:
             continue
         why = reason
+        ringing = prev["calls"].get(inv.get("callId") or "")
+        if action["type"] == A.CALL_HUNG_UP and ringing is not None and not S.call_live(ringing):
+            why = "cancelled"  # a multi-ring's caller hung up before anyone answered
         if action["type"] == A.CLOCK_TICKED and inv["expiresAt"] > action["payload"]["now"]:
             why = "peer-left"  # ended because an away client's grace ran out
         for anchor_key, client_key in (("fromAnchorId", "fromClientId"), ("toAnchorId", "toClientId")):
