@@ -139,6 +139,40 @@ def test_call_orderings_and_codes(client):
     assert decline == {"ok": True} and "call:invite-ended" in before
 
 
+def test_group_calls_orderings_and_codes(client):
+    """Group calls (version 4); Orderings: a multi-ring, a join, a leave, the last two."""
+    ann, bob, carol = (client(auth={"protocol": 4}) for _ in range(3))
+    old = client()  # states no version: 1
+    a, b, c, o = ann.anchor(), bob.anchor(), carol.anchor(), old.anchor()
+    many, _ = ann.ask("call:invite-many", {"fromAnchorId": a, "toAnchorIds": [b, c, o]})
+    assert [e.get("invitationId") is not None for e in many["invitations"]] == [True, True, False]
+    assert many["invitations"][2]["error"]["code"] == "unsupported"
+    ring = wait_for(lambda: bob.first("call:ring"), 5, "bob rings")
+    assert ring["call"] == {"callId": many["callId"], "parties": [
+        {"anchorId": a, "userId": ann.user, "displayName": ann.welcome["user"]["displayName"],
+         "anchorName": "Slot 1"}]}
+    accept, before = bob.ask("call:accept", {"invitationId": ring["invitationId"]})
+    assert accept == {"ok": True, "callId": many["callId"]} and "call:started" in before
+    carol_ring = wait_for(lambda: carol.first("call:ring"), 5, "carol rings")
+    joined, before = carol.ask("call:accept", {"invitationId": carol_ring["invitationId"]})
+    assert joined["callId"] == many["callId"] and "call:started" in before
+    assert len(carol.first("call:started")["parties"]) == 2
+    for other in (ann, bob):
+        wait_for(lambda other=other: other.first("call:party-joined"), 5, "party-joined")
+    add_old, _ = bob.ask("call:invite", {"fromAnchorId": b, "toAnchorId": o})
+    assert add_old["error"]["code"] == "unsupported"
+    no_to, _ = carol.ask("call:signal", {"callId": many["callId"], "candidate": {"candidate": ""}})
+    assert no_to["error"]["code"] == "invalid-payload"
+    left, before = carol.ask("call:hangup", {"callId": many["callId"]})
+    assert left == {"ok": True} and "call:ended" in before
+    for other in (ann, bob):
+        gone = wait_for(lambda other=other: other.first("call:party-left"), 5, "party-left")
+        assert gone["peerAnchorId"] == c and gone["reason"] == "hangup"
+    assert bob.ask("call:hangup", {"callId": many["callId"]})[0]["ok"]
+    ended = wait_for(lambda: ann.first("call:ended"), 5, "the last two end it")
+    assert ended["by"] == "peer"
+
+
 def test_glare_starts_the_call_before_the_second_invite_is_acked(client):
     """Calls: inviting an anchor that is inviting you back starts the call."""
     ann, bob = client(), client()

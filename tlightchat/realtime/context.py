@@ -15,6 +15,7 @@ tree (delivery.py). Nothing here knows whether the process is alone or in a clus
 import time
 
 from .. import events as E
+from .. import limits as L
 from ..ice import ice_servers, relay_addresses
 from ..store import actions as A
 from ..store import create_store
@@ -29,6 +30,8 @@ class Context:
         self.config = config
         self.clock = clock            # a callable, read on each use (tests swap it)
         self.ring_timeout = config["RING_TIMEOUT"]
+        # parties of one call, pending rings included (group calls): 2 to the hard cap
+        self.max_call_parties = max(2, min(int(config["MAX_CALL_PARTIES"]), L.CALL_PARTIES_MAX))
         # resolved once: the addresses a relay-only side's candidates may name
         self.relay_addresses = relay_addresses(config)
         self.draining = None          # while stopping: the reason shown to clients
@@ -46,7 +49,8 @@ class Context:
         the order they subscribe to the store."""
         config = self.config
         self.node, self.connections = node, connections
-        self.store = node.replicate(create_store(config["MAX_ANCHORS_PER_CLIENT"]))
+        self.store = node.replicate(create_store(config["MAX_ANCHORS_PER_CLIENT"],
+                                                  self.max_call_parties))
         self.chat_limits = node.chat_limits(  # per user, across the user's tabs
             lambda: (config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"]))
         self.away = AwayClients(self.store)
