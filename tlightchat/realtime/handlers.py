@@ -188,3 +188,8 @@ def call_peer_state(ctx, cid, p):
 @handles("call:hangup")
 def call_hangup(ctx, cid, p):
     return ctx.dispatch(A.call_hung_up(cid, p["callId"]))
+
+
+@handles("call:invite-many")
+def call_invite_many(ctx, cid, p):
+    raise Refusal("unsupported", "ringing several anchors at once is not built yet")
