@@ -16,8 +16,12 @@ const ROSTER_MAX = 6;
 export const partyOf = (p) => ({ peer: p.peer, polite: Boolean(p.polite), initiator: Boolean(p.initiator),
                                  relayOnly: Boolean(p.relayOnly) });
 
-const note = (slot, kind, peer, now) =>
-  [...(slot.roster || []), { kind, name: peer?.displayName || '', anchorId: peer?.anchorId || null, at: now }].slice(-ROSTER_MAX);
+// seq: one more than the last entry's, so a view can tell which it has not said yet.
+const note = (slot, kind, peer, now) => {
+  const roster = slot.roster || [];
+  const seq = (roster.at(-1)?.seq ?? 0) + 1;
+  return [...roster, { kind, name: peer?.displayName || '', anchorId: peer?.anchorId || null, at: now, seq }].slice(-ROSTER_MAX);
+};
 
 // call:started: the parties it names (a newcomer's `parties`), else the one peer.
 export function startedParties(p) {

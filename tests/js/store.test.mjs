@@ -196,7 +196,7 @@ test('group: a newcomer starts with every party; joins and leaves keep the pairs
   slot = slotOf(s, 'a1');
   assert.deepEqual([slot.peer, slot.parties.map((x) => x.peer.anchorId), slot.phase], [BO, ['p2', 'p3'], 'connecting']);
   assert.deepEqual(slot.peerMedia, { audio: false, video: true });
-  assert.deepEqual(slot.roster.at(-1), { kind: 'left', name: 'Ann', anchorId: 'p1', at: 4000 });
+  assert.deepEqual(slot.roster.at(-1), { kind: 'left', name: 'Ann', anchorId: 'p1', at: 4000, seq: 2 });
   assert.equal(reducer(s, act('call/party-left', { anchorId: 'a1', callId: 'k1', peerAnchorId: 'p1' })), s, 'gone already');
   s = run(reducer, s, [act('call/party-left', { anchorId: 'a1', callId: 'k1', peerAnchorId: 'p3', reason: 'peer-left' })]);
   assert.deepEqual(slotOf(s, 'a1').roster.at(-1).kind, 'peer-left');
