@@ -46,12 +46,13 @@ def entries(action, prev, nxt, now):
                             _MISSED_HOW.get(action["type"], {})))
     if prev["calls"] is not nxt["calls"]:
         for call_id, call in nxt["calls"].items():
-            if call_id not in prev["calls"] and not any(
+            old = prev["calls"].get(call_id)  # a call of one party rings several: not live
+            if len(call["parties"]) > 1 and (old is None or len(old["parties"]) < 2) and not any(
                     c["callId"] == call_id for c in prev["claims"].values()):
                 out.append(("call-started", _user(nxt, prev, call["clients"][call["parties"][0]]),
                             _user(nxt, prev, call["clients"][call["parties"][1]]), call_id, {}))
         for call_id, call in prev["calls"].items():
-            if call_id not in nxt["calls"]:
+            if call_id not in nxt["calls"] and len(call["parties"]) > 1:
                 reason = "hangup" if action["type"] == A.CALL_HUNG_UP else "peer-left"
                 out.append(("call-ended", _user(nxt, prev, call["clients"][call["parties"][0]]),
                             _user(nxt, prev, call["clients"][call["parties"][1]]), call_id,
