@@ -33,6 +33,13 @@ export const CALL_CONNECTION_LOST = 'call/connection-lost';
 export const CALL_PEER_STATE = 'call/peer-state';
 export const CALL_PC_STATE = 'call/pc-state';
 export const CALL_ENDED = 'call/ended';
+// Group calls (issue 26): a slot's call holds several parties; rings into it from here.
+export const CALL_PARTY_JOINED = 'call/party-joined';
+export const CALL_PARTY_LEFT = 'call/party-left';
+export const CALL_ADD_SENT = 'call/add-sent';
+export const CALL_ADD_ACKED = 'call/add-acked';
+export const CALL_ADD_FAILED = 'call/add-failed';
+export const CALL_INVITE_MANY_SENT = 'call/invite-many-sent';
 
 // The chat (chat/store.js), reduced by chat/state.js.
 export const CHAT_STATUS = 'chat/status';
@@ -52,7 +59,8 @@ export const STORE_ACTIONS = Object.freeze([
   LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, STORE_INIT, SESSION_WELCOME, SESSION_RESUMED, ME_RENAMED,
   CALL_INVITE_SENT, CALL_INVITE_ACKED, CALL_INVITE_FAILED, CALL_RING, CALL_INVITE_ENDED,
   CALL_STARTED, CALL_STATE, CALL_PEER_LEAVING, CALL_CONNECTION_LOST, CALL_PEER_STATE,
-  CALL_PC_STATE, CALL_ENDED,
+  CALL_PC_STATE, CALL_ENDED, CALL_PARTY_JOINED, CALL_PARTY_LEFT, CALL_ADD_SENT, CALL_ADD_ACKED,
+  CALL_ADD_FAILED, CALL_INVITE_MANY_SENT,
 ]);
 
 export const CHAT_ACTIONS = Object.freeze([

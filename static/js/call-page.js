@@ -121,6 +121,8 @@ const actions = {
   decline: (anchorId) => calls.decline(anchorId),
   cancel: (anchorId) => calls.cancel(anchorId),
   hangup: (anchorId) => calls.hangup(anchorId),
+  // "Add someone" (issue 26): the lobby's "Add to call" rings them into this slot's call
+  addSomeone: (anchorId) => { calls.callFrom = anchorId; lobbyView.focusSearch(); },
   markAcceptClick: (anchorId) => calls.markAcceptClick(anchorId),
   // the tile's safety line (views/safety.js): the verified mark of its peer
   trust: {
@@ -195,11 +197,14 @@ gate.addEventListener('change', () => render());
 const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
   callWaits: () => gate.blocked,
   onCall: (id) => { notifier.ask(); return calls.call(id); },
+  onAdd: (id) => calls.add(id),
+  onCallMany: (ids) => { notifier.ask(); return calls.ringMany(ids); },
   // The snapshot of the view for that query follows the ack ("" or none: everyone).
   onSearch: (query) => signaling.request(P.LOBBY_GET, query ? { query } : {}),
 });
 const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
-  actions, sources: library.sources(), mediaOf, sessionOf: (id) => calls.sessionOf(id),
+  actions, sources: library.sources(), mediaOf, sessionOf: (id, peerAnchorId) => calls.sessionOf(id, peerAnchorId),
+  say: (text) => stage.say(text),
 });
 const stage = new CallStage({ grid, actions, store });
 const statusView = new StatusView({ signaling, onRename: renameMe, cameraWaits: () => gate.blocked });

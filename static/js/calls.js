@@ -3,12 +3,14 @@
 // (live call, peer anchor) (sessions.js); the store says which calls are live, and a
 // session whose call is no longer in the store is closed — whatever ended it (hang-up,
 // peer left, slot removed, reconnect). The session of a call is prepared while it rings
-// (prepared.js): the offer travels with the invite, the answer with the accept.
+// (prepared.js): the offer travels with the invite, the answer with the accept. A call of
+// three or more parties has a session per other party (group-calls.js: joins, leaves, adds).
 import * as A from './actions.js';
 import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
 import { Sessions } from './sessions.js';
 import { Prepared } from './prepared.js';
+import { GroupCalls, liveAnchor } from './group-calls.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
 import { NO_FREE_SLOT, answerFailed } from './views/words.js';
 import { siteCertificate } from './safety.js';
@@ -47,6 +49,7 @@ export class Calls {
     signaling.on(P.CALL_PEER_STATE, this.onPeerState.bind(this));
     signaling.on(P.SESSION_WELCOME, this.onWelcome.bind(this));
     store.subscribe(this.closeStaleSessions.bind(this));
+    this.group = new GroupCalls(this);
   }
 
   // -- server events ------------------------------------------------------------------
@@ -64,6 +67,7 @@ export class Calls {
   // dispatch causes already shows it (its state, stats) on the tile.
   onStarted(p) {
     this.startSession(p);
+    this.group.onStarted(p); // a newcomer to a group call: a session per other party
     this.store.dispatch({ type: A.CALL_STARTED, payload: p });
   }
 
@@ -88,6 +92,7 @@ export class Calls {
     const session = this.prepared.sessionFor(p); // prepared while it rang, or made now
     if (!session) return;
     session.peerAnchorId = peerAnchorId; // a prepared one learns it now
+    session.inGroup = () => this.group.isGroup(p.anchorId); // call:media names the pair then
     const media = session.media;
     session.startedAt = performance.timeOrigin + performance.now();
     session.acceptClickedAt = this.acceptClicks[p.anchorId] ?? null;
@@ -171,6 +176,15 @@ export class Calls {
     this.store.dispatch({ type: A.CALL_ENDED, payload: p });
   }
 
+  // A party left the call (call:party-left): its pair's connection goes; the call stays.
+  closeSession(callId, peerAnchorId) {
+    const session = this.sessions.of(callId, peerAnchorId);
+    if (!session) return;
+    session.stopPeerState?.();
+    session.close();
+    this.sessions.delete(callId, peerAnchorId);
+  }
+
   closeStaleSessions(state) {
     this.prepared.prune(state);
     const live = new Set(Object.values(state.calls).map((slot) => slot.callId).filter(Boolean));
@@ -183,10 +197,22 @@ export class Calls {
     }
   }
 
-  // The session the slot's tile shows: its call's (one peer today).
-  sessionOf(anchorId) {
-    const callId = slotOf(this.store.getState(), anchorId).callId;
-    return (callId && this.sessions.get(callId)) || null;
+  // The session the slot's tile shows: its call's with the party it names first (`peer`),
+  // or with `peerAnchorId` (a group call's party tiles).
+  sessionOf(anchorId, peerAnchorId = null) {
+    const slot = slotOf(this.store.getState(), anchorId);
+    if (!slot.callId) return null;
+    return this.sessions.of(slot.callId, peerAnchorId || slot.peer?.anchorId) || this.sessions.get(slot.callId) || null;
+  }
+
+  // "Add to call" in the lobby: ring them into the call of the chosen (or first live) slot.
+  add(peerAnchorId) {
+    const from = liveAnchor(this.store.getState(), this.callFrom);
+    return from ? this.group.add(from.id, peerAnchorId) : this.call(peerAnchorId);
+  }
+
+  ringMany(peerAnchorIds) {
+    return this.group.ringMany(peerAnchorIds);
   }
 
   // -- user actions -------------------------------------------------------------------
@@ -245,6 +271,7 @@ export class Calls {
   }
 
   cancel(anchorId) {
+    if (slotOf(this.store.getState(), anchorId).adding?.length) return this.group.cancelAll(anchorId);
     return this.answer(anchorId, P.CALL_CANCEL);
   }
 

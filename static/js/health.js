@@ -202,7 +202,9 @@ export class Health {
 
   reportFlowing() {
     if (this.closed) return;
-    this.session.signaling.request(CALL_MEDIA, { callId: this.session.callId, flowing: this.flowing })
+    // `to`: the pair it reports, in a call of three or more (docs/protocol.md, "Group calls")
+    const to = this.session.inGroup?.() && this.session.peerAnchorId ? { to: this.session.peerAnchorId } : {};
+    this.session.signaling.request(CALL_MEDIA, { callId: this.session.callId, ...to, flowing: this.flowing })
       .catch((err) => this.session.trace('call:media not sent', err));
   }
 

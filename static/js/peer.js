@@ -132,9 +132,10 @@ export class PeerSession extends EventTarget {
       if (fields.description?.type === 'answer') this.onAnswerReady();
       return Promise.resolve();
     }
-    // No `to`: in a call of two parties the server knows whom it is for, and the wire
-    // stays as it was (docs/protocol.md, call:signal); a call of more will name the peer.
-    return this.signaling.request(CALL_SIGNAL, { callId: this.callId, ...fields });
+    // `to`: the party of this pair (docs/protocol.md, call:signal: needed in a call of
+    // three or more, allowed in one of two).
+    const to = this.peerAnchorId ? { to: this.peerAnchorId } : {};
+    return this.signaling.request(CALL_SIGNAL, { callId: this.callId, ...to, ...fields });
   }
 
   // -- incoming signals ---------------------------------------------------------------

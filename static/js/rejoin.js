@@ -25,7 +25,7 @@
 //                  and hangs up: the call ends there ~5–6 s after the close
 //                  (PeerLeaveWatch; e2e/test_rejoin.py measures it).
 import * as A from './actions.js';
-import { CALL_MEDIA, CALL_PEER_RELOADED, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
+import { CALL_MEDIA, CALL_PARTY_JOINED, CALL_PARTY_LEFT, CALL_PEER_RELOADED, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
 import { Sessions } from './sessions.js';
 import { ownAnchors, slotOf } from './store.js';
 
@@ -67,6 +67,9 @@ export class Rejoin {
     this.started = new Map();
     for (const c of pending?.calls || []) this.noteStarted(c);
     signaling.on(CALL_STARTED, (p) => this.noteStarted(p));
+    // A group call (issue 26): one entry per pair, each party's own roles.
+    signaling.on(CALL_PARTY_JOINED, (p) => this.noteJoined(p));
+    signaling.on(CALL_PARTY_LEFT, (p) => this.started.delete(Sessions.key(p?.callId, p?.peerAnchorId)));
     signaling.on(CALL_SIGNAL, (p) => this.onSignal(p));
     signaling.on(CALL_PEER_RELOADED, (p) => this.replace(p?.callId, p?.fromAnchorId));
     signaling.keepOnHide = () => this.onPageHide();
@@ -79,6 +82,21 @@ export class Rejoin {
 
   noteStarted(p) {
     this.started.set(Sessions.key(p.callId, p.peer.anchorId), p);
+    for (const party of Array.isArray(p.parties) ? p.parties : []) {
+      if (!party?.peer?.anchorId || party.peer.anchorId === p.peer.anchorId) continue;
+      const { callId, anchorId } = p;
+      this.started.set(Sessions.key(callId, party.peer.anchorId), { ...party, callId, anchorId });
+    }
+  }
+
+  // call:party-joined: the receiver's own anchor is the one whose slot holds the call.
+  noteJoined(p) {
+    const state = this.store.getState();
+    const own = ownAnchors(state).find((a) => slotOf(state, a.id).callId === p?.callId);
+    if (own && p.peer?.anchorId) {
+      const { callId, peer, polite, initiator, relayOnly } = p;
+      this.started.set(Sessions.key(callId, peer.anchorId), { callId, anchorId: own.id, peer, polite, initiator, relayOnly });
+    }
   }
 
   // The call:started payloads of a call, one per peer.
@@ -125,7 +143,11 @@ export class Rejoin {
       this.calls.startSession({ ...c, initiator: true, polite: false });
       const session = this.calls.sessions.of(c.callId, c.peer.anchorId);
       if (session) session.rejoined = true;
-      this.store.dispatch({ type: A.CALL_STARTED, payload: c });
+    }
+    // one CALL_STARTED per call, with every pair of it (a group call has several)
+    for (const callId of new Set(ready.map((c) => c.callId))) {
+      const pairs = ready.filter((c) => c.callId === callId);
+      this.store.dispatch({ type: A.CALL_STARTED, payload: { ...pairs[0], ...(pairs.length > 1 ? { parties: pairs } : {}) } });
     }
   }
 
@@ -175,8 +197,13 @@ export class Rejoin {
       console.warn('could not keep the call for a reload', err);
     }
     // The peer's hint that this page is going (PeerLeaveWatch): our media stops now.
+    // In a call of three or more, each pair's (call:media names the party).
     for (const callId of new Set(calls.map((c) => c.callId))) {
-      this.signaling.request(CALL_MEDIA, { callId, flowing: false }).catch(() => {});
+      const pairs = calls.filter((c) => c.callId === callId);
+      for (const c of pairs.length > 1 ? pairs : [{}]) {
+        const to = c.peer?.anchorId ? { to: c.peer.anchorId } : {};
+        this.signaling.request(CALL_MEDIA, { callId, ...to, flowing: false }).catch(() => {});
+      }
     }
     return true;
   }
@@ -198,7 +225,8 @@ export class PeerLeaveWatch {
       const slot = slotOf(state, anchor.id);
       const before = slotOf(prev, anchor.id);
       const { callId } = slot;
-      if (!callId) continue;
+      // A group call goes on without a party that left: the server says when (call:party-left).
+      if (!callId || slot.parties?.length > 1) continue;
       // The hint: the peer said its media stopped while ours flows. The clock starts
       // now (its pagehide), not when its socket is seen closed (up to ~2 s later).
       if (before.callId === callId && before.callState === 'connected' && slot.callState === 'connecting'

@@ -42,7 +42,7 @@ export function snapshot(report) {
   const byId = new Map(stats.map((s) => [s.id, s]));
   const snap = {
     at: 0, bytesIn: 0, bytesOut: 0, packetsIn: 0, lostIn: 0, framesIn: 0, reportsIn: 0,
-    audioPacketsIn: 0, videoBytesIn: 0, freezes: 0, // per kind: signs.js
+    audioPacketsIn: 0, videoBytesIn: 0, freezes: 0, audioLevel: 0, // per kind: signs.js
     video: { width: 0, height: 0, fps: null }, rttMs: null, path: null,
   };
   let remoteRtt = null;
@@ -52,7 +52,11 @@ export function snapshot(report) {
       snap.bytesIn += num(s.bytesReceived);
       snap.packetsIn += num(s.packetsReceived);
       snap.lostIn += Math.max(0, num(s.packetsLost)); // negative when duplicates arrive
-      if (s.kind === 'audio') snap.audioPacketsIn += num(s.packetsReceived);
+      if (s.kind === 'audio') {
+        snap.audioPacketsIn += num(s.packetsReceived);
+        // the received audio's level (0..1): a group call's active speaker (party-grid.js)
+        snap.audioLevel = Math.max(snap.audioLevel, num(s.audioLevel));
+      }
       if (s.kind === 'video') {
         snap.framesIn += num(s.framesDecoded);
         snap.videoBytesIn += num(s.bytesReceived);

@@ -17,7 +17,9 @@
 //   peerLeaving: the peer's page left mid-call; it ends in seconds unless it comes back
 //   outcome: how the last ring or call ended ({reason, by?, peer}) — shown on an idle
 //   slot until the next call, so "declined", "missed", "busy", "peer left" stay readable.
+//   parties, adding, roster, ringCall: a call of several parties (group-slot.js).
 import * as A from './actions.js';
+import * as G from './group-slot.js';
 
 const EMPTY_LOBBY = Object.freeze({ users: {}, clients: {}, anchors: {}, online: 0, complete: true, query: '', window: null });
 const IDLE = Object.freeze({ phase: 'idle', invitationId: null, callId: null, peer: null, outcome: null });
@@ -94,8 +96,22 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
         : slot;
     case A.CALL_RING:
       return { ...IDLE, phase: 'ringing-in', invitationId: p.invitationId, peer: p.from,
-               expiresAt: now + p.expiresInMs, since: now };
+               expiresAt: now + p.expiresInMs, since: now, ringCall: p.call || null };
+    case A.CALL_INVITE_MANY_SENT:
+      return G.inviteManySent(IDLE, p, now);
+    case A.CALL_ADD_SENT:
+      return G.addSent(slot, p);
+    case A.CALL_ADD_ACKED:
+      return G.addAcked(slot, p);
+    case A.CALL_ADD_FAILED:
+      return G.addFailed(slot, p, now, IDLE);
+    case A.CALL_PARTY_JOINED:
+      return G.partyJoined(slot, p, now);
+    case A.CALL_PARTY_LEFT:
+      return G.partyLeft(slot, p, now);
     case A.CALL_INVITE_ENDED: {
+      const added = G.addEnded(slot, p, now, IDLE);
+      if (added) return added;
       const ours = slot.invitationId === p.invitationId || (slot.phase === 'ringing-out' && !slot.invitationId);
       if (!ours || !['ringing-out', 'ringing-in'].includes(slot.phase)) return slot;
       // 'accepted' (or glare) means call:started follows: hold in connecting.
@@ -105,7 +121,8 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
     }
     case A.CALL_STARTED:
       return { ...IDLE, phase: 'connecting', callId: p.callId, peer: p.peer, polite: p.polite,
-               initiator: p.initiator, since: now };
+               initiator: p.initiator, since: now, parties: G.startedParties(p), adding: G.keptAdding(slot, p),
+               ...(typeof p.conversationId === 'string' ? { conversationId: p.conversationId } : {}) };
     case A.CALL_STATE: // connecting | connected | reconnecting (a side's client is away)
       return slot.callId === p.callId
         ? { ...slot, phase: p.state === 'connected' ? 'connected' : 'connecting', callState: p.state,
@@ -116,7 +133,7 @@ function slotReducer(slot = IDLE, { type, payload: p, meta }) {
       return slot.phase === 'ringing-in' || slot.phase === 'ringing-out'
         ? { ...IDLE, outcome: { reason: 'connection-lost', peer: slot.peer }, since: now } : slot;
     case A.CALL_PEER_STATE: // the peer's microphone and camera as its user set them
-      return slot.callId === p.callId ? { ...slot, peerMedia: { audio: p.audio, video: p.video } } : slot;
+      return G.partyMedia(slot, p);
     case A.CALL_PC_STATE: // the RTCPeerConnection's own view, for the words on the tile
       return slot.callId === p.callId && slot.pcState !== p.state ? { ...slot, pcState: p.state } : slot;
     case A.CALL_ENDED: // our hang-up after the peer's page left (rejoin.js) is theirs: 'peer-closed'

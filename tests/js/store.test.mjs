@@ -168,6 +168,87 @@ test('the store starts from its reducer\'s initial state (store/init)', () => {
   assert.deepEqual(store.getState(), initialState());
 });
 
+// -- group calls (issue 26; static/js/group-slot.js) ----------------------------------
+
+const ANN = { anchorId: 'p1', userId: 'u-ann', displayName: 'Ann' };
+const BO = { anchorId: 'p2', userId: 'u-bo', displayName: 'Bo' };
+const CY = { anchorId: 'p3', userId: 'u-cy', displayName: 'Cy' };
+
+test('group: a newcomer starts with every party; joins and leaves keep the pairs and the roster', () => {
+  let s = started([act('call/started', { anchorId: 'a1', callId: 'k1', peer: ANN, polite: true, initiator: true,
+    parties: [{ peer: ANN, polite: true, initiator: true, relayOnly: true }, { peer: BO, polite: true, initiator: true }],
+    conversationId: 'g1' })]);
+  let slot = slotOf(s, 'a1');
+  assert.deepEqual(slot.parties.map((x) => [x.peer.anchorId, x.polite, x.initiator, x.relayOnly]),
+    [['p1', true, true, true], ['p2', true, true, false]]);
+  assert.equal(slot.conversationId, 'g1');
+  s = run(reducer, s, [act('call/party-joined', { anchorId: 'a1', callId: 'k1', peer: CY, polite: true, initiator: false }, 3000),
+    act('call/party-joined', { anchorId: 'a1', callId: 'k1', peer: CY, polite: false }, 3001),
+    act('call/party-joined', { anchorId: 'a1', callId: 'k-other', peer: { anchorId: 'p9' } })]);
+  slot = slotOf(s, 'a1');
+  assert.deepEqual(slot.parties.map((x) => x.peer.anchorId), ['p1', 'p2', 'p3'], 'once, and only for its call');
+  assert.deepEqual(slot.roster.map((r) => [r.kind, r.name, r.at]), [['joined', 'Cy', 3000]]);
+  s = run(reducer, s, [act('call/peer-state', { anchorId: 'a1', callId: 'k1', fromAnchorId: 'p2', audio: false, video: true })]);
+  assert.deepEqual(slotOf(s, 'a1').parties[1].peerMedia, { audio: false, video: true });
+  assert.equal(slotOf(s, 'a1').peerMedia, undefined, 'Bo\'s state is not Ann\'s');
+  // the tile's first party leaves: the next one is named first
+  s = run(reducer, s, [act('call/party-left', { anchorId: 'a1', callId: 'k1', peerAnchorId: 'p1', reason: 'hangup' }, 4000)]);
+  slot = slotOf(s, 'a1');
+  assert.deepEqual([slot.peer, slot.parties.map((x) => x.peer.anchorId), slot.phase], [BO, ['p2', 'p3'], 'connecting']);
+  assert.deepEqual(slot.peerMedia, { audio: false, video: true });
+  assert.deepEqual(slot.roster.at(-1), { kind: 'left', name: 'Ann', anchorId: 'p1', at: 4000, seq: 2 });
+  assert.equal(reducer(s, act('call/party-left', { anchorId: 'a1', callId: 'k1', peerAnchorId: 'p1' })), s, 'gone already');
+  s = run(reducer, s, [act('call/party-left', { anchorId: 'a1', callId: 'k1', peerAnchorId: 'p3', reason: 'peer-left' })]);
+  assert.deepEqual(slotOf(s, 'a1').roster.at(-1).kind, 'peer-left');
+});
+
+test('group: adding someone to a live call, refused, missed and accepted', () => {
+  let s = started([act('call/started', { anchorId: 'a1', callId: 'k1', peer: ANN }),
+    act('call/add-sent', { anchorId: 'a1', peer: BO }), act('call/add-sent', { anchorId: 'a1', peer: CY }),
+    act('call/add-acked', { anchorId: 'a1', toAnchorId: 'p2', invitationId: 'i2' }),
+    act('call/add-failed', { anchorId: 'a1', toAnchorId: 'p3', code: 'call-full', message: 'full' }, 2000)]);
+  let slot = slotOf(s, 'a1');
+  assert.deepEqual(slot.adding, [{ peer: BO, invitationId: 'i2' }]);
+  assert.deepEqual([slot.phase, slot.roster.at(-1).kind, slot.roster.at(-1).name], ['connecting', 'call-full', 'Cy']);
+  assert.equal(reducer(s, act('call/add-sent', { anchorId: 'a2', peer: BO })), s, 'no call on a2: nothing to add to');
+  const missed = run(reducer, s, [act('call/invite-ended', { anchorId: 'a1', invitationId: 'i2', reason: 'missed' })]);
+  assert.deepEqual([slotOf(missed, 'a1').adding, slotOf(missed, 'a1').roster.at(-1).kind, slotOf(missed, 'a1').callId],
+    [[], 'missed', 'k1'], 'the call goes on');
+  s = run(reducer, s, [act('call/invite-ended', { anchorId: 'a1', invitationId: 'i2', reason: 'accepted' }),
+    act('call/party-joined', { anchorId: 'a1', callId: 'k1', peer: BO, initiator: false, polite: true })]);
+  slot = slotOf(s, 'a1');
+  assert.deepEqual([slot.adding, slot.parties.length, slot.phase], [[], 2, 'connecting']);
+});
+
+test('group: ring several — the first accept starts the call, the others join or end their ring', () => {
+  let s = started([act('call/invite-many-sent', { anchorId: 'a1', peers: [ANN, BO, CY] }, 1000),
+    act('call/add-acked', { anchorId: 'a1', toAnchorId: 'p1', invitationId: 'i1' }),
+    act('call/add-acked', { anchorId: 'a1', toAnchorId: 'p2', invitationId: 'i2' }),
+    act('call/add-failed', { anchorId: 'a1', toAnchorId: 'p3', code: 'busy' })]);
+  assert.deepEqual([slotOf(s, 'a1').phase, slotOf(s, 'a1').adding.length], ['ringing-out', 2]);
+  assert.equal(freeAnchor(s).id, 'a2');
+  const declined = run(reducer, s, [act('call/invite-ended', { anchorId: 'a1', invitationId: 'i1', reason: 'declined' })]);
+  assert.equal(slotOf(declined, 'a1').phase, 'ringing-out', 'Bo still rings');
+  const none = run(reducer, declined, [act('call/invite-ended', { anchorId: 'a1', invitationId: 'i2', reason: 'missed' })]);
+  assert.deepEqual([slotOf(none, 'a1').phase, slotOf(none, 'a1').outcome.reason, slotOf(none, 'a1').outcome.peer], ['idle', 'missed', BO]);
+  s = run(reducer, s, [act('call/invite-ended', { anchorId: 'a1', invitationId: 'i2', reason: 'accepted' }),
+    act('call/started', { anchorId: 'a1', callId: 'k1', peer: BO, polite: true, initiator: false })]);
+  const slot = slotOf(s, 'a1');
+  assert.deepEqual([slot.phase, slot.callId, slot.adding, slot.parties.map((x) => x.peer.anchorId)],
+    ['connecting', 'k1', [{ peer: ANN, invitationId: 'i1' }], ['p2']]);
+  const allRefused = started([act('call/invite-many-sent', { anchorId: 'a1', peers: [ANN] }),
+    act('call/add-failed', { anchorId: 'a1', toAnchorId: 'p1', code: 'busy', message: 'Busy' })]);
+  assert.deepEqual([slotOf(allRefused, 'a1').phase, slotOf(allRefused, 'a1').outcome.reason], ['idle', 'busy']);
+});
+
+test('group: a ring into a call says who is in it; a two-party call has one party', () => {
+  const call = { callId: 'k1', parties: [{ anchorId: 'p1', displayName: 'Ann' }, { anchorId: 'p2', displayName: 'Bo' }] };
+  const s = started([act('call/ring', { anchorId: 'a1', invitationId: 'i1', from: ANN, expiresInMs: 1, call })]);
+  assert.deepEqual(slotOf(s, 'a1').ringCall, call);
+  const two = started([act('call/started', { anchorId: 'a1', callId: 'k1', peer: ANN, polite: true, initiator: false })]);
+  assert.deepEqual(slotOf(two, 'a1').parties, [{ peer: ANN, polite: true, initiator: false, relayOnly: false }]);
+});
+
 // Last: every declared store action type went through the reducer above at least once.
 test('every declared store action type is unit-tested here', () => {
   assert.deepEqual(STORE_ACTIONS.filter((t) => !SEEN.has(t)), []);

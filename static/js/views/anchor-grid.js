@@ -7,14 +7,15 @@ import { TILE } from './words.js';
 const SIZE_KEY = 'tlc.tileSize';
 
 export class AnchorGrid {
-  constructor(root, { actions, sources, mediaOf, sessionOf }) {
+  // sessionOf(anchorId, peerAnchorId?): the session a tile (or a party tile) shows.
+  constructor(root, { actions, sources, mediaOf, sessionOf, say = () => {} }) {
     this.root = root;
     this.grid = root.querySelector('#anchor-grid');
     this.addButton = root.querySelector('#add-anchor');
     this.sizeInput = root.querySelector('#tile-size');
     this.focusButton = document.querySelector('#focus-toggle');
     this.tiles = new Map();
-    Object.assign(this, { actions, sources, mediaOf, sessionOf });
+    Object.assign(this, { actions, sources, mediaOf, sessionOf, say });
 
     this.addButton.addEventListener('click', () => actions.addAnchor());
     this.sizeInput.value = localStorage.getItem(SIZE_KEY) || this.sizeInput.value;
@@ -44,7 +45,8 @@ export class AnchorGrid {
       seen.add(anchor.id);
       let tile = this.tiles.get(anchor.id);
       if (!tile) {
-        tile = new AnchorTile(anchor.id, { actions: this.actions, sources: this.sources });
+        tile = new AnchorTile(anchor.id, { actions: this.actions, sources: this.sources, say: this.say,
+          sessionOf: (peerAnchorId) => this.sessionOf(anchor.id, peerAnchorId) });
         this.tiles.set(anchor.id, tile);
         this.grid.append(tile.el);
       }

@@ -16,6 +16,8 @@ import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
 import { RemoveAsk } from './remove-ask.js';
 import { icon, setIcon } from './icons.js';
+import { PartyGrid } from './party-grid.js';
+import { GROUP } from './group-words.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -34,7 +36,9 @@ export function tileNet(slot, session, signalingStatus) {
 }
 
 export class AnchorTile {
-  constructor(anchorId, { actions, sources }) {
+  // sessionOf(peerAnchorId): the session of one pair of this slot's call (a group call's
+  // party tiles, party-grid.js); say(text): the page's live region.
+  constructor(anchorId, { actions, sources, sessionOf = () => null, say = () => {} }) {
     this.anchorId = anchorId;
     this.actions = actions;
     this.session = null;
@@ -95,10 +99,16 @@ export class AnchorTile {
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, TILE.send), this.sourceSelect),
         iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'),
         iconButton('hangup', 'hangup', TILE.hangUp, 'danger hangup-btn', 'Shift+H'),
+        h('button', { type: 'button', class: 'button small add-someone-btn', dataset: { action: 'addSomeone' },
+          title: GROUP.addSomeoneTitle }, GROUP.addSomeone),
         // The call stage's own tools (call-page.js): chat beside the call, full screen,
         // picture-in-picture, the keyboard shortcuts.
         iconButton('chat', 'chat', TILE.chat, 'chat-btn', 'C'), iconButton('fullscreen', 'fullscreen', TILE.fullscreen, 'fs-btn'),
         iconButton('pip', 'pip', TILE.pipLabel, 'pip-btn'), iconButton('shortcuts', 'keys', TILE.keysLabel, 'keys-btn', '?')));
+    // a call of three or more: a tile per other party over the stage (party-grid.js)
+    this.parties = new PartyGrid(this.el.querySelector('.stage'), { sessionOf, trust: actions.trust, say });
+    this.el.querySelector('.tile-body').prepend(this.parties.roster);
+    this.groupMode = false;
     this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)
     // the self-view over a call's video: dragged, or moved by the arrow keys
     this.selfView = new SelfView(this.local, this.el.querySelector('.stage'), this.el.querySelector('.tile-controls'));
@@ -137,6 +147,14 @@ export class AnchorTile {
     this.slot = slot;
     this.anchor = anchor;
     if (phase === 'idle' && this.removeAsk.open) this.removeAsk.close(true); // nothing left to end
+    // A group call: the party tiles play each pair; the tile's own video plays none.
+    const group = (phase === 'connecting' || phase === 'connected') && (slot.parties?.length || 0) > 1;
+    if (group !== this.groupMode) {
+      this.groupMode = group;
+      this.sound.attach(group ? null : this.session);
+    }
+    setAttr(this.el, 'data-group', group ? String(slot.parties.length + 1) : null);
+    this.parties.render(slot);
     this.attachSession(session);
     this.sound.tryAgain(); // the capture may have started since: sound if allowed now
     this.renderNet();
@@ -168,6 +186,7 @@ export class AnchorTile {
     onlineBtn.disabled = busy;
     onlineBtn.title = busy ? TILE.busyTitle : online ? TILE.offlineTitle : TILE.onlineTitle;
     this.btn('hangup').hidden = !(phase === 'connecting' || phase === 'connected');
+    this.btn('addSomeone').hidden = !(phase === 'connecting' || phase === 'connected');
     this.btn('pip').hidden = !(phase === 'connecting' || phase === 'connected') || !document.pictureInPictureEnabled;
     this.el.setAttribute('aria-label', `${anchor.name}: ${phaseText(slot, anchor)}`);
 
@@ -281,7 +300,7 @@ export class AnchorTile {
       session.addEventListener('safety', this.onSafety);
       session.addEventListener('signs', this.onSigns);
     }
-    this.sound.attach(session); // with sound if the browser allows it, else muted and a prompt
+    this.sound.attach(this.groupMode ? null : session); // with sound if allowed, else muted and a prompt
     if (!session) return;
     if ('requestVideoFrameCallback' in this.remote) {
       this.remote.requestVideoFrameCallback((now, meta) => {

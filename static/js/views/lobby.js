@@ -8,9 +8,15 @@
 // (`lobby:get {query}`, debounced); the snapshot that follows replaces the list. One
 // search is in flight at a time, so the snapshots come back in the order they were
 // asked for and the last one is always for the newest text.
+//
+// Group calls (issue 26): while one of this tab's slots is in a call, each other slot has
+// "Add to call" (a ring into that call); a checkbox on each slot selects it for "Call
+// selected", which rings all of them at once (call:invite-many).
 import { h, keyed, setAttr, setText } from './dom.js';
 import { ANCHOR_STATUS, LOBBY } from './words.js';
 import { freeAnchor, ringingFrom } from '../store.js';
+import { GROUP } from './group-words.js';
+import { liveAnchor } from '../group-calls.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 export const QUERY_MAX = 64;
@@ -35,7 +41,7 @@ function tabLabel(state, anchor) {
 
 export class LobbyView {
   // callWaits(): true while Call must wait (a blocked camera not yet answered, camera-gate.js)
-  constructor(root, { onCall, onSearch = async () => {}, callWaits = () => false }) {
+  constructor(root, { onCall, onAdd = () => {}, onCallMany = () => {}, onSearch = async () => {}, callWaits = () => false }) {
     this.root = root;
     this.list = root.querySelector('#lobby-list');
     this.empty = root.querySelector('#lobby-empty');
@@ -44,6 +50,12 @@ export class LobbyView {
     this.error = root.querySelector('#lobby-error');
     this.search = root.querySelector('#lobby-search');
     this.onCall = onCall;
+    this.onAdd = onAdd;
+    this.onCallMany = onCallMany;
+    this.selected = new Set(); // anchor ids chosen for "Call selected"
+    this.callMany = h('button', { type: 'button', class: 'button primary call-many-btn', title: GROUP.callSelectedTitle, hidden: true,
+      onclick: () => this.ringSelected() });
+    this.list.after(this.callMany);
     this.callWaits = callWaits;
     this.onSearch = onSearch;
     this.wanted = '';   // what the field asks for (trimmed)
@@ -59,8 +71,36 @@ export class LobbyView {
   }
 
   onClick(event) {
-    const button = event.target.closest('button[data-action="call"]');
-    if (button && !button.disabled) this.onCall(button.dataset.anchorId);
+    const box = event.target.closest('input[data-action="select"]');
+    if (box) {
+      if (box.checked) this.selected.add(box.dataset.anchorId);
+      else this.selected.delete(box.dataset.anchorId);
+      this.renderCallMany();
+      return;
+    }
+    const button = event.target.closest('button[data-action="call"], button[data-action="add"]');
+    if (!button || button.disabled) return;
+    if (button.dataset.action === 'add') this.onAdd(button.dataset.anchorId);
+    else this.onCall(button.dataset.anchorId);
+  }
+
+  ringSelected() {
+    const ids = [...this.selected];
+    this.selected.clear();
+    for (const box of this.list.querySelectorAll('input[data-action="select"]')) box.checked = false;
+    this.renderCallMany();
+    if (ids.length) this.onCallMany(ids);
+  }
+
+  renderCallMany() {
+    const n = this.selected.size;
+    this.callMany.hidden = n === 0;
+    setText(this.callMany, GROUP.callSelected(n));
+    this.callMany.disabled = !this.canCall || this.callWaits();
+  }
+
+  focusSearch() {
+    this.search.focus();
   }
 
   // -- search ------------------------------------------------------------------------
@@ -131,6 +171,13 @@ export class LobbyView {
       if (client) (anchorsByUser[client.userId] ||= []).push(anchor);
     }
     const canCall = Boolean(freeAnchor(state));
+    this.canCall = canCall;
+    this.live = liveAnchor(state);
+    // a selected slot that went (offline, removed, out of the view) is no longer selected
+    for (const id of this.selected) {
+      const a = lobby.anchors[id];
+      if (!a || a.status === 'offline' || a.clientId === me.clientId) this.selected.delete(id);
+    }
     const sameNames = {};
     for (const u of Object.values(lobby.users)) {
       const key = nameKey(u.displayName);
@@ -149,6 +196,7 @@ export class LobbyView {
       setAttr(row.querySelector('.no-slots'), 'hidden', anchors.length > 0);
     });
     this.renderCounts(lobby, users.filter((u) => u.id !== me.user.id).length);
+    this.renderCallMany();
   }
 
   // The count is the server's `online` (the whole lobby). It comes at most every 2 s;
@@ -194,7 +242,9 @@ export class LobbyView {
       h('span', { class: 'dot', 'aria-hidden': 'true' }),
       h('span', { class: 'anchor-label' }),
       h('span', { class: 'anchor-status' }),
-      h('button', { type: 'button', class: 'button small primary call-btn', dataset: { action: 'call', anchorId: anchor.id } }, LOBBY.call));
+      h('button', { type: 'button', class: 'button small primary call-btn', dataset: { action: 'call', anchorId: anchor.id } }, LOBBY.call),
+      h('button', { type: 'button', class: 'button small add-btn', dataset: { action: 'add', anchorId: anchor.id }, hidden: true }, GROUP.addToCall),
+      h('input', { type: 'checkbox', class: 'select-box', dataset: { action: 'select', anchorId: anchor.id } }));
   }
 
   updateAnchor(li, anchor, state, canCall) {
@@ -217,5 +267,15 @@ export class LobbyView {
     setText(button, answering ? LOBBY.answer : LOBBY.call);
     button.title = answering ? LOBBY.answerTitle : away ? LOBBY.awayTitle : waits ? LOBBY.cameraFirstTitle
       : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
+    // group calls: into the live call, or one of several rung together
+    const who = state.lobby.users[state.lobby.clients[anchor.clientId]?.userId]?.displayName || anchor.name;
+    const add = li.querySelector('.add-btn');
+    setAttr(add, 'hidden', mine || anchor.status === 'offline' || !this.live || answering);
+    add.disabled = away;
+    add.title = GROUP.addToCallTitle(who);
+    const box = li.querySelector('.select-box');
+    setAttr(box, 'hidden', mine || anchor.status === 'offline' || away);
+    box.setAttribute('aria-label', GROUP.select(`${who} · ${anchor.name}`));
+    box.checked = this.selected.has(anchor.id);
   }
 }

@@ -7,6 +7,7 @@
 // Longer than 300 lines: it is one table of every sentence of the call page; split, the
 // wording of one state would be spread over several files.
 import { t } from '../i18n.js';
+import { groupPhaseText } from './group-words.js';
 
 export const ANCHOR_STATUS = {
   offline: t('anchor.offline'), online: t('anchor.free'), ringing: t('anchor.ringing'), 'in-call': t('anchor.inCall'),
@@ -19,6 +20,8 @@ const who = (peer) => peer?.displayName || t('who.otherPerson');
 const PEER_LEAVING = (name) => t('phase.peerLeaving', { name });
 
 export function phaseText(slot, anchor) {
+  const group = groupPhaseText(slot); // a group call or ring (issue 26)
+  if (group) return group;
   const name = who(slot.peer);
   switch (slot.phase) {
     case 'ringing-out': return t('phase.ringingOut', { name });

@@ -1,0 +1,104 @@
+"""Helpers of the group-call e2e test (issue 26; e2e/test_group_call.py): pages at low
+resolution and frame rate (four browsers on two cores), the lobby's "Add to call" and
+"Call selected", and a probe of every party tile of a slot: each pair's remote video
+must play and its inbound RTP grow."""
+import time
+
+# One probe of each party tile of a slot's group call: its pair's session (calls.js
+# sessionOf) and <video>. Inbound video bytes and frames decoded, the video's size and
+# clock.
+PARTIES_PROBE = """
+const anchorId = arguments[0], done = arguments[arguments.length - 1];
+const tile = document.querySelector(`.tile[data-anchor-id="${anchorId}"]`);
+const parties = tile ? [...tile.querySelectorAll('.party-grid:not([hidden]) .party-tile')] : [];
+Promise.all(parties.map(async (el) => {
+  const peer = el.dataset.peerAnchorId;
+  const session = window.tlc.calls.sessionOf(anchorId, peer);
+  const video = el.querySelector('video');
+  let videoBytes = 0, frames = 0, audioBytes = 0;
+  if (session) (await session.pc.getStats()).forEach((s) => {
+    if (s.type !== 'inbound-rtp') return;
+    if (s.kind === 'video') { videoBytes += s.bytesReceived || 0; frames += s.framesDecoded || 0; }
+    if (s.kind === 'audio') audioBytes += s.bytesReceived || 0;
+  });
+  return {peer, state: session ? session.pc.connectionState : null, videoBytes, frames, audioBytes,
+          width: video.videoWidth, time: video.currentTime, muted: video.muted,
+          code: el.querySelector('.safety')?.dataset.code || null};
+})).then(done, (err) => done([{error: String(err)}]));
+"""
+
+# Low resolution and frame rate for every sender of the page: the fake camera scaled down.
+LOW_RES = """
+const done = arguments[arguments.length - 1];
+const lib = window.tlc.library;
+const go = async () => {
+  const stream = lib.camera.stream || await lib.startCamera();
+  const track = stream && stream.getVideoTracks()[0];
+  if (track) await track.applyConstraints({width: 160, height: 120, frameRate: 8});
+  return track ? track.getSettings() : null;
+};
+go().then(done, (err) => done({error: String(err)}));
+"""
+
+
+def low_res(page):
+    settings = page.driver.execute_async_script(LOW_RES)
+    assert settings and settings.get("width") == 160, settings
+    return settings
+
+
+def party_probe(page, anchor_id):
+    return page.driver.execute_async_script(PARTIES_PROBE, anchor_id)
+
+
+def wait_parties(page, anchor_id, peers, timeout=30.0):
+    """Wait until the slot shows exactly these peer anchors as party tiles."""
+    wanted = sorted(peers)
+    page.wait("""
+        const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+        const ids = [...tile.querySelectorAll('.party-grid:not([hidden]) .party-tile')].map((e) => e.dataset.peerAnchorId);
+        return JSON.stringify(ids.sort()) === arguments[1];
+    """, timeout, f"{page.name} shows party tiles {wanted}", anchor_id, str(wanted).replace("'", '"').replace(" ", ""))
+
+
+def assert_parties_flow(*sides, timeout=30.0):
+    """For each (page, anchor_id, [peer anchor ids]): a party tile per peer, and on each the
+    pair's connection is connected, its video has a size, its clock advances and inbound
+    video bytes, decoded frames and audio bytes grow. Returns the last probes."""
+    for page, anchor_id, peers in sides:
+        wait_parties(page, anchor_id, peers, timeout)
+    first = [{p["peer"]: p for p in party_probe(page, anchor_id)} for page, anchor_id, _ in sides]
+    deadline = time.monotonic() + timeout
+    while True:
+        last = [{p["peer"]: p for p in party_probe(page, anchor_id)} for page, anchor_id, _ in sides]
+        lagging = [(page.name, peer) for (page, _, peers), a, b in zip(sides, first, last) for peer in peers
+                   if not (peer in a and peer in b and b[peer]["state"] == "connected" and b[peer]["width"] > 0
+                           and b[peer]["time"] > a[peer]["time"] and b[peer]["videoBytes"] > a[peer]["videoBytes"]
+                           and b[peer]["frames"] > a[peer]["frames"] and b[peer]["audioBytes"] > a[peer]["audioBytes"])]
+        if not lagging:
+            return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"media not moving on every party tile within {timeout}s: {lagging}; {first} → {last}")
+        time.sleep(0.2)
+
+
+def add_button(anchor_id):
+    return f".lobby-anchor[data-anchor-id='{anchor_id}'] .add-btn"
+
+
+def click_add(page, other):
+    """'Add to call' on `other`'s first slot in this page's lobby."""
+    button = page.driver.find_element("css selector", add_button(other.anchor))
+    page.js("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+
+
+def ring_selected(page, *others):
+    """Tick each of `others`' first slot in the lobby, then 'Call selected'."""
+    for other in others:
+        box = page.driver.find_element("css selector", f".lobby-anchor[data-anchor-id='{other.anchor}'] .select-box")
+        page.js("arguments[0].scrollIntoView({block: 'center'})", box)
+        box.click()
+    button = page.driver.find_element("css selector", ".call-many-btn")
+    assert button.text.endswith(f"({len(others)})"), button.text
+    button.click()
