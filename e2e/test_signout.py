@@ -21,7 +21,7 @@ def test_signing_out_says_so_and_what_now(server, browsers):
     driver = browsers()
     set_viewport(driver, PHONE)  # the narrowest layout: the notice must still be in view
     register(driver, server.url, "dora")
-    # As a person would: the nav's Log out (behind the menu on a phone), then Sign out.
+    # As a person would: the nav's Sign out (behind the menu on a phone), then Sign out.
     driver.find_element(By.ID, "nav-toggle").click()
     driver.find_element(By.ID, "nav-logout").click()
     driver.find_element(By.CSS_SELECTOR, "#logout-form button[type=submit]").click()
@@ -32,7 +32,7 @@ def test_signing_out_says_so_and_what_now(server, browsers):
     text = notice.text
     assert "You signed out of dora" in text, text
     assert f"You are now a guest, {guest}" in text, text
-    assert "Log in" in text, text  # what to do to get the account back
+    assert "Sign in" in text, text  # what to do to get the account back
     ok, box = in_viewport(driver, "#signed-out")
     assert ok, box
     # announced, and not lost under the top bar on a phone

@@ -73,14 +73,14 @@ def test_logout_makes_the_browser_a_new_guest_and_the_account_stays(app):
     browser.get("/")
     register(browser, "alice")
     account_id = uid_of(app, browser)
-    assert "Log out" in page(browser.get("/"))
+    assert "Sign out" in page(browser.get("/"))
     assert browser.get("/logout").status_code == 200  # GET only asks
     assert uid_of(app, browser) == account_id
     response = browser.post("/logout", data={"csrf_token": form_token(browser, "/logout")})
     assert response.status_code == 302
     browser.get("/")
     assert uid_of(app, browser) not in (None, account_id)
-    assert "Log in" in page(browser.get("/"))
+    assert "Sign in" in page(browser.get("/"))
     assert login(browser, "alice").status_code == 302
     assert uid_of(app, browser) == account_id
 
