@@ -167,3 +167,38 @@ def test_a_multi_ring_ends_without_a_call_when_its_caller_hangs_up_or_nobody_ans
     assert [e["reason"] for e in bob.events("call:invite-ended")] == ["missed"]
     assert ann.ask("me:state")["calls"] == {} and again["callId"]
     assert ann.ask("me:state")["anchors"][ann.anchor]["status"] == "online"
+
+
+def test_address_privacy_is_decided_and_enforced_per_pair(database_url):
+    """Bob hides his address from people he has not verified: towards Ann (verified) he
+    may send any candidate, towards Cat (a stranger who joined) relay candidates only."""
+    from tests.support.privacy import hide, turn_app
+    from tests.support.sdp_samples import HOST, RELAY
+
+    app = turn_app(database_url)
+    ann, bob, cat = (Tab(app, auth={"protocol": 4}) for _ in range(3))
+    hide(bob)
+    ok(bob.ask("trust:set", {"peerUserId": ann.user_id, "code": "1234 5678 9012 3456",
+                             "verified": True}))
+    for t in (ann, bob, cat):
+        t.anchor = t.new_anchor()
+    inv = ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
+    call_id = ok(bob.ask("call:accept", {"invitationId": inv["invitationId"]}))["callId"]
+    assert bob.events("call:started")[0]["relayOnly"] is False  # verified: not hidden
+    ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": cat.anchor}))
+    ok(cat.ask("call:accept", {"invitationId": cat.events("call:ring")[0]["invitationId"]}))
+    [joined] = bob.events("call:party-joined")
+    assert joined["peer"]["anchorId"] == cat.anchor and joined["relayOnly"] is True
+    [started] = cat.events("call:started")
+    assert {p["peer"]["anchorId"]: p["relayOnly"] for p in started["parties"]} == {
+        ann.anchor: False, bob.anchor: False}  # cat hides nothing
+    pairs = {frozenset(p["anchorIds"]): p["relayOnly"]
+             for p in bob.ask("me:state")["calls"][call_id]["pairs"]}
+    assert pairs == {frozenset((ann.anchor, bob.anchor)): [],
+                     frozenset((cat.anchor, bob.anchor)): [bob.anchor]}
+    ok(bob.ask("call:signal", {"callId": call_id, "to": ann.anchor, "candidate": {"candidate": HOST}}))
+    refused = bob.ask("call:signal", {"callId": call_id, "to": cat.anchor,
+                                      "candidate": {"candidate": HOST}})
+    assert refused["error"]["code"] == "relay-required" and cat.events("call:signal") == []
+    ok(bob.ask("call:signal", {"callId": call_id, "to": cat.anchor, "candidate": {"candidate": RELAY}}))
+    ok(cat.ask("call:signal", {"callId": call_id, "to": bob.anchor, "candidate": {"candidate": HOST}}))

@@ -10,7 +10,8 @@ only to its own clients.
 from .. import events as E
 from ..store import actions as A
 from ..store import selectors as S
-from ..store.selectors import pair_of, peers_of, sender_anchor
+from ..store.selectors import peers_of, sender_anchor
+from .call_messages import joined, peer_reloaded, started
 
 LOBBY = ()
 
@@ -191,12 +192,12 @@ def _call_messages(action, prev, nxt, actor):
         if old is None and _claimed(prev, call_id):  # restored after a server restart
             old_state = None
         elif old is None or not S.call_live(old):
-            msgs.extend(_started(action, nxt, call))
+            msgs.extend(started(action, nxt, call))
             continue
         else:
             old_state = S.call_state(prev, old)
             if old["parties"] is not call["parties"]:
-                msgs.extend(_joined(action, prev, nxt, old, call, actor))
+                msgs.extend(joined(action, prev, nxt, old, call, actor))
         if old_state != state:
             msgs.append((to_call(call_id), E.CALL_STATE, {"callId": call_id, "state": state}))
     if prev["claims"] is not nxt["claims"]:
@@ -219,7 +220,7 @@ def _call_messages(action, prev, nxt, actor):
                 data["by"] = "you" if cid == actor else "peer"
             msgs.append(((cid, aid, call_id), E.CALL_ENDED, data))
     if action["type"] == A.CLIENT_RESUMED and action["payload"].get("reloaded"):
-        msgs.extend(_peer_reloaded(nxt, action["payload"]["clientId"]))
+        msgs.extend(peer_reloaded(nxt, action["payload"]["clientId"]))
     relay = RELAYED.get(action["type"])
     if relay is not None:
         event, keys = relay
@@ -230,74 +231,6 @@ def _call_messages(action, prev, nxt, actor):
         # for the party it names (a signal's `to`), else for every other party
         for peer in (p["to"],) if "to" in p else peers_of(nxt, call["id"], me):
             msgs.append(((call["clients"][peer], peer, call["id"]), event, data))
-    return msgs
-
-
-def _started(action, state, call):
-    """`call:started` for each party of a new call, about each of its peers: the pair's
-    roles (who offers first, the polite side) and whether this side hides its address."""
-    msgs = []
-    resend = action["type"] == A.INVITATION_ACCEPTED and action["payload"].get("resendOffer")
-    for me in call["parties"]:
-        for peer in peers_of(state, call["id"], me):
-            pair = pair_of(call, me, peer)
-            data = {"callId": call["id"], "anchorId": me, "peer": S.party(state, peer),
-                    "polite": me == pair["polite"], "initiator": me == pair["initiator"],
-                    "relayOnly": me in pair["relayOnly"]}
-            if resend and me == pair["initiator"]:
-                data["resendOffer"] = True
-            msgs.append(((call["clients"][me], me, call["id"]), E.CALL_STARTED, data))
-    return msgs
-
-
-def _joined(action, prev, nxt, old, call, actor):
-    """A live call whose parties changed (group calls): a newcomer gets `call:started`
-    with its pair with the inviter and `parties` (every pair), each other party
-    `call:party-joined`; a party that left (its client still here) `call:ended` when it
-    hung up, and each remaining party `call:party-left`."""
-    msgs = []
-    hangup = action["type"] == A.CALL_HUNG_UP
-    for gone in (a for a in old["parties"] if a not in call["parties"]):
-        cid = old["clients"][gone]
-        if hangup and cid == actor and cid in nxt["clients"]:
-            msgs.append(((cid, gone, call["id"]), E.CALL_ENDED, {
-                "callId": call["id"], "anchorId": gone, "reason": "hangup", "by": "you"}))
-        for party in call["parties"]:
-            msgs.append(((call["clients"][party], party, call["id"]), E.CALL_PARTY_LEFT, {
-                "callId": call["id"], "anchorId": party, "peerAnchorId": gone,
-                "reason": "hangup" if hangup else "peer-left"}))
-    inv = prev["invitations"].get(action["payload"].get("invitationId", ""))
-    for new in (a for a in call["parties"] if a not in old["parties"]):
-        inviter = inv["fromAnchorId"] if inv and inv["fromAnchorId"] in call["parties"] \
-            else call["parties"][0]
-        pairs = {peer: _pair_view(nxt, call, new, peer) for peer in peers_of(nxt, call["id"], new)}
-        msgs.append(((call["clients"][new], new, call["id"]), E.CALL_STARTED, {
-            "callId": call["id"], "anchorId": new, **pairs[inviter],
-            "parties": list(pairs.values())}))
-        for party in peers_of(nxt, call["id"], new):
-            msgs.append(((call["clients"][party], party, call["id"]), E.CALL_PARTY_JOINED, {
-                "callId": call["id"], "anchorId": party, **_pair_view(nxt, call, party, new)}))
-    return msgs
-
-
-def _pair_view(state, call, me, peer):
-    """The facts of the pair (me, peer) as `me` is told them."""
-    pair = pair_of(call, me, peer)
-    return {"peer": S.party(state, peer), "polite": me == pair["polite"],
-            "initiator": me == pair["initiator"], "relayOnly": me in pair["relayOnly"]}
-
-
-def _peer_reloaded(state, client_id):
-    """A reloaded page is back (its peer connections are gone): tell the peer of each of
-    its calls, which starts a new connection and waits for the reloaded side's offer."""
-    msgs = []
-    for aid in state["clients"][client_id]["anchorIds"]:
-        call = state["calls"].get(state["anchors"][aid].get("callId") or "")
-        if call is None:
-            continue
-        for peer in peers_of(state, call["id"], aid):
-            msgs.append(((call["clients"][peer], peer, call["id"]), E.CALL_PEER_RELOADED,
-                         {"callId": call["id"], "fromAnchorId": aid}))
     return msgs
 
 
