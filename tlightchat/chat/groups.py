@@ -65,6 +65,12 @@ class GroupChat:
             self.ensure_on(s.connection(), call_id, user_ids, at)
         return conversation_id(call_id)
 
+    def exists(self, call_id):
+        """Whether the call has a conversation (it had three parties at some moment)."""
+        with self.db.session() as s:
+            return s.scalar(select(GroupConversation.id).where(
+                GroupConversation.key == conversation_id(call_id))) is not None
+
     def members(self, key):
         """The members' user ids (for delivery); [] for no such conversation."""
         with self.db.session() as s:

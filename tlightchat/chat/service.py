@@ -56,10 +56,11 @@ class ChatService:
         return self._store(sender_id, to_id, client_msg_id, "text", text, None,
                            group=conversation)
 
-    def record_group_event(self, call_id, user_id, kind, at=None, **details):
+    def record_group_event(self, call_id, user_id, kind, at=None, parties=(), **details):
         """For group calls: `call-joined` / `call-left` of `user_id` in the call's group
-        conversation, once per (call, user, kind); the user becomes a member (and the
-        conversation is made) in the same transaction. Returns (message, duplicate)."""
+        conversation, once per (call, user, kind); the user and `parties` (the users in
+        the call now) become members (and the conversation is made) in the same
+        transaction. Returns (message, duplicate)."""
         if kind not in GROUP_CALL_KINDS:
             raise ValueError(f"kind must be one of {GROUP_CALL_KINDS}")
         key = conversation_id(call_id)
@@ -68,7 +69,7 @@ class ChatService:
 
         def write():
             with self._session_connection() as c:
-                self.groups.ensure_on(c, call_id, [user_id], at)
+                self.groups.ensure_on(c, call_id, [user_id, *parties], at)
                 return self.writer.write(c, [row])
         [outcome] = _retrying(write)
         if isinstance(outcome, Refusal):
