@@ -43,6 +43,9 @@ CORS_ALLOWED_ORIGINS = None
 # Seconds an invitation rings before it ends as "missed".
 RING_TIMEOUT = 30
 MAX_ANCHORS_PER_CLIENT = 8
+# Parties of one group call, pending rings into it included (docs/protocol.md, "Group
+# calls": a mesh, each party sends its media to every other; at most limits.CALL_PARTIES_MAX).
+MAX_CALL_PARTIES = 6
 # Seconds a client whose connection dropped (without saying goodbye) keeps its anchors
 # and calls; peers see "reconnecting" meanwhile. 0 removes it at once.
 RECONNECT_GRACE = 30

@@ -25,6 +25,8 @@ CALL_STATE = "call:state"
 CALL_ENDED = "call:ended"
 CALL_PEER_STATE = "call:peer-state"  # also a client event (relayed to the peer)
 CALL_PEER_RELOADED = "call:peer-reloaded"
+CALL_PARTY_JOINED = "call:party-joined"  # group calls: a newcomer joined (docs/protocol.md)
+CALL_PARTY_LEFT = "call:party-left"      # group calls: a party left, the call goes on
 ERROR = "error"
 CHAT_MESSAGE = "chat:message"
 CHAT_RECEIPT = "chat:receipt"
@@ -34,7 +36,7 @@ SERVER_EVENTS = (
     SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
     LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, LOBBY_COUNT,
     CALL_RING, CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED,
-    CALL_PEER_STATE, CALL_PEER_RELOADED, ERROR,
+    CALL_PEER_STATE, CALL_PEER_RELOADED, CALL_PARTY_JOINED, CALL_PARTY_LEFT, ERROR,
     CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
 )
 DECLARED = frozenset(SERVER_EVENTS)

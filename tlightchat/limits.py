@@ -33,6 +33,7 @@ USERNAME_FRAGMENT_MAX = 256
 RESUME_ANCHORS_MAX = 16     # anchors and calls a connect's auth may name to resume
 RESUME_CALLS_MAX = 16
 RESUME_TOKEN_MAX = 512
+CALL_PARTIES_MAX = 16       # parties of one call; config MAX_CALL_PARTIES (default 6) ≤ this
 WATCH_IDS_MAX = 200         # users one lobby:watch may pin (config LOBBY_PINS_MAX ≤ this)
 
 # -- chat -----------------------------------------------------------------------------

@@ -30,9 +30,11 @@ from .sdp import SdpError, check_sdp
 
 # The version this server speaks (docs/protocol.md, "Versions"); a client states its own in
 # the connect `auth` (`protocol`), 1 when it does not, and the server keeps it working.
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 # From this version on, a callee is expected to answer the ring's offer itself.
 PREPARED_SINCE = 2
+# From this version on, a client takes part in calls of more than two ("Group calls").
+GROUP_SINCE = 4
 MAX_PAYLOAD_BYTES = L.PAYLOAD_BYTES
 MAX_SIGNAL_BYTES = L.SIGNAL_BYTES
 
@@ -119,6 +121,19 @@ class Invite(Payload):
     offer: Optional[Annotated[RingOffer, AfterValidator(_names_no_address)]] = None
 
 
+class InviteMany(Payload):
+    """Ring several anchors at once from a free anchor ("Group calls"); the handler
+    bounds the count by config MAX_CALL_PARTIES - 1."""
+    fromAnchorId: Id
+    toAnchorIds: Annotated[list[Id], Field(min_length=1, max_length=L.CALL_PARTIES_MAX - 1)]
+
+    @model_validator(mode="after")
+    def unique(self):
+        if len(set(self.toAnchorIds)) != len(self.toAnchorIds):
+            raise ValueError("each anchor may be named once")
+        return self
+
+
 class Accept(Payload):
     invitationId: Id
     # The callee's answer to the ring's offer, made while it rang and sent only now
@@ -186,6 +201,8 @@ def validate_auth(auth):
 class Media(Payload):
     callId: Id
     flowing: StrictBool
+    # The party whose connection this reports; needed in a call of more than two.
+    to: Optional[Id] = None
 
 
 class PeerState(Payload):
@@ -265,6 +282,7 @@ CLIENT_EVENTS = {
     "anchor:set-online": AnchorSetOnline,
     "anchor:remove": AnchorRef,
     "call:invite": Invite,
+    "call:invite-many": InviteMany,
     "call:cancel": InvitationRef,
     "call:accept": Accept,
     "call:decline": InvitationRef,

@@ -16,6 +16,8 @@ export const ANCHOR_REMOVE = 'anchor:remove';
 // call:invite may carry the caller's offer and call:accept the callee's answer: the call
 // is prepared while it rings (docs/protocol.md, "Prepared while it rings"; calls.js).
 export const CALL_INVITE = 'call:invite';
+// Group calls (protocol 4): ring several anchors at once from a free anchor.
+export const CALL_INVITE_MANY = 'call:invite-many';
 export const CALL_CANCEL = 'call:cancel';
 export const CALL_ACCEPT = 'call:accept';
 export const CALL_DECLINE = 'call:decline';
@@ -36,7 +38,7 @@ export const CHAT_READ = 'chat:read';
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
-  CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
+  CALL_INVITE, CALL_INVITE_MANY, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
 ]);
 
@@ -59,6 +61,9 @@ export const CALL_STATE = 'call:state';
 export const CALL_ENDED = 'call:ended';
 // The peer's page was reloaded: its connection is gone, a new offer follows (rejoin.js).
 export const CALL_PEER_RELOADED = 'call:peer-reloaded';
+// Group calls (protocol 4): a newcomer joined the call; a party left and the call goes on.
+export const CALL_PARTY_JOINED = 'call:party-joined';
+export const CALL_PARTY_LEFT = 'call:party-left';
 export const ERROR = 'error';
 export const CHAT_MESSAGE = 'chat:message';
 export const CHAT_RECEIPT = 'chat:receipt';
@@ -68,14 +73,18 @@ export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
   LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, LOBBY_COUNT, CALL_RING,
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, CALL_PEER_STATE,
-  CALL_PEER_RELOADED, ERROR, CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
+  CALL_PEER_RELOADED, CALL_PARTY_JOINED, CALL_PARTY_LEFT, ERROR, CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
 ]);
 
 // Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request
 // refused with one of them is shown as failed, not retried.
 export const PERMANENT_ERRORS = Object.freeze(['invalid-payload', 'payload-too-large', 'not-found',
-  'forbidden', 'unknown-event', 'relay-required']);
+  'forbidden', 'unknown-event', 'relay-required', 'unsupported']);
+// Group calls' refusals (docs/protocol.md, "Error codes"): the call is full; a party's
+// app is too old for group calls.
+export const CALL_FULL = 'call-full';
+export const UNSUPPORTED = 'unsupported';
 export const isPermanent = (code) => PERMANENT_ERRORS.includes(code);
 
 // The version this page speaks, stated in every connect's auth (docs/protocol.md, "Versions").
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;

@@ -28,7 +28,9 @@ def test_a_call_of_the_previous_version_reads_back_as_its_parties_and_their_pair
     pair = S.pair_of(call, "c1.a1", "c2.b1")
     assert pair == {"initiator": "c1.a1", "polite": "c2.b1", "relayOnly": ("c2.b1",)}
     assert S.peers_of(state, "k1", "c2.b1") == ("c1.a1",)
-    assert call["media"] == {"c1.a1": True, "c2.b1": False}  # the rest is kept as it was
+    # media and offers per peer (issue 26: a party has one connection per other party)
+    assert call["media"] == {"c1.a1": {"c2.b1": True}, "c2.b1": {"c1.a1": False}}
+    assert call["offers"] == {"c1.a1": {"c2.b1": False}, "c2.b1": {"c1.a1": False}}
 
 
 def test_a_call_of_this_version_is_read_back_unchanged():

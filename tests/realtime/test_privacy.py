@@ -53,7 +53,7 @@ def test_a_relay_only_side_may_not_put_a_non_relay_candidate_in_its_sdp(candidat
     with pytest.raises(Refusal) as err:
         signal(store, "c1", description={"type": "offer", "sdp": candidates_sdp(*candidates)})
     assert err.value.code == "relay-required"
-    assert not store.get_state()["calls"]["k1"]["offers"]["c1.a1"]  # the offer never counted
+    assert not store.get_state()["calls"]["k1"]["offers"]["c1.a1"]["c2.b1"]  # the offer never counted
 
 
 def test_a_relay_only_sdp_with_relay_candidates_or_none_passes():

@@ -27,7 +27,7 @@ def test_welcome_then_snapshot_with_both_clients(tab):
     assert snapshot["users"][ann.user_id]["displayName"].startswith("Guest-")
     joined = ann.events("lobby:client-joined")
     assert [j["client"]["id"] for j in joined] == [bob.client_id]
-    assert bob.welcome["protocol"] == protocol.PROTOCOL_VERSION == 3 and bob.welcome["iceServers"] == []
+    assert bob.welcome["protocol"] == protocol.PROTOCOL_VERSION == 4 and bob.welcome["iceServers"] == []
 
 
 def test_identity_is_stable_across_tabs_and_reloads(app, tab):

@@ -174,9 +174,9 @@ def test_offer_answer_bookkeeping():
     offer = {"type": "offer", "sdp": "v=0"}
     answer = {"type": "answer", "sdp": "v=0"}
     s = run(s, A.call_signalled("c1", "k1", description=offer))
-    assert s["calls"]["k1"]["offers"] == {"a1": True, "b1": False}
+    assert s["calls"]["k1"]["offers"] == {"a1": {"b1": True}, "b1": {"a1": False}}
     s = run(s, A.call_signalled("c2", "k1", description=answer))
-    assert s["calls"]["k1"]["offers"] == {"a1": False, "b1": False}
+    assert s["calls"]["k1"]["offers"] == {"a1": {"b1": False}, "b1": {"a1": False}}
     same = run(s, A.call_signalled("c2", "k1", candidate={"candidate": ""}))
     assert same["calls"] is s["calls"]
 
@@ -406,7 +406,7 @@ def test_a_signal_names_another_party_or_nobody_in_a_call_of_two():
     answer = {"type": "answer", "sdp": "v=0"}
     s = run(s, A.call_signalled("c1", "k1", description=offer, to="b1"))
     s = run(s, A.call_signalled("c2", "k1", description=answer, to="a1"))
-    assert s["calls"]["k1"]["offers"] == {"a1": False, "b1": False}
+    assert s["calls"]["k1"]["offers"] == {"a1": {"b1": False}, "b1": {"a1": False}}
     for to in ("a1", "b2", "zz"):               # itself, not a party, unknown
         with pytest.raises(Refusal) as err:
             run(s, A.call_signalled("c1", "k1", description=offer, to=to))

@@ -62,6 +62,10 @@ def thaw(state):
         if "parties" not in call:  # written by a node of the previous version
             call = state["calls"][call_id] = two_party_call(call)
         call["parties"] = tuple(call["parties"])
+        for table in ("media", "offers"):  # per anchor before issue 26: per peer now
+            call[table] = {a: v if isinstance(v, dict) else
+                           {b: v for b in call["parties"] if b != a}
+                           for a, v in call[table].items()}
         for pair in call["pairs"].values():
             pair["relayOnly"] = tuple(pair["relayOnly"])
     return persistent(state)

@@ -46,7 +46,8 @@ class Context:
         the order they subscribe to the store."""
         config = self.config
         self.node, self.connections = node, connections
-        self.store = node.replicate(create_store(config["MAX_ANCHORS_PER_CLIENT"]))
+        self.store = node.replicate(create_store(config["MAX_ANCHORS_PER_CLIENT"],
+                                                  config["MAX_CALL_PARTIES"]))
         self.chat_limits = node.chat_limits(  # per user, across the user's tabs
             lambda: (config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"]))
         self.away = AwayClients(self.store)

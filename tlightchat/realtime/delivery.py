@@ -196,9 +196,13 @@ class EmitterTree:
 
     def _prune(self, prev, nxt, named):
         if prev["calls"] is not nxt["calls"]:
-            for call_id in prev["calls"].keys() - nxt["calls"].keys():
-                for aid, cid in prev["calls"][call_id]["clients"].items():
-                    node = self.root.find((cid, aid, call_id))
+            for call_id, call in prev["calls"].items():
+                now = nxt["calls"].get(call_id)
+                if now is call:
+                    continue
+                for aid, cid in call["clients"].items():  # the call, or a party that left it
+                    node = None if now is not None and aid in now["clients"] else \
+                        self.root.find((cid, aid, call_id))
                     if node:
                         node.teardown()
         for aid in out.slice_changes(prev["anchors"], nxt["anchors"], named)[1]:

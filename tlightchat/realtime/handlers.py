@@ -95,8 +95,35 @@ def call_invite(ctx, cid, p):
     def ack(s):
         if call_id in s["calls"]:
             return {"callId": call_id}
-        return {"invitationId": invitation_id, "relayOnly": p["fromAnchorId"] in relay_only}
+        result = {"invitationId": invitation_id, "relayOnly": p["fromAnchorId"] in relay_only}
+        into = s["invitations"][invitation_id].get("callId")
+        return {**result, "callId": into} if into else result  # a ring into a call
     return ctx.dispatch(action, ack)
+
+
+@handles("call:invite-many")
+def call_invite_many(ctx, cid, p):
+    """A call of one party (the from-anchor), then a ring into it for each anchor named;
+    a ring the guard refuses is an entry with its error. Nothing made: nothing changes."""
+    limit = ctx.config["MAX_CALL_PARTIES"] - 1
+    if len(p["toAnchorIds"]) > limit:
+        raise Refusal("call-full", "ring at most %(n)s others at once", n=limit)
+    call_id, now = new_id(), ctx.now()
+    entries = []
+    with ctx.store.lock:  # the rings go into this call before anyone else's change
+        ctx.dispatch(A.call_opened(cid, call_id, p["fromAnchorId"]))
+        for to in p["toAnchorIds"]:
+            invitation_id = new_id()
+            try:
+                ctx.dispatch(A.invitation_created(
+                    cid, invitation_id, p["fromAnchorId"], to, now, now + ctx.ring_timeout,
+                    call_id, ctx.relay_only(p["fromAnchorId"], to)))
+                entries.append({"toAnchorId": to, "invitationId": invitation_id})
+            except Refusal as err:
+                entries.append({"toAnchorId": to, "error": err.as_dict()})
+        if not any("invitationId" in e for e in entries):
+            ctx.dispatch(A.call_hung_up(cid, call_id))  # the call of one ends unseen
+    return {"callId": call_id, "invitations": entries}
 
 
 @handles("call:cancel")
@@ -123,9 +150,12 @@ def call_accept(ctx, cid, p):
     # (docs/protocol.md, "Versions"): the caller is asked to send it again.
     resend = (answer is None and inv is not None and bool(inv.get("offered"))
               and ctx.connections.protocol_of(cid) < PREPARED_SINCE)
-    result = ctx.dispatch(A.invitation_accepted(cid, p["invitationId"], call_id, ctx.now(),
-                                                relay_only, resend_offer=resend),
-                          lambda s: {"callId": call_id})
+    with ctx.store.lock:  # the parties whose pairs are decided are the ones it joins
+        pair_relay = _pair_relay(ctx, ctx.store.get_state(), inv)
+        result = ctx.dispatch(
+            A.invitation_accepted(cid, p["invitationId"], call_id, ctx.now(), relay_only,
+                                  resend_offer=resend, pair_relay_only=pair_relay),
+            lambda s: {"callId": inv["callId"] if pair_relay is not None else call_id})
     if answer is not None:
         # Relayed to the caller as call:signal, right after its call:started and before
         # this ack, through the same guard as any call:signal (pending offer, privacy).
@@ -135,6 +165,16 @@ def call_accept(ctx, cid, p):
             if err.code != "not-found":  # not-found: the call ended already (call:ended says so)
                 raise
     return result
+
+
+def _pair_relay(ctx, state, inv):
+    """A ring into a call (group calls): address privacy for the newcomer's pair with
+    each party of the call, decided now; None for a ring that starts a call of two."""
+    call = state["calls"].get(inv.get("callId") or "") if inv is not None else None
+    if call is None:
+        return None
+    return {party: ctx.relay_only(inv["toAnchorId"], party) for party in call["parties"]
+            if party != inv["fromAnchorId"]}
 
 
 @handles("call:decline")
@@ -177,7 +217,7 @@ def _peer_client(state, p, cid):
 
 @handles("call:media")
 def call_media(ctx, cid, p):
-    return ctx.dispatch(A.call_media_reported(cid, p["callId"], p["flowing"]))
+    return ctx.dispatch(A.call_media_reported(cid, p["callId"], p["flowing"], to=p.get("to")))
 
 
 @handles("call:peer-state")
@@ -188,3 +228,4 @@ def call_peer_state(ctx, cid, p):
 @handles("call:hangup")
 def call_hangup(ctx, cid, p):
     return ctx.dispatch(A.call_hung_up(cid, p["callId"]))
+

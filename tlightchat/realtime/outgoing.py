@@ -147,7 +147,8 @@ def _invitation_messages(action, prev, nxt, actor):
             why = "peer-left"  # ended because an away client's grace ran out
         for anchor_key, client_key in (("fromAnchorId", "fromClientId"), ("toAnchorId", "toClientId")):
             cid = inv[client_key]
-            if cid not in nxt["clients"] or (why == "peer-left" and cid == actor):
+            if cid not in nxt["clients"] or (why == "peer-left" and cid == actor
+                                             and action["type"] != A.CALL_HUNG_UP):
                 continue
             msgs.append(((cid, inv[anchor_key]), E.CALL_INVITE_ENDED,
                          {"invitationId": iid, "reason": why, "anchorId": inv[anchor_key]}))
@@ -160,6 +161,11 @@ def _invitation_messages(action, prev, nxt, actor):
                     "relayOnly": inv["toAnchorId"] in inv.get("relayOnly", ())}
             if "offer" in action["payload"]:  # relayed with the ring, never stored
                 ring["offer"] = action["payload"]["offer"]
+            call = nxt["calls"].get(inv.get("callId") or "")
+            if call is not None:  # a ring into a call: who is in it (group calls)
+                ring["call"] = {"callId": call["id"], "parties": [
+                    {k: v for k, v in S.party(nxt, a).items() if k != "clientId"}
+                    for a in call["parties"]]}
             msgs.append(((inv["toClientId"], inv["toAnchorId"]), E.CALL_RING, ring))
     return msgs
 
@@ -175,15 +181,19 @@ def _call_messages(action, prev, nxt, actor):
     # a call's state also depends on its clients (away → reconnecting)
     recheck = calls_changed or prev["clients"] is not nxt["clients"]
     for call_id, call in (nxt["calls"].items() if recheck else ()):
+        if not S.call_live(call):
+            continue  # a call:invite-many that rings: nobody to tell yet
         old = prev["calls"].get(call_id)
         state = S.call_state(nxt, call)
         if old is None and _claimed(prev, call_id):  # restored after a server restart
             old_state = None
-        elif old is None:
+        elif old is None or not S.call_live(old):
             msgs.extend(_started(action, nxt, call))
             continue
         else:
             old_state = S.call_state(prev, old)
+            if old["parties"] is not call["parties"]:
+                msgs.extend(_joined(action, prev, nxt, old, call, actor))
         if old_state != state:
             msgs.append((to_call(call_id), E.CALL_STATE, {"callId": call_id, "state": state}))
     if prev["claims"] is not nxt["claims"]:
@@ -195,7 +205,7 @@ def _call_messages(action, prev, nxt, actor):
                     "callId": call_id, "anchorId": claim["anchorId"], "reason": "peer-left"}))
     hangup = action["type"] == A.CALL_HUNG_UP
     for call_id, call in (prev["calls"].items() if calls_changed else ()):
-        if call_id in nxt["calls"]:
+        if call_id in nxt["calls"] or not S.call_live(call):
             continue
         for aid, cid in call["clients"].items():
             if cid not in nxt["clients"] or (not hangup and cid == actor):
@@ -235,6 +245,43 @@ def _started(action, state, call):
                 data["resendOffer"] = True
             msgs.append(((call["clients"][me], me, call["id"]), E.CALL_STARTED, data))
     return msgs
+
+
+def _joined(action, prev, nxt, old, call, actor):
+    """A live call whose parties changed (group calls): a newcomer gets `call:started`
+    with its pair with the inviter and `parties` (every pair), each other party
+    `call:party-joined`; a party that left (its client still here) `call:ended` when it
+    hung up, and each remaining party `call:party-left`."""
+    msgs = []
+    hangup = action["type"] == A.CALL_HUNG_UP
+    for gone in (a for a in old["parties"] if a not in call["parties"]):
+        cid = old["clients"][gone]
+        if hangup and cid == actor and cid in nxt["clients"]:
+            msgs.append(((cid, gone, call["id"]), E.CALL_ENDED, {
+                "callId": call["id"], "anchorId": gone, "reason": "hangup", "by": "you"}))
+        for party in call["parties"]:
+            msgs.append(((call["clients"][party], party, call["id"]), E.CALL_PARTY_LEFT, {
+                "callId": call["id"], "anchorId": party, "peerAnchorId": gone,
+                "reason": "hangup" if hangup else "peer-left"}))
+    inv = prev["invitations"].get(action["payload"].get("invitationId", ""))
+    for new in (a for a in call["parties"] if a not in old["parties"]):
+        inviter = inv["fromAnchorId"] if inv and inv["fromAnchorId"] in call["parties"] \
+            else call["parties"][0]
+        pairs = {peer: _pair_view(nxt, call, new, peer) for peer in peers_of(nxt, call["id"], new)}
+        msgs.append(((call["clients"][new], new, call["id"]), E.CALL_STARTED, {
+            "callId": call["id"], "anchorId": new, **pairs[inviter],
+            "parties": list(pairs.values())}))
+        for party in peers_of(nxt, call["id"], new):
+            msgs.append(((call["clients"][party], party, call["id"]), E.CALL_PARTY_JOINED, {
+                "callId": call["id"], "anchorId": party, **_pair_view(nxt, call, party, new)}))
+    return msgs
+
+
+def _pair_view(state, call, me, peer):
+    """The facts of the pair (me, peer) as `me` is told them."""
+    pair = pair_of(call, me, peer)
+    return {"peer": S.party(state, peer), "polite": me == pair["polite"],
+            "initiator": me == pair["initiator"], "relayOnly": me in pair["relayOnly"]}
 
 
 def _peer_reloaded(state, client_id):

@@ -25,6 +25,8 @@ CLOCK_TICKED = "clock/ticked"
 CALL_SIGNALLED = "calls/signalled"
 CALL_MEDIA_REPORTED = "calls/media-reported"
 CALL_HUNG_UP = "calls/hung-up"
+# A free anchor rings several at once (call:invite-many): a call of one party, not live.
+CALL_OPENED = "calls/opened"
 # A side's microphone and camera as its user set them: relayed to the peer, no state.
 CALL_PEER_STATE_REPORTED = "calls/peer-state-reported"
 # A cluster node stopped (or its heartbeat lapsed): the clients it served go away for
@@ -39,12 +41,13 @@ def _action(kind, payload, client_id=None):
     return action
 
 
-def client_connected(client_id, user_id, display_name, now, device="", node=""):
+def client_connected(client_id, user_id, display_name, now, device="", node="", protocol=1):
     """`device`: the tab's own short label ("Chrome on Linux"), shown in the lobby.
-    `node`: the cluster node serving it ("" for a single process), never shown."""
+    `node`: the cluster node serving it ("" for a single process), never shown.
+    `protocol`: the version its page speaks (the guard refuses group calls below 4)."""
     return _action(CLIENT_CONNECTED, {
         "client": {"id": client_id, "userId": user_id, "connectedAt": now, "device": device,
-                   "node": node},
+                   "node": node, "protocol": protocol},
         "user": {"id": user_id, "displayName": display_name},
     }, client_id)
 
@@ -65,10 +68,13 @@ def client_went_away(client_id, until, node=None):
     return _action(CLIENT_WENT_AWAY, payload, client_id)
 
 
-def client_resumed(client_id, user_id, node="", reloaded=False):
+def client_resumed(client_id, user_id, node="", reloaded=False, protocol=None):
     """`reloaded`: the client's page was reloaded (its peer connections are gone): the
-    peer of each of its calls is told with call:peer-reloaded."""
+    peer of each of its calls is told with call:peer-reloaded. `protocol`: the version
+    the resumed page speaks (a reload may bring a newer page)."""
     payload = {"clientId": client_id, "userId": user_id, "node": node}
+    if protocol is not None:
+        payload["protocol"] = protocol
     if reloaded:
         payload["reloaded"] = True
     return _action(CLIENT_RESUMED, payload, client_id)
@@ -140,14 +146,25 @@ def invitation_declined(client_id, invitation_id):
     return _action(INVITATION_DECLINED, {"invitationId": invitation_id}, client_id)
 
 
-def invitation_accepted(client_id, invitation_id, call_id, now, relay_only=(), resend_offer=False):
+def call_opened(client_id, call_id, anchor_id):
+    """`anchor_id` rings several anchors (call:invite-many): a call of that one party,
+    which the rings then go into (invitation_created from an anchor in a call)."""
+    return _action(CALL_OPENED, {"callId": call_id, "anchorId": anchor_id}, client_id)
+
+
+def invitation_accepted(client_id, invitation_id, call_id, now, relay_only=(), resend_offer=False,
+                        pair_relay_only=None):
     """`relay_only`: the anchors of the call that may send only TURN relay candidates
     (address privacy, decided by the realtime layer from each user's setting and trust
     marks: the guard of calls/signalled enforces it, the reducer only keeps it).
     `resend_offer`: the callee does not answer the ring's offer (it speaks protocol 1):
-    the caller's call:started asks it to send that offer again as call:signal."""
+    the caller's call:started asks it to send that offer again as call:signal.
+    `pair_relay_only` (a ring into a call): {party: [relay-only anchors]} for the
+    newcomer's pair with each party of the call; `call_id` is then unused."""
     payload = {"invitationId": invitation_id, "callId": call_id, "now": now,
                "relayOnly": list(relay_only)}
+    if pair_relay_only is not None:
+        payload["pairRelayOnly"] = {k: list(v) for k, v in pair_relay_only.items()}
     if resend_offer:
         payload["resendOffer"] = True
     return _action(INVITATION_ACCEPTED, payload, client_id)
@@ -169,8 +186,12 @@ def call_signalled(client_id, call_id, description=None, candidate=None, to=None
     return _action(CALL_SIGNALLED, payload, client_id)
 
 
-def call_media_reported(client_id, call_id, flowing):
-    return _action(CALL_MEDIA_REPORTED, {"callId": call_id, "flowing": flowing}, client_id)
+def call_media_reported(client_id, call_id, flowing, to=None):
+    """`to`: the party whose connection this reports (needed with 3+ parties)."""
+    payload = {"callId": call_id, "flowing": flowing}
+    if to is not None:
+        payload["to"] = to
+    return _action(CALL_MEDIA_REPORTED, payload, client_id)
 
 
 def call_peer_state_reported(client_id, call_id, audio, video):

@@ -8,7 +8,8 @@ clients accepting, inviting or hanging up at the same moment).
 from . import actions as A
 from ..sdp import ANY_ADDRESS, SdpError, check_relay_signal, check_sdp
 from .core import Refusal
-from .selectors import pair_of, sender_anchor, signal_target
+from ..protocol import GROUP_SINCE
+from .selectors import pair_of, rings_into, sender_anchor, signal_target
 
 
 def _client(state, meta):
@@ -49,6 +50,8 @@ def _call_party(state, meta, call_id):
 def checked_signal_target(state, call, me, p):
     """The party the signal `p` from `me` is for (selectors.signal_target), or a refusal:
     its `to` must name another party of the call, and a call of more than two needs one."""
+    if len(call["parties"]) < 2:
+        raise Refusal("invalid-state", "the call has not started: nobody accepted yet")
     peer = signal_target(state, call, me, p.get("to"))
     if peer is None:
         if "to" in p:
@@ -79,7 +82,44 @@ def check_relay_only(p, relay_addresses=ANY_ADDRESS):
         raise Refusal("relay-required", "this side sends relay candidates only: %(why)s", why=err)
 
 
-def make_guard(max_anchors_per_client):
+def check_group_versions(state, client_ids):
+    """Group calls need protocol 4 on every party's client (docs/protocol.md, "Group
+    calls"): `unsupported`, naming whose app is too old, for the first that is older."""
+    for client_id in client_ids:
+        client = state["clients"][client_id]
+        if client.get("protocol", 1) < GROUP_SINCE:
+            name = state["users"][client["userId"]]["displayName"]
+            raise Refusal("unsupported", "%(name)s's app is too old for group calls: "
+                          "ask them to reload", name=name)
+
+
+def check_ring_into_call(state, caller, callee, p, max_call_parties):
+    """A ring from an anchor in a call into that call (group calls); the callee exists
+    and the caller is this client's, online."""
+    call = state["calls"].get(caller["callId"])
+    if call is None:  # a claim after a restart, not matched yet
+        raise Refusal("invalid-state", "your anchor is already ringing or in a call")
+    if "offer" in p:
+        raise Refusal("invalid-payload", "a ring into a call carries no offer")
+    if callee["clientId"] == caller["clientId"]:
+        raise Refusal("invalid-state",
+                       "both anchors are in this tab; call an anchor in another tab")
+    if not callee["online"]:
+        raise Refusal("unavailable", "that anchor is offline")
+    if callee["callId"] or callee["invitationId"]:
+        raise Refusal("busy", "that anchor is busy in another call")
+    rings = rings_into(state, call["id"])
+    if callee["clientId"] in call["clients"].values() or any(
+            i["toClientId"] == callee["clientId"] for i in rings):
+        raise Refusal("busy", "that tab is already in this call or being rung into it")
+    if len(call["parties"]) + len(rings) >= max_call_parties:
+        raise Refusal("call-full", "this call is full: at most %(n)s people, rings included",
+                      n=max_call_parties)
+    check_group_versions(state, [caller["clientId"], callee["clientId"]]
+                         + [c for c in call["clients"].values() if c != caller["clientId"]])
+
+
+def make_guard(max_anchors_per_client, max_call_parties=6):
     def anchor_created(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) >= max_anchors_per_client:
@@ -101,6 +141,8 @@ def make_guard(max_anchors_per_client):
             raise Refusal("not-found", "that anchor is gone; pick another from the lobby")
         if not caller["online"]:
             raise Refusal("invalid-state", "put your anchor online before calling")
+        if caller["callId"]:
+            return check_ring_into_call(state, caller, callee, p, max_call_parties)
         pending = callee["invitationId"]
         # Glare: the callee is ringing this very anchor; the reducer starts the call.
         glare = bool(pending) and state["invitations"][pending]["toAnchorId"] == caller["id"]
@@ -131,11 +173,25 @@ def make_guard(max_anchors_per_client):
             check_relay_only(p)  # deterministic: no per-node addresses here
         description = p.get("description")
         if description and description["type"] == "answer":
-            if not call["offers"][peer]:
+            if not call["offers"][peer][me]:
                 raise Refusal("invalid-state", "answer sent but the peer has no pending offer")
 
     def call_party(state, p, meta):
         _call_party(state, meta, p["callId"])
+
+    def call_media_reported(state, p, meta):
+        call, me = _call_party(state, meta, p["callId"])
+        checked_signal_target(state, call, me, p)
+
+    def call_opened(state, p, meta):
+        anchor = _own_anchor(state, meta, p["anchorId"])
+        if not anchor["online"]:
+            raise Refusal("invalid-state", "put your anchor online before calling")
+        if anchor["callId"] or anchor["invitationId"]:
+            raise Refusal("invalid-state", "your anchor is already ringing or in a call")
+        if p["callId"] in state["calls"]:
+            raise Refusal("invalid-state", "that call exists already")
+        check_group_versions(state, [meta["clientId"]])
 
     def client_resumed(state, p, meta):
         if _client(state, meta)["userId"] != p["userId"]:
@@ -181,7 +237,8 @@ def make_guard(max_anchors_per_client):
         A.INVITATION_ACCEPTED: invitation_answered,
         A.INVITATION_DECLINED: invitation_answered,
         A.CALL_SIGNALLED: call_signalled,
-        A.CALL_MEDIA_REPORTED: call_party,
+        A.CALL_MEDIA_REPORTED: call_media_reported,
+        A.CALL_OPENED: call_opened,
         A.CALL_HUNG_UP: call_party,
         A.CALL_PEER_STATE_REPORTED: call_party,
     }

@@ -6,14 +6,28 @@ def anchor_status(state, anchor):
     if not anchor["online"]:
         return "offline"
     if anchor["callId"]:
-        return "in-call"
+        call = state["calls"].get(anchor["callId"])
+        # a call of one party rings several (call:invite-many); a claimed call is in-call
+        return "ringing" if call is not None and len(call["parties"]) < 2 else "in-call"
     if anchor["invitationId"]:
         return "ringing"
     return "online"
 
 
 def call_connected(call):
-    return call is not None and all(call["media"].values())
+    """Every pair of parties reported media flowing both ways."""
+    return call is not None and len(call["parties"]) > 1 and all(
+        flowing for peers in call["media"].values() for flowing in peers.values())
+
+
+def call_live(call):
+    """A call of two or more parties (one party: a call:invite-many still ringing)."""
+    return len(call["parties"]) > 1
+
+
+def rings_into(state, call_id):
+    """The invitations that ring into this call (group calls)."""
+    return [i for i in state["invitations"].values() if i.get("callId") == call_id]
 
 
 def pair_key(a, b):
@@ -57,7 +71,7 @@ def sender_anchor(state, call, client_id):
 
 
 def call_state(state, call):
-    """connecting → connected; `reconnecting` while either side's client is away."""
+    """connecting → connected; `reconnecting` while any party's client is away."""
     if any(state["clients"][c]["awayUntil"] is not None for c in call["clients"].values()):
         return "reconnecting"
     return "connected" if call_connected(call) else "connecting"
@@ -148,10 +162,17 @@ def client_slice(state, client_id):
     invitations = {iid: {k: inv[k] for k in ("id", "fromAnchorId", "toAnchorId", "expiresAt")}
                    for iid, inv in state["invitations"].items()
                    if client_id in (inv["fromClientId"], inv["toClientId"])}
-    # a two-party call on the wire: the caller is the party that joined first
+    # the two-party fields (the caller is the party that joined first), then every party
+    # and the facts of this client's own pairs (group calls; others' privacy stays theirs)
+    mine = set(client["anchorIds"])
     calls = {cid: {"id": cid, "callerAnchorId": c["parties"][0],
-                   "calleeAnchorId": c["parties"][1], "state": call_state(state, c),
-                   "startedAt": c["startedAt"]}
+                   "calleeAnchorId": c["parties"][1] if call_live(c) else None,
+                   "state": call_state(state, c), "startedAt": c["startedAt"],
+                   "parties": list(c["parties"]),
+                   "pairs": [{"anchorIds": key.split("|"), "initiator": pair["initiator"],
+                              "polite": pair["polite"], "relayOnly": list(pair["relayOnly"])}
+                             for key, pair in sorted(c["pairs"].items())
+                             if mine & {pair["initiator"], pair["polite"]}]}
              for cid, c in state["calls"].items() if client_id in c["clients"].values()}
     return {"clientId": client_id, "user": public_user(state["users"][client["userId"]]),
             "anchors": anchors, "invitations": invitations, "calls": calls}

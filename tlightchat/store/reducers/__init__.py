@@ -64,6 +64,7 @@ HANDLERS = {
     A.CALL_SIGNALLED: calls.call_signalled,
     A.CALL_MEDIA_REPORTED: calls.call_media_reported,
     A.CALL_HUNG_UP: calls.call_hung_up,
+    A.CALL_OPENED: calls.call_opened,
 }
 
 

@@ -1,9 +1,13 @@
 """The calls and claims slices: a call is its parties, with per-pair facts.
 
     calls   {callId: {id, parties, clients, startedAt, media, offers, pairs}}
-            parties: the anchors in the call, in the order they joined (a tuple)
-            clients: {anchorId: clientId}; media/offers: {anchorId: bool} (a party's
-            media is flowing; it has an offer out that awaits an answer)
+            parties: the anchors in the call, in the order they joined (a tuple); one
+                     party only while a call:invite-many rings (the call is not live)
+            clients: {anchorId: clientId}
+            media:   {anchorId: {peerAnchorId: bool}} the party's connection towards
+                     that peer is connected with media arriving
+            offers:  {anchorId: {peerAnchorId: bool}} the party has an offer out to that
+                     peer that awaits its answer
             pairs:   {pair key: {initiator, polite, relayOnly}} for each pair of parties
                      (selectors.pair_key): who makes the pair's first offer, the
                      perfect-negotiation polite side, and the anchors that may send
@@ -11,9 +15,22 @@
     claims  {anchorId: {id (= anchorId), callId, anchorId, peerAnchorId, clientId,
             initiator, until}} one anchor's claim to a call it was in before a server
             restart (per anchor, so a stranger's claim to the same call id blocks no one)
+
+Rings into a call are invitations with a `callId` (invitations.py); a party that leaves
+ends the rings it made into the call, and a call that ends ends every ring into it.
 """
 from ..selectors import pair_key, sender_anchor, signal_target
 from .base import drop, patch, put
+
+
+def _end_rings(state, call_id, from_anchor=None):
+    """End the rings into `call_id` (only those `from_anchor` made, when given)."""
+    from .invitations import end_invitation  # invitations.py builds on this module
+
+    for inv in [i for i in state["invitations"].values() if i.get("callId") == call_id
+                and from_anchor in (None, i["fromAnchorId"])]:
+        state = end_invitation(state, inv["id"], settle=False)
+    return state
 
 
 def end_call(state, call_id):
@@ -24,13 +41,17 @@ def end_call(state, call_id):
     for anchor_id in call["parties"]:
         if anchor_id in state["anchors"]:
             state = patch(state, "anchors", anchor_id, callId=None)
-    return state
+    return _end_rings(state, call_id)
 
 
 def new_pair(initiator, other, relay_only=()):
     """The facts of one pair: `initiator` offers first, `other` is the polite side."""
     return {"initiator": initiator, "polite": other,
             "relayOnly": tuple(a for a in (initiator, other) if a in relay_only)}
+
+
+def _per_peer(parties, value=False):
+    return {a: {b: value for b in parties if b != a} for a in parties}
 
 
 def open_call(state, call_id, caller, callee, now, relay_only=()):
@@ -40,14 +61,50 @@ def open_call(state, call_id, caller, callee, now, relay_only=()):
         "id": call_id, "parties": parties,
         "clients": {a: state["anchors"][a]["clientId"] for a in parties},
         "startedAt": now,
-        "media": {a: False for a in parties},
-        "offers": {a: False for a in parties},
+        "media": _per_peer(parties), "offers": _per_peer(parties),
         "pairs": {pair_key(caller, callee): new_pair(caller, callee, relay_only)},
     }
     state = {**state, "calls": put(state["calls"], call_id, call)}
     for anchor_id in parties:
         state = patch(state, "anchors", anchor_id, callId=call_id)
     return state
+
+
+def open_ringing(state, call_id, anchor_id):
+    """A call of one party: `anchor_id` rings several (call:invite-many), not live yet."""
+    call = {"id": call_id, "parties": (anchor_id,),
+            "clients": {anchor_id: state["anchors"][anchor_id]["clientId"]},
+            "startedAt": None, "media": {anchor_id: {}}, "offers": {anchor_id: {}}, "pairs": {}}
+    state = {**state, "calls": put(state["calls"], call_id, call)}
+    return patch(state, "anchors", anchor_id, callId=call_id)
+
+
+def join_call(state, call_id, newcomer, inviter, now, pair_relay):
+    """`newcomer` accepted a ring from `inviter` into the call. Into a call of one party
+    (a ring of call:invite-many) it starts as a two-party call (the inviter offers
+    first); into a live call the newcomer is the initiator and the impolite side of
+    each of its new pairs. `pair_relay`: {party: [relay-only anchors of that pair]},
+    decided by the realtime layer; a pair it does not name (a party that joined after
+    it was decided) is relay-only on both sides: privacy fails closed."""
+    call = state["calls"][call_id]
+    if len(call["parties"]) == 1:
+        state = {**state, "calls": drop(state["calls"], call_id)}
+        return open_call(state, call_id, inviter, newcomer, now, pair_relay.get(inviter, ()))
+    parties = call["parties"] + (newcomer,)
+    pairs = dict(call["pairs"])
+    for party in call["parties"]:
+        relay = pair_relay.get(party, (newcomer, party))
+        pairs[pair_key(newcomer, party)] = new_pair(newcomer, party, relay)
+
+    def grown(table):
+        table = {a: {**peers, newcomer: False} for a, peers in table.items()}
+        table[newcomer] = {a: False for a in call["parties"]}
+        return table
+
+    state = patch(state, "calls", call_id, parties=parties, pairs=pairs,
+                  clients={**call["clients"], newcomer: state["anchors"][newcomer]["clientId"]},
+                  media=grown(call["media"]), offers=grown(call["offers"]))
+    return patch(state, "anchors", newcomer, callId=call_id)
 
 
 def drop_claim(state, anchor_id):
@@ -61,11 +118,29 @@ def drop_claim(state, anchor_id):
 
 
 def leave_call(state, anchor_id, call_id):
-    """An anchor that goes away ends its call (two parties) and drops its claim."""
+    """A party leaves: the rings it made into the call end; a call left with fewer than
+    two parties ends (a two-party call, or a ring of one that is abandoned). The claim
+    of an anchor goes too."""
     call = state["calls"].get(call_id)
     if call is not None and anchor_id in call["parties"]:
-        state = end_call(state, call_id)
+        if len(call["parties"]) <= 2:
+            state = end_call(state, call_id)
+        else:
+            state = _end_rings(state, call_id, anchor_id)
+            rest = tuple(a for a in call["parties"] if a != anchor_id)
+            state = patch(state, "calls", call_id, parties=rest,
+                          clients={a: call["clients"][a] for a in rest},
+                          media={a: _without(call["media"][a], anchor_id) for a in rest},
+                          offers={a: _without(call["offers"][a], anchor_id) for a in rest},
+                          pairs={k: v for k, v in call["pairs"].items()
+                                 if anchor_id not in (v["initiator"], v["polite"])})
+            if anchor_id in state["anchors"]:
+                state = patch(state, "anchors", anchor_id, callId=None)
     return drop_claim(state, anchor_id)
+
+
+def _without(peers, anchor_id):
+    return {b: v for b, v in peers.items() if b != anchor_id}
 
 
 def call_claimed(state, p, meta):
@@ -86,17 +161,24 @@ def call_claimed(state, p, meta):
     return patch(state, "anchors", p["anchorId"], callId=p["callId"])
 
 
+def _set(table, me, peer, value):
+    if table[me][peer] == value:
+        return table
+    return {**table, me: {**table[me], peer: value}}
+
+
 def call_signalled(state, p, meta):
     description = p.get("description")
     if description is None or description["type"] not in ("offer", "answer"):
         return state
     call = state["calls"][p["callId"]]
     me = sender_anchor(state, call, meta["clientId"])
-    if description["type"] == "offer":
-        offers = {**call["offers"], me: True}
-    else:
-        offers = {**call["offers"], signal_target(state, call, me, p.get("to")): False}
-    if offers == call["offers"]:
+    peer = signal_target(state, call, me, p.get("to"))
+    if description["type"] == "offer":  # an offer out from me to the peer
+        offers = _set(call["offers"], me, peer, True)
+    else:  # my answer settles the peer's offer to me
+        offers = _set(call["offers"], peer, me, False)
+    if offers is call["offers"]:
         return state
     return patch(state, "calls", call["id"], offers=offers)
 
@@ -104,10 +186,16 @@ def call_signalled(state, p, meta):
 def call_media_reported(state, p, meta):
     call = state["calls"][p["callId"]]
     me = sender_anchor(state, call, meta["clientId"])
-    if call["media"][me] == p["flowing"]:
+    media = _set(call["media"], me, signal_target(state, call, me, p.get("to")), p["flowing"])
+    if media is call["media"]:
         return state
-    return patch(state, "calls", call["id"], media={**call["media"], me: p["flowing"]})
+    return patch(state, "calls", call["id"], media=media)
 
 
 def call_hung_up(state, p, meta):
-    return end_call(state, p["callId"])
+    call = state["calls"][p["callId"]]
+    return leave_call(state, sender_anchor(state, call, meta["clientId"]), call["id"])
+
+
+def call_opened(state, p, meta):
+    return open_ringing(state, p["callId"], p["anchorId"])

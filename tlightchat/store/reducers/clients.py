@@ -4,6 +4,7 @@
     clients {clientId: {id, userId, connectedAt, device, node, tab, anchorIds, awayUntil}}
             tab: the lowest number ≥ 1 not taken by the user's other tabs
             node: the cluster node serving it ("" in a single process)
+            protocol: the version its page speaks (1 when it stated none)
 """
 from .anchors import remove_anchor
 from .base import drop, patch, put
@@ -21,6 +22,7 @@ def client_connected(state, p, meta):
     taken = {state["clients"][c].get("tab") for c in client_ids[:-1] if c in state["clients"]}
     tab = next(n for n in range(1, len(client_ids) + 1) if n not in taken)
     record = {**client, "device": client.get("device", ""), "node": client.get("node", ""),
+              "protocol": client.get("protocol", 1),
               "tab": tab, "anchorIds": (), "awayUntil": None}
     return {**state, "clients": put(state["clients"], client["id"], record)}
 
@@ -39,7 +41,9 @@ def client_went_away(state, p, meta):
 
 
 def client_resumed(state, p, meta):
-    return patch(state, "clients", p["clientId"], awayUntil=None, node=p.get("node", ""))
+    client = state["clients"][p["clientId"]]
+    return patch(state, "clients", p["clientId"], awayUntil=None, node=p.get("node", ""),
+                 protocol=p.get("protocol", client.get("protocol", 1)))
 
 
 def node_lost(state, p, meta):
