@@ -80,6 +80,9 @@ def test_history_list_and_marks_of_a_group(people, chat):
     assert {m["id"] for m in page["members"]} == {ann.user_id, bob.user_id, cat.user_id}
     [entry] = cat.ask("chat:conversations")["conversations"]
     assert entry["conversationId"] == key and entry["unread"] == 1
+    # a page from before group calls (protocol 3) would not know the entry: not listed
+    old_page = Tab(cat.app, browser=cat.browser, auth={"protocol": 3})
+    assert old_page.ask("chat:conversations") == {"ok": True, "conversations": [], "unreadTotal": 0}
     for t in people:
         t.clear()
     state = bob.ask("chat:read", {"conversationId": key, "upTo": sent["message"]["id"]})

@@ -9,7 +9,7 @@ from .. import events as E
 from ..chat.grouplog import GROUP_SIZE
 from ..chat.groups import conversation_id
 from ..errors import Refusal
-from ..protocol import handles
+from ..protocol import GROUP_SINCE, handles
 
 
 def _throttle(ctx, user_id):
@@ -72,7 +72,12 @@ def history(ctx, cid, p):
 
 @handles("chat:conversations")
 def conversations(ctx, cid, p):
-    return ctx.chat.conversations(ctx.user_of(cid))
+    listed = ctx.chat.conversations(ctx.user_of(cid))
+    client = ctx.store.get_state()["clients"].get(cid) or {}
+    if client.get("protocol", 1) < GROUP_SINCE:  # a page from before group calls: pairs only
+        kept = [c for c in listed["conversations"] if "with" in c]
+        listed = {"conversations": kept, "unreadTotal": sum(c["unread"] for c in kept)}
+    return listed
 
 
 def _mark(ctx, cid, p, read):
