@@ -35,7 +35,8 @@ def test_a_group_call_has_a_chat_listed_with_its_members(server, browsers):
         open_conversation(page, key)  # listed once the call log wrote who joined
         wait_until(page, "return document.querySelector('[data-chat-title]').textContent",
                    message="title")
-        title = page.execute_script("return document.querySelector('[data-chat-title]').textContent")
+        title = page.execute_script(
+            "return document.querySelector('[data-chat-title]').textContent")
         assert sorted(title.split(", ")) == ["Bob Group", "Cat Group"]
         wait_until(page, "return document.querySelectorAll('.chat-event.call-joined').length === 3",
                    message="three joined lines")

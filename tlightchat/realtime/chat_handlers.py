@@ -7,7 +7,7 @@ only after the service returned, i.e. after the commit. A group conversation
 """
 from .. import events as E
 from ..chat.grouplog import GROUP_SIZE
-from ..chat.groups import conversation_id
+from ..chat.groups import PREFIX, conversation_id
 from ..errors import Refusal
 from ..protocol import GROUP_SINCE, handles
 
@@ -52,7 +52,9 @@ def _joined_now(ctx, me, key):
     then the conversation is made now with the call's parties (idempotent; the call
     log records the same a moment later)."""
     state = ctx.store.get_state()
-    for call in state["calls"].values():
+    by_id = state["calls"].get(key[len(PREFIX):]) if key.startswith(PREFIX) else None
+    # a key hashed from a long (claimed) call id names no call directly: look for it
+    for call in [by_id] if by_id is not None else state["calls"].values():
         if len(call["parties"]) < GROUP_SIZE or conversation_id(call["id"]) != key:
             continue
         users = [state["clients"][c]["userId"] for c in call["clients"].values()
