@@ -136,6 +136,17 @@ def test_a_group_call_names_its_conversation_and_logs_who_joined_and_left(people
     page = ann.ask("chat:history", {"conversationId": key})  # who left still reads it
     assert [m["kind"] for m in page["messages"]] == ["call-joined"] * 4 + ["text", "call-left"]
     assert chat.conversations(ann.user_id)["conversations"][0]["conversationId"] == key
+    # down to two, then the end: everyone left, told in the conversation only (not as a
+    # call-ended in the pair timeline of whichever two were left)
+    ok(dan.ask("call:hangup", {"callId": call_id}))
+    ok(bob.ask("call:hangup", {"callId": call_id}))
+    wait_messages(ann, ["text"] + ["call-left"] * 4)
+    page = cat.ask("chat:history", {"conversationId": key})
+    assert [m["from"] for m in page["messages"] if m["kind"] == "call-left"] == [
+        ann.user_id, dan.user_id, bob.user_id, cat.user_id]
+    assert chat.history(bob.user_id, cat.user_id)["messages"] == []
+    assert [m["kind"] for m in chat.history(ann.user_id, bob.user_id)["messages"]] == [
+        "call-started"]
 
 
 def test_a_party_writing_before_the_call_log_made_the_conversation_makes_it(app, people,

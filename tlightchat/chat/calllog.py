@@ -110,13 +110,18 @@ class CallLog:
 
     def _record(self, batch, now):
         at = datetime.fromtimestamp(now, timezone.utc)
+        groups = {}  # call id → whether it has a group conversation (one read per call)
         with self.app.app_context():
             for entry in batch:
                 if isinstance(entry, grouplog.GroupEntry):
-                    self._record_group(entry)
+                    self._record_group(entry, groups)
                     continue
                 kind, caller, callee, ref, details = entry
                 try:
+                    # a group call's end is told in its conversation (who left, when),
+                    # not in the pair timeline of whichever two were left
+                    if kind == "call-ended" and self._is_group(ref, groups):
+                        continue
                     message, duplicate = self.chat.record_call_event(caller, callee, kind, ref,
                                                                      at=at, **details)
                 except Exception:
@@ -126,15 +131,21 @@ class CallLog:
                     for user_id in (caller, callee):
                         self.send_to_user(user_id, CHAT_MESSAGE, {"message": message})
 
-    def _record_group(self, e):
+    def _is_group(self, call_id, groups):
+        if call_id not in groups:
+            groups[call_id] = self.chat.groups.exists(call_id)
+        return groups[call_id]
+
+    def _record_group(self, e, groups):
         """One call-joined / call-left in the call's group conversation, delivered to
         every member's tabs (the conversation and the membership are made with it)."""
         try:
-            if e.if_group and not self.chat.groups.exists(e.call_id):
+            if e.if_group and not self._is_group(e.call_id, groups):
                 return
             message, duplicate = self.chat.record_group_event(
                 e.call_id, e.user_id, e.kind, datetime.fromtimestamp(e.at, timezone.utc),
                 e.parties, **e.details)
+            groups[e.call_id] = True
             members = self.chat.groups.members(message["conversationId"])
         except Exception:
             log.exception("recording a group call event failed", extra={"call": e.call_id})
