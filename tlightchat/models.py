@@ -53,8 +53,10 @@ class User(Base):
         return self.username is not None
 
 
-# Message kinds: what a person wrote, and the call events the calls feature records.
-MESSAGE_KINDS = ("text", "call-started", "call-ended", "call-missed", "call-declined")
+# Message kinds: what a person wrote, and the call events the calls feature records
+# (call-joined / call-left: a party of a group call, in the group's conversation).
+MESSAGE_KINDS = ("text", "call-started", "call-ended", "call-missed", "call-declined",
+                 "call-joined", "call-left")
 
 
 class Conversation(Base):
@@ -76,20 +78,50 @@ class Conversation(Base):
     b_read: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class GroupConversation(Base):
+    """The conversation of a group call's users (issue 26, migration 0010): made by the
+    server when a call gets its third party, one per call. `key` is its id on the wire
+    (`conversationId`, chat/groups.py derives it from the call id)."""
+    __tablename__ = "group_conversations"
+    __table_args__ = (UniqueConstraint("key", name="uq_group_conversations_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    call_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_message_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GroupMember(Base):
+    """A user of a group conversation, with that user's marks (the newest message id
+    they have received and read). Rows are only added: a party that left stays a member."""
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("group_conversations.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    read: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Message(Base):
     """A message or a call event. `id` grows with every insert and is the history cursor;
-    (sender_id, client_msg_id) is unique, which is what makes a resend harmless."""
+    (sender_id, client_msg_id) is unique, which is what makes a resend harmless.
+    A pair's message has conversation_id and recipient_id; a group's has group_id only."""
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("sender_id", "client_msg_id", name="uq_messages_sender_client_id"),
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        Index("ix_messages_group_id_id", "group_id", "id"),
         {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    conversation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("conversations.id"))
+    group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("group_conversations.id"),
+                                                    default=None)
     sender_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    recipient_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    recipient_id: Mapped[Optional[str]] = mapped_column(ForeignKey("users.id"))
     client_msg_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16), default="text")
     # Markdown source as written.

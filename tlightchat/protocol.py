@@ -218,14 +218,28 @@ MessageId = Annotated[StrictInt, Field(ge=1, le=2**53 - 1)]
 ChatText = Annotated[StrictStr, Field(max_length=L.CHAT_TEXT_MAX)]
 
 
-class ChatSend(Payload):
-    to: Id
+class ChatTarget(Payload):
+    """A pair's conversation (`to` / `with`: a user) or a group's (`conversationId`,
+    issue 26): exactly one of the two."""
+    conversationId: Optional[Id] = None
+
+    @model_validator(mode="after")
+    def one_target(self):
+        user = getattr(self, "to", None) or getattr(self, "with_", None)
+        if (user is None) == (self.conversationId is None):
+            name = "to" if "to" in type(self).model_fields else "with"
+            raise ValueError(f"send {name} or conversationId, one of them")
+        return self
+
+
+class ChatSend(ChatTarget):
+    to: Optional[Id] = None
     clientMsgId: Id
     text: ChatText
 
 
-class ChatHistory(Payload):
-    with_: Id = Field(alias="with")
+class ChatHistory(ChatTarget):
+    with_: Optional[Id] = Field(default=None, alias="with")
     before: Optional[MessageId] = None
     after: Optional[MessageId] = None
     limit: Optional[Annotated[StrictInt, Field(ge=1, le=L.CHAT_PAGE_MAX)]] = None
@@ -237,8 +251,8 @@ class ChatHistory(Payload):
         return self
 
 
-class ChatMark(Payload):
-    with_: Id = Field(alias="with")
+class ChatMark(ChatTarget):
+    with_: Optional[Id] = Field(default=None, alias="with")
     upTo: MessageId
 
 

@@ -1,4 +1,5 @@
-"""Calls in the chat timeline: started, ended (with duration), missed, declined.
+"""Calls in the chat timeline: started, ended (with duration), missed, declined; and a
+group call's joined/left in its conversation (chat/grouplog.py makes those entries).
 
 `entries(action, prev, next, now)` is pure: which timeline entries one store change
 makes. The subscriber stores them through the chat service off the store's lock (a
@@ -14,6 +15,7 @@ import logging
 import time
 from datetime import datetime, timezone
 
+from . import grouplog
 from ..events import CHAT_MESSAGE
 from ..store import actions as A
 from ..worker import SerialWorker
@@ -46,13 +48,17 @@ def entries(action, prev, nxt, now):
                             _MISSED_HOW.get(action["type"], {})))
     if prev["calls"] is not nxt["calls"]:
         for call_id, call in nxt["calls"].items():
-            old = prev["calls"].get(call_id)  # a call of one party rings several: not live
-            if len(call["parties"]) > 1 and (old is None or len(old["parties"]) < 2) and not any(
-                    c["callId"] == call_id for c in prev["claims"].values()):
+            # live from now on: its first two parties (a call rung to several people is
+            # held with one party until the first accept; issue 26)
+            before = prev["calls"].get(call_id)
+            if len(call["parties"]) >= 2 and (before is None or len(before["parties"]) < 2) \
+                    and not any(c["callId"] == call_id for c in prev["claims"].values()):
                 out.append(("call-started", _user(nxt, prev, call["clients"][call["parties"][0]]),
                             _user(nxt, prev, call["clients"][call["parties"][1]]), call_id, {}))
         for call_id, call in prev["calls"].items():
-            if call_id not in nxt["calls"] and len(call["parties"]) > 1:
+            # a call that ends with two parties (a group call's end is its conversation's:
+            # chat/grouplog.py)
+            if call_id not in nxt["calls"] and len(call["parties"]) == 2:
                 reason = "hangup" if action["type"] == A.CALL_HUNG_UP else "peer-left"
                 out.append(("call-ended", _user(nxt, prev, call["clients"][call["parties"][0]]),
                             _user(nxt, prev, call["clients"][call["parties"][1]]), call_id,
@@ -89,7 +95,7 @@ class CallLog:
         if not getattr(self.store, "origin_here", True):
             return  # in a cluster every node applies the change; its origin records it
         now = self.clock()
-        batch = entries(action, prev, nxt, now)
+        batch = entries(action, prev, nxt, now) + grouplog.entries(action, prev, nxt, now)
         if batch:  # (due, entries, when they happened), in the order they happened
             self.worker.submit((time.monotonic() + self.delay, batch, now))
 
@@ -104,9 +110,18 @@ class CallLog:
 
     def _record(self, batch, now):
         at = datetime.fromtimestamp(now, timezone.utc)
+        groups = {}  # call id → whether it has a group conversation (one read per call)
         with self.app.app_context():
-            for kind, caller, callee, ref, details in batch:
+            for entry in batch:
+                if isinstance(entry, grouplog.GroupEntry):
+                    self._record_group(entry, groups)
+                    continue
+                kind, caller, callee, ref, details = entry
                 try:
+                    # a group call's end is told in its conversation (who left, when),
+                    # not in the pair timeline of whichever two were left
+                    if kind == "call-ended" and self._is_group(ref, groups):
+                        continue
                     message, duplicate = self.chat.record_call_event(caller, callee, kind, ref,
                                                                      at=at, **details)
                 except Exception:
@@ -115,3 +130,26 @@ class CallLog:
                 if not duplicate:
                     for user_id in (caller, callee):
                         self.send_to_user(user_id, CHAT_MESSAGE, {"message": message})
+
+    def _is_group(self, call_id, groups):
+        if call_id not in groups:
+            groups[call_id] = self.chat.groups.exists(call_id)
+        return groups[call_id]
+
+    def _record_group(self, e, groups):
+        """One call-joined / call-left in the call's group conversation, delivered to
+        every member's tabs (the conversation and the membership are made with it)."""
+        try:
+            if e.if_group and not self._is_group(e.call_id, groups):
+                return
+            message, duplicate = self.chat.record_group_event(
+                e.call_id, e.user_id, e.kind, datetime.fromtimestamp(e.at, timezone.utc),
+                e.parties, **e.details)
+            groups[e.call_id] = True
+            members = self.chat.groups.members(message["conversationId"])
+        except Exception:
+            log.exception("recording a group call event failed", extra={"call": e.call_id})
+            return
+        if not duplicate:
+            for user_id in members:
+                self.send_to_user(user_id, CHAT_MESSAGE, {"message": message})

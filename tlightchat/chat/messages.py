@@ -3,7 +3,8 @@
 (`public_peer`).
 
 Wire shape of a message (docs/protocol.md, "Chat"):
-    {id, clientMsgId, from, to, fromName, kind, text, html, ts, call?}
+    {id, clientMsgId, from, to, fromName, kind, text, html, ts, call?, conversationId?}
+A group conversation's message has `to: null` and `conversationId` (chat/groups.py).
 `id` grows with every stored message and is the pagination cursor.
 """
 import unicodedata
@@ -14,7 +15,8 @@ from ..db import MESSAGE_KINDS
 from ..errors import Refusal
 from .. import names
 
-CALL_KINDS = tuple(k for k in MESSAGE_KINDS if k != "text")
+GROUP_CALL_KINDS = ("call-joined", "call-left")  # a group conversation's call events
+CALL_KINDS = tuple(k for k in MESSAGE_KINDS if k != "text" and k not in GROUP_CALL_KINDS)
 # What makes the unread badge: what a person wrote, and calls you did not pick up.
 UNREAD_KINDS = ("text", "call-missed")
 _ALLOWED_CONTROLS = {"\n", "\t"}
@@ -54,12 +56,15 @@ def _html(msg):
     return markdown.plain(msg.body) if msg.body else ""
 
 
-def wire(msg, from_name):
+def wire(msg, from_name, conversation_id=None):
+    """`conversation_id`: the group's key, for a group's message (msg.group_id set)."""
     out = {"id": msg.id, "clientMsgId": msg.client_msg_id, "from": msg.sender_id,
            "to": msg.recipient_id, "fromName": from_name, "kind": msg.kind,
            "text": msg.body, "html": _html(msg), "ts": _ms(msg.created_at)}
     if msg.meta is not None:
         out["call"] = dict(msg.meta)
+    if getattr(msg, "group_id", None) is not None:
+        out["conversationId"] = conversation_id
     return out
 
 

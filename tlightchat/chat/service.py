@@ -12,14 +12,17 @@ message's wire form chat/messages.py.
 
 Authorization is by construction: every read and write starts from the caller's own
 user id and the peer's, so the only conversation reachable is the caller's own; a
-cursor from another conversation is refused.
+cursor from another conversation is refused. A group conversation (a group call's,
+chat/groups.py) is named by its key and reachable only by its members.
 """
 from contextlib import contextmanager
 
 from sqlalchemy import case, func, or_, select, update
 
 from . import markdown
-from .messages import CALL_KINDS, UNREAD_KINDS, clean_text, public_peer, unknown_peer, wire
+from .groups import GroupChat, conversation_id
+from .messages import (CALL_KINDS, GROUP_CALL_KINDS, UNREAD_KINDS, clean_text, public_peer,
+                       unknown_peer, wire)
 from .writes import MessageWriter, New, pair as _pair, retrying as _retrying
 from .. import limits as L
 from ..db import Conversation, Message, User, utcnow
@@ -41,14 +44,37 @@ class ChatService:
         self.db = db
         self.max_length = max(1, min(int(max_length), MAX_TEXT))
         self.writer = MessageWriter(db)
+        self.groups = GroupChat(db)
 
     # -- writing ------------------------------------------------------------------
 
-    def send(self, sender_id, to_id, client_msg_id, text):
-        """Store a text message; returns (message, duplicate). A resend with the same
-        client id returns the stored message and stores nothing."""
+    def send(self, sender_id, to_id, client_msg_id, text, conversation=None):
+        """Store a text message (to a user, or to the group conversation named by
+        `conversation` with to_id None); returns (message, duplicate). A resend with
+        the same client id returns the stored message and stores nothing."""
         text = clean_text(text, self.max_length)
-        return self._store(sender_id, to_id, client_msg_id, "text", text, None)
+        return self._store(sender_id, to_id, client_msg_id, "text", text, None,
+                           group=conversation)
+
+    def record_group_event(self, call_id, user_id, kind, at=None, parties=(), **details):
+        """For group calls: `call-joined` / `call-left` of `user_id` in the call's group
+        conversation, once per (call, user, kind); the user and `parties` (the users in
+        the call now) become members (and the conversation is made) in the same
+        transaction. Returns (message, duplicate)."""
+        if kind not in GROUP_CALL_KINDS:
+            raise ValueError(f"kind must be one of {GROUP_CALL_KINDS}")
+        key = conversation_id(call_id)
+        row = New(0, user_id, None, f"{kind}-{call_id}"[:64], kind, "",
+                  "", {"callId": call_id, **details}, at or utcnow(), key)
+
+        def write():
+            with self._session_connection() as c:
+                self.groups.ensure_on(c, call_id, [user_id, *parties], at)
+                return self.writer.write(c, [row])
+        [outcome] = _retrying(write)
+        if isinstance(outcome, Refusal):
+            raise outcome
+        return wire(outcome[0], outcome[1], key), outcome[2]
 
     def record_call_event(self, caller_id, callee_id, kind, call_id, at=None, **details):
         """For the calls feature: put a call event in the pair's timeline, once per
@@ -74,7 +100,7 @@ class ChatService:
 
     def _send_batch(self, items):
         results, rows, first, now = [None] * len(items), [], {}, utcnow()
-        for i, (sender_id, to_id, client_msg_id, text) in enumerate(items):
+        for i, (sender_id, to_id, client_msg_id, text, *group) in enumerate(items):
             key = (sender_id, client_msg_id)
             if key in first:  # sent twice within one batch: answered like the first
                 results[i] = first[key]
@@ -83,28 +109,28 @@ class ChatService:
             try:
                 text = clean_text(text, self.max_length)
                 rows.append(New(i, sender_id, to_id, client_msg_id, "text", text,
-                                 markdown.render(text), None, now))
+                                 markdown.render(text), None, now, *group))
             except Refusal as err:
                 results[i] = err
         if rows:
             written = _retrying(lambda: self._write_with(self.db.writing, rows))
             for row, outcome in zip(rows, written):  # committed: now the wire forms
                 results[row.index] = outcome if isinstance(outcome, Refusal) else (
-                    wire(outcome[0], outcome[1]), outcome[2])
+                    wire(outcome[0], outcome[1], row.group), outcome[2])
         for i, result in enumerate(results):
             if isinstance(result, int):
                 earlier = results[result]
                 results[i] = (earlier[0], True) if isinstance(earlier, tuple) else earlier
         return results
 
-    def _store(self, sender_id, to_id, client_msg_id, kind, body, meta, at=None):
+    def _store(self, sender_id, to_id, client_msg_id, kind, body, meta, at=None, group=None):
         row = New(0, sender_id, to_id, client_msg_id, kind, body,
-                   markdown.render(body) if body else "", meta, at or utcnow())
+                   markdown.render(body) if body else "", meta, at or utcnow(), group)
         [outcome] = _retrying(lambda: self._write_with(self._session_connection, [row]))
         if isinstance(outcome, Refusal):
             raise outcome
         # the unit of work has committed here: only now is it safe to tell anyone
-        return wire(outcome[0], outcome[1]), outcome[2]
+        return wire(outcome[0], outcome[1], group), outcome[2]
 
     @contextmanager
     def _session_connection(self):
@@ -165,12 +191,16 @@ class ChatService:
                 "myDeliveredUpTo": getattr(conv, f"{me}_delivered"),
                 "myReadUpTo": getattr(conv, f"{me}_read")}
 
-    def history(self, viewer_id, peer_id, before=None, after=None, limit=DEFAULT_PAGE):
-        """One page of the viewer's conversation with peer, oldest first: the newest
-        page, or the page just older than `before`, or just newer than `after`."""
+    def history(self, viewer_id, peer_id, before=None, after=None, limit=DEFAULT_PAGE,
+                conversation=None):
+        """One page of the viewer's conversation with peer (or of the group
+        conversation named by `conversation`), oldest first: the newest page, or the
+        page just older than `before`, or just newer than `after`."""
         if before is not None and after is not None:
             raise Refusal("invalid-payload", "send before or after, not both")
         limit = max(1, min(limit, MAX_PAGE))
+        if conversation is not None:
+            return self.groups.history(viewer_id, conversation, before, after, limit)
         with self.db.session() as s:
             conv = self._own_conversation(s, viewer_id, peer_id)
             # Without a conversation nothing about the id is told: not whether it
@@ -205,15 +235,22 @@ class ChatService:
                     **self._marks(conv, viewer_id)}
 
     def conversations(self, viewer_id, limit=MAX_CONVERSATIONS):
-        """The viewer's conversations, most recent first, with the last message and the
-        unread count of each."""
+        """The viewer's conversations (pairs and groups), most recent first, with the
+        last message and the unread count of each."""
+        out = self._pair_conversations(viewer_id, limit) + self.groups.conversations(
+            viewer_id, limit)
+        out.sort(key=lambda c: c["lastMessage"]["id"], reverse=True)
+        out = out[:limit]
+        return {"conversations": out, "unreadTotal": sum(x["unread"] for x in out)}
+
+    def _pair_conversations(self, viewer_id, limit):
         with self.db.session() as s:
             convs = s.scalars(select(Conversation).where(
                 or_(Conversation.user_a == viewer_id, Conversation.user_b == viewer_id),
                 Conversation.last_message_id > 0,
             ).order_by(Conversation.last_message_id.desc()).limit(limit)).all()
             if not convs:
-                return {"conversations": [], "unreadTotal": 0}
+                return []
             ids = [c.id for c in convs]
             last = {m.id: (m, name) for m, name in s.execute(
                 select(Message, User.display_name).join(User, User.id == Message.sender_id)
@@ -234,4 +271,4 @@ class ChatService:
                 msg, name = last[c.last_message_id]
                 out.append({"with": public_peer(peer), "lastMessage": wire(msg, name),
                             "unread": unread.get(c.id, 0), **self._marks(c, viewer_id)})
-            return {"conversations": out, "unreadTotal": sum(x["unread"] for x in out)}
+            return out

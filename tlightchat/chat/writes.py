@@ -13,10 +13,13 @@ from sqlalchemy.exc import OperationalError
 
 from ..db import Conversation, Message, User, utcnow
 from ..errors import Refusal
+from .group_writes import GroupStatements, write_group_rows
 
 MESSAGES = Message.__table__
-# A batch row to write: its place in the batch and what to store.
-New = namedtuple("New", "index sender_id to_id client_msg_id kind body html meta at")
+# A batch row to write: its place in the batch and what to store. `group`: the key of a
+# group conversation (then to_id is None; chat/group_writes.py writes it).
+New = namedtuple("New", "index sender_id to_id client_msg_id kind body html meta at group",
+                 defaults=(None,))
 
 
 class WriteStatements:
@@ -72,8 +75,28 @@ class MessageWriter:
 
     def __init__(self, db):
         self.sql = WriteStatements(db)
+        self.groups = GroupStatements()
 
     def write(self, c, rows):
+        """Per row, as below; a group's rows go through chat/group_writes.py."""
+        groups = [n for n, row in enumerate(rows) if row.group is not None]
+        if not groups:
+            return self._write_pairs(c, rows)
+        pairs = [n for n, row in enumerate(rows) if row.group is None]
+        out = [None] * len(rows)
+        for n, result in zip(pairs, self._write_pairs(c, [rows[n] for n in pairs])
+                             if pairs else []):
+            out[n] = result
+        group_rows = [rows[n] for n in groups]
+        names = dict(c.execute(self.sql.names, {
+            "ids": list({r.sender_id for r in group_rows})}).all())
+        known = self._stored(c, group_rows)
+        for n, result in zip(groups, write_group_rows(c, self.sql, self.groups, group_rows,
+                                                      names, known)):
+            out[n] = result
+        return out
+
+    def _write_pairs(self, c, rows):
         """Within one transaction on connection `c` (SQLAlchemy Core: a few statements
         for the whole batch): per row, (stored row, sender's name, duplicate) or the
         Refusal that refused it.

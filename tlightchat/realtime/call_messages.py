@@ -2,6 +2,7 @@
 `call:started`, `call:party-joined`, `call:party-left` (group calls: docs/protocol.md)
 and `call:peer-reloaded`. Pure, like outgoing.py, which calls these."""
 from .. import events as E
+from ..chat.groups import conversation_id
 from ..store import actions as A
 from ..store import selectors as S
 from ..store.selectors import pair_of, peers_of
@@ -44,11 +45,17 @@ def joined(action, prev, nxt, old, call, actor):
         pairs = {peer: pair_view(nxt, call, new, peer) for peer in peers_of(nxt, call["id"], new)}
         msgs.append(((call["clients"][new], new, call["id"]), E.CALL_STARTED, {
             "callId": call["id"], "anchorId": new, **pairs[inviter],
-            "parties": list(pairs.values())}))
+            "parties": list(pairs.values()), **_chat(call)}))
         for party in peers_of(nxt, call["id"], new):
             msgs.append(((call["clients"][party], party, call["id"]), E.CALL_PARTY_JOINED, {
-                "callId": call["id"], "anchorId": party, **pair_view(nxt, call, party, new)}))
+                "callId": call["id"], "anchorId": party, **pair_view(nxt, call, party, new),
+                **_chat(call)}))
     return msgs
+
+
+def _chat(call):
+    """A call of three or more has a group conversation (chat/groups.py): its id."""
+    return {"conversationId": conversation_id(call["id"])} if len(call["parties"]) >= 3 else {}
 
 
 def pair_view(state, call, me, peer):

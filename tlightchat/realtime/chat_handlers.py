@@ -2,11 +2,14 @@
 
 Same shape as handlers.py: (ctx, clientId, payload) → ack fields, refusals raised as
 Refusal. The user is the one bound to the socket at connect time. Deliveries happen
-only after the service returned, i.e. after the commit.
+only after the service returned, i.e. after the commit. A group conversation
+(`conversationId`, issue 26) is delivered to every member's tabs.
 """
 from .. import events as E
+from ..chat.grouplog import GROUP_SIZE
+from ..chat.groups import PREFIX, conversation_id
 from ..errors import Refusal
-from ..protocol import handles
+from ..protocol import GROUP_SINCE, handles
 
 
 def _throttle(ctx, user_id):
@@ -16,33 +19,81 @@ def _throttle(ctx, user_id):
 
 @handles("chat:send")
 def send(ctx, cid, p):
-    me = ctx.user_of(cid)
+    me, key = ctx.user_of(cid), p.get("conversationId")
     _throttle(ctx, me)
-    try:  # stored with whatever else is waiting, in one transaction (chat/groupcommit.py)
-        message, duplicate = ctx.chat_writer.submit(me, p["to"], p["clientMsgId"], p["text"])
-    except TimeoutError:
-        raise Refusal("internal", "storing the message took too long; sending it "
-                      "again is safe") from None
+    try:
+        message, duplicate = _submit(ctx, me, p, key)
+    except Refusal as err:
+        # a party of a group call who writes before the call log made the conversation
+        if err.code != "forbidden" or not _joined_now(ctx, me, key):
+            raise
+        message, duplicate = _submit(ctx, me, p, key)
     # Committed. A duplicate is delivered again too: the first delivery may have been
     # cut short by a crash, and browsers drop a message id they already have.
-    ctx.send_to_user(p["to"], E.CHAT_MESSAGE, {"message": message})
+    for user_id in ctx.chat.groups.members(key) if key else [p["to"]]:
+        if user_id != me:
+            ctx.send_to_user(user_id, E.CHAT_MESSAGE, {"message": message})
     ctx.send_to_user(me, E.CHAT_MESSAGE, {"message": message}, skip_client=cid)
     return {"message": message, "duplicate": duplicate}
 
 
+def _submit(ctx, me, p, key):
+    try:  # stored with whatever else is waiting, in one transaction (chat/groupcommit.py)
+        if key is None:
+            return ctx.chat_writer.submit(me, p["to"], p["clientMsgId"], p["text"])
+        return ctx.chat_writer.submit(me, None, p["clientMsgId"], p["text"], key)
+    except TimeoutError:
+        raise Refusal("internal", "storing the message took too long; sending it "
+                      "again is safe") from None
+
+
+def _joined_now(ctx, me, key):
+    """Whether `me` is a party of the live group call whose conversation `key` is:
+    then the conversation is made now with the call's parties (idempotent; the call
+    log records the same a moment later)."""
+    state = ctx.store.get_state()
+    by_id = state["calls"].get(key[len(PREFIX):]) if key.startswith(PREFIX) else None
+    # a key hashed from a long (claimed) call id names no call directly: look for it
+    for call in [by_id] if by_id is not None else state["calls"].values():
+        if len(call["parties"]) < GROUP_SIZE or conversation_id(call["id"]) != key:
+            continue
+        users = [state["clients"][c]["userId"] for c in call["clients"].values()
+                 if c in state["clients"]]
+        if me in users:
+            ctx.chat.groups.ensure(call["id"], users)
+            return True
+    return False
+
+
 @handles("chat:history")
 def history(ctx, cid, p):
-    return ctx.chat.history(ctx.user_of(cid), p["with"], before=p.get("before"),
-                            after=p.get("after"), limit=p.get("limit", 50))
+    return ctx.chat.history(ctx.user_of(cid), p.get("with"), before=p.get("before"),
+                            after=p.get("after"), limit=p.get("limit", 50),
+                            conversation=p.get("conversationId"))
 
 
 @handles("chat:conversations")
 def conversations(ctx, cid, p):
-    return ctx.chat.conversations(ctx.user_of(cid))
+    listed = ctx.chat.conversations(ctx.user_of(cid))
+    client = ctx.store.get_state()["clients"].get(cid) or {}
+    if client.get("protocol", 1) < GROUP_SINCE:  # a page from before group calls: pairs only
+        kept = [c for c in listed["conversations"] if "with" in c]
+        listed = {"conversations": kept, "unreadTotal": sum(c["unread"] for c in kept)}
+    return listed
 
 
 def _mark(ctx, cid, p, read):
-    me, peer = ctx.user_of(cid), p["with"]
+    me, key = ctx.user_of(cid), p.get("conversationId")
+    if key is not None:  # a group: each other member hears the lowest marks of the rest
+        state, receipts = ctx.chat.groups.mark(me, key, p["upTo"], read)
+        for user_id, marks in receipts.items():
+            ctx.send_to_user(user_id, E.CHAT_RECEIPT, {
+                "conversationId": key, "deliveredUpTo": marks["deliveredUpTo"],
+                "readUpTo": marks["readUpTo"]})
+        if receipts:
+            ctx.send_to_user(me, E.CHAT_UNREAD, state, skip_client=cid)
+        return state
+    peer = p["with"]
     state, changed = ctx.chat.mark(me, peer, p["upTo"], read)
     if changed:
         ctx.send_to_user(peer, E.CHAT_RECEIPT, {

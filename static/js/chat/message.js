@@ -3,7 +3,7 @@
 // chat/view.js renders a panel of these.
 import { h } from '../views/dom.js';
 import { CALL_WORDS, CHAT, STATUS_WORDS } from '../views/words.js';
-import { formatDate, formatTime, lang } from '../i18n.js';
+import { formatDate, formatTime, lang, t } from '../i18n.js';
 
 const time = (ts) => formatTime(ts);
 
@@ -27,9 +27,16 @@ function duration(ms) {
   return hh ? `${hh}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}` : `${mm}:${String(ss).padStart(2, '0')}`;
 }
 
+// A group call's events (issue 26) name who joined or left.
+const GROUP_EVENTS = { 'call-joined': ['callLog.joined', 'callLog.youJoined'],
+  'call-left': ['callLog.left', 'callLog.youLeft'] };
+const eventWords = (m, meId) => (GROUP_EVENTS[m.kind]
+  ? t(GROUP_EVENTS[m.kind][m.from === meId ? 1 : 0], { name: m.fromName })
+  : CALL_WORDS[m.kind] || m.kind);
+
 export function preview(m, meId) {
   if (!m) return '';
-  if (m.kind !== 'text') return CALL_WORDS[m.kind] || m.kind;
+  if (m.kind !== 'text') return eventWords(m, meId);
   const text = m.text.replace(/\s+/g, ' ');
   return (m.from === meId ? CHAT.youPrefix : '') + (text.length > 60 ? text.slice(0, 59) + '…' : text);
 }
@@ -37,7 +44,7 @@ export function preview(m, meId) {
 export function messageRow(m, first, meId) {
   const mine = m.from === meId;
   if (m.kind !== 'text') {
-    const words = CALL_WORDS[m.kind] || m.kind;
+    const words = eventWords(m, meId);
     const extra = m.kind === 'call-ended' && m.call?.durationMs != null ? ` · ${duration(m.call.durationMs)}` : '';
     return h('div', { class: `chat-event ${m.kind}`, dataset: { id: m.id } },
       h('span', {}, `📞 ${words}${extra}`), ' ', h('time', { datetime: new Date(m.ts).toISOString() }, time(m.ts)));

@@ -2,10 +2,12 @@
 // the outbox (chat/outbox.js, localStorage) first, is sent when connected, in order, one
 // at a time, and leaves the outbox only on the server's ack. A transient failure stops
 // the run and retries later (RETRY_MS, or the server's retryAfterMs); a permanent one
-// marks the message failed until the user retries or discards it.
+// marks the message failed until the user retries or discards it. A group call's
+// conversation is sent to by its conversationId (the outbox entry's `to`).
 import * as A from '../actions.js';
 import * as P from '../protocol.js';
 import { newClientMsgId } from './outbox.js';
+import { target } from './state.js';
 import { messageTooLong, MESSAGE_EMPTY } from '../views/words.js';
 
 const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
@@ -45,7 +47,7 @@ export const sending = {
           if (entry.failed || !this.sig.connected) continue;
           if (!this.outbox.has(entry.clientMsgId)) continue;  // another tab got the ack
           try {
-            const ack = await this.sig.request(P.CHAT_SEND, { to: entry.to, clientMsgId: entry.clientMsgId, text: entry.text });
+            const ack = await this.sig.request(P.CHAT_SEND, { ...target(entry.to, 'to'), clientMsgId: entry.clientMsgId, text: entry.text });
             this.dispatch({ type: A.CHAT_MESSAGE, payload: { message: ack.message } });
             this._stored([ack.message]);
             this._retry = 0;

@@ -5,7 +5,10 @@
 // not yet stored from the outbox: selectors take both as arguments.
 //
 // state = {meId, status, active, listLoaded, convs: {[peerId]: Conv}}
-// Conv  = {peer: {id, displayName, …} | null (the server's), messages: {[id]: message},
+// A group call's conversation (issue 26) is keyed by its conversationId ("call.…"; user
+// ids have no "."), and has `members` ([{id, displayName, account}]) instead of a peer.
+// Conv  = {peer: {id, displayName, …} | null (the server's), members: […] | null,
+//          messages: {[id]: message},
 //          loaded, loading, hasOlder, error, unread, lastMessage,
 //          deliveredUpTo, readUpTo (the peer's marks), myDeliveredUpTo, myReadUpTo (ours)}
 import * as A from '../actions.js';
@@ -14,7 +17,7 @@ import * as A from '../actions.js';
 const UNREAD_KINDS = new Set(['text', 'call-missed']);
 
 const EMPTY_CONV = Object.freeze({
-  peer: null, messages: Object.freeze({}), loaded: false, loading: false, hasOlder: false,
+  peer: null, members: null, messages: Object.freeze({}), loaded: false, loading: false, hasOlder: false,
   unread: 0, deliveredUpTo: 0, readUpTo: 0, myDeliveredUpTo: 0, myReadUpTo: 0, lastMessage: null, error: '',
 });
 
@@ -25,7 +28,14 @@ export function initialChat(meId, status = 'connecting') {
 // Whether a message is one this conversation had already (a duplicate delivery).
 export const isKnown = (conv, m) => Boolean(conv) && (m.id in conv.messages || (conv.lastMessage && conv.lastMessage.id >= m.id));
 
-export const peerIdOf = (meId, m) => (m.from === meId ? m.to : m.from);
+export const isGroup = (key) => typeof key === 'string' && key.startsWith('call.');
+
+// The key of a conversation, a message (seen by meId), an entry or a page.
+export const peerIdOf = (meId, m) => m.conversationId || (m.from === meId ? m.to : m.from);
+export const keyOfItem = (item) => item.conversationId || item.with.id;
+
+// What a request about a conversation names: a user (`with`) or a group.
+export const target = (key, name = 'with') => (isGroup(key) ? { conversationId: key } : { [name]: key });
 
 function remember(conv, messages) {
   if (!messages.length) return conv;
@@ -44,11 +54,13 @@ const marks = (p) => ({ unread: p.unread, deliveredUpTo: p.deliveredUpTo, readUp
 function convReducer(conv, { type, payload: p }, meId) {
   switch (type) {
     case A.CHAT_CONVERSATION: // an entry of chat:conversations
-      return { ...conv, peer: p.item.with, ...marks(p.item), lastMessage: p.item.lastMessage };
+      return { ...conv, peer: p.item.with || null, members: p.item.members || conv.members,
+               ...marks(p.item), lastMessage: p.item.lastMessage };
     case A.CHAT_LOADING:
       return conv.loading === p.loading ? conv : { ...conv, loading: p.loading };
     case A.CHAT_PAGE: { // a chat:history page; `newest`: the latest page (loaded), `older`: scrolled up
-      const next = { ...remember(conv, p.page.messages), peer: p.page.with, ...marks(p.page) };
+      const next = { ...remember(conv, p.page.messages), peer: p.page.with || null,
+                     members: p.page.members || conv.members, ...marks(p.page) };
       if (p.newest) Object.assign(next, { hasOlder: p.page.hasMore, loaded: true, error: '' });
       if (p.older) next.hasOlder = p.page.hasMore;
       return next;
@@ -75,9 +87,9 @@ function convReducer(conv, { type, payload: p }, meId) {
 
 // The conversation an action is about, if any.
 function peerOfAction(state, { type, payload: p }) {
-  if (type === A.CHAT_CONVERSATION) return p.item.with.id;
+  if (type === A.CHAT_CONVERSATION) return keyOfItem(p.item);
   if (type === A.CHAT_MESSAGE) return peerIdOf(state.meId, p.message);
-  if (type === A.CHAT_RECEIPT || type === A.CHAT_UNREAD) return p.with;
+  if (type === A.CHAT_RECEIPT || type === A.CHAT_UNREAD) return p.conversationId || p.with;
   return p?.peerId;
 }
 
@@ -112,10 +124,23 @@ export const convOf = (state, peerId) => state.convs[peerId] || EMPTY_CONV;
 // outbox noted when the message was written.
 export function peerOf(state, lobby, pending, peerId) {
   const conv = convOf(state, peerId);
+  if (isGroup(peerId)) return groupOf(state, lobby, pending, peerId);
   const displayName = lobby.users[peerId]?.displayName || conv.peer?.displayName
     || pending.find((e) => e.to === peerId && e.toName)?.toName || 'someone';
   return { ...conv.peer, id: peerId, displayName };
 }
+
+// A group conversation as a peer: the other members' names (the lobby's, fresh).
+function groupOf(state, lobby, pending, key) {
+  const others = (convOf(state, key).members || []).filter((m) => m.id !== state.meId);
+  const displayName = others.map((m) => lobby.users[m.id]?.displayName || m.displayName || 'someone').join(', ')
+    || pending.find((e) => e.to === key && e.toName)?.toName || 'someone';
+  return { id: key, displayName, group: true, count: others.length + 1 };
+}
+
+// The users a conversation is with (a pair's peer, a group's other members).
+export const peopleOf = (state, key) => (isGroup(key)
+  ? (convOf(state, key).members || []).map((m) => m.id).filter((id) => id !== state.meId) : [key]);
 
 // A conversation with its peer's name resolved (what the view shows).
 export const conversation = (state, lobby, pending, peerId) =>

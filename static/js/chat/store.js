@@ -29,7 +29,8 @@ export class ChatStore {
     this.visible = visible;
     this.outbox = new Outbox(me.id, storage);
     this.state = C.initialChat(me.id, signaling.status || 'connecting');
-    this.pins = new LobbyPins({ signaling, myId: me.id, peers: () => this.list().map((c) => c.peer.id) });
+    this.pins = new LobbyPins({ signaling, myId: me.id,
+      peers: () => [...new Set(this.list().flatMap((c) => C.peopleOf(this.state, c.peer.id)))] });
     this._listeners = new Set();
     this._flushing = false;
     this._retry = 0;
@@ -73,7 +74,8 @@ export class ChatStore {
     return { id: this.myId, displayName: user?.id === this.myId ? user.displayName : this.myName };
   }
 
-  online(userId) { return C.isOnline(this.state, this.lobby, userId); }
+  // A pair's peer is online; a group's: any other member is.
+  online(key) { return C.peopleOf(this.state, key).some((id) => C.isOnline(this.state, this.lobby, id)); }
   unreadCounts() { return C.unreadCounts(this.state); }
   conv(peerId) { return C.conversation(this.state, this.lobby, this.outbox.all(), peerId); }
   list() { return C.conversationList(this.state, this.lobby, this.outbox.all()); }
@@ -122,7 +124,7 @@ export class ChatStore {
       this.dispatch({ type: A.CHAT_CONVERSATION, payload: { item } });
       // Offline while they wrote: tell them it has arrived now.
       const last = item.lastMessage;
-      if (last.from !== this.myId && last.id > item.myDeliveredUpTo) this._confirm(item.with.id, last.id);
+      if (last.from !== this.myId && last.id > item.myDeliveredUpTo) this._confirm(C.keyOfItem(item), last.id);
     }
     this.dispatch({ type: A.CHAT_LIST_LOADED, payload: {} });
   }
@@ -141,7 +143,7 @@ export class ChatStore {
 
   // One chat:history request, its page applied; `how` says which page it is.
   async _page(peerId, query, how = {}) {
-    const page = await this.sig.request(P.CHAT_HISTORY, { with: peerId, ...query });
+    const page = await this.sig.request(P.CHAT_HISTORY, { ...C.target(peerId), ...query });
     this.dispatch({ type: A.CHAT_PAGE, payload: { peerId, page, ...how } });
     this._stored(page.messages);
     const last = page.messages[page.messages.length - 1];
@@ -203,7 +205,7 @@ export class ChatStore {
   // The peer's messages up to `upTo` reached this browser.
   async _confirm(peerId, upTo) {
     try {
-      this._onUnread(await this.sig.request(P.CHAT_DELIVERED, { with: peerId, upTo }));
+      this._onUnread(await this.sig.request(P.CHAT_DELIVERED, { ...C.target(peerId), upTo }));
     } catch (err) {
       console.warn('chat: delivery receipt not sent', err);
     }
@@ -217,7 +219,7 @@ export class ChatStore {
     if (upTo <= c.myReadUpTo && !c.unread) return;
     if (!upTo) return;
     try {
-      this._onUnread(await this.sig.request(P.CHAT_READ, { with: peerId, upTo }));
+      this._onUnread(await this.sig.request(P.CHAT_READ, { ...C.target(peerId), upTo }));
     } catch (err) {
       console.warn('chat: read receipt not sent', err);
     }

@@ -7,6 +7,7 @@ import { fillBadges, watchBadges } from './badges.js';
 import { day, messageRow, preview, shortTime } from './message.js';
 import { h } from '../views/dom.js';
 import { CHAT, CHAT_STATUS } from '../views/words.js';
+import { t } from '../i18n.js';
 
 export class ChatView {
   constructor(root, store) {
@@ -152,8 +153,8 @@ export class ChatView {
         },
         h('span', { class: `presence-dot${online ? ' online' : ''}`, title: online ? CHAT.online : CHAT.offline }),
         h('span', { class: 'chat-item-main' },
-          h('span', { class: 'chat-item-name' }, c.peer.displayName,
-            h('span', { class: 'trust-badge', dataset: { trustFor: c.peer.id }, hidden: true })),
+          h('span', { class: 'chat-item-name' }, c.peer.displayName, c.peer.group ? null
+            : h('span', { class: 'trust-badge', dataset: { trustFor: c.peer.id }, hidden: true })),
           h('span', { class: 'chat-item-preview' }, preview(c.lastMessage, s.me.id))),
         h('span', { class: 'chat-item-side' },
           h('time', {}, c.lastMessage ? shortTime(c.lastMessage.ts) : ''),
@@ -185,7 +186,8 @@ export class ChatView {
     const c = s.conv(peerId);
     this.title.textContent = c.peer.displayName;
     const online = s.online(peerId);
-    this.presence.textContent = s.status !== 'connected' ? '' : online ? CHAT.online : CHAT.offlineWaits;
+    this.presence.textContent = s.status !== 'connected' ? ''
+      : c.peer.group ? t('chat.groupOf', { count: c.peer.count }) : online ? CHAT.online : CHAT.offlineWaits;
     this.presence.classList.toggle('online', online);
     if (this.shownPeer !== peerId) {
       this.rows.clear();

@@ -31,7 +31,7 @@ export class ChatToast {
   onMessage(m) {
     if (!m || m.kind !== 'text' || m.from === this.myId() || this.isOpen()) return;
     this.unseen += 1;
-    this.from = m.from;
+    this.from = m.conversationId || m.from;  // a group call's message opens its conversation
     const words = m.text.replace(/\s+/g, ' ').trim();
     const text = words.length > MAX_CHARS ? `${words.slice(0, MAX_CHARS - 1)}…` : words;
     setText(this.text, TOAST.message(m.fromName, text));
