@@ -54,7 +54,8 @@ class User(Base):
 
 
 # Message kinds: what a person wrote, and the call events the calls feature records.
-MESSAGE_KINDS = ("text", "call-started", "call-ended", "call-missed", "call-declined")
+MESSAGE_KINDS = ("text", "call-started", "call-ended", "call-missed", "call-declined",
+                 "file-sent")  # file-sent: a file sent in a call (issue 29)
 
 
 class Conversation(Base):
