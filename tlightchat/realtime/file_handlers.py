@@ -20,10 +20,10 @@ def _peer_user(ctx, cid, p):
     state = ctx.store.get_state()
     call = state["calls"].get(p["callId"])
     if call is None:
-        raise Refusal("not-found", "callId: no such call (it may have ended)")
+        raise Refusal("not-found", "no such call (it may have ended already)")
     me = sender_anchor(state, call, cid)
     if me is None:
-        raise Refusal("forbidden", "callId: you are not in this call")
+        raise Refusal("forbidden", "you are not a party to this call")
     peer = checked_signal_target(state, call, me, p)
     return state["clients"][call["clients"][peer]]["userId"]
 
@@ -31,9 +31,8 @@ def _peer_user(ctx, cid, p):
 def _check_size(ctx, size):
     limit = ctx.config.get("MAX_FILE_BYTES", 2 * 1024 ** 3)
     if size > limit:
-        raise Refusal("payload-too-large", "size: the file is %(size)s bytes; the limit is "
-                      "%(limit)s bytes (MAX_FILE_BYTES)", size=format(size, ","),
-                      limit=format(limit, ","))
+        raise Refusal("payload-too-large", "the file is %(size)s bytes; the limit for files is "
+                      "%(limit)s bytes", size=format(size, ","), limit=format(limit, ","))
     return limit
 
 
@@ -49,7 +48,7 @@ def file_sent(ctx, cid, p):
     _check_size(ctx, p["size"])
     me = ctx.user_of(cid)
     if not ctx.chat_limits.take(me):
-        raise Refusal("rate-limited", "too many chat entries; wait a moment")
+        raise Refusal("rate-limited", "too many chat messages; wait a moment")
     if ctx.chat is None or me == peer:
         return {"recorded": False}
     message, duplicate = ctx.chat.record_call_event(

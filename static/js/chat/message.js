@@ -3,6 +3,7 @@
 // chat/view.js renders a panel of these.
 import { h } from '../views/dom.js';
 import { CALL_WORDS, CHAT, STATUS_WORDS } from '../views/words.js';
+import { fileSentText } from '../views/file-words.js';
 import { formatDate, formatTime, lang } from '../i18n.js';
 
 const time = (ts) => formatTime(ts);
@@ -29,6 +30,7 @@ function duration(ms) {
 
 export function preview(m, meId) {
   if (!m) return '';
+  if (m.kind === 'file-sent') return fileSentText(m, m.from === meId);
   if (m.kind !== 'text') return CALL_WORDS[m.kind] || m.kind;
   const text = m.text.replace(/\s+/g, ' ');
   return (m.from === meId ? CHAT.youPrefix : '') + (text.length > 60 ? text.slice(0, 59) + '…' : text);
@@ -37,10 +39,10 @@ export function preview(m, meId) {
 export function messageRow(m, first, meId) {
   const mine = m.from === meId;
   if (m.kind !== 'text') {
-    const words = CALL_WORDS[m.kind] || m.kind;
+    const words = m.kind === 'file-sent' ? fileSentText(m, mine) : CALL_WORDS[m.kind] || m.kind;
     const extra = m.kind === 'call-ended' && m.call?.durationMs != null ? ` · ${duration(m.call.durationMs)}` : '';
     return h('div', { class: `chat-event ${m.kind}`, dataset: { id: m.id } },
-      h('span', {}, `📞 ${words}${extra}`), ' ', h('time', { datetime: new Date(m.ts).toISOString() }, time(m.ts)));
+      h('span', {}, `${m.kind === 'file-sent' ? '📎' : '📞'} ${words}${extra}`), ' ', h('time', { datetime: new Date(m.ts).toISOString() }, time(m.ts)));
   }
   const body = h('div', { class: 'chat-body' });
   if (m.html !== null) body.innerHTML = m.html;   // sanitised by the server (nh3 allowlist)
