@@ -138,7 +138,7 @@ export class Transfers extends EventTarget {
     if (!ok) return this.end(t, 'failed', 'mismatch');
     this.end(t, 'done');
     try {
-      await this.signaling.request(FILE_SENT, { callId: t.callId, to: t.peerAnchorId, fileId: t.id, name: t.name, size: t.size });
+      t.recorded = (await this.signaling.request(FILE_SENT, { callId: t.callId, to: t.peerAnchorId, fileId: t.id, name: t.name, size: t.size })).recorded;
     } catch (err) {
       console.warn('file:sent not recorded', err);
     }

@@ -21,7 +21,7 @@ export function mountFiles({ signaling, calls, store, root = document.querySelec
     h('div', { class: 'file-drop', dataset: { drop: '' } },
       h('button', { type: 'button', id: 'file-send', class: 'button small', onclick: () => input.click() }, FILES.send),
       ' ', h('span', { class: 'muted' }, FILES.drop), input, targetLabel),
-    h('p', { class: 'hint muted file-note' }, canStream() ? FILES.streamNote : FILES.memoryNote),
+    h('p', { class: 'hint muted file-note' }),
     list);
   root.setAttribute('aria-labelledby', 'files-title');
 
@@ -71,7 +71,8 @@ export function mountFiles({ signaling, calls, store, root = document.querySelec
       onAccept: () => transfers.accept(x), onDecline: () => transfers.decline(x),
       onCancel: () => transfers.cancel(x), onDismiss: () => transfers.dismiss(x),
     }));
-    setText(root.querySelector('#files-title'), FILES.title);
+    // Where received files go: said each time, the browser may lose the API (a policy).
+    setText(root.querySelector('.file-note'), canStream() ? FILES.streamNote : FILES.memoryNote);
   };
   transfers.addEventListener('change', render);
   store.subscribe(render);
