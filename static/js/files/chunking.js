@@ -13,7 +13,7 @@ export const WINDOW_BLOCKS = 16;      // unacknowledged blocks at most (receiver
 export const MAX_FILE_BYTES = 2 * 1024 ** 3; // config MAX_FILE_BYTES' default; the server's ack says its own
 // Without a writable file (File System Access API), the received file is kept by the
 // browser until saved: said on screen, and refused past this.
-export const MEMORY_LIMIT = 1024 ** 3;
+export const MEMORY_LIMIT = 1_000_000_000; // "1.0 GB" on screen
 
 // RFC 8841: a=max-message-size:N (0 = no limit); absent → 64 KiB. Chromium writes it on
 // the application m-section; the smallest one in the SDP wins.
