@@ -160,3 +160,24 @@ def test_a_file_through_coturn_relay_only(turn, server_factory, browsers, tmp_pa
     wait_state(b, "in", ["done"], 120.0)
     assert b.driver.execute_async_script(RECEIVED_SHA)["sha"] == sha
     assert wait_state(a, "out", ["done"], 10.0)
+
+
+def test_a_file_from_chromium_to_firefox(server, browsers, firefoxes, tmp_path):
+    """Firefox has no File System Access API: it keeps the file in memory, as it says."""
+    from .pages import CallPage
+
+    chromium = CallPage(browsers(), server).open()
+    firefox = CallPage(firefoxes(), server).open()
+    chromium.wait_sees(firefox, timeout=12.0)
+    firefox.wait_sees(chromium, timeout=12.0)
+    no_picker(chromium)
+    connect(chromium, firefox)
+    assert "memory" in firefox.js("return document.querySelector('.file-note').textContent")
+    path, sha = random_file(tmp_path, "to-firefox.bin", FILE_MB)
+    send(chromium, path)
+    wait_state(firefox, "in", ["offered"], 12.0)
+    accept(firefox)
+    wait_state(firefox, "in", ["done"], 300.0)
+    got = firefox.driver.execute_async_script(RECEIVED_SHA)
+    assert got == {"sha": sha, "size": FILE_MB * 1024 * 1024, "name": "to-firefox.bin"}
+    assert wait_state(chromium, "out", ["done"], 10.0)

@@ -60,7 +60,10 @@ export class Transfers extends EventTarget {
       if (!old) continue;
       if (t.dir === 'in' && t.state === 'receiving') t.receiver.resume().catch((err) => this.fail(t, err));
       if (t.dir === 'out' && t.state === 'offered') this.sendOffer(t);
-      if (t.dir === 'out' && t.sender) t.sender.channel = channel; // the receiver's resume says where
+      if (t.dir === 'out' && t.sender) { // the receiver's resume says where; a reloaded receiver says cancel
+        t.sender.channel = channel;
+        this.post(t, { t: 'where', id: t.id });
+      }
     }
     this.pump(key);
   }
@@ -224,6 +227,9 @@ export class Transfers extends EventTarget {
     if (!msg || typeof msg !== 'object' || typeof msg.t !== 'string') return null;
     if (msg.t === 'offer') return this.onOffer(session, channel, msg);
     const t = this.list.find((x) => x.key === key && x.id === msg.id);
+    if (!t && ['where', 'resume', 'accept'].includes(msg.t) && typeof msg.id === 'string' && channel.readyState === 'open') {
+      channel.send(JSON.stringify({ t: 'cancel', id: msg.id.slice(0, 24) })); // this page was reloaded: it is gone
+    }
     if (!t || !ACTIVE.has(t.state)) return null;
     const n = Number.isInteger(msg.n) && msg.n >= 0 ? msg.n : null;
     const from = Number.isInteger(msg.from) && msg.from >= 0 ? msg.from : 0;
