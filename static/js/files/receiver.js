@@ -60,11 +60,15 @@ export class Receiver {
   }
 
   // The channel came back: drop partial blocks, ask for the rest from `next`.
-  async resume() {
-    this.pending.clear();
-    this.buffered = 0;
-    await this.sink.truncate?.(this.next);
-    this.send({ t: 'resume', id: this.offer.id, from: this.next });
+  // After the block being checked now, if any: `next` is then final.
+  resume() {
+    this.chain = this.chain.then(async () => {
+      this.pending.clear();
+      this.buffered = 0;
+      await this.sink.truncate?.(this.next);
+      this.send({ t: 'resume', id: this.offer.id, from: this.next });
+    });
+    return this.chain;
   }
 
   stop() {

@@ -39,12 +39,16 @@ export class Sender {
     const live = () => !this.stopped && run === this.runs && this.channel.readyState === 'open';
     this.acked = Math.max(this.acked, from);
     this.sent = from * this.block;
+    // The next block is read and hashed while this one's chunks drain (crypto.subtle and
+    // the file read run off the main thread): the channel never waits for them.
+    let next = this.read(from);
     for (let b = from; b < this.blocks; b += 1) {
       while (live() && b - this.acked >= WINDOW_BLOCKS) await new Promise((resolve) => { this.wake = resolve; });
       if (!live()) return false;
-      const start = b * this.block;
-      const bytes = new Uint8Array(await this.file.slice(start, Math.min(this.file.size, start + this.block)).arrayBuffer());
-      this.digests[b] = await digest(bytes);
+      const { bytes, hash } = await next;
+      next = b + 1 < this.blocks ? this.read(b + 1) : null;
+      next?.catch(() => {}); // a stopped run may leave one read unawaited
+      this.digests[b] = hash;
       for (let off = 0, i = 0; off < bytes.length; off += this.chunk, i += 1) {
         while (live() && this.channel.bufferedAmount > HIGH_WATER) await this.drained();
         if (!live()) return false;
@@ -57,6 +61,12 @@ export class Sender {
     if (!live()) return false;
     this.channel.send(JSON.stringify({ t: 'done', id: this.id, root: await rootOf(this.digests) }));
     return true;
+  }
+
+  async read(b) {
+    const start = b * this.block;
+    const bytes = new Uint8Array(await this.file.slice(start, Math.min(this.file.size, start + this.block)).arrayBuffer());
+    return { bytes, hash: await digest(bytes) };
   }
 
   drained() {
