@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { CHUNKS_PER_BLOCK, HEADER_BYTES, blockCount, chunkPayload, formatBytes, maxMessageSize,
+import { CHUNKS_PER_BLOCK, HEADER_BYTES, blockCount, chunkPayload, formatBytes, formatDuration, maxMessageSize,
          packChunk, unpackChunk } from '../../static/js/files/chunking.js';
 import { Sender } from '../../static/js/files/sender.js';
 import { Receiver } from '../../static/js/files/receiver.js';
@@ -19,6 +19,7 @@ test('the chunk fits the peer\'s a=max-message-size, at most 64 KiB', () => {
   assert.equal(chunkPayload('a=max-message-size:262144\r\n'), 65536 - HEADER_BYTES);
   assert.equal(chunkPayload('a=max-message-size:16384\r\n'), 16384 - HEADER_BYTES);
   assert.equal(formatBytes(2_100_000), '2.1 MB');
+  assert.deepEqual([45, 95, 7655].map(formatDuration), ['45 s', '1:35', '2:07:35']);
   assert.equal(blockCount(0, 1024), 1);
 });
 

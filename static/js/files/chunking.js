@@ -64,7 +64,9 @@ export function formatBytes(n) {
 export function formatDuration(seconds) {
   if (!Number.isFinite(seconds)) return '–';
   const s = Math.max(0, Math.round(seconds));
-  return s >= 60 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : `${s} s`;
+  const mmss = `${Math.floor((s % 3600) / 60)}:${String(s % 60).padStart(2, '0')}`;
+  if (s >= 3600) return `${Math.floor(s / 3600)}:${mmss.padStart(5, '0')}`;
+  return s >= 60 ? mmss : `${s} s`;
 }
 
 // Progress figures from (bytes done, size, rate in bytes/s).
@@ -84,7 +86,7 @@ export class RateMeter {
     if (this.samples.length < 2) return 0;
     const [t0, b0] = this.samples[0];
     const [t1, b1] = this.samples[this.samples.length - 1];
-    return t1 > t0 ? ((b1 - b0) * 1000) / (t1 - t0) : 0;
+    return t1 > t0 ? Math.max(0, ((b1 - b0) * 1000) / (t1 - t0)) : 0;
   }
 }
 

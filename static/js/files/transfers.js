@@ -275,7 +275,7 @@ export class Transfers extends EventTarget {
   }
 
   progress(t, done) {
-    t.done = done;
+    t.done = Math.max(t.done, done); // what the page shows never goes back (a resume re-sends unchecked bytes)
     t.meter.add(performance.now(), done);
     this.changed();
   }
