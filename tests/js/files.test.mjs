@@ -123,3 +123,16 @@ test('a transfer cut mid-way resumes on a new channel from the last acknowledged
   assert.deepEqual(new Uint8Array(await blob.arrayBuffer()), f.bytes);
   assert.ok(sender.acked >= 25);
 });
+
+test('a sender that ignores the window or the size cannot fill the receiver\'s memory', () => {
+  const small = new Receiver({ offer: { id: 'f1', size: 10 }, sink: new MemorySink('x', ''), send: () => {} });
+  small.onChunk(0, new Uint8Array(10));
+  assert.equal(small.overflow, undefined);
+  small.onChunk(1, new Uint8Array(1));
+  assert.equal(small.overflow, true);
+  const big = new Receiver({ offer: { id: 'f2', size: 2 ** 40 }, sink: new MemorySink('x', ''), send: () => {} });
+  big.onChunk(CHUNKS_PER_BLOCK * 31, new Uint8Array(1));
+  assert.equal(big.overflow, undefined);
+  big.onChunk(CHUNKS_PER_BLOCK * 32, new Uint8Array(1)); // 32 blocks ahead of the first unchecked one
+  assert.equal(big.overflow, true);
+});

@@ -4,7 +4,7 @@
 // saving. Block and done messages are handled one at a time, in order, while chunks of
 // the next block keep arriving. `next` is the first block not yet stored: where a
 // resume starts.
-import { CHUNKS_PER_BLOCK } from './chunking.js';
+import { CHUNKS_PER_BLOCK, WINDOW_BLOCKS } from './chunking.js';
 import { digest, hex, rootOf } from './sha256.js';
 
 export class Receiver {
@@ -23,6 +23,12 @@ export class Receiver {
     if (this.stopped) return;
     const block = Math.floor(index / CHUNKS_PER_BLOCK);
     if (block < this.next) return; // a block already stored (sent again before a resume)
+    // A sender that ignores the window (WINDOW_BLOCKS unacknowledged) or sends past the
+    // size would fill this page's memory: the transfer fails instead.
+    if (block - this.next >= 2 * WINDOW_BLOCKS || this.received + this.buffered + bytes.byteLength > this.offer.size) {
+      this.overflow = true;
+      return;
+    }
     if (!this.pending.has(block)) this.pending.set(block, []);
     this.pending.get(block).push(bytes);
     this.buffered += bytes.byteLength;

@@ -14,7 +14,9 @@ export class MemorySink {
   // Resume: drop the blocks from `n` on (they are sent again).
   truncate(n) { this.parts.length = Math.min(this.parts.length, n); }
   async close() {
-    const blob = new Blob(this.parts, { type: this.mime || 'application/octet-stream' });
+    // Never the type the peer claims: a blob: URL has this page's origin, and one typed
+    // text/html opened in a tab would run the peer's script here. Saved, it is just bytes.
+    const blob = new Blob(this.parts, { type: 'application/octet-stream' });
     this.parts = [];
     return { blob, url: URL.createObjectURL(blob) };
   }

@@ -15,6 +15,7 @@ import { Receiver } from './receiver.js';
 import { canStream, openSink } from './sink.js';
 
 const ACTIVE = new Set(['queued', 'asking', 'offered', 'sending', 'receiving', 'verifying']);
+const FILE_ID = /^[A-Za-z0-9_-]{1,24}$/; // docs/protocol.md, "Files"
 const OFFERS_MAX = 50; // waiting offers kept per peer: a peer cannot fill this page
 
 const keyOf = (session) => `${session.callId} ${session.peerAnchorId}`;
@@ -154,10 +155,11 @@ export class Transfers extends EventTarget {
     const key = keyOf(session);
     const name = typeof msg.name === 'string' ? msg.name.slice(0, 255) : '';
     const size = msg.size;
-    if (!name || !Number.isSafeInteger(size) || size < 0 || !Number.isInteger(msg.n) || typeof msg.id !== 'string') return;
+    // The peer is trusted no more than the server trusts a page: the same bounds as file:offer.
+    if (!name || !Number.isSafeInteger(size) || size < 0 || !Number.isInteger(msg.n) || !FILE_ID.test(msg.id)) return;
     if (this.list.some((t) => t.key === key && t.id === msg.id)) return; // sent again after a reconnect
     if (this.list.filter((t) => t.key === key && t.state === 'offered').length >= OFFERS_MAX) return;
-    const t = { id: msg.id.slice(0, 24), num: msg.n, dir: 'in', key, callId: session.callId, peerAnchorId: session.peerAnchorId,
+    const t = { id: msg.id, num: msg.n, dir: 'in', key, callId: session.callId, peerAnchorId: session.peerAnchorId,
                 name, size, mime: typeof msg.mime === 'string' ? msg.mime.slice(0, 100) : '', channel,
                 state: 'offered', done: 0, meter: new RateMeter(), streams: canStream(), maxBytes: this.maxBytes };
     this.list.push(t);
@@ -202,6 +204,10 @@ export class Transfers extends EventTarget {
     const t = this.list.find((x) => x.key === key && x.dir === 'in' && x.num === transfer && x.state === 'receiving');
     if (!t) return; // a chunk still in flight when the transfer was cancelled
     t.receiver.onChunk(index, bytes);
+    if (t.receiver.overflow) {
+      this.post(t, { t: 'cancel', id: t.id, reason: 'mismatch' });
+      return this.end(t, 'failed', 'mismatch');
+    }
     this.progress(t, Math.min(t.size, t.receiver.received + t.receiver.buffered));
   }
 
@@ -227,8 +233,8 @@ export class Transfers extends EventTarget {
     if (!msg || typeof msg !== 'object' || typeof msg.t !== 'string') return null;
     if (msg.t === 'offer') return this.onOffer(session, channel, msg);
     const t = this.list.find((x) => x.key === key && x.id === msg.id);
-    if (!t && ['where', 'resume', 'accept'].includes(msg.t) && typeof msg.id === 'string' && channel.readyState === 'open') {
-      channel.send(JSON.stringify({ t: 'cancel', id: msg.id.slice(0, 24) })); // this page was reloaded: it is gone
+    if (!t && ['where', 'resume', 'accept'].includes(msg.t) && FILE_ID.test(msg.id) && channel.readyState === 'open') {
+      channel.send(JSON.stringify({ t: 'cancel', id: msg.id })); // this page was reloaded: it is gone
     }
     if (!t || !ACTIVE.has(t.state)) return null;
     const n = Number.isInteger(msg.n) && msg.n >= 0 ? msg.n : null;
