@@ -137,7 +137,7 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     size_mb = knob("FILE_MB", 200, 50)
-    repeats = knob("FILE_REPEATS", 3, 1)
+    repeats = knob("FILE_REPEATS", 2, 1)
     size = size_mb * 1024 * 1024
     started = time.time()
     result = {"bench": "files", "size_mb": size_mb, "repeats": repeats}
@@ -158,30 +158,47 @@ def main():
         c.get(server.url + "/about")
         connect(a, b, a_anchor, b_anchor)
         chunk = 65536 - 8  # chunking.js between two Chromiums: 64 KiB less the header (read back below)
-        app_runs, base_runs, errors = [], [], []
-        for i in range(repeats):
-            try:
-                app_runs.append(app_once(a, b, path, size))
-                chunk = a.execute_script("return window.tlcFiles.list.filter((x) => x.dir === 'out').pop().sender.chunk")
-            except Exception as err:
-                errors.append(f"app run {i}: {err!r}"[:300])
+        app_runs, quiet_runs, base_runs, errors = [], [], [], []
+
+        def bare(i):
             r = c.execute_async_script(BARE, size, chunk, 4 * 1024 * 1024, 1024 * 1024)
             if "error" in r:
                 errors.append(f"bare run {i}: {r['error']}")
             else:
                 base_runs.append({"ms": r["ms"], "mb_s": size / 1e6 / (r["ms"] / 1000)})
-            print(f"files {i}: app {app_runs[-1:]} bare {base_runs[-1:]}", flush=True)
+
+        # With the call's camera and microphone on (what a person does), then with both
+        # pages sending nothing (the slot's "Nothing" source): what the transfer costs
+        # apart from the video the same CPU encodes and decodes.
+        for runs, label in ((app_runs, "in a video call"), (quiet_runs, "in a call sending nothing")):
+            if runs is quiet_runs:
+                for d in (a, b):
+                    d.execute_script("for (const m of window.tlc.media.values()) m.setSource('none')")
+            for i in range(repeats):
+                try:
+                    runs.append(app_once(a, b, path, size))
+                    chunk = a.execute_script(
+                        "return window.tlcFiles.list.filter((x) => x.dir === 'out').pop().sender.chunk")
+                except Exception as err:
+                    errors.append(f"app run {i} ({label}): {err!r}"[:300])
+                bare(i)
+                print(f"files {label} {i}: app {runs[-1:]} bare {base_runs[-1:]}", flush=True)
         app_rate = median([r["mb_s"] for r in app_runs]) if app_runs else None
+        quiet_rate = median([r["mb_s"] for r in quiet_runs]) if quiet_runs else None
         base_rate = median([r["mb_s"] for r in base_runs]) if base_runs else None
         result.update({
             "ok": bool(app_runs and base_runs),
             "app_mb_s": rnd(app_rate, 1), "bare_mb_s": rnd(base_rate, 1),
             "ratio": rnd(app_rate / base_rate) if app_rate and base_rate else None,
+            "quiet_mb_s": rnd(quiet_rate, 1),
+            "quiet_ratio": rnd(quiet_rate / base_rate) if quiet_rate and base_rate else None,
+            "quiet_runs": quiet_runs,
             "heap_peak_growth_mib": rnd(max(r["heap_growth_mib"] for r in app_runs), 1) if app_runs else None,
             "rss_peak_growth_mib": rnd(max(r["rss_growth_mib"] for r in app_runs), 1) if app_runs else None,
             "chunk_bytes": chunk, "app_runs": app_runs, "bare_runs": base_runs, "errors": errors[:5],
             "what": "MB/s (10^6 bytes) of the file's size over the receiver's Accept click → file "
-                    "checked; bare: first send → last byte received on a plain data channel",
+                    "checked, in a video call and in a call sending nothing; bare: first send → "
+                    "last byte received on a plain data channel",
         })
         if not app_runs:
             result["error"] = errors[0] if errors else "no app runs"
