@@ -1,6 +1,7 @@
 """Files in a call (issue 29), between two real browsers: the file arrives with the same
 SHA-256 (checked by the page and again here), a transfer survives a forced ICE restart,
-a cancel on either side stops both, and a relay-only call through coturn carries one.
+a cancel on either side stops both, so does the call's end, and a relay-only call through
+coturn carries one.
 Screenshots of the offer, the progress and the result at 1366x800 and 390x844; axe 0
 serious in each state.
 
@@ -15,7 +16,7 @@ import hashlib
 import json
 import os
 
-from .calls import SECRET, connect
+from .calls import SECRET, connect, end_call
 from .geometry import axe_violations, set_viewport
 from .pages import open_pages, selected_pair, shot
 
@@ -145,6 +146,16 @@ def test_files_between_two_chromiums(server, browsers, tmp_path):
         done_then = last(b, "in")["done"]
         assert done_then < SMALL_MB * 1024 * 1024
     assert not b.js("return window.tlcFiles.list.some((x) => x.dir === 'in' && x.state === 'receiving')")
+
+    # The call ends mid-transfer: both sides stop, and say why.
+    send(a, small)
+    wait_state(b, "in", ["offered"], 10.0)
+    accept(b)
+    b.wait("const x = window.tlcFiles.list.filter((t) => t.dir === 'in').pop(); return x.done > 0",
+           20.0, "transfer under way when the call ends")
+    end_call(a)
+    assert wait_state(a, "out", ["failed"], 10.0)["reason"] == "callEnded"
+    assert wait_state(b, "in", ["failed"], 10.0)["reason"] == "callEnded"
 
 
 def test_a_file_through_coturn_relay_only(turn, server_factory, browsers, tmp_path):
