@@ -29,7 +29,7 @@ export class Transfers extends EventTarget {
     this.nums = 0;              // the transfer number of our chunks' headers
     this.maxBytes = MAX_FILE_BYTES;
     this.timer = null;
-    store.subscribe(() => this.sync());
+    store.subscribe(() => { try { this.sync(); } catch (err) { console.warn('files', err); } }); // never stops the page's render
     this.sync();
   }
 

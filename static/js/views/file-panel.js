@@ -74,8 +74,11 @@ export function mountFiles({ signaling, calls, store, root = document.querySelec
     // Where received files go: said each time, the browser may lose the API (a policy).
     setText(root.querySelector('.file-note'), canStream() ? FILES.streamNote : FILES.memoryNote);
   };
-  transfers.addEventListener('change', render);
-  store.subscribe(render);
+  // The store calls its listeners in turn: one that threw would keep the call page's own
+  // render from running. This panel's never does.
+  const safely = (fn) => () => { try { fn(); } catch (err) { console.warn('file panel', err); } };
+  transfers.addEventListener('change', safely(render));
+  store.subscribe(safely(render));
   render();
   window.tlcFiles = transfers;
   return transfers;
