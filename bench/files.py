@@ -113,7 +113,7 @@ def app_once(a, b, path, size):
     rss_before = renderer_rss(b._tlc_profile)
     a.find_element("id", "file-input").send_keys(path)
     accept = ".file-card[data-state='offered'][data-dir='in'] [data-action='accept']"
-    button = wait(b, f"return document.querySelector(\"{accept}\")", 30, "offer shown")
+    button = wait(b, f"return document.querySelector(\"{accept}\")", 120, "offer shown")
     b.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
     peak_rss = rss_before
@@ -127,7 +127,7 @@ def app_once(a, b, path, size):
         raise RuntimeError(f"transfer did not finish: {got}")
     heap = b.execute_script("clearInterval(window.__heapTimer); return [window.__heapBase, window.__heapPeak]")
     wait(a, "const x = window.tlcFiles.list.filter((t) => t.dir === 'out').pop(); return x && x.state === 'done'",
-         10, "sender done")
+         120, "sender done")
     return {"ms": got["ms"], "mb_s": size / 1e6 / (got["ms"] / 1000),
             "heap_growth_mib": (heap[1] - heap[0]) / 2**20, "rss_growth_mib": (peak_rss - rss_before) / 1024}
 
@@ -184,6 +184,7 @@ def main():
                         "return window.tlcFiles.list.filter((x) => x.dir === 'out').pop().sender.chunk")
                 except Exception as err:
                     errors.append(f"app run {i} ({label}): {err!r}"[:300])
+                    print(errors[-1], flush=True)
                 bare(i, runs)
                 print(f"files {label} {i}: app {runs[-1:]} bare {base_runs[-1:]}", flush=True)
         # The floor of each phase is the bare channel measured between its own transfers: in
