@@ -16,6 +16,8 @@ import hashlib
 import json
 import os
 
+from selenium.common.exceptions import StaleElementReferenceException
+
 from .calls import SECRET, connect, end_call
 from .geometry import axe_violations, set_viewport
 from .pages import open_pages, selected_pair, shot
@@ -69,9 +71,15 @@ def wait_state(page, direction, states, timeout, count=None):
 def press(page, css):
     """Click a button as a person would: scrolled into the middle of the view first (the
     sticky top bar covers the top)."""
-    button = page.wait("return document.querySelector(arguments[0])", 5.0, css, css)
-    page.js("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
+    for _ in range(3):
+        button = page.wait("return document.querySelector(arguments[0])", 5.0, css, css)
+        try:
+            page.js("arguments[0].scrollIntoView({block: 'center'})", button)
+            button.click()
+            return
+        except StaleElementReferenceException:
+            continue  # the card was drawn again (its state changed) between finding and clicking
+    raise AssertionError(f"{css} kept being replaced")
 
 
 def accept(page):
