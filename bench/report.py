@@ -198,6 +198,23 @@ def rows(doc):
         row("call setup, Accept → first remote frame, real Chromium", "≤ 1.2×",
             failed(t, "call"), "—", None, None, ".venv/bin/python bench/browser.py --out r.json")
 
+    # a file sent in a call, peer to peer (issue 29)
+    t = R.get("files")
+    cmd = ".venv/bin/python bench/files.py --out r.json"
+    if ok(t):
+        row(f"file in a call: {t['size_mb']} MB over the call's data channel, real Chromium, "
+            "Accept → checked (median MB/s); receiver's peak memory growth", "≥ 0.8× bare",
+            f"{t['app_mb_s']} MB/s in a video call ({t.get('quiet_mb_s')} MB/s, "
+            f"{t.get('quiet_ratio')}× its bare {t.get('quiet_bare_mb_s')} MB/s, with both pages "
+            "sending nothing); receiver JS heap "
+            f"+{t['heap_peak_growth_mib']} MiB, renderer RSS +{t['rss_peak_growth_mib']} MiB",
+            f"{t['bare_mb_s']} MB/s (a bare data channel, 2 RTCPeerConnections in one page, "
+            "measured while the call ran)",
+            t["ratio"], None if t["ratio"] is None else t["ratio"] >= 0.8, cmd)
+    elif t is not None:
+        row("file in a call: throughput over the call's data channel", "≥ 0.8× bare",
+            failed(t, "files"), "—", None, None, cmd)
+
     # a network change mid-call in the NAT lab (issue 30.3)
     t = R.get("netchange")
     cmd = ".venv/bin/python bench/netchange.py --out r.json"
@@ -483,6 +500,14 @@ def write(doc, path):
         "`bench/static/baseline.html`, two RTCPeerConnections in one page, timed from just "
         "before `createOffer` (camera already open, as on the call page). Runs alternate; the "
         "first of each is a warm-up.",
+        "- File in a call (`bench/files.py`): two headless Chromium in a call; A sends a random "
+        "`BENCH_FILE_MB` file (200) with the page's Send file input, B accepts; MB/s = size over "
+        "B's clock from Accept to the file checked (every block's and the whole file's SHA-256). "
+        "Baseline, interleaved: a bare negotiated data channel between two RTCPeerConnections "
+        "in one page, the same bytes, chunk size and backpressure thresholds, no file read, no "
+        "hashing. The transfer is measured in the video call, then again with both pages sending "
+        "nothing (the video's encoding and decoding share the same CPU). Memory: growth of B's JS "
+        "heap (sampled every 50 ms) and of its renderer's RSS.",
         "- Page weight: `/call` with an empty cache, following `<script>`, `<link>`, ES-module "
         "imports and CSS `url()`s, no compression.",
         "- Round trips: one client, 40 events/s, emit → ack; `me:state` and `ice:servers` are "
@@ -498,7 +523,7 @@ def write(doc, path):
         "- Knobs: `BENCH_QUICK=1` (small sizes), `BENCH_IDLE_CLIENTS`, `BENCH_IDLE_RAMP_SECONDS`, "
         "`BENCH_RELAY_CLIENTS`, `BENCH_RELAY_PAIRS`, `BENCH_RELAY_SECONDS`, "
         "`BENCH_RELAY_LATENCY_RATE`, `BENCH_LOBBY_SIZES`, `BENCH_CHAT_RATE`, `BENCH_CALL_REPEATS`, "
-        "`BENCH_PAGE_REPEATS`, "
+        "`BENCH_PAGE_REPEATS`, `BENCH_FILE_MB`, `BENCH_FILE_REPEATS`, "
         "`BENCH_LOG_LEVEL`; see bench/README.md.",
         "",
     ]

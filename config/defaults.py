@@ -98,6 +98,9 @@ PERMANENT_SESSION_LIFETIME = timedelta(days=365)
 CHAT_MAX_LENGTH = 4000
 CHAT_RATE_PER_SECOND = 5
 CHAT_RATE_BURST = 30
+# Files sent in a call, peer to peer (issue 29): the largest file a page may offer, in
+# bytes (file:offer refuses more, saying so; the receiving page checks it too).
+MAX_FILE_BYTES = 2 * 1024 ** 3
 # Accounts: failed sign-ins allowed per username and address within the window (seconds),
 # and per address over all usernames.
 LOGIN_MAX_ATTEMPTS = 5

@@ -54,9 +54,10 @@ class User(Base):
 
 
 # Message kinds: what a person wrote, and the call events the calls feature records
-# (call-joined / call-left: a party of a group call, in the group's conversation).
+# (call-joined / call-left: a party of a group call, in the group's conversation;
+# file-sent: a file sent in a call, issue 29).
 MESSAGE_KINDS = ("text", "call-started", "call-ended", "call-missed", "call-declined",
-                 "call-joined", "call-left")
+                 "call-joined", "call-left", "file-sent")
 
 
 class Conversation(Base):

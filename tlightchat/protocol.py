@@ -270,6 +270,32 @@ class TrustSet(Payload):
     verified: StrictBool
 
 
+# -- files in a call (realtime/file_handlers.py; docs/protocol.md, "Files") --
+
+def _file_name(name):
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        raise ValueError("must not contain control characters")
+    return name
+
+
+FileName = Annotated[StrictStr, Field(min_length=1, max_length=255),
+                     AfterValidator(_file_name)]
+FileId = Annotated[StrictStr, Field(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9_-]+$")]
+# The hard cap of a size on the wire; config MAX_FILE_BYTES (2 GiB) is what a server accepts.
+FileSize = Annotated[StrictInt, Field(ge=0, le=2**53 - 1)]
+
+
+class FileOffer(Payload):
+    callId: Id
+    to: Optional[Id] = None
+    name: FileName
+    size: FileSize
+
+
+class FileSent(FileOffer):
+    fileId: FileId
+
+
 # Client → server events and their payload schema (None: the event takes no payload).
 CLIENT_EVENTS = {
     "me:rename": Rename,
@@ -298,6 +324,9 @@ CLIENT_EVENTS = {
     "chat:conversations": None,
     "chat:delivered": ChatMark,
     "chat:read": ChatMark,
+    # files in a call
+    "file:offer": FileOffer,
+    "file:sent": FileSent,
 }
 
 OPTIONAL_PAYLOAD = {"lobby:get", "anchor:create"}  # every field optional: may be absent

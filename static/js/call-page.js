@@ -27,6 +27,7 @@ import { ChatToast } from './views/chat-toast.js';
 import { StatusView } from './views/status.js';
 import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
+import { mountFiles } from './views/file-panel.js';
 import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
@@ -75,6 +76,7 @@ rejoin.attach(calls);
 new PeerLeaveWatch({ signaling, store, calls }); // a peer that closed its tab: the call ends
 const trust = new TrustMarks(signaling);
 const notifier = new RingNotifier(); // incoming calls while this tab is hidden
+mountFiles({ signaling, calls, store }); // files sent in a call (issue 29)
 
 // -- anchor actions -------------------------------------------------------------------
 

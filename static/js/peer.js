@@ -30,6 +30,7 @@ import { CALL_SIGNAL } from './protocol.js';
 import { Health } from './health.js';
 import { Recovery, ufragOf } from './recovery.js';
 import { Safety } from './safety.js';
+import { openFileChannel } from './files/channel.js';
 
 export { ufragOf };
 
@@ -72,6 +73,8 @@ export class PeerSession extends EventTarget {
         this.pc.addTransceiver(this.localTrack(kind) || kind, { direction: 'sendrecv', streams: [this.msidStream] });
       }
     }
+    // Files (issue 29): a negotiated channel, after the transceivers, so it is in the first offer.
+    this.fileChannel = openFileChannel(this.pc);
   }
 
   watch() {

@@ -34,12 +34,16 @@ export const CHAT_HISTORY = 'chat:history';
 export const CHAT_CONVERSATIONS = 'chat:conversations';
 export const CHAT_DELIVERED = 'chat:delivered';
 export const CHAT_READ = 'chat:read';
+// Files in a call (docs/protocol.md, "Files"): asked before, recorded after; the bytes go peer to peer.
+export const FILE_OFFER = 'file:offer';
+export const FILE_SENT = 'file:sent';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
   CALL_INVITE, CALL_INVITE_MANY, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
+  FILE_OFFER, FILE_SENT,
 ]);
 
 // Server → client.

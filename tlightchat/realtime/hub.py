@@ -15,7 +15,7 @@ from .. import events as E
 from ..errors import Refusal
 from ..faults import is_storage_fault
 from ..protocol import HANDLERS, ok, validate
-from . import chat_handlers, handlers, trust_handlers  # noqa: F401  (handlers register)
+from . import chat_handlers, file_handlers, handlers, trust_handlers  # noqa: F401  (handlers register)
 from .eventlog import EventLog
 
 log = logging.getLogger(__name__)

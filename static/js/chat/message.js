@@ -3,6 +3,7 @@
 // chat/view.js renders a panel of these.
 import { h } from '../views/dom.js';
 import { CALL_WORDS, CHAT, STATUS_WORDS } from '../views/words.js';
+import { fileSentText } from '../views/file-words.js';
 import { formatDate, formatTime, lang, t } from '../i18n.js';
 
 const time = (ts) => formatTime(ts);
@@ -30,9 +31,12 @@ function duration(ms) {
 // A group call's events (issue 26) name who joined or left.
 const GROUP_EVENTS = { 'call-joined': ['callLog.joined', 'callLog.youJoined'],
   'call-left': ['callLog.left', 'callLog.youLeft'] };
-const eventWords = (m, meId) => (GROUP_EVENTS[m.kind]
-  ? t(GROUP_EVENTS[m.kind][m.from === meId ? 1 : 0], { name: m.fromName })
-  : CALL_WORDS[m.kind] || m.kind);
+const eventWords = (m, meId) => {
+  if (m.kind === 'file-sent') return fileSentText(m, m.from === meId);
+  return GROUP_EVENTS[m.kind]
+    ? t(GROUP_EVENTS[m.kind][m.from === meId ? 1 : 0], { name: m.fromName })
+    : CALL_WORDS[m.kind] || m.kind;
+};
 
 export function preview(m, meId) {
   if (!m) return '';
@@ -47,7 +51,7 @@ export function messageRow(m, first, meId) {
     const words = eventWords(m, meId);
     const extra = m.kind === 'call-ended' && m.call?.durationMs != null ? ` · ${duration(m.call.durationMs)}` : '';
     return h('div', { class: `chat-event ${m.kind}`, dataset: { id: m.id } },
-      h('span', {}, `📞 ${words}${extra}`), ' ', h('time', { datetime: new Date(m.ts).toISOString() }, time(m.ts)));
+      h('span', {}, `${m.kind === 'file-sent' ? '📎' : '📞'} ${words}${extra}`), ' ', h('time', { datetime: new Date(m.ts).toISOString() }, time(m.ts)));
   }
   const body = h('div', { class: 'chat-body' });
   if (m.html !== null) body.innerHTML = m.html;   // sanitised by the server (nh3 allowlist)

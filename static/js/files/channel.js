@@ -1,0 +1,26 @@
+// The call's file channel (issue 29): one negotiated data channel per RTCPeerConnection,
+// made by both sides with the connection (peer.js calls this once), so it is in the
+// first offer and sending a file never renegotiates. Ordered and reliable: chunks arrive
+// in order, and across an ICE restart SCTP resends what was in flight.
+import { CHANNEL_ID, CHANNEL_LABEL, LOW_WATER } from './chunking.js';
+
+export function openFileChannel(pc) {
+  try {
+    const channel = pc.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true });
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = LOW_WATER;
+    return channel;
+  } catch (err) { // a browser without SCTP: calls work, files do not
+    console.warn('no file channel', err);
+    return null;
+  }
+}
+
+// Resolves once the channel is open (at once if it is); rejects if it closes first.
+export function whenOpen(channel) {
+  if (channel.readyState === 'open') return Promise.resolve(channel);
+  return new Promise((resolve, reject) => {
+    channel.addEventListener('open', () => resolve(channel), { once: true });
+    channel.addEventListener('close', () => reject(new Error('channel closed')), { once: true });
+  });
+}
