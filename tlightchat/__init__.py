@@ -166,6 +166,9 @@ def create_app(config=None):
     else:
         node = LocalNode()
     ctx.assemble(node, connections)
+    from .safety import Safety  # blocks, who may ring or write, ring limits (issue 35)
+
+    Safety(db, app.config, cluster).attach(ctx, chat)
     life = SocketLifecycle(ctx, socketio)
     node.start(life)
     hub = Hub(ctx, socketio, faults=faults, metrics=metrics)

@@ -131,3 +131,23 @@ class HealthProbe(Base):
     __tablename__ = "health_probe"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     checked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# -- Safety (issue 35, tlightchat/safety/): blocks, per-user rules, reports, bans ------
+class Block(Base):
+    """`user_id` blocked `peer_id`: neither sees the other in the lobby, the peer cannot
+    ring or write to the user, and the peer's messages are hidden for the user."""
+    __tablename__ = "safety_blocks"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    peer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SafetySettings(Base):
+    """Who may ring / start a chat with the user (None: the operator's default,
+    SAFETY_RING_DEFAULT / SAFETY_CHAT_DEFAULT), and do not disturb until when."""
+    __tablename__ = "safety_settings"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    ring_policy: Mapped[Optional[str]] = mapped_column(String(16), default=None)
+    chat_policy: Mapped[Optional[str]] = mapped_column(String(16), default=None)
+    dnd_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)

@@ -410,3 +410,22 @@ def fail(code, message, **extra):
     """An error ack; `extra` carries documented extras such as retryAfterMs."""
     return {"ok": False, "error": {"code": code, "message": message, **extra}}
 
+
+
+# -- Safety (issue 35, docs/protocol.md "Safety"; handlers: tlightchat/safety/handlers.py)
+class SafetyPeer(Payload):
+    userId: Id
+
+
+class SafetySet(Payload):
+    ringPolicy: Optional[Literal["everyone", "chatted", "verified", "nobody"]] = None
+    chatPolicy: Optional[Literal["everyone", "verified", "nobody"]] = None
+    dndMinutes: Optional[Annotated[StrictInt, Field(ge=0, le=24 * 60)]] = None
+
+
+CLIENT_EVENTS.update({
+    "safety:block": SafetyPeer,
+    "safety:unblock": SafetyPeer,
+    "safety:get": None,
+    "safety:set": SafetySet,
+})

@@ -32,12 +32,18 @@ export const CHAT_HISTORY = 'chat:history';
 export const CHAT_CONVERSATIONS = 'chat:conversations';
 export const CHAT_DELIVERED = 'chat:delivered';
 export const CHAT_READ = 'chat:read';
+// Safety (docs/protocol.md, "Safety"): block a person, who may ring or write to me, do not disturb.
+export const SAFETY_BLOCK = 'safety:block';
+export const SAFETY_UNBLOCK = 'safety:unblock';
+export const SAFETY_GET = 'safety:get';
+export const SAFETY_SET = 'safety:set';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
   CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
+  SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET,
 ]);
 
 // Server → client.

@@ -7,6 +7,7 @@ only after the service returned, i.e. after the commit.
 from .. import events as E
 from ..errors import Refusal
 from ..protocol import handles
+from ..safety import handlers as _safety_events  # noqa: F401  (the safety:* handlers register)
 
 
 def _throttle(ctx, user_id):
@@ -18,6 +19,7 @@ def _throttle(ctx, user_id):
 def send(ctx, cid, p):
     me = ctx.user_of(cid)
     _throttle(ctx, me)
+    ctx.safety.check_chat(me, p["to"])  # blocks, who may write to me (safety/__init__.py)
     try:  # stored with whatever else is waiting, in one transaction (chat/groupcommit.py)
         message, duplicate = ctx.chat_writer.submit(me, p["to"], p["clientMsgId"], p["text"])
     except TimeoutError:
@@ -32,8 +34,9 @@ def send(ctx, cid, p):
 
 @handles("chat:history")
 def history(ctx, cid, p):
-    return ctx.chat.history(ctx.user_of(cid), p["with"], before=p.get("before"),
-                            after=p.get("after"), limit=p.get("limit", 50))
+    me = ctx.user_of(cid)
+    return ctx.safety.filter_history(me, p["with"], ctx.chat.history(
+        me, p["with"], before=p.get("before"), after=p.get("after"), limit=p.get("limit", 50)))
 
 
 @handles("chat:conversations")

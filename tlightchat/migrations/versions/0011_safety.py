@@ -1,0 +1,35 @@
+"""safety: blocks and who-may-ring/chat settings with do not disturb (issue 35)
+
+Revision ID: 0011
+Revises: 0009
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "safety_blocks",
+        sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), primary_key=True),
+        sa.Column("peer_id", sa.String(64), sa.ForeignKey("users.id"), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_safety_blocks_peer_id", "safety_blocks", ["peer_id"])
+    op.create_table(
+        "safety_settings",
+        sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), primary_key=True),
+        sa.Column("ring_policy", sa.String(16), nullable=True),
+        sa.Column("chat_policy", sa.String(16), nullable=True),
+        sa.Column("dnd_until", sa.DateTime(timezone=True), nullable=True),
+    )
+
+
+def downgrade():
+    op.drop_table("safety_settings")
+    op.drop_index("ix_safety_blocks_peer_id", "safety_blocks")
+    op.drop_table("safety_blocks")
