@@ -1,0 +1,56 @@
+"""Issue 35 in real browsers: a person blocked from the lobby's Block button cannot ring
+the blocker (the ring never reaches her page, and his page is told only "offline"), and
+the two no longer see each other in the lobby."""
+from .pages import open_pages
+
+# Every call:ring and every ringing-in phase the page ever had, recorded from the start.
+RECORD_RINGS = """
+window.__rings = [];
+window.tlc.signaling.on('call:ring', (ring) => window.__rings.push(ring.invitationId));
+window.tlc.store.subscribe(() => {
+  for (const slot of Object.values(window.tlc.store.getState().calls)) {
+    if (slot.phase === 'ringing-in') window.__rings.push('phase');
+  }
+});
+"""
+# Bob's page rings as an attacker would, from its own socket, an anchor it saw before.
+RING = """
+const [to, done] = arguments;
+const s = window.tlc.store.getState();
+const mine = Object.values(s.lobby.anchors).find((a) => a.clientId === s.me.clientId);
+window.tlc.signaling.request('call:invite', {fromAnchorId: mine.id, toAnchorId: to})
+  .then((ack) => done({ok: true, ack}), (err) => done({ok: false, code: err.code, message: err.message}));
+"""
+
+
+def test_a_blocked_persons_ring_never_reaches_the_blockers_page(server, browsers):
+    ann, bob = open_pages(server, browsers, 2)
+    ann.js(RECORD_RINGS)
+    ann_anchor = ann.anchor
+    row = f".lobby-user[data-user-id='{bob.user_id}'] button[data-action='block']"
+    ann.wait(f"return !!document.querySelector(\"{row}\")", 5.0, "a Block button on Bob's row")
+    assert not ann.js("return !!document.querySelector('.lobby-user.is-me .block-btn')")
+    ann.js(f"document.querySelector(\"{row}\").click()")
+    # Each leaves the other's lobby (a fresh snapshot from the server).
+    ann.wait(f"return !document.querySelector(\".lobby-user[data-user-id='{bob.user_id}']\")",
+             5.0, "Bob gone from Ann's lobby")
+    bob.wait(f"return !document.querySelector(\".lobby-user[data-user-id='{ann.user_id}']\")",
+             5.0, "Ann gone from Bob's lobby")
+    answers = [bob.driver.execute_async_script(RING, ann_anchor) for _ in range(2)]
+    assert answers == [{"ok": False, "code": "unavailable",
+                        "message": "that anchor is offline"}] * 2
+    # The refusals were answered (above) before anything could reach Ann; what she got
+    # meanwhile is in order before her own next ack, which she now waits for.
+    ann.driver.execute_async_script(
+        "const done = arguments[0]; window.tlc.signaling.request('me:state').then(done, done);")
+    assert ann.js("return window.__rings") == []
+    assert ann.js("return document.querySelectorAll('.tile[data-status=\"ringing\"]').length") == 0
+    # The control: unblocked (as /me does), the same ring reaches her page.
+    ann.driver.execute_async_script(
+        "const [id, done] = arguments;"
+        "window.tlc.signaling.request('safety:unblock', {userId: id}).then(done, done);",
+        bob.user_id)
+    bob.wait(f"return !!document.querySelector(\".lobby-user[data-user-id='{ann.user_id}']\")",
+             5.0, "Ann back in Bob's lobby")
+    assert bob.driver.execute_async_script(RING, ann_anchor)["ok"] is True
+    ann.wait("return window.__rings.length > 0", 5.0, "the ring reaches Ann once unblocked")
