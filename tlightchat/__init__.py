@@ -168,7 +168,8 @@ def create_app(config=None):
     ctx.assemble(node, connections)
     from .safety import Safety  # blocks, who may ring or write, ring limits (issue 35)
 
-    Safety(db, app.config, cluster).attach(ctx, chat)
+    safety = Safety(db, app.config, cluster)
+    safety.attach(ctx, chat)
     life = SocketLifecycle(ctx, socketio)
     node.start(life)
     hub = Hub(ctx, socketio, faults=faults, metrics=metrics)
@@ -181,6 +182,9 @@ def create_app(config=None):
 
     app.register_blueprint(pages.blueprint(identity, db, ctx, privacy))
     app.register_blueprint(chat_pages.bp)
+    from .safety import web as safety_pages
+
+    safety_pages.init_app(app, safety, identity, db)  # /me: who may ring me, blocks (issue 35)
     if metrics:
         metrics.watch(ctx.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
