@@ -151,3 +151,5 @@ class SafetySettings(Base):
     ring_policy: Mapped[Optional[str]] = mapped_column(String(16), default=None)
     chat_policy: Mapped[Optional[str]] = mapped_column(String(16), default=None)
     dnd_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # Invisible: sees the lobby, is in nobody's view, is rung as if offline.
+    invisible: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -421,6 +421,7 @@ class SafetySet(Payload):
     ringPolicy: Optional[Literal["everyone", "chatted", "verified", "nobody"]] = None
     chatPolicy: Optional[Literal["everyone", "verified", "nobody"]] = None
     dndMinutes: Optional[Annotated[StrictInt, Field(ge=0, le=24 * 60)]] = None
+    invisible: Optional[StrictBool] = None
 
 
 CLIENT_EVENTS.update({

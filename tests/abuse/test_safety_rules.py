@@ -209,3 +209,26 @@ def test_a_blocked_caller_meets_the_same_limits_as_one_ringing_someone_offline(w
     strip = lambda acks: [(a["error"]["code"], a["error"]["message"]) for a in acks]  # noqa: E731
     assert strip(blocked) == strip(offline)
     assert strip(blocked)[-1][0] == "rate-limited"
+
+
+def test_an_invisible_person_sees_the_lobby_and_nobody_sees_them(world):
+    ann, bob = world()
+    ok(ann.ask("safety:set", {"invisible": True}))
+    assert ann.user_id not in heard(bob, "lobby:snapshot")["users"]
+    assert invite(bob, ann.anchor) == offline_answer(bob)
+    # Her new tab is announced to nobody; a newcomer does not see her; she sees them all.
+    bob.clear()
+    ann.second_tab()
+    carl = Tab(bob.app)
+    assert ann.user_id not in carl.events("lobby:snapshot")[0]["users"]
+    ok(bob.ask("lobby:get", {}))
+    assert ann.user_id not in heard(bob, "lobby:snapshot")["users"]
+    assert not [e for e in bob.events("lobby:client-joined")
+                if e["client"]["userId"] == ann.user_id]
+    ann.clear()
+    ok(ann.ask("lobby:get", {}))
+    assert {bob.user_id, carl.user_id} <= set(heard(ann, "lobby:snapshot")["users"])
+    ok(invite(ann, bob.anchor))  # she may ring others
+    # Visible again: back in the views that could hold her, on every node.
+    ok(ann.ask("safety:set", {"invisible": False}))
+    heard(bob, "lobby:snapshot", lambda snap: ann.user_id in snap["users"])

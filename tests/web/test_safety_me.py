@@ -15,6 +15,10 @@ def test_the_rules_chosen_on_me_are_what_the_server_enforces(app):
     assert post(ann.browser, form="rules", ringPolicy="nobody",
                 chatPolicy="nobody").status_code == 302
     assert ann.ask("safety:get")["ringPolicy"] == "nobody"
+    assert ann.ask("safety:get")["invisible"] is False
+    post(ann.browser, form="rules", ringPolicy="nobody", chatPolicy="nobody", invisible="on")
+    assert ann.ask("safety:get")["invisible"] is True
+    assert ann.user_id not in Tab(app).events("lobby:snapshot")[0]["users"]
     ack = bob.ask("call:invite", {"fromAnchorId": bob.anchor, "toAnchorId": ann.anchor})
     assert ack["error"]["code"] == "unavailable"
     assert post(ann.browser, form="rules", ringPolicy="sometimes",

@@ -112,7 +112,7 @@ class ClusterNode:
                                      later=True)
             return 0
         if event == SAFETY_REFRESH:  # a block on another node: this user's views here
-            return self.ctx.safety.refresh_here(user_id)
+            return self.ctx.safety.refresh_here(user_id, data)
         return self.ctx.deliver_here(user_id, event, data, skip_client)
 
     def depart(self, action, before):

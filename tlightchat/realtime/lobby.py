@@ -54,7 +54,7 @@ class View:
         self.hidden = hidden   # users a block stands between this view's user and
 
     def held(self):
-        return [self.user_id, *self.pins, *self.window]
+        return [self.user_id, *(self.pins - self.hidden), *self.window]
 
 
 class LobbyViews:
@@ -72,6 +72,7 @@ class LobbyViews:
         self.users = None      # the users slice `order` describes
         # userId → the users hidden from that user's views (tlightchat/safety/: blocks)
         self.hidden_for = lambda user_id: frozenset()
+        self.always_hidden = frozenset()  # users in nobody's window (safety: invisible)
 
     def followed(self, prev, nxt):
         """After every change (EmitterTree): `order` now describes nxt's users, if it
@@ -104,8 +105,8 @@ class LobbyViews:
         user_id = state["clients"][client_id]["userId"]
         hidden = self.hidden_for(user_id)
         view = self.views[client_id] = View(client_id, user_id, query,
-                                            frozenset(list(pins)[:self.pins_max]) - {user_id}
-                                            - hidden, hidden)
+                                            frozenset(list(pins)[:self.pins_max]) - {user_id},
+                                            hidden)
         picked, view.complete = S.lobby_window(state, view.folded,
                                                view.pins | {user_id} | hidden,
                                                self.size, self.newest_first(state))
@@ -115,7 +116,7 @@ class LobbyViews:
         self._classify(view)
         self.online = len(state["users"])
         view.told = (self.online, view.complete)  # the snapshot says both
-        shown = [user_id, *(u for u in view.pins if u in state["users"]), *picked]
+        shown = [user_id, *(u for u in view.pins - hidden if u in state["users"]), *picked]
         return {**S.lobby_entries(state, shown), "online": self.online,
                 "complete": view.complete, "query": query, "window": self.size}
 
@@ -172,6 +173,8 @@ class LobbyViews:
             return to  # another tab of a user already online
         self.order.pop(uid, None)
         self.order[uid] = None
+        if uid in self.always_hidden:
+            return to
         user = nxt["users"][uid]
         for cid in list(self.open):
             view = self.views[cid]

@@ -46,7 +46,8 @@ class Safety:
         """The realtime context (store, lobby, node) and the chat service, once built."""
         self.ctx, self.chat = ctx, chat
         ctx.safety = self
-        ctx.lobby.hidden_for = self.data.hidden_for
+        self.invisible = ctx.lobby.always_hidden = self.data.invisible_users()  # kept in place
+        ctx.lobby.hidden_for = lambda uid: self.data.hidden_for(uid) | (self.invisible - {uid})
 
     # -- policies ----------------------------------------------------------------------
     def ring_policy(self, user_id):
@@ -66,7 +67,8 @@ class Safety:
         return {"blocked": self.data.blocked(user_id),
                 "ringPolicy": self.ring_policy(user_id),
                 "chatPolicy": self.chat_policy(user_id),
-                "dndUntil": int(dnd * 1000) if dnd and dnd > now else None}
+                "dndUntil": int(dnd * 1000) if dnd and dnd > now else None,
+                "invisible": settings["invisible"]}
 
     # -- hooks -------------------------------------------------------------------------
     def check_ring(self, state, caller_client, to_anchor):
@@ -80,7 +82,7 @@ class Safety:
         if caller == callee:
             return
         self.limits.take(caller, callee)
-        if self.data.blocked_between(caller, callee) or not rules.may_ring(
+        if callee in self.invisible or self.data.blocked_between(caller, callee) or not rules.may_ring(
                 self.ring_policy(callee), *self.data.relation(callee, caller)):
             raise Refusal(*OFFLINE)
         dnd = self.data.settings(callee)["dndUntil"]
@@ -115,19 +117,33 @@ class Safety:
                                          if m["from"] != peer]}
         return page
 
-    # -- lobby views after a block -----------------------------------------------------
-    def refresh(self, user_ids):
-        """Rebuild these users' lobby views here and on every other node."""
-        for uid in user_ids:
-            self.refresh_here(uid)
-            self.ctx.node.send_elsewhere(uid, REFRESH, {})
+    def set_invisible(self, user_id, invisible):
+        self.data.set_settings(user_id, invisible=bool(invisible))
+        self.refresh([user_id], invisible=bool(invisible))
 
-    def refresh_here(self, user_id):
-        ctx = self.ctx
+    # -- lobby views after a block or a change of visibility ---------------------------
+    def refresh(self, user_ids, **change):
+        """Rebuild these users' lobby views here and on every other node (`invisible`:
+        the user's visibility changed: every view that holds them, or could, too)."""
+        for uid in user_ids:
+            self.refresh_here(uid, change)
+            self.ctx.node.send_elsewhere(uid, REFRESH, change)
+
+    def refresh_here(self, user_id, change=None):
+        ctx, lobby = self.ctx, self.ctx.lobby
         with ctx.store.lock:
             state = ctx.store.get_state()
             user = state["users"].get(user_id)
-            for cid in (user["clientIds"] if user else ()):
-                if cid in ctx.lobby.views and ctx.serves(state, cid):
+            rebuild = set(user["clientIds"] if user else ())
+            if change and "invisible" in change:
+                if change["invisible"]:
+                    self.invisible.add(user_id)
+                    rebuild |= set(lobby.watchers.get(user_id, ()))
+                else:
+                    self.invisible.discard(user_id)
+                    rebuild |= set(lobby.open) | {c for c, v in lobby.views.items()
+                                                  if user_id in v.pins or user_id in v.hidden}
+            for cid in rebuild:
+                if cid in lobby.views and ctx.serves(state, cid):
                     ctx.send_snapshot(cid)
         return 0

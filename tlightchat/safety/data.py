@@ -73,13 +73,15 @@ class SafetyData:
         with self.db.session() as s:
             row = s.get(SafetySettings, user_id)
             if row is None:
-                return {"ringPolicy": None, "chatPolicy": None, "dndUntil": None}
+                return {"ringPolicy": None, "chatPolicy": None, "dndUntil": None,
+                        "invisible": False}
             return {"ringPolicy": row.ring_policy, "chatPolicy": row.chat_policy,
-                    "dndUntil": row.dnd_until.timestamp() if row.dnd_until else None}
+                    "dndUntil": row.dnd_until.timestamp() if row.dnd_until else None,
+                    "invisible": bool(row.invisible)}
 
     def set_settings(self, user_id, **fields):
         """fields: ring_policy, chat_policy (None: the default), dnd_until (epoch
-        seconds, None: off)."""
+        seconds, None: off), invisible (bool)."""
         with self.db.session() as s:
             row = s.get(SafetySettings, user_id)
             if row is None:
@@ -89,6 +91,11 @@ class SafetyData:
                 if key == "dnd_until" and value is not None:
                     value = datetime.fromtimestamp(value, timezone.utc)
                 setattr(row, key, value)
+
+    def invisible_users(self):
+        with self.db.session() as s:
+            return set(s.scalars(select(SafetySettings.user_id)
+                                 .where(SafetySettings.invisible.is_(True))).all())
 
     def relation(self, me, other):
         """(chatted, verified): whether `me` wrote to `other`, and marked them verified."""

@@ -44,4 +44,6 @@ def set_rules(ctx, cid, p):
             raise Refusal("invalid-payload", "dndMinutes: 0 to %(n)s", n=rules.DND_MAX_MINUTES)
         fields["dnd_until"] = ctx.now() + minutes * 60 if minutes else None
     ctx.safety.data.set_settings(me, **fields)
+    if "invisible" in p:
+        ctx.safety.set_invisible(me, p["invisible"])
     return ctx.safety.state(me)

@@ -49,6 +49,9 @@ def init_app(app, safety, identity, db):
                 flash(_("Not saved: pick one of the choices."), "error")
                 return redirect(url_for("pages.me"))
             safety.data.set_settings(me, ring_policy=ring, chat_policy=chat)
+            invisible = request.form.get("invisible") == "on"
+            if invisible != safety.data.settings(me)["invisible"]:
+                safety.set_invisible(me, invisible)
             flash(_("Saved: it applies to the next ring or message."), "ok")
         elif form == "dnd":
             choice = request.form.get("dnd", "")

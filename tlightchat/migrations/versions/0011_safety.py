@@ -1,4 +1,4 @@
-"""safety: blocks and who-may-ring/chat settings with do not disturb (issue 35)
+"""safety: blocks and who-may-ring/chat settings with do not disturb, invisible (issue 35)
 
 Revision ID: 0011
 Revises: 0009
@@ -26,6 +26,7 @@ def upgrade():
         sa.Column("ring_policy", sa.String(16), nullable=True),
         sa.Column("chat_policy", sa.String(16), nullable=True),
         sa.Column("dnd_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("invisible", sa.Boolean, nullable=False, server_default=sa.false()),
     )
 
 
