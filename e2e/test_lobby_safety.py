@@ -54,3 +54,20 @@ def test_a_blocked_persons_ring_never_reaches_the_blockers_page(server, browsers
              5.0, "Ann back in Bob's lobby")
     assert bob.driver.execute_async_script(RING, ann_anchor)["ok"] is True
     ann.wait("return window.__rings.length > 0", 5.0, "the ring reaches Ann once unblocked")
+
+
+def test_a_lookalike_name_is_marked_in_the_lobby(server, browsers):
+    from .pages import shot
+
+    ann, copy, bea = open_pages(server, browsers, 3)
+    ann.rename("Ann Lee")
+    copy.rename("\u0410nn L\u0435e")  # Cyrillic А and е: reads differently, looks the same
+    bea.rename("Bea Wombat")
+    tag = "document.querySelector(`.lobby-user[data-user-id='${arguments[0]}'] .name-tag`)"
+    for who in (ann, copy):
+        bea.wait(f"const t = {tag}; return t && !t.hidden && t.textContent.startsWith('#')",
+                 5.0, f"{who.name!r} marked with its tag", who.user_id)
+    assert bea.js(f"return {tag}.hidden", bea.user_id) is True  # nobody looks like Bea
+    tags = {bea.js(f"return {tag}.textContent", p.user_id) for p in (ann, copy)}
+    assert len(tags) == 2  # each its own tag: the two can be told apart
+    shot(bea, "lookalike-lobby.png", "#lobby-list")
