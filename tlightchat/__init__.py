@@ -171,6 +171,7 @@ def create_app(config=None):
     safety = Safety(db, app.config, cluster)
     safety.attach(ctx, chat)
     life = SocketLifecycle(ctx, socketio)
+    safety.end_sessions = life.end_sessions  # a ban ends the user's sessions (issue 35)
     node.start(life)
     hub = Hub(ctx, socketio, faults=faults, metrics=metrics)
     server.attach(app, socketio, hub, life, identity)
@@ -185,6 +186,9 @@ def create_app(config=None):
     from .safety import web as safety_pages
 
     safety_pages.init_app(app, safety, identity, db)  # /me: who may ring me, blocks (issue 35)
+    from .web import admin
+
+    admin.init_app(app, safety)  # /admin: reports, warn / suspend / ban, the log (issue 35)
     if metrics:
         metrics.watch(ctx.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))

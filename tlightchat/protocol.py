@@ -424,7 +424,15 @@ class SafetySet(Payload):
     invisible: Optional[StrictBool] = None
 
 
+class SafetyReport(Payload):
+    userId: Id
+    reason: Optional[Annotated[StrictStr, Field(max_length=500)]] = None
+    messageIds: Optional[Annotated[list[Annotated[StrictInt, Field(ge=1)]],
+                                   Field(max_length=20)]] = None
+
+
 CLIENT_EVENTS.update({
+    "safety:report": SafetyReport,
     "safety:block": SafetyPeer,
     "safety:unblock": SafetyPeer,
     "safety:get": None,

@@ -4,7 +4,9 @@ ring limits. The server decides; the browser only shows (docs/protocol.md, "Safe
     data.py        the rows (blocks, each user's rules), read on every decision
     rules.py       the pure policy decisions
     ringlimits.py  rings per minute and unanswered rings in a row
+    operators.py   reports, warn / suspend / ban, the operators' log
     handlers.py    the `safety:*` client events
+    web.py         its part of /me (tlightchat/web/admin.py: /admin)
 
 `Safety` is what the realtime layer calls, one line each at its hooks:
 `check_ring` before a `call:invite` is dispatched, `ring_answered` after an accept,
@@ -20,6 +22,7 @@ from ..errors import Refusal
 from ..ratelimit import WindowLimiter
 from . import rules
 from .data import SafetyData
+from .operators import Operators
 from .ringlimits import RingLimits
 
 # Not a browser event: what one node tells the others through the cluster's outbox
@@ -27,6 +30,8 @@ from .ringlimits import RingLimits
 REFRESH = "internal:safety-refresh"
 OFFLINE = ("unavailable", "that anchor is offline")  # store/guards.py's own words
 UNKNOWN = ("not-found", "to: there is no such user")  # chat/writes.py's own words
+SANCTIONED = ("no-session", "This identity was suspended or banned by the operators of "
+              "this site.")
 
 
 class Safety:
@@ -40,7 +45,9 @@ class Safety:
             (lambda limit, window, name: WindowLimiter(limit, window))
         self.limits = RingLimits(make(per_minute, 60, "rings"),
                                  make(in_a_row, row_window, "rings-row"))
-        self.ctx = self.chat = None
+        self.reports = make(int(config.get("REPORTS_PER_HOUR", 10)), 3600, "reports")
+        self.operators = Operators(db, lambda: self.ctx.now())
+        self.ctx = self.chat = self.end_sessions = None
 
     def attach(self, ctx, chat):
         """The realtime context (store, lobby, node) and the chat service, once built."""
@@ -71,6 +78,28 @@ class Safety:
                 "invisible": settings["invisible"]}
 
     # -- hooks -------------------------------------------------------------------------
+    def check_connect(self, user_id):
+        """Before a socket is bound (realtime/lifecycle.py): none while suspended or banned."""
+        if self.operators.sanction_of(user_id) is not None:
+            raise Refusal(*SANCTIONED)
+
+    def report(self, reporter, target, reason, message_ids, online):
+        wait = self.reports.try_hit(reporter)
+        if wait:
+            raise Refusal("rate-limited", "too many reports; wait a while",
+                          retry_after_ms=int(wait * 1000) + 1)
+        return self.operators.report(reporter, target, reason, message_ids, online)
+
+    def act(self, operator, target, action, minutes=None, report_id=None):
+        """An operator's action (/admin); a suspension or ban ends the user's sessions
+        now, on every node: each tab's socket is closed by the server (a Socket.IO
+        client does not reconnect after that), and any later connect is refused
+        (`check_connect`), as is the cookie on any page (web.py)."""
+        from ..sessions import ALL
+
+        if self.operators.act(operator, target, action, minutes, report_id):
+            self.end_sessions(target, ALL)
+
     def check_ring(self, state, caller_client, to_anchor):
         """Before `call:invite` is dispatched (realtime/handlers.py)."""
         anchor = state["anchors"].get(to_anchor)

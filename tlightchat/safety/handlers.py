@@ -25,6 +25,15 @@ def unblock(ctx, cid, p):
     return {"userId": peer}
 
 
+@handles("safety:report")
+def report(ctx, cid, p):
+    """The reporter learns only that it was received (not what operators do)."""
+    me, peer = ctx.user_of(cid), p["userId"]
+    ctx.safety.report(me, peer, p.get("reason", ""), p.get("messageIds", ()),
+                      online=peer in ctx.store.get_state()["users"])
+    return {"userId": peer}
+
+
 @handles("safety:get")
 def get(ctx, cid, p):
     return ctx.safety.state(ctx.user_of(cid))

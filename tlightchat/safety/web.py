@@ -4,7 +4,7 @@ events (handlers.py), for a person on a page; each change rebuilds the lobby vie
 touches (a new do-not-disturb changes nobody's view)."""
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from ..identity import stored_user
@@ -30,6 +30,18 @@ def init_app(app, safety, identity, db):
     def safety_for_templates():
         return {"safety_of": lambda user: safety.state(user.id),
                 "ring_policies": rules.RING_POLICIES, "chat_policies": rules.CHAT_POLICIES}
+
+    @app.before_request
+    def refuse_sanctioned():
+        """A suspended or banned identity's cookie is refused: this browser starts again
+        as a new guest (an account cannot sign in while it lasts: the next page after a
+        sign-in lands here too)."""
+        user = getattr(g, "user", None)
+        if user is not None and request.endpoint not in (None, "static") \
+                and safety.operators.sanction_of(user.id) is not None:
+            session.clear()  # (a flash would not survive: the new guest's session is fresh)
+            return redirect(request.full_path if request.method == "GET" else "/")
+        return None
 
     def stored():
         """A guest that has only seen pages is stored now: this is its first use."""
