@@ -71,3 +71,35 @@ def test_a_lookalike_name_is_marked_in_the_lobby(server, browsers):
     tags = {bea.js(f"return {tag}.textContent", p.user_id) for p in (ann, copy)}
     assert len(tags) == 2  # each its own tag: the two can be told apart
     shot(bea, "lookalike-lobby.png", "#lobby-list")
+
+
+def test_an_operator_bans_a_user_and_their_open_tab_is_signed_out(server_factory, browsers):
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    from .conftest import wait_until
+
+    server = server_factory(TLC_ADMINS="olga")
+    victim = open_pages(server, browsers, 1)[0]
+    op = browsers()
+    op.get(server.url + "/register")
+    op.find_element(By.ID, "username").send_keys("olga")
+    op.find_element(By.ID, "password").send_keys("correct horse battery")
+    op.find_element(By.ID, "confirm").send_keys("correct horse battery")
+    op.find_element(By.CSS_SELECTOR, "#register-form button[type=submit]").click()
+    wait_until(op, "return document.querySelector('#account-kind')?.dataset.kind === 'account'",
+               message="the operator is signed in")
+    op.get(server.url + "/admin")
+    op.find_element(By.ID, "act-user").send_keys(victim.user_id)
+    started = time.monotonic()
+    op.find_element(By.ID, "act-ban").click()
+    victim.wait("return window.tlc.signaling.status !== 'connected'", 5.0,
+                "the banned user's tab is signed out")
+    print(f"banned tab signed out {time.monotonic() - started:.2f} s after the click")
+    wait_until(op, "return document.querySelector('#operator-log')?.textContent.includes('ban')",
+               message=f"the ban is in the operators' log ({op.current_url})")
+    # Her cookie is refused: the page opens as someone new.
+    victim.driver.get(server.url + "/call")
+    victim.wait("return window.tlc?.store.getState().me?.user.id", 8.0, "connected again")
+    assert victim.js("return window.tlc.store.getState().me.user.id") != victim.user_id

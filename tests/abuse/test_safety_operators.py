@@ -24,7 +24,7 @@ def operator(app):
 
 def act(browser, **data):
     data["csrf_token"] = form_token(browser, "/admin")
-    return browser.post("/admin/act", data=data)
+    return browser.post("/admin", data=data)
 
 
 def test_a_report_carries_only_what_the_reporter_attached_of_their_conversation(database_url):
@@ -60,7 +60,7 @@ def test_admin_is_for_operators_only(database_url):
     guest = app.test_client()
     guest.get("/")
     assert guest.get("/admin").status_code == 404
-    assert guest.post("/admin/act", data={"action": "ban"}).status_code in (400, 404)
+    assert guest.post("/admin", data={"action": "ban"}).status_code in (400, 404)
     other = app.test_client()
     other.get("/")
     register(other, "mallory")
@@ -98,7 +98,7 @@ def test_a_suspension_ends_and_a_bad_action_is_refused(database_url):
     assert ops.sanction_of(ann.user_id)["kind"] == "suspend"
     ops.clock = lambda: 10 ** 11  # long after
     assert ops.sanction_of(ann.user_id) is None
-    assert "Not done" in olga.post("/admin/act", data={
+    assert "Not done" in olga.post("/admin", data={
         "csrf_token": form_token(olga, "/admin"), "userId": ann.user_id,
         "action": "explode"}, follow_redirects=True).get_data(as_text=True)
 

@@ -4,7 +4,7 @@ from tests.support.clients import Tab, form_token
 
 def post(browser, **data):
     data["csrf_token"] = form_token(browser, "/me")
-    return browser.post("/me/safety", data=data)
+    return browser.post("/safety", data=data)
 
 
 def test_the_rules_chosen_on_me_are_what_the_server_enforces(app):
@@ -28,7 +28,8 @@ def test_the_rules_chosen_on_me_are_what_the_server_enforces(app):
 
 def test_do_not_disturb_and_unblock_from_me(app):
     ann, bob = Tab(app), Tab(app)
-    assert post(ann.browser, form="dnd", dnd="tomorrow").status_code == 302
+    back = post(ann.browser, form="dnd", dnd="tomorrow")
+    assert back.status_code == 302 and back.headers["Location"].endswith("me")
     until = ann.ask("safety:get")["dndUntil"]
     assert until is not None
     assert 'id="dnd-off"' in ann.browser.get("/me").get_data(as_text=True)

@@ -50,7 +50,7 @@ def init_app(app, safety, identity, db):
                 identity.admit_new_guest()
             stored_user(s, g.user)
 
-    @bp.post("/me/safety")
+    @bp.post("/safety")  # one level: redirects are relative (web/urls.py)
     def save():
         form = request.form.get("form")
         me = g.user.id

@@ -24,7 +24,7 @@ def init_app(app, safety):
         return render_template("admin.html", reports=safety.operators.open_reports(),
                                log=safety.operators.log())
 
-    @bp.post("/admin/act")
+    @bp.post("/admin")  # one level: redirects are relative (web/urls.py)
     def act():
         name = operator()
         form = request.form
