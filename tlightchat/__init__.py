@@ -195,6 +195,9 @@ def create_app(config=None):
     limiter = accounts.init_app(app, db, ctx.user_renamed, cluster, identity.sessions,
                                 life.end_sessions)
     password.init_app(app, db, identity.sessions, life.end_sessions, limiter)
+    from .web import mydata
+
+    mydata.init_app(app, db, life.end_sessions, limiter)  # download / delete (issue 35)
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, ctx, node, life,
                                          hub, call_log, limiter, faults, metrics, stopper)
 
