@@ -191,6 +191,7 @@ def create_app(config=None):
     admin.init_app(app, safety)  # /admin: reports, warn / suspend / ban, the log (issue 35)
     if metrics:
         metrics.watch(ctx.store)
+        metrics.registry.register(safety.operators.collector())  # reports, actions (issue 35)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
     limiter = accounts.init_app(app, db, ctx.user_renamed, cluster, identity.sessions,
                                 life.end_sessions)

@@ -89,6 +89,16 @@ def test_a_ban_ends_the_users_tabs_refuses_them_and_is_logged(database_url):
     assert app.extensions["tlightchat"].context.safety.operators.sanction_of(ann.user_id) is None
 
 
+def test_metrics_count_reports_and_actions(database_url):
+    app = admin_app(database_url, METRICS_ENABLED=True)
+    ann, bob = Tab(app), Tab(app)
+    assert bob.ask("safety:report", {"userId": ann.user_id})["ok"]
+    act(operator(app), userId=ann.user_id, action="warn")
+    text = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'tlc_safety_reports{status="open"} 1.0' in text
+    assert 'tlc_safety_operator_actions{action="warn"} 1.0' in text
+
+
 def test_a_suspension_ends_and_a_bad_action_is_refused(database_url):
     app = admin_app(database_url)
     ann = Tab(app)

@@ -100,8 +100,31 @@ class Operators:
             return [{"operator": r.operator, "action": r.action, "target": r.target_id,
                      "report": r.report_id, "detail": r.detail, "at": r.at} for r in rows]
 
-    def counts(self):
-        """For the metrics: reports received and operator actions taken, all time."""
-        with self.db.session() as s:
-            return {"reports": len(s.scalars(select(Report.id)).all()),
-                    "actions": len(s.scalars(select(OperatorAction.id)).all())}
+    def collector(self):
+        """For /metrics (read at scrape time, from the database every node shares):
+        reports by status, operator actions by kind (`safety:report` events are counted
+        with every event too, tlc_events)."""
+        from prometheus_client.core import GaugeMetricFamily
+        from sqlalchemy import func
+
+        operators = self
+
+        class Collector:
+            def collect(self):
+                with operators.db.session() as s:
+                    reports = dict(s.execute(select(Report.status, func.count())
+                                             .group_by(Report.status)).all())
+                    actions = dict(s.execute(select(OperatorAction.action, func.count())
+                                             .group_by(OperatorAction.action)).all())
+                family = GaugeMetricFamily("tlc_safety_reports", "Reports, by status",
+                                           labels=["status"])
+                for status in ("open", "closed"):
+                    family.add_metric([status], reports.get(status, 0))
+                yield family
+                family = GaugeMetricFamily("tlc_safety_operator_actions",
+                                           "Operators' actions, by kind", labels=["action"])
+                for action in ACTIONS:
+                    family.add_metric([action], actions.get(action, 0))
+                yield family
+
+        return Collector()
