@@ -103,3 +103,25 @@ def test_an_operator_bans_a_user_and_their_open_tab_is_signed_out(server_factory
     victim.driver.get(server.url + "/call")
     victim.wait("return window.tlc?.store.getState().me?.user.id", 8.0, "connected again")
     assert victim.js("return window.tlc.store.getState().me.user.id") != victim.user_id
+
+
+def test_a_ring_during_do_not_disturb_is_a_missed_call_once_it_ends(server, browsers):
+    from selenium.webdriver.common.by import By
+
+    ann, bob = open_pages(server, browsers, 2)
+    ann.js(RECORD_RINGS)
+    ann.anchor_id = ann.anchor
+    call_tab = ann.driver.current_window_handle
+    ann.driver.switch_to.new_window("tab")  # her /call tab stays open (and online)
+    ann.driver.get(server.url + "/me")
+    ann.driver.find_element(By.CSS_SELECTOR, "#safety-dnd button[value='30']").click()
+    ann.wait("return !!document.querySelector('#dnd-off')", 5.0, "do not disturb is on")
+    answer = bob.driver.execute_async_script(RING, ann.anchor_id)
+    assert answer == {"ok": False, "code": "unavailable", "message": "that anchor is offline"}
+    ann.driver.find_element(By.ID, "dnd-off").click()
+    ann.wait("return !document.querySelector('#dnd-off')", 5.0, "do not disturb is off")
+    ann.driver.switch_to.window(call_tab)
+    assert ann.js("return window.__rings") == []  # it never rang
+    ann.driver.refresh()
+    ann.wait(f"return document.querySelector(\"[data-unread-for='{bob.user_id}']\")"
+             "?.textContent === '1'", 8.0, "the missed call waits, unread, from Bob")
