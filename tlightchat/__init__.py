@@ -159,7 +159,12 @@ def create_app(config=None):
         ctx.now)
     node = deployment.make_node(socketio, connections, ctx)
     ctx.assemble(node, connections)
+    from .safety import Safety  # blocks, who may ring or write, ring limits (issue 35)
+
+    safety = Safety(db, app.config, cluster)
+    safety.attach(ctx, chat)
     life = SocketLifecycle(ctx, socketio)
+    safety.end_sessions = life.end_sessions  # a ban ends the user's sessions (issue 35)
     node.start(life)
     hub = Hub(ctx, socketio, faults=faults, metrics=metrics)
     server.attach(app, socketio, hub, life, identity)
@@ -171,12 +176,22 @@ def create_app(config=None):
 
     app.register_blueprint(pages.blueprint(identity, db, ctx, privacy))
     app.register_blueprint(chat_pages.bp)
+    from .safety import web as safety_pages
+
+    safety_pages.init_app(app, safety, identity, db)  # /me: who may ring me, blocks (issue 35)
+    from .web import admin
+
+    admin.init_app(app, safety)  # /admin: reports, warn / suspend / ban, the log (issue 35)
     if metrics:
         metrics.watch(ctx.store)
+        metrics.registry.register(safety.operators.collector())  # reports, actions (issue 35)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
     limiter = accounts.init_app(app, db, ctx.user_renamed, deployment, identity.sessions,
                                 life.end_sessions)
     password.init_app(app, db, identity.sessions, life.end_sessions, limiter)
+    from .web import mydata
+
+    mydata.init_app(app, db, life.end_sessions, limiter)  # download / delete (issue 35)
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, ctx, node, life,
                                          hub, call_log, limiter, faults, metrics, stopper)
 

@@ -164,3 +164,60 @@ class HealthProbe(Base):
     __tablename__ = "health_probe"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     checked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# -- Safety (issue 35, tlightchat/safety/): blocks, per-user rules, reports, bans ------
+class Block(Base):
+    """`user_id` blocked `peer_id`: neither sees the other in the lobby, the peer cannot
+    ring or write to the user, and the peer's messages are hidden for the user."""
+    __tablename__ = "safety_blocks"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    peer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SafetySettings(Base):
+    """Who may ring / start a chat with the user (None: the operator's default,
+    SAFETY_RING_DEFAULT / SAFETY_CHAT_DEFAULT), and do not disturb until when."""
+    __tablename__ = "safety_settings"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    ring_policy: Mapped[Optional[str]] = mapped_column(String(16), default=None)
+    chat_policy: Mapped[Optional[str]] = mapped_column(String(16), default=None)
+    dnd_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # Invisible: sees the lobby, is in nobody's view, is rung as if offline.
+    invisible: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Report(Base):
+    """A person (and what the reporter chose to attach: messages of their conversation,
+    copied as they were) reported to the operators (/admin)."""
+    __tablename__ = "safety_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    target_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    context: Mapped[Optional[list]] = mapped_column(JSON, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, closed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Sanction(Base):
+    """An operator's suspension (until a time) or ban (until None) of a user: their
+    sessions end at once and they cannot connect or sign in while it lasts."""
+    __tablename__ = "safety_sanctions"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # suspend, ban
+    until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OperatorAction(Base):
+    """Who did what on /admin: the log operators read (and the metrics count)."""
+    __tablename__ = "safety_operator_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))  # warn, suspend, ban, lift, dismiss
+    target_id: Mapped[Optional[str]] = mapped_column(String(64), default=None)
+    report_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -471,3 +471,31 @@ def fail(code, message, **extra):
     """An error ack; `extra` carries documented extras such as retryAfterMs."""
     return {"ok": False, "error": {"code": code, "message": message, **extra}}
 
+
+
+# -- Safety (issue 35, docs/protocol.md "Safety"; handlers: tlightchat/safety/handlers.py)
+class SafetyPeer(Payload):
+    userId: Id
+
+
+class SafetySet(Payload):
+    ringPolicy: Optional[Literal["everyone", "chatted", "verified", "nobody"]] = None
+    chatPolicy: Optional[Literal["everyone", "verified", "nobody"]] = None
+    dndMinutes: Optional[Annotated[StrictInt, Field(ge=0, le=24 * 60)]] = None
+    invisible: Optional[StrictBool] = None
+
+
+class SafetyReport(Payload):
+    userId: Id
+    reason: Optional[Annotated[StrictStr, Field(max_length=500)]] = None
+    messageIds: Optional[Annotated[list[Annotated[StrictInt, Field(ge=1)]],
+                                   Field(max_length=20)]] = None
+
+
+CLIENT_EVENTS.update({
+    "safety:report": SafetyReport,
+    "safety:block": SafetyPeer,
+    "safety:unblock": SafetyPeer,
+    "safety:get": None,
+    "safety:set": SafetySet,
+})

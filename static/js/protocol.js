@@ -37,6 +37,12 @@ export const CHAT_READ = 'chat:read';
 // Files in a call (docs/protocol.md, "Files"): asked before, recorded after; the bytes go peer to peer.
 export const FILE_OFFER = 'file:offer';
 export const FILE_SENT = 'file:sent';
+// Safety (docs/protocol.md, "Safety"): block a person, who may ring or write to me, do not disturb.
+export const SAFETY_BLOCK = 'safety:block';
+export const SAFETY_UNBLOCK = 'safety:unblock';
+export const SAFETY_GET = 'safety:get';
+export const SAFETY_SET = 'safety:set';
+export const SAFETY_REPORT = 'safety:report';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
@@ -44,6 +50,7 @@ export const CLIENT_EVENTS = Object.freeze([
   CALL_INVITE, CALL_INVITE_MANY, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
   FILE_OFFER, FILE_SENT,
+  SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET, SAFETY_REPORT,
 ]);
 
 // Server → client.

@@ -22,6 +22,7 @@ from ..store import actions as A
 from .ghosts import CHECK_EVERY as GHOST_CHECK_EVERY, ghosts
 from .handoff import MESSAGE as CUT_OFF, Handoff
 from .outbox import Outbox
+from ..safety import REFRESH as SAFETY_REFRESH
 
 log = logging.getLogger(__name__)
 # What end_sessions passes to every node (an internal name: never sent to a browser).
@@ -110,6 +111,8 @@ class ClusterNode:
             self.life.close_sessions(user_id, data["sessions"], bool(data.get("reconnect")),
                                      later=True)
             return 0
+        if event == SAFETY_REFRESH:  # a block on another node: this user's views here
+            return self.ctx.safety.refresh_here(user_id, data)
         return self.ctx.deliver_here(user_id, event, data, skip_client)
 
     def depart(self, action, before):

@@ -10,6 +10,7 @@ from ..chat.grouplog import GROUP_SIZE
 from ..chat.groups import PREFIX, conversation_id
 from ..errors import Refusal
 from ..protocol import GROUP_SINCE, handles
+from ..safety import handlers as _safety_events  # noqa: F401  (the safety:* handlers register)
 
 
 def _throttle(ctx, user_id):
@@ -21,11 +22,13 @@ def _throttle(ctx, user_id):
 def send(ctx, cid, p):
     me, key = ctx.user_of(cid), p.get("conversationId")
     _throttle(ctx, me)
+    if p.get("to"):  # a pair: blocks, who may write to me (safety/__init__.py)
+        ctx.safety.check_chat(me, p["to"])
     try:
         message, duplicate = _submit(ctx, me, p, key)
     except Refusal as err:
         # a party of a group call who writes before the call log made the conversation
-        if err.code != "forbidden" or not _joined_now(ctx, me, key):
+        if err.code != "forbidden" or key is None or not _joined_now(ctx, me, key):
             raise
         message, duplicate = _submit(ctx, me, p, key)
     # Committed. A duplicate is delivered again too: the first delivery may have been
@@ -67,9 +70,10 @@ def _joined_now(ctx, me, key):
 
 @handles("chat:history")
 def history(ctx, cid, p):
-    return ctx.chat.history(ctx.user_of(cid), p.get("with"), before=p.get("before"),
-                            after=p.get("after"), limit=p.get("limit", 50),
-                            conversation=p.get("conversationId"))
+    me = ctx.user_of(cid)
+    found = ctx.chat.history(me, p.get("with"), before=p.get("before"), after=p.get("after"),
+                             limit=p.get("limit", 50), conversation=p.get("conversationId"))
+    return ctx.safety.filter_history(me, p["with"], found) if p.get("with") else found
 
 
 @handles("chat:conversations")

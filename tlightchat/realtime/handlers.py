@@ -82,6 +82,7 @@ def anchor_remove(ctx, cid, p):
 
 @handles("call:invite")
 def call_invite(ctx, cid, p):
+    ctx.safety.check_ring(ctx.store.get_state(), cid, p["toAnchorId"])  # safety/__init__.py
     now = ctx.now()
     invitation_id, call_id = new_id(), new_id()
     # Decided now and kept by the invitation: both browsers prepare the call while it
@@ -158,6 +159,7 @@ def call_accept(ctx, cid, p):
             A.invitation_accepted(cid, p["invitationId"], call_id, ctx.now(), relay_only,
                                   resend_offer=resend, pair_relay_only=pair_relay),
             lambda s: {"callId": call_id})
+    ctx.safety.ring_answered(ctx.store.get_state(), inv)  # rings in a row end here
     if answer is not None:
         # Relayed to the caller as call:signal, right after its call:started and before
         # this ack, through the same guard as any call:signal (pending offer, privacy).

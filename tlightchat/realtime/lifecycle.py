@@ -54,6 +54,7 @@ class SocketLifecycle:
         A new client takes the place of the user's oldest away one when the user is at
         the cap (limits.make_room), or is refused."""
         ctx, store, tree = self.ctx, self.store, self.ctx.tree
+        ctx.safety.check_connect(user.id)  # suspended or banned: refused (safety/operators.py)
         try:
             auth = validate_auth(auth)
         except Refusal as err:

@@ -40,9 +40,9 @@ COUNT_WRITES_PER_SECOND = 250
 
 class View:
     __slots__ = ("client_id", "user_id", "query", "folded", "pins", "window", "complete",
-                 "told")
+                 "told", "hidden")
 
-    def __init__(self, client_id, user_id, query, pins):
+    def __init__(self, client_id, user_id, query, pins, hidden=frozenset()):
         self.client_id = client_id
         self.user_id = user_id
         self.query = query
@@ -51,9 +51,10 @@ class View:
         self.window = []       # user ids; never holds this view's own user or its pins
         self.complete = True
         self.told = None       # the (online, complete) this client was last sent
+        self.hidden = hidden   # users a block stands between this view's user and
 
     def held(self):
-        return [self.user_id, *self.pins, *self.window]
+        return [self.user_id, *(self.pins - self.hidden), *self.window]
 
 
 class LobbyViews:
@@ -69,6 +70,9 @@ class LobbyViews:
         self.changed = set()   # views whose `complete` changed since the last count
         self.order = {}        # userId → None, in the order they came online
         self.users = None      # the users slice `order` describes
+        # userId → the users hidden from that user's views (tlightchat/safety/: blocks)
+        self.hidden_for = lambda user_id: frozenset()
+        self.always_hidden = frozenset()  # users in nobody's window (safety: invisible)
 
     def followed(self, prev, nxt):
         """After every change (EmitterTree): `order` now describes nxt's users, if it
@@ -99,9 +103,12 @@ class LobbyViews:
             pins = old.pins if old else frozenset()
         self.drop(client_id)
         user_id = state["clients"][client_id]["userId"]
+        hidden = self.hidden_for(user_id)
         view = self.views[client_id] = View(client_id, user_id, query,
-                                            frozenset(list(pins)[:self.pins_max]) - {user_id})
-        picked, view.complete = S.lobby_window(state, view.folded, view.pins | {user_id},
+                                            frozenset(list(pins)[:self.pins_max]) - {user_id},
+                                            hidden)
+        picked, view.complete = S.lobby_window(state, view.folded,
+                                               view.pins | {user_id} | hidden,
                                                self.size, self.newest_first(state))
         view.window = picked
         for uid in view.held():
@@ -109,7 +116,7 @@ class LobbyViews:
         self._classify(view)
         self.online = len(state["users"])
         view.told = (self.online, view.complete)  # the snapshot says both
-        shown = [user_id, *(u for u in view.pins if u in state["users"]), *picked]
+        shown = [user_id, *(u for u in view.pins - hidden if u in state["users"]), *picked]
         return {**S.lobby_entries(state, shown), "online": self.online,
                 "complete": view.complete, "query": query, "window": self.size}
 
@@ -166,10 +173,12 @@ class LobbyViews:
             return to  # another tab of a user already online
         self.order.pop(uid, None)
         self.order[uid] = None
+        if uid in self.always_hidden:
+            return to
         user = nxt["users"][uid]
         for cid in list(self.open):
             view = self.views[cid]
-            if cid in to or not S.name_matches(view.folded, user):
+            if cid in to or uid in view.hidden or not S.name_matches(view.folded, user):
                 continue
             view.window.append(uid)
             self.watchers.setdefault(uid, []).append(cid)
@@ -177,7 +186,7 @@ class LobbyViews:
             self._classify(view)
         for cid in list(self.full):
             view = self.views[cid]
-            if cid not in to and S.name_matches(view.folded, user):
+            if cid not in to and uid not in view.hidden and S.name_matches(view.folded, user):
                 view.complete = False
                 self.full.discard(cid)
                 self.changed.add(cid)

@@ -17,6 +17,7 @@ import { ANCHOR_STATUS, LOBBY } from './words.js';
 import { freeAnchor, ringingFrom } from '../store.js';
 import { GROUP } from './group-words.js';
 import { liveAnchor } from '../group-calls.js';
+import { skeleton } from '../safety/lookalike.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 export const QUERY_MAX = 64;
@@ -27,6 +28,8 @@ export const fold = (text) => text.toLowerCase().replace(/ß/g, 'ss').replace(/�
 // Names that read the same share a key (compatibility forms, case and spaces ignored):
 // such people are told apart by the server's `tag` (docs/protocol.md, lobby:snapshot).
 export const nameKey = (name) => fold(name.normalize('NFKC')).replace(/[\s\u200b-\u200d\u2060\ufeff]/gu, '');
+// A name's keys: as it reads, and as it looks (a lookalike of another, issue 35).
+const nameKeys = (name) => [nameKey(name), `look:${skeleton(name)}`];
 const number = new Intl.NumberFormat('en');
 
 // " · Chrome on Linux, tab 2" when the anchor's user has several tabs in the lobby, so
@@ -180,12 +183,11 @@ export class LobbyView {
     }
     const sameNames = {};
     for (const u of Object.values(lobby.users)) {
-      const key = nameKey(u.displayName);
-      sameNames[key] = (sameNames[key] || 0) + 1;
+      for (const key of nameKeys(u.displayName)) sameNames[key] = (sameNames[key] || 0) + 1;
     }
     keyed(this.list, users, (u) => u.id, (u) => this.makeUser(u), (row, user) => {
       setText(row.querySelector('.name'), user.displayName);
-      const tagged = Boolean(user.tag) && sameNames[nameKey(user.displayName)] > 1;
+      const tagged = Boolean(user.tag) && nameKeys(user.displayName).some((key) => sameNames[key] > 1);
       setText(row.querySelector('.name-tag'), tagged ? `#${user.tag}` : '');
       setAttr(row.querySelector('.name-tag'), 'hidden', !tagged);
       setText(row.querySelector('.avatar'), user.displayName.slice(0, 1).toUpperCase());

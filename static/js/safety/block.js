@@ -1,0 +1,53 @@
+// "Block" and "Report" on each other person's lobby row (issue 35, docs/protocol.md
+// "Safety"). A report carries the reason the person types (nothing else here). The
+// server enforces the block: it answers the blocked person's rings and messages as if
+// this user were offline or unknown, and takes each out of the other's lobby (a fresh
+// lobby:snapshot follows). This module only adds the button and asks; unblocking is on
+// /me. Rows are built by views/lobby.js; a MutationObserver adds the button to new ones,
+// so the lobby view needs no change.
+import { SAFETY_BLOCK, SAFETY_REPORT } from '../protocol.js';
+import { t } from '../i18n.js';
+
+function button(action, key) {
+  const el = document.createElement('button');
+  el.type = 'button';
+  el.className = `button small ${action}-btn`;
+  el.dataset.action = action;
+  el.textContent = t(`safety.${key}`);
+  el.title = t(`safety.${key}Title`);
+  return el;
+}
+
+function addButton(row) {
+  if (row.classList.contains('is-me') || row.querySelector('.block-btn')) return;
+  row.querySelector('.lobby-user-head')?.append(button('block', 'block'), button('report', 'report'));
+}
+
+export function mountBlockButtons(list, signaling) {
+  const fill = () => {
+    for (const row of list.querySelectorAll('.lobby-user')) {
+      const me = row.classList.contains('is-me');
+      if (me) row.querySelectorAll('.block-btn, .report-btn').forEach((el) => el.remove());
+      else addButton(row);
+    }
+  };
+  new MutationObserver(fill).observe(list, { childList: true, subtree: false, attributes: true, attributeFilter: ['class'] });
+  list.addEventListener('click', async (event) => {
+    const pressed = event.target.closest('button[data-action="block"], button[data-action="report"]');
+    const userId = pressed?.closest('.lobby-user')?.dataset.userId;
+    if (!userId) return;
+    const report = pressed.dataset.action === 'report';
+    const reason = report ? window.prompt(t('safety.reportAsk')) : null;
+    if (report && reason === null) return; // cancelled
+    pressed.disabled = true;
+    try {
+      if (report) await signaling.request(SAFETY_REPORT, { userId, reason: reason.slice(0, 500) });
+      else await signaling.request(SAFETY_BLOCK, { userId });
+      if (report) pressed.textContent = t('safety.reported');
+    } catch (err) {
+      console.warn(`safety:${pressed.dataset.action} failed`, err);
+      pressed.disabled = false;
+    }
+  });
+  fill();
+}

@@ -1,0 +1,110 @@
+"""Issue 35, my data: the download holds what the database holds about the user, and
+after "Delete my account" no row of any table names the user (every table and column is
+scanned, so a table added later is checked too). SQLite and PostgreSQL."""
+import io
+import json
+import zipfile
+
+import pytest
+from sqlalchemy import MetaData, select
+
+from tests.support.accounts import register
+from tests.support.clients import Tab, form_token
+from tlightchat import create_app
+
+pytestmark = pytest.mark.storage
+
+
+def make(database_url, **config):
+    return create_app({"DATABASE_URL": database_url, "TESTING": True, **config})
+
+
+def rows_naming(app, user_id):
+    db = app.extensions["tlightchat"].db
+    found = []
+    with db.engine.connect() as c:
+        meta = MetaData()
+        meta.reflect(bind=c)
+        for table in meta.sorted_tables:
+            for row in c.execute(select(table)).mappings():
+                if any(value == user_id or (isinstance(value, str) and user_id in value)
+                       for value in row.values()):
+                    found.append((table.name, dict(row)))
+    return found
+
+
+def a_life(app):
+    """Ann (an account) chatted and called with Bob, marked and blocked people, set her
+    rules, and was reported; Bob reported her and she reported Carl."""
+    browser = app.test_client()
+    browser.get("/")
+    assert register(browser, "ann").status_code == 302
+    ann, bob, carl = Tab(app, browser=browser), Tab(app), Tab(app)
+    for i, (a, b) in enumerate([(ann, bob), (bob, ann), (ann, carl)]):
+        assert a.ask("chat:send", {"to": b.user_id, "clientMsgId": f"m{i}",
+                                   "text": f"hello {i}"})["ok"]
+    assert ann.ask("trust:set", {"peerUserId": bob.user_id, "code": "1111 2222 3333 4444",
+                                 "verified": True})["ok"]
+    assert bob.ask("trust:set", {"peerUserId": ann.user_id, "code": "1111 2222 3333 4444",
+                                 "verified": True})["ok"]
+    assert ann.ask("safety:set", {"ringPolicy": "chatted", "dndMinutes": 30})["ok"]
+    assert ann.ask("safety:block", {"userId": carl.user_id})["ok"]
+    assert carl.ask("safety:block", {"userId": ann.user_id})["ok"]
+    assert bob.ask("safety:report", {"userId": ann.user_id, "reason": "r"})["ok"]
+    assert ann.ask("safety:report", {"userId": carl.user_id, "reason": "s"})["ok"]
+    return browser, ann, bob, carl
+
+
+def test_the_download_is_what_the_database_holds(database_url):
+    app = make(database_url)
+    browser, ann, bob, carl = a_life(app)
+    response = browser.get("/mydata")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as z:
+        data = json.loads(z.read("tlightchat-data.json"))
+    assert data["profile"]["id"] == ann.user_id and data["profile"]["username"] == "ann"
+    by_peer = {c["with"]["id"]: [m["text"] for m in c["messages"]] for c in data["conversations"]}
+    assert by_peer == {bob.user_id: ["hello 0", "hello 1"], carl.user_id: ["hello 2"]}
+    assert data["trustMarks"] == [{"peerUserId": bob.user_id, "code": "1111 2222 3333 4444",
+                                   "verified": True}]
+    assert data["settings"]["ringPolicy"] == "chatted" and data["settings"]["dndUntil"]
+    assert data["blocked"] == [carl.user_id]
+    assert [r["about"] for r in data["reportsMade"]] == [carl.user_id]
+    # Every row naming her is in the download: nothing held about her is left out.
+    chat = app.extensions["tlightchat"].chat
+    assert len(chat.conversations(ann.user_id)["conversations"]) == 2
+
+
+@pytest.mark.parametrize("mode", ["remove", "anonymize"])
+def test_deleting_the_account_leaves_no_row_that_names_it(database_url, mode):
+    app = make(database_url, DELETED_MESSAGES=mode)
+    browser, ann, bob, carl = a_life(app)
+    assert rows_naming(app, ann.user_id)  # the scan sees her before
+    wrong = browser.post("/delete-account", data={
+        "csrf_token": form_token(browser, "/me"), "password": "not it"})
+    assert wrong.status_code == 302 and rows_naming(app, ann.user_id)
+    done = browser.post("/delete-account", data={
+        "csrf_token": form_token(browser, "/me"), "password": "correct horse"})
+    assert done.status_code == 302
+    assert not ann.sio.is_connected()  # every session ended
+    assert rows_naming(app, ann.user_id) == []
+    history = bob.ask("chat:history", {"with": ann.user_id})
+    assert history["messages"] == []
+    convs = bob.ask("chat:conversations")["conversations"]
+    if mode == "remove":
+        assert convs == []
+    else:
+        [conv] = convs
+        assert conv["with"]["displayName"] == "deleted user"
+
+
+def test_a_guest_deletes_what_its_cookie_holds(database_url):
+    app = make(database_url)
+    guest, bob = Tab(app), Tab(app)
+    assert guest.ask("chat:send", {"to": bob.user_id, "clientMsgId": "g", "text": "hi"})["ok"]
+    refused = guest.browser.post("/delete-account",
+                                 data={"csrf_token": form_token(guest.browser, "/me")})
+    assert refused.status_code == 302 and rows_naming(app, guest.user_id)
+    guest.browser.post("/delete-account", data={
+        "csrf_token": form_token(guest.browser, "/me"), "confirm": "on"})
+    assert rows_naming(app, guest.user_id) == []

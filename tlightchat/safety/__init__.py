@@ -1,0 +1,178 @@
+"""Safe in an open lobby (issue 35): blocks, who may ring or write to me, do not disturb,
+ring limits. The server decides; the browser only shows (docs/protocol.md, "Safety").
+
+    data.py        the rows (blocks, each user's rules), read on every decision
+    rules.py       the pure policy decisions
+    ringlimits.py  rings per minute and unanswered rings in a row
+    operators.py   reports, warn / suspend / ban, the operators' log
+    handlers.py    the `safety:*` client events
+    web.py         its part of /me (tlightchat/web/admin.py: /admin)
+
+`Safety` is what the realtime layer calls, one line each at its hooks:
+`check_ring` before a `call:invite` is dispatched, `ring_answered` after an accept,
+`check_chat` before a `chat:send` is stored, `hidden_for` when a lobby view is built,
+`filter_history` on a `chat:history` page. A refused ring is answered exactly as a ring
+to an offline anchor (`unavailable`, the guard's sentence), a refused chat exactly as one
+to an unknown id (`not-found`): neither tells the caller that a rule or a block refused it.
+"""
+import secrets
+
+from .. import events as E
+from ..errors import Refusal
+from ..ratelimit import WindowLimiter
+from . import rules
+from .data import SafetyData
+from .operators import Operators
+from .ringlimits import RingLimits
+
+# Not a browser event: what one node tells the others through the cluster's outbox
+# (cluster/member.py passes it to `refresh_here`): rebuild this user's lobby views.
+REFRESH = "internal:safety-refresh"
+OFFLINE = ("unavailable", "that anchor is offline")  # store/guards.py's own words
+UNKNOWN = ("not-found", "to: there is no such user")  # chat/writes.py's own words
+SANCTIONED = ("no-session", "This identity was suspended or banned by the operators of "
+              "this site.")
+
+
+class Safety:
+    def __init__(self, db, config, cluster=None):
+        self.data = SafetyData(db)
+        self.config = config
+        per_minute = int(config.get("RING_RATE_PER_MINUTE", 20))
+        in_a_row = int(config.get("RING_UNANSWERED_MAX", 3))
+        row_window = float(config.get("RING_UNANSWERED_WINDOW", 600))
+        make = cluster.window_limiter if cluster is not None else \
+            (lambda limit, window, name: WindowLimiter(limit, window))
+        self.limits = RingLimits(make(per_minute, 60, "rings"),
+                                 make(in_a_row, row_window, "rings-row"))
+        self.reports = make(int(config.get("REPORTS_PER_HOUR", 10)), 3600, "reports")
+        self.operators = Operators(db, lambda: self.ctx.now())
+        self.ctx = self.chat = self.end_sessions = None
+
+    def attach(self, ctx, chat):
+        """The realtime context (store, lobby, node) and the chat service, once built."""
+        self.ctx, self.chat = ctx, chat
+        ctx.safety = self
+        self.invisible = ctx.lobby.always_hidden = self.data.invisible_users()  # kept in place
+        ctx.lobby.hidden_for = lambda uid: self.data.hidden_for(uid) | (self.invisible - {uid})
+
+    # -- policies ----------------------------------------------------------------------
+    def ring_policy(self, user_id):
+        chosen = self.data.settings(user_id)["ringPolicy"]
+        return rules.policy_or_default(chosen, self.config.get("SAFETY_RING_DEFAULT"),
+                                       rules.RING_POLICIES)
+
+    def chat_policy(self, user_id):
+        chosen = self.data.settings(user_id)["chatPolicy"]
+        return rules.policy_or_default(chosen, self.config.get("SAFETY_CHAT_DEFAULT"),
+                                       rules.CHAT_POLICIES)
+
+    def state(self, user_id):
+        settings = self.data.settings(user_id)
+        dnd = settings["dndUntil"]
+        now = self.ctx.now()
+        return {"blocked": self.data.blocked(user_id),
+                "ringPolicy": self.ring_policy(user_id),
+                "chatPolicy": self.chat_policy(user_id),
+                "dndUntil": int(dnd * 1000) if dnd and dnd > now else None,
+                "invisible": settings["invisible"]}
+
+    # -- hooks -------------------------------------------------------------------------
+    def check_connect(self, user_id):
+        """Before a socket is bound (realtime/lifecycle.py): none while suspended or banned."""
+        if self.operators.sanction_of(user_id) is not None:
+            raise Refusal(*SANCTIONED)
+
+    def report(self, reporter, target, reason, message_ids, online):
+        wait = self.reports.try_hit(reporter)
+        if wait:
+            raise Refusal("rate-limited", "too many reports; wait a while",
+                          retry_after_ms=int(wait * 1000) + 1)
+        return self.operators.report(reporter, target, reason, message_ids, online)
+
+    def act(self, operator, target, action, minutes=None, report_id=None):
+        """An operator's action (/admin); a suspension or ban ends the user's sessions
+        now, on every node: each tab's socket is closed by the server (a Socket.IO
+        client does not reconnect after that), and any later connect is refused
+        (`check_connect`), as is the cookie on any page (web.py)."""
+        from ..sessions import ALL
+
+        if self.operators.act(operator, target, action, minutes, report_id):
+            self.end_sessions(target, ALL)
+
+    def check_ring(self, state, caller_client, to_anchor):
+        """Before `call:invite` is dispatched (realtime/handlers.py)."""
+        anchor = state["anchors"].get(to_anchor)
+        client = state["clients"].get(caller_client)
+        if anchor is None or client is None or anchor["clientId"] not in state["clients"]:
+            return  # the guard words it (not-found, invalid-state)
+        caller = client["userId"]
+        callee = state["clients"][anchor["clientId"]]["userId"]
+        if caller == callee:
+            return
+        self.limits.take(caller, callee)
+        if callee in self.invisible or self.data.blocked_between(caller, callee) or not rules.may_ring(
+                self.ring_policy(callee), *self.data.relation(callee, caller)):
+            raise Refusal(*OFFLINE)
+        dnd = self.data.settings(callee)["dndUntil"]
+        if dnd is not None and dnd > self.ctx.now():
+            self._missed(caller, callee)
+            raise Refusal(*OFFLINE)
+
+    def _missed(self, caller, callee):
+        """A ring during do not disturb is kept as a missed call in the conversation (it
+        reaches the callee's tabs when do not disturb ends: chat history has it)."""
+        self.chat.record_call_event(caller, callee, "call-missed", secrets.token_urlsafe(9),
+                                    reason="dnd")
+
+    def ring_answered(self, state, invitation):
+        clients = state["clients"]
+        if invitation["fromClientId"] in clients and invitation["toClientId"] in clients:
+            self.limits.answered(clients[invitation["fromClientId"]]["userId"],
+                                 clients[invitation["toClientId"]]["userId"])
+
+    def check_chat(self, sender, recipient):
+        """Before `chat:send` is stored (realtime/chat_handlers.py)."""
+        if sender == recipient:
+            return  # the writer refuses it in its own words
+        if self.data.blocked_between(sender, recipient) or not rules.may_start_chat(
+                self.chat_policy(recipient), *self.data.relation(recipient, sender)):
+            raise Refusal(*UNKNOWN)
+
+    def filter_history(self, viewer, peer, page):
+        """A blocked person's messages are hidden for the one who blocked them."""
+        if page.get("messages") and self.data.has_blocked(viewer, peer):
+            page = {**page, "messages": [m for m in page["messages"]
+                                         if m["from"] != peer]}
+        return page
+
+    def set_invisible(self, user_id, invisible):
+        self.data.set_settings(user_id, invisible=bool(invisible))
+        self.refresh([user_id], invisible=bool(invisible))
+
+    # -- lobby views after a block or a change of visibility ---------------------------
+    def refresh(self, user_ids, **change):
+        """Rebuild these users' lobby views here and on every other node (`invisible`:
+        the user's visibility changed: every view that holds them, or could, too)."""
+        for uid in user_ids:
+            self.refresh_here(uid, change)
+            self.ctx.node.send_elsewhere(uid, REFRESH, change)
+
+    def refresh_here(self, user_id, change=None):
+        ctx, lobby = self.ctx, self.ctx.lobby
+        with ctx.store.lock:
+            state = ctx.store.get_state()
+            user = state["users"].get(user_id)
+            rebuild = set(user["clientIds"] if user else ())
+            if change and "invisible" in change:
+                if change["invisible"]:
+                    self.invisible.add(user_id)
+                    rebuild |= set(lobby.watchers.get(user_id, ()))
+                else:
+                    self.invisible.discard(user_id)
+                    rebuild |= set(lobby.open) | {c for c, v in lobby.views.items()
+                                                  if user_id in v.pins or user_id in v.hidden}
+            for cid in rebuild:
+                if cid in lobby.views and ctx.serves(state, cid):
+                    ctx.send_snapshot(cid)
+        return 0

@@ -1,0 +1,107 @@
+"""The safety rows: blocks and each user's rules (who may ring or write, do not disturb).
+
+Read from the database on every decision, never cached in a process: every node of a
+cluster shares the database, so a block or a changed rule holds on every node the moment
+it is committed (docs/protocol.md, "Safety").
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, or_, select
+
+from ..errors import Refusal
+from ..models import Block, Conversation, Message, SafetySettings, TrustMark, User
+
+MAX_BLOCKS = 1000  # per user: a list a person can read on /me, and a bounded lobby filter
+
+
+class SafetyData:
+    def __init__(self, db):
+        self.db = db
+
+    # -- blocks ------------------------------------------------------------------------
+    def block(self, user_id, peer_id, online=False):
+        """Like trust marks, only a person one can reach is blockable (online now, or a
+        conversation exists): any other id is answered as unknown, so blocking never
+        tells whether an id exists."""
+        if peer_id == user_id:
+            raise Refusal("invalid-payload", "userId: that is you")
+        with self.db.session() as s:
+            a, b = sorted((user_id, peer_id))
+            known = online or s.scalar(select(Conversation.id).where(
+                Conversation.user_a == a, Conversation.user_b == b)) is not None
+            if not known or s.get(User, peer_id) is None:
+                raise Refusal("not-found", "no such user")
+            if s.get(Block, (user_id, peer_id)) is None:
+                count = len(s.scalars(select(Block.peer_id).where(Block.user_id == user_id))
+                            .all())
+                if count >= MAX_BLOCKS:
+                    raise Refusal("limit", "at most %(n)s blocked people", n=MAX_BLOCKS)
+                s.add(Block(user_id=user_id, peer_id=peer_id))
+
+    def unblock(self, user_id, peer_id):
+        with self.db.session() as s:
+            s.execute(delete(Block).where(Block.user_id == user_id, Block.peer_id == peer_id))
+
+    def blocked(self, user_id):
+        """The people this user blocked, with their names (for /me)."""
+        with self.db.session() as s:
+            rows = s.execute(select(Block.peer_id, User.display_name)
+                             .join(User, User.id == Block.peer_id)
+                             .where(Block.user_id == user_id)
+                             .order_by(Block.created_at)).all()
+            return [{"id": pid, "displayName": name} for pid, name in rows]
+
+    def hidden_for(self, user_id):
+        """Everyone a block stands between this user and: blocked by them or blocking them."""
+        with self.db.session() as s:
+            rows = s.execute(select(Block.user_id, Block.peer_id).where(
+                or_(Block.user_id == user_id, Block.peer_id == user_id))).all()
+            return frozenset(b if a == user_id else a for a, b in rows)
+
+    def blocked_between(self, a, b):
+        with self.db.session() as s:
+            return s.scalar(select(Block.user_id).where(or_(
+                (Block.user_id == a) & (Block.peer_id == b),
+                (Block.user_id == b) & (Block.peer_id == a)))) is not None
+
+    def has_blocked(self, user_id, peer_id):
+        with self.db.session() as s:
+            return s.get(Block, (user_id, peer_id)) is not None
+
+    # -- rules -------------------------------------------------------------------------
+    def settings(self, user_id):
+        with self.db.session() as s:
+            row = s.get(SafetySettings, user_id)
+            if row is None:
+                return {"ringPolicy": None, "chatPolicy": None, "dndUntil": None,
+                        "invisible": False}
+            return {"ringPolicy": row.ring_policy, "chatPolicy": row.chat_policy,
+                    "dndUntil": row.dnd_until.timestamp() if row.dnd_until else None,
+                    "invisible": bool(row.invisible)}
+
+    def set_settings(self, user_id, **fields):
+        """fields: ring_policy, chat_policy (None: the default), dnd_until (epoch
+        seconds, None: off), invisible (bool)."""
+        with self.db.session() as s:
+            row = s.get(SafetySettings, user_id)
+            if row is None:
+                row = SafetySettings(user_id=user_id)
+                s.add(row)
+            for key, value in fields.items():
+                if key == "dnd_until" and value is not None:
+                    value = datetime.fromtimestamp(value, timezone.utc)
+                setattr(row, key, value)
+
+    def invisible_users(self):
+        with self.db.session() as s:
+            return set(s.scalars(select(SafetySettings.user_id)
+                                 .where(SafetySettings.invisible.is_(True))).all())
+
+    def relation(self, me, other):
+        """(chatted, verified): whether `me` wrote to `other`, and marked them verified."""
+        with self.db.session() as s:
+            chatted = s.scalar(select(Message.id).where(
+                Message.sender_id == me, Message.recipient_id == other,
+                Message.kind == "text").limit(1)) is not None
+            mark = s.get(TrustMark, (me, other))
+            return chatted, bool(mark and mark.verified)

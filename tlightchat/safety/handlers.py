@@ -1,0 +1,58 @@
+"""The `safety:*` client events (docs/protocol.md, "Safety"): validate → act → ack.
+
+Same shape as realtime/handlers.py: (ctx, clientId, payload) → ack fields. The acting
+user comes from the socket. A block is stored, then both people's lobby views are
+rebuilt on every node (each loses the other); the blocked person is told nothing else.
+"""
+from ..errors import Refusal
+from ..protocol import handles
+from . import rules
+
+
+@handles("safety:block")
+def block(ctx, cid, p):
+    me, peer = ctx.user_of(cid), p["userId"]
+    ctx.safety.data.block(me, peer, online=peer in ctx.store.get_state()["users"])
+    ctx.safety.refresh([me, peer])
+    return {"userId": peer}
+
+
+@handles("safety:unblock")
+def unblock(ctx, cid, p):
+    me, peer = ctx.user_of(cid), p["userId"]
+    ctx.safety.data.unblock(me, peer)
+    ctx.safety.refresh([me, peer])
+    return {"userId": peer}
+
+
+@handles("safety:report")
+def report(ctx, cid, p):
+    """The reporter learns only that it was received (not what operators do)."""
+    me, peer = ctx.user_of(cid), p["userId"]
+    ctx.safety.report(me, peer, p.get("reason", ""), p.get("messageIds", ()),
+                      online=peer in ctx.store.get_state()["users"])
+    return {"userId": peer}
+
+
+@handles("safety:get")
+def get(ctx, cid, p):
+    return ctx.safety.state(ctx.user_of(cid))
+
+
+@handles("safety:set")
+def set_rules(ctx, cid, p):
+    me = ctx.user_of(cid)
+    fields = {}
+    if "ringPolicy" in p:
+        fields["ring_policy"] = p["ringPolicy"]
+    if "chatPolicy" in p:
+        fields["chat_policy"] = p["chatPolicy"]
+    if "dndMinutes" in p:
+        minutes = p["dndMinutes"]
+        if not 0 <= minutes <= rules.DND_MAX_MINUTES:
+            raise Refusal("invalid-payload", "dndMinutes: 0 to %(n)s", n=rules.DND_MAX_MINUTES)
+        fields["dnd_until"] = ctx.now() + minutes * 60 if minutes else None
+    ctx.safety.data.set_settings(me, **fields)
+    if "invisible" in p:
+        ctx.safety.set_invisible(me, p["invisible"])
+    return ctx.safety.state(me)
