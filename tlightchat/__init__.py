@@ -161,7 +161,7 @@ def create_app(config=None):
     ctx.assemble(node, connections)
     from .safety import Safety  # blocks, who may ring or write, ring limits (issue 35)
 
-    safety = Safety(db, app.config, cluster)
+    safety = Safety(db, app.config, deployment)
     safety.attach(ctx, chat)
     life = SocketLifecycle(ctx, socketio)
     safety.end_sessions = life.end_sessions  # a ban ends the user's sessions (issue 35)

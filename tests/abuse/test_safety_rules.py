@@ -75,6 +75,25 @@ def test_a_blocked_person_cannot_ring_from_any_tab_and_is_told_only_offline(worl
     heard(ann, "call:ring")
 
 
+def test_a_blocked_person_cannot_ring_around_the_block_by_ringing_several(world):
+    """call:invite-many (group calls) meets the same rules: the blocker's entry is the
+    offline answer, her page hears nothing; the others named are rung."""
+    ann, bob = world()
+    ok(ann.ask("safety:block", {"userId": bob.user_id}))
+    group = Tab(bob.app, browser=bob.browser, auth={"protocol": 4})  # Bob, a group-call page
+    group.anchor = group.new_anchor("Bob group")
+    cat = Tab(bob.app, auth={"protocol": 4})
+    cat.anchor = cat.new_anchor("Cat slot")
+    many = ok(group.ask("call:invite-many", {"fromAnchorId": group.anchor,
+                                            "toAnchorIds": [ann.anchor, cat.anchor]}))
+    by_anchor = {e["toAnchorId"]: e for e in many["invitations"]}
+    assert by_anchor[ann.anchor] == {"toAnchorId": ann.anchor, "error": OFFLINE}
+    assert "invitationId" in by_anchor[cat.anchor]
+    heard(cat, "call:ring")
+    assert ann.ask("me:state")["invitations"] == {}
+    assert "call:ring" not in ann.names()
+
+
 def test_the_blocker_cannot_ring_or_write_the_blocked_either(world):
     ann, bob = world()
     ok(ann.ask("safety:block", {"userId": bob.user_id}))

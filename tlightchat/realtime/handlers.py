@@ -110,11 +110,22 @@ def call_invite_many(ctx, cid, p):
     if len(p["toAnchorIds"]) > limit:
         raise Refusal("call-full", "ring at most %(n)s others at once", n=limit)
     call_id, now = new_id(), ctx.now()
+    # Each ring meets the safety rules a call:invite meets (blocks, who may ring me, do
+    # not disturb, ring limits: answered as an offline anchor), decided before the lock.
+    refused = {}
+    for to in p["toAnchorIds"]:
+        try:
+            ctx.safety.check_ring(ctx.store.get_state(), cid, to)
+        except Refusal as err:
+            refused[to] = err.as_dict()
     entries = []
     with ctx.store.lock:  # the rings go into this call before anyone else's change
         ctx.dispatch(A.call_opened(cid, call_id, p["fromAnchorId"]))
         for to in p["toAnchorIds"]:
             invitation_id = new_id()
+            if to in refused:
+                entries.append({"toAnchorId": to, "error": refused[to]})
+                continue
             try:
                 ctx.dispatch(A.invitation_created(
                     cid, invitation_id, p["fromAnchorId"], to, now, now + ctx.ring_timeout,

@@ -17,9 +17,7 @@ to an unknown id (`not-found`): neither tells the caller that a rule or a block 
 """
 import secrets
 
-from .. import events as E
 from ..errors import Refusal
-from ..ratelimit import WindowLimiter
 from . import rules
 from .data import SafetyData
 from .operators import Operators
@@ -35,14 +33,13 @@ SANCTIONED = ("no-session", "This identity was suspended or banned by the operat
 
 
 class Safety:
-    def __init__(self, db, config, cluster=None):
+    def __init__(self, db, config, deployment):
         self.data = SafetyData(db)
         self.config = config
         per_minute = int(config.get("RING_RATE_PER_MINUTE", 20))
         in_a_row = int(config.get("RING_UNANSWERED_MAX", 3))
         row_window = float(config.get("RING_UNANSWERED_WINDOW", 600))
-        make = cluster.window_limiter if cluster is not None else \
-            (lambda limit, window, name: WindowLimiter(limit, window))
+        make = deployment.window_limiter  # here, or shared by a cluster's nodes
         self.limits = RingLimits(make(per_minute, 60, "rings"),
                                  make(in_a_row, row_window, "rings-row"))
         self.reports = make(int(config.get("REPORTS_PER_HOUR", 10)), 3600, "reports")

@@ -1,13 +1,13 @@
 """safety: blocks and who-may-ring/chat settings with do not disturb, invisible; reports, sanctions, the operators' log (issue 35)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
