@@ -43,6 +43,12 @@ CORS_ALLOWED_ORIGINS = None
 # Seconds an invitation rings before it ends as "missed".
 RING_TIMEOUT = 30
 MAX_ANCHORS_PER_CLIENT = 8
+# Call links (issue 27, tlightchat/reach/links.py): seconds a link rings its maker's slot
+# (the maker may choose "until I turn it off"), and how many link openings one network
+# address may make in the window (wrong tokens count too).
+CALL_LINK_TTL = 24 * 3600
+CALL_LINK_VISITS_PER_ADDRESS = 30
+CALL_LINK_VISIT_WINDOW = 600
 # Seconds a client whose connection dropped (without saying goodbye) keeps its anchors
 # and calls; peers see "reconnecting" meanwhile. 0 removes it at once.
 RECONNECT_GRACE = 30

@@ -102,6 +102,7 @@ def create_app(config=None):
     from .identity import Identity
     from .metrics import Metrics
     from .privacy import AddressPrivacy
+    from .reach.links import LinkService
     from .ratelimit import WindowLimiter
     from .cluster.node import LocalNode
     from .realtime import polling, server, wire
@@ -114,6 +115,7 @@ def create_app(config=None):
     from . import doctor
     from .web import (accounts, assets, chat_pages, export, hashing, headers, i18n, pages,
                       password, proxies, urls)
+    from .web import links as links_pages
 
     logs.init_app(app)
     hashing.init_app(app)
@@ -154,8 +156,11 @@ def create_app(config=None):
         else WindowLimiter(*guests)
     # The realtime layer: what handlers get, the sockets, the node (alone, or one of a
     # cluster: the only place that choice is made), the life cycle, the event pipeline.
+    visits = (app.config["CALL_LINK_VISITS_PER_ADDRESS"], app.config["CALL_LINK_VISIT_WINDOW"])
+    links = LinkService(db, app.config["CALL_LINK_TTL"], cluster.window_limiter(
+        *visits, "link-visits") if cluster else WindowLimiter(*visits))
     ctx = Context(app.config, identity, chat=chat, chat_writer=writer, trust=trust,
-                  privacy=privacy)
+                  privacy=privacy, links=links)
     connections = Connections(
         socketio, (app.config["RATE_LIMIT_PER_SECOND"], app.config["RATE_LIMIT_BURST"]),
         ctx.now)
@@ -178,6 +183,7 @@ def create_app(config=None):
 
     app.register_blueprint(pages.blueprint(identity, db, ctx, privacy))
     app.register_blueprint(chat_pages.bp)
+    app.register_blueprint(links_pages.blueprint(links, identity))
     if metrics:
         metrics.watch(ctx.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))

@@ -131,3 +131,22 @@ class HealthProbe(Base):
     __tablename__ = "health_probe"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     checked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# -- reach (issue 27): call links ------------------------------------------------------
+
+class CallLink(Base):
+    """A link that rings its maker's slot (tlightchat/reach/links.py). The URL carries a
+    random token of 192 bits; the row keeps only its SHA-256 (a copy of this table rings
+    nobody). `expires_at` None: until the maker revokes it."""
+    __tablename__ = "call_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    # The slot it rings: by id while that anchor lives, then by its name.
+    anchor_id: Mapped[str] = mapped_column(String(64))
+    anchor_name: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)

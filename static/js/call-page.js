@@ -313,3 +313,6 @@ window.tlc = Object.defineProperties({}, {
   chat: { get: () => chat, enumerable: true }, // null until the chat panel is mounted
   connectivity: { get: () => connectivity, enumerable: true }, // null until first pressed
 });
+
+// Call links (issue 27): the maker's panel, and the ring of a visitor who came by a link.
+import('./reach/call-links.js').then(({ mountLinks }) => mountLinks({ signaling, store, calls, notify }));

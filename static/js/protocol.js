@@ -32,12 +32,16 @@ export const CHAT_HISTORY = 'chat:history';
 export const CHAT_CONVERSATIONS = 'chat:conversations';
 export const CHAT_DELIVERED = 'chat:delivered';
 export const CHAT_READ = 'chat:read';
+// Call links (issue 27; docs/protocol.md, "Call links and push").
+export const LINK_CREATE = 'link:create';
+export const LINK_OPEN = 'link:open';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
   ANCHOR_CREATE, ANCHOR_RENAME, ANCHOR_SET_ONLINE, ANCHOR_REMOVE,
   CALL_INVITE, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
+  LINK_CREATE, LINK_OPEN,
 ]);
 
 // Server → client.

@@ -188,3 +188,6 @@ def call_peer_state(ctx, cid, p):
 @handles("call:hangup")
 def call_hangup(ctx, cid, p):
     return ctx.dispatch(A.call_hung_up(cid, p["callId"]))
+
+
+from ..reach import link_handlers  # noqa: E402,F401  (link:create, link:open register)

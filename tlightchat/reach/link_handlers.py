@@ -1,0 +1,66 @@
+"""Client events of call links: `link:create` (the maker, from a slot of /call) and
+`link:open` (the visitor's call page, before it calls the slot the link names).
+Registered with `@handles` like realtime/handlers.py; storage and the per-address count
+are links.py's.
+
+Opening a link tells the visitor which anchor to call now; the call itself is an
+ordinary `call:invite`, so the store's guard, address privacy (a link visitor is nobody
+the maker verified: a stranger) and every other rule of a call apply unchanged.
+"""
+from flask import has_request_context, request
+
+from ..errors import Refusal
+from ..protocol import handles
+from ..store import selectors as S
+
+
+def _links(ctx):
+    if ctx.links is None:
+        raise Refusal("unavailable", "call links are not kept by this server")
+    return ctx.links
+
+
+@handles("link:create")
+def link_create(ctx, cid, p):
+    state = ctx.store.get_state()
+    anchor = state["anchors"].get(p["anchorId"])
+    if anchor is None:
+        raise Refusal("not-found", "no anchor %(anchor)s", anchor=repr(p["anchorId"]))
+    if anchor["clientId"] != cid:
+        raise Refusal("forbidden", "that anchor belongs to another client")
+    return _links(ctx).create(ctx.user_of(cid), anchor["id"], anchor["name"],
+                              lasting=p.get("lasting", False))
+
+
+def ringable_anchor(state, link):
+    """The maker's online anchor this link rings: the very slot while it lives, else one
+    of the same name (the slot after a reload), else any online slot of the maker."""
+    user = state["users"].get(link["userId"])
+    if user is None:
+        return None
+    anchors = [state["anchors"][a] for c in user["clientIds"]
+               for a in state["clients"][c]["anchorIds"]]
+    online = [a for a in anchors if a["online"]]
+    for test in (lambda a: a["id"] == link["anchorId"],
+                 lambda a: a["name"] == link["anchorName"], lambda a: True):
+        found = [a for a in online if test(a)]
+        if found:
+            free = [a for a in found if not a["callId"] and not a["invitationId"]]
+            return (free or found)[0]
+    return None
+
+
+@handles("link:open")
+def link_open(ctx, cid, p):
+    address = request.remote_addr if has_request_context() else None
+    link = _links(ctx).check(p["token"], address)
+    if link["userId"] == ctx.user_of(cid):
+        raise Refusal("invalid-state", "this is your own call link: send it to someone else")
+    with ctx.store.lock:
+        state = ctx.store.get_state()
+        anchor = ringable_anchor(state, link)
+        if anchor is None:
+            raise Refusal("unavailable", "the person who made this link is not online now; "
+                          "try again later")
+        return {"anchorId": anchor["id"], "anchorName": anchor["name"],
+                "user": S.public_user(state["users"][link["userId"]])}
