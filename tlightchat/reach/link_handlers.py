@@ -7,8 +7,6 @@ Opening a link tells the visitor which anchor to call now; the call itself is an
 ordinary `call:invite`, so the store's guard, address privacy (a link visitor is nobody
 the maker verified: a stranger) and every other rule of a call apply unchanged.
 """
-from flask import has_request_context, request
-
 from ..errors import Refusal
 from ..protocol import handles
 from ..store import selectors as S
@@ -50,10 +48,17 @@ def ringable_anchor(state, link):
     return None
 
 
+def _address(ctx, cid):
+    """The network address of the socket serving `cid`, as its handshake saw it (after
+    the trusted-proxy fix): a client event runs outside any HTTP request."""
+    sid = ctx.connections.sids.get(cid)
+    environ = ctx.connections.socketio.server.get_environ(sid) if sid else None
+    return (environ or {}).get("REMOTE_ADDR")
+
+
 @handles("link:open")
 def link_open(ctx, cid, p):
-    address = request.remote_addr if has_request_context() else None
-    link = _links(ctx).check(p["token"], address)
+    link = _links(ctx).check(p["token"], _address(ctx, cid))
     if link["userId"] == ctx.user_of(cid):
         raise Refusal("invalid-state", "this is your own call link: send it to someone else")
     with ctx.store.lock:
