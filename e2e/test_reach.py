@@ -1,0 +1,89 @@
+"""Call links in real browsers (issue 27): a guest in a fresh browser opens a link,
+names itself on the pre-join screen, rings the maker's slot, the maker accepts and media
+flows both ways; a link turned off on /me and one that expired say so.
+
+One server for the module, with links that expire after 2 s (CALL_LINK_TTL) and room
+for the polling below in the per-address count."""
+import urllib.error
+import urllib.request
+
+import pytest
+
+from .conftest import serve
+from .pages import CallPage, assert_media_flows
+from .services import wait_for
+
+TTL_S = 2
+
+
+@pytest.fixture(scope="module")
+def server():
+    yield from serve(TLC_CALL_LINK_TTL=str(TTL_S), TLC_CALL_LINK_VISITS_PER_ADDRESS="1000")
+
+
+def make_link(page, lasting=False):
+    """Click "Make a call link" on the call page; the URL it shows."""
+    box = page.driver.find_element("css selector", "#link-lasting")
+    if box.is_selected() != lasting:
+        box.click()
+    before = page.js("return document.querySelector('#link-url').value")
+    page.driver.find_element("css selector", "#link-make").click()
+    return page.wait("const u = document.querySelector('#link-url');"
+                     "return !u.hidden && u.value !== arguments[0] && u.value",
+                     5.0, "a new call link shown", before)
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_a_guest_in_a_fresh_browser_opens_the_link_rings_and_talks(server, browsers):
+    maker = CallPage(browsers(), server).open()
+    url = make_link(maker, lasting=True)
+    assert url.startswith(server.url + "/l/")
+    guest = browsers()  # a fresh profile: never seen by this server
+    guest.get(url)
+    guest_page = CallPage(guest, server)
+    guest_page.name = "Link Guest"
+    guest_page.wait("return document.querySelector('#join')?.dataset.camera === 'ready'", 8.0,
+                    "the pre-join preview shows the camera")
+    guest_page.wait("return document.querySelector('#join-preview').videoWidth > 0", 5.0,
+                    "the preview plays")
+    name = guest.find_element("css selector", "#join-name")
+    assert name.get_attribute("required") is not None and name.get_attribute("value") == ""
+    name.send_keys("Link Guest")
+    guest.find_element("css selector", "#join-ring").click()
+
+    maker.wait_phase(maker.anchor, "ringing-in", 10.0)
+    assert "Link Guest" in maker.tile_text(maker.anchor)
+    guest_anchor = guest_page.wait(
+        "return document.querySelector('.tile[data-phase=\"ringing-out\"]')?.dataset.anchorId",
+        5.0, "the guest's slot ringing out")
+    assert guest_page.js("return location.hash") == ""  # the token left the address bar
+    maker.click(maker.anchor, "accept")
+    assert_media_flows((maker, maker.anchor), (guest_page, guest_anchor))
+
+
+def test_turned_off_and_expired_links_say_so(server, browsers):
+    maker = CallPage(browsers(), server).open()
+    lasting = make_link(maker, lasting=True)
+    brief = make_link(maker)  # CALL_LINK_TTL: here 2 s
+    assert brief != lasting
+    # turned off on /me
+    maker.driver.get(server.url + "/me")
+    maker.js("""[...document.querySelectorAll('#call-links li')]
+                  .find((li) => li.textContent.includes('until you turn it off'))
+                  .querySelector('button').click()""")
+    maker.wait("return document.querySelector('.flash.ok') !== null", 5.0, "turned off")
+    visitor = browsers()
+    visitor.get(lasting)
+    assert "turned off by the person who made it" in \
+        visitor.find_element("css selector", "#link-refusal").text
+    # expired: wait until the server says 410, then read what a person sees
+    wait_for(lambda: status_of(brief) == 410, TTL_S + 5.0, "the 2 s link expired", poll=0.2)
+    visitor.get(brief)
+    assert "has expired" in visitor.find_element("css selector", "#link-refusal").text
