@@ -285,6 +285,9 @@ watchReachability(signaling, {
   onOffline: () => startOffline({ signaling, library }),
 });
 
+// Call links (issue 27): the maker's panel, and the ring of a visitor who came by a link.
+import('./reach/call-links.js').then(({ mountLinks }) => mountLinks({ signaling, store, calls, notify }));
+
 // The chat panel (absent from the offline export), on this page's connection and lobby.
 // Imported once this page has rendered: as a static import its module graph ran first
 // and held back the lobby (issue 14). The modules are preloaded (templates/call.html).
@@ -313,6 +316,3 @@ window.tlc = Object.defineProperties({}, {
   chat: { get: () => chat, enumerable: true }, // null until the chat panel is mounted
   connectivity: { get: () => connectivity, enumerable: true }, // null until first pressed
 });
-
-// Call links (issue 27): the maker's panel, and the ring of a visitor who came by a link.
-import('./reach/call-links.js').then(({ mountLinks }) => mountLinks({ signaling, store, calls, notify }));
