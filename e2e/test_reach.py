@@ -87,3 +87,38 @@ def test_turned_off_and_expired_links_say_so(server, browsers):
     wait_for(lambda: status_of(brief) == 410, TTL_S + 5.0, "the 2 s link expired", poll=0.2)
     visitor.get(brief)
     assert "has expired" in visitor.find_element("css selector", "#link-refusal").text
+
+
+KEPT = """
+const done = arguments[arguments.length - 1];
+caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))
+  .then((lists) => done(lists.flat().map((r) => new URL(r.url).pathname)), (err) => done(String(err)));
+"""
+
+
+def test_the_app_installs_and_the_call_page_opens_from_the_cache_with_the_server_stopped(
+        server_factory, browsers):
+    own = server_factory()  # stopped below
+    driver = browsers()
+    driver.get(own.url + "/call")
+    page = CallPage(driver, own)
+    page.name = "installer"
+    # the manifest as Chromium parses it, and what it says about installing
+    manifest = driver.execute_cdp_cmd("Page.getAppManifest", {})
+    assert manifest["url"].startswith(own.url + "/static/manifest.webmanifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    assert '"start_url": "../call"' in manifest["data"]
+    page.wait("return navigator.serviceWorker.controller !== null", 10.0, "the worker controls /call")
+    errors = driver.execute_cdp_cmd("Page.getInstallabilityErrors", {})["installabilityErrors"]
+    assert errors == [], errors
+    kept = wait_for(lambda: (k := driver.execute_async_script(KEPT)) and "/offline" in k and k, 5.0,
+                    "the offline page kept")
+    # nobody's data: only the offline page and static files
+    assert all(p == "/offline" or p.startswith("/static/") for p in kept), kept
+    assert "/static/js/offline.js" in kept and "/static/css/app.css" in kept
+
+    own.stop()
+    driver.get(own.url + "/call")
+    page.wait("return !document.querySelector('#offline-panel').hidden && !!window.tlcOffline", 10.0,
+              "offline mode from the cache")
+    assert page.js("return document.querySelector('#app').dataset.offline") == "1"

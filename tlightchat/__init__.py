@@ -115,7 +115,7 @@ def create_app(config=None):
     from . import doctor
     from .web import (accounts, assets, chat_pages, export, hashing, headers, i18n, pages,
                       password, proxies, urls)
-    from .web import links as links_pages
+    from .web import install, links as links_pages
 
     logs.init_app(app)
     hashing.init_app(app)
@@ -184,6 +184,7 @@ def create_app(config=None):
     app.register_blueprint(pages.blueprint(identity, db, ctx, privacy))
     app.register_blueprint(chat_pages.bp)
     app.register_blueprint(links_pages.blueprint(links, identity))
+    app.register_blueprint(install.blueprint())  # the service worker (issue 27.2)
     if metrics:
         metrics.watch(ctx.store)
         app.register_blueprint(metrics.blueprint(app.config["METRICS_ALLOW"]))
