@@ -49,6 +49,13 @@ MAX_ANCHORS_PER_CLIENT = 8
 CALL_LINK_TTL = 24 * 3600
 CALL_LINK_VISITS_PER_ADDRESS = 30
 CALL_LINK_VISIT_WINDOW = 600
+# Web Push rings (tlightchat/reach/push.py): the hosts (or parent domains) of the browsers'
+# push services that subscriptions may name, hosts allowed over plain http at any
+# address (a test's loopback push service only), and the VAPID contact (RFC 8292).
+PUSH_SERVICE_HOSTS = ["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com",
+                      "push.apple.com"]
+PUSH_INSECURE_HOSTS = []
+PUSH_SUBJECT = "mailto:admin@localhost"
 # Seconds a client whose connection dropped (without saying goodbye) keeps its anchors
 # and calls; peers see "reconnecting" meanwhile. 0 removes it at once.
 RECONNECT_GRACE = 30

@@ -40,3 +40,29 @@ self.addEventListener('fetch', (event) => {
       () => caches.match(request, { ignoreSearch: true }).then((kept) => kept || Response.error()))));
   }
 });
+
+// -- Web Push rings (issue 27.3; tlightchat/reach/push.py) ----------------------------
+// The message is {type: "ring", id, caller}: a notification with Accept and Decline.
+// Accept opens (or focuses) the call page; Decline and the notification's close end it
+// on this device. Another ring with the same id replaces it (its tag).
+self.addEventListener('push', (event) => {
+  let ring = null;
+  try { ring = event.data && event.data.json(); } catch { ring = null; }
+  if (!ring || ring.type !== 'ring' || typeof ring.caller !== 'string') return;
+  event.waitUntil(self.registration.showNotification(`${ring.caller.slice(0, 40)} is calling you`, {
+    body: 'TLightChat', tag: `ring-${String(ring.id).slice(0, 32)}`, renotify: true, requireInteraction: true,
+    icon: new URL('static/icons/icon-192.png', scope).href,
+    actions: [{ action: 'accept', title: 'Accept' }, { action: 'decline', title: 'Decline' }],
+    data: { id: ring.id },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  if (event.action === 'decline') return;
+  const callUrl = new URL('call', scope).href;
+  event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((open) => {
+    const page = open.find((c) => new URL(c.url).pathname === new URL(callUrl).pathname);
+    return page ? page.focus() : self.clients.openWindow(callUrl);
+  }));
+});

@@ -102,7 +102,9 @@ def create_app(config=None):
     from .identity import Identity
     from .metrics import Metrics
     from .privacy import AddressPrivacy
+    from .reach import webpush
     from .reach.links import LinkService
+    from .reach.push import PushService
     from .ratelimit import WindowLimiter
     from .cluster.node import LocalNode
     from .realtime import polling, server, wire
@@ -115,7 +117,7 @@ def create_app(config=None):
     from . import doctor
     from .web import (accounts, assets, chat_pages, export, hashing, headers, i18n, pages,
                       password, proxies, urls)
-    from .web import install, links as links_pages
+    from .web import install, links as links_pages, push as push_pages
 
     logs.init_app(app)
     hashing.init_app(app)
@@ -157,8 +159,13 @@ def create_app(config=None):
     # The realtime layer: what handlers get, the sockets, the node (alone, or one of a
     # cluster: the only place that choice is made), the life cycle, the event pipeline.
     visits = (app.config["CALL_LINK_VISITS_PER_ADDRESS"], app.config["CALL_LINK_VISIT_WINDOW"])
+    push = PushService(db, webpush.load_or_make_key(os.path.join(app.instance_path,
+                                                                  "vapid_private.pem")),
+                       app.config["PUSH_SUBJECT"], app.config["PUSH_SERVICE_HOSTS"],
+                       app.config["PUSH_INSECURE_HOSTS"], ttl=app.config["RING_TIMEOUT"],
+                       spawn=socketio.start_background_task)
     links = LinkService(db, app.config["CALL_LINK_TTL"], cluster.window_limiter(
-        *visits, "link-visits") if cluster else WindowLimiter(*visits))
+        *visits, "link-visits") if cluster else WindowLimiter(*visits), push=push)
     ctx = Context(app.config, identity, chat=chat, chat_writer=writer, trust=trust,
                   privacy=privacy, links=links)
     connections = Connections(
@@ -184,6 +191,7 @@ def create_app(config=None):
     app.register_blueprint(pages.blueprint(identity, db, ctx, privacy))
     app.register_blueprint(chat_pages.bp)
     app.register_blueprint(links_pages.blueprint(links, identity))
+    app.register_blueprint(push_pages.blueprint(push, identity))
     app.register_blueprint(install.blueprint())  # the service worker (issue 27.2)
     if metrics:
         metrics.watch(ctx.store)

@@ -10,6 +10,9 @@ the maker verified: a stranger) and every other rule of a call apply unchanged.
 from ..errors import Refusal
 from ..protocol import handles
 from ..store import selectors as S
+from .links import new_id
+
+RETRY_MS = 2000  # a visitor's page opens the link again this often while devices ring
 
 
 def _links(ctx):
@@ -56,16 +59,31 @@ def _address(ctx, cid):
     return (environ or {}).get("REMOTE_ADDR")
 
 
+def _ring_devices(ctx, token, cid, maker_id):
+    """A maker with no slot online is rung on their devices (Web Push, reach/push.py),
+    once per ring timeout: `unavailable` then carries retryAfterMs, and the visitor's page
+    opens the link again (not counted as a new visit) until the ring times out; once the
+    maker's call page is open, it finds the slot and calls it."""
+    visitor = ctx.user_of(cid)
+    name = ctx.store.get_state()["users"][visitor]["displayName"]
+    if ctx.links.ring_devices(token, visitor, maker_id, name, ctx.ring_timeout):
+        raise Refusal("unavailable", "ringing the devices of the person who made this link; "
+                      "wait a moment", retry_after_ms=RETRY_MS)
+
+
 @handles("link:open")
 def link_open(ctx, cid, p):
-    link = _links(ctx).check(p["token"], _address(ctx, cid))
+    links = _links(ctx)
+    again = links.asking_again(p["token"], ctx.user_of(cid))
+    link = links.check(p["token"], _address(ctx, cid), count=not again)
     if link["userId"] == ctx.user_of(cid):
         raise Refusal("invalid-state", "this is your own call link: send it to someone else")
     with ctx.store.lock:
         state = ctx.store.get_state()
         anchor = ringable_anchor(state, link)
-        if anchor is None:
-            raise Refusal("unavailable", "the person who made this link is not online now; "
-                          "try again later")
-        return {"anchorId": anchor["id"], "anchorName": anchor["name"],
-                "user": S.public_user(state["users"][link["userId"]])}
+        if anchor is not None:
+            return {"anchorId": anchor["id"], "anchorName": anchor["name"],
+                    "user": S.public_user(state["users"][link["userId"]])}
+    _ring_devices(ctx, p["token"], cid, link["userId"])  # storage and sends: not under the lock
+    raise Refusal("unavailable", "the person who made this link is not online now; "
+                  "try again later")

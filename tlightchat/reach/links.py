@@ -34,6 +34,11 @@ UNKNOWN = N_("This call link does not exist. Check that you copied all of it, or
 TOO_MANY = N_("Too many call links were opened from your network address; try again in a few minutes.")
 
 
+def new_id():
+    """An opaque id (a push ring's)."""
+    return secrets.token_urlsafe(9)
+
+
 def token_hash(token):
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
@@ -43,10 +48,12 @@ def _aware(when):
 
 
 class LinkService:
-    def __init__(self, db, ttl, visits, clock=time.time):
+    def __init__(self, db, ttl, visits, push=None, clock=time.time):
         # visits: a WindowLimiter of link openings per address (cluster/limits.py's in a
         # cluster, so a guesser cannot spread over nodes)
         self.db, self.ttl, self.visits, self.clock = db, ttl, visits, clock
+        self.push = push  # push.py PushService or None: rings a maker with no slot online
+        self.device_rings = {}  # (token hash, visitor id) -> until (clock): devices ringing
 
     def _now(self):
         return datetime.fromtimestamp(self.clock(), timezone.utc)
@@ -73,12 +80,13 @@ class LinkService:
         return {"token": token, "linkId": link_id,
                 "expiresAt": int(expires.timestamp() * 1000) if expires else None}
 
-    def check(self, token, address):
+    def check(self, token, address, count=True):
         """The live link of `token` as {userId, anchorId, anchorName}, counted against
-        `address`; Refusal "rate-limited", "not-found" (unknown, expired or revoked:
-        each with its sentence) otherwise."""
+        `address` (unless `count` is false: the same visit asking again); Refusal
+        "rate-limited", "not-found" (unknown, expired or revoked: each with its sentence)
+        otherwise."""
         key = address_key(address)
-        wait = self.visits.try_hit(key)
+        wait = self.visits.try_hit(key) if count else 0
         if wait:
             raise Refusal("rate-limited", TOO_MANY, retry_after_ms=int(wait * 1000) + 1)
         if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
@@ -93,6 +101,24 @@ class LinkService:
                 raise Refusal("not-found", EXPIRED)
             return {"userId": row.user_id, "anchorId": row.anchor_id,
                     "anchorName": row.anchor_name}
+
+    def ring_devices(self, token, visitor_id, maker_id, caller_name, seconds):
+        """Ring the maker's devices for this visitor once per `seconds` (the visitor's
+        page asks again meanwhile); True while they ring."""
+        now, key = self.clock(), (token_hash(token), visitor_id)
+        for old in [k for k, until in self.device_rings.items() if until <= now]:
+            del self.device_rings[old]
+        if key in self.device_rings:
+            return True
+        if self.push is None or not self.push.ring(maker_id, caller_name, new_id()):
+            return False
+        self.device_rings[key] = now + seconds
+        return True
+
+    def asking_again(self, token, visitor_id):
+        """True while this visitor's ring of this link's devices lasts (not a new visit)."""
+        until = self.device_rings.get((token_hash(token), visitor_id)) if isinstance(token, str) else None
+        return until is not None and until > self.clock()
 
     def mine(self, user_id):
         """The maker's links that still work, newest first (for /me)."""

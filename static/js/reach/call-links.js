@@ -18,21 +18,35 @@ export function takeLinkToken(location = globalThis.location, history = globalTh
   return match[1];
 }
 
+// While the maker's devices ring (Web Push), the link is opened again every
+// retryAfterMs until this long has passed: the ring's own timeout (RING_TIMEOUT).
+const DEVICE_RING_MS = 30000;
+
 // Ring the slot of `token` once this tab has a free online slot.
 export function ringByLink({ token, signaling, store, calls, notify }) {
   let asked = false;
-  const tryNow = async () => {
-    if (asked || !freeAnchor(store.getState())) return;
-    asked = true;
-    stop();
+  const started = Date.now();
+  const open = async () => {
     try {
       const ack = await signaling.request(P.LINK_OPEN, { token });
       document.body.dataset.linkRing = 'calling';
       await calls.call(ack.anchorId);
     } catch (err) {
+      if (err.code === 'unavailable' && err.retryAfterMs && Date.now() - started < DEVICE_RING_MS) {
+        document.body.dataset.linkRing = 'ringing-devices';
+        notify(err.message);
+        setTimeout(open, err.retryAfterMs);
+        return;
+      }
       document.body.dataset.linkRing = 'refused';
       notify(err.message || t('reach.linkFailed'));
     }
+  };
+  const tryNow = () => {
+    if (asked || !freeAnchor(store.getState())) return;
+    asked = true;
+    stop();
+    open();
   };
   const stop = store.subscribe(tryNow);
   tryNow();

@@ -1,4 +1,4 @@
-"""call_links: links that ring their maker's slot (issue 27, tlightchat/reach/links.py)
+"""call_links and push_subscriptions (issue 27, tlightchat/reach/links.py and push.py)
 
 The row keeps the SHA-256 of the link's random token, never the token; a NULL expires_at
 lasts until the maker revokes it (revoked_at).
@@ -28,8 +28,20 @@ def upgrade():
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_call_links_user_id", "call_links", ["user_id"])
+    op.create_table(
+        "push_subscriptions",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("endpoint", sa.String(1024), nullable=False, unique=True),
+        sa.Column("p256dh", sa.String(100), nullable=False),
+        sa.Column("auth", sa.String(40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_push_subscriptions_user_id", "push_subscriptions", ["user_id"])
 
 
 def downgrade():
+    op.drop_index("ix_push_subscriptions_user_id", "push_subscriptions")
+    op.drop_table("push_subscriptions")
     op.drop_index("ix_call_links_user_id", "call_links")
     op.drop_table("call_links")
