@@ -122,3 +122,71 @@ def test_the_app_installs_and_the_call_page_opens_from_the_cache_with_the_server
     page.wait("return !document.querySelector('#offline-panel').hidden && !!window.tlcOffline", 10.0,
               "offline mode from the cache")
     assert page.js("return document.querySelector('#app').dataset.offline") == "1"
+
+
+@pytest.fixture(scope="module")
+def push_service():
+    from tests.support.push_endpoint import PushEndpoint
+
+    endpoint = PushEndpoint()
+    yield endpoint
+    endpoint.close()
+    assert endpoint.errors == []
+
+
+SUBSCRIBE = """
+const [url, body, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json',
+  'X-CSRFToken': document.querySelector('input[name="csrf_token"]').value}, body: JSON.stringify(body)})
+  .then((r) => r.json()).then(done, (err) => done(String(err)));
+"""
+NOTIFICATIONS = """
+const done = arguments[arguments.length - 1];
+navigator.serviceWorker.ready.then((r) => r.getNotifications())
+  .then((list) => done(list.map((n) => ({title: n.title, tag: n.tag, actions: n.actions.map((a) => a.action)}))));
+"""
+
+
+def test_a_person_with_no_page_open_is_rung_through_push_and_the_call_starts(
+        server_factory, browsers, push_service):
+    import json
+
+    srv = server_factory(TLC_PUSH_INSECURE_HOSTS='["127.0.0.1"]')
+    maker = CallPage(browsers(), srv).open()
+    url = make_link(maker)
+    maker.driver.get(srv.url + "/me")
+    maker.wait("return navigator.serviceWorker.controller !== null", 10.0, "the worker runs")
+    # this device's subscription, at the loopback push service (a browser here cannot reach
+    # its vendor's): the server's requests to it are checked and decrypted there
+    device = push_service.subscribe()
+    answer = maker.driver.execute_async_script(SUBSCRIBE, srv.url + "/me/push", device.as_json())
+    assert answer == {"ok": True, "devices": 1}, answer
+    maker.driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": srv.url, "permissions": ["notifications"]})
+
+    guest = browsers()
+    guest.get(url)
+    guest.find_element("css selector", "#join-name").send_keys("Vera")
+    guest.find_element("css selector", "#join-ring").click()
+    guest_page = CallPage(guest, srv)
+    guest_page.name = "Vera"
+    guest_page.wait("return document.body.dataset.linkRing === 'ringing-devices'", 10.0, "ringing devices")
+
+    _, claims, payload, _ = push_service.received.get(timeout=10)
+    ring = json.loads(payload)
+    assert ring["caller"] == "Vera" and claims["aud"] == push_service.origin
+    # the browser's side: the push service's message delivered to the registered worker
+    maker.driver.execute_cdp_cmd("ServiceWorker.enable", {})  # registration "0": a fresh profile's first
+    maker.driver.execute_cdp_cmd("ServiceWorker.deliverPushMessage", {
+        "origin": srv.url, "registrationId": "0", "data": payload.decode()})
+    shown = wait_for(lambda: maker.driver.execute_async_script(NOTIFICATIONS), 5.0, "a notification")
+    assert shown == [{"title": "Vera is calling you", "tag": f"ring-{ring['id']}",
+                      "actions": ["accept", "decline"]}]
+    # Accept opens the call page (what the notification's click does), which rings
+    maker.driver.get(srv.url + "/call")
+    maker = CallPage(maker.driver, srv).open()
+    maker.wait_phase(maker.anchor, "ringing-in", 10.0)
+    guest_anchor = guest_page.wait(
+        "return document.querySelector('.tile[data-phase=\"ringing-out\"]')?.dataset.anchorId",
+        5.0, "the guest's slot ringing out")
+    maker.click(maker.anchor, "accept")
+    assert_media_flows((maker, maker.anchor), (guest_page, guest_anchor))
