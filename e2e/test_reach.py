@@ -1,6 +1,8 @@
-"""Call links in real browsers (issue 27): a guest in a fresh browser opens a link,
-names itself on the pre-join screen, rings the maker's slot, the maker accepts and media
-flows both ways; a link turned off on /me and one that expired say so.
+"""Call links, the installable app and Web Push rings in real browsers (issue 27): a
+guest in a fresh browser opens a link, names itself on the pre-join screen, rings the
+maker's slot, the maker accepts and media flows both ways; a link turned off on /me and
+one that expired say so; the manifest, the worker and /call from its cache with the server
+stopped; a maker with no page open rung through a loopback push service.
 
 One server for the module, with links that expire after 2 s (CALL_LINK_TTL) and room
 for the polling below in the per-address count."""
@@ -188,5 +190,11 @@ def test_a_person_with_no_page_open_is_rung_through_push_and_the_call_starts(
     guest_anchor = guest_page.wait(
         "return document.querySelector('.tile[data-phase=\"ringing-out\"]')?.dataset.anchorId",
         5.0, "the guest's slot ringing out")
+    # the page took the call: every device stops ringing (here the one, by the same path)
+    _, _, ended, _ = push_service.received.get(timeout=10)
+    assert json.loads(ended) == {"type": "ring-end", "id": ring["id"]}
+    maker.driver.execute_cdp_cmd("ServiceWorker.deliverPushMessage", {
+        "origin": srv.url, "registrationId": "0", "data": ended.decode()})
+    wait_for(lambda: maker.driver.execute_async_script(NOTIFICATIONS) == [], 5.0, "the ring closed")
     maker.click(maker.anchor, "accept")
     assert_media_flows((maker, maker.anchor), (guest_page, guest_anchor))

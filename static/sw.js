@@ -42,12 +42,18 @@ self.addEventListener('fetch', (event) => {
 });
 
 // -- Web Push rings (issue 27.3; tlightchat/reach/push.py) ----------------------------
-// The message is {type: "ring", id, caller}: a notification with Accept and Decline.
+// The message is {type: "ring", id, caller}: a notification with Accept and Decline;
+// {type: "ring-end", id} closes it (another device answered, or the ring is over).
 // Accept opens (or focuses) the call page; Decline and the notification's close end it
 // on this device. Another ring with the same id replaces it (its tag).
 self.addEventListener('push', (event) => {
   let ring = null;
   try { ring = event.data && event.data.json(); } catch { ring = null; }
+  if (ring && ring.type === 'ring-end') { // answered (on any device) or over: stop ringing here
+    event.waitUntil(self.registration.getNotifications({ tag: `ring-${String(ring.id).slice(0, 32)}` })
+      .then((shown) => shown.forEach((n) => n.close())));
+    return;
+  }
   if (!ring || ring.type !== 'ring' || typeof ring.caller !== 'string') return;
   event.waitUntil(self.registration.showNotification(`${ring.caller.slice(0, 40)} is calling you`, {
     body: 'TLightChat', tag: `ring-${String(ring.id).slice(0, 32)}`, renotify: true, requireInteraction: true,

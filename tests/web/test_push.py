@@ -91,3 +91,19 @@ def test_me_offers_the_setting(app, tab):
     ann = tab()
     page = ann.browser.get("/me").get_data(as_text=True)
     assert 'id="push-toggle"' in page and "Ring me on this device when the page is closed" in page
+
+
+def test_every_device_stops_ringing_once_the_makers_page_takes_the_call(app, rung, service):
+    ann, token, devices = rung
+    vera = Tab(app)
+    vera.new_anchor()
+    vera.ask("link:open", {"token": token})
+    rings = [service.received.get_nowait() for _ in devices]
+    ring_id = __import__("json").loads(rings[0][2])["id"]
+    back = Tab(app, browser=ann.browser)  # Accept opened her call page
+    back.new_anchor("Ann slot")
+    opened = vera.ask("link:open", {"token": token})
+    assert opened["ok"], opened
+    ended = [__import__("json").loads(service.received.get_nowait()[2]) for _ in devices]
+    assert ended == [{"type": "ring-end", "id": ring_id}] * 2
+    assert vera.ask("link:open", {"token": token})["ok"] and service.received.empty()

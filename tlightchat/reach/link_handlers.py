@@ -82,8 +82,12 @@ def link_open(ctx, cid, p):
         state = ctx.store.get_state()
         anchor = ringable_anchor(state, link)
         if anchor is not None:
-            return {"anchorId": anchor["id"], "anchorName": anchor["name"],
-                    "user": S.public_user(state["users"][link["userId"]])}
+            found = {"anchorId": anchor["id"], "anchorName": anchor["name"],
+                     "user": S.public_user(state["users"][link["userId"]])}
+    if anchor is not None:
+        if again:  # its devices rang: the page that opened takes the call, they stop
+            links.devices_answered(p["token"], ctx.user_of(cid))
+        return found
     _ring_devices(ctx, p["token"], cid, link["userId"])  # storage and sends: not under the lock
     raise Refusal("unavailable", "the person who made this link is not online now; "
                   "try again later")

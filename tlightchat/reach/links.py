@@ -53,7 +53,8 @@ class LinkService:
         # cluster, so a guesser cannot spread over nodes)
         self.db, self.ttl, self.visits, self.clock = db, ttl, visits, clock
         self.push = push  # push.py PushService or None: rings a maker with no slot online
-        self.device_rings = {}  # (token hash, visitor id) -> until (clock): devices ringing
+        # (token hash, visitor id) -> (until (clock), maker id, ring id): devices ringing
+        self.device_rings = {}
 
     def _now(self):
         return datetime.fromtimestamp(self.clock(), timezone.utc)
@@ -106,19 +107,27 @@ class LinkService:
         """Ring the maker's devices for this visitor once per `seconds` (the visitor's
         page asks again meanwhile); True while they ring."""
         now, key = self.clock(), (token_hash(token), visitor_id)
-        for old in [k for k, until in self.device_rings.items() if until <= now]:
+        for old in [k for k, (until, _m, _r) in self.device_rings.items() if until <= now]:
             del self.device_rings[old]
         if key in self.device_rings:
             return True
-        if self.push is None or not self.push.ring(maker_id, caller_name, new_id()):
+        ring_id = new_id()
+        if self.push is None or not self.push.ring(maker_id, caller_name, ring_id):
             return False
-        self.device_rings[key] = now + seconds
+        self.device_rings[key] = (now + seconds, maker_id, ring_id)
         return True
+
+    def devices_answered(self, token, visitor_id):
+        """The maker's page is open and the call goes to it: every device stops ringing
+        (a push that closes the ring's notification)."""
+        ring = self.device_rings.pop((token_hash(token), visitor_id), None)
+        if ring is not None and self.push is not None:
+            self.push.ring_ended(ring[1], ring[2])
 
     def asking_again(self, token, visitor_id):
         """True while this visitor's ring of this link's devices lasts (not a new visit)."""
-        until = self.device_rings.get((token_hash(token), visitor_id)) if isinstance(token, str) else None
-        return until is not None and until > self.clock()
+        ring = self.device_rings.get((token_hash(token), visitor_id)) if isinstance(token, str) else None
+        return ring is not None and ring[0] > self.clock()
 
     def mine(self, user_id):
         """The maker's links that still work, newest first (for /me)."""

@@ -126,11 +126,17 @@ class PushService:
     # -- a ring ------------------------------------------------------------------------
     def ring(self, user_id, caller_name, ring_id):
         """Send the ring to each of the person's devices (in the background); how many."""
+        return self._to_devices(user_id, {"type": "ring", "id": ring_id, "caller": caller_name})
+
+    def ring_ended(self, user_id, ring_id):
+        """The ring was answered (or ended): each device closes its notification."""
+        return self._to_devices(user_id, {"type": "ring-end", "id": ring_id})
+
+    def _to_devices(self, user_id, message):
         with self.db.session() as s:
             subs = [(r.id, r.endpoint, r.p256dh, r.auth) for r in s.scalars(
                 select(PushSubscription).where(PushSubscription.user_id == user_id))]
-        payload = json.dumps({"type": "ring", "id": ring_id, "caller": caller_name},
-                             separators=(",", ":")).encode()
+        payload = json.dumps(message, separators=(",", ":")).encode()
         for sub in subs:
             self.spawn(self._send, sub, payload)
         return len(subs)
