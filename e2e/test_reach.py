@@ -180,7 +180,7 @@ def test_a_person_with_no_page_open_is_rung_through_push_and_the_call_starts(
     maker.driver.execute_cdp_cmd("ServiceWorker.enable", {})  # registration "0": a fresh profile's first
     maker.driver.execute_cdp_cmd("ServiceWorker.deliverPushMessage", {
         "origin": srv.url, "registrationId": "0", "data": payload.decode()})
-    shown = wait_for(lambda: maker.driver.execute_async_script(NOTIFICATIONS), 5.0, "a notification")
+    shown = wait_for(lambda: maker.driver.execute_async_script(NOTIFICATIONS), 10.0, "a notification")
     assert shown == [{"title": "Vera is calling you", "tag": f"ring-{ring['id']}",
                       "actions": ["accept", "decline"]}]
     # Accept opens the call page (what the notification's click does), which rings
@@ -195,6 +195,6 @@ def test_a_person_with_no_page_open_is_rung_through_push_and_the_call_starts(
     assert json.loads(ended) == {"type": "ring-end", "id": ring["id"]}
     maker.driver.execute_cdp_cmd("ServiceWorker.deliverPushMessage", {
         "origin": srv.url, "registrationId": "0", "data": ended.decode()})
-    wait_for(lambda: maker.driver.execute_async_script(NOTIFICATIONS) == [], 5.0, "the ring closed")
+    wait_for(lambda: maker.driver.execute_async_script(NOTIFICATIONS) == [], 10.0, "the ring closed")
     maker.click(maker.anchor, "accept")
     assert_media_flows((maker, maker.anchor), (guest_page, guest_anchor))
