@@ -46,6 +46,19 @@ MAX_ANCHORS_PER_CLIENT = 8
 # Parties of one group call, pending rings into it included (docs/protocol.md, "Group
 # calls": a mesh, each party sends its media to every other; at most limits.CALL_PARTIES_MAX).
 MAX_CALL_PARTIES = 6
+# Call links (issue 27, tlightchat/reach/links.py): seconds a link rings its maker's slot
+# (the maker may choose "until I turn it off"), and how many link openings one network
+# address may make in the window (wrong tokens count too).
+CALL_LINK_TTL = 24 * 3600
+CALL_LINK_VISITS_PER_ADDRESS = 30
+CALL_LINK_VISIT_WINDOW = 600
+# Web Push rings (tlightchat/reach/push.py): the hosts (or parent domains) of the browsers'
+# push services that subscriptions may name, hosts allowed over plain http at any
+# address (a test's loopback push service only), and the VAPID contact (RFC 8292).
+PUSH_SERVICE_HOSTS = ["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com",
+                      "push.apple.com"]
+PUSH_INSECURE_HOSTS = []
+PUSH_SUBJECT = "mailto:admin@localhost"
 # Seconds a client whose connection dropped (without saying goodbye) keeps its anchors
 # and calls; peers see "reconnecting" meanwhile. 0 removes it at once.
 RECONNECT_GRACE = 30

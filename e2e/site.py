@@ -8,6 +8,8 @@ SITE_PAGES = ("/", "/call", "/chat", "/about", "/me", "/login", "/register", "/l
 
 # Addresses of the URL map that are no page to look at: health checks, the old call
 # page's redirect, the password page only an account has, and the connectivity doctor
-# only an operator (ADMINS) sees (a 404 for everyone else).
+# only an operator (ADMINS) sees (a 404 for everyone else), the service worker's script and
+# the offline call page it keeps (the export's page: e2e/test_offline.py, test_reach.py), the
+# Web Push public key (JSON).
 NOT_PAGES = ("/healthz", "/healthz/live", "/healthz/ready", "/WebrtcVideoCommunication",
-             "/me/password", "/doctor")
+             "/me/password", "/doctor", "/sw.js", "/offline", "/push/key")

@@ -102,6 +102,9 @@ def create_app(config=None):
     from .identity import Identity
     from .metrics import Metrics
     from .privacy import AddressPrivacy
+    from .reach import webpush
+    from .reach.links import LinkService
+    from .reach.push import PushService
     from .realtime import polling, server, wire
     from .realtime.connections import Connections
     from .realtime.context import Context
@@ -112,6 +115,7 @@ def create_app(config=None):
     from . import doctor
     from .web import (accounts, assets, chat_pages, export, hashing, headers, i18n, pages,
                       password, proxies, urls)
+    from .web import install, links as links_pages, push as push_pages
 
     logs.init_app(app)
     hashing.init_app(app)
@@ -152,8 +156,16 @@ def create_app(config=None):
     identity.guest_limiter = deployment.window_limiter(*guests, "guests")
     # The realtime layer: what handlers get, the sockets, the node (alone, or one of a
     # cluster: the only place that choice is made), the life cycle, the event pipeline.
+    visits = (app.config["CALL_LINK_VISITS_PER_ADDRESS"], app.config["CALL_LINK_VISIT_WINDOW"])
+    push = PushService(db, webpush.load_or_make_key(os.path.join(app.instance_path,
+                                                                  "vapid_private.pem")),
+                       app.config["PUSH_SUBJECT"], app.config["PUSH_SERVICE_HOSTS"],
+                       app.config["PUSH_INSECURE_HOSTS"], ttl=app.config["RING_TIMEOUT"],
+                       spawn=socketio.start_background_task)
+    links = LinkService(db, app.config["CALL_LINK_TTL"], deployment.window_limiter(
+        *visits, "link-visits"), push=push)
     ctx = Context(app.config, identity, chat=chat, chat_writer=writer, trust=trust,
-                  privacy=privacy)
+                  privacy=privacy, links=links)
     connections = Connections(
         socketio, (app.config["RATE_LIMIT_PER_SECOND"], app.config["RATE_LIMIT_BURST"]),
         ctx.now)
@@ -182,6 +194,9 @@ def create_app(config=None):
     from .web import admin
 
     admin.init_app(app, safety)  # /admin: reports, warn / suspend / ban, the log (issue 35)
+    app.register_blueprint(links_pages.blueprint(links, identity))
+    app.register_blueprint(push_pages.blueprint(push, identity))
+    app.register_blueprint(install.blueprint())  # the service worker (issue 27.2)
     if metrics:
         metrics.watch(ctx.store)
         metrics.registry.register(safety.operators.collector())  # reports, actions (issue 35)

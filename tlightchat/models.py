@@ -221,3 +221,36 @@ class OperatorAction(Base):
     report_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
     detail: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- reach (issue 27): call links ------------------------------------------------------
+
+class CallLink(Base):
+    """A link that rings its maker's slot (tlightchat/reach/links.py). The URL carries a
+    random token of 192 bits; the row keeps only its SHA-256 (a copy of this table rings
+    nobody). `expires_at` None: until the maker revokes it."""
+    __tablename__ = "call_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    # The slot it rings: by id while that anchor lives, then by its name.
+    anchor_id: Mapped[str] = mapped_column(String(64))
+    anchor_name: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+
+class PushSubscription(Base):
+    """One browser's Web Push subscription (tlightchat/reach/push.py): where its push
+    service takes messages for it and the keys that encrypt them (RFC 8291). Deleted
+    when the push service answers 404 or 410, or the person turns it off."""
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1024), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(100))  # the browser's P-256 key, base64url
+    auth: Mapped[str] = mapped_column(String(40))     # its 16-byte auth secret, base64url
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -499,3 +499,19 @@ CLIENT_EVENTS.update({
     "safety:get": None,
     "safety:set": SafetySet,
 })
+
+# -- call links (issue 27: tlightchat/reach/; docs/protocol.md, "Call links and push") --
+
+LINK_TOKEN_MAX = 64  # a token is 32 characters (reach/links.py); longer is refused unread
+
+
+class LinkCreate(Payload):
+    anchorId: Id
+    lasting: Optional[StrictBool] = None  # true: until revoked, instead of CALL_LINK_TTL
+
+
+class LinkOpen(Payload):
+    token: Annotated[StrictStr, Field(max_length=LINK_TOKEN_MAX)]
+
+
+CLIENT_EVENTS.update({"link:create": LinkCreate, "link:open": LinkOpen})

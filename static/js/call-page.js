@@ -294,6 +294,9 @@ watchReachability(signaling, {
   onOffline: () => startOffline({ signaling, library }),
 });
 
+// Call links (issue 27): the maker's panel, and the ring of a visitor who came by a link.
+import('./reach/call-links.js').then(({ mountLinks }) => mountLinks({ signaling, store, calls, notify }));
+
 // The chat panel (absent from the offline export), on this page's connection and lobby.
 // Imported once this page has rendered: as a static import its module graph ran first
 // and held back the lobby (issue 14). The modules are preloaded (templates/call.html).

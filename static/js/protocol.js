@@ -43,6 +43,9 @@ export const SAFETY_UNBLOCK = 'safety:unblock';
 export const SAFETY_GET = 'safety:get';
 export const SAFETY_SET = 'safety:set';
 export const SAFETY_REPORT = 'safety:report';
+// Call links (issue 27; docs/protocol.md, "Call links and push").
+export const LINK_CREATE = 'link:create';
+export const LINK_OPEN = 'link:open';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
@@ -51,6 +54,7 @@ export const CLIENT_EVENTS = Object.freeze([
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
   FILE_OFFER, FILE_SENT,
   SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET, SAFETY_REPORT,
+  LINK_CREATE, LINK_OPEN,
 ]);
 
 // Server → client.

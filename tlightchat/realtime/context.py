@@ -6,7 +6,7 @@ handler(ctx, clientId, payload) and reaches through `ctx` only:
     the state     store, dispatch(action, ack), user_of(client)
     delivery      relay(action, recipient), send_to_client, send_to_user, send_snapshot
     time, rules   clock (now()), config, ring_timeout, relay_addresses, connections
-    services      identity, chat, chat_writer, trust, privacy, chat_limits
+    services      identity, chat, chat_writer, trust, privacy, chat_limits, links
 
 `assemble` makes the realtime core: the store (kept in memory, or replicated by a
 cluster node: the `node`, cluster/node.py, decides), the lobby views and the delivery
@@ -26,7 +26,7 @@ from .lobby import LobbyViews
 
 class Context:
     def __init__(self, config, identity, chat=None, chat_writer=None, trust=None,
-                 privacy=None, clock=time.time):
+                 privacy=None, links=None, clock=time.time):
         self.config = config
         self.clock = clock            # a callable, read on each use (tests swap it)
         self.ring_timeout = config["RING_TIMEOUT"]
@@ -40,6 +40,7 @@ class Context:
         self.chat_writer = chat_writer  # chat/groupcommit.py: sends, committed in groups
         self.trust = trust            # TrustService or None: safety-code marks
         self.privacy = privacy        # AddressPrivacy or None: who sends relay candidates only
+        self.links = links            # reach/links.py LinkService or None: call links
         # made by assemble():
         self.node = self.connections = self.store = self.chat_limits = None
         self.away = self.lobby = self.tree = None

@@ -244,3 +244,5 @@ def call_peer_state(ctx, cid, p):
 def call_hangup(ctx, cid, p):
     return ctx.dispatch(A.call_hung_up(cid, p["callId"]))
 
+
+from ..reach import link_handlers  # noqa: E402,F401  (link:create, link:open register)
