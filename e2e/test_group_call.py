@@ -19,8 +19,9 @@ FLOW_S = 45.0  # four browsers on two cores: a new pair connects in seconds, not
 
 
 @pytest.fixture
-def four(server, browsers):
-    pages = open_pages(server, browsers, 4)
+def four(server_factory, browsers):
+    # rings that outlast a slow machine: four browsers in calls on two cores
+    pages = open_pages(server_factory(TLC_RING_TIMEOUT="120"), browsers, 4)
     for page, name in zip(pages, ["Ann", "Bo", "Cy", "Di"]):
         page.rename(name)
         low_res(page)
@@ -34,7 +35,11 @@ def look(page, name, parties):
         page.js("document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
                 page.anchor)
         assert overflow_x(page.driver) <= 1, (tag, parties)
-        assert axe_violations(page.driver) == [], (tag, parties)
+        page.driver.set_script_timeout(180)  # axe on a page in a call, four browsers on two cores
+        try:
+            assert axe_violations(page.driver) == [], (tag, parties)
+        finally:
+            page.driver.set_script_timeout(30)
         if os.environ.get("TLC_GROUP_SHOTS"):
             os.makedirs(SHOTS, exist_ok=True)
             page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}-{name}.png"))
@@ -50,9 +55,8 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     bo.wait_phase(b, "ringing-in")
     cy.wait_phase(c, "ringing-in")
     bo.click(b, "accept")
-    assert_media_flows((ann, a), (bo, b), timeout=FLOW_S)
-    cy.wait(f"return document.querySelector(`.tile[data-anchor-id='{c}'] .ring-text`).textContent.includes('Bo')",
-            10.0, "Cy's ring says Bo is in the call already")
+    ann.wait(f"return document.querySelector(`.tile[data-anchor-id='{a}']`).dataset.callId", 10.0,
+             "Ann's call is live with Bo")  # Cy's accept then joins it
     cy.click(c, "accept")
     assert_parties_flow((ann, a, [b, c]), (bo, b, [a, c]), (cy, c, [a, b]), timeout=FLOW_S)
     bo.wait(f"return document.querySelector(`.tile[data-anchor-id='{b}'] .party-roster`).textContent.includes('Cy')",
@@ -64,6 +68,8 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
             add_button(d))
     click_add(bo, di)
     di.wait_phase(d, "ringing-in")
+    ring = di.js(f"return document.querySelector(`.tile[data-anchor-id='{d}'] .ring-text`).textContent")
+    assert all(name in ring for name in ("Ann", "Bo", "Cy")), ring  # who is in the call already
     di.click(d, "accept")
     flows = assert_parties_flow((ann, a, [b, c, d]), (bo, b, [a, c, d]), (cy, c, [a, b, d]), (di, d, [a, b, c]),
                                 timeout=FLOW_S)
