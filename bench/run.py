@@ -53,6 +53,7 @@ def steps(profile_dir):
         ("cluster", "cluster", [PY, os.path.join(BENCH, "cluster.py")], 240),
         ("cluster.relay", "cluster", [PY, os.path.join(BENCH, "cluster_relay.py")], 480),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
+        ("group", "group", [PY, os.path.join(BENCH, "group_call.py")], 420),
         ("netchange", "netchange", [PY, os.path.join(BENCH, "netchange.py")], 420),
         ("page", "page", [PY, os.path.join(BENCH, "page.py")], 240),
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),

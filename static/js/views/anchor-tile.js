@@ -149,12 +149,11 @@ export class AnchorTile {
     if (phase === 'idle' && this.removeAsk.open) this.removeAsk.close(true); // nothing left to end
     // A group call: the party tiles play each pair; the tile's own video plays none.
     const group = (phase === 'connecting' || phase === 'connected') && (slot.parties?.length || 0) > 1;
-    if (group !== this.groupMode) {
-      this.groupMode = group;
-      this.sound.attach(group ? null : this.session);
-    }
+    const switched = group !== this.groupMode;
+    this.groupMode = group;
     setAttr(this.el, 'data-group', group ? String(slot.parties.length + 1) : null);
     this.parties.render(slot);
+    if (switched && this.session === session) this.sound.attach(group ? null : session);
     this.attachSession(session);
     this.sound.tryAgain(); // the capture may have started since: sound if allowed now
     this.renderNet();

@@ -48,6 +48,12 @@ class PartyTile {
     }
     this.session = session;
     this.sound.attach(session);
+    // the pair's first remote frame (setup time: bench/group_call.py), as the tile's own video does
+    if (session && !session.firstFrameAt && 'requestVideoFrameCallback' in this.video) {
+      this.video.requestVideoFrameCallback((now) => {
+        if (this.session === session && !session.firstFrameAt) session.firstFrameAt = performance.timeOrigin + now;
+      });
+    }
   }
 
   // party: {peer, peerMedia}; slot: the slot's phase for the safety line.
