@@ -42,6 +42,25 @@ go().then(done, (err) => done({error: String(err)}));
 """
 
 
+def axe_group(driver):
+    """axe-core's critical and serious violations in what a group call shows: the slot's
+    tile (party tiles, roster, controls) and the lobby (Add to call, Call selected). The
+    whole page's axe starves four browsers on two cores for minutes; e2e/test_layout.py
+    checks the rest of the page."""
+    from .geometry import AXE_JS
+
+    if not driver.execute_script("return Boolean(window.axe)"):
+        with open(AXE_JS, encoding="utf-8") as f:
+            driver.execute_script(f.read())
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run({include: [['.tile[data-group]'], ['#lobby-panel']]}, {resultTypes: ['violations']})"
+        ".then((r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact,"
+        " targets: v.nodes.map((n) => n.target.join(' '))}))))"
+        ".catch((e) => done([{id: 'axe-error', impact: 'critical', targets: [String(e)]}]))")
+    return [v for v in found if v["impact"] in ("critical", "serious")]
+
+
 def low_res(page):
     settings = page.driver.execute_async_script(LOW_RES)
     assert settings and settings.get("width") == 160, settings
