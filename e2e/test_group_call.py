@@ -30,7 +30,7 @@ def four(server_factory, browsers):
     return pages
 
 
-def look(page, name, parties):
+def look(page, parties):
     """axe 0 serious and no sideways scroll at both sizes; screenshots kept on request."""
     for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
         set_viewport(page.driver, size)
@@ -44,7 +44,7 @@ def look(page, name, parties):
             page.driver.set_script_timeout(30)
         if os.environ.get("TLC_GROUP_SHOTS"):
             os.makedirs(SHOTS, exist_ok=True)
-            page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}-{name}.png"))
+            page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}.png"))
     page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
@@ -63,7 +63,7 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     assert_parties_flow((ann, a, [b, c]), (bo, b, [a, c]), (cy, c, [a, b]), timeout=FLOW_S)
     bo.wait(f"return document.querySelector(`.tile[data-anchor-id='{b}'] .party-roster`).textContent.includes('Cy')",
             5.0, "Bo's call screen says Cy joined")
-    look(cy, "cy", 3)
+    look(cy, 3)
 
     # Bo adds Di from the lobby.
     bo.wait("return !document.querySelector(arguments[0]).hidden", 5.0, "Bo sees 'Add to call' on Di's slot",
@@ -79,7 +79,7 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     codes = {(page.anchor, peer): probe["code"] for page, probes in zip(four, flows) for peer, probe in probes.items()}
     for (mine, peer), code in codes.items():
         assert code and code == codes[(peer, mine)], codes
-    look(di, "di", 4)
+    look(di, 4)
 
     # Di leaves: the three others go on, with media.
     di.click(d, "hangup")
