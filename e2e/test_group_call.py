@@ -7,6 +7,7 @@ and frame rate so four browsers fit on two cores. Screenshots with 3 and 4 parti
 import os
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 
 from .calls import wait_resumed
 from .geometry import DESKTOP, PHONE, overflow_x, set_viewport
@@ -44,7 +45,10 @@ def look(page, parties):
             page.driver.set_script_timeout(30)
         if os.environ.get("TLC_GROUP_SHOTS"):
             os.makedirs(SHOTS, exist_ok=True)
-            page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}.png"))
+            try:  # a picture for people to look at, not a check: a loaded machine may time it out
+                page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}.png"))
+            except WebDriverException as err:
+                print(f"screenshot group-{parties}-{tag} not taken: {err.msg}")
     page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
