@@ -94,7 +94,8 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     call_id = cy.tile_attr(c, "data-call-id")
     cy.driver.refresh()
     wait_resumed(cy, timeout=15.0)
-    assert cy.tile_attr(c, "data-call-id") == call_id
+    cy.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).dataset.callId === arguments[1]",
+            15.0, "Cy's slot has the call again", c, call_id)
     assert_parties_flow((ann, a, [b, c]), (bo, b, [a, c]), (cy, c, [a, b]), timeout=FLOW_S)
 
     # Ann hangs up: Bo and Cy are a two-party call; then they hang up too.
