@@ -214,6 +214,17 @@ def rows(doc):
     elif t is not None:
         row("file in a call: throughput over the call's data channel", "≥ 0.8× bare",
             failed(t, "files"), "—", None, None, cmd)
+    # group calls (issue 26): the 3rd and 4th party against the two-party setup of the same run
+    t = R.get("group")
+    cmd = ".venv/bin/python bench/group_call.py --out r.json"
+    if ok(t):
+        for nth, key in (("3rd", "third"), ("4th", "fourth")):
+            row(f"group call, {nth} party: Accept → first remote frame from every party, real Chromium (median)",
+                "≤ 2×", f"{t[key + '_median_ms']} ms", f"{t['two_median_ms']} ms (the two-party setup, same run)",
+                t[key + "_ratio"], le(t[key + "_ratio"], 2.0), cmd)
+    else:
+        row("group call, 3rd/4th party: Accept → first remote frame from every party", "≤ 2×",
+            failed(t, "group"), "—", None, None, cmd)
 
     # a network change mid-call in the NAT lab (issue 30.3)
     t = R.get("netchange")

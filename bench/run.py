@@ -54,6 +54,7 @@ def steps(profile_dir):
         ("cluster.relay", "cluster", [PY, os.path.join(BENCH, "cluster_relay.py")], 480),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
         ("files", "files", [PY, os.path.join(BENCH, "files.py")], 420 if QUICK else 1500),
+        ("group", "group", [PY, os.path.join(BENCH, "group_call.py")], 420),
         ("netchange", "netchange", [PY, os.path.join(BENCH, "netchange.py")], 420),
         ("page", "page", [PY, os.path.join(BENCH, "page.py")], 240),
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),

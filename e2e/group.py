@@ -2,6 +2,7 @@
 resolution and frame rate (four browsers on two cores), the lobby's "Add to call" and
 "Call selected", and a probe of every party tile of a slot: each pair's remote video
 must play and its inbound RTP grow."""
+import json
 import time
 
 # One probe of each party tile of a slot's group call: its pair's session (calls.js
@@ -23,7 +24,7 @@ Promise.all(parties.map(async (el) => {
   });
   return {peer, state: session ? session.pc.connectionState : null, videoBytes, frames, audioBytes,
           width: video.videoWidth, time: video.currentTime, muted: video.muted,
-          code: el.querySelector('.safety')?.dataset.code || null};
+          code: el.querySelector('.safety')?.dataset.code || null, log: session ? session.log.slice(-8) : null};
 })).then(done, (err) => done([{error: String(err)}]));
 """
 
@@ -39,6 +40,25 @@ const go = async () => {
 };
 go().then(done, (err) => done({error: String(err)}));
 """
+
+
+def axe_group(driver):
+    """axe-core's critical and serious violations in what a group call shows: the slot's
+    tile (party tiles, roster, controls) and the lobby (Add to call, Call selected). The
+    whole page's axe starves four browsers on two cores for minutes; e2e/test_layout.py
+    checks the rest of the page."""
+    from .geometry import AXE_JS
+
+    if not driver.execute_script("return Boolean(window.axe)"):
+        with open(AXE_JS, encoding="utf-8") as f:
+            driver.execute_script(f.read())
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run({include: [['.tile[data-group]'], ['#lobby-panel']]}, {resultTypes: ['violations']})"
+        ".then((r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact,"
+        " targets: v.nodes.map((n) => n.target.join(' '))}))))"
+        ".catch((e) => done([{id: 'axe-error', impact: 'critical', targets: [String(e)]}]))")
+    return [v for v in found if v["impact"] in ("critical", "serious")]
 
 
 def low_res(page):
@@ -58,7 +78,7 @@ def wait_parties(page, anchor_id, peers, timeout=30.0):
         const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
         const ids = [...tile.querySelectorAll('.party-grid:not([hidden]) .party-tile')].map((e) => e.dataset.peerAnchorId);
         return JSON.stringify(ids.sort()) === arguments[1];
-    """, timeout, f"{page.name} shows party tiles {wanted}", anchor_id, str(wanted).replace("'", '"').replace(" ", ""))
+    """, timeout, f"{page.name} shows party tiles {wanted}", anchor_id, json.dumps(wanted, separators=(",", ":")))
 
 
 def assert_parties_flow(*sides, timeout=30.0):
@@ -78,7 +98,10 @@ def assert_parties_flow(*sides, timeout=30.0):
         if not lagging:
             return last
         if time.monotonic() > deadline:
-            raise AssertionError(f"media not moving on every party tile within {timeout}s: {lagging}; {first} → {last}")
+            logs = {(page.name, peer): b.get(peer, {}).get("log") for (page, _, _), b in zip(sides, last)
+                    for name, peer in lagging if name == page.name}
+            raise AssertionError(f"media not moving on every party tile within {timeout}s: {lagging}; "
+                                 f"their sessions' traces: {logs}; {first} → {last}")
         time.sleep(0.2)
 
 

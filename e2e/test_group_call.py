@@ -7,10 +7,11 @@ and frame rate so four browsers fit on two cores. Screenshots with 3 and 4 parti
 import os
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 
 from .calls import wait_resumed
-from .geometry import DESKTOP, PHONE, axe_violations, overflow_x, set_viewport
-from .group import add_button, assert_parties_flow, click_add, low_res, ring_selected, wait_parties
+from .geometry import DESKTOP, PHONE, overflow_x, set_viewport
+from .group import add_button, assert_parties_flow, axe_group, click_add, low_res, ring_selected, wait_parties
 from .pages import assert_media_flows, open_pages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,25 +20,35 @@ FLOW_S = 45.0  # four browsers on two cores: a new pair connects in seconds, not
 
 
 @pytest.fixture
-def four(server, browsers):
-    pages = open_pages(server, browsers, 4)
+def four(server_factory, browsers):
+    # Four browsers in calls on two cores: a page's main thread can stall for seconds, so
+    # rings, heartbeats and the reconnect grace get room to outlast that.
+    srv = server_factory(TLC_RING_TIMEOUT="120", TLC_PING_TIMEOUT="30", TLC_RECONNECT_GRACE="120")
+    pages = open_pages(srv, browsers, 4)
     for page, name in zip(pages, ["Ann", "Bo", "Cy", "Di"]):
         page.rename(name)
         low_res(page)
     return pages
 
 
-def look(page, name, parties):
+def look(page, parties):
     """axe 0 serious and no sideways scroll at both sizes; screenshots kept on request."""
     for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
         set_viewport(page.driver, size)
         page.js("document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
                 page.anchor)
         assert overflow_x(page.driver) <= 1, (tag, parties)
-        assert axe_violations(page.driver) == [], (tag, parties)
+        page.driver.set_script_timeout(120)  # axe on a page in a call, four browsers on two cores
+        try:
+            assert axe_group(page.driver) == [], (tag, parties)
+        finally:
+            page.driver.set_script_timeout(30)
         if os.environ.get("TLC_GROUP_SHOTS"):
             os.makedirs(SHOTS, exist_ok=True)
-            page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}-{name}.png"))
+            try:  # a picture for people to look at, not a check: a loaded machine may time it out
+                page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}.png"))
+            except WebDriverException as err:
+                print(f"screenshot group-{parties}-{tag} not taken: {err.msg}")
     page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
@@ -50,20 +61,21 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     bo.wait_phase(b, "ringing-in")
     cy.wait_phase(c, "ringing-in")
     bo.click(b, "accept")
-    assert_media_flows((ann, a), (bo, b), timeout=FLOW_S)
-    cy.wait(f"return document.querySelector(`.tile[data-anchor-id='{c}'] .ring-text`).textContent.includes('Bo')",
-            10.0, "Cy's ring says Bo is in the call already")
+    ann.wait(f"return document.querySelector(`.tile[data-anchor-id='{a}']`).dataset.callId", 10.0,
+             "Ann's call is live with Bo")  # Cy's accept then joins it
     cy.click(c, "accept")
     assert_parties_flow((ann, a, [b, c]), (bo, b, [a, c]), (cy, c, [a, b]), timeout=FLOW_S)
     bo.wait(f"return document.querySelector(`.tile[data-anchor-id='{b}'] .party-roster`).textContent.includes('Cy')",
             5.0, "Bo's call screen says Cy joined")
-    look(cy, "cy", 3)
+    look(cy, 3)
 
     # Bo adds Di from the lobby.
     bo.wait("return !document.querySelector(arguments[0]).hidden", 5.0, "Bo sees 'Add to call' on Di's slot",
             add_button(d))
     click_add(bo, di)
     di.wait_phase(d, "ringing-in")
+    ring = di.js(f"return document.querySelector(`.tile[data-anchor-id='{d}'] .ring-text`).textContent")
+    assert all(name in ring for name in ("Ann", "Bo", "Cy")), ring  # who is in the call already
     di.click(d, "accept")
     flows = assert_parties_flow((ann, a, [b, c, d]), (bo, b, [a, c, d]), (cy, c, [a, b, d]), (di, d, [a, b, c]),
                                 timeout=FLOW_S)
@@ -71,7 +83,7 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     codes = {(page.anchor, peer): probe["code"] for page, probes in zip(four, flows) for peer, probe in probes.items()}
     for (mine, peer), code in codes.items():
         assert code and code == codes[(peer, mine)], codes
-    look(di, "di", 4)
+    look(di, 4)
 
     # Di leaves: the three others go on, with media.
     di.click(d, "hangup")
@@ -82,7 +94,8 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     call_id = cy.tile_attr(c, "data-call-id")
     cy.driver.refresh()
     wait_resumed(cy, timeout=15.0)
-    assert cy.tile_attr(c, "data-call-id") == call_id
+    cy.wait("return document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).dataset.callId === arguments[1]",
+            15.0, "Cy's slot has the call again", c, call_id)
     assert_parties_flow((ann, a, [b, c]), (bo, b, [a, c]), (cy, c, [a, b]), timeout=FLOW_S)
 
     # Ann hangs up: Bo and Cy are a two-party call; then they hang up too.

@@ -200,8 +200,8 @@ gate.addEventListener('change', () => render());
 const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
   callWaits: () => gate.blocked,
   onCall: (id) => { notifier.ask(); return calls.call(id); },
-  onAdd: (id) => calls.add(id),
-  onCallMany: (ids) => { notifier.ask(); return calls.ringMany(ids); },
+  onAdd: (id) => calls.group.addFromLobby(id),
+  onCallMany: (ids) => { notifier.ask(); return calls.group.ringMany(ids); },
   // The snapshot of the view for that query follows the ack ("" or none: everyone).
   onSearch: (query) => signaling.request(P.LOBBY_GET, query ? { query } : {}),
 });

@@ -10,7 +10,7 @@ import * as P from './protocol.js';
 import { PeerSession } from './peer.js';
 import { Sessions } from './sessions.js';
 import { Prepared } from './prepared.js';
-import { GroupCalls, liveAnchor } from './group-calls.js';
+import { GroupCalls } from './group-calls.js';
 import { freeAnchor, ownAnchors, ringingFrom, slotOf } from './store.js';
 import { NO_FREE_SLOT, answerFailed } from './views/words.js';
 import { siteCertificate } from './safety.js';
@@ -205,15 +205,6 @@ export class Calls {
     return this.sessions.of(slot.callId, peerAnchorId || slot.peer?.anchorId) || this.sessions.get(slot.callId) || null;
   }
 
-  // "Add to call" in the lobby: ring them into the call of the chosen (or first live) slot.
-  add(peerAnchorId) {
-    const from = liveAnchor(this.store.getState(), this.callFrom);
-    return from ? this.group.add(from.id, peerAnchorId) : this.call(peerAnchorId);
-  }
-
-  ringMany(peerAnchorIds) {
-    return this.group.ringMany(peerAnchorIds);
-  }
 
   // -- user actions -------------------------------------------------------------------
 

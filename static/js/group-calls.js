@@ -78,6 +78,12 @@ export class GroupCalls {
     }
   }
 
+  // "Add to call" in the lobby: into the call of the chosen (or first live) slot.
+  addFromLobby(peerAnchorId) {
+    const from = liveAnchor(this.store.getState(), this.calls.callFrom);
+    return from ? this.add(from.id, peerAnchorId) : this.calls.call(peerAnchorId);
+  }
+
   // "Ring several": one free own anchor rings them all; the first accept starts the call.
   async ringMany(peerAnchorIds) {
     const state = this.store.getState();

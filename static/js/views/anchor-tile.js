@@ -7,6 +7,9 @@
 // restart or a signaling reconnect is under way, a clear message when there is no path
 // at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
 // Those come from the PeerSession's own events, not through the store.
+// A call of three or more shows a tile per party over the stage (party-grid.js). Just over
+// 300 lines: one tile's controls and states, each a few lines; the parts that stand alone
+// (self-view, safety line, sound, party grid) are modules of their own.
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
@@ -149,12 +152,11 @@ export class AnchorTile {
     if (phase === 'idle' && this.removeAsk.open) this.removeAsk.close(true); // nothing left to end
     // A group call: the party tiles play each pair; the tile's own video plays none.
     const group = (phase === 'connecting' || phase === 'connected') && (slot.parties?.length || 0) > 1;
-    if (group !== this.groupMode) {
-      this.groupMode = group;
-      this.sound.attach(group ? null : this.session);
-    }
+    const switched = group !== this.groupMode;
+    this.groupMode = group;
     setAttr(this.el, 'data-group', group ? String(slot.parties.length + 1) : null);
     this.parties.render(slot);
+    if (switched && this.session === session) this.sound.attach(group ? null : session);
     this.attachSession(session);
     this.sound.tryAgain(); // the capture may have started since: sound if allowed now
     this.renderNet();

@@ -13,6 +13,8 @@ const PATHS = {
   chat: ['M4 5h16v11H9l-5 4z'],
   fullscreen: ['M4 9V4h5', 'M15 4h5v5', 'M20 15v5h-5', 'M9 20H4v-5'],
   pip: ['M3 5h18v14H3z', 'M12 12h7v5h-7z'],
+  pin: ['M9 3h6l-1 7 4 3H6l4-3z', 'M12 13v8'],
+  unpin: ['M9 3h6l-1 7 4 3H6l4-3z', 'M12 13v8', 'M3 3l18 18'],
   keys: ['M2 7h20v10H2z', 'M6 10h.01', 'M10 10h.01', 'M14 10h.01', 'M18 10h.01', 'M7 14h10'],
 };
 

@@ -176,6 +176,7 @@ export class LobbyView {
     const canCall = Boolean(freeAnchor(state));
     this.canCall = canCall;
     this.live = liveAnchor(state);
+    this.liveParties = this.live ? (state.calls[this.live.id]?.parties || []).map((x) => x.peer.anchorId) : [];
     // a selected slot that went (offline, removed, out of the view) is no longer selected
     for (const id of this.selected) {
       const a = lobby.anchors[id];
@@ -272,7 +273,8 @@ export class LobbyView {
     // group calls: into the live call, or one of several rung together
     const who = state.lobby.users[state.lobby.clients[anchor.clientId]?.userId]?.displayName || anchor.name;
     const add = li.querySelector('.add-btn');
-    setAttr(add, 'hidden', mine || anchor.status === 'offline' || !this.live || answering);
+    const inMyCall = (this.liveParties || []).includes(anchor.id);
+    setAttr(add, 'hidden', mine || anchor.status === 'offline' || !this.live || answering || inMyCall);
     add.disabled = away;
     add.title = GROUP.addToCallTitle(who);
     const box = li.querySelector('.select-box');

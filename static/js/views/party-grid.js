@@ -16,6 +16,7 @@ import { peerNoteText, TILE } from './words.js';
 import { GROUP } from './group-words.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
+import { icon, setIcon } from './icons.js';
 
 export const SPEAKING_LEVEL = 0.02;
 const SPEAKER_HOLD_MS = 1500;
@@ -31,7 +32,7 @@ class PartyTile {
     this.sound = new RemoteSound(this.video, this.unmute);
     this.unmute.addEventListener('click', () => this.sound.unmute());
     this.pin = h('button', { type: 'button', class: 'button small icon-btn pin-btn', dataset: { action: 'pin' },
-      'aria-pressed': 'false', onclick: () => onPin(peerAnchorId) }, '📌');
+      'aria-pressed': 'false', onclick: () => onPin(peerAnchorId) }, icon('pin'));
     this.safety = new SafetyLine(trust || {});
     this.el = h('div', { class: 'party-tile', dataset: { peerAnchorId } },
       this.video, h('div', { class: 'party-head' }, this.name, this.pin), this.note, this.unmute,
@@ -48,6 +49,12 @@ class PartyTile {
     }
     this.session = session;
     this.sound.attach(session);
+    // the pair's first remote frame (setup time: bench/group_call.py), as the tile's own video does
+    if (session && !session.firstFrameAt && 'requestVideoFrameCallback' in this.video) {
+      this.video.requestVideoFrameCallback((now) => {
+        if (this.session === session && !session.firstFrameAt) session.firstFrameAt = performance.timeOrigin + now;
+      });
+    }
   }
 
   // party: {peer, peerMedia}; slot: the slot's phase for the safety line.
@@ -58,7 +65,7 @@ class PartyTile {
     const name = party.peer.displayName || '';
     setText(this.name, party.peer.anchorName ? `${name} · ${party.peer.anchorName}` : name);
     this.video.setAttribute('aria-label', GROUP.video(name));
-    setText(this.pin, pinned ? '📍' : '📌');
+    setIcon(this.pin, pinned ? 'unpin' : 'pin');
     this.pin.setAttribute('aria-pressed', String(pinned));
     this.pin.setAttribute('aria-label', pinned ? GROUP.unpin(name) : GROUP.pin(name));
     this.pin.title = this.pin.getAttribute('aria-label');
