@@ -10,6 +10,7 @@ SITE_PAGES = ("/", "/call", "/chat", "/about", "/me", "/login", "/register", "/l
 # page's redirect, the password page only an account has, and the connectivity doctor
 # only an operator (ADMINS) sees (a 404 for everyone else), the service worker's script and
 # the offline call page it keeps (the export's page: e2e/test_offline.py, test_reach.py), the
-# Web Push public key (JSON).
+# Web Push public key (JSON), the operators' page (ADMINS only, like /doctor) and the
+# download of one's data (a zip, from /me).
 NOT_PAGES = ("/healthz", "/healthz/live", "/healthz/ready", "/WebrtcVideoCommunication",
-             "/me/password", "/doctor", "/sw.js", "/offline", "/push/key")
+             "/me/password", "/doctor", "/sw.js", "/offline", "/push/key", "/admin", "/mydata")

@@ -7,8 +7,8 @@
 // restart or a signaling reconnect is under way, a clear message when there is no path
 // at all) and, about once a second, the figures of stats.js with a good/fair/poor badge.
 // Those come from the PeerSession's own events, not through the store.
-// A call of three or more shows a tile per party over the stage (party-grid.js). Just over
-// 300 lines: one tile's controls and states, each a few lines; the parts that stand alone
+// A call of three or more shows a tile per party over the stage (party-grid.js).
+// Just over 300 lines: one tile's controls and states, each a few lines; the parts that stand alone
 // (self-view, safety line, sound, party grid) are modules of their own.
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
