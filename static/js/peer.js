@@ -73,8 +73,12 @@ export class PeerSession extends EventTarget {
         this.pc.addTransceiver(this.localTrack(kind) || kind, { direction: 'sendrecv', streams: [this.msidStream] });
       }
     }
-    // Files (issue 29): a negotiated channel, after the transceivers, so it is in the first offer.
-    this.fileChannel = openFileChannel(this.pc);
+    // Files (issue 29): a negotiated channel. The side that makes the first offer opens it
+    // here, after the transceivers, so it is in that offer; the other side opens it when an
+    // offer with a data section arrives (handleSignal). Opened here on the answering side
+    // it fired negotiationneeded before the peer's offer came: a second offer in the call
+    // (e2e/test_aiortc_peer.py), and none at all can come from a peer without data channels.
+    this.fileChannel = initiator ? openFileChannel(this.pc) : null;
   }
 
   watch() {
@@ -162,6 +166,7 @@ export class PeerSession extends EventTarget {
       // several, and the safety code reads the first one the peer wrote (safety.js).
       this.remoteSdp = description.sdp;
       if (description.type === 'offer') {
+        if (!this.fileChannel && /^m=application /m.test(description.sdp)) this.fileChannel = openFileChannel(this.pc);
         this.claimTransceivers();
         await this.pc.setLocalDescription();
         this.sendDescription();

@@ -1,6 +1,7 @@
 // The call's file channel (issue 29): one negotiated data channel per RTCPeerConnection,
-// made by both sides with the connection (peer.js calls this once), so it is in the
-// first offer and sending a file never renegotiates. Ordered and reliable: chunks arrive
+// made by the offering side with the connection, so it is in the first offer, and by the
+// answering side when that offer arrives with a data section (peer.js): sending a file
+// never renegotiates. Ordered and reliable: chunks arrive
 // in order, and across an ICE restart SCTP resends what was in flight.
 import { CHANNEL_ID, CHANNEL_LABEL, LOW_WATER } from './chunking.js';
 
