@@ -30,8 +30,8 @@ def rows_naming(app, user_id):
         meta.reflect(bind=c)
         for table in meta.sorted_tables:
             for row in c.execute(select(table)).mappings():
-                if any(value == user_id or (isinstance(value, str) and user_id in value)
-                       for value in row.values()):
+                if any(user_id in (value if isinstance(value, str) else json.dumps(value))
+                       for value in row.values() if isinstance(value, (str, list, dict))):
                     found.append((table.name, dict(row)))
     return found
 
