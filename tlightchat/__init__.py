@@ -206,7 +206,7 @@ def create_app(config=None):
     password.init_app(app, db, identity.sessions, life.end_sessions, limiter)
     from .web import mydata
 
-    mydata.init_app(app, db, life.end_sessions, limiter)  # download / delete (issue 35)
+    mydata.init_app(app, db, life.end_sessions, limiter, call_log)  # download / delete (35)
     app.extensions["tlightchat"] = Parts(socketio, db, identity, chat, writer, ctx, node, life,
                                          hub, call_log, limiter, faults, metrics, stopper)
 

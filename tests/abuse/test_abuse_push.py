@@ -49,6 +49,19 @@ def test_bad_keys_are_refused(app, ann, keys):
     assert post(ann, body).status_code == 400
 
 
+@pytest.mark.parametrize("pad", ["p256dh", "auth"])
+def test_keys_with_characters_outside_base64url_are_refused_with_a_sentence(app, ann, pad):
+    """The decoder skips them (the key still decodes to 65 bytes) and they would not fit
+    the key's column: a 400 that says what a key is, nothing stored."""
+    body = Subscription("https://fcm.googleapis.com/fcm/send/abc").as_json()
+    body["keys"][pad] += "!" * 200
+    answer = post(ann, body)
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["code"] == "invalid-payload" and "base64url" in error["message"]
+    assert app.extensions["tlightchat"].context.links.push.devices(ann.user_id) == 0
+
+
 def test_without_the_csrf_token_nothing_is_stored(app, ann):
     body = Subscription("https://fcm.googleapis.com/fcm/send/abc").as_json()
     assert post(ann, body, csrf=False).status_code == 400

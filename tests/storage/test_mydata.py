@@ -10,13 +10,16 @@ from sqlalchemy import MetaData, select
 
 from tests.support.accounts import register
 from tests.support.clients import Tab, form_token
+from tests.support.push_endpoint import Subscription
 from tlightchat import create_app
+from tlightchat.chat.groups import conversation_id
 
 pytestmark = pytest.mark.storage
 
 
 def make(database_url, **config):
-    return create_app({"DATABASE_URL": database_url, "TESTING": True, **config})
+    return create_app({"DATABASE_URL": database_url, "TESTING": True,
+                       "PUSH_INSECURE_HOSTS": ["127.0.0.1"], **config})
 
 
 def rows_naming(app, user_id):
@@ -27,22 +30,32 @@ def rows_naming(app, user_id):
         meta.reflect(bind=c)
         for table in meta.sorted_tables:
             for row in c.execute(select(table)).mappings():
-                if any(value == user_id or (isinstance(value, str) and user_id in value)
-                       for value in row.values()):
+                if any(user_id in (value if isinstance(value, str) else json.dumps(value))
+                       for value in row.values() if isinstance(value, (str, list, dict))):
                     found.append((table.name, dict(row)))
     return found
 
 
+def ok(ack):
+    assert ack["ok"], ack
+    return ack
+
+
 def a_life(app):
     """Ann (an account) chatted and called with Bob, marked and blocked people, set her
-    rules, and was reported; Bob reported her and she reported Carl."""
+    rules, and was reported; Bob reported her and she reported Carl. She called Bob and
+    Carl at once and wrote in that call's conversation, made a call link and turned on
+    rings on a device (issues 26, 27)."""
     browser = app.test_client()
     browser.get("/")
     assert register(browser, "ann").status_code == 302
-    ann, bob, carl = Tab(app, browser=browser), Tab(app), Tab(app)
+    protocol = {"protocol": 4}
+    ann = Tab(app, browser=browser, auth=protocol)
+    bob, carl = Tab(app, auth=protocol), Tab(app, auth=protocol)
     for i, (a, b) in enumerate([(ann, bob), (bob, ann), (ann, carl)]):
         assert a.ask("chat:send", {"to": b.user_id, "clientMsgId": f"m{i}",
                                    "text": f"hello {i}"})["ok"]
+    three_party_call(ann, bob, carl)
     assert ann.ask("trust:set", {"peerUserId": bob.user_id, "code": "1111 2222 3333 4444",
                                  "verified": True})["ok"]
     assert bob.ask("trust:set", {"peerUserId": ann.user_id, "code": "1111 2222 3333 4444",
@@ -55,6 +68,25 @@ def a_life(app):
     return browser, ann, bob, carl
 
 
+def three_party_call(ann, bob, carl):
+    """The call, its group messages, her call link and her push device."""
+    for t in (ann, bob, carl):
+        t.anchor = t.new_anchor(f"{t.user_id[:4]} slot")
+    call = ok(ann.ask("call:invite-many", {"fromAnchorId": ann.anchor,
+                                           "toAnchorIds": [bob.anchor, carl.anchor]}))
+    for t in (bob, carl):
+        [ring] = t.events("call:ring")
+        ok(t.ask("call:accept", {"invitationId": ring["invitationId"]}))
+    key = conversation_id(call["callId"])
+    ok(ann.ask("chat:send", {"conversationId": key, "clientMsgId": "g1", "text": "hi both"}))
+    ok(carl.ask("chat:send", {"conversationId": key, "clientMsgId": "g2", "text": "hi ann"}))
+    assert ok(ann.ask("link:create", {"anchorId": ann.anchor}))["token"]
+    csrf = form_token(ann.browser, "/me")
+    device = Subscription("http://127.0.0.1:9/push/ann").as_json()
+    answer = ann.browser.post("/me/push", json=device, headers={"X-CSRFToken": csrf})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+
+
 def test_the_download_is_what_the_database_holds(database_url):
     app = make(database_url)
     browser, ann, bob, carl = a_life(app)
@@ -63,16 +95,25 @@ def test_the_download_is_what_the_database_holds(database_url):
     with zipfile.ZipFile(io.BytesIO(response.data)) as z:
         data = json.loads(z.read("tlightchat-data.json"))
     assert data["profile"]["id"] == ann.user_id and data["profile"]["username"] == "ann"
-    by_peer = {c["with"]["id"]: [m["text"] for m in c["messages"]] for c in data["conversations"]}
+    by_peer = {c["with"]["id"]: [m["text"] for m in c["messages"] if m["kind"] == "text"]
+               for c in data["conversations"]}
     assert by_peer == {bob.user_id: ["hello 0", "hello 1"], carl.user_id: ["hello 2"]}
     assert data["trustMarks"] == [{"peerUserId": bob.user_id, "code": "1111 2222 3333 4444",
                                    "verified": True}]
     assert data["settings"]["ringPolicy"] == "chatted" and data["settings"]["dndUntil"]
     assert data["blocked"] == [carl.user_id]
     assert [r["about"] for r in data["reportsMade"]] == [carl.user_id]
+    [group] = data["groupConversations"]
+    assert {m["id"] for m in group["members"]} == {ann.user_id, bob.user_id, carl.user_id}
+    assert [m["text"] for m in group["messages"] if m["kind"] == "text"] == ["hi both", "hi ann"]
+    assert "call-joined" in [m["kind"] for m in group["messages"]]
+    [link] = data["callLinks"]
+    assert link["slot"] == f"{ann.user_id[:4]} slot" and link["revokedAt"] is None
+    assert set(link) == {"slot", "createdAt", "expiresAt", "revokedAt"}  # no token, no hash
+    assert [d["endpoint"] for d in data["pushDevices"]] == ["http://127.0.0.1:9/push/ann"]
     # Every row naming her is in the download: nothing held about her is left out.
     chat = app.extensions["tlightchat"].chat
-    assert len(chat.conversations(ann.user_id)["conversations"]) == 2
+    assert len(chat.conversations(ann.user_id)["conversations"]) == 3  # two pairs, one group
 
 
 @pytest.mark.parametrize("mode", ["remove", "anonymize"])
@@ -91,11 +132,27 @@ def test_deleting_the_account_leaves_no_row_that_names_it(database_url, mode):
     history = bob.ask("chat:history", {"with": ann.user_id})
     assert history["messages"] == []
     convs = bob.ask("chat:conversations")["conversations"]
+    pairs = [c for c in convs if "conversationId" not in c]
+    [group] = [c for c in convs if "conversationId" in c]  # Bob and Carl keep their group
+    page = bob.ask("chat:history", {"conversationId": group["conversationId"]})
+    texts = [(m["fromName"], m["text"]) for m in page["messages"] if m["kind"] == "text"]
+    names = sorted(m["displayName"] for m in page["members"])
     if mode == "remove":
-        assert convs == []
+        assert pairs == [] and texts == [(carl_name(carl), "hi ann")]
+        assert ann.user_id not in names and len(names) == 2
     else:
-        [conv] = convs
+        [conv] = pairs
         assert conv["with"]["displayName"] == "deleted user"
+        assert texts == [("deleted user", "hi both"), (carl_name(carl), "hi ann")]
+        assert "deleted user" in names and len(names) == 3
+        # ending her session ended her part in the call: written before the deletion,
+        # it is the deleted user's too (written after, it would be refused or name her)
+        left = [m for m in page["messages"] if m["kind"] == "call-left"]
+        assert [m["fromName"] for m in left] == ["deleted user"]
+
+
+def carl_name(tab):
+    return tab.welcome["user"]["displayName"]
 
 
 def test_a_guest_deletes_what_its_cookie_holds(database_url):

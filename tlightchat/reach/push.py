@@ -14,6 +14,7 @@ loopback push service. Subscriptions the push service answers 404 or 410 are del
 import ipaddress
 import json
 import logging
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -29,6 +30,12 @@ log = logging.getLogger(__name__)
 MAX_DEVICES = 10          # subscriptions per person: the oldest goes first
 ENDPOINT_MAX = 1024
 SEND_TIMEOUT = 10         # seconds per push service request
+# The keys exactly as a browser's PushSubscription.toJSON() gives them: base64url of 65
+# bytes (p256dh) and 16 bytes (auth), padding optional. Checked before decoding: the
+# decoder skips characters outside the alphabet, so "key" + "!" * 200 would decode fine
+# and then not fit its column.
+P256DH_TEXT = re.compile(r"[A-Za-z0-9_-]{86}[AEIMQUYcgkosw048]=?")
+AUTH_TEXT = re.compile(r"[A-Za-z0-9_-]{21}[AQgw](==)?")
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -94,6 +101,10 @@ class PushService:
     # -- subscriptions -----------------------------------------------------------------
     def subscribe(self, user_id, endpoint, p256dh, auth):
         self.check_endpoint(endpoint)
+        if not (isinstance(p256dh, str) and P256DH_TEXT.fullmatch(p256dh)
+                and isinstance(auth, str) and AUTH_TEXT.fullmatch(auth)):
+            raise Refusal("invalid-payload", "keys: p256dh is 65 bytes, auth 16, in base64url "
+                          "(87 and 22 characters)")
         try:
             key, secret = webpush.unb64url(p256dh or ""), webpush.unb64url(auth or "")
             webpush.ec.EllipticCurvePublicKey.from_encoded_point(webpush.ec.SECP256R1(), key)

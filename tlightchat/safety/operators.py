@@ -5,10 +5,11 @@ realtime life cycle's end_sessions) and refuses their connects and pages while i
 (`sanction_of`, read from the database: every node sees it when it is stored)."""
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 
 from ..errors import Refusal
-from ..models import Conversation, Message, OperatorAction, Report, Sanction, User
+from ..models import (Conversation, GroupMember, Message, OperatorAction, Report, Sanction,
+                      User)
 
 ACTIONS = ("warn", "suspend", "ban", "lift", "dismiss")
 ATTACH_MAX = 20     # messages a report may carry
@@ -22,21 +23,28 @@ class Operators:
     # -- reports -----------------------------------------------------------------------
     def report(self, reporter, target, reason="", message_ids=(), online=False):
         """Only a person one can reach is reportable (as for blocks: an unknown id is
-        answered not-found); attached messages must be of the pair's conversation."""
+        answered not-found); attached messages must be of a conversation both are in:
+        the pair's, or a group call's conversation both are members of."""
         if target == reporter:
             raise Refusal("invalid-payload", "userId: that is you")
         with self.db.session() as s:
             a, b = sorted((reporter, target))
             conv = s.scalar(select(Conversation.id).where(Conversation.user_a == a,
                                                           Conversation.user_b == b))
-            if (conv is None and not online) or s.get(User, target) is None:
+            groups = s.scalars(select(GroupMember.group_id).where(
+                GroupMember.user_id == target,
+                GroupMember.group_id.in_(select(GroupMember.group_id)
+                                         .where(GroupMember.user_id == reporter)))).all()
+            known = conv is not None or groups or online
+            if not known or s.get(User, target) is None:
                 raise Refusal("not-found", "no such user")
             context = []
             if message_ids:
+                theirs = or_(Message.conversation_id == conv if conv is not None else false(),
+                             Message.group_id.in_(groups))
                 rows = s.scalars(select(Message).where(
-                    Message.id.in_(list(message_ids)[:ATTACH_MAX]),
-                    Message.conversation_id == conv).order_by(Message.id)).all() \
-                    if conv is not None else []
+                    Message.id.in_(list(message_ids)[:ATTACH_MAX]), theirs)
+                    .order_by(Message.id)).all()
                 context = [{"id": m.id, "from": m.sender_id, "kind": m.kind, "text": m.body,
                             "ts": m.created_at.isoformat()} for m in rows]
             row = Report(reporter_id=reporter, target_id=target, reason=reason[:REASON_MAX],

@@ -1,9 +1,12 @@
 """My data, my account on /me (issue 35): "Download my data" (a zip with one JSON file,
 safety/mydata.py's export) and "Delete my account" (an account confirms with its
-password, a guest by ticking a box; every session ends on every node, then every row
-naming the user is deleted). Guests get the same for the data their cookie holds."""
+password, a guest by ticking a box; every session ends on every node, the call log
+writes what that ended (a call's end, who left a group call: written later, such a row
+would name the user again), then every row naming the user is deleted, in one
+transaction). Guests get the same for the data their cookie holds."""
 import io
 import json
+import time
 import zipfile
 
 from flask import Blueprint, flash, g, redirect, request, send_file, session, url_for
@@ -16,8 +19,18 @@ from ..safety.mydata import delete_user, export
 from ..sessions import ALL
 
 
-def init_app(app, db, end_sessions, limiter):
+SETTLE_MAX = 5.0  # seconds past the call log's delay that a deletion waits for it
+
+
+def init_app(app, db, end_sessions, limiter, call_log):
     bp = Blueprint("mydata", __name__)
+
+    def settle():
+        """Until the call log has written what ending the sessions made (bounded: a
+        stuck writer does not hold the request; its late row is refused or orphaned)."""
+        deadline = time.monotonic() + call_log.delay + SETTLE_MAX
+        while not call_log.worker.idle() and time.monotonic() < deadline:
+            call_log.sleep(0.02)
 
     @bp.get("/mydata")
     def download():
@@ -50,6 +63,7 @@ def init_app(app, db, end_sessions, limiter):
             flash(_("Not deleted: tick the box to confirm."), "error")
             return redirect(url_for("pages.me"))
         end_sessions(user.id, ALL)
+        settle()
         delete_user(db, user.id, app.config.get("DELETED_MESSAGES", "remove"))
         session.clear()
         return redirect(url_for("pages.home"))
