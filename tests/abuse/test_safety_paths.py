@@ -4,6 +4,7 @@ a do-not-disturb ring the store's guard would have refused anyway."""
 import pytest
 
 from tests.support.calls import connect
+from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.clients import Tab, form_token
 from tests.support.push_endpoint import PushEndpoint, _unb64
 from tlightchat import create_app
@@ -93,15 +94,25 @@ def test_a_link_is_its_makers_invitation_past_who_may_ring_me(app):
     assert invite(eve, ann.anchor)["error"] == OFFLINE
 
 
-def test_no_ring_into_a_call_with_someone_who_blocked_the_callee(app):
-    ann, bob, carl = group_tab(app, "Ann"), group_tab(app, "Bob"), group_tab(app, "Carl")
+@pytest.fixture(params=["memory", "replicated"])
+def two_nodes(request, app):
+    """(node of Ann and Carl, node of Bob and Dan): one process, or two cluster nodes."""
+    if request.param == "memory":
+        return app, app
+    make_node = request.getfixturevalue("nodes")
+    return make_node("n1"), make_node("n2")
+
+
+def test_no_ring_into_a_call_with_someone_who_blocked_the_callee(two_nodes):
+    here, there = two_nodes
+    ann, bob, carl = group_tab(here, "Ann"), group_tab(there, "Bob"), group_tab(here, "Carl")
     ok(bob.ask("safety:block", {"userId": carl.user_id}))
     connect(ann, bob)
     carl.clear()
     assert invite(ann, carl.anchor) == {"ok": False, "error": OFFLINE}
     assert not carl.events("call:ring") and carl.ask("me:state")["invitations"] == {}
-    # the other way round: Carl blocked Bob
-    dan = group_tab(app, "Dan")
+    # the other way round: Dan blocked Bob
+    dan = group_tab(there, "Dan")
     ok(dan.ask("safety:block", {"userId": bob.user_id}))
     assert invite(ann, dan.anchor) == {"ok": False, "error": OFFLINE}
 
