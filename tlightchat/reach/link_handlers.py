@@ -7,11 +7,12 @@ Opening a link tells the visitor which anchor to call now; the call itself is an
 ordinary `call:invite`, so the store's guard, address privacy (a link visitor is nobody
 the maker verified: a stranger) and every other rule of a call apply unchanged.
 """
-from ..errors import Refusal
+from ..errors import N_, Refusal
 from ..protocol import handles
 from ..store import selectors as S
 from .links import new_id
 
+NOT_ONLINE = N_("the person who made this link is not online now; try again later")
 RETRY_MS = 2000  # a visitor's page opens the link again this often while devices ring
 
 
@@ -78,6 +79,8 @@ def link_open(ctx, cid, p):
     link = links.check(p["token"], _address(ctx, cid), count=not again)
     if link["userId"] == ctx.user_of(cid):
         raise Refusal("invalid-state", "this is your own call link: send it to someone else")
+    if not ctx.safety.open_link(ctx.user_of(cid), link["userId"]):  # safety/__init__.py
+        raise Refusal("unavailable", NOT_ONLINE)  # no oracle: as a maker not online
     with ctx.store.lock:
         state = ctx.store.get_state()
         anchor = ringable_anchor(state, link)
@@ -89,5 +92,4 @@ def link_open(ctx, cid, p):
             links.devices_answered(p["token"], ctx.user_of(cid))
         return found
     _ring_devices(ctx, p["token"], cid, link["userId"])  # storage and sends: not under the lock
-    raise Refusal("unavailable", "the person who made this link is not online now; "
-                  "try again later")
+    raise Refusal("unavailable", NOT_ONLINE)

@@ -51,6 +51,10 @@ def file_sent(ctx, cid, p):
         raise Refusal("rate-limited", "too many chat messages; wait a moment")
     if ctx.chat is None or me == peer:
         return {"recorded": False}
+    try:  # a block or the receiver's "who may start a chat with me" (safety/): not recorded
+        ctx.safety.check_chat(me, peer)
+    except Refusal:
+        return {"recorded": False}
     message, duplicate = ctx.chat.record_call_event(
         me, peer, "file-sent", f"{p['callId']}.{p['fileId']}", callId=p["callId"],
         fileId=p["fileId"], name=p["name"], size=p["size"])

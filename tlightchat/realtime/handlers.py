@@ -15,7 +15,7 @@ from ..errors import Refusal
 from ..protocol import PREPARED_SINCE, handles
 from ..store import actions as A
 from ..store import selectors as S
-from ..store.guards import check_relay_only, checked_signal_target
+from ..store.guards import check_relay_only, checked_signal_target, make_guard
 from ..store.selectors import sender_anchor
 
 
@@ -82,7 +82,6 @@ def anchor_remove(ctx, cid, p):
 
 @handles("call:invite")
 def call_invite(ctx, cid, p):
-    ctx.safety.check_ring(ctx.store.get_state(), cid, p["toAnchorId"])  # safety/__init__.py
     now = ctx.now()
     invitation_id, call_id = new_id(), new_id()
     # Decided now and kept by the invitation: both browsers prepare the call while it
@@ -92,6 +91,8 @@ def call_invite(ctx, cid, p):
     action = A.invitation_created(cid, invitation_id, p["fromAnchorId"], p["toAnchorId"],
                                   now, now + ctx.ring_timeout, call_id, relay_only,
                                   offer=p.get("offer"))
+    ctx.safety.check_ring(ctx.store.get_state(), cid, p["toAnchorId"], p["fromAnchorId"],
+                          would_ring=lambda: _guard_accepts(ctx, action))  # safety/__init__.py
 
     def ack(s):
         if call_id in s["calls"]:
@@ -112,10 +113,14 @@ def call_invite_many(ctx, cid, p):
     call_id, now = new_id(), ctx.now()
     # Each ring meets the safety rules a call:invite meets (blocks, who may ring me, do
     # not disturb, ring limits: answered as an offline anchor), decided before the lock.
-    refused = {}
+    # Those rung together must have no block between them either (they would share media).
+    refused, rung = {}, []
     for to in p["toAnchorIds"]:
+        probe = A.invitation_created(cid, "probe", p["fromAnchorId"], to, now, now, call_id)
         try:
-            ctx.safety.check_ring(ctx.store.get_state(), cid, to)
+            rung.append(ctx.safety.check_ring(
+                ctx.store.get_state(), cid, to, p["fromAnchorId"], also=[u for u in rung if u],
+                would_ring=lambda: _guard_accepts(ctx, probe)))
         except Refusal as err:
             refused[to] = err.as_dict()
     entries = []
@@ -136,6 +141,18 @@ def call_invite_many(ctx, cid, p):
         if not any("invitationId" in e for e in entries):
             ctx.dispatch(A.call_hung_up(cid, call_id))  # the call of one ends unseen
     return {"callId": call_id, "invitations": entries}
+
+
+def _guard_accepts(ctx, action):
+    """Whether the store's guard would accept `action` now; nothing is dispatched (a ring
+    during do not disturb is a missed call only when it would have rung)."""
+    guard = make_guard(ctx.config["MAX_ANCHORS_PER_CLIENT"], ctx.max_call_parties)
+    with ctx.store.lock:
+        try:
+            guard(ctx.store.get_state(), action)
+        except Refusal:
+            return False
+    return True
 
 
 @handles("call:cancel")

@@ -18,6 +18,7 @@ to an unknown id (`not-found`): neither tells the caller that a rule or a block 
 import secrets
 
 from ..errors import Refusal
+from ..store.selectors import rings_into
 from . import rules
 from .data import SafetyData
 from .operators import Operators
@@ -28,6 +29,7 @@ from .ringlimits import RingLimits
 REFRESH = "internal:safety-refresh"
 OFFLINE = ("unavailable", "that anchor is offline")  # store/guards.py's own words
 UNKNOWN = ("not-found", "to: there is no such user")  # chat/writes.py's own words
+LINK_GRANT_S = 60  # after link:open, the visitor's page calls the slot at once
 SANCTIONED = ("no-session", "This identity was suspended or banned by the operators of "
               "this site.")
 
@@ -45,6 +47,7 @@ class Safety:
         self.reports = make(int(config.get("REPORTS_PER_HOUR", 10)), 3600, "reports")
         self.operators = Operators(db, lambda: self.ctx.now())
         self.ctx = self.chat = self.end_sessions = None
+        self.link_grants = {}  # (visitor, maker) -> until (ctx.now()): opened a call link
 
     def attach(self, ctx, chat):
         """The realtime context (store, lobby, node) and the chat service, once built."""
@@ -97,24 +100,55 @@ class Safety:
         if self.operators.act(operator, target, action, minutes, report_id):
             self.end_sessions(target, ALL)
 
-    def check_ring(self, state, caller_client, to_anchor):
-        """Before `call:invite` is dispatched (realtime/handlers.py)."""
+    def check_ring(self, state, caller_client, to_anchor, from_anchor=None, also=(),
+                   would_ring=None):
+        """Before `call:invite` is dispatched (realtime/handlers.py); the callee's user id,
+        or None when the guard will word the refusal. A block between the callee and
+        anyone already in the caller's call (parties and rings into it) or `also` (the
+        others rung with it by call:invite-many) refuses it too: they would get each
+        other's media. A ring during do not disturb is kept as a missed call only if
+        `would_ring()` (the store's guard would have let it ring)."""
         anchor = state["anchors"].get(to_anchor)
         client = state["clients"].get(caller_client)
         if anchor is None or client is None or anchor["clientId"] not in state["clients"]:
-            return  # the guard words it (not-found, invalid-state)
+            return None  # the guard words it (not-found, invalid-state)
         caller = client["userId"]
         callee = state["clients"][anchor["clientId"]]["userId"]
         if caller == callee:
-            return
+            return callee
         self.limits.take(caller, callee)
-        if callee in self.invisible or self.data.blocked_between(caller, callee) or not rules.may_ring(
-                self.ring_policy(callee), *self.data.relation(callee, caller)):
+        near = (_in_call_with(state, from_anchor) | set(also)) - {caller, callee}
+        if (callee in self.invisible or self.data.blocked_between(caller, callee)
+                or any(self.data.blocked_between(callee, user) for user in near)
+                or not (self._granted(caller, callee) or rules.may_ring(
+                    self.ring_policy(callee), *self.data.relation(callee, caller)))):
             raise Refusal(*OFFLINE)
-        dnd = self.data.settings(callee)["dndUntil"]
-        if dnd is not None and dnd > self.ctx.now():
-            self._missed(caller, callee)
+        if self._in_dnd(callee):
+            if would_ring is None or would_ring():
+                self._missed(caller, callee)
             raise Refusal(*OFFLINE)
+        return callee
+
+    def open_link(self, visitor, maker):
+        """`link:open` (reach/link_handlers.py): False when a block stands between them or
+        the maker is invisible or in do not disturb (the visitor is answered as if the maker
+        were not online, and no device is rung). Otherwise the link, the maker's own
+        invitation, lets this visitor ring the maker for LINK_GRANT_S whatever the maker's
+        "who may ring me"; blocks, do not disturb, invisible and ring limits still hold."""
+        if maker in self.invisible or self.data.blocked_between(visitor, maker) \
+                or self._in_dnd(maker):
+            return False
+        now = self.ctx.now()
+        self.link_grants = {k: until for k, until in self.link_grants.items() if until > now}
+        self.link_grants[(visitor, maker)] = now + LINK_GRANT_S
+        return True
+
+    def _granted(self, caller, callee):
+        return self.link_grants.get((caller, callee), 0) > self.ctx.now()
+
+    def _in_dnd(self, user_id):
+        dnd = self.data.settings(user_id)["dndUntil"]
+        return dnd is not None and dnd > self.ctx.now()
 
     def _missed(self, caller, callee):
         """A ring during do not disturb is kept as a missed call in the conversation (it
@@ -173,3 +207,13 @@ class Safety:
                 if cid in lobby.views and ctx.serves(state, cid):
                     ctx.send_snapshot(cid)
         return 0
+
+
+def _in_call_with(state, anchor_id):
+    """The users in the call this anchor is in (parties and those rung into it)."""
+    anchor = state["anchors"].get(anchor_id) if anchor_id else None
+    call = state["calls"].get(anchor["callId"] or "") if anchor else None
+    if call is None:
+        return set()
+    clients = list(call["clients"].values()) + [i["toClientId"] for i in rings_into(state, call["id"])]
+    return {state["clients"][c]["userId"] for c in clients if c in state["clients"]}
