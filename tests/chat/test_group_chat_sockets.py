@@ -54,7 +54,7 @@ def wait_messages(t, kinds, timeout=5.0):
 def test_a_message_reaches_every_member_tab_and_only_members(people, chat):
     ann, bob, cat, dan = people
     key = chat.groups.ensure("k1", [ann.user_id, bob.user_id, cat.user_id])
-    ann2 = ann.second_tab()
+    ann2 = Tab(ann.app, browser=ann.browser, auth={"protocol": 4})  # groups: version 4 tabs
     ann2.clear()
     ack = ann.ask("chat:send", {"conversationId": key, "clientMsgId": "m1", "text": "hi all"})
     assert ack["ok"] and ack["message"]["conversationId"] == key and not ack["duplicate"]

@@ -1,7 +1,8 @@
 // node --test: file transfers (static/js/files/, issue 29) without a browser — the
 // chunk size from the peer's SDP, the chunk header, and a Sender talking to a Receiver
 // over an in-memory channel: the bytes arrive whole and checked, a changed byte is
-// caught, and a transfer cut mid-way resumes from the last acknowledged block.
+// caught, and a transfer cut mid-way resumes from the last acknowledged block; a party
+// who leaves a group call ends its transfers (Transfers, with a page's fakes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -10,6 +11,8 @@ import { CHUNKS_PER_BLOCK, HEADER_BYTES, blockCount, chunkPayload, formatBytes, 
 import { Sender } from '../../static/js/files/sender.js';
 import { Receiver } from '../../static/js/files/receiver.js';
 import { MemorySink } from '../../static/js/files/sink.js';
+import { Transfers } from '../../static/js/files/transfers.js';
+import { transferText } from '../../static/js/views/file-words.js';
 
 test('the chunk fits the peer\'s a=max-message-size, at most 64 KiB', () => {
   assert.equal(maxMessageSize(null), 65536);
@@ -136,4 +139,60 @@ test('a sender that ignores the window or the size cannot fill the receiver\'s m
   assert.equal(big.overflow, undefined);
   big.onChunk(CHUNKS_PER_BLOCK * 32, new Uint8Array(1)); // 32 blocks ahead of the first unchecked one
   assert.equal(big.overflow, true);
+});
+
+// -- a party leaves a group call (issue 29 meets 26) ----------------------------------
+
+// A call page's parts as Transfers sees them: the store's call slots, the sessions of
+// each party (their file channels), a signaling whose file:offer is granted.
+function callPage(parties) {
+  const listeners = [];
+  const store = { state: null, getState() { return this.state; }, subscribe: (fn) => listeners.push(fn),
+                  set(state) { this.state = state; listeners.forEach((fn) => fn()); } };
+  const slot = (names, roster = []) => ({ calls: { a1: { callId: 'k1', peer: { anchorId: names[0] },
+    parties: names.map((anchorId) => ({ peer: { anchorId } })), roster } } });
+  store.state = slot(parties);
+  const sessions = parties.map((peerAnchorId) => ({ callId: 'k1', peerAnchorId, closed: false, fileChannel: {
+    readyState: 'open', sent: [], listeners: [], send(data) { this.sent.push(data); },
+    addEventListener(type, fn) { if (type === 'message') this.listeners.push(fn); },
+    deliver(data) { this.listeners.forEach((fn) => fn({ data })); } } }));
+  sessions.of = (callId, peer) => sessions.find((s) => s.callId === callId && s.peerAnchorId === peer);
+  const offers = [];
+  const signaling = { request: async (event, payload) => { offers.push(payload.to); return { maxBytes: 2 ** 31 }; } };
+  return { store, slot, sessions, offers, signaling, calls: { sessions } };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('a party who leaves a group call takes its transfers with it, and no others', async () => {
+  const page = callPage(['bob', 'cat']);
+  const transfers = new Transfers(page);
+  const [bob, cat] = page.sessions;
+  // bob offers a file; this page accepts it and holds part of a block
+  bob.fileChannel.deliver(JSON.stringify({ t: 'offer', id: 'in1', n: 5, name: 'x.bin', size: BLOCK * 3 }));
+  const incoming = transfers.list[0];
+  await transfers.accept(incoming);
+  bob.fileChannel.deliver(packChunk(5, 0, new Uint8Array(CHUNK)));
+  assert.equal(incoming.state, 'receiving');
+  assert.equal(incoming.receiver.pending.size, 1);
+  // two files for bob (one offered, one queued behind it) and one for cat
+  transfers.send([new Blob(['a']), new Blob(['b'])], [bob]);
+  transfers.send([new Blob(['c'])], [cat]);
+  await settle();
+  const [toBob1, toBob2, toCat] = transfers.list.slice(1);
+  assert.deepEqual([toBob1.state, toBob2.state, toCat.state], ['offered', 'queued', 'offered']);
+  assert.deepEqual(page.offers, ['bob', 'cat']);
+
+  page.store.set(page.slot(['cat'], [{ kind: 'left', name: 'Bob', anchorId: 'bob' }])); // call:party-left
+  for (const t of [incoming, toBob1, toBob2]) {
+    assert.deepEqual([t.state, t.reason, t.peerName], ['failed', 'partyLeft', 'Bob'], t.id);
+  }
+  assert.equal(transferText(incoming, 'someone'), 'x.bin stopped: Bob left the call.');
+  assert.equal(incoming.receiver.stopped, true); // what was received is let go
+  assert.equal(incoming.receiver.pending.size, 0);
+  await settle();
+  assert.deepEqual(page.offers, ['bob', 'cat']); // nothing more offered to who left
+  assert.equal(toCat.state, 'offered'); // cat is still in the call
+  page.store.set({ calls: { a1: { callId: null } } }); // then the call ends
+  assert.deepEqual([toCat.state, toCat.reason], ['failed', 'callEnded']);
 });

@@ -3,7 +3,8 @@
 Same shape as handlers.py: (ctx, clientId, payload) → ack fields, refusals raised as
 Refusal. The user is the one bound to the socket at connect time. Deliveries happen
 only after the service returned, i.e. after the commit. A group conversation
-(`conversationId`, issue 26) is delivered to every member's tabs.
+(`conversationId`, issue 26) is delivered to every member's tabs of protocol 4 or later
+(Context.deliver_here: an older page would file it as a pair's).
 """
 from .. import events as E
 from ..chat.grouplog import GROUP_SIZE

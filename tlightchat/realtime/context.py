@@ -17,11 +17,25 @@ import time
 from .. import events as E
 from .. import limits as L
 from ..ice import ice_servers, relay_addresses
+from ..protocol import GROUP_SINCE
 from ..store import actions as A
 from ..store import create_store
 from .clock import AwayClients
 from .delivery import EmitterTree
 from .lobby import LobbyViews
+
+# The chat events of a group conversation (issue 26) go only to tabs of protocol 4 or
+# later: an older page would file a group message as a private one from its sender (its
+# `to` is null), and its read marks would mark the pair's conversation read.
+_CHAT_EVENTS = frozenset({E.CHAT_MESSAGE, E.CHAT_RECEIPT, E.CHAT_UNREAD})
+
+
+def _of_a_group(event, data):
+    if event not in _CHAT_EVENTS or not isinstance(data, dict):
+        return False
+    message = data.get("message")
+    return bool(data.get("conversationId")
+                or (isinstance(message, dict) and message.get("conversationId")))
 
 
 class Context:
@@ -99,15 +113,19 @@ class Context:
 
     def send_to_user(self, user_id, event, data, skip_client=None):
         """Deliver to every connected tab of a user (on every node); returns how many
-        got it here."""
+        got it here. A group conversation's chat event skips tabs of protocol < 4."""
         sent = self.deliver_here(user_id, event, data, skip_client)
         self.node.send_elsewhere(user_id, event, data, skip_client)
         return sent
 
     def deliver_here(self, user_id, event, data, skip_client=None):
         with self.store.lock:
-            user = self.store.get_state()["users"].get(user_id)
+            state = self.store.get_state()
+            user = state["users"].get(user_id)
             targets = [c for c in (user["clientIds"] if user else ()) if c != skip_client]
+            if _of_a_group(event, data):  # every node filters its own tabs
+                targets = [c for c in targets
+                           if state["clients"].get(c, {}).get("protocol", 1) >= GROUP_SINCE]
             return sum(self.send_to_client(c, event, data) for c in targets)
 
     def send_snapshot(self, client_id, **view):

@@ -6,10 +6,11 @@
 // checked block by block and as a whole (receiver.js) before it is offered for saving.
 // The sender records the finished transfer in the chat (file:sent; metadata only).
 // When a connection is replaced (the page reloaded, rejoin.js) the transfer resumes from
-// the last acknowledged block; when the call ends it is cancelled. Emits 'change'.
+// the last acknowledged block; it fails when the call or its party goes. Emits 'change'.
 import { FILE_OFFER, FILE_SENT } from '../protocol.js';
 import { MAX_FILE_BYTES, MEMORY_LIMIT, RateMeter, chunkPayload, newFileId, unpackChunk } from './chunking.js';
 import { whenOpen } from './channel.js';
+import { endOf, slotsByCall } from './ends.js';
 import { Sender } from './sender.js';
 import { Receiver } from './receiver.js';
 import { canStream, openSink } from './sink.js';
@@ -39,8 +40,12 @@ export class Transfers extends EventTarget {
     for (const session of this.calls.sessions) {
       if (session.fileChannel && !session.closed && !this.attached.has(session)) this.attach(session);
     }
-    const live = new Set(Object.values(this.store.getState().calls).map((slot) => slot.callId).filter(Boolean));
-    for (const t of this.list) if (ACTIVE.has(t.state) && !live.has(t.callId)) this.end(t, 'failed', 'callEnded');
+    // Newest first: a pair's queued files end before the running one, whose end starts them.
+    const slots = slotsByCall(this.store.getState());
+    for (const t of [...this.list].reverse()) {
+      const why = ACTIVE.has(t.state) || t.state === 'opening' ? endOf(slots, t) : null;
+      if (why) this.end(Object.assign(t, { peerName: why.peerName }), 'failed', why.reason);
+    }
     this.changed();
   }
 

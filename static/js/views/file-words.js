@@ -11,9 +11,9 @@ export const FILES = {
   streamNote: t('files.streamNote'),
 };
 
-// What the card says about transfer `x`; `name` is the peer's.
+// What the card says about transfer `x`; `name` is the peer's (or who left: x.peerName).
 export function transferText(x, name) {
-  const vars = { name, file: x.name, size: formatBytes(x.size), limit: formatBytes(x.reason === 'tooLarge' ? x.maxBytes ?? 0 : MEMORY_LIMIT), reason: x.detail || '' };
+  const vars = { name: x.peerName || name, file: x.name, size: formatBytes(x.size), limit: formatBytes(x.reason === 'tooLarge' ? x.maxBytes ?? 0 : MEMORY_LIMIT), reason: x.detail || '' };
   switch (x.state) {
     case 'queued': case 'asking': return t('files.queued', vars);
     case 'offered': case 'opening': return t(x.dir === 'in' ? 'files.offerIn' : 'files.offered', vars);
@@ -27,7 +27,7 @@ export function transferText(x, name) {
       return t({ byPeer: 'files.declinedByPeer', tooLarge: 'files.tooLarge', tooLargeForMemory: 'files.tooLargeForMemory' }[x.reason] || 'files.declinedByYou', vars);
     case 'cancelled': return t(x.reason === 'byPeer' ? 'files.cancelledByPeer' : 'files.cancelledByYou', vars);
     default:
-      return t({ callEnded: 'files.callEnded', mismatch: 'files.mismatch', refused: 'files.refused' }[x.reason] || 'files.error', vars);
+      return t({ callEnded: 'files.callEnded', partyLeft: 'files.partyLeft', mismatch: 'files.mismatch', refused: 'files.refused' }[x.reason] || 'files.error', vars);
   }
 }
 
