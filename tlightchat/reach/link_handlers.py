@@ -10,7 +10,6 @@ the maker verified: a stranger) and every other rule of a call apply unchanged.
 from ..errors import N_, Refusal
 from ..protocol import handles
 from ..store import selectors as S
-from .links import new_id
 
 NOT_ONLINE = N_("the person who made this link is not online now; try again later")
 RETRY_MS = 2000  # a visitor's page opens the link again this often while devices ring
