@@ -83,6 +83,11 @@ def node_of(driver):
 def pinned(browsers, cluster, node):
     driver = browsers()
     driver.get(cluster.url + "/about")
+    # The page registers the service worker, whose install fetches the call page's files
+    # through the proxy, each answer naming the node that served it (tlc_node): pin once
+    # it is done, or a late answer names the other node again.
+    assert driver.execute_async_script(
+        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true), () => done(false))")
     driver.add_cookie({"name": "tlc_node", "value": node, "path": "/"})
     assert node_of(driver) == node
     return driver
