@@ -97,7 +97,11 @@ export class Signaling {
     this._onPageHide = () => {
       let keep = false;
       try { keep = this.keepOnHide(); } catch (err) { console.error('keepOnHide failed', err); }
+      // Kept for a reload: the connection still goes now, as when the page is gone, without
+      // the goodbye a disconnect() sends (the server keeps the client for its grace). A page
+      // a service worker controls outlived its closed tab with the socket open (Chromium).
       if (!keep) this.socket.disconnect();
+      else this.socket.io.engine?.close();
     };
     addEventListener('pagehide', this._onPageHide);
     // The network is back: reconnect now rather than when the backoff timer says (the
