@@ -73,11 +73,8 @@ export class PeerSession extends EventTarget {
         this.pc.addTransceiver(this.localTrack(kind) || kind, { direction: 'sendrecv', streams: [this.msidStream] });
       }
     }
-    // Files (issue 29): a negotiated channel. The side that makes the first offer opens it
-    // here, after the transceivers, so it is in that offer; the other side opens it when an
-    // offer with a data section arrives (handleSignal). Opened here on the answering side
-    // it fired negotiationneeded before the peer's offer came: a second offer in the call
-    // (e2e/test_aiortc_peer.py), and none at all can come from a peer without data channels.
+    // Files (issue 29): the offering side's channel is in its first offer; the answering side
+    // opens it when an offer with a data section comes (handleSignal; files/channel.js: why).
     this.fileChannel = initiator ? openFileChannel(this.pc) : null;
   }
 

@@ -11,8 +11,8 @@ import pytest
 from tlightchat.chat.groups import conversation_id
 from tlightchat.store import actions as A
 
-from tests.chat.test_group_chat_sockets import group_call
 from tests.support.clients import Tab
+from tests.support.group_world import group_call
 
 pytestmark = pytest.mark.storage
 

@@ -12,16 +12,9 @@ from tlightchat.chat.groups import conversation_id
 from tlightchat.store import actions as A
 
 from tests.support.clients import Tab
+from tests.support.group_world import group_call
 
 pytestmark = pytest.mark.storage
-
-
-def group_call(state, call_id, tabs, started_at=100.0):
-    """`state` with a call whose parties are the tabs' anchors, in order."""
-    parties = tuple(t.anchor for t in tabs)
-    call = {"id": call_id, "parties": parties, "startedAt": started_at,
-            "clients": {t.anchor: t.client_id for t in tabs}}
-    return {**state, "calls": {**state["calls"], call_id: call}}
 
 
 @pytest.fixture

@@ -59,3 +59,11 @@ def group(store, *people, call_id="k1"):
 
 def same(state):
     return json.dumps(state, sort_keys=True, default=plain)
+
+
+def group_call(state, call_id, tabs, started_at=100.0):
+    """`state` with a call whose parties are the tabs' anchors, in order."""
+    parties = tuple(t.anchor for t in tabs)
+    call = {"id": call_id, "parties": parties, "startedAt": started_at,
+            "clients": {t.anchor: t.client_id for t in tabs}}
+    return {**state, "calls": {**state["calls"], call_id: call}}

@@ -1,7 +1,8 @@
 // The call's file channel (issue 29): one negotiated data channel per RTCPeerConnection,
 // made by the offering side with the connection, so it is in the first offer, and by the
 // answering side when that offer arrives with a data section (peer.js): sending a file
-// never renegotiates. Ordered and reliable: chunks arrive
+// never renegotiates. Opened at once on the answering side it fired negotiationneeded
+// before the peer's offer came: a second offer in the call (e2e/test_aiortc_peer.py). Ordered and reliable: chunks arrive
 // in order, and across an ICE restart SCTP resends what was in flight.
 import { CHANNEL_ID, CHANNEL_LABEL, LOW_WATER } from './chunking.js';
 
