@@ -157,6 +157,8 @@ class Safety:
                                     reason="dnd")
 
     def ring_answered(self, state, invitation):
+        if invitation is None:  # not in this node's copy yet (a cluster): the log accepted it
+            return
         clients = state["clients"]
         if invitation["fromClientId"] in clients and invitation["toClientId"] in clients:
             self.limits.answered(clients[invitation["fromClientId"]]["userId"],

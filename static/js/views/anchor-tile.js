@@ -102,8 +102,8 @@ export class AnchorTile {
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, TILE.send), this.sourceSelect),
         iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'),
         iconButton('hangup', 'hangup', TILE.hangUp, 'danger hangup-btn', 'Shift+H'),
-        h('button', { type: 'button', class: 'button small add-someone-btn', dataset: { action: 'addSomeone' },
-          title: GROUP.addSomeoneTitle }, GROUP.addSomeone),
+        h('button', { type: 'button', class: 'button icon-button add-someone-btn', dataset: { action: 'addSomeone' },
+          'aria-label': GROUP.addSomeone, title: GROUP.addSomeoneTitle }, icon('addPerson')),
         // The call stage's own tools (call-page.js): chat beside the call, full screen,
         // picture-in-picture, the keyboard shortcuts.
         iconButton('chat', 'chat', TILE.chat, 'chat-btn', 'C'), iconButton('fullscreen', 'fullscreen', TILE.fullscreen, 'fs-btn'),
