@@ -243,6 +243,6 @@ def test_signing_out_says_so_on_the_page_it_lands_on(app):
     register(browser, "carol")
     response = browser.post("/logout", data={"csrf_token": form_token(browser, "/logout")})
     assert response.status_code == 302
-    landing = page(browser.get(response.location))
+    landing = page(browser.get(urljoin("http://localhost/logout", response.location)))  # as a browser resolves it
     assert "You signed out of" in landing and "carol" in landing and "You are now a guest" in landing
     assert "signed out" not in page(browser.get("/"))  # shown once

@@ -49,3 +49,21 @@ def test_a_static_file_costs_no_identity_lookup(app, monkeypatch):
             assert lookups and statements
         finally:
             event.remove(engine, "before_cursor_execute", count)
+
+
+def test_an_unknown_url_or_a_machine_endpoint_never_writes_the_cookie(app):
+    """A browser that shows a JSON page (/healthz) asks for /favicon.ico on its own; that
+    404 rendered a page with a CSRF token and sent back a cookie holding only that token.
+    Arriving after the browser's cookie had changed (a sign-in, a restored profile: seen in
+    e2e/test_chat.py), it replaced the identity with nothing, and the next page made a new
+    guest. Responses that never make or change an identity leave the cookie alone."""
+    client = app.test_client()
+    for url in ("/favicon.ico", "/no/such/page", "/healthz"):
+        response = client.get(url)
+        assert "Set-Cookie" not in response.headers, (url, response.status_code)
+    page = client.get("/call")
+    cookie = page.headers.get("Set-Cookie", "")
+    assert "tlc_session=" in cookie
+    for url in ("/favicon.ico", "/healthz"):  # with a known identity: left as it was
+        assert "Set-Cookie" not in client.get(url).headers, url
+    assert client.get("/call").status_code == 200

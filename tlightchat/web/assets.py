@@ -22,6 +22,8 @@ from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 
+from ..identity import NO_IDENTITY
+
 from . import importmap, precompressed
 from .headers import SUBRESOURCES
 from .urls import relative_url_for
@@ -85,10 +87,15 @@ class NoCookieOnStaticFiles(SecureCookieSessionInterface):
     `Set-Cookie` and `Vary: Cookie`, so the next request's cookie differed and the
     browser's cache never matched. Measured with real Chromium (bench/page.py): a repeat
     visit fetched all 41 files again, immutable ones included (15.8 KB of headers).
-    Static files now leave the session as it was: no Set-Cookie, no Vary: Cookie."""
+    Static files now leave the session as it was: no Set-Cookie, no Vary: Cookie.
+
+    Nor does any response that never makes or changes an identity (an unknown URL, a
+    machine endpoint: identity.NO_IDENTITY). A browser asks for /favicon.ico by itself;
+    that 404 came back with a cookie holding only a CSRF token and, arriving after the
+    cookie had changed, replaced the identity (tests/web/test_static_cookie.py)."""
 
     def save_session(self, app, session, response):
-        if request.endpoint != "static":
+        if request.endpoint is not None and request.endpoint not in NO_IDENTITY:
             super().save_session(app, session, response)
 
 
