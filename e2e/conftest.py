@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 
 import pytest
 
@@ -148,8 +149,17 @@ def _opened(request, start, engine):
 
     yield open_browser
     keep_screenshots(request, opened, engine)
-    for driver in opened:
-        close_browser(driver)
+    close_all(opened)
+
+
+def close_all(drivers):
+    """Close every driver at once: each close waits on its browser's exit (about a second),
+    which need not be one after another."""
+    closing = [threading.Thread(target=close_browser, args=(d,), daemon=True) for d in drivers]
+    for thread in closing:
+        thread.start()
+    for thread in closing:
+        thread.join(60.0)
 
 
 def keep_screenshots(request, drivers, tag=""):
