@@ -21,10 +21,19 @@ from .services import (close_browser, free_port, new_browser, stop_process,  # n
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "e2e", "artifacts")
+# `make test` runs e2e/ on two workers (pytest-xdist, a module per worker: its fixtures
+# are built once), then these modules alone: each keeps the machine's two cores busy by
+# itself (four browsers in one call; files of tens of MB hashed on both ends), and beside
+# another test it would measure the machine, not the app.
+SOLO = {"test_group_call.py", "test_files.py"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            if os.path.basename(str(item.fspath)) in SOLO:
+                item.add_marker(pytest.mark.solo)
 
 
 class Server:
