@@ -22,9 +22,8 @@ import hashlib
 from sqlalchemy import case, func, select, update
 
 from .group_writes import GROUPS, MEMBERS, not_a_member
-from .messages import UNREAD_KINDS, public_peer, wire
+from .messages import UNREAD_KINDS, page_of, public_peer, wire
 from .. import limits as L
-from ..errors import Refusal
 from ..models import GroupConversation, GroupMember, Message, User, utcnow
 
 PREFIX = "call."
@@ -117,22 +116,7 @@ class GroupChat:
         limit = max(1, min(limit, L.CHAT_PAGE_MAX))
         with self.db.session() as s:
             group, mine = self._own(s, viewer_id, key)
-            cursor = before if before is not None else after
-            if cursor is not None and s.scalar(select(Message.id).where(
-                    Message.id == cursor, Message.group_id == group.id)) is None:
-                raise Refusal("not-found", "that cursor is not in this conversation")
-            q = select(Message, User.display_name).join(User, User.id == Message.sender_id) \
-                .where(Message.group_id == group.id)
-            if after is not None:
-                q = q.where(Message.id > after).order_by(Message.id.asc())
-            else:
-                if before is not None:
-                    q = q.where(Message.id < before)
-                q = q.order_by(Message.id.desc())
-            rows = s.execute(q.limit(limit + 1)).all()
-            has_more, rows = len(rows) > limit, rows[:limit]
-            if after is None:
-                rows.reverse()
+            rows, has_more = page_of(s, Message.group_id == group.id, before, after, limit)
             people = self._people(s, [group.id])[group.id]
             return {"conversationId": key, "members": [public_peer(u) for _, u in people],
                     "messages": [wire(m, name, key) for m, name in rows], "hasMore": has_more,

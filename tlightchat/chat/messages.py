@@ -1,6 +1,6 @@
 """A chat message as stored and as sent: the text as typed made storable
 (`clean_text`), the wire form of a stored row (`wire`), a conversation's peer
-(`public_peer`).
+(`public_peer`), one page of a conversation (`page_of`).
 
 Wire shape of a message (docs/protocol.md, "Chat"):
     {id, clientMsgId, from, to, fromName, kind, text, html, ts, call?, conversationId?}
@@ -10,8 +10,10 @@ A group conversation's message has `to: null` and `conversationId` (chat/groups.
 import unicodedata
 from datetime import timezone
 
+from sqlalchemy import select
+
 from . import markdown
-from ..db import MESSAGE_KINDS
+from ..db import MESSAGE_KINDS, Message, User
 from ..errors import Refusal
 from .. import names
 
@@ -77,3 +79,25 @@ def public_peer(user):
 def unknown_peer(user_id):
     """The peer of no conversation: nothing told about the id, not even its name."""
     return names.public_user(user_id, None, account=None)
+
+
+def page_of(s, where, before=None, after=None, limit=20):
+    """One page of a conversation's messages with their senders' names, oldest first:
+    those before `before` (the latest when None), or after `after`; `where` picks the
+    conversation (a pair's or a group's). (rows, has_more). The cursor must be a message
+    of that conversation: else Refusal("not-found")."""
+    cursor = before if before is not None else after
+    if cursor is not None and s.scalar(select(Message.id).where(Message.id == cursor, where)) is None:
+        raise Refusal("not-found", "that cursor is not in this conversation")
+    q = select(Message, User.display_name).join(User, User.id == Message.sender_id).where(where)
+    if after is not None:
+        q = q.where(Message.id > after).order_by(Message.id.asc())
+    else:
+        if before is not None:
+            q = q.where(Message.id < before)
+        q = q.order_by(Message.id.desc())
+    rows = s.execute(q.limit(limit + 1)).all()
+    has_more, rows = len(rows) > limit, rows[:limit]
+    if after is None:
+        rows.reverse()
+    return rows, has_more

@@ -21,8 +21,8 @@ from sqlalchemy import case, func, or_, select, update
 
 from . import markdown
 from .groups import GroupChat, conversation_id
-from .messages import (CALL_KINDS, GROUP_CALL_KINDS, UNREAD_KINDS, clean_text, public_peer,
-                       unknown_peer, wire)
+from .messages import (CALL_KINDS, GROUP_CALL_KINDS, UNREAD_KINDS, clean_text, page_of,
+                       public_peer, unknown_peer, wire)
 from .writes import MessageWriter, New, pair as _pair, retrying as _retrying
 from .. import limits as L
 from ..db import Conversation, Message, User, utcnow
@@ -209,27 +209,11 @@ class ChatService:
                 unknown_peer(peer_id)
             empty = {"with": peer, "messages": [], "hasMore": False, "unread": 0,
                      "deliveredUpTo": 0, "readUpTo": 0, "myDeliveredUpTo": 0, "myReadUpTo": 0}
-            cursor = before if before is not None else after
             if conv is None:
-                if cursor is not None:
+                if before is not None or after is not None:
                     raise Refusal("not-found", "that cursor is not in this conversation")
                 return empty
-            if cursor is not None and s.scalar(select(Message.id).where(
-                    Message.id == cursor, Message.conversation_id == conv.id)) is None:
-                raise Refusal("not-found", "that cursor is not in this conversation")
-            q = select(Message, User.display_name).join(User, User.id == Message.sender_id) \
-                .where(Message.conversation_id == conv.id)
-            if after is not None:
-                q = q.where(Message.id > after).order_by(Message.id.asc())
-            else:
-                if before is not None:
-                    q = q.where(Message.id < before)
-                q = q.order_by(Message.id.desc())
-            rows = s.execute(q.limit(limit + 1)).all()
-            has_more = len(rows) > limit
-            rows = rows[:limit]
-            if after is None:
-                rows.reverse()
+            rows, has_more = page_of(s, Message.conversation_id == conv.id, before, after, limit)
             return {**empty, "messages": [wire(m, name) for m, name in rows],
                     "hasMore": has_more, "unread": self._unread(s, conv, viewer_id),
                     **self._marks(conv, viewer_id)}
