@@ -6,31 +6,15 @@ import pytest
 from tests.support.calls import connect
 from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.clients import Tab, form_token
-from tests.support.push_endpoint import PushEndpoint, _unb64
-from tlightchat import create_app
+from tests.support.push_endpoint import push_app, push_service
 
 OFFLINE = {"code": "unavailable", "message": "that anchor is offline"}
 NOT_ONLINE = {"code": "unavailable",
               "message": "the person who made this link is not online now; try again later"}
 
 
-@pytest.fixture
-def app(database_url):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True,
-                      "PUSH_INSECURE_HOSTS": ["127.0.0.1"]})
-    push = app.extensions["tlightchat"].context.links.push
-    push.spawn = lambda fn, *args: fn(*args)  # sent before the event's ack: nothing to wait for
-    yield app
-    app.extensions["tlightchat"].close()
-
-
-@pytest.fixture
-def service(app):
-    key = app.test_client().get("/push/key").get_json()["publicKey"]
-    endpoint = PushEndpoint(server_public=_unb64(key))
-    yield endpoint
-    endpoint.close()
-    assert endpoint.errors == []
+app = pytest.fixture(name="app")(push_app)
+service = pytest.fixture(name="service")(push_service)
 
 
 def group_tab(app, name):

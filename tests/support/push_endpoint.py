@@ -131,3 +131,25 @@ class PushEndpoint:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def push_app(database_url):
+    """An app whose push sends go to loopback (PUSH_INSECURE_HOSTS) and are made before
+    the event's ack (nothing to wait for). For `pytest.fixture(name="app")(push_app)`."""
+    from tlightchat import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True,
+                      "PUSH_INSECURE_HOSTS": ["127.0.0.1"]})
+    app.extensions["tlightchat"].context.links.push.spawn = lambda fn, *args: fn(*args)
+    yield app
+    app.extensions["tlightchat"].close()
+
+
+def push_service(app):
+    """This loopback push service, knowing the app's VAPID key: every request it gets is
+    checked; none may have failed by the end."""
+    key = app.test_client().get("/push/key").get_json()["publicKey"]
+    endpoint = PushEndpoint(server_public=_unb64(key))
+    yield endpoint
+    endpoint.close()
+    assert endpoint.errors == []

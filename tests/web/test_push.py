@@ -5,27 +5,11 @@ import re
 import pytest
 
 from tests.support.clients import Tab, form_token
-from tests.support.push_endpoint import PushEndpoint, _unb64
+from tests.support.push_endpoint import push_app, push_service
 
 
-@pytest.fixture
-def app(database_url):
-    from tlightchat import create_app
-
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True,
-                      "PUSH_INSECURE_HOSTS": ["127.0.0.1"]})
-    push = app.extensions["tlightchat"].context.links.push
-    push.spawn = lambda fn, *args: fn(*args)  # sent before the event's ack: nothing to wait for
-    return app
-
-
-@pytest.fixture
-def service(app):
-    key = app.test_client().get("/push/key").get_json()["publicKey"]
-    endpoint = PushEndpoint(server_public=_unb64(key))
-    yield endpoint
-    endpoint.close()
-    assert endpoint.errors == []
+app = pytest.fixture(name="app")(push_app)
+service = pytest.fixture(name="service")(push_service)
 
 
 def subscribe(tab, sub):
