@@ -3,7 +3,7 @@
 // and exposes a read-only debug handle (window.tlc) that the e2e tests read state and
 // RTCPeerConnection stats from.
 //
-// A new tab creates one anchor (the server names it "Slot 1") and puts it online at once:
+// A new tab creates one anchor ("Line 1") and puts it online at once:
 // opening the call page is the intent to be reachable, and it saves every first-time user
 // a click. After a reconnect (the server forgot this tab) the same slots are created again.
 // Longer than 300 lines: it is the page's one wiring of every part to every other; the
@@ -29,7 +29,7 @@ import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
 import { mountFiles } from './views/file-panel.js';
 import { mountBlockButtons } from './safety/block.js';
-import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
+import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
 
@@ -90,9 +90,11 @@ async function attempt(what, fn) {
   }
 }
 
-// No name: the server names it "Slot N", the lowest N this tab does not use.
+// No name: "Line N" in the page's language, the lowest N this tab does not use (the
+// server's own default, "Slot N", is for clients that send none).
 async function createAnchor(name = null, online = true) {
-  const ack = await attempt('add', () => signaling.request(P.ANCHOR_CREATE, name ? { name } : {}));
+  const line = name || nextLineName(ownAnchors(store.getState()).map((a) => a.name));
+  const ack = await attempt('add', () => signaling.request(P.ANCHOR_CREATE, { name: line }));
   if (ack && online) await setOnline(ack.anchor.id, true);
 }
 

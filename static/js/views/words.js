@@ -183,6 +183,13 @@ export const RING_NOTICE = {
   body: (slot) => t('ring.body', { slot }),
 };
 export const FIRST_FREE_SLOT = t('calls.firstFreeSlot');
+// A new line's name in this page's language ("Line 2"): the lowest n none of `taken` uses.
+export function nextLineName(taken) {
+  const names = new Set(taken);
+  let n = 1;
+  while (names.has(t('tile.lineName', { n }))) n += 1;
+  return t('tile.lineName', { n });
+}
 export const CONNECTIVITY_NOT_LOADED = t('calls.connectivityNotLoaded');
 export const CHAT_NOT_LOADED = t('calls.chatNotLoaded');
 
