@@ -16,3 +16,13 @@ test('the tile says what its buttons do, not "slot", "free" or "offline"', () =>
   assert.equal(PILL.idle[0], 'Available');
   assert.equal(t('tile.pipLabel'), 'Picture-in-picture');
 });
+
+test('the peer presenting its screen (call:peer-state screen) reaches the slot, only when true', async () => {
+  const { partyMedia } = await import('../../static/js/group-slot.js');
+  const slot = { callId: 'c1', peer: { anchorId: 'b' }, parties: [] };
+  assert.deepEqual(partyMedia(slot, { callId: 'c1', fromAnchorId: 'b', audio: true, video: true, screen: true }).peerMedia,
+    { audio: true, video: true, screen: true });
+  assert.deepEqual(partyMedia(slot, { callId: 'c1', fromAnchorId: 'b', audio: true, video: true, screen: false }).peerMedia,
+    { audio: true, video: true });
+  assert.equal(partyMedia(slot, { callId: 'c2', audio: true, video: true, screen: true }), slot, 'another call: unchanged');
+});

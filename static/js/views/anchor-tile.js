@@ -20,6 +20,7 @@ import { RemoteSound } from './sound.js';
 import { RemoveAsk } from './remove-ask.js';
 import { icon, setIcon } from './icons.js';
 import { PartyGrid } from './party-grid.js';
+import { Presenting } from './presenting.js';
 import { GROUP } from './group-words.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
@@ -89,18 +90,19 @@ export class AnchorTile {
       sources.map((s) => h('option', { value: s.id }, s.label)));
     this.mediaError = h('p', { class: 'media-error', role: 'alert' });
     this.safety = new SafetyLine(actions.trust || {}); // safety code, trust mark, privacy
+    this.present = new Presenting((sourceId) => this.actions.setSource(anchorId, sourceId)); // issue 31.4
     const removeBtn = h('button', { type: 'button', class: 'icon-btn remove-btn', dataset: { action: 'remove' }, title: TILE.remove, 'aria-label': TILE.remove }, '×');
     // in a call or a ring, the × asks first (remove-ask.js)
     this.removeAsk = new RemoveAsk({ opener: removeBtn, onYes: () => this.actions.remove(anchorId) });
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill, removeBtn), this.removeAsk.el,
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
-        this.outcome, this.ringPanel, this.netBanner),
+        this.outcome, this.ringPanel, this.netBanner, this.present.banner, this.present.peerBadge),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
         button('online', TILE.goOnline, 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, TILE.send), this.sourceSelect),
-        iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'),
+        iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'), this.present.button,
         iconButton('hangup', 'hangup', TILE.hangUp, 'danger hangup-btn', 'Shift+H'),
         h('button', { type: 'button', class: 'button icon-button add-someone-btn', dataset: { action: 'addSomeone' },
           'aria-label': GROUP.addSomeone, title: GROUP.addSomeoneTitle }, icon('addPerson')),
@@ -206,6 +208,7 @@ export class AnchorTile {
       this.local.srcObject = media.stream;
     }
     this.local.hidden = !media.videoTrack;
+    this.present.render(this.el, media, slot);
     this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack));
   }
 

@@ -152,6 +152,9 @@ export const TILE = {
   fullscreen: t('tile.fullscreen'), pipLabel: t('tile.pipLabel'),
   keysLabel: t('tile.keysLabel'), focus: t('tile.focus'), exitFocus: t('tile.exitFocus'),
   saving: t('tile.saving'), saved: t('tile.saved'),
+  // presenting a screen (presenting.js)
+  present: t('present.start'), stopPresenting: t('present.stop'), presenting: t('present.banner'),
+  peerPresenting: (name) => t('present.peer', { name: name || t('who.otherPerson') }),
 };
 
 // The movable self-view's name (self-view.js): which corner it is in, how to move it.
