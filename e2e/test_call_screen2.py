@@ -1,8 +1,10 @@
 """Issue 31, what was left after e2e/test_call_screen.py: the words people know (31.3),
 presenting a screen (31.4), empty states with a next step (31.8) and the smaller ones
 (31.9). Measured in the page at 1366×800, 390×844 and 844×390; axe finds nothing serious
-or moderate in the states shown. One module: two pages shared by every step (the suite's
-time is tight), so the steps run in order and each leaves the pages as it found them.
+or moderate in the states shown. One module: its own server (the empty lobby must be
+empty: a page closed mid-call elsewhere stays "away" on the shared one for 30 s) and two
+pages shared by every step (the suite's time is tight), so the steps run in order and
+each leaves the pages as it found them.
 getDisplayMedia in headless Chromium: the default flags' fake UI picks a fake screen."""
 import json
 import os
@@ -10,7 +12,7 @@ import os
 import pytest
 
 from .calls import connect, end_call
-from .conftest import keep_screenshots
+from .conftest import Server, keep_screenshots
 from .geometry import DESKTOP, PHONE, axe_violations, in_viewport, rect, set_viewport
 from .pages import CallPage
 from .services import close_browser, new_browser
@@ -23,17 +25,35 @@ SERIOUS = ("critical", "serious", "moderate")
 
 
 @pytest.fixture(scope="module")
-def pages(server):
-    drivers = [new_browser(), new_browser()]
+def own_server():
+    srv = Server().start()
+    yield srv
+    srv.stop()
+    srv.cleanup()
+
+
+@pytest.fixture(scope="module")
+def alone(own_server):
+    """Ada's page, the only one on the server."""
+    driver = new_browser()
     try:
-        a = CallPage(drivers[0], server).open()
+        a = CallPage(driver, own_server).open()
         a.rename("Ada")
-        b = CallPage(drivers[1], server).open()
-        b.rename("Bo")
-        yield a, b
+        yield a
     finally:
-        for d in drivers:
-            close_browser(d)
+        close_browser(driver)
+
+
+@pytest.fixture(scope="module")
+def pages(alone, own_server):
+    driver = new_browser()
+    try:
+        b = CallPage(driver, own_server).open()
+        b.rename("Bo")
+        alone.wait_sees(b)
+        yield alone, b
+    finally:
+        close_browser(driver)
 
 
 @pytest.fixture
@@ -48,9 +68,28 @@ def text(page, css):
     return page.js("const el = document.querySelector(arguments[0]); return el && el.textContent.trim()", css)
 
 
+def test_alone_the_call_and_chat_pages_offer_a_call_link(alone, request):
+    # 31.8: "Nobody else is online yet." with no next step, on /call and on /chat
+    a = alone
+    invite = "#lobby-invite a"
+    a.wait("return !document.querySelector('#lobby-invite').hidden", 3.0, "invite offered")
+    assert text(a, invite) == EN["chat.inviteByLink"]
+    a.driver.find_element("css selector", invite).click()
+    assert a.js("return document.activeElement.id") == "link-make"
+    assert in_viewport(a.driver, "#link-make")[0]
+    a.driver.get(a.server.url + "/chat")
+    a.wait("return document.querySelector('.chat-invite')", 5.0, "chat's empty state")
+    assert a.js("return document.querySelector('.chat-invite').getAttribute('href')") == "/call#links-panel"
+    assert a.js("return document.querySelector('.chat-invite').parentElement.textContent")\
+        .startswith(EN["chat.nobodyOnline"])
+    a.open()
+    keep_screenshots(request, [a.driver], "screen2-")
+
+
 def test_the_call_page_speaks_of_lines_people_can_call(ab):
     # 31.3: "Your call slots", "Slot 1", "+ Add slot", "Go offline", "Free"
-    a, _ = ab
+    a, b = ab
+    assert a.js("return document.querySelector('#lobby-invite').hidden"), "someone is here: no invite"
     tile = f".tile[data-anchor-id='{a.anchor}']"
     assert text(a, "#anchors-title") == "Your lines"
     assert text(a, "#add-anchor") == "Add a line"
@@ -92,5 +131,44 @@ def test_presenting_has_its_button_a_banner_and_shows_large_on_the_other_side(ab
     assert b.js("return window.tlc.media.get(arguments[0]).sourceId", b_line) == "camera"
     assert b.js("return document.querySelector(arguments[0]).hidden", f"{bt} .present-banner")
     a.wait("return !document.querySelector(arguments[0]).dataset.peerScreen", 5.0, "peer stopped", at)
+    # 31.9: how the call ended, and "Call again" under it
     end_call(b)
+    again = f"{at} button[data-action='callAgain']"
+    a.wait("return !document.querySelector(arguments[0]).hidden", 5.0, "call again offered", again)
+    assert text(a, again) == EN["outcome.callAgain"]
+    assert in_viewport(a.driver, again)[0]
+    a.driver.find_element("css selector", again).click()
+    b.wait_phase(b_line, "ringing-in")
+    b.click(b_line, "decline")
     a.wait_phase(a_line, "idle")
+
+
+def test_single_key_shortcuts_can_be_turned_off(ab):
+    # 31.9, WCAG 2.1.4: M, V, C, F, ? and Shift+H could not be turned off
+    a, _ = ab
+    mic = "return window.tlc.media.get(arguments[0]).micOn"
+    a.click(a.anchor, "shortcuts")
+    a.driver.find_element("id", "shortcuts-on").click()  # off
+    a.driver.find_element("id", "shortcuts-close").click()
+    a.js("document.activeElement.blur()")
+    a.driver.find_element("css selector", "body").send_keys("m")
+    assert a.js(mic, a.anchor) is True, "M muted with the shortcuts off"
+    assert a.js("return localStorage.getItem('tlc.shortcutsOff')") == "1"
+    a.click(a.anchor, "shortcuts")
+    a.driver.find_element("id", "shortcuts-on").click()  # on again
+    a.driver.find_element("id", "shortcuts-close").click()
+    a.js("document.activeElement.blur()")
+    a.driver.find_element("css selector", "body").send_keys("m")
+    a.wait(f"{mic} === false", 2.0, "M mutes", a.anchor)
+    a.driver.find_element("css selector", "body").send_keys("m")
+    a.wait(f"{mic} === true", 2.0, "M unmutes", a.anchor)
+
+
+def test_enter_sends_is_said_only_with_a_keyboard(ab):
+    # 31.9: "(Enter sends, Shift+Enter: new line)" on a phone, whose Enter is a new line
+    a, _ = ab
+    shown = "return getComputedStyle(document.querySelector('#chat-keys')).display !== 'none'"
+    assert a.js(shown) and text(a, "#chat-keys") == "Enter sends, Shift+Enter: new line"
+    set_viewport(a.driver, PHONE)
+    assert not a.js(shown)
+    assert a.js("return document.querySelector('#chat-panel [data-chat-input]').placeholder") == "Write a message…"

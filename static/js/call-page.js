@@ -119,6 +119,22 @@ const actions = {
   mic: (anchorId) => { const m = mediaOf(anchorId); if (m?.audioTrack) { m.setMic(!m.micOn); stage.say(ANNOUNCE.mic(m.micOn)); } },
   cam: (anchorId) => { const m = mediaOf(anchorId); if (m?.videoTrack) { m.setCam(!m.camOn); stage.say(ANNOUNCE.cam(m.camOn)); } },
   chat: () => stage.setChat(!stage.chatOpen()),
+  // "Call again" under a call's outcome (31.9): the same person's line, from this line,
+  // while it is in the lobby and takes calls (and the camera gate does not hold Call back)
+  canCallAgain: (anchorId) => {
+    const state = store.getState();
+    const peer = slotOf(state, anchorId).outcome?.peer;
+    const target = peer?.anchorId && state.lobby.anchors[peer.anchorId];
+    return Boolean(target && target.status !== 'offline' && state.lobby.anchors[anchorId]?.status === 'online');
+  },
+  callAgain: (anchorId) => {
+    const peer = slotOf(store.getState(), anchorId).outcome?.peer;
+    if (!peer?.anchorId || gate.blocked) return null;
+    notifier.ask();
+    const chosen = calls.callFrom;
+    calls.callFrom = anchorId; // read before call() first waits
+    try { return calls.call(peer.anchorId); } finally { calls.callFrom = chosen; }
+  },
   fullscreen: (anchorId) => stage.fullscreen(anchorId),
   pip: (anchorId) => stage.pip(anchorId),
   shortcuts: () => stage.showHelp(true),

@@ -84,6 +84,7 @@ export class AnchorTile {
     this.statsBar = h('div', { class: 'call-stats', 'aria-label': TILE.quality }, this.qualityBadge, this.detailsBtn, this.figures);
     this.statsBar.hidden = true;
     this.outcome = h('p', { class: 'outcome', role: 'status' });
+    this.again = button('callAgain', TILE.callAgain, 'small primary call-again'); // under the outcome (31.9)
     // what the peer turned off (call:peer-state), over the remote video
     this.peerMedia = h('p', { class: 'peer-media', role: 'status' });
     this.sourceSelect = h('select', { class: 'source', 'aria-label': TILE.sends },
@@ -97,7 +98,7 @@ export class AnchorTile {
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill, removeBtn), this.removeAsk.el,
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
-        this.outcome, this.ringPanel, this.netBanner, this.present.banner, this.present.peerBadge),
+        this.outcome, this.again, this.ringPanel, this.netBanner, this.present.banner, this.present.peerBadge),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
         button('online', TILE.goOnline, 'online-btn'),
@@ -165,6 +166,7 @@ export class AnchorTile {
     this.safety.render(session, slot);
 
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
+    this.again.hidden = !(phase === 'idle' && this.actions.canCallAgain?.(this.anchorId));
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
     const live = phase === 'connecting' || phase === 'connected';
     this.renderPeerNote();
@@ -247,6 +249,7 @@ export class AnchorTile {
     setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);
     setAttr(this.el, 'data-connection', signs.poor ? 'poor' : null);
     setAttr(this.el, 'data-poor-reason', signs.poor);
+    if (Boolean(signs.poor) !== (this.statsBar.dataset.quality === 'poor')) this.renderStats();
   }
 
   // The figures of the last second (session 'stats' events).
@@ -258,8 +261,10 @@ export class AnchorTile {
     setAttr(this.el, 'data-path', live && r.path ? (r.path.relayed ? 'relayed' : 'direct') : null);
     if (!live) return;
     const d = describe(r);
-    this.statsBar.dataset.quality = r.quality;
-    setText(this.qualityBadge, QUALITY_WORDS[r.quality]);
+    // the badge agrees with the "Poor connection" sign over the video (31.9)
+    const shown = this.el.dataset.connection === 'poor' ? 'poor' : r.quality;
+    this.statsBar.dataset.quality = shown;
+    setText(this.qualityBadge, QUALITY_WORDS[shown]);
     setText(this.statItems.rtt, `RTT ${d.rtt}`);
     setText(this.statItems.in, `↓ ${d.in}`);
     setText(this.statItems.out, `↑ ${d.out}`);

@@ -153,6 +153,7 @@ export const TILE = {
   keysLabel: t('tile.keysLabel'), focus: t('tile.focus'), exitFocus: t('tile.exitFocus'),
   saving: t('tile.saving'), saved: t('tile.saved'),
   // presenting a screen (presenting.js)
+  callAgain: t('outcome.callAgain'),
   present: t('present.start'), stopPresenting: t('present.stop'), presenting: t('present.banner'),
   peerPresenting: (name) => t('present.peer', { name: name || t('who.otherPerson') }),
 };
@@ -244,7 +245,7 @@ export const CHAT_STATUS = {
   cannotStore: t('chatStatus.cannotStore'),
 };
 export const CHAT = {
-  noConversations: t('chat.noConversations'), nobodyOnline: t('chat.nobodyOnline'), sayHello: t('chat.sayHello'),
+  noConversations: t('chat.noConversations'), nobodyOnline: t('chat.nobodyOnline'), inviteByLink: t('chat.inviteByLink'), sayHello: t('chat.sayHello'),
   loadingOlder: t('chat.loadingOlder'), scrollUp: t('chat.scrollUp'),
   start: t('chat.start'), loading: t('chat.loading'),
   online: t('chat.online'), offline: t('chat.offline'), offlineWaits: t('chat.offlineWaits'),
