@@ -74,6 +74,7 @@ def test_alone_the_call_and_chat_pages_offer_a_call_link(alone, request):
     invite = "#lobby-invite a"
     a.wait("return !document.querySelector('#lobby-invite').hidden", 3.0, "invite offered")
     assert text(a, invite) == EN["chat.inviteByLink"]
+    assert axe_violations(a.driver, SERIOUS) == [], "alone"
     a.driver.find_element("css selector", invite).click()
     assert a.js("return document.activeElement.id") == "link-make"
     assert in_viewport(a.driver, "#link-make")[0]
@@ -137,6 +138,7 @@ def test_presenting_has_its_button_a_banner_and_shows_large_on_the_other_side(ab
     a.wait("return !document.querySelector(arguments[0]).hidden", 5.0, "call again offered", again)
     assert text(a, again) == EN["outcome.callAgain"]
     assert in_viewport(a.driver, again)[0]
+    assert axe_violations(a.driver, SERIOUS) == [], "call ended, Call again"
     a.driver.find_element("css selector", again).click()
     b.wait_phase(b_line, "ringing-in")
     b.click(b_line, "decline")

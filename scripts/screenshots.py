@@ -38,11 +38,14 @@ def camera_blocked(server, out):
         close_browser(other)
 
 
-def present(caller, callee, out, tag):
-    """The callee presents its screen (a real click: getDisplayMedia wants one), then stops."""
+def present(caller, callee, out, size, tag):
+    """The callee presents its screen (a real click: getDisplayMedia wants one; pressed at
+    desktop size, as a phone's bar has no such button), then stops."""
     tile = f".tile[data-anchor-id='{callee.anchor}']"
+    set_viewport(callee.driver, DESKTOP)
     callee.driver.find_element("css selector", f"{tile} .present-btn").click()
     callee.wait("return document.querySelector(arguments[0]).dataset.presenting === 'true'", 5.0, None, tile)
+    set_viewport(callee.driver, size)
     caller.wait("return document.querySelector('.tile[data-peer-screen]')", 5.0)
     callee.js("document.activeElement.blur(); document.querySelector(arguments[0]).scrollIntoView({block: 'nearest'})", tile)
     callee.driver.save_screenshot(os.path.join(out, f"presenting-{tag}.png"))
@@ -80,7 +83,7 @@ def main(out):
             callee.js("window.scrollTo(0, 0); document.activeElement.blur()")
             callee.js("document.querySelector('.tile').scrollIntoView({block: 'nearest'})")
             callee_driver.save_screenshot(os.path.join(out, f"call-{tag}.png"))
-            present(caller, callee, out, tag)
+            present(caller, callee, out, size, tag)
             callee.click(callee.anchor, "chat")
             callee.wait("return document.body.classList.contains('chat-open')", 2.0)
             callee_driver.save_screenshot(os.path.join(out, f"chat-{tag}.png"))

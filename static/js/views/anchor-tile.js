@@ -9,7 +9,7 @@
 // Those come from the PeerSession's own events, not through the store.
 // A call of three or more shows a tile per party over the stage (party-grid.js).
 // Just over 300 lines: one tile's controls and states, each a few lines; the parts that stand alone
-// (self-view, safety line, sound, party grid) are modules of their own.
+// (self-view, safety line, sound, party grid, presenting) are modules of their own.
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
