@@ -93,7 +93,7 @@ def test_the_x_of_a_line_in_a_call_asks_first_and_the_peer_hears_hung_up(server,
     a.click(line, "remove")
     for css in (f"{ask} p", f"{ask} [data-ask='yes']", f"{ask} [data-ask='no']"):
         assert in_viewport(a.driver, css)[0], css
-    assert text(a, f"{ask} p") == EN["tile.removeAsk"].format(name=b.name, slot="Slot 1")
+    assert text(a, f"{ask} p") == EN["tile.removeAsk"].format(name=b.name, slot="Line 1")
     assert a.js("return document.activeElement.dataset.ask") == "no"  # the safe answer
     assert axe_violations(a.driver, ("critical", "serious", "moderate")) == [], "asking"
     # Escape keeps the line and the call; focus is back on the ×.

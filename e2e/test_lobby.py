@@ -118,7 +118,7 @@ def test_two_tabs_of_one_person_are_told_apart_and_share_a_rename(server, browse
     got = watcher.wait(f"const l = (() => {{ {labels} }})(); return l.length === 2 && l", 5.0,
                        "the watcher sees both tabs' slots", first.user_id)
     assert got[0] != got[1], got
-    assert all(label.startswith("Slot 1 · ") for label in got), got
+    assert all(label.startswith("Line 1 · ") for label in got), got
     assert {label.rsplit("tab ", 1)[1] for label in got} == {"1", "2"}
     assert all("Chrom" in label for label in got), got  # the browser's own label
     second.rename("Two Tabs")

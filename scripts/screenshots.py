@@ -1,7 +1,8 @@
 """`make screenshots`: start the app, drive two headless browsers into a call and save
 PNGs of what people see to docs/screenshots/ (the README shows them): the call stage on a
 desktop, a phone and a phone on its side (844×390), the ringing state, chat beside the
-call, and a camera that is blocked (issue 31.1) at each of those sizes.
+call, a camera that is blocked (issue 31.1) and presenting a screen (issue 31.4: the
+presenter's banner at each size, the other side's large view on a desktop).
 
 Usage: python scripts/screenshots.py [OUT_DIR]
 """
@@ -37,6 +38,25 @@ def camera_blocked(server, out):
         close_browser(other)
 
 
+def present(caller, callee, out, size, tag):
+    """The callee presents its screen (a real click: getDisplayMedia wants one; pressed at
+    desktop size, as a phone's bar has no such button), then stops."""
+    tile = f".tile[data-anchor-id='{callee.anchor}']"
+    set_viewport(callee.driver, DESKTOP)
+    callee.driver.find_element("css selector", f"{tile} .present-btn").click()
+    callee.wait("return document.querySelector(arguments[0]).dataset.presenting === 'true'", 5.0, None, tile)
+    set_viewport(callee.driver, size)
+    caller.wait("return document.querySelector('.tile[data-peer-screen]')", 5.0)
+    callee.js("document.activeElement.blur(); document.querySelector(arguments[0]).scrollIntoView({block: 'nearest'})", tile)
+    callee.driver.save_screenshot(os.path.join(out, f"presenting-{tag}.png"))
+    if tag == "desktop":
+        caller.js("document.querySelector('.tile[data-peer-screen]').scrollIntoView({block: 'start'})")
+        caller.driver.save_screenshot(os.path.join(out, "presented-desktop.png"))
+    callee.driver.find_element("css selector", f"{tile} .stop-present").click()
+    callee.wait("return !document.querySelector(arguments[0]).dataset.presenting", 5.0, None, tile)
+    callee.js("window.scrollTo(0, 0); document.querySelector(arguments[0]).scrollIntoView({block: 'nearest'})", tile)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     server = Server().start()
@@ -63,6 +83,7 @@ def main(out):
             callee.js("window.scrollTo(0, 0); document.activeElement.blur()")
             callee.js("document.querySelector('.tile').scrollIntoView({block: 'nearest'})")
             callee_driver.save_screenshot(os.path.join(out, f"call-{tag}.png"))
+            present(caller, callee, out, size, tag)
             callee.click(callee.anchor, "chat")
             callee.wait("return document.body.classList.contains('chat-open')", 2.0)
             callee_driver.save_screenshot(os.path.join(out, f"chat-{tag}.png"))

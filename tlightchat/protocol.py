@@ -211,6 +211,7 @@ class PeerState(Payload):
     callId: Id
     audio: StrictBool   # the microphone is on and has a track
     video: StrictBool   # the camera (or screen) is on and has a track
+    screen: StrictBool = False  # what it sends is its screen (issue 31.4: shown large)
 
 
 # -- chat (tlightchat/chat/service.py stores; tlightchat/realtime/chat_handlers.py handles) --

@@ -3,7 +3,7 @@
 // and exposes a read-only debug handle (window.tlc) that the e2e tests read state and
 // RTCPeerConnection stats from.
 //
-// A new tab creates one anchor (the server names it "Slot 1") and puts it online at once:
+// A new tab creates one anchor ("Line 1") and puts it online at once:
 // opening the call page is the intent to be reachable, and it saves every first-time user
 // a click. After a reconnect (the server forgot this tab) the same slots are created again.
 // Longer than 300 lines: it is the page's one wiring of every part to every other; the
@@ -29,7 +29,7 @@ import { watchReachability } from './views/unreachable.js';
 import { CallStage } from './views/stage.js';
 import { mountFiles } from './views/file-panel.js';
 import { mountBlockButtons } from './safety/block.js';
-import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE } from './views/words.js';
+import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
 
@@ -90,9 +90,11 @@ async function attempt(what, fn) {
   }
 }
 
-// No name: the server names it "Slot N", the lowest N this tab does not use.
+// No name: "Line N" in the page's language, the lowest N this tab does not use (the
+// server's own default, "Slot N", is for clients that send none).
 async function createAnchor(name = null, online = true) {
-  const ack = await attempt('add', () => signaling.request(P.ANCHOR_CREATE, name ? { name } : {}));
+  const line = name || nextLineName(ownAnchors(store.getState()).map((a) => a.name));
+  const ack = await attempt('add', () => signaling.request(P.ANCHOR_CREATE, { name: line }));
   if (ack && online) await setOnline(ack.anchor.id, true);
 }
 
@@ -117,6 +119,22 @@ const actions = {
   mic: (anchorId) => { const m = mediaOf(anchorId); if (m?.audioTrack) { m.setMic(!m.micOn); stage.say(ANNOUNCE.mic(m.micOn)); } },
   cam: (anchorId) => { const m = mediaOf(anchorId); if (m?.videoTrack) { m.setCam(!m.camOn); stage.say(ANNOUNCE.cam(m.camOn)); } },
   chat: () => stage.setChat(!stage.chatOpen()),
+  // "Call again" under a call's outcome (31.9): the same person's line, from this line,
+  // while it is in the lobby and takes calls (and the camera gate does not hold Call back)
+  canCallAgain: (anchorId) => {
+    const state = store.getState();
+    const peer = slotOf(state, anchorId).outcome?.peer;
+    const target = peer?.anchorId && state.lobby.anchors[peer.anchorId];
+    return Boolean(target && target.status !== 'offline' && state.lobby.anchors[anchorId]?.status === 'online');
+  },
+  callAgain: (anchorId) => {
+    const peer = slotOf(store.getState(), anchorId).outcome?.peer;
+    if (!peer?.anchorId || gate.blocked) return null;
+    notifier.ask();
+    const chosen = calls.callFrom;
+    calls.callFrom = anchorId; // read before call() first waits
+    try { return calls.call(peer.anchorId); } finally { calls.callFrom = chosen; }
+  },
   fullscreen: (anchorId) => stage.fullscreen(anchorId),
   pip: (anchorId) => stage.pip(anchorId),
   shortcuts: () => stage.showHelp(true),

@@ -165,8 +165,10 @@ export class Calls {
   }
 
   reportPeerState(session, media) {
-    const state = { audio: Boolean(media.micOn && media.audioTrack), video: Boolean(media.camOn && media.videoTrack) };
-    if (session.sentPeerState?.audio === state.audio && session.sentPeerState?.video === state.video) return;
+    const state = { audio: Boolean(media.micOn && media.audioTrack), video: Boolean(media.camOn && media.videoTrack),
+      screen: media.sourceId === 'screen' && Boolean(media.videoTrack) }; // presenting (issue 31.4)
+    const sent = session.sentPeerState;
+    if (sent?.audio === state.audio && sent?.video === state.video && sent?.screen === state.screen) return;
     session.sentPeerState = state;
     this.signaling.request(P.CALL_PEER_STATE, { callId: session.callId, ...state })
       .catch((err) => { session.sentPeerState = null; session.trace?.('call:peer-state not sent', err); });

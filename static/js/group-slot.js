@@ -65,7 +65,7 @@ export function partyLeft(slot, p, now) {
 // call:peer-state from one party: its tile says "muted" / "camera off".
 export function partyMedia(slot, p) {
   if (slot.callId !== p.callId) return slot;
-  const peerMedia = { audio: p.audio, video: p.video };
+  const peerMedia = { audio: p.audio, video: p.video, ...(p.screen === true ? { screen: true } : {}) }; // presenting (31.4)
   const from = p.fromAnchorId;
   const parties = (slot.parties || []).map((x) => (!from || x.peer.anchorId === from ? { ...x, peerMedia } : x));
   const primary = !from || slot.peer?.anchorId === from;

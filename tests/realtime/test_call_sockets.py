@@ -198,7 +198,7 @@ def test_peer_state_is_relayed_to_the_other_side_only_and_stamped(pair, tab):
     assert ann.ask("call:peer-state", {"callId": call_id, "audio": False, "video": True}) \
         == {"ok": True}
     assert bob.events("call:peer-state") == [
-        {"callId": call_id, "fromAnchorId": ann.anchor, "audio": False, "video": True}]
+        {"callId": call_id, "fromAnchorId": ann.anchor, "audio": False, "video": True, "screen": False}]
     assert ann.events("call:peer-state") == []
     eve = tab()
     intruder = eve.ask("call:peer-state", {"callId": call_id, "audio": True, "video": True})

@@ -254,7 +254,8 @@ def call_media(ctx, cid, p):
 
 @handles("call:peer-state")
 def call_peer_state(ctx, cid, p):
-    return ctx.dispatch(A.call_peer_state_reported(cid, p["callId"], p["audio"], p["video"]))
+    return ctx.dispatch(A.call_peer_state_reported(cid, p["callId"], p["audio"], p["video"],
+                                                    p.get("screen", False)))
 
 
 @handles("call:hangup")

@@ -238,7 +238,7 @@ def _call_messages(action, prev, nxt, actor):
 # action type → (event, the payload keys relayed).
 RELAYED = {
     A.CALL_SIGNALLED: (E.CALL_SIGNAL, ("description", "candidate")),
-    A.CALL_PEER_STATE_REPORTED: (E.CALL_PEER_STATE, ("audio", "video")),
+    A.CALL_PEER_STATE_REPORTED: (E.CALL_PEER_STATE, ("audio", "video", "screen")),
 }
 
 

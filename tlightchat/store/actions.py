@@ -194,8 +194,8 @@ def call_media_reported(client_id, call_id, flowing, to=None):
     return _action(CALL_MEDIA_REPORTED, payload, client_id)
 
 
-def call_peer_state_reported(client_id, call_id, audio, video):
-    return _action(CALL_PEER_STATE_REPORTED, {"callId": call_id, "audio": audio, "video": video},
+def call_peer_state_reported(client_id, call_id, audio, video, screen=False):
+    return _action(CALL_PEER_STATE_REPORTED, {"callId": call_id, "audio": audio, "video": video, "screen": screen},
                    client_id)
 
 

@@ -9,7 +9,7 @@
 // Those come from the PeerSession's own events, not through the store.
 // A call of three or more shows a tile per party over the stage (party-grid.js).
 // Just over 300 lines: one tile's controls and states, each a few lines; the parts that stand alone
-// (self-view, safety line, sound, party grid) are modules of their own.
+// (self-view, safety line, sound, party grid, presenting) are modules of their own.
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
@@ -20,6 +20,7 @@ import { RemoteSound } from './sound.js';
 import { RemoveAsk } from './remove-ask.js';
 import { icon, setIcon } from './icons.js';
 import { PartyGrid } from './party-grid.js';
+import { Presenting } from './presenting.js';
 import { GROUP } from './group-words.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
@@ -83,24 +84,26 @@ export class AnchorTile {
     this.statsBar = h('div', { class: 'call-stats', 'aria-label': TILE.quality }, this.qualityBadge, this.detailsBtn, this.figures);
     this.statsBar.hidden = true;
     this.outcome = h('p', { class: 'outcome', role: 'status' });
+    this.again = button('callAgain', TILE.callAgain, 'small primary call-again'); // under the outcome (31.9)
     // what the peer turned off (call:peer-state), over the remote video
     this.peerMedia = h('p', { class: 'peer-media', role: 'status' });
     this.sourceSelect = h('select', { class: 'source', 'aria-label': TILE.sends },
       sources.map((s) => h('option', { value: s.id }, s.label)));
     this.mediaError = h('p', { class: 'media-error', role: 'alert' });
     this.safety = new SafetyLine(actions.trust || {}); // safety code, trust mark, privacy
+    this.present = new Presenting((sourceId) => this.actions.setSource(anchorId, sourceId)); // issue 31.4
     const removeBtn = h('button', { type: 'button', class: 'icon-btn remove-btn', dataset: { action: 'remove' }, title: TILE.remove, 'aria-label': TILE.remove }, '×');
     // in a call or a ring, the × asks first (remove-ask.js)
     this.removeAsk = new RemoveAsk({ opener: removeBtn, onYes: () => this.actions.remove(anchorId) });
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill, removeBtn), this.removeAsk.el,
       h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
-        this.outcome, this.ringPanel, this.netBanner),
+        this.outcome, this.again, this.ringPanel, this.netBanner, this.present.banner, this.present.peerBadge),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
         button('online', TILE.goOnline, 'online-btn'),
         h('label', { class: 'source-label' }, h('span', { class: 'sr-only' }, TILE.send), this.sourceSelect),
-        iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'),
+        iconButton('mic', 'mic', TILE.mute, 'toggle mic-btn'), iconButton('cam', 'cam', TILE.stopCam, 'toggle cam-btn'), this.present.button,
         iconButton('hangup', 'hangup', TILE.hangUp, 'danger hangup-btn', 'Shift+H'),
         h('button', { type: 'button', class: 'button icon-button add-someone-btn', dataset: { action: 'addSomeone' },
           'aria-label': GROUP.addSomeone, title: GROUP.addSomeoneTitle }, icon('addPerson')),
@@ -163,6 +166,7 @@ export class AnchorTile {
     this.safety.render(session, slot);
 
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
+    this.again.hidden = !(phase === 'idle' && this.actions.canCallAgain?.(this.anchorId));
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
     const live = phase === 'connecting' || phase === 'connected';
     this.renderPeerNote();
@@ -206,6 +210,7 @@ export class AnchorTile {
       this.local.srcObject = media.stream;
     }
     this.local.hidden = !media.videoTrack;
+    this.present.render(this.el, media, slot);
     this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack));
   }
 
@@ -244,6 +249,7 @@ export class AnchorTile {
     setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);
     setAttr(this.el, 'data-connection', signs.poor ? 'poor' : null);
     setAttr(this.el, 'data-poor-reason', signs.poor);
+    if (Boolean(signs.poor) !== (this.statsBar.dataset.quality === 'poor')) this.renderStats();
   }
 
   // The figures of the last second (session 'stats' events).
@@ -255,8 +261,10 @@ export class AnchorTile {
     setAttr(this.el, 'data-path', live && r.path ? (r.path.relayed ? 'relayed' : 'direct') : null);
     if (!live) return;
     const d = describe(r);
-    this.statsBar.dataset.quality = r.quality;
-    setText(this.qualityBadge, QUALITY_WORDS[r.quality]);
+    // the badge agrees with the "Poor connection" sign over the video (31.9)
+    const shown = this.el.dataset.connection === 'poor' ? 'poor' : r.quality;
+    this.statsBar.dataset.quality = shown;
+    setText(this.qualityBadge, QUALITY_WORDS[shown]);
     setText(this.statItems.rtt, `RTT ${d.rtt}`);
     setText(this.statItems.in, `↓ ${d.in}`);
     setText(this.statItems.out, `↑ ${d.out}`);

@@ -48,6 +48,15 @@ export class LobbyView {
     this.root = root;
     this.list = root.querySelector('#lobby-list');
     this.empty = root.querySelector('#lobby-empty');
+    // nobody here: the next step is a call link (issue 31.8); its button takes focus
+    this.invite = root.querySelector('#lobby-invite');
+    this.invite?.addEventListener('click', (e) => {
+      const make = document.querySelector('#link-make');
+      if (!make) return;
+      e.preventDefault();
+      make.scrollIntoView({ block: 'center' });
+      make.focus();
+    });
     this.count = root.querySelector('#lobby-count');
     this.note = root.querySelector('#lobby-note');
     this.error = root.querySelector('#lobby-error');
@@ -223,6 +232,7 @@ export class LobbyView {
     setAttr(this.note, 'hidden', !note);
     setText(this.empty, lobby.query ? LOBBY.noMatch(lobby.query) : LOBBY.nobody);
     setAttr(this.empty, 'hidden', others > 0 || (!lobby.query && online > inView));
+    if (this.invite) this.invite.hidden = this.empty.hidden || Boolean(lobby.query);
   }
 
   makeUser(user) {

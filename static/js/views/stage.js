@@ -6,6 +6,7 @@ import { ownAnchors, slotOf } from '../store.js';
 import { ANNOUNCE } from './words.js';
 
 const LIVE = new Set(['connecting', 'connected']);
+const KEYS_OFF = 'tlc.shortcutsOff';
 const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
 
 export class CallStage {
@@ -18,6 +19,12 @@ export class CallStage {
     document.querySelector('#chat-close')?.addEventListener('click', () => this.setChat(false));
     document.querySelector('#shortcuts-close').addEventListener('click', () => this.showHelp(false));
     document.addEventListener('keydown', this.onKey.bind(this));
+    // WCAG 2.1.4: the single-key shortcuts can be turned off (this browser remembers)
+    this.keysOn = document.querySelector('#shortcuts-on');
+    try { this.keysOn.checked = localStorage.getItem(KEYS_OFF) !== '1'; } catch { /* storage blocked: on */ }
+    this.keysOn.addEventListener('change', () => {
+      try { localStorage.setItem(KEYS_OFF, this.keysOn.checked ? '0' : '1'); } catch { /* kept for this page only */ }
+    });
   }
 
   // The slot the shortcuts act on: the one in a call, else the first.
@@ -29,7 +36,7 @@ export class CallStage {
 
   onKey(e) {
     if (e.key === 'Escape' && !this.help.hidden) { this.showHelp(false); return; }
-    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || !this.keysOn.checked) return;
     const id = this.current();
     const key = e.key.toLowerCase();
     const act = {

@@ -152,6 +152,10 @@ export const TILE = {
   fullscreen: t('tile.fullscreen'), pipLabel: t('tile.pipLabel'),
   keysLabel: t('tile.keysLabel'), focus: t('tile.focus'), exitFocus: t('tile.exitFocus'),
   saving: t('tile.saving'), saved: t('tile.saved'),
+  // presenting a screen (presenting.js)
+  callAgain: t('outcome.callAgain'),
+  present: t('present.start'), stopPresenting: t('present.stop'), presenting: t('present.banner'),
+  peerPresenting: (name) => t('present.peer', { name: name || t('who.otherPerson') }),
 };
 
 // The movable self-view's name (self-view.js): which corner it is in, how to move it.
@@ -183,6 +187,13 @@ export const RING_NOTICE = {
   body: (slot) => t('ring.body', { slot }),
 };
 export const FIRST_FREE_SLOT = t('calls.firstFreeSlot');
+// A new line's name in this page's language ("Line 2"): the lowest n none of `taken` uses.
+export function nextLineName(taken) {
+  const names = new Set(taken);
+  let n = 1;
+  while (names.has(t('tile.lineName', { n }))) n += 1;
+  return t('tile.lineName', { n });
+}
 export const CONNECTIVITY_NOT_LOADED = t('calls.connectivityNotLoaded');
 export const CHAT_NOT_LOADED = t('calls.chatNotLoaded');
 
@@ -234,7 +245,7 @@ export const CHAT_STATUS = {
   cannotStore: t('chatStatus.cannotStore'),
 };
 export const CHAT = {
-  noConversations: t('chat.noConversations'), nobodyOnline: t('chat.nobodyOnline'), sayHello: t('chat.sayHello'),
+  noConversations: t('chat.noConversations'), nobodyOnline: t('chat.nobodyOnline'), inviteByLink: t('chat.inviteByLink'), sayHello: t('chat.sayHello'),
   loadingOlder: t('chat.loadingOlder'), scrollUp: t('chat.scrollUp'),
   start: t('chat.start'), loading: t('chat.loading'),
   online: t('chat.online'), offline: t('chat.offline'), offlineWaits: t('chat.offlineWaits'),
