@@ -117,3 +117,11 @@ export function addEnded(slot, p, now, idle) {
   }
   return { ...slot, adding, roster: note(slot, p.reason, entry.peer, now) };
 }
+
+// The name of the party `peerAnchorId` of a slot's call (a file card's sender): its own
+// entry in `parties`, `peer` only when it is that party (in a group call `peer` is the first).
+export function partyName(slot, peerAnchorId) {
+  const party = (slot?.parties || []).find((x) => x.peer?.anchorId === peerAnchorId);
+  if (party?.peer?.displayName) return party.peer.displayName;
+  return slot?.peer?.anchorId === peerAnchorId ? slot.peer.displayName || '' : '';
+}

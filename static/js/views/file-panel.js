@@ -8,6 +8,7 @@ import { Transfers } from '../files/transfers.js';
 import { canStream } from '../files/sink.js';
 import { FILES } from './file-words.js';
 import { makeCard, updateCard } from './file-card.js';
+import { partyName } from '../group-slot.js';
 
 export function mountFiles({ signaling, calls, store, root = document.querySelector('#files-panel') }) {
   if (!root) return null;
@@ -31,7 +32,7 @@ export function mountFiles({ signaling, calls, store, root = document.querySelec
     const slot = Object.values(state.calls).find((c) => c.callId === callId);
     const anchor = state.lobby?.anchors?.[peerAnchorId];
     const client = anchor && state.lobby.clients?.[anchor.clientId];
-    return slot?.peer?.displayName || (client && state.lobby.users?.[client.userId]?.displayName) || '…';
+    return partyName(slot, peerAnchorId) || (client && state.lobby.users?.[client.userId]?.displayName) || '…';
   };
   const chosen = () => {
     const sessions = live();
