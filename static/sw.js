@@ -44,8 +44,8 @@ self.addEventListener('fetch', (event) => {
 // -- Web Push rings (issue 27.3; tlightchat/reach/push.py) ----------------------------
 // The message is {type: "ring", id, caller}: a notification with Accept and Decline;
 // {type: "ring-end", id} closes it (another device answered, or the ring is over).
-// Accept opens (or focuses) the call page; Decline and the notification's close end it
-// on this device. Another ring with the same id replaces it (its tag).
+// Accept opens (or focuses) the call page; Decline ends the ring (below). Another ring
+// with the same id replaces it (its tag).
 self.addEventListener('push', (event) => {
   let ring = null;
   try { ring = event.data && event.data.json(); } catch { ring = null; }
@@ -63,12 +63,24 @@ self.addEventListener('push', (event) => {
   }));
 });
 
+// Decline tells the server (the ring's id is the credential: web/links.py), so the caller
+// hears "declined" at once and every device stops ringing. Accept opens the call page.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  if (event.action === 'decline') return;
+  const id = String(event.notification.data?.id || '').slice(0, 32);
+  if (event.action === 'decline') {
+    event.waitUntil(fetch(new URL(`me/rings/${encodeURIComponent(id)}/decline`, scope).href, {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: '{}',
+    }).catch(() => null));
+    return;
+  }
+  // Accept: the call page, which accepts this ring's call once it arrives (reach/call-links.js)
   const callUrl = new URL('call', scope).href;
+  const accept = `${callUrl}#accept=${encodeURIComponent(id)}`;
   event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((open) => {
     const page = open.find((c) => new URL(c.url).pathname === new URL(callUrl).pathname);
-    return page ? page.focus() : self.clients.openWindow(callUrl);
+    if (!page) return self.clients.openWindow(accept);
+    page.postMessage({ type: 'accept-ring', id });
+    return page.focus();
   }));
 });
