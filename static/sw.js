@@ -55,13 +55,27 @@ self.addEventListener('push', (event) => {
     return;
   }
   if (!ring || ring.type !== 'ring' || typeof ring.caller !== 'string') return;
-  event.waitUntil(self.registration.showNotification(`${ring.caller.slice(0, 40)} is calling you`, {
-    body: 'TLightChat', tag: `ring-${String(ring.id).slice(0, 32)}`, renotify: true, requireInteraction: true,
-    icon: new URL('static/icons/icon-192.png', scope).href,
-    actions: [{ action: 'accept', title: 'Accept' }, { action: 'decline', title: 'Decline' }],
-    data: { id: ring.id },
-  }));
+  event.waitUntil(ringWords().then((words) => self.registration.showNotification(
+    words.calling.replace('{name}', ring.caller.slice(0, 40)), {
+      body: 'TLightChat', tag: `ring-${String(ring.id).slice(0, 32)}`, renotify: true, requireInteraction: true,
+      icon: new URL('static/icons/icon-192.png', scope).href,
+      actions: [{ action: 'accept', title: words.accept }, { action: 'decline', title: words.decline }],
+      data: { id: ring.id },
+    })));
 });
+
+// The notification's words in the person's language: the message holds only the caller's
+// name and an id, so /me keeps them here when rings are turned on (reach/push-setting.js).
+const WORDS = { cache: 'ring-words', key: new URL('ring-words', scope).href };
+const ENGLISH = { calling: '{name} is calling you', accept: 'Accept', decline: 'Decline' };
+function ringWords() {
+  return caches.open(WORDS.cache).then((cache) => cache.match(WORDS.key)).then((kept) => kept && kept.json())
+    .then((kept) => Object.fromEntries(Object.entries(ENGLISH).map(([k, english]) => {
+      const word = kept && typeof kept[k] === 'string' && kept[k].slice(0, 80);
+      return [k, word && (k !== 'calling' || word.includes('{name}')) ? word : english];
+    })))
+    .catch(() => ENGLISH);
+}
 
 // Decline tells the server (the ring's id is the credential: web/links.py), so the caller
 // hears "declined" at once and every device stops ringing. Accept opens the call page.
