@@ -120,6 +120,8 @@ class LinkService:
         self.device_rings[key] = (now + seconds, maker_id, ring_id)
         for old in [r for r, (until, _m, _v) in self.ring_callers.items() if until <= now]:
             del self.ring_callers[old]
+        for old in [k for k, until in self.declined.items() if until <= now]:
+            del self.declined[old]  # a Decline the visitor's page never came back for
         self.ring_callers[ring_id] = (now + seconds, maker_id, visitor_id)
         return True
 
