@@ -44,8 +44,8 @@ self.addEventListener('fetch', (event) => {
 // -- Web Push rings (issue 27.3; tlightchat/reach/push.py) ----------------------------
 // The message is {type: "ring", id, caller}: a notification with Accept and Decline;
 // {type: "ring-end", id} closes it (another device answered, or the ring is over).
-// Accept opens (or focuses) the call page; Decline and the notification's close end it
-// on this device. Another ring with the same id replaces it (its tag).
+// Accept opens (or focuses) the call page; Decline ends the ring (below). Another ring
+// with the same id replaces it (its tag).
 self.addEventListener('push', (event) => {
   let ring = null;
   try { ring = event.data && event.data.json(); } catch { ring = null; }
@@ -55,20 +55,46 @@ self.addEventListener('push', (event) => {
     return;
   }
   if (!ring || ring.type !== 'ring' || typeof ring.caller !== 'string') return;
-  event.waitUntil(self.registration.showNotification(`${ring.caller.slice(0, 40)} is calling you`, {
-    body: 'TLightChat', tag: `ring-${String(ring.id).slice(0, 32)}`, renotify: true, requireInteraction: true,
-    icon: new URL('static/icons/icon-192.png', scope).href,
-    actions: [{ action: 'accept', title: 'Accept' }, { action: 'decline', title: 'Decline' }],
-    data: { id: ring.id },
-  }));
+  event.waitUntil(ringWords().then((words) => self.registration.showNotification(
+    words.calling.replace('{name}', ring.caller.slice(0, 40)), {
+      body: 'TLightChat', tag: `ring-${String(ring.id).slice(0, 32)}`, renotify: true, requireInteraction: true,
+      icon: new URL('static/icons/icon-192.png', scope).href,
+      actions: [{ action: 'accept', title: words.accept }, { action: 'decline', title: words.decline }],
+      data: { id: ring.id },
+    })));
 });
 
+// The notification's words in the person's language: the message holds only the caller's
+// name and an id, so /me keeps them here when rings are turned on (reach/push-setting.js).
+const WORDS = { cache: 'ring-words', key: new URL('ring-words', scope).href };
+const ENGLISH = { calling: '{name} is calling you', accept: 'Accept', decline: 'Decline' };
+function ringWords() {
+  return caches.open(WORDS.cache).then((cache) => cache.match(WORDS.key)).then((kept) => kept && kept.json())
+    .then((kept) => Object.fromEntries(Object.entries(ENGLISH).map(([k, english]) => {
+      const word = kept && typeof kept[k] === 'string' && kept[k].slice(0, 80);
+      return [k, word && (k !== 'calling' || word.includes('{name}')) ? word : english];
+    })))
+    .catch(() => ENGLISH);
+}
+
+// Decline tells the server (the ring's id is the credential: web/links.py), so the caller
+// hears "declined" at once and every device stops ringing. Accept opens the call page.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  if (event.action === 'decline') return;
+  const id = String(event.notification.data?.id || '').slice(0, 32);
+  if (event.action === 'decline') {
+    event.waitUntil(fetch(new URL(`me/rings/${encodeURIComponent(id)}/decline`, scope).href, {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: '{}',
+    }).catch(() => null));
+    return;
+  }
+  // Accept: the call page, which accepts this ring's call once it arrives (reach/call-links.js)
   const callUrl = new URL('call', scope).href;
+  const accept = `${callUrl}#accept=${encodeURIComponent(id)}`;
   event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((open) => {
     const page = open.find((c) => new URL(c.url).pathname === new URL(callUrl).pathname);
-    return page ? page.focus() : self.clients.openWindow(callUrl);
+    if (!page) return self.clients.openWindow(accept);
+    page.postMessage({ type: 'accept-ring', id });
+    return page.focus();
   }));
 });

@@ -10,6 +10,7 @@ the maker verified: a stranger) and every other rule of a call apply unchanged.
 from ..errors import N_, Refusal
 from ..protocol import handles
 from ..store import selectors as S
+from .links import DECLINED
 
 NOT_ONLINE = N_("the person who made this link is not online now; try again later")
 RETRY_MS = 2000  # a visitor's page opens the link again this often while devices ring
@@ -74,6 +75,8 @@ def _ring_devices(ctx, token, cid, maker_id):
 @handles("link:open")
 def link_open(ctx, cid, p):
     links = _links(ctx)
+    if links.was_declined(p["token"], ctx.user_of(cid)):  # Decline on a device (no retryAfterMs)
+        raise Refusal("unavailable", DECLINED)
     again = links.asking_again(p["token"], ctx.user_of(cid))
     link = links.check(p["token"], _address(ctx, cid), count=not again)
     if link["userId"] == ctx.user_of(cid):

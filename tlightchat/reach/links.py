@@ -32,6 +32,7 @@ EXPIRED = N_("This call link has expired. Ask the person who sent it for a new o
 REVOKED = N_("This call link was turned off by the person who made it. Ask them for a new one.")
 UNKNOWN = N_("This call link does not exist. Check that you copied all of it, or ask for a new one.")
 TOO_MANY = N_("Too many call links were opened from your network address; try again in a few minutes.")
+DECLINED = N_("The person you are calling declined.")
 
 
 def new_id():
@@ -55,6 +56,8 @@ class LinkService:
         self.push = push  # push.py PushService or None: rings a maker with no slot online
         # (token hash, visitor id) -> (until (clock), maker id, ring id): devices ringing
         self.device_rings = {}
+        self.declined = {}   # (token hash, visitor) -> until: Decline on a device said no
+        self.ring_callers = {}  # ring id -> (until, maker, visitor): Accept's page finds the ring
 
     def _now(self):
         return datetime.fromtimestamp(self.clock(), timezone.utc)
@@ -115,7 +118,18 @@ class LinkService:
         if self.push is None or not self.push.ring(maker_id, caller_name, ring_id):
             return False
         self.device_rings[key] = (now + seconds, maker_id, ring_id)
+        for old in [r for r, (until, _m, _v) in self.ring_callers.items() if until <= now]:
+            del self.ring_callers[old]
+        for old in [k for k, until in self.declined.items() if until <= now]:
+            del self.declined[old]  # a Decline the visitor's page never came back for
+        self.ring_callers[ring_id] = (now + seconds, maker_id, visitor_id)
         return True
+
+    def ring_caller(self, user_id, ring_id):
+        """Accept on a device opened the call page: the visitor whose ring it accepts
+        (their user id), while the ring lasts; None when it is not this person's."""
+        until, maker_id, visitor_id = self.ring_callers.get(ring_id, (0, None, None))
+        return visitor_id if maker_id == user_id and until > self.clock() else None
 
     def devices_answered(self, token, visitor_id):
         """The maker's page is open and the call goes to it: every device stops ringing
@@ -123,6 +137,25 @@ class LinkService:
         ring = self.device_rings.pop((token_hash(token), visitor_id), None)
         if ring is not None and self.push is not None:
             self.push.ring_ended(ring[1], ring[2])
+
+    def decline_devices(self, user_id, ring_id):
+        """Decline on one of the maker's devices (the ring's opaque id, which only their
+        devices were sent): every device stops ringing and the visitor's page, asking
+        again, hears "declined". False when no ring of this person has that id."""
+        for key, (until, maker_id, rid) in list(self.device_rings.items()):
+            if maker_id == user_id and rid == ring_id and until > self.clock():
+                del self.device_rings[key]
+                self.ring_callers.pop(rid, None)
+                self.declined[key] = until
+                if self.push is not None:
+                    self.push.ring_ended(maker_id, rid)
+                return True
+        return False
+
+    def was_declined(self, token, visitor_id):
+        """True once: the visitor's next `link:open` after a Decline hears it."""
+        until = self.declined.pop((token_hash(token), visitor_id), None) if isinstance(token, str) else None
+        return until is not None and until > self.clock()
 
     def asking_again(self, token, visitor_id):
         """True while this visitor's ring of this link's devices lasts (not a new visit)."""

@@ -8,16 +8,26 @@ POST /l/<token>   the visitor's name (stored), then on to /call with the token i
                   fragment: the call page opens the link over its socket (`link:open`)
                   and calls the slot. A fragment never reaches a server log or a Referer.
 POST /me/links/<id>/revoke   the maker turns a link off (listed on /me).
+GET  /me/rings/<id>          {caller}: the user id of the visitor whose push ring this is
+                  (Accept opened /call#accept=<id>; the page accepts that visitor's
+                  ring once it arrives), 404 when it is not this person's or is over.
+POST /me/rings/<id>/decline  Decline on a push ring's notification (static/sw.js): the
+                  worker has the cookie but no page, so no CSRF token. It needs none: the
+                  id is a secret only this person's devices were sent (encrypted), and the
+                  body must be JSON, which no other site can post here without a CORS
+                  preflight this server never grants. 404 when no ring of theirs has it.
 """
 import json
 import time
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_babel import format_datetime, gettext as _
 
 from ..errors import Refusal, translated
 from ..ice import ice_servers
 from ..reach.links import EXPIRED, REVOKED, TOO_MANY
+from .accounts import csrf
 
 
 def _status(err):
@@ -73,6 +83,22 @@ def blueprint(links, identity):
         else:
             flash(_("No such call link of yours (it may be off already)."), "error")
         return redirect(url_for("pages.me"), code=303)
+
+    @bp.get("/me/rings/<ring_id>")
+    def ring_caller(ring_id):
+        caller = links.ring_caller(g.user.id, ring_id[:32])
+        if caller is None:
+            return jsonify(ok=False, error={"code": "not-found", "message": "no such ring"}), 404
+        return jsonify(ok=True, caller=caller)
+
+    @bp.post("/me/rings/<ring_id>/decline")
+    @csrf.exempt
+    def decline_ring(ring_id):
+        if not request.is_json:
+            return jsonify(ok=False, error={"code": "invalid-payload", "message": "send JSON"}), 400
+        if len(ring_id) > 32 or not links.decline_devices(g.user.id, ring_id):
+            return jsonify(ok=False, error={"code": "not-found", "message": "no such ring"}), 404
+        return jsonify(ok=True)
 
     @bp.app_context_processor
     def call_links():

@@ -10,6 +10,7 @@
 import * as P from '../protocol.js';
 import { freeAnchor, ownAnchors } from '../store.js';
 import { t } from '../i18n.js';
+import { mountAcceptRing } from './accept-ring.js';
 
 export function takeLinkToken(location = globalThis.location, history = globalThis.history) {
   const match = /^#link=([A-Za-z0-9_-]{1,64})$/.exec(location.hash || '');
@@ -95,4 +96,5 @@ export function mountLinks(parts) {
   mountLinkMaker(document.querySelector('#links-panel'), parts);
   const token = takeLinkToken();
   if (token) ringByLink({ token, ...parts });
+  mountAcceptRing(parts); // Accept on a push ring's notification
 }

@@ -16,12 +16,22 @@ async function post(url, body) {
   return answer;
 }
 
+// The ring notification's words in this page's language, where the worker reads them
+// (static/sw.js: the push message holds only the caller's name and an id).
+async function keepRingWords(registration) {
+  const words = { calling: t('phase.ringingIn'), accept: t('tile.accept'), decline: t('tile.decline') };
+  const cache = await caches.open('ring-words');
+  await cache.put(new URL('ring-words', registration.scope).href,
+                  new Response(JSON.stringify(words), { headers: { 'Content-Type': 'application/json' } }));
+}
+
 const keyBytes = (b64) => Uint8Array.from(atob(b64.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
 async function turnOn(registration) {
   if (await Notification.requestPermission() !== 'granted') throw new Error(t('reach.pushDenied'));
   const { publicKey } = await (await fetch(root.dataset.key)).json();
   const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+  await keepRingWords(registration);
   await post(root.dataset.on, subscription.toJSON());
 }
 
@@ -39,6 +49,7 @@ async function start() {
   }
   const registration = await navigator.serviceWorker.ready;
   toggle.checked = Boolean(await registration.pushManager.getSubscription());
+  if (toggle.checked) keepRingWords(registration).catch(() => {}); // the language may have changed
   toggle.disabled = false;
   root.dataset.state = toggle.checked ? 'on' : 'off';
   toggle.addEventListener('change', async () => {
