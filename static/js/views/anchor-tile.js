@@ -163,6 +163,7 @@ export class AnchorTile {
     this.safety.render(session, slot);
 
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
+    setAttr(this.el, 'data-peer-user', slot.peer && phase !== 'idle' && !group ? slot.peer.userId : null); // safety/peer-actions.js
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
     const live = phase === 'connecting' || phase === 'connected';
     this.renderPeerNote();
