@@ -70,7 +70,7 @@ def test_a_blocked_persons_ring_never_reaches_the_blockers_page(server, browsers
              5.0, "Ann gone from Bob's lobby again")
 
 
-def test_a_lookalike_name_is_marked_in_the_lobby(server, browsers):
+def test_a_lookalike_name_is_marked_in_the_lobby_and_on_its_ring(server, browsers):
     from .pages import shot
 
     ann, copy, bea = open_pages(server, browsers, 3)
@@ -85,6 +85,13 @@ def test_a_lookalike_name_is_marked_in_the_lobby(server, browsers):
     tags = {bea.js(f"return {tag}.textContent", p.user_id) for p in (ann, copy)}
     assert len(tags) == 2  # each its own tag: the two can be told apart
     shot(bea, "lookalike-lobby.png", "#lobby-list")
+    # The lookalike rings Bea: her ring shows the same mark (safety/name-mark.js).
+    copy_tag = bea.js(f"return {tag}.textContent", copy.user_id)
+    assert copy.driver.execute_async_script(RING, bea.anchor)["ok"] is True
+    on_ring = f".tile[data-peer-user='{copy.user_id}'] .peer-safety .lookalike-tag"
+    bea.wait(f"const t = document.querySelector(\"{on_ring}\"); return !!t && !t.hidden && !!t.offsetParent"
+             f" && t.textContent === '{copy_tag}'", 5.0, "the ring marked with the lookalike's tag")
+    shot(bea, "lookalike-ring.png", ".tile[data-phase='ringing-in']")
 
 
 def test_an_operator_bans_a_user_and_their_open_tab_is_signed_out(server_factory, browsers):

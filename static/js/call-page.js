@@ -207,7 +207,7 @@ const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
   onSearch: (query) => signaling.request(P.LOBBY_GET, query ? { query } : {}),
 });
 mountBlockButtons(document.querySelector('#lobby-list'), signaling); // issue 35
-mountPeerActions(document.querySelector('#anchors-panel'), signaling);
+mountPeerActions(document.querySelector('#anchors-panel'), signaling, store);
 const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id, peerAnchorId) => calls.sessionOf(id, peerAnchorId),
   say: (text) => stage.say(text),

@@ -11,7 +11,7 @@ export function mount(root, { signaling, lobbyStore }) {
   const me = { id: root.dataset.userId, displayName: root.dataset.userName };
   const store = new ChatStore({ signaling, lobbyStore, me, maxLength: Number(root.dataset.maxLength) || 4000 });
   const view = new ChatView(root, store);
-  mountChatSafety(root, { signaling, store }); // Block and Report (issue 35)
+  mountChatSafety(root, { signaling, store, lobbyStore }); // Block and Report (issue 35)
   store.start();
   const wanted = new URLSearchParams(location.search).get('with');
   if (wanted) view.open(wanted);

@@ -1,11 +1,12 @@
 // "Block" and "Report" on a call tile, during the ring (in or out) and the call (issue 35).
 // The tile says whom it is with in `data-peer-user` (views/anchor-tile.js, a call of two);
-// this module adds the two buttons under the ring panel and keeps them shown only while
-// there is such a person. Blocking ends a ring between the two at the server (declined, as
+// this module adds the two buttons (and the lookalike mark, name-mark.js) to the tile's
+// body, by its status line ("… is calling you"), shown only while there is such a person. Blocking ends a ring between the two at the server (declined, as
 // any decline: docs/protocol.md "Safety"); a call goes on until hung up, and no later ring
 // gets through. The buttons use data-safety, not the tile's own data-action.
 import { t } from '../i18n.js';
 import { act } from './block.js';
+import { nameMark, showMark } from './name-mark.js';
 
 function button(action) {
   const el = document.createElement('button');
@@ -17,25 +18,27 @@ function button(action) {
   return el;
 }
 
-function fill(tile) {
+function fill(tile, lobbyStore) {
   const peer = tile.dataset.peerUser || '';
   let bar = tile.querySelector('.peer-safety');
   if (!bar && peer) {
     bar = document.createElement('div');
     bar.className = 'peer-safety';
-    bar.append(button('block'), button('report'));
-    (tile.querySelector('.ring-panel') || tile.firstElementChild)?.after(bar);
+    bar.append(nameMark(), button('block'), button('report'));
+    const body = tile.querySelector('.tile-body');
+    if (body?.firstElementChild) body.firstElementChild.after(bar); else (body || tile).append(bar);
   }
   if (!bar) return;
   if (bar.dataset.for !== peer) { // another person: fresh buttons
     bar.dataset.for = peer;
-    for (const el of bar.children) { el.disabled = false; el.textContent = t(`safety.${el.dataset.safety}`); }
+    for (const el of bar.querySelectorAll('button')) { el.disabled = false; el.textContent = t(`safety.${el.dataset.safety}`); }
   }
+  showMark(bar.querySelector('.lookalike-tag'), lobbyStore, peer);
   bar.hidden = !peer;
 }
 
-export function mountPeerActions(panel, signaling) {
-  const all = () => panel.querySelectorAll('.tile').forEach(fill);
+export function mountPeerActions(panel, signaling, lobbyStore) {
+  const all = () => panel.querySelectorAll('.tile').forEach((tile) => fill(tile, lobbyStore));
   new MutationObserver(all).observe(panel, {
     childList: true, subtree: true, attributes: true, attributeFilter: ['data-peer-user'],
   });
@@ -45,5 +48,6 @@ export function mountPeerActions(panel, signaling) {
     if (!userId) return;
     await act(pressed, pressed.dataset.safety, userId, signaling);
   });
+  lobbyStore.subscribe((state, prev) => { if (state.lobby !== prev?.lobby) all(); });
   all();
 }
