@@ -5,16 +5,14 @@
 // any decline: docs/protocol.md "Safety"); a call goes on until hung up, and no later ring
 // gets through. The buttons use data-safety, not the tile's own data-action.
 import { t } from '../i18n.js';
-import { act } from './block.js';
+import { act, button } from './block.js';
 import { nameMark, showMark } from './name-mark.js';
 
-function button(action) {
-  const el = document.createElement('button');
-  el.type = 'button';
-  el.className = `button small ${action}-btn`;
+// the lobby's button, marked data-safety: the tile's own click handler takes data-action
+function tileButton(action) {
+  const el = button(action, action);
+  delete el.dataset.action;
   el.dataset.safety = action;
-  el.textContent = t(`safety.${action}`);
-  el.title = t(`safety.${action}Title`);
   return el;
 }
 
@@ -24,7 +22,7 @@ function fill(tile, lobbyStore) {
   if (!bar && peer) {
     bar = document.createElement('div');
     bar.className = 'peer-safety';
-    bar.append(nameMark(), button('block'), button('report'));
+    bar.append(nameMark(), tileButton('block'), tileButton('report'));
     const body = tile.querySelector('.tile-body');
     if (body?.firstElementChild) body.firstElementChild.after(bar); else (body || tile).append(bar);
   }
