@@ -3,7 +3,7 @@
 // (call-page.js) and the standalone /chat page (chat/chat-page.js) both mount it.
 import { ChatStore } from './store.js';
 import { ChatView } from './view.js';
-import { mountChatSafety } from '../safety/chat-actions.js';
+import { mountChatSafety } from './block-report.js';
 
 export function mount(root, { signaling, lobbyStore }) {
   if (root.dataset.mounted) return root._chat;

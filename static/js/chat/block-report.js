@@ -1,9 +1,10 @@
 // "Block" and "Report" in the chat's thread header (issue 35), for the person of the open
-// conversation (none for a group's), and the lookalike mark beside the name (name-mark.js). Same buttons and requests as the lobby's (block.js);
-// a block hides their earlier messages for me at the server, and the chat's next page
-// load shows it. Mounted by chat/panel.js; the chat view needs no change.
-import { act, button } from './block.js';
-import { nameMark, showMark } from './name-mark.js';
+// conversation (none for a group's), and the lookalike mark beside the name
+// (safety/name-mark.js). Same buttons and requests as the lobby's (safety/block.js); a
+// block hides their earlier messages for me at the server, and the chat's next page load
+// shows it. Mounted by chat/panel.js; the chat view needs no change.
+import { act, button } from '../safety/block.js';
+import { nameMark, showMark } from '../safety/name-mark.js';
 
 export function mountChatSafety(root, { signaling, store, lobbyStore }) {
   const title = root.querySelector('[data-chat-title]');
