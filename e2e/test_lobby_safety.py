@@ -1,6 +1,6 @@
 """Issue 35 in real browsers: a person blocked from the lobby's Block button cannot ring
 the blocker (the ring never reaches her page, and his page is told only "offline"), and
-the two no longer see each other in the lobby."""
+the two no longer see each other in the lobby; Block on a ring ends it (as any decline)."""
 from .pages import open_pages
 
 # Every call:ring and every ringing-in phase the page ever had, recorded from the start.
@@ -54,9 +54,23 @@ def test_a_blocked_persons_ring_never_reaches_the_blockers_page(server, browsers
              5.0, "Ann back in Bob's lobby")
     assert bob.driver.execute_async_script(RING, ann_anchor)["ok"] is True
     ann.wait("return window.__rings.length > 0", 5.0, "the ring reaches Ann once unblocked")
+    # Block on the ring itself (the tile's Block, safety/peer-actions.js): the ring ends
+    # for both, Bob's page told "declined" as for any decline.
+    on_ring = f".tile[data-peer-user='{bob.user_id}'] .peer-safety button[data-safety='block']"
+    ann.wait(f"const b = document.querySelector(\"{on_ring}\"); return !!b && !!b.offsetParent",
+             5.0, "a Block button on the ring")
+    bob.js("window.__ended = [];"
+           "window.tlc.signaling.on('call:invite-ended', (e) => window.__ended.push(e.reason));")
+    ann.js(f"document.querySelector(\"{on_ring}\").click()")
+    ann.wait("return document.querySelectorAll('.tile[data-phase=\"ringing-in\"]').length === 0",
+             5.0, "the ring gone from Ann's page")
+    bob.wait("return window.__ended.length > 0", 5.0, "Bob told the ring ended")
+    assert bob.js("return window.__ended") == ["declined"]
+    bob.wait(f"return !document.querySelector(\".lobby-user[data-user-id='{ann.user_id}']\")",
+             5.0, "Ann gone from Bob's lobby again")
 
 
-def test_a_lookalike_name_is_marked_in_the_lobby(server, browsers):
+def test_a_lookalike_name_is_marked_in_the_lobby_and_on_its_ring(server, browsers):
     from .pages import shot
 
     ann, copy, bea = open_pages(server, browsers, 3)
@@ -71,6 +85,13 @@ def test_a_lookalike_name_is_marked_in_the_lobby(server, browsers):
     tags = {bea.js(f"return {tag}.textContent", p.user_id) for p in (ann, copy)}
     assert len(tags) == 2  # each its own tag: the two can be told apart
     shot(bea, "lookalike-lobby.png", "#lobby-list")
+    # The lookalike rings Bea: her ring shows the same mark (safety/name-mark.js).
+    copy_tag = bea.js(f"return {tag}.textContent", copy.user_id)
+    assert copy.driver.execute_async_script(RING, bea.anchor)["ok"] is True
+    on_ring = f".tile[data-peer-user='{copy.user_id}'] .peer-safety .lookalike-tag"
+    bea.wait(f"const t = document.querySelector(\"{on_ring}\"); return !!t && !t.hidden && !!t.offsetParent"
+             f" && t.textContent === '{copy_tag}'", 5.0, "the ring marked with the lookalike's tag")
+    shot(bea, "lookalike-ring.png", ".tile[data-phase='ringing-in']")
 
 
 def test_an_operator_bans_a_user_and_their_open_tab_is_signed_out(server_factory, browsers):

@@ -142,3 +142,24 @@ def test_a_ring_the_guard_refuses_leaves_no_missed_call_during_do_not_disturb(ap
     assert invite(bob, ann.anchor)["error"] == OFFLINE  # one it would ring: kept
     [missed] = ok(ann.ask("chat:history", {"with": bob.user_id}))["messages"]
     assert missed["kind"] == "call-missed"
+
+
+@pytest.mark.parametrize("who", ["callee", "caller"])
+def test_a_block_ends_the_ring_between_the_two_as_any_decline(two_nodes, who):
+    """Block pressed on the ring itself (issue 35): the ring ends for both, the caller
+    told `declined` (as any decline: nothing says block), and nothing rings on."""
+    here, there = two_nodes
+    ann, bob = group_tab(here, "Ann"), group_tab(there, "Bob")
+    carl, dan = group_tab(here, "Carl"), group_tab(there, "Dan")
+    ring = ok(invite(ann, bob.anchor))
+    other = ok(invite(carl, dan.anchor))  # a ring between others: left ringing
+    ann.clear(), bob.clear()
+    blocker, blocked = (bob, ann) if who == "callee" else (ann, bob)
+    ok(blocker.ask("safety:block", {"userId": blocked.user_id}))
+    reason = "declined" if who == "callee" else "cancelled"
+    for tab in (ann, bob):
+        [ended] = tab.events("call:invite-ended")
+        assert ended["invitationId"] == ring["invitationId"] and ended["reason"] == reason
+        assert ring["invitationId"] not in ok(tab.ask("me:state"))["invitations"]
+    assert other["invitationId"] in ok(dan.ask("me:state"))["invitations"]
+    assert not carl.events("call:invite-ended") and not dan.events("call:invite-ended")

@@ -5,6 +5,7 @@ one node, Bob on the other; the rules live in the shared database)."""
 import pytest
 
 from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
+from e2e.services import wait_for
 from tests.support.cluster_calls import heard, mentions
 from tests.support.clients import Tab
 from tlightchat import create_app
@@ -251,3 +252,30 @@ def test_an_invisible_person_sees_the_lobby_and_nobody_sees_them(world):
     # Visible again: back in the views that could hold her, on every node.
     ok(ann.ask("safety:set", {"invisible": False}))
     heard(bob, "lobby:snapshot", lambda snap: ann.user_id in snap["users"])
+
+
+def told_online(tab, number):
+    """The lobby tells `number` online: by a fresh snapshot (a view that held or may hold
+    the person) or by lobby:count (any other), whichever this tab gets; the last word counts."""
+    said = []
+
+    def check():
+        tab._pull()
+        said.extend(m["args"][0]["online"] for m in tab._inbox
+                    if m["name"] in ("lobby:snapshot", "lobby:count"))
+        tab.clear()
+        return said and said[-1] == number
+
+    return wait_for(check, 5.0, f"{number} online told to {tab.client_id}")
+
+
+def test_an_invisible_person_is_not_counted_online(world):
+    """'online' in the lobby counts nobody invisible, on every node, at once and for newcomers."""
+    ann, bob = world()
+    ok(ann.ask("safety:set", {"invisible": True}))
+    told_online(bob, 1)
+    carl = Tab(bob.app)
+    assert carl.events("lobby:snapshot")[0]["online"] == 2  # Bob and Carl
+    ok(ann.ask("safety:set", {"invisible": False}))
+    told_online(bob, 3)
+    told_online(carl, 3)

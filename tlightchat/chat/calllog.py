@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timezone
 
 from . import grouplog
+from ..errors import Refusal
 from ..events import CHAT_MESSAGE
 from ..store import actions as A
 from ..worker import SerialWorker
@@ -26,6 +27,8 @@ _INVITE_KIND = {A.INVITATION_DECLINED: "call-declined", A.INVITATION_CANCELLED: 
                 A.CLOCK_TICKED: "call-missed"}
 # A ring that ended unanswered is missed for the callee either way; `reason` says how,
 # so the timeline can say "cancelled" or "rang out" (docs/protocol.md, Chat).
+# the chat writer's answers when a side's user row is gone (chat/writes.py)
+GONE = ("not-found", "invalid-state")
 _MISSED_HOW = {A.INVITATION_CANCELLED: {"reason": "cancelled"},
                A.CLOCK_TICKED: {"reason": "rang-out"}}
 
@@ -124,8 +127,13 @@ class CallLog:
                         continue
                     message, duplicate = self.chat.record_call_event(caller, callee, kind, ref,
                                                                      at=at, **details)
-                except Exception:
-                    log.exception("recording a call event failed", extra={"call": ref})
+                except Exception as err:
+                    if isinstance(err, Refusal) and err.code in GONE:
+                        # one of the two deleted their account meanwhile (issue 35, perhaps
+                        # on another node): nothing is written that would name them again
+                        log.info("call event of a deleted user not recorded", extra={"call": ref})
+                    else:
+                        log.exception("recording a call event failed", extra={"call": ref})
                     continue
                 if not duplicate:
                     for user_id in (caller, callee):

@@ -114,11 +114,16 @@ class LobbyViews:
         for uid in view.held():
             self.watchers.setdefault(uid, []).append(client_id)
         self._classify(view)
-        self.online = len(state["users"])
+        self.online = self.count_online(state)
         view.told = (self.online, view.complete)  # the snapshot says both
         shown = [user_id, *(u for u in view.pins - hidden if u in state["users"]), *picked]
         return {**S.lobby_entries(state, shown), "online": self.online,
                 "complete": view.complete, "query": query, "window": self.size}
+
+    def count_online(self, state):
+        """The number online the lobby shows: invisible users (issue 35) are not in it."""
+        users = state["users"]
+        return len(users) - sum(1 for uid in self.always_hidden if uid in users)
 
     def drop(self, client_id):
         view = self.views.pop(client_id, None)
@@ -149,7 +154,7 @@ class LobbyViews:
     # -- routing ---------------------------------------------------------------------
     def route(self, event, data, prev, nxt):
         """The clients a lobby delta goes to; keeps the views in step with the change."""
-        self.online = len(nxt["users"])
+        self.online = self.count_online(nxt)
         if event == E.LOBBY_CLIENT_JOINED:
             return self._joined(data["user"]["id"], prev, nxt)
         if event == E.LOBBY_CLIENT_LEFT:

@@ -208,6 +208,9 @@ class Safety:
             for cid in rebuild:
                 if cid in lobby.views and ctx.serves(state, cid):
                     ctx.send_snapshot(cid)
+            if change and "invisible" in change:  # the number online too, to every view
+                lobby.online = lobby.count_online(state)
+                ctx.send_counts()
         return 0
 
 

@@ -3,16 +3,40 @@
 Same shape as realtime/handlers.py: (ctx, clientId, payload) → ack fields. The acting
 user comes from the socket. A block is stored, then both people's lobby views are
 rebuilt on every node (each loses the other); the blocked person is told nothing else.
+A ring between the two that is still ringing ends with the block (pressed on the ring
+itself, or anywhere while it rings): declined by the blocker's side, cancelled if the
+blocker was the one ringing — as any decline, so the caller learns nothing of a block.
 """
 from ..errors import Refusal
 from ..protocol import handles
+from ..store import actions as A
 from . import rules
+
+
+def _end_rings(ctx, me, peer):
+    state = ctx.store.get_state()
+    clients = state["clients"]
+    for inv in list(state["invitations"].values()):
+        caller = clients.get(inv["fromClientId"], {}).get("userId")
+        callee = clients.get(inv["toClientId"], {}).get("userId")
+        if (caller, callee) == (peer, me):
+            action = A.invitation_declined(inv["toClientId"], inv["id"])
+        elif (caller, callee) == (me, peer):
+            action = A.invitation_cancelled(inv["fromClientId"], inv["id"])
+        else:
+            continue
+        try:
+            ctx.dispatch(action)
+        except Refusal as err:
+            if err.code != "not-found":  # not-found: it ended meanwhile
+                raise
 
 
 @handles("safety:block")
 def block(ctx, cid, p):
     me, peer = ctx.user_of(cid), p["userId"]
     ctx.safety.data.block(me, peer, online=peer in ctx.store.get_state()["users"])
+    _end_rings(ctx, me, peer)
     ctx.safety.refresh([me, peer])
     return {"userId": peer}
 

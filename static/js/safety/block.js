@@ -1,14 +1,16 @@
 // "Block" and "Report" on each other person's lobby row (issue 35, docs/protocol.md
-// "Safety"). A report carries the reason the person types (nothing else here). The
+// "Safety"). A report carries the reason the person types and, if they tick it, the last
+// messages of their conversation (report.js). The
 // server enforces the block: it answers the blocked person's rings and messages as if
 // this user were offline or unknown, and takes each out of the other's lobby (a fresh
 // lobby:snapshot follows). This module only adds the button and asks; unblocking is on
 // /me. Rows are built by views/lobby.js; a MutationObserver adds the button to new ones,
 // so the lobby view needs no change.
-import { SAFETY_BLOCK, SAFETY_REPORT } from '../protocol.js';
+import { SAFETY_BLOCK } from '../protocol.js';
 import { t } from '../i18n.js';
+import { reportPerson } from './report.js';
 
-function button(action, key) {
+export function button(action, key) {
   const el = document.createElement('button');
   el.type = 'button';
   el.className = `button small ${action}-btn`;
@@ -36,18 +38,23 @@ export function mountBlockButtons(list, signaling) {
     const pressed = event.target.closest('button[data-action="block"], button[data-action="report"]');
     const userId = pressed?.closest('.lobby-user')?.dataset.userId;
     if (!userId) return;
-    const report = pressed.dataset.action === 'report';
-    const reason = report ? window.prompt(t('safety.reportAsk')) : null;
-    if (report && reason === null) return; // cancelled
-    pressed.disabled = true;
-    try {
-      if (report) await signaling.request(SAFETY_REPORT, { userId, reason: reason.slice(0, 500) });
-      else await signaling.request(SAFETY_BLOCK, { userId });
-      if (report) pressed.textContent = t('safety.reported');
-    } catch (err) {
-      console.warn(`safety:${pressed.dataset.action} failed`, err);
-      pressed.disabled = false;
-    }
+    await act(pressed, pressed.dataset.action, userId, signaling);
   });
   fill();
+}
+
+/** A Block or Report button pressed for `userId` (the lobby, the tile and the ring). */
+export async function act(pressed, action, userId, signaling) {
+  pressed.disabled = true;
+  try {
+    if (action === 'report') {
+      if (await reportPerson(signaling, userId)) pressed.textContent = t('safety.reported');
+      else pressed.disabled = false; // cancelled
+    } else {
+      await signaling.request(SAFETY_BLOCK, { userId });
+    }
+  } catch (err) {
+    console.warn(`safety:${action} failed`, err);
+    pressed.disabled = false;
+  }
 }

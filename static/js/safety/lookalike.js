@@ -23,3 +23,15 @@ export function skeleton(name) {
 }
 
 export const TABLE_SIZE = TABLE.size;
+
+// The server's tag for `userId` when someone else among `users` (the lobby's) has a name
+// that reads or looks the same (`keysOf`: views/lobby.js's nameKeys), else null: the
+// ring and the chat mark that person as the lobby does (issue 35).
+export function lookalikeTag(users, userId, keysOf) {
+  const user = users?.[userId];
+  if (!user?.tag) return null;
+  const mine = new Set(keysOf(user.displayName));
+  const clash = Object.entries(users).some(([id, u]) => id !== userId
+    && keysOf(u.displayName).some((key) => mine.has(key)));
+  return clash ? user.tag : null;
+}

@@ -167,6 +167,7 @@ export class AnchorTile {
 
     setText(this.outcome, phase === 'idle' ? outcomeText(slot.outcome) : '');
     this.again.hidden = !(phase === 'idle' && this.actions.canCallAgain?.(this.anchorId));
+    setAttr(this.el, 'data-peer-user', slot.peer && phase !== 'idle' && !group ? slot.peer.userId : null); // safety/peer-actions.js
     setText(this.peerLabel, slot.peer && phase !== 'idle' ? `${slot.peer.displayName} · ${slot.peer.anchorName}` : '');
     const live = phase === 'connecting' || phase === 'connected';
     this.renderPeerNote();

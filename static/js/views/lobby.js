@@ -29,7 +29,7 @@ export const fold = (text) => text.toLowerCase().replace(/ß/g, 'ss').replace(/�
 // such people are told apart by the server's `tag` (docs/protocol.md, lobby:snapshot).
 export const nameKey = (name) => fold(name.normalize('NFKC')).replace(/[\s\u200b-\u200d\u2060\ufeff]/gu, '');
 // A name's keys: as it reads, and as it looks (a lookalike of another, issue 35).
-const nameKeys = (name) => [nameKey(name), `look:${skeleton(name)}`];
+export const nameKeys = (name) => [nameKey(name), `look:${skeleton(name)}`];
 const number = new Intl.NumberFormat('en');
 
 // " · Chrome on Linux, tab 2" when the anchor's user has several tabs in the lobby, so
