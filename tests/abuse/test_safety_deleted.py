@@ -1,10 +1,10 @@
 """Issue 35 on a cluster: a call event that comes after an account was deleted (the call
 went on on another node) must not bring back rows that name the deleted user."""
-from tests.storage.test_mydata import rows_naming
 from tests.support.calls import connect
 from tests.support.clients import Tab
 from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.cluster_calls import heard
+from tests.support.storage import rows_naming
 from tlightchat.safety.mydata import delete_user
 
 

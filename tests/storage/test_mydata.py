@@ -6,11 +6,11 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import MetaData, select
 
 from tests.support.accounts import register
 from tests.support.clients import Tab, form_token
 from tests.support.push_endpoint import Subscription
+from tests.support.storage import rows_naming
 from tlightchat import create_app
 from tlightchat.chat.groups import conversation_id
 
@@ -20,20 +20,6 @@ pytestmark = pytest.mark.storage
 def make(database_url, **config):
     return create_app({"DATABASE_URL": database_url, "TESTING": True,
                        "PUSH_INSECURE_HOSTS": ["127.0.0.1"], **config})
-
-
-def rows_naming(app, user_id):
-    db = app.extensions["tlightchat"].db
-    found = []
-    with db.engine.connect() as c:
-        meta = MetaData()
-        meta.reflect(bind=c)
-        for table in meta.sorted_tables:
-            for row in c.execute(select(table)).mappings():
-                if any(user_id in (value if isinstance(value, str) else json.dumps(value))
-                       for value in row.values() if isinstance(value, (str, list, dict))):
-                    found.append((table.name, dict(row)))
-    return found
 
 
 def ok(ack):
