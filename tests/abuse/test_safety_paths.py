@@ -6,6 +6,7 @@ import pytest
 from tests.support.calls import connect
 from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.clients import Tab, form_token
+from tests.support.cluster_calls import heard
 from tests.support.push_endpoint import push_app, push_service
 
 OFFLINE = {"code": "unavailable", "message": "that anchor is offline"}
@@ -163,3 +164,22 @@ def test_a_block_ends_the_ring_between_the_two_as_any_decline(two_nodes, who):
         assert ring["invitationId"] not in ok(tab.ask("me:state"))["invitations"]
     assert other["invitationId"] in ok(dan.ask("me:state"))["invitations"]
     assert not carl.events("call:invite-ended") and not dan.events("call:invite-ended")
+
+
+@pytest.mark.parametrize("who", ["party", "rung"])
+def test_a_block_ends_a_ring_into_a_call_that_holds_the_other(two_nodes, who):
+    """Ann and Bob are in a call; Ann rings Carl into it. A block between Bob and Carl
+    (either way) while it rings ends that ring, declined by Carl's side: he never joins
+    a call where he and Bob would get each other's media (found by a review: only rings
+    between the two ended)."""
+    here, there = two_nodes
+    ann, bob, carl = group_tab(here, "Ann"), group_tab(there, "Bob"), group_tab(here, "Carl")
+    connect(ann, bob)
+    ring = ok(invite(ann, carl.anchor))
+    blocker, blocked = (bob, carl) if who == "party" else (carl, bob)
+    ok(blocker.ask("safety:block", {"userId": blocked.user_id}))
+    ended = heard(carl, "call:invite-ended")
+    assert ended["invitationId"] == ring["invitationId"] and ended["reason"] == "declined"
+    late = carl.ask("call:accept", {"invitationId": ring["invitationId"]})
+    assert not late["ok"], late
+    assert not bob.events("call:party-joined") and not ann.events("call:party-joined")

@@ -6,11 +6,24 @@ rebuilt on every node (each loses the other); the blocked person is told nothing
 A ring between the two that is still ringing ends with the block (pressed on the ring
 itself, or anywhere while it rings): declined by the blocker's side, cancelled if the
 blocker was the one ringing — as any decline, so the caller learns nothing of a block.
+So does a ring into a call that holds the other one (a third party rang one of the two
+into a call with the other): declined by the rung side.
 """
 from ..errors import Refusal
 from ..protocol import handles
 from ..store import actions as A
+from ..store.selectors import rings_into
 from . import rules
+
+
+def _users_in(state, call_id, but):
+    """The users of a call's parties and of the other rings into it."""
+    call = state["calls"].get(call_id or "")
+    if call is None:
+        return set()
+    clients = list(call["clients"].values()) + [
+        i["toClientId"] for i in rings_into(state, call_id) if i["toClientId"] != but]
+    return {state["clients"][c]["userId"] for c in clients if c in state["clients"]}
 
 
 def _end_rings(ctx, me, peer):
@@ -20,6 +33,10 @@ def _end_rings(ctx, me, peer):
         caller = clients.get(inv["fromClientId"], {}).get("userId")
         callee = clients.get(inv["toClientId"], {}).get("userId")
         if (caller, callee) == (peer, me):
+            action = A.invitation_declined(inv["toClientId"], inv["id"])
+        elif callee in (me, peer) and ({me, peer} - {callee}) & _users_in(state, inv.get("callId"), inv["toClientId"]):
+            # a ring into a call where the other one is: they would get each other's media
+            # (check_ring refuses such a ring; this one began before the block)
             action = A.invitation_declined(inv["toClientId"], inv["id"])
         elif (caller, callee) == (me, peer):
             action = A.invitation_cancelled(inv["fromClientId"], inv["id"])
