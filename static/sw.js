@@ -56,7 +56,7 @@ self.addEventListener('push', (event) => {
   }
   if (!ring || ring.type !== 'ring' || typeof ring.caller !== 'string') return;
   event.waitUntil(ringWords().then((words) => self.registration.showNotification(
-    words.calling.replace('{name}', ring.caller.slice(0, 40)), {
+    words.calling.replace('{name}', () => ring.caller.slice(0, 40)), {
       body: 'TLightChat', tag: `ring-${String(ring.id).slice(0, 32)}`, renotify: true, requireInteraction: true,
       icon: new URL('static/icons/icon-192.png', scope).href,
       actions: [{ action: 'accept', title: words.accept }, { action: 'decline', title: words.decline }],

@@ -78,3 +78,9 @@ test('without kept words, or with broken ones, the ring is in English', async ()
     assert.deepEqual(sw.shown.map(summary), [{ title: 'Vera is calling you', actions: ['Accept', 'Decline'] }]);
   }
 });
+
+test("a caller's name is shown as it is, never read as a replacement pattern", async () => {
+  const sw = worker({ calling: '{name} ruft dich an', accept: 'Annehmen', decline: 'Ablehnen' });
+  await sw.push({ ...ring, caller: "Mom$' (bank) $&" });
+  assert.deepEqual(sw.shown.map(summary), [{ title: "Mom$' (bank) $& ruft dich an", actions: ['Annehmen', 'Ablehnen'] }]);
+});

@@ -89,19 +89,28 @@ class NoCookieOnStaticFiles(SecureCookieSessionInterface):
     visit fetched all 41 files again, immutable ones included (15.8 KB of headers).
     Static files now leave the session as it was: no Set-Cookie, no Vary: Cookie.
 
-    Nor does any response that never makes or changes an identity (an unknown URL, a
-    machine endpoint: identity.NO_IDENTITY). A browser asks for /favicon.ico by itself;
-    that 404 came back with a cookie holding only a CSRF token and, arriving after the
-    cookie had changed, replaced the identity (tests/web/test_static_cookie.py)."""
+    Nor does a machine endpoint (identity.NO_IDENTITY), nor an unknown URL asked without
+    a cookie: a browser asks for /favicon.ico by itself; that 404 came back with a cookie
+    holding only a CSRF token and, arriving after the cookie had been set meanwhile,
+    replaced the identity (tests/web/test_static_cookie.py)."""
 
     def save_session(self, app, session, response):
-        if request.endpoint is not None and request.endpoint not in NO_IDENTITY:
+        if keeps_session(app):
             super().save_session(app, session, response)
+
+
+def keeps_session(app):
+    """Whether this request's response writes the session cookie (above); a page whose
+    does not offers no form whose CSRF token would live in it (base.html)."""
+    if request.endpoint is None:
+        return app.config["SESSION_COOKIE_NAME"] in request.cookies
+    return request.endpoint not in NO_IDENTITY
 
 
 def init_app(app):
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = NoCookieOnStaticFiles()
+    app.context_processor(lambda: {"keeps_session": lambda: keeps_session(app)})
     app.config.setdefault("COMPRESS_MIMETYPES", [
         "text/html", "text/css", "text/javascript", "application/javascript",
         "application/json", "image/svg+xml", "text/plain"])

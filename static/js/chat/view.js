@@ -170,7 +170,7 @@ export class ChatView {
           h('span', { class: 'chat-item-preview' }, CHAT.sayHello)))));
     // nobody online: the next step, a call link made on the call page (issue 31.8)
     this.people.replaceChildren(...(people.length ? people : [h('li', { class: 'chat-empty' }, CHAT.nobodyOnline, ' ',
-      h('a', { href: '/call#links-panel', class: 'chat-invite' }, CHAT.inviteByLink))]));
+      h('a', { href: 'call#links-panel', class: 'chat-invite' }, CHAT.inviteByLink))]));
     if (refocus) {
       const lists = refocus.inPeople ? [this.people, this.list] : [this.list, this.people];
       const again = lists.map((l) => [...l.querySelectorAll('.chat-item')]
