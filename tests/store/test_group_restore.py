@@ -91,3 +91,16 @@ def test_relay_only_is_kept_per_pair_and_fails_closed_for_unclaimed_pairs(make):
     assert S.pair_of(call, "a1", "b1")["relayOnly"] == ("b1",)
     assert S.pair_of(call, "a1", "c1")["relayOnly"] == ()
     assert set(S.pair_of(call, "b1", "c1")["relayOnly"]) == {"b1", "c1"}
+
+
+def test_a_restored_group_call_records_no_joins_in_its_chat(make):
+    from tlightchat.chat import grouplog
+
+    store = make()
+    seen = []
+    for action in claims_of("abc"):
+        prev = store.get_state()
+        store.dispatch(action)
+        seen += grouplog.entries(action, prev, store.get_state(), 50.0)
+    assert len(store.get_state()["calls"]["k1"]["parties"]) == 3
+    assert seen == []
