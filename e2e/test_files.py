@@ -152,7 +152,9 @@ def test_files_between_two_chromiums(server, browsers, tmp_path):
     wait_state(a, "out", ["done"], 10.0)
     got = b.driver.execute_async_script(ON_DISK_SHA, "report.bin")
     assert got == {"sha": big_sha, "size": FILE_MB * 1024 * 1024, "name": "report.bin"}
-    assert b.js("return window.tlcFiles.list.find((x) => x.dir === 'in').result.blob") is None  # never in memory
+    kept = b.js("const x = window.tlcFiles.list.find((t) => t.dir === 'in');"
+                "return {state: x.state, streamed: x.result && 'blob' in x.result && x.result.blob === null}")
+    assert kept == {"state": "done", "streamed": True}, kept  # written to disk, never a Blob in memory
     looked_at([a, b], "result", "big")
     no_picker(b)  # from here on, the in-memory path
     # The chat records it for both, metadata only.
