@@ -23,9 +23,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "e2e", "artifacts")
 # `make test` runs e2e/ on two workers (pytest-xdist, a module per worker: its fixtures
 # are built once), then these modules alone: each keeps the machine's two cores busy by
-# itself (four browsers in one call; files of tens of MB hashed on both ends), and beside
-# another test it would measure the machine, not the app.
-SOLO = {"test_group_call.py", "test_files.py"}
+# itself (four browsers in one call; 200 MB files hashed on both ends; the NAT lab's
+# homes, a Chromium and a chromedriver each), and beside another test it would measure
+# the machine, not the app (beside the NAT lab, servers of other tests took 45 s to start).
+SOLO = {"test_group_call.py", "test_files.py", "test_nat.py"}
 
 
 def pytest_collection_modifyitems(items):

@@ -3,6 +3,7 @@ link (and its Web Push ring), a ring into a group call, a file recorded in the c
 a do-not-disturb ring the store's guard would have refused anyway."""
 import pytest
 
+from e2e.services import wait_for
 from tests.support.calls import connect
 from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.clients import Tab, form_token
@@ -92,7 +93,10 @@ def test_no_ring_into_a_call_with_someone_who_blocked_the_callee(two_nodes):
     here, there = two_nodes
     ann, bob, carl = group_tab(here, "Ann"), group_tab(there, "Bob"), group_tab(here, "Carl")
     ok(bob.ask("safety:block", {"userId": carl.user_id}))
-    connect(ann, bob)
+    call_id = connect(ann, bob)
+    # Ann adds someone once she is in the call, as her page does: once her node has it
+    # (Bob's accept reached Bob's node first)
+    wait_for(lambda: call_id in ok(ann.ask("me:state"))["calls"], 5.0, "Ann's node has the call")
     carl.clear()
     assert invite(ann, carl.anchor) == {"ok": False, "error": OFFLINE}
     assert not carl.events("call:ring") and carl.ask("me:state")["invitations"] == {}

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from e2e.services import wait_for
 from tests.support.accounts import register
 from tests.support.clients import Tab, form_token
 from tests.support.push_endpoint import Subscription
@@ -64,6 +65,10 @@ def three_party_call(ann, bob, carl):
         [ring] = t.events("call:ring")
         ok(t.ask("call:accept", {"invitationId": ring["invitationId"]}))
     key = conversation_id(call["callId"])
+    # the call log writes "X joined" a moment later, in its own writer (chat/calllog.py)
+    wait_for(lambda: any(m["kind"] == "call-joined" for m in
+                         ok(ann.ask("chat:history", {"conversationId": key}))["messages"]),
+             10.0, "the call's joins recorded")
     ok(ann.ask("chat:send", {"conversationId": key, "clientMsgId": "g1", "text": "hi both"}))
     ok(carl.ask("chat:send", {"conversationId": key, "clientMsgId": "g2", "text": "hi ann"}))
     assert ok(ann.ask("link:create", {"anchorId": ann.anchor}))["token"]
