@@ -153,3 +153,20 @@ def push_service(app):
     yield endpoint
     endpoint.close()
     assert endpoint.errors == []
+
+
+def maker_with_devices(tab, service, devices=2):
+    """Ann made a call link, turned on rings on `devices` devices of `service` and closed
+    her page: (ann, link token, subscriptions). `tab` is the tests' tab factory."""
+    from tests.support.clients import form_token
+
+    ann = tab()
+    ann.anchor = ann.new_anchor("Ann slot")
+    token = ann.ask("link:create", {"anchorId": ann.anchor})["token"]
+    subs = [service.subscribe() for _ in range(devices)]
+    for sub in subs:
+        csrf = form_token(ann.browser, "/me")
+        answer = ann.browser.post("/me/push", json=sub.as_json(), headers={"X-CSRFToken": csrf})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+    ann.sio.disconnect()
+    return ann, token, subs

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.support.clients import Tab, form_token
-from tests.support.push_endpoint import push_app, push_service
+from tests.support.push_endpoint import maker_with_devices, push_app, push_service
 
 
 app = pytest.fixture(name="app")(push_app)
@@ -20,15 +20,7 @@ def subscribe(tab, sub):
 @pytest.fixture
 def rung(app, tab, service):
     """Ann made a call link, turned on rings on two devices and closed her page."""
-    ann = tab()
-    ann.anchor = ann.new_anchor("Ann slot")
-    token = ann.ask("link:create", {"anchorId": ann.anchor})["token"]
-    devices = [service.subscribe(), service.subscribe()]
-    for sub in devices:
-        answer = subscribe(ann, sub)
-        assert answer.status_code == 200, answer.get_data(as_text=True)
-    ann.sio.disconnect()
-    return ann, token, devices
+    return maker_with_devices(tab, service)
 
 
 def test_a_link_to_a_person_with_no_page_open_rings_each_of_their_devices(app, rung, service):

@@ -5,41 +5,17 @@ import json
 
 import pytest
 
-from tests.support.clients import Tab, form_token
-from tests.support.push_endpoint import PushEndpoint, _unb64
+from tests.support.clients import Tab
+from tests.support.push_endpoint import maker_with_devices, push_app, push_service
 
-
-@pytest.fixture
-def app(database_url):
-    from tlightchat import create_app
-
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True,
-                      "PUSH_INSECURE_HOSTS": ["127.0.0.1"]})
-    push = app.extensions["tlightchat"].context.links.push
-    push.spawn = lambda fn, *args: fn(*args)  # sent before the answer: nothing to wait for
-    return app
-
-
-@pytest.fixture
-def service(app):
-    key = app.test_client().get("/push/key").get_json()["publicKey"]
-    endpoint = PushEndpoint(server_public=_unb64(key))
-    yield endpoint
-    endpoint.close()
-    assert endpoint.errors == []
+app = pytest.fixture(name="app")(push_app)
+service = pytest.fixture(name="service")(push_service)
 
 
 @pytest.fixture
 def ringing(app, tab, service):
     """Ann (page closed, two devices) is rung through her link by Vera."""
-    ann = tab()
-    ann.anchor = ann.new_anchor("Ann slot")
-    token = ann.ask("link:create", {"anchorId": ann.anchor})["token"]
-    devices = [service.subscribe(), service.subscribe()]
-    csrf = form_token(ann.browser, "/me")
-    for sub in devices:
-        assert ann.browser.post("/me/push", json=sub.as_json(), headers={"X-CSRFToken": csrf}).status_code == 200
-    ann.sio.disconnect()
+    ann, token, devices = maker_with_devices(tab, service)
     vera = Tab(app)
     vera.new_anchor()
     assert vera.ask("link:open", {"token": token})["error"]["retryAfterMs"] > 0
