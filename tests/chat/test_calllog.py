@@ -74,3 +74,27 @@ def test_declined_and_missed_land_in_the_timeline(tab, life, clock):
     wait_history(bob, ann, ["call-declined", "call-missed"])
     unread = bob.ask("chat:conversations")["unreadTotal"]
     assert unread == 1  # the missed call counts as unread, the declined one does not
+
+
+def test_a_refused_call_event_is_a_fault_unless_a_user_is_gone(app, tab, caplog):
+    """A refusal is expected only when one of the two deleted their account meanwhile
+    (tests/abuse/test_safety_deleted.py); any other (say a clientMsgId clash) is logged as
+    the fault it is, not hidden as a deleted user (review)."""
+    import logging
+
+    from tlightchat.errors import Refusal
+
+    def refuse(*args, **kwargs):
+        raise Refusal("invalid-state", "clientMsgId: already used for another message")
+
+    app.extensions["tlightchat"].chat.record_call_event = refuse
+    ann, bob = tab(), tab()
+    ann.anchor, bob.anchor = ann.new_anchor(), bob.new_anchor()
+    with caplog.at_level(logging.INFO, logger="tlightchat"):
+        connect(ann, bob)
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline and not any(
+                "call event" in r.getMessage() for r in caplog.records):
+            time.sleep(0.05)
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if "call event" in r.getMessage()]
+    assert said and all(level == "ERROR" for level, _ in said), said

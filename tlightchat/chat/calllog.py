@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timezone
 
 from . import grouplog
+from ..db import User
 from ..errors import Refusal
 from ..events import CHAT_MESSAGE
 from ..store import actions as A
@@ -128,7 +129,7 @@ class CallLog:
                     message, duplicate = self.chat.record_call_event(caller, callee, kind, ref,
                                                                      at=at, **details)
                 except Exception as err:
-                    if isinstance(err, Refusal) and err.code in GONE:
+                    if isinstance(err, Refusal) and err.code in GONE and self._gone(caller, callee):
                         # one of the two deleted their account meanwhile (issue 35, perhaps
                         # on another node): nothing is written that would name them again
                         log.info("call event of a deleted user not recorded", extra={"call": ref})
@@ -138,6 +139,12 @@ class CallLog:
                 if not duplicate:
                     for user_id in (caller, callee):
                         self.send_to_user(user_id, CHAT_MESSAGE, {"message": message})
+
+    def _gone(self, *user_ids):
+        """Whether one of them has no row any more (their account was deleted): only then
+        is a refused call event expected; any other refusal is a fault and logged as one."""
+        with self.chat.db.session() as s:
+            return any(s.get(User, user_id) is None for user_id in user_ids)
 
     def _is_group(self, call_id, groups):
         if call_id not in groups:
