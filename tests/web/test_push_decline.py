@@ -56,3 +56,17 @@ def test_accept_asks_whose_ring_it_is_and_only_the_rung_person_hears(app, ringin
     assert ann.browser.get("/me/rings/wrong-id").status_code == 404
     ann.browser.post(f"/me/rings/{ring_id}/decline", json={})
     assert ann.browser.get(f"/me/rings/{ring_id}").status_code == 404  # declined: over
+
+
+def test_a_block_stops_the_devices_ringing_and_the_link_meets_it(app, ringing, service):
+    """Ann blocks Vera (from another page) while Vera's ring is on Ann's devices: every
+    device stops ringing at once (review: they rang on until the ring ran out), and Vera's
+    next try meets the block as anyone's would."""
+    ann, vera, token, ring_id, devices = ringing
+    page = Tab(app, browser=ann.browser)
+    assert page.ask("safety:block", {"userId": vera.user_id})["ok"]
+    ended = [json.loads(service.received.get_nowait()[2]) for _ in devices]
+    assert ended == [{"type": "ring-end", "id": ring_id}] * 2
+    assert ann.browser.post(f"/me/rings/{ring_id}/decline", json={}).status_code == 404  # over
+    said = vera.ask("link:open", {"token": token})["error"]
+    assert said["code"] == "unavailable" and "retryAfterMs" not in said

@@ -152,6 +152,16 @@ class LinkService:
                 return True
         return False
 
+    def end_rings_between(self, a, b):
+        """A block between a and b: the devices of either, rung by the other through a
+        link, stop ringing (the visitor's next `link:open` meets the block, as any)."""
+        for key, (until, maker_id, rid) in list(self.device_rings.items()):
+            if {maker_id, key[1]} == {a, b}:
+                del self.device_rings[key]
+                self.ring_callers.pop(rid, None)
+                if self.push is not None:
+                    self.push.ring_ended(maker_id, rid)
+
     def was_declined(self, token, visitor_id):
         """True once: the visitor's next `link:open` after a Decline hears it."""
         until = self.declined.pop((token_hash(token), visitor_id), None) if isinstance(token, str) else None

@@ -54,6 +54,8 @@ def block(ctx, cid, p):
     me, peer = ctx.user_of(cid), p["userId"]
     ctx.safety.data.block(me, peer, online=peer in ctx.store.get_state()["users"])
     _end_rings(ctx, me, peer)
+    if ctx.links is not None:  # and a ring on the devices of either, by the other's link
+        ctx.links.end_rings_between(me, peer)
     ctx.safety.refresh([me, peer])
     return {"userId": peer}
 
