@@ -22,12 +22,12 @@ run: setup
 
 # The unit suite (tests/) runs on UNIT_WORKERS processes (pytest-xdist; each starts its
 # own PostgreSQL, Redis and servers on free ports in temp dirs): 0 runs it in this one.
-# Then e2e/ on E2E_WORKERS (a test module per worker; an e2e test spends most of its time
-# waiting on browsers and timers, so two share the cores well), then the e2e modules
-# that must run alone (marker `solo`, e2e/conftest.py; none selected, exit 5, is no failure).
-# All run; `make test` fails if any does.
+# Then e2e/ on E2E_WORKERS (0: in this process; measured, two workers took longer than
+# one on the 2 cores: the browsers keep both busy), then the e2e modules marked `solo`
+# (e2e/conftest.py; none selected, exit 5, is no failure). All run; `make test` fails
+# if any does.
 UNIT_WORKERS ?= 2
-E2E_WORKERS ?= 2
+E2E_WORKERS ?= 0
 
 test: setup test-deps
 	@rc=0; $(PY) -m pytest -n $(UNIT_WORKERS) --durations=15 tests || rc=$$?; \

@@ -21,11 +21,11 @@ from .services import (close_browser, free_port, new_browser, stop_process,  # n
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "e2e", "artifacts")
-# `make test` runs e2e/ on two workers (pytest-xdist, a module per worker: its fixtures
-# are built once), then these modules alone: each keeps the machine's two cores busy by
-# itself (four browsers in one call; 200 MB files hashed on both ends; the NAT lab's
-# homes, a Chromium and a chromedriver each), and beside another test it would measure
-# the machine, not the app (beside the NAT lab, servers of other tests took 45 s to start).
+# `make test` runs these modules after the others: each keeps the machine's two cores
+# busy by itself (four browsers in one call; 200 MB files hashed on both ends; the NAT
+# lab's homes, a Chromium and a chromedriver each), and beside another test (E2E_WORKERS=2)
+# it would measure the machine, not the app (beside the NAT lab, servers of other tests
+# took 45 s to start).
 SOLO = {"test_group_call.py", "test_files.py", "test_nat.py"}
 
 
