@@ -27,8 +27,10 @@ def _counts(counter):
 
 
 class EventLog:
-    def __init__(self, interval=60.0, clock=time.monotonic, spawn=None, sleep=None):
+    def __init__(self, interval=60.0, clock=time.monotonic, spawn=None, sleep=None,
+                 logger=log):
         self.interval = float(interval)
+        self.log = logger
         self.clock = clock
         self.spawn, self.sleep = spawn, sleep  # a background flusher, when given
         self._task = None
@@ -43,8 +45,8 @@ class EventLog:
 
     def record(self, event, client_id, result, extra):
         """One client event: its DEBUG line (`extra`: ids, outcome, ms) and its counts."""
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("client event", extra=extra)
+        if self.log.isEnabledFor(logging.DEBUG):
+            self.log.debug("client event", extra=extra)
         self.events[event if event in HANDLERS else "?"] += 1
         if not result["ok"]:
             code = result["error"]["code"]
@@ -67,17 +69,17 @@ class EventLog:
         self._reset(now)
         if not events:
             return
-        log.info("client events in %s s", seconds, extra={
+        self.log.info("client events in %s s", seconds, extra={
             "events": sum(events.values()), "refused": sum(codes.values()),
             "counts": _counts(events), "codes": _counts(codes), "clients": len(refusals)})
         ranked = sorted(refusals.items(), key=lambda item: -sum(item[1].values()))
         for client_id, counter in ranked[:MAX_CLIENT_LINES]:
-            log.info("refusals in %s s", seconds, extra={
+            self.log.info("refusals in %s s", seconds, extra={
                 "client": client_id, "refused": sum(counter.values()),
                 "codes": _counts(counter)})
         rest = ranked[MAX_CLIENT_LINES:]
         if rest:
-            log.info("refusals in %s s on more connections", seconds, extra={
+            self.log.info("refusals in %s s on more connections", seconds, extra={
                 "clients": len(rest), "refused": sum(sum(c.values()) for _, c in rest)})
 
     def _forever(self):
@@ -87,7 +89,7 @@ class EventLog:
             try:
                 self.flush_if_due()
             except Exception:
-                log.exception("writing the event summary failed")
+                self.log.exception("writing the event summary failed")
 
     def close(self):
         """Stop the background flusher; it has ended when this returns."""
