@@ -31,13 +31,26 @@ def four(server_factory, browsers):
     return pages
 
 
+# What of the party tiles' names and pin buttons the self-view lies over.
+UNDER_SELF_VIEW = """
+const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+const me = tile.querySelector('.stage .local').getBoundingClientRect();
+const over = (r) => r.width && me.left < r.right && r.left < me.right && me.top < r.bottom && r.top < me.bottom;
+return [...tile.querySelectorAll('.party-head .pin-btn, .party-head .party-name')]
+  .filter((el) => over(el.getBoundingClientRect())).map((el) => el.textContent || el.getAttribute('aria-label'));
+"""
+
+
 def look(page, parties):
-    """axe 0 serious and no sideways scroll at both sizes; screenshots kept on request."""
+    """axe 0 serious, no sideways scroll, and the self-view over no party's name or pin
+    button, at both sizes; screenshots kept on request."""
     for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
         set_viewport(page.driver, size)
         page.js("document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
                 page.anchor)
         assert overflow_x(page.driver) <= 1, (tag, parties)
+        page.wait("return (() => {" + UNDER_SELF_VIEW + "})().length === 0", 5.0,
+                  f"the self-view leaves every party's name and pin button free ({tag}, {parties})", page.anchor)
         page.driver.set_script_timeout(120)  # axe on a page in a call, four browsers on two cores
         try:
             assert axe_group(page.driver) == [], (tag, parties)

@@ -2,9 +2,10 @@
 PNGs of what people see to docs/screenshots/ (the README shows them): the call stage on a
 desktop, a phone and a phone on its side (844×390), the ringing state, chat beside the
 call, a camera that is blocked (issue 31.1) and presenting a screen (issue 31.4: the
-presenter's banner at each size, the other side's large view on a desktop).
+presenter's banner at each size, the other side's large view on a desktop), and a group
+call of GROUP_PARTIES people (issue 26) seen by one of them at each size.
 
-Usage: python scripts/screenshots.py [OUT_DIR]
+Usage: python scripts/screenshots.py [OUT_DIR] [--group-only]
 """
 import os
 import sys
@@ -14,11 +15,14 @@ sys.path.insert(0, ROOT)
 
 from e2e.conftest import Server  # noqa: E402
 from e2e.geometry import DESKTOP, PHONE, set_viewport, window_flag  # noqa: E402
-from e2e.pages import CallPage, assert_media_flows  # noqa: E402
+from e2e.group import assert_parties_flow, low_res, ring_selected  # noqa: E402
+from e2e.pages import CallPage, assert_media_flows, open_pages  # noqa: E402
 from e2e.services import close_browser, new_browser  # noqa: E402
 
 LANDSCAPE = (844, 390)
 SIZES = ((DESKTOP, "desktop"), (PHONE, "phone"), (LANDSCAPE, "landscape"))
+GROUP_PARTIES = int(os.environ.get("GROUP_PARTIES", "6"))
+NAMES = ["Ada", "Grace", "Linus", "Katherine", "Alan", "Barbara"]
 
 
 def camera_blocked(server, out):
@@ -57,8 +61,45 @@ def present(caller, callee, out, size, tag):
     callee.js("window.scrollTo(0, 0); document.querySelector(arguments[0]).scrollIntoView({block: 'nearest'})", tile)
 
 
-def main(out):
+def group(out, count=GROUP_PARTIES):
+    """`count` people in one call, rung together by the first; what the first sees. Low
+    resolution and frame rate, as in e2e/test_group_call.py, so six browsers fit."""
+    server = Server(env={"TLC_RING_TIMEOUT": "120", "TLC_PING_TIMEOUT": "30"}).start()
+    opened = []
+
+    def browser():
+        opened.append(new_browser([window_flag(DESKTOP)]))
+        return opened[-1]
+    try:
+        pages = open_pages(server, browser, count)
+        for page, name in zip(pages, NAMES):
+            page.rename(name)
+            low_res(page)
+        first, others = pages[0], pages[1:]
+        ring_selected(first, *others)
+        for page in others:
+            page.wait_phase(page.anchor, "ringing-in", 30.0)
+            page.click(page.anchor, "accept")
+        assert_parties_flow(*[(p, p.anchor, [o.anchor for o in pages if o is not p]) for p in pages],
+                            timeout=120.0)
+        for size, tag in SIZES:
+            set_viewport(first.driver, size)
+            first.js("document.activeElement.blur(); window.scrollTo(0, 0);"
+                     "document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
+                     first.anchor)
+            first.driver.save_screenshot(os.path.join(out, f"group-{count}-{tag}.png"))
+    finally:
+        for d in opened:
+            close_browser(d)
+        server.stop()
+        server.cleanup()
+
+
+def main(out, group_only=False):
     os.makedirs(out, exist_ok=True)
+    group(out)
+    if group_only:
+        return
     server = Server().start()
     opened = []
     try:
@@ -99,4 +140,5 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "screenshots"))
+    args = [a for a in sys.argv[1:] if a != "--group-only"]
+    main(args[0] if args else os.path.join(ROOT, "docs", "screenshots"), "--group-only" in sys.argv)

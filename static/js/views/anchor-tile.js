@@ -212,7 +212,7 @@ export class AnchorTile {
     }
     this.local.hidden = !media.videoTrack;
     this.present.render(this.el, media, slot);
-    this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack));
+    this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack), this.groupMode);
   }
 
   // The network state of the live call: the tile's data-net, the status line and the

@@ -35,8 +35,8 @@ class PartyTile {
       'aria-pressed': 'false', onclick: () => onPin(peerAnchorId) }, icon('pin'));
     this.safety = new SafetyLine(trust || {});
     this.el = h('div', { class: 'party-tile', dataset: { peerAnchorId } },
-      this.video, h('div', { class: 'party-head' }, this.name, this.pin), this.note, this.unmute,
-      h('div', { class: 'party-foot' }, this.safety.el));
+      this.video, h('div', { class: 'party-head' }, this.name, this.pin), this.unmute,
+      h('div', { class: 'party-foot' }, this.note, this.safety.el)); // the note stacks above the code
     this.onSigns = () => this.renderNote();
     this.onStats = () => { this.renderStats(); this.safety.render(this.session, this.pairSlot); };
   }

@@ -8,6 +8,9 @@ import { SELF_VIEW, TILE } from './words.js';
 
 const KEY = 'tlc.selfView';
 const MARGIN = 8; // px from the stage's edges
+// In a group call the top of each party tile holds its name and pin button
+// (group.css .party-head, 2rem + padding): the self-view stays below them.
+const PARTY_HEAD = 44;
 
 const CORNERS = { '0,0': SELF_VIEW.topLeft, '1,0': SELF_VIEW.topRight, '0,1': SELF_VIEW.bottomLeft, '1,1': SELF_VIEW.bottomRight };
 
@@ -26,6 +29,7 @@ export class SelfView {
   constructor(video, stage, bar) {
     Object.assign(this, { video, stage, bar });
     this.active = false;
+    this.group = false;
     this.place = loadPlace();
     this.drag = null;
     video.tabIndex = -1;
@@ -39,9 +43,13 @@ export class SelfView {
     new ResizeObserver(() => this.apply()).observe(stage);
   }
 
-  // Called on every render: movable only in a call (idle: the preview fills the stage).
-  setActive(active) {
-    if (active === this.active) return;
+  // Called on every render: movable only in a call (idle: the preview fills the stage);
+  // `group`: party tiles fill the stage.
+  setActive(active, group = false) {
+    if (active === this.active && group === this.group) return;
+    const changed = active !== this.active;
+    this.group = group;
+    if (!changed) { this.apply(); return; }
     this.active = active;
     this.video.tabIndex = active ? 0 : -1;
     if (active) {
@@ -63,7 +71,8 @@ export class SelfView {
     let bottom = s.height;
     const b = this.bar?.getBoundingClientRect();
     if (b && b.height && b.top < s.bottom && b.top > s.top + h + 2 * MARGIN) bottom = b.top - s.top;
-    return { minX: MARGIN, minY: MARGIN, maxX: Math.max(MARGIN, s.width - w - MARGIN), maxY: Math.max(MARGIN, bottom - h - MARGIN) };
+    const minY = this.group ? PARTY_HEAD : MARGIN;
+    return { minX: MARGIN, minY, maxX: Math.max(MARGIN, s.width - w - MARGIN), maxY: Math.max(minY, bottom - h - MARGIN) };
   }
 
   apply() {
