@@ -88,6 +88,17 @@ def group(out, count=GROUP_PARTIES):
                      "document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
                      first.anchor)
             first.driver.save_screenshot(os.path.join(out, f"group-{count}-{tag}.png"))
+        # the second person presents a screen: shown large and whole on the first's page
+        second = pages[1]
+        tile = f".tile[data-anchor-id='{second.anchor}']"
+        set_viewport(second.driver, DESKTOP)
+        set_viewport(first.driver, DESKTOP)
+        second.driver.find_element("css selector", f"{tile} .present-btn").click()
+        first.wait("return document.querySelector(`.party-tile[data-peer-anchor-id='${arguments[0]}'][data-screen][data-featured]`)",
+                   30.0, "the presenter's tile is featured", second.anchor)
+        first.js("document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
+                 first.anchor)
+        first.driver.save_screenshot(os.path.join(out, f"group-{count}-presented-desktop.png"))
     finally:
         for d in opened:
             close_browser(d)

@@ -120,6 +120,15 @@ export function addEnded(slot, p, now, idle) {
 
 // The name of the party `peerAnchorId` of a slot's call (a file card's sender): its own
 // entry in `parties`, `peer` only when it is that party (in a group call `peer` is the first).
+// The party presenting its screen in a group call (its call:peer-state `screen`, with its
+// video on), or null: its party tile is featured, large and whole (views/party-grid.js).
+export function presenterOf(slot) {
+  const parties = slot?.parties || [];
+  if (parties.length < 2) return null;
+  const party = parties.find((x) => x.peerMedia?.screen === true && x.peerMedia.video !== false);
+  return party ? party.peer : null;
+}
+
 export function partyName(slot, peerAnchorId) {
   const party = (slot?.parties || []).find((x) => x.peer?.anchorId === peerAnchorId);
   if (party?.peer?.displayName) return party.peer.displayName;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { partyName } from '../../static/js/group-slot.js';
+import { partyName, presenterOf } from '../../static/js/group-slot.js';
 
 const ann = { anchorId: 'a-ann', displayName: 'Ann' };
 const bob = { anchorId: 'a-bob', displayName: 'Bob' };
@@ -25,4 +25,17 @@ test('an unknown party is not given the first party\'s name', () => {
   assert.equal(partyName(group, 'a-nobody'), '');
   assert.equal(partyName({ peer: ann }, 'a-nobody'), '');
   assert.equal(partyName(undefined, 'a-bob'), '');
+});
+
+test('the presenting party of a group call is found, whoever it is', () => {
+  const presenting = { audio: true, video: true, screen: true };
+  const slot = { peer: ann, peerMedia: { audio: true, video: true },
+    parties: [{ peer: ann, peerMedia: { audio: true, video: true } }, { peer: bob, peerMedia: presenting }, { peer: cat }] };
+  assert.equal(presenterOf(slot), bob);
+  // its video turned off: nothing to show large
+  assert.equal(presenterOf({ ...slot, parties: [slot.parties[0], { peer: bob, peerMedia: { ...presenting, video: false } }] }), null);
+  // nobody presents, or a two-party call (the tile's own view shows it, views/presenting.js)
+  assert.equal(presenterOf({ ...slot, parties: [slot.parties[0], { peer: bob }] }), null);
+  assert.equal(presenterOf({ peer: bob, peerMedia: presenting, parties: [{ peer: bob, peerMedia: presenting }] }), null);
+  assert.equal(presenterOf(undefined), null);
 });

@@ -12,6 +12,7 @@
 // SPEAKER_HOLD_MS, so two people talking at once do not flip it every second.
 import { h, keyed, setAttr, setText } from './dom.js';
 import { verdict } from '../signs.js';
+import { presenterOf } from '../group-slot.js';
 import { peerNoteText, TILE } from './words.js';
 import { GROUP } from './group-words.js';
 import { SafetyLine } from './safety.js';
@@ -58,12 +59,13 @@ class PartyTile {
   }
 
   // party: {peer, peerMedia}; slot: the slot's phase for the safety line.
-  update(party, slot, session, { pinned, speaking, featured }) {
+  update(party, slot, session, { pinned, speaking, featured, presenting }) {
     this.party = party;
     this.pairSlot = { phase: slot.phase, peer: party.peer };
     this.attach(session);
     const name = party.peer.displayName || '';
-    setText(this.name, party.peer.anchorName ? `${name} · ${party.peer.anchorName}` : name);
+    setText(this.name, presenting ? TILE.peerPresenting(name) : party.peer.anchorName ? `${name} · ${party.peer.anchorName}` : name);
+    setAttr(this.el, 'data-screen', presenting ? 'true' : null);
     this.video.setAttribute('aria-label', GROUP.video(name));
     setIcon(this.pin, pinned ? 'unpin' : 'pin');
     this.pin.setAttribute('aria-pressed', String(pinned));
@@ -155,7 +157,9 @@ export class PartyGrid {
     }
     if (!this.ticker) this.ticker = setInterval(() => this.pickSpeaker(), 500);
     if (this.pinned && !parties.some((x) => x.peer.anchorId === this.pinned)) this.pinned = null;
-    const featured = this.pinned || (parties.some((x) => x.peer.anchorId === this.speaker) ? this.speaker : parties[0].peer.anchorId);
+    const presenting = presenterOf(slot)?.anchorId ?? null; // a shared screen is featured unless one pinned another
+    const featured = this.pinned || presenting
+      || (parties.some((x) => x.peer.anchorId === this.speaker) ? this.speaker : parties[0].peer.anchorId);
     const ids = new Set(parties.map((x) => x.peer.anchorId));
     for (const [id, tile] of this.tiles) if (!ids.has(id)) { tile.remove(); this.tiles.delete(id); }
     keyed(this.el, parties, (x) => x.peer.anchorId, (x) => {
@@ -164,9 +168,10 @@ export class PartyGrid {
       return tile.el;
     }, (el, x) => this.tiles.get(x.peer.anchorId)?.update(x, slot, this.sessionOf(x.peer.anchorId), {
       pinned: this.pinned === x.peer.anchorId, speaking: this.speaker === x.peer.anchorId, featured: featured === x.peer.anchorId,
+      presenting: presenting === x.peer.anchorId,
     }));
     this.el.dataset.count = String(parties.length);
-    setAttr(this.el, 'data-pinned', this.pinned ? 'true' : null);
+    setAttr(this.el, 'data-pinned', this.pinned || presenting ? 'true' : null); // the featured one large
     this.announce(slot);
   }
 

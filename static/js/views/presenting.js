@@ -10,6 +10,7 @@
 import { h, setAttr, setText } from './dom.js';
 import { icon } from './icons.js';
 import { TILE } from './words.js';
+import { presenterOf } from '../group-slot.js';
 
 export const canPresent = () => typeof navigator !== 'undefined' && Boolean(navigator.mediaDevices?.getDisplayMedia);
 
@@ -50,9 +51,13 @@ export class Presenting {
     this.button.title = label;
     this.banner.hidden = !this.on;
     setAttr(el, 'data-presenting', this.on ? 'true' : null);
-    const peerScreen = live && slot.peerMedia?.screen === true && slot.peerMedia.video !== false;
-    setAttr(el, 'data-peer-screen', peerScreen ? 'true' : null);
-    setText(this.peerBadge, peerScreen ? TILE.peerPresenting(slot.peer?.displayName) : '');
-    this.peerBadge.hidden = !peerScreen;
+    // A group call: the presenting party's own tile says so and is shown large (party-grid.js);
+    // slot.peerMedia is only the first party's.
+    const group = (slot.parties?.length || 0) > 1;
+    const presenter = !live ? null : group ? presenterOf(slot)
+      : slot.peerMedia?.screen === true && slot.peerMedia.video !== false ? slot.peer : null;
+    setAttr(el, 'data-peer-screen', presenter ? 'true' : null);
+    setText(this.peerBadge, presenter && !group ? TILE.peerPresenting(presenter.displayName) : '');
+    this.peerBadge.hidden = !presenter || group;
   }
 }
