@@ -15,7 +15,7 @@ import { createStore, ownAnchors, slotOf } from './store.js';
 import { feedLobby } from './feed.js';
 import { AnchorMedia, MediaLibrary } from './media.js';
 import { Calls } from './calls.js';
-import { PeerLeaveWatch, Rejoin, takeRejoin } from './rejoin.js';
+import { callClaims, PeerLeaveWatch, Rejoin, takeRejoin } from './rejoin.js';
 import { TrustMarks } from './trust.js';
 import { RingNotifier } from './notify.js';
 import { Ringer } from './ringer.js';
@@ -200,8 +200,7 @@ signaling.setResumeState(() => {
   const anchors = ownAnchors(state);
   return {
     anchors: anchors.map((a) => ({ anchorId: a.id, name: a.name, online: a.status !== 'offline' })),
-    calls: anchors.map((a) => [a, slotOf(state, a.id)]).filter(([, slot]) => slot.callId && slot.peer)
-      .map(([a, slot]) => ({ callId: slot.callId, anchorId: a.id, peerAnchorId: slot.peer.anchorId, initiator: Boolean(slot.initiator) })),
+    calls: callClaims(state, anchors),
   };
 });
 

@@ -54,6 +54,19 @@ export function takeRejoin(storage = globalThis.sessionStorage, now = Date.now()
   return saved;
 }
 
+// What a network reconnect claims (a restarted server rebuilds the tab from it): one
+// claim per pair of each call this tab is in, each with that pair's own roles (a party
+// of a group call claims every peer; docs/protocol.md, issue 26).
+export function callClaims(state, anchors = ownAnchors(state)) {
+  return anchors.flatMap((a) => {
+    const slot = slotOf(state, a.id);
+    if (!slot.callId || !slot.peer) return [];
+    const pairs = slot.parties?.length ? slot.parties : [slot];
+    return pairs.filter((x) => x.peer?.anchorId).map((x) => ({
+      callId: slot.callId, anchorId: a.id, peerAnchorId: x.peer.anchorId, initiator: Boolean(x.initiator) }));
+  });
+}
+
 export class Rejoin {
   // Made before Calls, so its call:signal listener sees each description first.
   constructor({ signaling, store, storage = globalThis.sessionStorage, pending = null }) {

@@ -33,8 +33,8 @@ def _user(nxt, prev, call, anchor_id):
 
 def entries(action, prev, nxt, now):
     """[GroupEntry], in the order they happened."""
-    if prev["calls"] is nxt["calls"]:
-        return []
+    if prev["calls"] is nxt["calls"] or action["type"] == A.CALL_CLAIMED:
+        return []  # (a call restored after a server restart: nobody joined or left)
     out = []
     reason = {"reason": "hangup" if action["type"] == A.CALL_HUNG_UP else "peer-left"}
     for call_id, call in nxt["calls"].items():

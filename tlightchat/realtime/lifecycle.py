@@ -116,7 +116,9 @@ class SocketLifecycle:
 
     def _restore(self, client_id, auth, sid):
         """After a server restart: the client's anchors, and its claims to the calls
-        it was in (a call is back once both sides have claimed it)."""
+        it was in, one per pair (a call is back once both sides of a pair have claimed
+        it; each other party of a group call joins once one of its pairs with a party
+        matches, reducers/calls.py)."""
         now = self.ctx.now()
         steps = [lambda: A.anchors_restored(client_id, auth["anchors"])] + [
             lambda c=c: A.call_claimed(

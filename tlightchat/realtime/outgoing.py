@@ -196,7 +196,9 @@ def _call_messages(action, prev, nxt, actor):
             continue
         else:
             old_state = S.call_state(prev, old)
-            if old["parties"] is not call["parties"]:
+            if old["parties"] is not call["parties"] and action["type"] == A.CALL_CLAIMED:
+                old_state = None  # a party restored by its claims: its connections stand
+            elif old["parties"] is not call["parties"]:
                 msgs.extend(joined(action, prev, nxt, old, call, actor))
         if old_state != state:
             msgs.append((to_call(call_id), E.CALL_STATE, {"callId": call_id, "state": state}))

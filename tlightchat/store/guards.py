@@ -210,18 +210,25 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
 
     def call_claimed(state, p, meta):
         anchor = _own_anchor(state, meta, p["anchorId"])
-        if anchor["callId"] or anchor["invitationId"]:
+        mine = state["claims"].get(p["anchorId"])
+        more = mine is not None and mine["callId"] == p["callId"]  # another pair (issue 26)
+        if anchor["invitationId"] or (anchor["callId"] and not more):
             raise Refusal("invalid-state", "that anchor is busy")
-        if p["callId"] in state["calls"] or p["anchorId"] == p["peerAnchorId"]:
+        # a live call can be claimed only while it is being restored (its parties'
+        # claims are kept until they lapse)
+        if p["anchorId"] == p["peerAnchorId"] or (p["callId"] in state["calls"] and not any(
+                c["callId"] == p["callId"] for c in state["claims"].values())):
             raise Refusal("invalid-state", "that call cannot be claimed")
         # Claims are kept per claiming anchor: a stranger who claims a call id first
         # (naming one of its anchors as the peer) blocks nobody. What must match is the
-        # claim of the anchor this one names as its peer, if it made one for this call.
+        # claim of the anchor this one names as its peer, if it made one for this call
+        # (a client sends all its claims on one connect: a peer that claimed the call
+        # without naming this anchor never will).
         other = state["claims"].get(p["peerAnchorId"])
         if other is not None and other["callId"] == p["callId"] and not (
-                other["peerAnchorId"] == p["anchorId"]
+                p["anchorId"] in other["pairs"]
                 and other["clientId"] != meta["clientId"]
-                and other["initiator"] != p["initiator"]):
+                and other["pairs"][p["anchorId"]] != p["initiator"]):
             raise Refusal("forbidden", "the claim does not match the other side's")
 
     checks = {

@@ -13,8 +13,11 @@
                      perfect-negotiation polite side, and the anchors that may send
                      only relay candidates towards the other (a tuple)
     claims  {anchorId: {id (= anchorId), callId, anchorId, peerAnchorId, clientId,
-            initiator, until}} one anchor's claim to a call it was in before a server
-            restart (per anchor, so a stranger's claim to the same call id blocks no one)
+            initiator, until, pairs}} one anchor's claim to a call it was in before a
+            server restart (per anchor, so a stranger's claim to the same call id blocks
+            no one); `pairs` {peerAnchorId: initiator}: every pair it claimed (a party of
+            a group call claims one per peer; peerAnchorId/initiator: its first). A claim
+            stays until `until` so that later parties can match it (issue 26).
 
 Rings into a call are invitations with a `callId` (invitations.py); a party that leaves
 ends the rings it made into the call, and a call that ends ends every ring into it.
@@ -112,7 +115,8 @@ def drop_claim(state, anchor_id):
     if claim is None:
         return state
     state = {**state, "claims": drop(state["claims"], anchor_id)}
-    if claim["anchorId"] in state["anchors"]:
+    call = state["calls"].get(claim["callId"])
+    if claim["anchorId"] in state["anchors"] and (call is None or anchor_id not in call["parties"]):
         state = patch(state, "anchors", claim["anchorId"], callId=None)
     return state
 
@@ -143,22 +147,70 @@ def _without(peers, anchor_id):
     return {b: v for b, v in peers.items() if b != anchor_id}
 
 
+def pair_claimed(state, call_id, a, b):
+    """Did both ends claim the pair a-b of `call_id`, matching (distinct clients,
+    one initiator)? A client never gets into a call by claiming alone."""
+    ca, cb = state["claims"].get(a), state["claims"].get(b)
+    return (ca is not None and cb is not None and ca["callId"] == cb["callId"] == call_id
+            and b in ca["pairs"] and a in cb["pairs"] and ca["clientId"] != cb["clientId"]
+            and ca["pairs"][b] != cb["pairs"][a])
+
+
+def _claimed_pair(state, call_id, a, b, relay_only):
+    caller, callee = (a, b) if state["claims"][a]["pairs"][b] else (b, a)
+    return new_pair(caller, callee, relay_only)
+
+
+def _admit(state, call_id, relay_only):
+    """Add to the live call every claimant that has a matching pair with a party, until
+    none is left (so the order of the claims does not matter). Its pairs with parties
+    it has not (yet) matched are relay-only on both sides: privacy fails closed."""
+    while True:
+        call = state["calls"][call_id]
+        newcomer = next((c["anchorId"] for c in sorted(state["claims"].values(),
+                                                       key=lambda c: c["anchorId"])
+                         if c["callId"] == call_id and c["anchorId"] not in call["parties"]
+                         and any(pair_claimed(state, call_id, c["anchorId"], q)
+                                 for q in call["parties"])), None)
+        if newcomer is None:
+            return state
+        relay = {q: (relay_only.get(pair_key(newcomer, q), ())
+                     if pair_claimed(state, call_id, newcomer, q) else (newcomer, q))
+                 for q in call["parties"]}
+        state = join_call(state, call_id, newcomer, None, None, relay)
+        pairs = dict(state["calls"][call_id]["pairs"])
+        for q in call["parties"]:
+            if pair_claimed(state, call_id, newcomer, q):
+                pairs[pair_key(newcomer, q)] = _claimed_pair(
+                    state, call_id, newcomer, q, relay[q])
+        state = patch(state, "calls", call_id, pairs=pairs)
+
+
 def call_claimed(state, p, meta):
-    other = state["claims"].get(p["peerAnchorId"])
-    if other is not None and other["callId"] == p["callId"]:
-        # the second claim (the guard checked it matches): any other claim to this call
-        # id (a stranger's) is void now
-        for claim in [c for c in state["claims"].values() if c["callId"] == p["callId"]]:
-            state = drop_claim(state, claim["anchorId"])
-        mine, theirs = p["anchorId"], other["anchorId"]
-        caller, callee = (mine, theirs) if p["initiator"] else (theirs, mine)
+    me, peer, call_id = p["anchorId"], p["peerAnchorId"], p["callId"]
+    mine = state["claims"].get(me)
+    if mine is not None and mine["callId"] == call_id:  # another pair of the same call
+        claim = {**mine, "pairs": {**mine["pairs"], peer: p["initiator"]}}
+    else:
+        claim = {"id": me, "callId": call_id, "anchorId": me, "peerAnchorId": peer,
+                 "clientId": meta["clientId"], "initiator": p["initiator"],
+                 "until": p["until"], "pairs": {peer: p["initiator"]}}
+    state = {**state, "claims": put(state["claims"], me, claim)}
+    state = patch(state, "anchors", me, callId=call_id)
+    if not pair_claimed(state, call_id, me, peer):
+        return state
+    relay = {pair_key(me, peer): tuple(p.get("relayOnly", ()))}
+    call = state["calls"].get(call_id)
+    if call is None:
         # Media flowed peer to peer all along; both sides re-report it with call:media.
-        return open_call(state, p["callId"], caller, callee, p["now"], p.get("relayOnly", ()))
-    claim = {"id": p["anchorId"], "callId": p["callId"], "anchorId": p["anchorId"],
-             "peerAnchorId": p["peerAnchorId"],
-             "clientId": meta["clientId"], "initiator": p["initiator"], "until": p["until"]}
-    state = {**state, "claims": put(state["claims"], p["anchorId"], claim)}
-    return patch(state, "anchors", p["anchorId"], callId=p["callId"])
+        pair = _claimed_pair(state, call_id, me, peer, ())
+        state = open_call(state, call_id, pair["initiator"], pair["polite"], p["now"],
+                          relay[pair_key(me, peer)])
+    elif me in call["parties"] and peer in call["parties"]:  # both in: the pair's facts
+        pairs = {**call["pairs"], pair_key(me, peer): _claimed_pair(
+            state, call_id, me, peer, relay[pair_key(me, peer)])}
+        state = patch(state, "calls", call_id, pairs=pairs)
+    return _admit(state, call_id, relay)
 
 
 def _set(table, me, peer, value):
