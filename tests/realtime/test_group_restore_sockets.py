@@ -40,3 +40,29 @@ def test_three_parties_come_back_after_a_restart(tmp_path, app, clock):
     assert back[0].ask("call:signal", {"callId": call_id, "to": bob.anchor,
                                        "description": offer})["ok"]
     assert back[2].events("call:signal")[0]["fromAnchorId"] == cat.anchor
+
+
+def test_a_restored_two_party_call_hangs_up_as_any_call(tmp_path, app, clock):
+    """Claims are kept a while after a restore (for later parties): the call's end must
+    still tell each side once, as a hangup (a stale claim told the side that hung up
+    'the other person left' first: e2e/test_recovery.py saw it)."""
+    ann, bob = [Tab(app, auth={"protocol": 4}) for _ in range(2)]
+    ann.anchor, bob.anchor = ann.new_anchor("Slot 1"), bob.new_anchor("Slot 1")
+    inv = ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor})
+    call_id = bob.ask("call:accept", {"invitationId": inv["invitationId"]})["callId"]
+    new = restarted(tmp_path, app)
+    back = [Tab(new, browser=t.browser, auth={
+        "resume": t.welcome["resumeToken"], "protocol": 4,
+        "anchors": [{"anchorId": t.anchor, "name": "Slot", "online": True}],
+        "calls": [{"callId": call_id, "anchorId": t.anchor, "peerAnchorId": peer, "initiator": ini}]})
+        for t, peer, ini in ((ann, bob.anchor, True), (bob, ann.anchor, False))]
+    state = new.extensions["tlightchat"].life.store.get_state
+    assert call_id in state()["calls"]
+    assert back[1].ask("call:hangup", {"callId": call_id})["ok"]
+    assert back[1].events("call:ended") == [
+        {"callId": call_id, "anchorId": bob.anchor, "reason": "hangup", "by": "you"}]
+    assert back[0].events("call:ended") == [
+        {"callId": call_id, "anchorId": ann.anchor, "reason": "hangup", "by": "peer"}]
+    assert not state()["claims"] and not state()["calls"]
+    # both lines are free again: a new call between them rings
+    assert back[0].ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor})["ok"]

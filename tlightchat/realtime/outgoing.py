@@ -205,8 +205,10 @@ def _call_messages(action, prev, nxt, actor):
     if prev["claims"] is not nxt["claims"]:
         for key, claim in prev["claims"].items():
             call_id = claim["callId"]
+            # a claim that lapsed with its call never restored (a call that ended is
+            # told below, once, with its reason)
             if key not in nxt["claims"] and call_id not in nxt["calls"] \
-                    and claim["clientId"] in nxt["clients"]:
+                    and call_id not in prev["calls"] and claim["clientId"] in nxt["clients"]:
                 msgs.append(((claim["clientId"], claim["anchorId"], call_id), E.CALL_ENDED, {
                     "callId": call_id, "anchorId": claim["anchorId"], "reason": "peer-left"}))
     hangup = action["type"] == A.CALL_HUNG_UP

@@ -44,6 +44,9 @@ def end_call(state, call_id):
     for anchor_id in call["parties"]:
         if anchor_id in state["anchors"]:
             state = patch(state, "anchors", anchor_id, callId=None)
+    # the claims that restored it (kept for later parties) go with it
+    for claim in [c for c in state["claims"].values() if c["callId"] == call_id]:
+        state = drop_claim(state, claim["id"])
     return _end_rings(state, call_id)
 
 
