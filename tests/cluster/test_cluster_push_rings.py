@@ -1,0 +1,104 @@
+"""Issue 27.3 in a cluster: a push ring made on one node is the same ring on every node.
+The visitor opened the link on node 1, but the notification's Decline and Accept (and a
+block, and the visitor's page asking again) may reach node 2: before, the ring lived in
+node 1's memory, so node 2 answered 404, Decline did not stop the ring, Accept did not
+accept, and the visitor's next try rang the devices again."""
+import json
+
+import pytest
+
+from tests.support.accounts import COOKIE
+from tests.support.clients import Tab
+from tests.support.push_endpoint import maker_with_devices, push_service
+
+
+def node(nodes, name):
+    app = nodes(name, PUSH_INSECURE_HOSTS=["127.0.0.1"])
+    app.extensions["tlightchat"].context.links.push.spawn = lambda fn, *args: fn(*args)
+    return app
+
+
+def elsewhere(browser, app):
+    """The same browser (its cookie), served by another node."""
+    other = app.test_client()
+    other.set_cookie(COOKIE, browser.get_cookie(COOKIE).value)
+    return other
+
+
+@pytest.fixture
+def cluster(nodes):  # noqa: F811
+    return node(nodes, "n1"), node(nodes, "n2")
+
+
+@pytest.fixture
+def service(cluster):
+    yield from push_service(cluster[0])  # both nodes sign with the instance's one key
+
+
+@pytest.fixture
+def ringing(cluster, service):
+    """Ann (page closed, two devices) is rung through her link by Vera, on node 1."""
+    n1, _n2 = cluster
+    ann, token, devices = maker_with_devices(lambda: Tab(n1), service)
+    vera = Tab(n1)
+    vera.new_anchor()
+    assert vera.ask("link:open", {"token": token})["error"]["retryAfterMs"] > 0
+    rings = [json.loads(service.received.get_nowait()[2]) for _ in devices]
+    assert {r["type"] for r in rings} == {"ring"} and len({r["id"] for r in rings}) == 1
+    return ann, vera, token, rings[0]["id"], devices
+
+
+def test_decline_on_another_node_stops_the_ring_everywhere(cluster, ringing, service):
+    n1, n2 = cluster
+    ann, vera, token, ring_id, devices = ringing
+    # the visitor's page asks again through node 2: the same ring, not a second one
+    again = Tab(n2, browser=elsewhere(vera.browser, n2))
+    assert again.ask("link:open", {"token": token})["error"]["retryAfterMs"] > 0
+    assert service.received.empty()
+    far = elsewhere(ann.browser, n2)  # the worker's Decline reaches node 2
+    answer = far.post(f"/me/rings/{ring_id}/decline", json={})
+    assert answer.status_code == 200 and answer.get_json() == {"ok": True}
+    ended = [json.loads(service.received.get_nowait()[2]) for _ in devices]
+    assert ended == [{"type": "ring-end", "id": ring_id}] * 2
+    said = vera.ask("link:open", {"token": token})["error"]  # node 1 hears it
+    assert said["code"] == "unavailable" and "declined" in said["message"]
+    assert "retryAfterMs" not in said
+    assert ann.browser.post(f"/me/rings/{ring_id}/decline", json={}).status_code == 404  # over
+    assert service.received.empty()
+
+
+def test_accept_on_another_node_finds_who_rang(cluster, ringing):
+    n1, n2 = cluster
+    ann, vera, _token, ring_id, _devices = ringing
+    far = elsewhere(ann.browser, n2)  # Accept's page opened through node 2
+    assert far.get(f"/me/rings/{ring_id}").get_json() == {"ok": True, "caller": vera.user_id}
+    assert elsewhere(vera.browser, n2).get(f"/me/rings/{ring_id}").status_code == 404  # not hers
+    assert far.get("/me/rings/wrong-id").status_code == 404
+
+
+def test_the_page_that_opened_on_another_node_stops_every_device(cluster, ringing, service):
+    """Ann's call page opens through node 2; the visitor's next try (node 1) finds her slot
+    and every device stops ringing once; Accept's page still finds who rang."""
+    n1, n2 = cluster
+    ann, vera, token, ring_id, devices = ringing
+    page = Tab(n2, browser=elsewhere(ann.browser, n2))
+    page.new_anchor("Ann slot")
+    found = vera.ask("link:open", {"token": token})
+    assert found["anchorName"] == "Ann slot", found
+    ended = [json.loads(service.received.get_nowait()[2]) for _ in devices]
+    assert ended == [{"type": "ring-end", "id": ring_id}] * 2
+    assert page.browser.get(f"/me/rings/{ring_id}").get_json()["caller"] == vera.user_id
+    assert vera.ask("link:open", {"token": token})["anchorName"] == "Ann slot"
+    assert service.received.empty()  # once
+
+
+def test_a_block_on_another_node_stops_the_devices(cluster, ringing, service):
+    n1, n2 = cluster
+    ann, vera, token, ring_id, devices = ringing
+    page = Tab(n2, browser=elsewhere(ann.browser, n2))
+    assert page.ask("safety:block", {"userId": vera.user_id})["ok"]
+    ended = [json.loads(service.received.get_nowait()[2]) for _ in devices]
+    assert ended == [{"type": "ring-end", "id": ring_id}] * 2
+    assert page.browser.post(f"/me/rings/{ring_id}/decline", json={}).status_code == 404  # over
+    said = vera.ask("link:open", {"token": token})["error"]
+    assert said["code"] == "unavailable" and "retryAfterMs" not in said
