@@ -4,12 +4,17 @@ block, and the visitor's page asking again) may reach node 2: before, the ring l
 node 1's memory, so node 2 answered 404, Decline did not stop the ring, Accept did not
 accept, and the visitor's next try rang the devices again."""
 import json
+import secrets
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.support.accounts import COOKIE
-from tests.support.clients import Tab
+from tests.support.clients import FakeClock, Tab
 from tests.support.push_endpoint import maker_with_devices, push_service
+from tlightchat import create_app
+from tlightchat.models import DeviceRing
+from tlightchat.reach.links import TOKEN_SHAPE
 
 
 def node(nodes, name):
@@ -102,3 +107,52 @@ def test_a_block_on_another_node_stops_the_devices(cluster, ringing, service):
     assert page.browser.post(f"/me/rings/{ring_id}/decline", json={}).status_code == 404  # over
     said = vera.ask("link:open", {"token": token})["error"]
     assert said["code"] == "unavailable" and "retryAfterMs" not in said
+
+
+class Devices:
+    """A PushService's ring side that only records (for the sweep test)."""
+
+    def __init__(self):
+        self.sent = []
+
+    def ring(self, user_id, caller_name, ring_id):
+        self.sent.append(("ring", ring_id))
+        return 1
+
+    def ring_ended(self, user_id, ring_id):
+        self.sent.append(("ring-end", ring_id))
+        return 1
+
+
+@pytest.mark.storage
+def test_rings_past_their_time_are_swept_and_their_ids_say_nothing(database_url):
+    """The table stays bounded: a ring (ringing, or declined and never heard) is gone once
+    its time is over and the next ring is made; an id past its time neither accepts nor
+    declines, and the ids are the opaque random ones the devices were sent."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    try:
+        links, db = app.extensions["tlightchat"].context.links, app.extensions["tlightchat"].db
+        links.clock, links.push = FakeClock(), Devices()
+        ann, vera, carl = Tab(app), Tab(app), Tab(app)  # stored people
+        tokens = [secrets.token_urlsafe(24) for _ in range(3)]
+        assert all(TOKEN_SHAPE.fullmatch(t) for t in tokens)
+
+        def rows():
+            with db.session() as s:
+                return s.scalar(select(func.count(DeviceRing.id)))
+
+        assert links.ring_devices(tokens[0], vera.user_id, ann.user_id, "Vera", 30)
+        assert links.ring_devices(tokens[1], carl.user_id, ann.user_id, "Carl", 30)
+        (_, first), (_, second) = links.push.sent
+        assert first != second and len(first) >= 12
+        assert links.decline_devices(ann.user_id, second)  # declined, never heard by Carl
+        assert rows() == 2 and links.asking_again(tokens[0], vera.user_id)
+        links.clock.advance(31)
+        assert not links.asking_again(tokens[0], vera.user_id)
+        assert links.ring_caller(ann.user_id, first) is None
+        assert not links.decline_devices(ann.user_id, first)
+        assert not links.was_declined(tokens[1], carl.user_id)
+        assert links.ring_devices(tokens[2], vera.user_id, carl.user_id, "Vera", 30)
+        assert rows() == 1  # the two past their time are gone
+    finally:
+        app.extensions["tlightchat"].close()
