@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint)
+                        Text, TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -265,7 +265,12 @@ class DeviceRing(Base):
     or declined (the visitor's next `link:open` hears it once). Rows past `until` are
     swept when the next ring is made."""
     __tablename__ = "device_rings"
-    __table_args__ = (Index("ix_device_rings_link_visitor", "token_hash", "visitor_id"),)
+    __table_args__ = (
+        Index("ix_device_rings_link_visitor", "token_hash", "visitor_id"),
+        # one ringing ring per visitor and link, whichever node stores it
+        Index("uq_device_rings_ringing", "token_hash", "visitor_id", unique=True,
+              sqlite_where=text("state = 'ringing'"), postgresql_where=text("state = 'ringing'")),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64))  # the link's (call_links.token_hash)

@@ -156,3 +156,43 @@ def test_rings_past_their_time_are_swept_and_their_ids_say_nothing(database_url)
         assert rows() == 1  # the two past their time are gone
     finally:
         app.extensions["tlightchat"].close()
+
+
+@pytest.mark.storage
+def test_a_ring_is_stored_before_it_is_sent_and_rings_once_per_visitor(database_url):
+    """A Decline may come back before the send returns: the ring is found by then. Two
+    nodes storing the same visitor's ring of the same link at once: the second is refused
+    by the database (and hears "ringing"), so the devices are rung once."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    try:
+        links, db = app.extensions["tlightchat"].context.links, app.extensions["tlightchat"].db
+        ann, vera = Tab(app), Tab(app)
+        token, seen = secrets.token_urlsafe(24), []
+
+        class Instant(Devices):
+            def ring(self, user_id, caller_name, ring_id):
+                seen.append(links.ring_caller(user_id, ring_id))
+                return super().ring(user_id, caller_name, ring_id)
+
+        links.push = Instant()
+        assert links.ring_devices(token, vera.user_id, ann.user_id, "Vera", 30)
+        assert seen == [vera.user_id]
+        [(_, ring_id)] = links.push.sent
+        key = links._ring_key(token)
+        other = DeviceRing(id="another-node", token_hash=key, maker_id=ann.user_id,
+                           visitor_id=vera.user_id, state="ringing", until=links._now())
+        with pytest.raises(IntegrityError):
+            with db.session() as s:
+                s.add(other)
+        links.devices_answered(token, vera.user_id)  # answered: a new ring may be stored
+        assert links.ring_devices(token, vera.user_id, ann.user_id, "Vera", 30)
+        assert [kind for kind, _id in links.push.sent] == ["ring", "ring-end", "ring"]
+        links.push = Devices()
+        links.push.ring = lambda *args: 0  # no device: nothing is kept
+        assert not links.ring_devices(secrets.token_urlsafe(24), vera.user_id, ann.user_id, "V", 30)
+        with db.session() as s:
+            assert s.scalar(select(func.count(DeviceRing.id))) == 2
+    finally:
+        app.extensions["tlightchat"].close()

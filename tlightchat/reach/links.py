@@ -18,6 +18,7 @@ import time
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import N_, Refusal
 from ..models import CallLink, DeviceRing
@@ -138,23 +139,30 @@ class LinkService:
 
     def ring_devices(self, token, visitor_id, maker_id, caller_name, seconds):
         """Ring the maker's devices for this visitor once per `seconds` (the visitor's
-        page asks again meanwhile); True while they ring."""
+        page asks again meanwhile); True while they ring. The ring is stored before it is
+        sent (a Decline may come back at once), and one visitor's link rings once at a
+        time on every node (a unique index: the node that stores it second hears True)."""
         key = self._ring_key(token)
-        if key is None:
+        if key is None or self.push is None:
             return False
-        with self.db.session() as s:
-            s.execute(delete(DeviceRing).where(DeviceRing.until <= self._now())  # swept
-                      .execution_options(synchronize_session=False))
-            if s.scalar(select(DeviceRing.id).where(*self._live(key, visitor_id)).limit(1)):
-                return True
         ring_id = new_id()
-        if self.push is None or not self.push.ring(maker_id, caller_name, ring_id):
-            return False
         until = datetime.fromtimestamp(self.clock() + seconds, timezone.utc)
-        with self.db.session() as s:
-            s.add(DeviceRing(id=ring_id, token_hash=key, maker_id=maker_id,
-                             visitor_id=visitor_id, state=RINGING, until=until))
-        return True
+        try:
+            with self.db.session() as s:
+                s.execute(delete(DeviceRing).where(DeviceRing.until <= self._now())  # swept
+                          .execution_options(synchronize_session=False))
+                if s.scalar(select(DeviceRing.id).where(*self._live(key, visitor_id)).limit(1)):
+                    return True
+                s.add(DeviceRing(id=ring_id, token_hash=key, maker_id=maker_id,
+                                 visitor_id=visitor_id, state=RINGING, until=until))
+        except IntegrityError:  # another node stored this visitor's ring just now
+            return True
+        if self.push.ring(maker_id, caller_name, ring_id):
+            return True
+        with self.db.session() as s:  # no device to ring
+            s.execute(delete(DeviceRing).where(DeviceRing.id == ring_id)
+                      .execution_options(synchronize_session=False))
+        return False
 
     def ring_caller(self, user_id, ring_id):
         """Accept on a device opened the call page: the visitor whose ring it accepts

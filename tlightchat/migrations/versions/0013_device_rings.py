@@ -27,6 +27,9 @@ def upgrade():
         sa.Column("until", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_device_rings_link_visitor", "device_rings", ["token_hash", "visitor_id"])
+    op.create_index("uq_device_rings_ringing", "device_rings", ["token_hash", "visitor_id"],
+                    unique=True, sqlite_where=sa.text("state = 'ringing'"),
+                    postgresql_where=sa.text("state = 'ringing'"))
     op.create_index("ix_device_rings_maker_id", "device_rings", ["maker_id"])
     op.create_index("ix_device_rings_visitor_id", "device_rings", ["visitor_id"])
     op.create_index("ix_device_rings_until", "device_rings", ["until"])
@@ -34,6 +37,7 @@ def upgrade():
 
 def downgrade():
     for name in ("ix_device_rings_until", "ix_device_rings_visitor_id",
-                 "ix_device_rings_maker_id", "ix_device_rings_link_visitor"):
+                 "ix_device_rings_maker_id", "uq_device_rings_ringing",
+                 "ix_device_rings_link_visitor"):
         op.drop_index(name, "device_rings")
     op.drop_table("device_rings")
