@@ -2,9 +2,11 @@
 The visitor opened the link on node 1, but the notification's Decline and Accept (and a
 block, and the visitor's page asking again) may reach node 2: before, the ring lived in
 node 1's memory, so node 2 answered 404, Decline did not stop the ring, Accept did not
-accept, and the visitor's next try rang the devices again."""
+accept, and the visitor's next try rang the devices again. The last two tests check the
+table itself (SQLite and PostgreSQL): swept when past its time, one ring at a time."""
 import json
 import secrets
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +16,7 @@ from tests.support.clients import FakeClock, Tab
 from tests.support.push_endpoint import maker_with_devices, push_service
 from tlightchat import create_app
 from tlightchat.models import DeviceRing
-from tlightchat.reach.links import TOKEN_SHAPE
+from tlightchat.reach.links import TOKEN_SHAPE, token_hash
 
 
 def node(nodes, name):
@@ -180,9 +182,9 @@ def test_a_ring_is_stored_before_it_is_sent_and_rings_once_per_visitor(database_
         assert links.ring_devices(token, vera.user_id, ann.user_id, "Vera", 30)
         assert seen == [vera.user_id]
         [(_, ring_id)] = links.push.sent
-        key = links._ring_key(token)
-        other = DeviceRing(id="another-node", token_hash=key, maker_id=ann.user_id,
-                           visitor_id=vera.user_id, state="ringing", until=links._now())
+        other = DeviceRing(id="another-node", token_hash=token_hash(token), maker_id=ann.user_id,
+                           visitor_id=vera.user_id, state="ringing",
+                           until=datetime.now(timezone.utc) + timedelta(seconds=30))
         with pytest.raises(IntegrityError):
             with db.session() as s:
                 s.add(other)
