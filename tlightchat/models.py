@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint)
+                        Text, TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -254,3 +254,27 @@ class PushSubscription(Base):
     p256dh: Mapped[str] = mapped_column(String(100))  # the browser's P-256 key, base64url
     auth: Mapped[str] = mapped_column(String(40))     # its 16-byte auth secret, base64url
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeviceRing(Base):
+    """A link's ring on its maker's devices (Web Push; tlightchat/reach/links.py): kept
+    here, not in a node's memory, so that Decline, Accept, a block or the visitor's page
+    asking again finds it on whichever node of a cluster they reach. `id` is the ring's
+    opaque id (the only thing the devices are sent besides the caller's name); `state`
+    is ringing, answered (the maker's page took the call: Accept still finds who rang)
+    or declined (the visitor's next `link:open` hears it once). Rows past `until` are
+    swept when the next ring is made."""
+    __tablename__ = "device_rings"
+    __table_args__ = (
+        Index("ix_device_rings_link_visitor", "token_hash", "visitor_id"),
+        # one ringing ring per visitor and link, whichever node stores it
+        Index("uq_device_rings_ringing", "token_hash", "visitor_id", unique=True,
+              sqlite_where=text("state = 'ringing'"), postgresql_where=text("state = 'ringing'")),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))  # the link's (call_links.token_hash)
+    maker_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="ringing")
+    until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -17,10 +17,11 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import N_, Refusal
-from ..models import CallLink
+from ..models import CallLink, DeviceRing
 from ..ratelimit import address_key
 
 TOKEN_BYTES = 24                    # 192 bits; token_urlsafe makes 32 characters
@@ -33,6 +34,8 @@ REVOKED = N_("This call link was turned off by the person who made it. Ask them 
 UNKNOWN = N_("This call link does not exist. Check that you copied all of it, or ask for a new one.")
 TOO_MANY = N_("Too many call links were opened from your network address; try again in a few minutes.")
 DECLINED = N_("The person you are calling declined.")
+# A device ring's states (models.DeviceRing.state)
+RINGING, ANSWERED, DECLINED_RING = "ringing", "answered", "declined"
 
 
 def new_id():
@@ -54,10 +57,6 @@ class LinkService:
         # cluster, so a guesser cannot spread over nodes)
         self.db, self.ttl, self.visits, self.clock = db, ttl, visits, clock
         self.push = push  # push.py PushService or None: rings a maker with no slot online
-        # (token hash, visitor id) -> (until (clock), maker id, ring id): devices ringing
-        self.device_rings = {}
-        self.declined = {}   # (token hash, visitor) -> until: Decline on a device said no
-        self.ring_callers = {}  # ring id -> (until, maker, visitor): Accept's page finds the ring
 
     def _now(self):
         return datetime.fromtimestamp(self.clock(), timezone.utc)
@@ -106,71 +105,115 @@ class LinkService:
             return {"userId": row.user_id, "anchorId": row.anchor_id,
                     "anchorName": row.anchor_name}
 
+    # -- a link's ring on the maker's devices (Web Push) ---------------------------------
+    # Kept in the database (models.DeviceRing), not in this process: in a cluster the
+    # Decline, the Accept, a block or the visitor's page asking again may reach any node.
+    # Each change of a ring is one conditional UPDATE or DELETE, so when two nodes race,
+    # one of them changes it and sends the `ring-end`.
+
+    def _ring_key(self, token):
+        """The link part of a ring's key; None for a token no ring can have."""
+        shaped = isinstance(token, str) and TOKEN_SHAPE.fullmatch(token)
+        return token_hash(token) if shaped else None
+
+    def _live(self, key, visitor_id, state=RINGING):
+        return (DeviceRing.token_hash == key, DeviceRing.visitor_id == visitor_id,
+                DeviceRing.state == state, DeviceRing.until > self._now())
+
+    def _end(self, where, state=None):
+        """Every ringing ring matching `where` goes to `state` (deleted when None), each
+        by the node that changed it; their devices are sent `ring-end`. How many."""
+        ended = []
+        with self.db.session() as s:
+            for ring_id, maker_id in s.execute(select(DeviceRing.id, DeviceRing.maker_id)
+                                               .where(DeviceRing.state == RINGING, *where)).all():
+                mine = (DeviceRing.id == ring_id, DeviceRing.state == RINGING)
+                change = (delete(DeviceRing).where(*mine) if state is None else
+                          update(DeviceRing).where(*mine).values(state=state))
+                if s.execute(change.execution_options(synchronize_session=False)).rowcount:
+                    ended.append((maker_id, ring_id))
+        for maker_id, ring_id in ended:  # sends after the commit: every node sees it over
+            if self.push is not None:
+                self.push.ring_ended(maker_id, ring_id)
+        return len(ended)
+
     def ring_devices(self, token, visitor_id, maker_id, caller_name, seconds):
         """Ring the maker's devices for this visitor once per `seconds` (the visitor's
-        page asks again meanwhile); True while they ring."""
-        now, key = self.clock(), (token_hash(token), visitor_id)
-        for old in [k for k, (until, _m, _r) in self.device_rings.items() if until <= now]:
-            del self.device_rings[old]
-        if key in self.device_rings:
-            return True
-        ring_id = new_id()
-        if self.push is None or not self.push.ring(maker_id, caller_name, ring_id):
+        page asks again meanwhile); True while they ring. The ring is stored before it is
+        sent (a Decline may come back at once), and one visitor's link rings once at a
+        time on every node (a unique index: the node that stores it second hears True)."""
+        key = self._ring_key(token)
+        if key is None or self.push is None:
             return False
-        self.device_rings[key] = (now + seconds, maker_id, ring_id)
-        for old in [r for r, (until, _m, _v) in self.ring_callers.items() if until <= now]:
-            del self.ring_callers[old]
-        for old in [k for k, until in self.declined.items() if until <= now]:
-            del self.declined[old]  # a Decline the visitor's page never came back for
-        self.ring_callers[ring_id] = (now + seconds, maker_id, visitor_id)
-        return True
+        ring_id = new_id()
+        until = datetime.fromtimestamp(self.clock() + seconds, timezone.utc)
+        try:
+            with self.db.session() as s:
+                s.execute(delete(DeviceRing).where(DeviceRing.until <= self._now())  # swept
+                          .execution_options(synchronize_session=False))
+                if s.scalar(select(DeviceRing.id).where(*self._live(key, visitor_id)).limit(1)):
+                    return True
+                s.add(DeviceRing(id=ring_id, token_hash=key, maker_id=maker_id,
+                                 visitor_id=visitor_id, state=RINGING, until=until))
+        except IntegrityError:  # another node stored this visitor's ring just now
+            return True
+        if self.push.ring(maker_id, caller_name, ring_id):
+            return True
+        with self.db.session() as s:  # no device to ring
+            s.execute(delete(DeviceRing).where(DeviceRing.id == ring_id)
+                      .execution_options(synchronize_session=False))
+        return False
 
     def ring_caller(self, user_id, ring_id):
         """Accept on a device opened the call page: the visitor whose ring it accepts
         (their user id), while the ring lasts; None when it is not this person's."""
-        until, maker_id, visitor_id = self.ring_callers.get(ring_id, (0, None, None))
-        return visitor_id if maker_id == user_id and until > self.clock() else None
+        if not isinstance(ring_id, str) or not ring_id:
+            return None
+        with self.db.session() as s:
+            row = s.get(DeviceRing, ring_id)
+            if (row is None or row.maker_id != user_id or row.state == DECLINED_RING
+                    or _aware(row.until) <= self._now()):
+                return None
+            return row.visitor_id
 
     def devices_answered(self, token, visitor_id):
         """The maker's page is open and the call goes to it: every device stops ringing
         (a push that closes the ring's notification)."""
-        ring = self.device_rings.pop((token_hash(token), visitor_id), None)
-        if ring is not None and self.push is not None:
-            self.push.ring_ended(ring[1], ring[2])
+        key = self._ring_key(token)
+        if key is not None:
+            self._end((DeviceRing.token_hash == key, DeviceRing.visitor_id == visitor_id),
+                      ANSWERED)
 
     def decline_devices(self, user_id, ring_id):
         """Decline on one of the maker's devices (the ring's opaque id, which only their
         devices were sent): every device stops ringing and the visitor's page, asking
         again, hears "declined". False when no ring of this person has that id."""
-        for key, (until, maker_id, rid) in list(self.device_rings.items()):
-            if maker_id == user_id and rid == ring_id and until > self.clock():
-                del self.device_rings[key]
-                self.ring_callers.pop(rid, None)
-                self.declined[key] = until
-                if self.push is not None:
-                    self.push.ring_ended(maker_id, rid)
-                return True
-        return False
+        return bool(self._end((DeviceRing.id == ring_id, DeviceRing.maker_id == user_id,
+                               DeviceRing.until > self._now()), DECLINED_RING))
 
     def end_rings_between(self, a, b):
         """A block between a and b: the devices of either, rung by the other through a
         link, stop ringing (the visitor's next `link:open` meets the block, as any)."""
-        for key, (until, maker_id, rid) in list(self.device_rings.items()):
-            if {maker_id, key[1]} == {a, b}:
-                del self.device_rings[key]
-                self.ring_callers.pop(rid, None)
-                if self.push is not None:
-                    self.push.ring_ended(maker_id, rid)
+        self._end((or_(and_(DeviceRing.maker_id == a, DeviceRing.visitor_id == b),
+                       and_(DeviceRing.maker_id == b, DeviceRing.visitor_id == a)),))
 
     def was_declined(self, token, visitor_id):
         """True once: the visitor's next `link:open` after a Decline hears it."""
-        until = self.declined.pop((token_hash(token), visitor_id), None) if isinstance(token, str) else None
-        return until is not None and until > self.clock()
+        key = self._ring_key(token)
+        if key is None:
+            return False
+        with self.db.session() as s:
+            said = delete(DeviceRing).where(*self._live(key, visitor_id, DECLINED_RING))
+            return s.execute(said.execution_options(synchronize_session=False)).rowcount > 0
 
     def asking_again(self, token, visitor_id):
         """True while this visitor's ring of this link's devices lasts (not a new visit)."""
-        ring = self.device_rings.get((token_hash(token), visitor_id)) if isinstance(token, str) else None
-        return ring is not None and ring[0] > self.clock()
+        key = self._ring_key(token)
+        if key is None:
+            return False
+        with self.db.session() as s:
+            ring = s.scalar(select(DeviceRing.id).where(*self._live(key, visitor_id)).limit(1))
+            return ring is not None
 
     def mine(self, user_id):
         """The maker's links that still work, newest first (for /me)."""
