@@ -20,10 +20,10 @@ from ..store import actions as A
 from ..store.reducers import knocks as K
 from . import knock as J
 from .link_handlers import _address
+from .links import TOO_MANY
 
 BUSY = N_("you are asking to join a call already; wait for its answer")
 TOO_MANY_KNOCKS = N_("Too many people knocked through this link just now; try again in a minute.")
-TOO_MANY = N_("Too many call links were opened from your network address; try again in a few minutes.")
 
 
 def _new_id():
