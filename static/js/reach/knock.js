@@ -50,6 +50,7 @@ export function knockOnCall({ token, signaling, store, calls, notify }) {
     if (!anchorId) return;
     knock = null;
     stopRing();
+    document.body.dataset.knock = 'admitted';
     calls.accept(anchorId);
   };
   const stopRing = store.subscribe(acceptIfRung);

@@ -1,13 +1,12 @@
 """Knocking on a running call (issue 27; docs/protocol.md, "Knocking on a running call"):
 admit, deny, one answer for all, an ended call, a full call, timeouts, floods, guessing,
-blocks, and the join link's page."""
+blocks, and the join link's page. Across cluster nodes: tests/cluster/test_cluster_knock.py."""
 import secrets
 
 import pytest
 
 from tlightchat import create_app
 from tests.support.clients import Tab
-from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -165,28 +164,3 @@ def test_a_join_link_is_only_made_in_a_call_and_its_page_asks_to_join(app, call)
     state = app.extensions["tlightchat"].context.store.get_state()
     assert link["token"] not in repr(state)  # the store keeps its hash only
 
-
-def test_a_knock_crosses_cluster_nodes_through_the_replicated_store(nodes):
-    from e2e.services import wait_for
-    from tests.support.cluster_calls import heard, mentions
-
-    n1, n2 = nodes("n1"), nodes("n2")
-    v4 = {"protocol": 4}
-    ann, bob, cat = Tab(n1, auth=v4), Tab(n2, auth=v4), Tab(n2, auth=v4)
-    for t in (ann, bob, cat):
-        t.anchor = t.new_anchor()
-    heard(ann, "lobby:anchor", mentions(bob.anchor))
-    ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
-    ok(bob.ask("call:accept", {"invitationId": heard(bob, "call:ring")["invitationId"]}))
-    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))  # made on n1
-    stores = [app.extensions["tlightchat"].context.store for app in (n1, n2)]
-    wait_for(lambda: link["callId"] in stores[1].get_state()["calls"]
-             and stores[1].get_state().get("joinLinks"), 5, "n2 knows the link")
-    asked = ok(knock(cat, link))  # knocked on n2
-    assert heard(ann, "knock:asked")["knockId"] == asked["knockId"]  # seen on n1
-    ok(bob.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
-    ring = heard(cat, "call:ring")
-    assert ring["call"]["callId"] == link["callId"]
-    assert heard(ann, "knock:ended")["reason"] == "admitted"
-    wait_for(lambda: stores[0].get_state().get("knocks") == stores[1].get_state().get("knocks") == {},
-             5, "the knock is gone on both nodes")
