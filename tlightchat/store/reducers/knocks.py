@@ -73,7 +73,7 @@ def live_call_of(state, link):
 
 def reduce_link_made(state, p, meta):
     link = {"id": p["hash"], "callId": p["callId"], "anchorId": p["anchorId"],
-            "clientId": meta["clientId"], "expiresAt": p["expiresAt"], "recent": ()}
+            "clientId": meta["clientId"], "expiresAt": p["expiresAt"], "recent": []}
     return {**state, "joinLinks": put(_slice(state, "joinLinks"), p["hash"], link)}
 
 
@@ -88,7 +88,7 @@ def reduce_asked(state, p, meta):
     knock = {"id": p["knockId"], "callId": link["callId"], "link": link["id"],
              "clientId": meta["clientId"], "anchorId": p["anchorId"], "userId": p["userId"],
              "expiresAt": p["expiresAt"]}
-    link = {**link, "recent": tuple(recent_knocks(link, p["now"])) + (p["now"],)}
+    link = {**link, "recent": recent_knocks(link, p["now"]) + [p["now"]]}  # a list: as JSON keeps it
     return {**state, "knocks": put(_slice(state, "knocks"), knock["id"], knock),
             "joinLinks": put(state["joinLinks"], link["id"], link)}
 
