@@ -164,3 +164,20 @@ def test_a_join_link_is_only_made_in_a_call_and_its_page_asks_to_join(app, call)
     state = app.extensions["tlightchat"].context.store.get_state()
     assert link["token"] not in repr(state)  # the store keeps its hash only
 
+
+
+def test_an_admitted_knocker_is_a_stranger_for_address_privacy(database_url):
+    from tests.support.privacy import turn_app
+
+    app = turn_app(database_url, RELAY_FOR_STRANGERS=True)  # everyone hides from strangers
+    ann, bob, cat = person(app, "Ann slot"), person(app, "Bob slot"), person(app, "Cat slot")
+    inv = ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
+    ok(bob.ask("call:accept", {"invitationId": inv["invitationId"]}))
+    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))
+    asked = ok(knock(cat, link))
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
+    [ring] = cat.events("call:ring")
+    assert ring["relayOnly"] is True  # nobody verified the knocker: relay only
+    ok(cat.ask("call:accept", {"invitationId": ring["invitationId"]}))
+    [started] = cat.events("call:started")
+    assert started["relayOnly"] and all(p["relayOnly"] for p in started["parties"])

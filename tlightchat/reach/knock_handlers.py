@@ -121,8 +121,8 @@ def knock_answer(ctx, cid, p):
     invitation_id, now = _new_id(), ctx.now()
     try:  # the knock is the knocker's own invitation: their "who may ring me" is not asked
         if getattr(ctx, "safety", None) is not None:
-            if not ctx.safety.open_link(admitter, knock["userId"]):
-                raise Refusal("unavailable", J.ENDED)
+            if not ctx.safety.open_link(admitter, knock["userId"]):  # a block, do not disturb
+                raise Refusal("unavailable", "that anchor is offline")  # as a ring is told
             ctx.safety.check_ring(ctx.store.get_state(), cid, knock["anchorId"], anchor)
         with ctx.store.lock:
             knock, anchor = _answerer(ctx.store.get_state(), cid, p["knockId"])
