@@ -518,3 +518,22 @@ class LinkOpen(Payload):
 
 
 CLIENT_EVENTS.update({"link:create": LinkCreate, "link:open": LinkOpen})
+
+
+# -- knocking on a running call (issue 27: reach/knock*.py; "Knocking on a running call") --
+
+class KnockLink(Payload):
+    anchorId: Id
+
+
+class KnockAsk(Payload):
+    token: Annotated[StrictStr, Field(max_length=LINK_TOKEN_MAX)]
+    fromAnchorId: Id
+
+
+class KnockAnswer(Payload):
+    knockId: Id
+    admit: StrictBool
+
+
+CLIENT_EVENTS.update({"knock:link": KnockLink, "knock:ask": KnockAsk, "knock:answer": KnockAnswer})

@@ -315,6 +315,7 @@ watchReachability(signaling, {
 
 // Call links (issue 27): the maker's panel, and the ring of a visitor who came by a link.
 import('./reach/call-links.js').then(({ mountLinks }) => mountLinks({ signaling, store, calls, notify }));
+import('./reach/knock.js').then(({ mountKnock }) => mountKnock({ signaling, store, calls, notify })); // knock on a call
 
 // The chat panel (absent from the offline export), on this page's connection and lobby.
 // Imported once this page has rendered: as a static import its module graph ran first

@@ -46,6 +46,10 @@ export const SAFETY_REPORT = 'safety:report';
 // Call links (issue 27; docs/protocol.md, "Call links and push").
 export const LINK_CREATE = 'link:create';
 export const LINK_OPEN = 'link:open';
+// Knocking on a running call (issue 27; docs/protocol.md, "Knocking on a running call").
+export const KNOCK_LINK = 'knock:link';
+export const KNOCK_ASK = 'knock:ask';
+export const KNOCK_ANSWER = 'knock:answer';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
@@ -55,6 +59,7 @@ export const CLIENT_EVENTS = Object.freeze([
   FILE_OFFER, FILE_SENT,
   SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET, SAFETY_REPORT,
   LINK_CREATE, LINK_OPEN,
+  KNOCK_LINK, KNOCK_ASK, KNOCK_ANSWER,
 ]);
 
 // Server → client.
@@ -83,12 +88,15 @@ export const ERROR = 'error';
 export const CHAT_MESSAGE = 'chat:message';
 export const CHAT_RECEIPT = 'chat:receipt';
 export const CHAT_UNREAD = 'chat:unread';
+export const KNOCK_ASKED = 'knock:asked';
+export const KNOCK_ENDED = 'knock:ended';
 
 export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
   LOBBY_USER, LOBBY_CLIENT, LOBBY_ANCHOR, LOBBY_ANCHOR_REMOVED, LOBBY_COUNT, CALL_RING,
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, CALL_PEER_STATE,
   CALL_PEER_RELOADED, CALL_PARTY_JOINED, CALL_PARTY_LEFT, ERROR, CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
+  KNOCK_ASKED, KNOCK_ENDED,
 ]);
 
 // Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request

@@ -95,3 +95,6 @@ def link_open(ctx, cid, p):
         return found
     _ring_devices(ctx, p["token"], cid, link["userId"])  # storage and sends: not under the lock
     raise Refusal("unavailable", NOT_ONLINE)
+
+
+from . import knock_handlers  # noqa: E402,F401  (knock:link, knock:ask, knock:answer register)

@@ -17,6 +17,7 @@ from .. import events as E
 from ..errors import Refusal
 from ..protocol import PROTOCOL_VERSION, validate_auth
 from ..store import actions as A
+from ..store.reducers import knocks
 from . import limits
 from .clock import Clock
 from .handlers import new_id
@@ -194,7 +195,8 @@ class SocketLifecycle:
             return  # another node keeps time
         with self.store.lock:
             state = self.store.get_state()
-            if state["invitations"] or state["claims"] or self.ctx.away.any():
+            if state["invitations"] or state["claims"] or self.ctx.away.any() \
+                    or knocks.due(state, now):  # knocks time out, join links expire
                 self.store.dispatch(A.clock_ticked(self.ctx.now()))
 
     def close(self):

@@ -12,6 +12,7 @@ from ..store import actions as A
 from ..store import selectors as S
 from ..store.selectors import peers_of, sender_anchor
 from .call_messages import joined, peer_reloaded, started
+from ..reach.knock_messages import knock_messages
 
 LOBBY = ()
 
@@ -252,4 +253,5 @@ def outgoing(action, prev, nxt):
     actor = action.get("meta", {}).get("clientId")
     return (_lobby_deltas(action, prev, nxt)
             + _invitation_messages(action, prev, nxt, actor)
-            + _call_messages(action, prev, nxt, actor))
+            + _call_messages(action, prev, nxt, actor)
+            + knock_messages(action, prev, nxt))  # knocks on a running call (issue 27)

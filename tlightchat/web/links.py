@@ -7,6 +7,10 @@ GET  /l/<token>   the pre-join screen: who the link rings, a camera and micropho
 POST /l/<token>   the visitor's name (stored), then on to /call with the token in the
                   fragment: the call page opens the link over its socket (`link:open`)
                   and calls the slot. A fragment never reaches a server log or a Referer.
+GET  /join/<token>  a join link's pre-join screen (reach/knock.py: knocking on a running
+                  call): the same page with "Ask to join"; 404 unknown, 410 expired or
+                  its call ended, 429 too many openings from one address.
+POST /join/<token>  the name, then on to /call#knock=<token> (the page sends knock:ask).
 POST /me/links/<id>/revoke   the maker turns a link off (listed on /me).
 GET  /me/rings/<id>          {caller}: the user id of the visitor whose push ring this is
                   (Accept opened /call#accept=<id>; the page accepts that visitor's
@@ -26,6 +30,8 @@ from flask_babel import format_datetime, gettext as _
 
 from ..errors import Refusal, translated
 from ..ice import ice_servers
+from ..ratelimit import address_key
+from ..reach import knock as J
 from ..reach.links import EXPIRED, REVOKED, TOO_MANY
 from .accounts import csrf
 
@@ -33,7 +39,7 @@ from .accounts import csrf
 def _status(err):
     if err.template == TOO_MANY:
         return 429
-    return 410 if err.template in (EXPIRED, REVOKED) else 404
+    return 410 if err.template in (EXPIRED, REVOKED, J.EXPIRED, J.ENDED) else 404
 
 
 def blueprint(links, identity):
@@ -45,13 +51,24 @@ def blueprint(links, identity):
             return response + ({"Retry-After": str(err.retry_after_ms // 1000 + 1)},)
         return response
 
-    def join_page(token, link, status=200):
+    def join_page(token, link, status=200, knock=False):
         maker = identity.load_user(link["userId"])
         seen = identity.load_user(g.user.id) is not None
         ice = ice_servers(current_app.config, g.user.id, time.time())
         return render_template("join.html", token=token, maker=maker.display_name if maker else "",
-                               slot=link["anchorName"], ask_name=not seen,
+                               slot=link["anchorName"], ask_name=not seen, knock=knock,
                                ice_json=json.dumps(ice)), status
+
+    def join_link(token):
+        """The maker of a working join link, counted per address as a call link's visit."""
+        wait = links.visits.try_hit(address_key(request.remote_addr))
+        if wait:
+            raise Refusal("rate-limited", TOO_MANY, retry_after_ms=int(wait * 1000) + 1)
+        ctx = current_app.extensions["tlightchat"].context
+        with ctx.store.lock:
+            state = ctx.store.get_state()
+            _hash, link, _call = J.lookup(state, token, ctx.now())
+            return J.maker_of(state, link)
 
     @bp.get("/l/<token>")
     def join(token):
@@ -75,6 +92,23 @@ def blueprint(links, identity):
                 flash(_("Not saved: %(why)s.", why=translated(err.message)), "error")
                 return join_page(token, link, 400 if err.code != "limit" else 429)
         return redirect(url_for("pages.call") + "#link=" + token, code=303)
+
+    @bp.route("/join/<token>", methods=("GET", "POST"))
+    def knock(token):
+        try:
+            maker = join_link(token)
+        except Refusal as err:
+            return refused(err)
+        if request.method == "GET":
+            return join_page(token, maker, knock=True)
+        name = request.form.get("displayName", "").strip()
+        if name or identity.load_user(g.user.id) is None:  # never seen: a name is asked
+            try:
+                g.user.display_name = identity.rename(g.user.id, name)
+            except Refusal as err:
+                flash(_("Not saved: %(why)s.", why=translated(err.message)), "error")
+                return join_page(token, maker, 400 if err.code != "limit" else 429, knock=True)
+        return redirect(url_for("pages.call") + "#knock=" + token, code=303)
 
     @bp.post("/me/links/<int:link_id>/revoke")
     def revoke(link_id):

@@ -18,7 +18,7 @@ lobby's "newest first" comes from its own index (realtime/lobby.py).
 from immutables import Map
 
 from .. import actions as A
-from . import anchors, calls, clients, invitations
+from . import anchors, calls, clients, invitations, knocks
 from .clients import EXPIRE_PER_TICK
 
 SLICES = ("users", "clients", "anchors", "invitations", "calls", "claims")
@@ -65,6 +65,7 @@ HANDLERS = {
     A.CALL_MEDIA_REPORTED: calls.call_media_reported,
     A.CALL_HUNG_UP: calls.call_hung_up,
     A.CALL_OPENED: calls.call_opened,
+    **knocks.HANDLERS,  # join links and knocks on a running call (issue 27)
 }
 
 
@@ -74,7 +75,8 @@ def root_reducer(state, action):
     handler = HANDLERS.get(action["type"])
     if handler is None:
         return state
-    return handler(state, action.get("payload", {}), action.get("meta", {}))
+    nxt = handler(state, action.get("payload", {}), action.get("meta", {}))
+    return knocks.follow(state, nxt, action)  # knocks end with their call (knocks.py)
 
 
 __all__ = ["EXPIRE_PER_TICK", "HANDLERS", "LARGE", "SLICES", "initial_state", "persistent",

@@ -1,0 +1,131 @@
+// Knocking on a running call (issue 27; docs/protocol.md, "Knocking on a running call").
+//
+// A party: "Make a link to join this call" beside the call-me link (#links-panel) while a
+// slot of this tab is in a call (`knock:link`, the URL shown once, to its maker). Each
+// `knock:asked` shows "<name> asks to join" with Admit and Deny (views/knock-asks.js);
+// the first answer settles it for every party (`knock:ended`).
+// The knocker: the join page sends the browser to /call#knock=<token>; the token leaves
+// the address at once, and as soon as a slot is free `knock:ask` asks to join. An admit
+// rings that slot into the call, and this page accepts that ring at once; every other
+// end is said in words.
+import * as P from '../protocol.js';
+import { freeAnchor, ownAnchors, slotOf } from '../store.js';
+import { t } from '../i18n.js';
+import { KnockAsks } from '../views/knock-asks.js';
+
+export function takeKnockToken(location = globalThis.location, history = globalThis.history) {
+  const match = /^#knock=([A-Za-z0-9_-]{1,64})$/.exec(location.hash || '');
+  if (!match) return null;
+  history.replaceState(history.state, '', location.pathname + location.search);
+  return match[1];
+}
+
+const inCall = (state) => ownAnchors(state).find((a) => ['connecting', 'connected'].includes(slotOf(state, a.id).phase)) || null;
+
+// The own slot rung into `callId` now (the admission of this page's knock), or null.
+export function ringInto(state, callId) {
+  const slot = ownAnchors(state).find((a) => {
+    const s = slotOf(state, a.id);
+    return s.phase === 'ringing-in' && s.ringCall?.callId === callId;
+  });
+  return slot ? slot.id : null;
+}
+
+// What the knocker reads when its knock ends (reason → words).
+export const ENDED_WORDS = Object.freeze({
+  admitted: 'reach.knockAdmitted',
+  denied: 'reach.knockDenied',
+  timeout: 'reach.knockTimeout',
+  ended: 'reach.knockCallEnded',
+  'call-full': 'reach.knockFull',
+  unavailable: 'reach.knockUnavailable',
+});
+
+export function knockOnCall({ token, signaling, store, calls, notify }) {
+  let knock = null; // {knockId, callId} once asked
+  let asked = false;
+  const say = (state, text) => { document.body.dataset.knock = state; notify(text); };
+  const acceptIfRung = () => {
+    const anchorId = knock && ringInto(store.getState(), knock.callId);
+    if (!anchorId) return;
+    knock = null;
+    stopRing();
+    document.body.dataset.knock = 'admitted';
+    calls.accept(anchorId);
+  };
+  const stopRing = store.subscribe(acceptIfRung);
+  signaling.on(P.KNOCK_ENDED, (e) => {
+    if (!knock || e.knockId !== knock.knockId) return;
+    if (e.reason === 'admitted') { say('admitted', t(ENDED_WORDS.admitted)); acceptIfRung(); return; }
+    knock = null;
+    stopRing();
+    say(e.reason, t(ENDED_WORDS[e.reason] || 'reach.knockUnavailable'));
+  });
+  const ask = async () => {
+    const slot = freeAnchor(store.getState());
+    try {
+      const ack = await signaling.request(P.KNOCK_ASK, { token, fromAnchorId: slot.id });
+      knock = { knockId: ack.knockId, callId: ack.callId };
+      say('asking', t('reach.knockAsking'));
+    } catch (err) {
+      stopRing();
+      say('refused', err.message || t('reach.knockUnavailable'));
+    }
+  };
+  const tryNow = () => {
+    if (asked || !freeAnchor(store.getState())) return;
+    asked = true;
+    stopWaiting();
+    ask();
+  };
+  const stopWaiting = store.subscribe(tryNow);
+  tryNow();
+}
+
+// The party's button beside "Make a call link", shown while a slot is in a call.
+export function mountJoinLinkMaker(root, { signaling, store, notify }) {
+  if (!root) return;
+  const make = document.createElement('button');
+  make.type = 'button';
+  make.id = 'knock-link-make';
+  make.className = 'button small';
+  make.textContent = t('reach.joinLinkMake');
+  root.querySelector('#link-make')?.after(make);
+  const out = root.querySelector('#link-url');
+  const copy = root.querySelector('#link-copy');
+  const note = root.querySelector('#link-note');
+  const show = () => { make.hidden = !inCall(store.getState()); };
+  store.subscribe(show);
+  show();
+  make.addEventListener('click', async () => {
+    const slot = inCall(store.getState());
+    if (!slot) return;
+    make.disabled = true;
+    try {
+      const ack = await signaling.request(P.KNOCK_LINK, { anchorId: slot.id });
+      out.value = new URL(`join/${ack.token}`, document.baseURI).href;
+      out.hidden = copy.hidden = false;
+      note.textContent = t('reach.joinLinkMade', { time: new Date(ack.expiresAt).toLocaleString() });
+      out.focus();
+      out.select();
+    } catch (err) {
+      notify(err.message);
+    } finally {
+      make.disabled = false;
+    }
+  });
+}
+
+export function mountKnock(parts) {
+  const { signaling, store, notify } = parts;
+  mountJoinLinkMaker(document.querySelector('#links-panel'), parts);
+  const asks = new KnockAsks(document.querySelector('#notice'), {
+    store,
+    answer: (knockId, admit) => signaling.request(P.KNOCK_ANSWER, { knockId, admit })
+      .catch((err) => notify(err.message)),
+  });
+  signaling.on(P.KNOCK_ASKED, (e) => asks.add(e));
+  signaling.on(P.KNOCK_ENDED, (e) => asks.end(e));
+  const token = takeKnockToken();
+  if (token) knockOnCall({ token, ...parts });
+}

@@ -1,0 +1,183 @@
+"""Knocking on a running call (issue 27; docs/protocol.md, "Knocking on a running call"):
+admit, deny, one answer for all, an ended call, a full call, timeouts, floods, guessing,
+blocks, and the join link's page. Across cluster nodes: tests/cluster/test_cluster_knock.py."""
+import secrets
+
+import pytest
+
+from tlightchat import create_app
+from tests.support.clients import Tab
+
+
+@pytest.fixture
+def app(database_url):
+    return create_app({"DATABASE_URL": database_url, "TESTING": True,
+                       "CALL_LINK_VISITS_PER_ADDRESS": 12, "CALL_LINK_VISIT_WINDOW": 600,
+                       "MAX_CALL_PARTIES": 3})
+
+
+def ok(ack):
+    assert ack["ok"], ack
+    return ack
+
+
+def person(app, name):
+    t = Tab(app, auth={"protocol": 4})
+    t.anchor = t.new_anchor(name)
+    return t
+
+
+@pytest.fixture
+def call(app, clock):
+    """Ann and Bob in a call; Ann's join link; Cat, a fresh browser with a free slot."""
+    ann, bob, cat = person(app, "Ann slot"), person(app, "Bob slot"), person(app, "Cat slot")
+    inv = ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
+    ok(bob.ask("call:accept", {"invitationId": inv["invitationId"]}))
+    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))
+    for t in (ann, bob, cat):
+        t.clear()
+    return ann, bob, cat, link
+
+
+def knock(t, link):
+    return t.ask("knock:ask", {"token": link["token"], "fromAnchorId": t.anchor})
+
+
+def test_a_knock_is_seen_by_every_party_and_admitted_into_the_call(call):
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    assert asked["callId"] == link["callId"]
+    for party in (ann, bob):
+        [seen] = party.events("knock:asked")
+        assert seen["knockId"] == asked["knockId"] and seen["anchorId"] == party.anchor
+        assert seen["from"]["userId"] == cat.user_id and seen["from"]["anchorId"] == cat.anchor
+    admitted = ok(bob.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
+    [ring] = cat.events("call:ring")  # the group call's own add path: a ring into the call
+    assert ring["invitationId"] == admitted["invitationId"]
+    assert ring["call"]["callId"] == link["callId"]
+    [ended] = cat.events("knock:ended")
+    assert ended["reason"] == "admitted" and ended["invitationId"] == admitted["invitationId"]
+    for party in (ann, bob):
+        assert [e["reason"] for e in party.events("knock:ended")] == ["admitted"]
+    ok(cat.ask("call:accept", {"invitationId": ring["invitationId"]}))
+    [started] = cat.events("call:started")
+    assert sorted(p["peer"]["anchorId"] for p in started["parties"]) == sorted([ann.anchor, bob.anchor])
+    # one answer settles it for all: a second answer finds nothing
+    late = ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": False})
+    assert late["error"]["code"] == "not-found"
+
+
+def test_a_denied_knock_tells_the_knocker_and_admits_nobody(call):
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": False}))
+    assert [e["reason"] for e in cat.events("knock:ended")] == ["denied"]
+    assert [e["reason"] for e in bob.events("knock:ended")] == ["denied"]
+    assert cat.events("call:ring") == []
+    # the knocker may ask again (one open knock at a time, not one ever)
+    ok(knock(cat, link))
+
+
+def test_only_a_party_answers_and_one_knock_at_a_time(app, call):
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    assert knock(cat, link)["error"]["code"] == "invalid-state"  # one open knock
+    dan = person(app, "Dan slot")
+    refused = dan.ask("knock:answer", {"knockId": asked["knockId"], "admit": True})
+    assert refused["error"]["code"] == "forbidden"
+    assert cat.events("call:ring") == [] and cat.events("knock:ended") == []
+
+
+def test_a_knock_nobody_answers_ends_at_the_ring_timeout(app, call, clock, life):
+    ann, bob, cat, link = call
+    ok(knock(cat, link))
+    clock.advance(app.config["RING_TIMEOUT"] + 1)
+    life.tick()
+    assert [e["reason"] for e in cat.events("knock:ended")] == ["timeout"]
+    assert [e["reason"] for e in ann.events("knock:ended")] == ["timeout"]
+
+
+def test_a_knock_on_an_ended_call_says_so_and_the_link_is_off(app, call):
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    ok(ann.ask("call:hangup", {"callId": link["callId"]}))
+    assert [e["reason"] for e in cat.events("knock:ended")] == ["ended"]
+    again = knock(cat, link)
+    assert again["error"]["code"] == "unavailable" and "ended" in again["error"]["message"]
+    page = app.test_client().get(f"/join/{link['token']}")
+    assert page.status_code == 410 and "This call has ended" in page.get_data(as_text=True)
+    assert asked["knockId"] not in (app.extensions["tlightchat"].context.store.get_state()["knocks"])
+
+
+def test_a_full_call_refuses_the_admission_with_call_full(app, call):
+    ann, bob, cat, link = call
+    dan = person(app, "Dan slot")
+    asked = ok(knock(cat, link))
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
+    [ring] = cat.events("call:ring")
+    ok(cat.ask("call:accept", {"invitationId": ring["invitationId"]}))  # three: the limit
+    second = ok(knock(dan, link))
+    full = bob.ask("knock:answer", {"knockId": second["knockId"], "admit": True})
+    assert full["error"]["code"] == "call-full"
+    assert [e["reason"] for e in dan.events("knock:ended")] == ["call-full"]
+    assert dan.events("call:ring") == []
+
+
+def test_guessed_tokens_are_unknown_and_counted_per_address(app, call):
+    ann, bob, cat, link = call
+    for _ in range(12):
+        wrong = cat.ask("knock:ask", {"token": secrets.token_urlsafe(24), "fromAnchorId": cat.anchor})
+        assert wrong["error"]["code"] in ("not-found", "rate-limited")
+    stopped = knock(cat, link)  # the real link too, once the address is over its count
+    assert stopped["error"]["code"] == "rate-limited" and stopped["error"]["retryAfterMs"] > 0
+    assert app.test_client().get(f"/join/{link['token']}").status_code == 429
+    assert ann.events("knock:asked") == []
+
+
+def test_a_flood_of_knockers_through_one_link_is_stopped(app, call):
+    ann, bob, cat, link = call
+    knockers = [cat] + [person(app, f"K{i}") for i in range(10)]
+    answers = [knock(k, link) for k in knockers]  # 11 from one address: under its 12
+    codes = [a["ok"] or a["error"]["code"] for a in answers]
+    assert codes == [True] * 10 + ["rate-limited"]  # 10 a minute through one link
+    assert answers[-1]["error"]["retryAfterMs"] > 0
+    assert len(ann.events("knock:asked")) == 10
+
+
+def test_a_person_blocked_by_a_party_is_refused_as_if_the_call_had_ended(call):
+    ann, bob, cat, link = call
+    ok(bob.ask("safety:block", {"userId": cat.user_id}))
+    refused = knock(cat, link)
+    assert refused["error"]["code"] == "unavailable"
+    assert "ended" in refused["error"]["message"]  # the ended call's sentence: no oracle
+    assert ann.events("knock:asked") == [] and bob.events("knock:asked") == []
+
+
+def test_a_join_link_is_only_made_in_a_call_and_its_page_asks_to_join(app, call):
+    ann, bob, cat, link = call
+    assert len(link["token"]) == 32 and link["expiresAt"] > 0
+    assert cat.ask("knock:link", {"anchorId": cat.anchor})["error"]["code"] == "invalid-state"
+    assert cat.ask("knock:link", {"anchorId": ann.anchor})["error"]["code"] == "forbidden"
+    page = app.test_client().get(f"/join/{link['token']}")
+    assert page.status_code == 200 and 'id="join-knock"' in page.get_data(as_text=True)
+    assert app.test_client().get("/join/" + "A" * 32).status_code == 404
+    state = app.extensions["tlightchat"].context.store.get_state()
+    assert link["token"] not in repr(state)  # the store keeps its hash only
+
+
+
+def test_an_admitted_knocker_is_a_stranger_for_address_privacy(database_url):
+    from tests.support.privacy import turn_app
+
+    app = turn_app(database_url, RELAY_FOR_STRANGERS=True)  # everyone hides from strangers
+    ann, bob, cat = person(app, "Ann slot"), person(app, "Bob slot"), person(app, "Cat slot")
+    inv = ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
+    ok(bob.ask("call:accept", {"invitationId": inv["invitationId"]}))
+    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))
+    asked = ok(knock(cat, link))
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
+    [ring] = cat.events("call:ring")
+    assert ring["relayOnly"] is True  # nobody verified the knocker: relay only
+    ok(cat.ask("call:accept", {"invitationId": ring["invitationId"]}))
+    [started] = cat.events("call:started")
+    assert started["relayOnly"] and all(p["relayOnly"] for p in started["parties"])

@@ -1,0 +1,139 @@
+"""Client events of knocking on a running call (issue 27; docs/protocol.md, "Knocking
+on a running call"): `knock:link` (a party makes a join link), `knock:ask` (whoever
+opened it asks to join, from a free slot of theirs), `knock:answer` (a party admits or
+denies; the first answer settles it for all). validate -> dispatch -> ack.
+
+Admitting is the group call's own add path: the admitting party's slot rings the
+knocker's slot into the call (`invitation_created`, through the store's guard: call-full,
+busy), and the knocker's page, which asked, accepts that ring at once. So address
+privacy (the knocker is a stranger unless a party verified them), the parties limit and
+every rule of a group call apply unchanged. Blocks between the knocker and any party
+refuse the knock with the sentence of an ended call (no oracle).
+"""
+import secrets
+
+from ..errors import N_, Refusal
+from ..protocol import handles
+from ..ratelimit import address_key
+from ..store import selectors as S
+from ..store import actions as A
+from ..store.reducers import knocks as K
+from . import knock as J
+from .link_handlers import _address
+from .links import TOO_MANY
+
+BUSY = N_("you are asking to join a call already; wait for its answer")
+TOO_MANY_KNOCKS = N_("Too many people knocked through this link just now; try again in a minute.")
+
+
+def _new_id():
+    return secrets.token_urlsafe(9)
+
+
+def _links(ctx):
+    if ctx.links is None:
+        raise Refusal("unavailable", "call links are not kept by this server")
+    return ctx.links
+
+
+@handles("knock:link")
+def knock_link(ctx, cid, p):
+    now = ctx.now()
+    token = J.new_token()
+    expires = now + ctx.config["CALL_LINK_TTL"]
+    with ctx.store.lock:
+        state = ctx.store.get_state()
+        anchor = state["anchors"].get(p["anchorId"])
+        if anchor is None:
+            raise Refusal("not-found", "no anchor %(anchor)s", anchor=repr(p["anchorId"]))
+        if anchor["clientId"] != cid:
+            raise Refusal("forbidden", "that anchor belongs to another client")
+        call = state["calls"].get(anchor["callId"] or "")
+        if call is None or not S.call_live(call):
+            raise Refusal("invalid-state", "a join link is made during a call")
+        live = [link for link in (state.get("joinLinks") or {}).values()
+                if link["callId"] == call["id"] and link["expiresAt"] > now]
+        if len(live) >= J.MAX_LINKS_PER_CALL:
+            raise Refusal("limit", "at most %(n)s join links for one call", n=J.MAX_LINKS_PER_CALL)
+        ctx.dispatch(K.link_made(cid, J.token_hash(token), call["id"], anchor["id"], expires))
+    return {"token": token, "callId": call["id"], "expiresAt": int(expires * 1000)}
+
+
+def _knockable(ctx, cid, p, now):
+    """(link hash, call, knocker's user, the parties' users) or a Refusal."""
+    state = ctx.store.get_state()
+    link_hash, link, call = J.lookup(state, p["token"], now)
+    user = ctx.user_of(cid)
+    anchor = state["anchors"].get(p["fromAnchorId"])
+    if anchor is None or anchor["clientId"] != cid:
+        raise Refusal("forbidden", "that anchor belongs to another client")
+    if cid in call["clients"].values():
+        raise Refusal("invalid-state", "you are in this call already")
+    if not anchor["online"] or anchor["callId"] or anchor["invitationId"]:
+        raise Refusal("invalid-state", "knock from a free line: take calls on it, not in a call")
+    if K.open_knock_of(state, user) is not None:
+        raise Refusal("invalid-state", BUSY)
+    if len(K.recent_knocks(link, now)) >= K.KNOCKS_PER_LINK:
+        raise Refusal("rate-limited", TOO_MANY_KNOCKS, retry_after_ms=K.KNOCK_LINK_WINDOW * 1000)
+    return link_hash, call, user, J.party_users(state, call)
+
+
+@handles("knock:ask")
+def knock_ask(ctx, cid, p):
+    wait = _links(ctx).visits.try_hit(address_key(_address(ctx, cid)))  # per address, wrong tokens too
+    if wait:
+        raise Refusal("rate-limited", TOO_MANY, retry_after_ms=int(wait * 1000) + 1)
+    now = ctx.now()
+    with ctx.store.lock:
+        _link, _call, user, parties = _knockable(ctx, cid, p, now)
+    blocks = getattr(ctx, "safety", None)
+    if blocks is not None and any(blocks.data.blocked_between(user, other) for other in parties):
+        raise Refusal("unavailable", J.ENDED)  # as an ended call: no oracle
+    knock_id = _new_id()
+    with ctx.store.lock:  # checked again: the state may have moved meanwhile
+        link_hash, call, user, _parties = _knockable(ctx, cid, p, now)
+        ctx.dispatch(K.asked(cid, knock_id, link_hash, p["fromAnchorId"], user, now,
+                             now + ctx.ring_timeout))
+        if knock_id not in (ctx.store.get_state().get("knocks") or {}):
+            raise Refusal("invalid-state", BUSY)  # another node's knock came first
+    return {"knockId": knock_id, "callId": call["id"],
+            "expiresInMs": int(ctx.ring_timeout * 1000)}
+
+
+def _answerer(state, cid, knock_id):
+    knock = (state.get("knocks") or {}).get(knock_id)
+    if knock is None:
+        raise Refusal("not-found", "this knock was answered already, or it ended")
+    call = state["calls"][knock["callId"]]
+    mine = [a for a, c in call["clients"].items() if c == cid]
+    if not mine:
+        raise Refusal("forbidden", "only a party of the call answers its knocks")
+    return knock, mine[0]
+
+
+@handles("knock:answer")
+def knock_answer(ctx, cid, p):
+    with ctx.store.lock:
+        knock, anchor = _answerer(ctx.store.get_state(), cid, p["knockId"])
+        if not p["admit"]:
+            return ctx.dispatch(K.answered(cid, knock["id"], False))
+    admitter = ctx.user_of(cid)
+    invitation_id, now = _new_id(), ctx.now()
+    try:  # the knock is the knocker's own invitation: their "who may ring me" is not asked
+        if getattr(ctx, "safety", None) is not None:
+            if not ctx.safety.open_link(admitter, knock["userId"]):  # a block, do not disturb
+                raise Refusal("unavailable", "that anchor is offline")  # as a ring is told
+            ctx.safety.check_ring(ctx.store.get_state(), cid, knock["anchorId"], anchor)
+        with ctx.store.lock:
+            knock, anchor = _answerer(ctx.store.get_state(), cid, p["knockId"])
+            ctx.dispatch(A.invitation_created(
+                cid, invitation_id, anchor, knock["anchorId"], now, now + ctx.ring_timeout,
+                _new_id(), ctx.relay_only(anchor, knock["anchorId"])))
+            return ctx.dispatch(K.answered(cid, knock["id"], True, invitation_id),
+                                lambda s: {"invitationId": invitation_id})
+    except Refusal as err:
+        if err.code not in ("not-found", "forbidden"):
+            with ctx.store.lock:
+                ctx.dispatch(K.ended(cid, knock["id"], "call-full" if err.code == "call-full"
+                                     else "unavailable"))
+        raise
