@@ -38,7 +38,7 @@ def test_a_blocked_persons_ring_never_reaches_the_blockers_page(server, browsers
              5.0, "Ann gone from Bob's lobby")
     answers = [bob.driver.execute_async_script(RING, ann_anchor) for _ in range(2)]
     assert answers == [{"ok": False, "code": "unavailable",
-                        "message": "that anchor is offline"}] * 2
+                        "message": "that line is not taking calls"}] * 2
     # The refusals were answered (above) before anything could reach Ann; what she got
     # meanwhile is in order before her own next ack, which she now waits for.
     ann.driver.execute_async_script(
@@ -138,7 +138,7 @@ def test_a_ring_during_do_not_disturb_is_a_missed_call_once_it_ends(server, brow
     ann.driver.find_element(By.CSS_SELECTOR, "#safety-dnd button[value='30']").click()
     ann.wait("return !!document.querySelector('#dnd-off')", 5.0, "do not disturb is on")
     answer = bob.driver.execute_async_script(RING, ann.anchor_id)
-    assert answer == {"ok": False, "code": "unavailable", "message": "that anchor is offline"}
+    assert answer == {"ok": False, "code": "unavailable", "message": "that line is not taking calls"}
     ann.driver.find_element(By.ID, "dnd-off").click()
     ann.wait("return !document.querySelector('#dnd-off')", 5.0, "do not disturb is off")
     ann.driver.switch_to.window(call_tab)

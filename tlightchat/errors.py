@@ -36,7 +36,7 @@ def translated(message):
 
 
 class Refusal(Exception):
-    """`Refusal(code, "at most %(n)s anchors per tab", n=8)`: a sentence with values is
+    """`Refusal(code, "at most %(n)s lines per tab", n=8)`: a sentence with values is
     written as a template and its values, so the template is translated (pybabel extracts
     it) and the values are filled in after; `message` is the English sentence."""
 

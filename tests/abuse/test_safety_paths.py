@@ -10,7 +10,7 @@ from tests.support.clients import Tab, form_token
 from tests.support.cluster_calls import heard
 from tests.support.push_endpoint import push_app, push_service
 
-OFFLINE = {"code": "unavailable", "message": "that anchor is offline"}
+OFFLINE = {"code": "unavailable", "message": "that line is not taking calls"}
 NOT_ONLINE = {"code": "unavailable",
               "message": "the person who made this link is not online now; try again later"}
 

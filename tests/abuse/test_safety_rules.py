@@ -10,7 +10,7 @@ from tests.support.cluster_calls import heard, mentions
 from tests.support.clients import Tab
 from tlightchat import create_app
 
-OFFLINE = {"code": "unavailable", "message": "that anchor is offline"}
+OFFLINE = {"code": "unavailable", "message": "that line is not taking calls"}
 UNKNOWN = {"code": "not-found", "message": "to: there is no such user"}
 
 

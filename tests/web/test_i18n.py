@@ -374,8 +374,8 @@ def test_a_refusal_with_values_is_translated_and_keeps_its_values(app):
     English sentence stays the refusal's `message` (logs, tests)."""
     from tlightchat.errors import Refusal
 
-    err = Refusal("limit", "at most %(n)s anchors per tab", n=8)
-    assert err.message == "at most 8 anchors per tab"
+    err = Refusal("limit", "at most %(n)s lines per tab", n=8)
+    assert err.message == "at most 8 lines per tab"
     with app.test_request_context("/", headers={"Cookie": f"{COOKIE}=de"}):
         shown = err.as_dict()
     assert shown == {"code": "limit", "message": "höchstens 8 Leitungen pro Tab"}

@@ -45,9 +45,9 @@ def knock_link(ctx, cid, p):
         state = ctx.store.get_state()
         anchor = state["anchors"].get(p["anchorId"])
         if anchor is None:
-            raise Refusal("not-found", "no anchor %(anchor)s", anchor=repr(p["anchorId"]))
+            raise Refusal("not-found", "no line %(anchor)s", anchor=repr(p["anchorId"]))
         if anchor["clientId"] != cid:
-            raise Refusal("forbidden", "that anchor belongs to another client")
+            raise Refusal("forbidden", "that line belongs to another tab")
         call = state["calls"].get(anchor["callId"] or "")
         if call is None or not S.call_live(call):
             raise Refusal("invalid-state", "a join link is made during a call")
@@ -66,7 +66,7 @@ def _knockable(ctx, cid, p, now):
     user = ctx.user_of(cid)
     anchor = state["anchors"].get(p["fromAnchorId"])
     if anchor is None or anchor["clientId"] != cid:
-        raise Refusal("forbidden", "that anchor belongs to another client")
+        raise Refusal("forbidden", "that line belongs to another tab")
     if cid in call["clients"].values():
         raise Refusal("invalid-state", "you are in this call already")
     if not anchor["online"] or anchor["callId"] or anchor["invitationId"]:
@@ -122,7 +122,7 @@ def knock_answer(ctx, cid, p):
     try:  # the knock is the knocker's own invitation: their "who may ring me" is not asked
         if getattr(ctx, "safety", None) is not None:
             if not ctx.safety.open_link(admitter, knock["userId"]):  # a block, do not disturb
-                raise Refusal("unavailable", "that anchor is offline")  # as a ring is told
+                raise Refusal("unavailable", "that line is not taking calls")  # as a ring is told
             ctx.safety.check_ring(ctx.store.get_state(), cid, knock["anchorId"], anchor)
         with ctx.store.lock:
             knock, anchor = _answerer(ctx.store.get_state(), cid, p["knockId"])

@@ -27,9 +27,9 @@ def link_create(ctx, cid, p):
     state = ctx.store.get_state()
     anchor = state["anchors"].get(p["anchorId"])
     if anchor is None:
-        raise Refusal("not-found", "no anchor %(anchor)s", anchor=repr(p["anchorId"]))
+        raise Refusal("not-found", "no line %(anchor)s", anchor=repr(p["anchorId"]))
     if anchor["clientId"] != cid:
-        raise Refusal("forbidden", "that anchor belongs to another client")
+        raise Refusal("forbidden", "that line belongs to another tab")
     return _links(ctx).create(ctx.user_of(cid), anchor["id"], anchor["name"],
                               lasting=p.get("lasting", False))
 

@@ -27,7 +27,7 @@ from .ringlimits import RingLimits
 # Not a browser event: what one node tells the others through the cluster's outbox
 # (cluster/member.py passes it to `refresh_here`): rebuild this user's lobby views.
 REFRESH = "internal:safety-refresh"
-OFFLINE = ("unavailable", "that anchor is offline")  # store/guards.py's own words
+OFFLINE = ("unavailable", "that line is not taking calls")  # store/guards.py's own words
 UNKNOWN = ("not-found", "to: there is no such user")  # chat/writes.py's own words
 LINK_GRANT_S = 60  # after link:open, the visitor's page calls the slot at once
 SANCTIONED = ("no-session", "This identity was suspended or banned by the operators of "

@@ -23,9 +23,9 @@ def _own_anchor(state, meta, anchor_id):
     _client(state, meta)
     anchor = state["anchors"].get(anchor_id)
     if anchor is None:
-        raise Refusal("not-found", "no anchor %(anchor)s", anchor=repr(anchor_id))
+        raise Refusal("not-found", "no line %(anchor)s", anchor=repr(anchor_id))
     if anchor["clientId"] != meta["clientId"]:
-        raise Refusal("forbidden", "that anchor belongs to another client")
+        raise Refusal("forbidden", "that line belongs to another tab")
     return anchor
 
 
@@ -98,16 +98,16 @@ def check_ring_into_call(state, caller, callee, p, max_call_parties):
     and the caller is this client's, online."""
     call = state["calls"].get(caller["callId"])
     if call is None:  # a claim after a restart, not matched yet
-        raise Refusal("invalid-state", "your anchor is already ringing or in a call")
+        raise Refusal("invalid-state", "your line is already ringing or in a call")
     if "offer" in p:
         raise Refusal("invalid-payload", "a ring into a call carries no offer")
     if callee["clientId"] == caller["clientId"]:
         raise Refusal("invalid-state",
-                       "both anchors are in this tab; call an anchor in another tab")
+                       "both lines are in this tab; call a line in another tab")
     if not callee["online"]:
-        raise Refusal("unavailable", "that anchor is offline")
+        raise Refusal("unavailable", "that line is not taking calls")
     if callee["callId"] or callee["invitationId"]:
-        raise Refusal("busy", "that anchor is busy in another call")
+        raise Refusal("busy", "that line is busy in another call")
     rings = rings_into(state, call["id"])
     if callee["clientId"] in call["clients"].values() or any(
             i["toClientId"] == callee["clientId"] for i in rings):
@@ -123,7 +123,7 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
     def anchor_created(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) >= max_anchors_per_client:
-            raise Refusal("limit", "at most %(n)s anchors per tab", n=max_anchors_per_client)
+            raise Refusal("limit", "at most %(n)s lines per tab", n=max_anchors_per_client)
 
     def anchor_touched(state, p, meta):
         _own_anchor(state, meta, p["anchorId"])
@@ -138,23 +138,23 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
         caller = _own_anchor(state, meta, p["fromAnchorId"])
         callee = state["anchors"].get(p["toAnchorId"])
         if callee is None:
-            raise Refusal("not-found", "that anchor is gone; pick another from the lobby")
+            raise Refusal("not-found", "that line is gone; pick another from the lobby")
         if not caller["online"]:
-            raise Refusal("invalid-state", "put your anchor online before calling")
+            raise Refusal("invalid-state", "press Take calls on your line before calling")
         if caller["callId"]:
             return check_ring_into_call(state, caller, callee, p, max_call_parties)
         pending = callee["invitationId"]
         # Glare: the callee is ringing this very anchor; the reducer starts the call.
         glare = bool(pending) and state["invitations"][pending]["toAnchorId"] == caller["id"]
         if caller["callId"] or (caller["invitationId"] and not glare):
-            raise Refusal("invalid-state", "your anchor is already ringing or in a call")
+            raise Refusal("invalid-state", "your line is already ringing or in a call")
         if callee["clientId"] == caller["clientId"]:
             raise Refusal("invalid-state",
-                           "both anchors are in this tab; call an anchor in another tab")
+                           "both lines are in this tab; call a line in another tab")
         if not callee["online"]:
-            raise Refusal("unavailable", "that anchor is offline")
+            raise Refusal("unavailable", "that line is not taking calls")
         if callee["callId"] or (pending and not glare):
-            raise Refusal("busy", "that anchor is busy in another call")
+            raise Refusal("busy", "that line is busy in another call")
 
     def invitation_cancelled(state, p, meta):
         _client(state, meta)
@@ -186,9 +186,9 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
     def call_opened(state, p, meta):
         anchor = _own_anchor(state, meta, p["anchorId"])
         if not anchor["online"]:
-            raise Refusal("invalid-state", "put your anchor online before calling")
+            raise Refusal("invalid-state", "press Take calls on your line before calling")
         if anchor["callId"] or anchor["invitationId"]:
-            raise Refusal("invalid-state", "your anchor is already ringing or in a call")
+            raise Refusal("invalid-state", "your line is already ringing or in a call")
         if p["callId"] in state["calls"]:
             raise Refusal("invalid-state", "that call exists already")
         check_group_versions(state, [meta["clientId"]])
@@ -200,20 +200,20 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
     def anchors_restored(state, p, meta):
         client = _client(state, meta)
         if len(client["anchorIds"]) + len(p["anchors"]) > max_anchors_per_client:
-            raise Refusal("limit", "at most %(n)s anchors per tab", n=max_anchors_per_client)
+            raise Refusal("limit", "at most %(n)s lines per tab", n=max_anchors_per_client)
         for anchor in p["anchors"]:
             # anchor ids are "<clientId>.<random>": the prefix proves whose it was
             if not anchor["anchorId"].startswith(client["id"] + "."):
-                raise Refusal("forbidden", "that anchor id was not this client's")
+                raise Refusal("forbidden", "that line was not this tab's")
             if anchor["anchorId"] in state["anchors"]:
-                raise Refusal("invalid-state", "that anchor exists already")
+                raise Refusal("invalid-state", "that line exists already")
 
     def call_claimed(state, p, meta):
         anchor = _own_anchor(state, meta, p["anchorId"])
         mine = state["claims"].get(p["anchorId"])
         more = mine is not None and mine["callId"] == p["callId"]  # another pair (issue 26)
         if anchor["invitationId"] or (anchor["callId"] and not more):
-            raise Refusal("invalid-state", "that anchor is busy")
+            raise Refusal("invalid-state", "that line is busy")
         # a live call can be claimed only while it is being restored (its parties'
         # claims are kept until they lapse)
         if p["anchorId"] == p["peerAnchorId"] or (p["callId"] in state["calls"] and not any(
