@@ -104,6 +104,13 @@ def get(ctx, cid, p):
     return ctx.safety.state(ctx.user_of(cid))
 
 
+@handles("safety:dismiss-warning")
+def dismiss_warning(ctx, cid, p):
+    """The operators' warning was read: no longer shown at each page load."""
+    ctx.safety.dismiss_warning(ctx.user_of(cid))
+    return {}
+
+
 @handles("safety:set")
 def set_rules(ctx, cid, p):
     me = ctx.user_of(cid)
