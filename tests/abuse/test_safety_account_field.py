@@ -12,6 +12,10 @@ from tests.support.calls import come_back
 from tests.support.clients import Tab
 
 
+def empty():
+    return create_store().get_state()
+
+
 def step(state, action):
     store = create_store()
     store._state = state
@@ -20,7 +24,7 @@ def step(state, action):
 
 
 def test_the_lobby_user_says_whether_it_is_an_account():
-    s, _ = step(create_store().get_state(), A.client_connected("c1", "u1", "Ann", 1.0, account=True))
+    s, _ = step(empty(), A.client_connected("c1", "u1", "Ann", 1.0, account=True))
     s, _ = step(s, A.client_connected("c2", "u2", "Guest-1", 2.0))
     users = S.lobby_snapshot(s)["users"]
     assert users["u1"]["account"] is True and users["u2"]["account"] is False
@@ -32,7 +36,7 @@ def test_the_lobby_user_says_whether_it_is_an_account():
 
 
 def test_a_guest_back_as_an_account_is_told_to_the_lobby_once():
-    s, _ = step(create_store().get_state(), A.client_connected("c1", "u1", "Ann", 1.0))
+    s, _ = step(empty(), A.client_connected("c1", "u1", "Ann", 1.0))
     s, _ = step(s, A.client_went_away("c1", 60.0))
     s, msgs = step(s, A.client_resumed("c1", "u1", account=True))
     told = [data for path, event, data in msgs if event == "lobby:user"]
