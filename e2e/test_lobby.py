@@ -143,3 +143,7 @@ def test_a_copied_name_is_told_apart_by_the_servers_tag(server, browsers):
         for other in (a, b):
             page.wait(shows, 5.0, "the tag shown", other.user_id, f"#{name_tag(other.user_id)}")
         assert page.js(row + "return Boolean(tag && tag.hidden);", c.user_id)
+    # Issue 35: all three are guests (`account: false`): each row says so, screen readers too
+    guest = row + "const g = row && row.querySelector('.guest-tag');" \
+        "return g && !g.hidden ? [g.firstChild.textContent, g.lastChild.textContent] : null;"
+    assert a.js(guest, c.user_id) == ["guest", "(guest, not signed in)"]

@@ -91,6 +91,9 @@ def test_a_lookalike_name_is_marked_in_the_lobby_and_on_its_ring(server, browser
     on_ring = f".tile[data-peer-user='{copy.user_id}'] .peer-safety .lookalike-tag"
     bea.wait(f"const t = document.querySelector(\"{on_ring}\"); return !!t && !t.hidden && !!t.offsetParent"
              f" && t.textContent === '{copy_tag}'", 5.0, "the ring marked with the lookalike's tag")
+    # ... and, a guest's ring, the "guest" label (safety/guest.js)
+    guest = f".tile[data-peer-user='{copy.user_id}'] .peer-safety .guest-tag"
+    assert bea.js(f"const g = document.querySelector(\"{guest}\"); return !!g && !!g.offsetParent")
     shot(bea, "lookalike-ring.png", ".tile[data-phase='ringing-in']")
 
 
@@ -112,6 +115,15 @@ def test_an_operator_bans_a_user_and_their_open_tab_is_signed_out(server_factory
     wait_until(op, "return document.querySelector('#account-kind')?.dataset.kind === 'account'",
                message="the operator is signed in")
     op.get(server.url + "/admin")
+    # First a warning: the words reach her open tab at once (safety/warning.js).
+    op.find_element(By.ID, "act-user").send_keys(victim.user_id)
+    op.find_element(By.ID, "act-reason").send_keys("mind your words")
+    op.find_element(By.ID, "act-warn").click()
+    victim.wait("const w = document.querySelector('#safety-warning [data-warning-text]');"
+                "return !!w && !!w.offsetParent && w.textContent.includes('mind your words')",
+                5.0, "the warning shown on her open tab")
+    wait_until(op, "return document.querySelector('#operator-log')?.textContent.includes('warn')",
+               message="the warning is in the operators' log")
     op.find_element(By.ID, "act-user").send_keys(victim.user_id)
     started = time.monotonic()
     op.find_element(By.ID, "act-ban").click()

@@ -186,6 +186,10 @@ class SafetySettings(Base):
     dnd_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     # Invisible: sees the lobby, is in nobody's view, is rung as if offline.
     invisible: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An operator's warning the user has not dismissed yet (migration 0013): shown on
+    # their open pages at once and at each page load until they dismiss it.
+    warning: Mapped[Optional[str]] = mapped_column(Text, default=None)
+    warned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
 
 class Report(Base):

@@ -501,6 +501,7 @@ CLIENT_EVENTS.update({
     "safety:unblock": SafetyPeer,
     "safety:get": None,
     "safety:set": SafetySet,
+    "safety:dismiss-warning": None,  # the operators' warning was read (safety:warned)
 })
 
 # -- call links (issue 27: tlightchat/reach/; docs/protocol.md, "Call links and push") --

@@ -30,6 +30,7 @@ import { CallStage } from './views/stage.js';
 import { mountFiles } from './views/file-panel.js';
 import { mountBlockButtons } from './safety/block.js';
 import { mountPeerActions } from './safety/peer-actions.js';
+import { mountWarning } from './safety/warning.js';
 import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
@@ -225,6 +226,7 @@ const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
 });
 mountBlockButtons(document.querySelector('#lobby-list'), signaling); // issue 35
 mountPeerActions(document.querySelector('#anchors-panel'), signaling, store);
+mountWarning(signaling); // an operator's warning, shown at once (issue 35)
 const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id, peerAnchorId) => calls.sessionOf(id, peerAnchorId),
   say: (text) => stage.say(text),

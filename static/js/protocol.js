@@ -43,6 +43,8 @@ export const SAFETY_UNBLOCK = 'safety:unblock';
 export const SAFETY_GET = 'safety:get';
 export const SAFETY_SET = 'safety:set';
 export const SAFETY_REPORT = 'safety:report';
+// An operator's warning, read: it is no longer shown at each page load (safety:warned).
+export const SAFETY_DISMISS_WARNING = 'safety:dismiss-warning';
 // Call links (issue 27; docs/protocol.md, "Call links and push").
 export const LINK_CREATE = 'link:create';
 export const LINK_OPEN = 'link:open';
@@ -57,7 +59,7 @@ export const CLIENT_EVENTS = Object.freeze([
   CALL_INVITE, CALL_INVITE_MANY, CALL_CANCEL, CALL_ACCEPT, CALL_DECLINE, CALL_SIGNAL, CALL_MEDIA, CALL_PEER_STATE, CALL_HANGUP,
   TRUST_SET, TRUST_LIST, CHAT_SEND, CHAT_HISTORY, CHAT_CONVERSATIONS, CHAT_DELIVERED, CHAT_READ,
   FILE_OFFER, FILE_SENT,
-  SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET, SAFETY_REPORT,
+  SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET, SAFETY_REPORT, SAFETY_DISMISS_WARNING,
   LINK_CREATE, LINK_OPEN,
   KNOCK_LINK, KNOCK_ASK, KNOCK_ANSWER,
 ]);
@@ -90,6 +92,8 @@ export const CHAT_RECEIPT = 'chat:receipt';
 export const CHAT_UNREAD = 'chat:unread';
 export const KNOCK_ASKED = 'knock:asked';
 export const KNOCK_ENDED = 'knock:ended';
+// An operator warned this user (issue 35): shown until dismissed (safety/warning.js).
+export const SAFETY_WARNED = 'safety:warned';
 
 export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
@@ -97,6 +101,7 @@ export const SERVER_EVENTS = Object.freeze([
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, CALL_PEER_STATE,
   CALL_PEER_RELOADED, CALL_PARTY_JOINED, CALL_PARTY_LEFT, ERROR, CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
   KNOCK_ASKED, KNOCK_ENDED,
+  SAFETY_WARNED,
 ]);
 
 // Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request

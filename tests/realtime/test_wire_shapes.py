@@ -19,7 +19,7 @@ from tlightchat import create_app
 
 from tests.support.clients import Tab
 
-USER = {"id", "displayName", "tag"}
+USER = {"id", "displayName", "tag", "account"}
 CLIENT = {"id", "userId", "away", "tab", "device"}
 ANCHOR = {"id", "clientId", "name", "status", "connected"}
 SNAPSHOT = {"users", "clients", "anchors", "online", "complete", "query", "window"}

@@ -27,10 +27,10 @@ def test_an_empty_database_is_migrated_at_start_and_again_is_harmless(empty_data
     tables = set(inspect(db.engine).get_table_names())
     assert {"users", "conversations", "messages", "health_probe", "trust_marks",
             "alembic_version"} <= tables
-    assert head_revision(db) == "0013"
+    assert head_revision(db) == "0014"
     assert db.probe() == (True, "ok")
     again = create_app({"DATABASE_URL": empty_database_url, "TESTING": True})
-    assert head_revision(again.extensions["tlightchat"].db) == "0013"
+    assert head_revision(again.extensions["tlightchat"].db) == "0014"
 
 
 def test_an_old_database_is_upgraded_keeping_its_rows_and_can_go_back(empty_database_url):
@@ -151,4 +151,4 @@ def test_nodes_starting_together_migrate_one_after_the_other(empty_database_url)
     for t in threads:
         t.join(30)
     assert errors == []
-    assert head_revision(Database(empty_database_url)) == "0013"
+    assert head_revision(Database(empty_database_url)) == "0014"

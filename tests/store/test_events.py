@@ -28,7 +28,7 @@ def test_a_join_is_one_small_delta_not_the_whole_list():
     _, msgs = step(s, A.client_connected("c3", "u3", "Cy", 5.0))
     assert msgs == [(LOBBY, "lobby:client-joined", {
         "client": {"id": "c3", "userId": "u3", "away": False, "tab": 1, "device": ""},
-        "user": {"id": "u3", "displayName": "Cy", "tag": name_tag("u3")}})]
+        "user": {"id": "u3", "displayName": "Cy", "tag": name_tag("u3"), "account": False}})]
 
 
 def test_anchor_changes_are_single_anchor_deltas():

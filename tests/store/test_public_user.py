@@ -16,7 +16,8 @@ def test_the_shape():
 
 def test_the_lobby_user_and_the_chat_peer_are_that_shape(monkeypatch):
     lobby = selectors.public_user({"id": "u1", "displayName": "Ann", "sessions": 3})
-    assert lobby == {"id": "u1", "displayName": "Ann", "tag": names.name_tag("u1")}
+    assert lobby == {"id": "u1", "displayName": "Ann", "tag": names.name_tag("u1"),
+                     "account": False}
     peer = messages.public_peer(SimpleNamespace(id="u2", display_name="Bo", is_account=True))
     assert peer == {"id": "u2", "displayName": "Bo", "account": True}
     assert messages.unknown_peer("u3") == {"id": "u3", "displayName": None, "account": None}

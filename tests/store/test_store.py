@@ -240,7 +240,8 @@ def test_client_slice_holds_only_that_clients_things():
 def test_lobby_snapshot_is_public_fields_only():
     snap = S.lobby_snapshot(world())
     from tlightchat.names import name_tag
-    assert snap["users"]["u1"] == {"id": "u1", "displayName": "Ann", "tag": name_tag("u1")}
+    assert snap["users"]["u1"] == {"id": "u1", "displayName": "Ann", "tag": name_tag("u1"),
+                                   "account": False}
     assert snap["clients"]["c1"] == {"id": "c1", "userId": "u1", "away": False, "tab": 1,
                                      "device": ""}  # no socket id
     assert snap["anchors"]["a1"] == {"id": "a1", "clientId": "c1", "name": "A one",

@@ -21,7 +21,7 @@ def full_scan_lobby_deltas(prev, nxt):
     if prev["users"] is not nxt["users"]:
         for uid, user in nxt["users"].items():
             old = prev["users"].get(uid)
-            if old is not None and old["displayName"] != user["displayName"]:
+            if old is not None and S.public_user(old) != S.public_user(user):
                 msgs.append((LOBBY, "lobby:user", {"user": S.public_user(user)}))
     touched = set()
     if prev["anchors"] is not nxt["anchors"]:

@@ -37,8 +37,9 @@ def test_registering_renames_a_default_guest_name_in_the_lobby(app, tab):
     bob.clear()
     register(alice.browser, "alice")
     from tlightchat.names import name_tag
+    # (`account` turns true when her tabs come back as the account: test_safety_account_field)
     assert {"user": {"id": alice.user_id, "displayName": "alice",
-                     "tag": name_tag(alice.user_id)}} in bob.events("lobby:user")
+                     "tag": name_tag(alice.user_id), "account": False}} in bob.events("lobby:user")
 
 
 def test_sign_in_from_another_browser_gives_the_same_identity_and_history(app, tab):

@@ -79,12 +79,13 @@ class SocketLifecycle:
                 self.connections.release(client_id)  # its old socket may not know yet
                 store.dispatch(A.client_resumed(client_id, user.id, self.node.name,
                                                 reloaded=bool(auth and auth.get("reloaded")),
-                                                protocol=(auth or {}).get("protocol", 1)))
+                                                protocol=(auth or {}).get("protocol", 1),
+                                                account=user.is_account))
             else:
                 store.dispatch(A.client_connected(
                     client_id, user.id, user.display_name, ctx.now(),
                     (auth or {}).get("device", ""), self.node.name,
-                    (auth or {}).get("protocol", 1)))
+                    (auth or {}).get("protocol", 1), account=user.is_account))
                 if claimed:
                     # what the restore produces (e.g. call:state when this claim completes
                     # a call) waits for the socket, after the welcome

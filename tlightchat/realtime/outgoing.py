@@ -111,8 +111,9 @@ def _lobby_deltas(action, prev, nxt):
                 and (old["awayUntil"] is None or client["awayUntil"] is None):
             msgs.append((LOBBY, E.LOBBY_CLIENT, {"client": S.public_client(client)}))
     for uid in slice_changes(prev["users"], nxt["users"], named)[2]:
-        if prev["users"][uid]["displayName"] != nxt["users"][uid]["displayName"]:
-            msgs.append((LOBBY, E.LOBBY_USER, {"user": S.public_user(nxt["users"][uid])}))
+        was, user = prev["users"][uid], nxt["users"][uid]
+        if was["displayName"] != user["displayName"] or was.get("account") != user.get("account"):
+            msgs.append((LOBBY, E.LOBBY_USER, {"user": S.public_user(user)}))
     added, removed, touched = slice_changes(prev["anchors"], nxt["anchors"], named)
     for aid in removed:
         if prev["anchors"][aid]["clientId"] in nxt["clients"]:

@@ -18,10 +18,11 @@ to an unknown id (`not-found`): neither tells the caller that a rule or a block 
 import secrets
 
 from ..errors import Refusal
+from ..events import SAFETY_WARNED as WARNED
 from ..store.selectors import rings_into
 from . import rules
 from .data import SafetyData
-from .operators import Operators
+from .operators import REASON_MAX, Operators
 from .ringlimits import RingLimits
 
 # Not a browser event: what one node tells the others through the cluster's outbox
@@ -90,15 +91,25 @@ class Safety:
                           retry_after_ms=int(wait * 1000) + 1)
         return self.operators.report(reporter, target, reason, message_ids, online)
 
-    def act(self, operator, target, action, minutes=None, report_id=None):
+    def act(self, operator, target, action, minutes=None, report_id=None, reason=""):
         """An operator's action (/admin); a suspension or ban ends the user's sessions
         now, on every node: each tab's socket is closed by the server (a Socket.IO
         client does not reconnect after that), and any later connect is refused
-        (`check_connect`), as is the cookie on any page (web.py)."""
+        (`check_connect`), as is the cookie on any page (web.py). A warning (`reason`:
+        the operator's words to the user) is stored until the user dismisses it: shown
+        on their open tabs at once (`safety:warned`, every node) and at each page load
+        meanwhile (web.py, templates/_safety_warning.html)."""
         from ..sessions import ALL
 
-        if self.operators.act(operator, target, action, minutes, report_id):
+        reason = (reason or "").strip()[:REASON_MAX]
+        if self.operators.act(operator, target, action, minutes, report_id, detail=reason):
             self.end_sessions(target, ALL)
+        if action == "warn" and target:
+            self.data.set_settings(target, warning=reason, warned_at=self.ctx.now())
+            self.ctx.send_to_user(target, WARNED, self.data.warning(target))
+
+    def dismiss_warning(self, user_id):
+        self.data.set_settings(user_id, warning=None, warned_at=None)
 
     def check_ring(self, state, caller_client, to_anchor, from_anchor=None, also=(),
                    would_ring=None):

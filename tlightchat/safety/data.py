@@ -81,16 +81,25 @@ class SafetyData:
 
     def set_settings(self, user_id, **fields):
         """fields: ring_policy, chat_policy (None: the default), dnd_until (epoch
-        seconds, None: off), invisible (bool)."""
+        seconds, None: off), invisible (bool), warning (str) and warned_at (epoch
+        seconds; both None: no warning to show)."""
         with self.db.session() as s:
             row = s.get(SafetySettings, user_id)
             if row is None:
                 row = SafetySettings(user_id=user_id)
                 s.add(row)
             for key, value in fields.items():
-                if key == "dnd_until" and value is not None:
+                if key in ("dnd_until", "warned_at") and value is not None:
                     value = datetime.fromtimestamp(value, timezone.utc)
                 setattr(row, key, value)
+
+    def warning(self, user_id):
+        """The operators' warning the user has not dismissed: {reason, at (epoch ms)}."""
+        with self.db.session() as s:
+            row = s.get(SafetySettings, user_id)
+            if row is None or row.warned_at is None:
+                return None
+            return {"reason": row.warning or "", "at": int(row.warned_at.timestamp() * 1000)}
 
     def invisible_users(self):
         with self.db.session() as s:

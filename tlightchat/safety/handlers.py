@@ -7,7 +7,10 @@ A ring between the two that is still ringing ends with the block (pressed on the
 itself, or anywhere while it rings): declined by the blocker's side, cancelled if the
 blocker was the one ringing — as any decline, so the caller learns nothing of a block.
 So does a ring into a call that holds the other one (a third party rang one of the two
-into a call with the other): declined by the rung side.
+into a call with the other): declined by the rung side. A call the two are both parties
+of ends for the blocker exactly as by `call:hangup` (`_leave_calls`): a call of two ends
+for both (the other side hears an ordinary hangup), a call of three or more goes on
+without the blocker. Every hook dispatches store actions, so each holds on every node.
 """
 from ..errors import Refusal
 from ..protocol import handles
@@ -49,11 +52,30 @@ def _end_rings(ctx, me, peer):
                 raise
 
 
+def _leave_calls(ctx, me, peer):
+    """The blocker leaves each call the blocked person is a party of, as a hangup: the
+    two would otherwise go on hearing each other. In a call of three or more, leaving is
+    what a Meet or Jitsi user can do about someone in the room; the others stay."""
+    state = ctx.store.get_state()
+    for call in list(state["calls"].values()):
+        users = {aid: state["clients"].get(cid, {}).get("userId")
+                 for aid, cid in call["clients"].items() if aid in call["parties"]}
+        if peer not in users.values():
+            continue
+        for aid in (a for a, uid in users.items() if uid == me):
+            try:
+                ctx.dispatch(A.call_hung_up(call["clients"][aid], call["id"]))
+            except Refusal as err:
+                if err.code != "not-found":  # not-found: it ended meanwhile
+                    raise
+
+
 @handles("safety:block")
 def block(ctx, cid, p):
     me, peer = ctx.user_of(cid), p["userId"]
     ctx.safety.data.block(me, peer, online=peer in ctx.store.get_state()["users"])
     _end_rings(ctx, me, peer)
+    _leave_calls(ctx, me, peer)
     if ctx.links is not None:  # and a ring on the devices of either, by the other's link
         ctx.links.end_rings_between(me, peer)
     ctx.safety.refresh([me, peer])
@@ -80,6 +102,13 @@ def report(ctx, cid, p):
 @handles("safety:get")
 def get(ctx, cid, p):
     return ctx.safety.state(ctx.user_of(cid))
+
+
+@handles("safety:dismiss-warning")
+def dismiss_warning(ctx, cid, p):
+    """The operators' warning was read: no longer shown at each page load."""
+    ctx.safety.dismiss_warning(ctx.user_of(cid))
+    return {}
 
 
 @handles("safety:set")

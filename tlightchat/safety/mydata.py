@@ -79,7 +79,9 @@ def export(db, user_id):
                                               .where(TrustMark.user_id == user_id)).all()],
             "settings": None if settings is None else {
                 "ringPolicy": settings.ring_policy, "chatPolicy": settings.chat_policy,
-                "dndUntil": _iso(settings.dnd_until), "invisible": settings.invisible},
+                "dndUntil": _iso(settings.dnd_until), "invisible": settings.invisible,
+                # an operator's warning not dismissed yet (shown on every page till then)
+                "warning": settings.warning, "warnedAt": _iso(settings.warned_at)},
             "blocked": [b.peer_id for b in s.scalars(select(Block)
                                                      .where(Block.user_id == user_id)).all()],
             "reportsMade": [{"about": r.target_id, "reason": r.reason, "at": _iso(r.created_at)}

@@ -1,11 +1,13 @@
 """The safety part of /me (issue 35): who may ring me, who may start a chat with me, do
 not disturb, and the people I blocked (unblock). The same rules as the `safety:*`
 events (handlers.py), for a person on a page; each change rebuilds the lobby views it
-touches (a new do-not-disturb changes nobody's view)."""
+touches (a new do-not-disturb changes nobody's view). Also an operator's warning, on every
+page until its reader dismisses it (templates/_safety_warning.html, `form=warning`)."""
 from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..identity import stored_user
 from ..models import User
@@ -29,7 +31,18 @@ def init_app(app, safety, identity, db):
     @app.context_processor
     def safety_for_templates():
         return {"safety_of": lambda user: safety.state(user.id),
-                "ring_policies": rules.RING_POLICIES, "chat_policies": rules.CHAT_POLICIES}
+                "ring_policies": rules.RING_POLICIES, "chat_policies": rules.CHAT_POLICIES,
+                "safety_warning": warning_here}
+
+    def warning_here():
+        """The warning this page's user has not dismissed ({reason, at}), else None; none
+        while the database cannot be read (a page that can be shown still is: the
+        warning waits for the next one)."""
+        user = getattr(g, "user", None)
+        try:
+            return safety.data.warning(user.id) if user is not None else None
+        except SQLAlchemyError:
+            return None
 
     @app.before_request
     def refuse_sanctioned():
@@ -72,6 +85,8 @@ def init_app(app, safety, identity, db):
                 DND_CHOICES.get(choice, 0)
             safety.data.set_settings(me, dnd_until=now + minutes * 60 if minutes else None)
             flash(_("Do not disturb is on.") if minutes else _("Do not disturb is off."), "ok")
+        elif form == "warning":
+            safety.dismiss_warning(me)
         elif form == "unblock":
             peer = request.form.get("userId", "")
             safety.data.unblock(me, peer)

@@ -41,14 +41,16 @@ def _action(kind, payload, client_id=None):
     return action
 
 
-def client_connected(client_id, user_id, display_name, now, device="", node="", protocol=1):
+def client_connected(client_id, user_id, display_name, now, device="", node="", protocol=1,
+                     account=False):
     """`device`: the tab's own short label ("Chrome on Linux"), shown in the lobby.
     `node`: the cluster node serving it ("" for a single process), never shown.
-    `protocol`: the version its page speaks (the guard refuses group calls below 4)."""
+    `protocol`: the version its page speaks (the guard refuses group calls below 4).
+    `account`: the user is an account, not a guest (the lobby tells them apart)."""
     return _action(CLIENT_CONNECTED, {
         "client": {"id": client_id, "userId": user_id, "connectedAt": now, "device": device,
                    "node": node, "protocol": protocol},
-        "user": {"id": user_id, "displayName": display_name},
+        "user": {"id": user_id, "displayName": display_name, "account": bool(account)},
     }, client_id)
 
 
@@ -68,11 +70,14 @@ def client_went_away(client_id, until, node=None):
     return _action(CLIENT_WENT_AWAY, payload, client_id)
 
 
-def client_resumed(client_id, user_id, node="", reloaded=False, protocol=None):
+def client_resumed(client_id, user_id, node="", reloaded=False, protocol=None, account=None):
     """`reloaded`: the client's page was reloaded (its peer connections are gone): the
     peer of each of its calls is told with call:peer-reloaded. `protocol`: the version
-    the resumed page speaks (a reload may bring a newer page)."""
+    the resumed page speaks (a reload may bring a newer page). `account`: whether the
+    user is an account now (a guest who registered comes back as one)."""
     payload = {"clientId": client_id, "userId": user_id, "node": node}
+    if account is not None:
+        payload["account"] = bool(account)
     if protocol is not None:
         payload["protocol"] = protocol
     if reloaded:

@@ -85,8 +85,10 @@ def public_anchor(state, anchor_id):
 
 
 def public_user(user):
-    """A lobby user: the one public shape of a person (names.public_user) with its tag."""
-    return names.public_user(user["id"], user["displayName"], tag=names.name_tag(user["id"]))
+    """A lobby user: the one public shape of a person (names.public_user) with its tag
+    and whether it is an account (a guest's is false)."""
+    return names.public_user(user["id"], user["displayName"], tag=names.name_tag(user["id"]),
+                             account=bool(user.get("account", False)))
 
 
 def public_client(client):

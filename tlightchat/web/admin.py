@@ -1,7 +1,8 @@
 """/admin (issue 35): the operators' page. Only accounts named in ADMINS (doctor.admins)
 see it; anyone else gets a 404, as for /doctor. It lists the open reports with what the
 reporter attached, and takes an action on a person — warn, suspend for a time, ban, lift,
-dismiss the report — each written to the log shown below them (who did what, when)."""
+dismiss the report — each written to the log shown below them (who did what, when). A
+warning's `reason` is shown to the person (safety.Safety.act)."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -35,7 +36,7 @@ def init_app(app, safety):
             abort(400)
         try:
             safety.act(name, form.get("userId") or None, form.get("action", ""), minutes,
-                       report)
+                       report, reason=form.get("reason", ""))
         except Refusal as err:
             flash(_("Not done: %(why)s", why=translated(err.message)), "error")
             return redirect(url_for("admin.page"))

@@ -1,10 +1,12 @@
 // "Block" and "Report" in the chat's thread header (issue 35), for the person of the open
-// conversation (none for a group's), and the lookalike mark beside the name
-// (safety/name-mark.js). Same buttons and requests as the lobby's (safety/block.js); a
-// block hides their earlier messages for me at the server, and the chat's next page load
-// shows it. Mounted by chat/panel.js; the chat view needs no change.
+// conversation (none for a group's), and the lookalike mark and the "guest" label beside
+// the name (safety/name-mark.js, safety/guest.js). Same buttons and requests as the
+// lobby's (safety/block.js); a block hides their earlier messages for me at the server,
+// and the chat's next page load shows it. Mounted by chat/panel.js; the chat view needs
+// no change.
 import { act, button } from '../safety/block.js';
 import { nameMark, showMark } from '../safety/name-mark.js';
+import { guestMark, isGuest, showGuest } from '../safety/guest.js';
 
 export function mountChatSafety(root, { signaling, store, lobbyStore }) {
   const title = root.querySelector('[data-chat-title]');
@@ -12,8 +14,9 @@ export function mountChatSafety(root, { signaling, store, lobbyStore }) {
   const bar = document.createElement('span');
   bar.className = 'peer-safety';
   const mark = nameMark();
+  const guest = guestMark();
   bar.append(button('block', 'block'), button('report', 'report'));
-  title.after(' ', mark);
+  title.after(' ', mark, ' ', guest);
   title.parentElement.append(' ', bar);
   let shown = null;
   const render = () => {
@@ -21,6 +24,7 @@ export function mountChatSafety(root, { signaling, store, lobbyStore }) {
     const single = peerId && !store.conv(peerId)?.peer?.group;
     bar.hidden = !single;
     showMark(mark, lobbyStore, single ? peerId : null);
+    showGuest(guest, single && isGuest(peerId, lobbyStore.getState().lobby?.users, store.conv(peerId)?.peer));
     if (shown !== peerId) { // another person: fresh buttons
       shown = peerId;
       for (const el of bar.children) el.disabled = false;

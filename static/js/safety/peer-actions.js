@@ -1,12 +1,15 @@
 // "Block" and "Report" on a call tile, during the ring (in or out) and the call (issue 35).
 // The tile says whom it is with in `data-peer-user` (views/anchor-tile.js, a call of two);
-// this module adds the two buttons (and the lookalike mark, name-mark.js) to the tile's
-// body, by its status line ("… is calling you"), shown only while there is such a person. Blocking ends a ring between the two at the server (declined, as
-// any decline: docs/protocol.md "Safety"); a call goes on until hung up, and no later ring
-// gets through. The buttons use data-safety, not the tile's own data-action.
+// this module adds the two buttons (and the lookalike mark, name-mark.js, and the "guest"
+// label, guest.js) to the tile's body, by its status line ("… is calling you"), shown only
+// while there is such a person. Blocking ends a ring between the two at the server
+// (declined, as any decline: docs/protocol.md "Safety") and a call with them (I leave it,
+// as by hanging up), and no later ring gets through. The buttons use data-safety, not the
+// tile's own data-action.
 import { t } from '../i18n.js';
 import { act, button } from './block.js';
 import { nameMark, showMark } from './name-mark.js';
+import { guestMark, isGuest, showGuest } from './guest.js';
 
 // the lobby's button, marked data-safety: the tile's own click handler takes data-action
 function tileButton(action) {
@@ -22,7 +25,7 @@ function fill(tile, lobbyStore) {
   if (!bar && peer) {
     bar = document.createElement('div');
     bar.className = 'peer-safety';
-    bar.append(nameMark(), tileButton('block'), tileButton('report'));
+    bar.append(nameMark(), guestMark(), tileButton('block'), tileButton('report'));
     const body = tile.querySelector('.tile-body');
     if (body?.firstElementChild) body.firstElementChild.after(bar); else (body || tile).append(bar);
   }
@@ -32,6 +35,7 @@ function fill(tile, lobbyStore) {
     for (const el of bar.querySelectorAll('button')) { el.disabled = false; el.textContent = t(`safety.${el.dataset.safety}`); }
   }
   showMark(bar.querySelector('.lookalike-tag'), lobbyStore, peer);
+  showGuest(bar.querySelector('.guest-tag'), isGuest(peer, lobbyStore.getState().lobby?.users));
   bar.hidden = !peer;
 }
 

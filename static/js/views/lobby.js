@@ -18,6 +18,7 @@ import { freeAnchor, ringingFrom } from '../store.js';
 import { GROUP } from './group-words.js';
 import { liveAnchor } from '../group-calls.js';
 import { skeleton } from '../safety/lookalike.js';
+import { guestMark, isGuest, showGuest } from '../safety/guest.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 export const QUERY_MAX = 64;
@@ -200,6 +201,7 @@ export class LobbyView {
       const tagged = Boolean(user.tag) && nameKeys(user.displayName).some((key) => sameNames[key] > 1);
       setText(row.querySelector('.name-tag'), tagged ? `#${user.tag}` : '');
       setAttr(row.querySelector('.name-tag'), 'hidden', !tagged);
+      showGuest(row.querySelector('.guest-tag'), isGuest(user.id, lobby.users));
       setText(row.querySelector('.avatar'), user.displayName.slice(0, 1).toUpperCase());
       row.classList.toggle('is-me', user.id === me.user.id);
       const anchors = (anchorsByUser[user.id] || []).sort((a, b) => a.clientId.localeCompare(b.clientId) || a.name.localeCompare(b.name));
@@ -241,6 +243,7 @@ export class LobbyView {
         h('span', { class: 'avatar', 'aria-hidden': 'true' }),
         h('span', { class: 'name' }),
         h('span', { class: 'name-tag', title: LOBBY.sameName, hidden: true }),
+        guestMark(),
         h('span', { class: 'you-badge' }, LOBBY.you),
         // Filled by trust.js (you verified the safety code with this user).
         h('span', { class: 'trust-badge', dataset: { trustFor: user.id }, hidden: true }),

@@ -1,6 +1,7 @@
 """The users and clients slices, and the clock that ends what ran out.
 
-    users   {userId: {id, displayName, clientIds}}            online users only
+    users   {userId: {id, displayName, account, clientIds}}   online users only
+            account: an account, not a guest (absent in an old log entry: a guest)
     clients {clientId: {id, userId, connectedAt, device, node, tab, anchorIds, awayUntil}}
             tab: the lowest number ≥ 1 not taken by the user's other tabs
             node: the cluster node serving it ("" in a single process)
@@ -17,7 +18,8 @@ def client_connected(state, p, meta):
     existing = state["users"].get(user["id"])
     client_ids = (existing["clientIds"] if existing else ()) + (client["id"],)
     state = {**state, "users": put(state["users"], user["id"], {
-        "id": user["id"], "displayName": user["displayName"], "clientIds": client_ids})}
+        "id": user["id"], "displayName": user["displayName"],
+        "account": user.get("account", False), "clientIds": client_ids})}
     # Tabs told apart: the lowest number not taken by the user's other tabs.
     taken = {state["clients"][c].get("tab") for c in client_ids[:-1] if c in state["clients"]}
     tab = next(n for n in range(1, len(client_ids) + 1) if n not in taken)
@@ -42,6 +44,9 @@ def client_went_away(state, p, meta):
 
 def client_resumed(state, p, meta):
     client = state["clients"][p["clientId"]]
+    user = state["users"][client["userId"]]
+    if "account" in p and p["account"] != user.get("account", False):
+        state = patch(state, "users", user["id"], account=p["account"])
     return patch(state, "clients", p["clientId"], awayUntil=None, node=p.get("node", ""),
                  protocol=p.get("protocol", client.get("protocol", 1)))
 

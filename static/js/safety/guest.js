@@ -1,0 +1,37 @@
+// Guests and accounts told apart (issue 35): a small "guest" label after a guest's name in
+// the lobby (views/lobby.js), on the ring and the call tile (peer-actions.js) and in the
+// chat's header (chat/block-report.js); an account has none. Whether a person is an
+// account is the server's word: `account` on every lobby user (docs/protocol.md,
+// lobby:snapshot) and on a conversation's peer (chat:history `with`). A person the server
+// said nothing about (`account` absent or null) gets no label: no guess.
+import { t } from '../i18n.js';
+
+// The lobby's word while the person is in it (fresh: a guest who registers is an account
+// as soon as their tabs are back), else `peer`'s: the chat's record of the person
+// (chat:history `with`), which holds for someone offline too.
+export function isGuest(userId, lobbyUsers, peer) {
+  if (!userId) return false;
+  const told = [lobbyUsers?.[userId]?.account, peer?.account].find((v) => typeof v === 'boolean');
+  return told === false;
+}
+
+// The label: the short word shown, and for a screen reader the same word said in full
+// (the visible word alone would be read run into the name).
+export function guestMark(doc = document) {
+  const el = doc.createElement('span');
+  el.className = 'guest-tag';
+  el.title = t('safety.guestTitle');
+  const word = doc.createElement('span');
+  word.setAttribute('aria-hidden', 'true');
+  word.textContent = t('safety.guest');
+  const said = doc.createElement('span');
+  said.className = 'sr-only';
+  said.textContent = t('safety.guestSaid');
+  el.append(word, said);
+  el.hidden = true;
+  return el;
+}
+
+export function showGuest(el, guest) {
+  if (el && el.hidden === Boolean(guest)) el.hidden = !guest;
+}
