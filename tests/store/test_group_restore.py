@@ -81,16 +81,44 @@ def test_a_claim_that_contradicts_the_other_sides_is_refused(make):
     assert "c1" not in store.get_state()["calls"]["k1"]["parties"]
 
 
-def test_relay_only_is_kept_per_pair_and_fails_closed_for_unclaimed_pairs(make):
+def test_relay_only_is_kept_per_pair_as_each_claim_was_told(make):
+    """b hides its address from a and c (the server found each pair's relay-only anchors
+    when the claim came); a and c come back first, then b, whose last claim lets it in:
+    each of b's pairs keeps its own relay-only, not only the pair of that last claim."""
     store = make()
-    store.dispatch(claim("a", "b", True))
-    store.dispatch(claim("b", "a", False, relay=("b1",)))
+    store.dispatch(claim("a", "b", True, relay=("b1",)))
     store.dispatch(claim("a", "c", True))
-    store.dispatch(claim("c", "a", False, relay=()))  # c joins through a; b-c unclaimed
+    store.dispatch(claim("c", "a", False))
+    store.dispatch(claim("c", "b", True, relay=("b1",)))
+    assert store.get_state()["calls"]["k1"]["parties"] == ("a1", "c1")
+    store.dispatch(claim("b", "a", False, relay=("b1",)))
+    store.dispatch(claim("b", "c", False, relay=("b1",)))
     call = store.get_state()["calls"]["k1"]
+    assert sorted(call["parties"]) == ["a1", "b1", "c1"]
     assert S.pair_of(call, "a1", "b1")["relayOnly"] == ("b1",)
     assert S.pair_of(call, "a1", "c1")["relayOnly"] == ()
-    assert set(S.pair_of(call, "b1", "c1")["relayOnly"]) == {"b1", "c1"}
+    assert S.pair_of(call, "b1", "c1")["relayOnly"] == ("b1",)
+
+
+def test_one_party_cannot_bring_in_an_anchor_that_was_never_in_the_call(make):
+    """a and b were in the call; a (with g's help) claims g too: g comes in only if
+    every party claims it, so b's restore is not joined by a stranger."""
+    store = make()
+    for action in claims_of("ab"):
+        store.dispatch(action)
+    store.dispatch(claim("a", "g", True))
+    store.dispatch(claim("g", "a", False))
+    assert store.get_state()["calls"]["k1"]["parties"] == ("a1", "b1")
+
+
+def test_a_full_call_takes_no_more_claims(make):
+    store = make()
+    for action in claims_of("abcdef"):
+        store.dispatch(action)
+    assert len(store.get_state()["calls"]["k1"]["parties"]) == 6
+    with pytest.raises(Refusal) as err:
+        store.dispatch(claim("g", "a", False))
+    assert err.value.code == "call-full"
 
 
 def test_a_restored_group_call_records_no_joins_in_its_chat(make):

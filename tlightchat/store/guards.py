@@ -216,9 +216,13 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
             raise Refusal("invalid-state", "that line is busy")
         # a live call can be claimed only while it is being restored (its parties'
         # claims are kept until they lapse)
-        if p["anchorId"] == p["peerAnchorId"] or (p["callId"] in state["calls"] and not any(
+        live = state["calls"].get(p["callId"])
+        if p["anchorId"] == p["peerAnchorId"] or (live is not None and not any(
                 c["callId"] == p["callId"] for c in state["claims"].values())):
             raise Refusal("invalid-state", "that call cannot be claimed")
+        if live is not None and p["anchorId"] not in live["parties"] \
+                and len(live["parties"]) >= max_call_parties:
+            raise Refusal("call-full", "the call is full")
         # Claims are kept per claiming anchor: a stranger who claims a call id first
         # (naming one of its anchors as the peer) blocks nobody. What must match is the
         # claim of the anchor this one names as its peer, if it made one for this call

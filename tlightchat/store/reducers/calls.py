@@ -13,11 +13,13 @@
                      perfect-negotiation polite side, and the anchors that may send
                      only relay candidates towards the other (a tuple)
     claims  {anchorId: {id (= anchorId), callId, anchorId, peerAnchorId, clientId,
-            initiator, until, pairs}} one anchor's claim to a call it was in before a
+            initiator, until, pairs, relay}} one anchor's claim to a call it was in before a
             server restart (per anchor, so a stranger's claim to the same call id blocks
             no one); `pairs` {peerAnchorId: initiator}: every pair it claimed (a party of
-            a group call claims one per peer; peerAnchorId/initiator: its first). A claim
-            stays until `until` so that later parties can match it (issue 26).
+            a group call claims one per peer; peerAnchorId/initiator: its first); `relay`
+            {peerAnchorId: the pair's relay-only anchors, as the server found them when
+            the claim was made}. A claim stays until `until` so that later parties can
+            match it (issue 26).
 
 Rings into a call are invitations with a `callId` (invitations.py); a party that leaves
 ends the rings it made into the call, and a call that ends ends every ring into it.
@@ -164,56 +166,63 @@ def _claimed_pair(state, call_id, a, b, relay_only):
     return new_pair(caller, callee, relay_only)
 
 
-def _admit(state, call_id, relay_only):
-    """Add to the live call every claimant that has a matching pair with a party, until
-    none is left (so the order of the claims does not matter). Its pairs with parties
-    it has not (yet) matched are relay-only on both sides: privacy fails closed."""
+def _pair_relay(state, a, b):
+    """The anchors of the pair a-b that send only relay candidates, as each side's claim
+    was told when it was made (server-side: realtime/lifecycle.py relay_only)."""
+    ca, cb = state["claims"][a], state["claims"][b]
+    return tuple(ca["relay"].get(b, ())) + tuple(x for x in cb["relay"].get(a, ())
+                                                 if x not in ca["relay"].get(b, ()))
+
+
+def _admit(state, call_id):
+    """Add to the live call every claimant whose claims match a claim of EVERY party in
+    it, until none is left: the order of the claims does not matter, and nobody joins a
+    call by one party's word (a party that claims an anchor that was never in the call,
+    with that anchor's help, cannot bring it in: the other parties never claimed it)."""
     while True:
         call = state["calls"][call_id]
         newcomer = next((c["anchorId"] for c in sorted(state["claims"].values(),
                                                        key=lambda c: c["anchorId"])
                          if c["callId"] == call_id and c["anchorId"] not in call["parties"]
-                         and any(pair_claimed(state, call_id, c["anchorId"], q)
+                         and all(pair_claimed(state, call_id, c["anchorId"], q)
                                  for q in call["parties"])), None)
         if newcomer is None:
             return state
-        relay = {q: (relay_only.get(pair_key(newcomer, q), ())
-                     if pair_claimed(state, call_id, newcomer, q) else (newcomer, q))
-                 for q in call["parties"]}
+        relay = {q: _pair_relay(state, newcomer, q) for q in call["parties"]}
         state = join_call(state, call_id, newcomer, None, None, relay)
         pairs = dict(state["calls"][call_id]["pairs"])
         for q in call["parties"]:
-            if pair_claimed(state, call_id, newcomer, q):
-                pairs[pair_key(newcomer, q)] = _claimed_pair(
-                    state, call_id, newcomer, q, relay[q])
+            pairs[pair_key(newcomer, q)] = _claimed_pair(state, call_id, newcomer, q, relay[q])
         state = patch(state, "calls", call_id, pairs=pairs)
 
 
 def call_claimed(state, p, meta):
     me, peer, call_id = p["anchorId"], p["peerAnchorId"], p["callId"]
+    relay_only = tuple(p.get("relayOnly", ()))
     mine = state["claims"].get(me)
     if mine is not None and mine["callId"] == call_id:  # another pair of the same call
-        claim = {**mine, "pairs": {**mine["pairs"], peer: p["initiator"]}}
+        claim = {**mine, "pairs": {**mine["pairs"], peer: p["initiator"]},
+                 "relay": {**mine["relay"], peer: relay_only}}
     else:
         claim = {"id": me, "callId": call_id, "anchorId": me, "peerAnchorId": peer,
                  "clientId": meta["clientId"], "initiator": p["initiator"],
-                 "until": p["until"], "pairs": {peer: p["initiator"]}}
+                 "until": p["until"], "pairs": {peer: p["initiator"]},
+                 "relay": {peer: relay_only}}
     state = {**state, "claims": put(state["claims"], me, claim)}
     state = patch(state, "anchors", me, callId=call_id)
     if not pair_claimed(state, call_id, me, peer):
         return state
-    relay = {pair_key(me, peer): tuple(p.get("relayOnly", ()))}
     call = state["calls"].get(call_id)
     if call is None:
         # Media flowed peer to peer all along; both sides re-report it with call:media.
         pair = _claimed_pair(state, call_id, me, peer, ())
         state = open_call(state, call_id, pair["initiator"], pair["polite"], p["now"],
-                          relay[pair_key(me, peer)])
+                          _pair_relay(state, me, peer))
     elif me in call["parties"] and peer in call["parties"]:  # both in: the pair's facts
         pairs = {**call["pairs"], pair_key(me, peer): _claimed_pair(
-            state, call_id, me, peer, relay[pair_key(me, peer)])}
+            state, call_id, me, peer, _pair_relay(state, me, peer))}
         state = patch(state, "calls", call_id, pairs=pairs)
-    return _admit(state, call_id, relay)
+    return _admit(state, call_id)
 
 
 def _set(table, me, peer, value):
