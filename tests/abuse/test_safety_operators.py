@@ -4,7 +4,7 @@ their connects and their cookie)."""
 import pytest
 
 from e2e.services import wait_for
-from tests.support.accounts import register
+from tests.support.accounts import admin_act as act, operator, register
 from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.clients import Tab, form_token
 from tlightchat import create_app
@@ -13,18 +13,6 @@ from tlightchat import create_app
 def admin_app(database_url, **config):
     return create_app({"DATABASE_URL": database_url, "TESTING": True, "ADMINS": "olga",
                        **config})
-
-
-def operator(app):
-    browser = app.test_client()
-    browser.get("/")
-    assert register(browser, "olga").status_code == 302
-    return browser
-
-
-def act(browser, **data):
-    data["csrf_token"] = form_token(browser, "/admin")
-    return browser.post("/admin", data=data)
 
 
 def test_a_report_carries_only_what_the_reporter_attached_of_their_conversation(database_url):

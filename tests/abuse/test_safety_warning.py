@@ -1,10 +1,10 @@
 """Issue 35: an operator's warning reaches the user. A warn on /admin is shown on the
-user's open tabs at once (`safety:warned`, on every node) and, stored (migration 0013),
+user's open tabs at once (`safety:warned`, on every node) and, stored (migration 0014),
 on every page they load until they dismiss it (a page's form or `safety:dismiss-warning`).
 On one process (the in-memory store) and on two cluster nodes (the replicated store)."""
 import pytest
 
-from tests.support.accounts import register
+from tests.support.accounts import admin_act as act, operator
 from tests.support.cluster import nodes, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.cluster_calls import heard
 from tests.support.clients import Tab, form_token
@@ -24,18 +24,6 @@ def apps(request, tmp_path):
     else:
         make = request.getfixturevalue("nodes")
         yield make("n1", ADMINS="olga"), make("n2", ADMINS="olga")
-
-
-def operator(app):
-    browser = app.test_client()
-    browser.get("/")
-    assert register(browser, "olga").status_code == 302
-    return browser
-
-
-def act(browser, **data):
-    data["csrf_token"] = form_token(browser, "/admin")
-    return browser.post("/admin", data=data)
 
 
 def test_a_warning_reaches_the_open_tabs_and_every_page_until_dismissed(apps):

@@ -61,3 +61,17 @@ def interleaved_first_connects(app):
     first = first_use(app, "guest-one")
     identity.store_guest = store
     return first, second[0]
+
+
+def operator(app, username="olga"):
+    """A browser signed in as a new account named in the app's ADMINS."""
+    browser = app.test_client()
+    browser.get("/")
+    assert register(browser, username).status_code == 302
+    return browser
+
+
+def admin_act(browser, **data):
+    """Post an operator's action on /admin with the page's CSRF token."""
+    data["csrf_token"] = form_token(browser, "/admin")
+    return browser.post("/admin", data=data)
