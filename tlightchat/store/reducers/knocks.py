@@ -110,10 +110,12 @@ def reduce_link_made(state, p, meta):
 
 def reduce_asked(state, p, meta):
     """The rules that must hold on every node alike (the handler checked them too and
-    words the refusal): a live link, no open knock of this person, the link's limit."""
+    words the refusal): a live link, no open knock of this person, nobody denied
+    through it, the link's limit."""
     link = _slice(state, "joinLinks").get(p["hash"])
     if link is None or p["now"] >= link["expiresAt"] or live_call_of(state, link) is None \
-            or open_knock_of(state, p["userId"]) is not None or p["userId"] in link.get("denied", ()) \
+            or open_knock_of(state, p["userId"]) is not None \
+            or p["userId"] in link.get("denied", ()) \
             or len(recent_knocks(link, p["now"])) >= KNOCKS_PER_LINK:
         return state
     knock = {"id": p["knockId"], "callId": link["callId"], "link": link["id"],
