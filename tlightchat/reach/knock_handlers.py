@@ -4,8 +4,8 @@ opened it asks to join, from a free slot of theirs), `knock:answer` (a party adm
 denies; the first answer settles it for all). validate -> dispatch -> ack.
 
 Admitting is the group call's own add path: the admitting party's slot rings the
-knocker's slot into the call (`invitation_created`, through the store's guard: call-full,
-busy), and the knocker's page, which asked, accepts that ring at once. So address
+knocker's slot into the call (`invitation_created` carrying the knockId, through the
+store's guard: the knock still open, call-full, busy), and the knocker's page, which asked, accepts that ring at once. So address
 privacy (the knocker is a stranger unless a party verified them), the parties limit and
 every rule of a group call apply unchanged. Blocks between the knocker and any party
 refuse the knock with the sentence of an ended call (no oracle).
@@ -148,5 +148,5 @@ def knock_answer(ctx, cid, p):
                 try:
                     ctx.dispatch(K.ended(cid, knock["id"], ENDS_THE_KNOCK[err.code]))
                 except Refusal:
-                    pass  # it ended meanwhile
+                    pass  # the cluster could not take it: the knock ends at its timeout
         raise
