@@ -7,8 +7,9 @@ Admitting is the group call's own add path: the admitting party's slot rings the
 knocker's slot into the call (`invitation_created` carrying the knockId, through the
 store's guard: the knock still open, call-full, busy), and the knocker's page, which
 asked, accepts that ring at once. So address privacy (the knocker is a stranger unless
-a party verified them), the parties limit and every rule of a group call apply unchanged. Blocks between the knocker and any party
-refuse the knock with the sentence of an ended call (no oracle).
+a party verified them), the parties limit and every rule of a group call apply
+unchanged. Blocks between the knocker and any party refuse the knock with the sentence
+of an ended call (no oracle).
 """
 import secrets
 
