@@ -1,8 +1,10 @@
 """Knocking on a running call in real browsers (issue 27, "a knock on a running call is
 admitted and denied"): Ann and Bo are in a call; Ann makes a join link; a guest in a fresh
 browser opens it, names itself on the pre-join screen and asks to join; both parties see
-"<name> asks to join"; Ann denies, and the guest's page says so in words; the guest asks
-again and Bo admits: the guest's page joins with media moving on every party tile.
+"<name> asks to join"; Ann denies, and the guest's page says so in words; asking again
+through that link is refused in the same words (a denied person knocks no more through
+it); Bo makes another link, the guest asks through it and Bo admits: the guest's page
+joins with media moving on every party tile.
 Three browsers on two cores: low resolution, and rings that outlast a stall."""
 import pytest
 
@@ -18,8 +20,15 @@ def server():
     yield from serve(TLC_CALL_LINK_VISITS_PER_ADDRESS="1000", TLC_RING_TIMEOUT="60")
 
 
-def ask_to_join(page, url, name=None):
-    """Open the join link, (name the browser,) ask to join; the page knocks."""
+def make_link(page):
+    page.driver.find_element("css selector", "#knock-link-make").click()
+    return page.wait("const u = document.querySelector('#link-url'); return !u.hidden && u.value",
+                     10.0, f"{page.name}'s join link shown")
+
+
+def ask_to_join(page, url, name=None, then="asking"):
+    """Open the join link, (name the browser,) ask to join; the page knocks (`then`: the
+    page's knock state that follows)."""
     driver = page.driver
     driver.get(url)
     field = driver.find_element("css selector", "#join-name")
@@ -27,7 +36,8 @@ def ask_to_join(page, url, name=None):
         assert field.get_attribute("required") is not None  # never seen here: a name first
         field.send_keys(name)
     driver.find_element("css selector", "#join-knock").click()
-    page.wait("return document.body.dataset.knock === 'asking'", 15.0, f"{page.name} asks to join")
+    page.wait("return document.body.dataset.knock === arguments[0]", 15.0,
+              f"{page.name} asks to join ({then})", then)
     assert page.js("return location.hash") == ""  # the token left the address bar
 
 
@@ -53,9 +63,7 @@ def test_a_knock_is_denied_then_a_second_is_admitted_with_media(server, browsers
     bo.click(b, "accept")
     ann.wait_phase(a, "connected", FLOW_S)
 
-    ann.driver.find_element("css selector", "#knock-link-make").click()
-    url = ann.wait("const u = document.querySelector('#link-url'); return !u.hidden && u.value",
-                   10.0, "the join link shown")
+    url = make_link(ann)
     assert url.startswith(server.url + "/join/")
 
     guest = CallPage(browsers(), server)  # a fresh profile: never seen by this server
@@ -68,7 +76,10 @@ def test_a_knock_is_denied_then_a_second_is_admitted_with_media(server, browsers
     assert "not let in" in guest.js("return document.querySelector('#notice').textContent")
     bo.wait("return !document.querySelector('.knock-ask')", 10.0, "one answer settles it for Bo too")
 
-    ask_to_join(guest, url)  # again, from the same link: this time Bo admits
+    ask_to_join(guest, url, then="refused")  # again through that link: no
+    assert "not let in" in guest.js("return document.querySelector('#notice').textContent")
+
+    ask_to_join(guest, make_link(bo))  # through Bo's link: this time Bo admits
     second = wait_ask(bo, "Knock Guest")
     assert second != first and wait_ask(ann, "Knock Guest") == second
     answer(bo, second, "admit")

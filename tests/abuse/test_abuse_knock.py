@@ -67,15 +67,21 @@ def test_a_knock_is_seen_by_every_party_and_admitted_into_the_call(call):
     assert late["error"]["code"] == "not-found"
 
 
-def test_a_denied_knock_tells_the_knocker_and_admits_nobody(call):
+def test_a_denied_knock_tells_the_knocker_and_admits_nobody(app, call):
     ann, bob, cat, link = call
     asked = ok(knock(cat, link))
     ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": False}))
     assert [e["reason"] for e in cat.events("knock:ended")] == ["denied"]
     assert [e["reason"] for e in bob.events("knock:ended")] == ["denied"]
     assert cat.events("call:ring") == []
-    # the knocker may ask again (one open knock at a time, not one ever)
-    ok(knock(cat, link))
+    # a denied person knocks no more through this link (no alert for every party at
+    # each try), told in the deny's own words; anybody else still may
+    ann.clear(), bob.clear()
+    again = knock(cat, link)
+    assert again["error"]["code"] == "forbidden"
+    assert again["error"]["message"].startswith("You were not let in")
+    assert ann.events("knock:asked") == [] and bob.events("knock:asked") == []
+    ok(knock(person(app, "Dan slot"), link))
 
 
 def test_only_a_party_answers_and_one_knock_at_a_time(app, call):
@@ -153,6 +159,15 @@ def test_a_person_blocked_by_a_party_is_refused_as_if_the_call_had_ended(call):
     assert ann.events("knock:asked") == [] and bob.events("knock:asked") == []
 
 
+def test_the_join_page_tells_a_blocked_person_the_call_has_ended(app, call):
+    ann, bob, cat, link = call
+    ok(bob.ask("safety:block", {"userId": cat.user_id}))
+    page = cat.browser.get(f"/join/{link['token']}")
+    assert page.status_code == 410 and "This call has ended" in page.get_data(as_text=True)
+    assert 'id="join-knock"' not in page.get_data(as_text=True)
+    assert app.test_client().get(f"/join/{link['token']}").status_code == 200  # others: as before
+
+
 def test_a_join_link_is_only_made_in_a_call_and_its_page_asks_to_join(app, call):
     ann, bob, cat, link = call
     assert len(link["token"]) == 32 and link["expiresAt"] > 0
@@ -181,3 +196,34 @@ def test_an_admitted_knocker_is_a_stranger_for_address_privacy(database_url):
     ok(cat.ask("call:accept", {"invitationId": ring["invitationId"]}))
     [started] = cat.events("call:started")
     assert started["relayOnly"] and all(p["relayOnly"] for p in started["parties"])
+
+
+def test_an_admission_refused_for_the_admitter_alone_leaves_the_knock_open(database_url, clock):
+    """The admitter's own ring limit (`rate-limited`) is theirs: the knock still waits
+    and another party admits it."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "RING_RATE_PER_MINUTE": 1})
+    ann, bob, cat = person(app, "Ann slot"), person(app, "Bob slot"), person(app, "Cat slot")
+    inv = ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
+    ok(bob.ask("call:accept", {"invitationId": inv["invitationId"]}))  # Ann's one ring
+    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))
+    asked = ok(knock(cat, link))
+    limited = ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": True})
+    assert limited["error"]["code"] == "rate-limited"
+    assert cat.events("knock:ended") == [] and bob.events("knock:ended") == []
+    admitted = ok(bob.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
+    [ring] = cat.events("call:ring")
+    assert ring["invitationId"] == admitted["invitationId"]
+
+
+def test_an_admission_lets_the_admitter_ring_only_into_the_call(app, call):
+    """Admitting rings the knocker into the call past their "who may ring me" (they
+    asked), and grants nothing more: another line of the knocker stays closed to them."""
+    ann, bob, cat, link = call
+    ok(cat.ask("safety:set", {"ringPolicy": "nobody"}))
+    asked = ok(knock(cat, link))
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
+    assert len(cat.events("call:ring")) == 1
+    other, free = cat.new_anchor("Cat other"), ann.new_anchor("Ann other")
+    outside = ann.ask("call:invite", {"fromAnchorId": free, "toAnchorId": other})
+    assert outside["error"]["code"] == "unavailable"
+    assert cat.events("call:ring") == []

@@ -1,7 +1,12 @@
 """A knock across two cluster nodes (issue 27, "Knocking on a running call"): the join
 link made on n1 is known on n2 from the replicated store, a knock on n2 is seen on n1,
-an admission on n2 rings the knocker into the call, and the knock is gone on both."""
+an admission on n2 rings the knocker into the call, and the knock is gone on both; an
+admission sent by a node that had not yet seen a deny rings nobody."""
+import pytest
+
 from e2e.services import wait_for
+from tlightchat.errors import Refusal
+from tlightchat.store import actions as A
 from tests.support.clients import Tab
 from tests.support.cluster_calls import heard, mentions
 
@@ -32,3 +37,31 @@ def test_a_knock_crosses_cluster_nodes_through_the_replicated_store(nodes):
     assert heard(ann, "knock:ended")["reason"] == "admitted"
     wait_for(lambda: stores[0].get_state().get("knocks") == stores[1].get_state().get("knocks") == {},
              5, "the knock is gone on both nodes")
+
+
+def test_an_admission_from_a_stale_node_after_a_deny_rings_nobody(nodes):
+    """Issue 27 review: Ann denies on n1; Bob's node n2 had checked the knock before the
+    deny reached it and sends its ring into the call. The replicated log applies the
+    deny first, and the guard every node applies refuses the ring: nobody is rung."""
+    n1, n2 = nodes("n1"), nodes("n2")
+    v4 = {"protocol": 4}
+    ann, bob, cat = Tab(n1, auth=v4), Tab(n2, auth=v4), Tab(n2, auth=v4)
+    for t in (ann, bob, cat):
+        t.anchor = t.new_anchor()
+    heard(ann, "lobby:anchor", mentions(bob.anchor))
+    ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
+    ok(bob.ask("call:accept", {"invitationId": heard(bob, "call:ring")["invitationId"]}))
+    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))
+    ctx2 = n2.extensions["tlightchat"].context
+    wait_for(lambda: ctx2.store.get_state().get("joinLinks"), 5, "n2 knows the link")
+    asked = ok(cat.ask("knock:ask", {"token": link["token"], "fromAnchorId": cat.anchor}))
+    heard(ann, "knock:asked")
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": False}))  # on n1
+    assert heard(cat, "knock:ended")["reason"] == "denied"
+    ring = A.invitation_created(bob.client_id, "late-ring", bob.anchor, cat.anchor, ctx2.now(),
+                                ctx2.now() + 30, "x")
+    with pytest.raises(Refusal) as refused:  # what n2's knock:answer sends after its check
+        ctx2.dispatch({**ring, "payload": {**ring["payload"], "knockId": asked["knockId"]}})
+    assert refused.value.code == "not-found"
+    assert cat.events("call:ring") == []
+    assert ctx2.store.get_state()["anchors"][cat.anchor]["invitationId"] is None

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { ENDED_WORDS, knockOnCall, ringInto, takeKnockToken } from '../../static/js/reach/knock.js';
+import { ENDED_WORDS, answerKnock, knockOnCall, ringInto, takeKnockToken } from '../../static/js/reach/knock.js';
 
 const mine = (calls, online = { a1: 'online' }) => ({
   me: { clientId: 'c1' },
@@ -64,4 +64,18 @@ test('the knocker asks from its free slot and accepts the admitting ring, not an
   assert.deepEqual(accepted, ['a1']);
   handlers['knock:ended']({ knockId: 'k1', reason: 'admitted' });
   assert.deepEqual(accepted, ['a1']); // once
+});
+
+test('a refused answer is told and its card can answer again', async () => {
+  const told = [], reopened = [], asked = [];
+  const signaling = {
+    request: async (event, payload) => {
+      asked.push([event, payload]);
+      throw Object.assign(new Error('too many rings; wait a moment'), { code: 'rate-limited' });
+    },
+  };
+  await answerKnock(signaling, (text) => told.push(text), (id) => reopened.push(id))('k1', true);
+  assert.deepEqual(asked, [['knock:answer', { knockId: 'k1', admit: true }]]);
+  assert.deepEqual(told, ['too many rings; wait a moment']);
+  assert.deepEqual(reopened, ['k1']);
 });

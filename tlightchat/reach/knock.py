@@ -5,8 +5,8 @@ A join link is a capability like a call link (links.py): 192 random bits, of whi
 server keeps only the SHA-256, in the store (store/reducers/knocks.py), so that every
 node of a cluster knows it from the replicated log, with no table and no migration. It
 works while its call is live and at most CALL_LINK_TTL seconds; it is shown once, to
-its maker. `lookup` is what the page (web/links.py) and `knock:ask`
-(knock_handlers.py) both ask; they word the refusals with the sentences here.
+its maker. `lookup` and `check_unblocked` are what the page (web/links.py) and
+`knock:ask` (knock_handlers.py) both ask; they word the refusals with the sentences here.
 """
 import secrets
 
@@ -14,12 +14,13 @@ from ..errors import N_, Refusal
 from ..store.reducers import knocks as K
 from .links import TOKEN_BYTES, TOKEN_SHAPE, token_hash
 
-MAX_LINKS_PER_CALL = 5   # working join links of one call
-
 UNKNOWN = N_("This join link does not exist. Check that you copied all of it, or ask for a new one.")
 EXPIRED = N_("This join link has expired. Ask someone in the call for a new one.")
 # An ended call, and a call one of whose parties blocked you, read the same (no oracle).
 ENDED = N_("This call has ended. Ask the person who sent you the link to call you.")
+# A person a party denied knocks no more through that link (the knocker page's own words).
+DENIED = N_("You were not let in: someone in the call said no. Ask the person who sent "
+            "you the link before you try again.")
 
 
 def new_token():
@@ -33,6 +34,8 @@ def lookup(state, token, now):
         raise Refusal("not-found", UNKNOWN)
     link_hash = token_hash(token)
     link = (state.get("joinLinks") or {}).get(link_hash)
+    if link is None and link_hash in state.get("endedLinks", ()):
+        raise Refusal("unavailable", ENDED)  # its call ended: the link went with it
     if link is None:
         raise Refusal("not-found", UNKNOWN)
     if link["expiresAt"] <= now:
@@ -41,6 +44,17 @@ def lookup(state, token, now):
     if call is None:
         raise Refusal("unavailable", ENDED)
     return link_hash, link, call
+
+
+def check_unblocked(safety, user, parties):
+    """A block between `user` and any of the call's parties reads as an ended call."""
+    if safety is not None and any(safety.data.blocked_between(user, other) for other in parties):
+        raise Refusal("unavailable", ENDED)  # as an ended call: no oracle
+
+
+def check_not_denied(link, user):
+    if user in link.get("denied", ()):
+        raise Refusal("forbidden", DENIED)
 
 
 def party_users(state, call):

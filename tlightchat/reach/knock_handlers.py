@@ -4,11 +4,12 @@ opened it asks to join, from a free slot of theirs), `knock:answer` (a party adm
 denies; the first answer settles it for all). validate -> dispatch -> ack.
 
 Admitting is the group call's own add path: the admitting party's slot rings the
-knocker's slot into the call (`invitation_created`, through the store's guard: call-full,
-busy), and the knocker's page, which asked, accepts that ring at once. So address
-privacy (the knocker is a stranger unless a party verified them), the parties limit and
-every rule of a group call apply unchanged. Blocks between the knocker and any party
-refuse the knock with the sentence of an ended call (no oracle).
+knocker's slot into the call (`invitation_created` carrying the knockId, through the
+store's guard: the knock still open, call-full, busy), and the knocker's page, which
+asked, accepts that ring at once. So address privacy (the knocker is a stranger unless
+a party verified them), the parties limit and every rule of a group call apply
+unchanged. Blocks between the knocker and any party refuse the knock with the sentence
+of an ended call (no oracle).
 """
 import secrets
 
@@ -23,6 +24,8 @@ from .link_handlers import _address
 from .links import TOO_MANY
 
 BUSY = N_("you are asking to join a call already; wait for its answer")
+NOT_IN_CALL = N_("a join link is made during a call")
+LINKS_LIMIT = N_("at most %(n)s join links for one call")
 TOO_MANY_KNOCKS = N_("Too many people knocked through this link just now; try again in a minute.")
 
 
@@ -50,12 +53,13 @@ def knock_link(ctx, cid, p):
             raise Refusal("forbidden", "that line belongs to another tab")
         call = state["calls"].get(anchor["callId"] or "")
         if call is None or not S.call_live(call):
-            raise Refusal("invalid-state", "a join link is made during a call")
-        live = [link for link in (state.get("joinLinks") or {}).values()
-                if link["callId"] == call["id"] and link["expiresAt"] > now]
-        if len(live) >= J.MAX_LINKS_PER_CALL:
-            raise Refusal("limit", "at most %(n)s join links for one call", n=J.MAX_LINKS_PER_CALL)
-        ctx.dispatch(K.link_made(cid, J.token_hash(token), call["id"], anchor["id"], expires))
+            raise Refusal("invalid-state", NOT_IN_CALL)
+        if len(K.live_links(state, call["id"], now)) >= K.MAX_LINKS_PER_CALL:
+            raise Refusal("limit", LINKS_LIMIT, n=K.MAX_LINKS_PER_CALL)
+        link_hash = J.token_hash(token)
+        ctx.dispatch(K.link_made(cid, link_hash, call["id"], anchor["id"], expires, now))
+        if link_hash not in (ctx.store.get_state().get("joinLinks") or {}):  # the reducer's rules
+            raise Refusal("limit", LINKS_LIMIT, n=K.MAX_LINKS_PER_CALL)  # another node was first
     return {"token": token, "callId": call["id"], "expiresAt": int(expires * 1000)}
 
 
@@ -71,6 +75,7 @@ def _knockable(ctx, cid, p, now):
         raise Refusal("invalid-state", "you are in this call already")
     if not anchor["online"] or anchor["callId"] or anchor["invitationId"]:
         raise Refusal("invalid-state", "knock from a free line: take calls on it, not in a call")
+    J.check_not_denied(link, user)
     if K.open_knock_of(state, user) is not None:
         raise Refusal("invalid-state", BUSY)
     if len(K.recent_knocks(link, now)) >= K.KNOCKS_PER_LINK:
@@ -86,9 +91,7 @@ def knock_ask(ctx, cid, p):
     now = ctx.now()
     with ctx.store.lock:
         _link, _call, user, parties = _knockable(ctx, cid, p, now)
-    blocks = getattr(ctx, "safety", None)
-    if blocks is not None and any(blocks.data.blocked_between(user, other) for other in parties):
-        raise Refusal("unavailable", J.ENDED)  # as an ended call: no oracle
+    J.check_unblocked(getattr(ctx, "safety", None), user, parties)
     knock_id = _new_id()
     with ctx.store.lock:  # checked again: the state may have moved meanwhile
         link_hash, call, user, _parties = _knockable(ctx, cid, p, now)
@@ -103,7 +106,7 @@ def knock_ask(ctx, cid, p):
 def _answerer(state, cid, knock_id):
     knock = (state.get("knocks") or {}).get(knock_id)
     if knock is None:
-        raise Refusal("not-found", "this knock was answered already, or it ended")
+        raise Refusal("not-found", K.GONE)
     call = state["calls"][knock["callId"]]
     mine = [a for a, c in call["clients"].items() if c == cid]
     if not mine:
@@ -111,29 +114,40 @@ def _answerer(state, cid, knock_id):
     return knock, mine[0]
 
 
+# Refusals of an admission that end the knock for everyone with that reason; the others
+# (`rate-limited`: the admitter's own ring limits, `invalid-state`: their line) are the
+# admitting party's alone: the knock still waits, another party may answer it.
+ENDS_THE_KNOCK = {"call-full": "call-full", "busy": "unavailable", "unavailable": "unavailable"}
+
+
 @handles("knock:answer")
 def knock_answer(ctx, cid, p):
     with ctx.store.lock:
         knock, anchor = _answerer(ctx.store.get_state(), cid, p["knockId"])
-        if not p["admit"]:
+        if not p["admit"]:  # the guard refuses it `not-found` if it ended meanwhile
             return ctx.dispatch(K.answered(cid, knock["id"], False))
     admitter = ctx.user_of(cid)
     invitation_id, now = _new_id(), ctx.now()
     try:  # the knock is the knocker's own invitation: their "who may ring me" is not asked
-        if getattr(ctx, "safety", None) is not None:
-            if not ctx.safety.open_link(admitter, knock["userId"]):  # a block, do not disturb
+        if getattr(ctx, "safety", None) is not None:  # no grant: only this ring passes
+            if not ctx.safety.open_link(admitter, knock["userId"], grant=False):
                 raise Refusal("unavailable", "that line is not taking calls")  # as a ring is told
-            ctx.safety.check_ring(ctx.store.get_state(), cid, knock["anchorId"], anchor)
+            ctx.safety.check_ring(ctx.store.get_state(), cid, knock["anchorId"], anchor,
+                                  invited=True)
         with ctx.store.lock:
             knock, anchor = _answerer(ctx.store.get_state(), cid, p["knockId"])
-            ctx.dispatch(A.invitation_created(
+            # One action: the ring carries the knock, which the guard refuses `not-found`
+            # once the knock is gone (denied on another node, timed out) and which ends
+            # the knock as `admitted` (store/reducers/knocks.py).
+            return ctx.dispatch(K.admitting(A.invitation_created(
                 cid, invitation_id, anchor, knock["anchorId"], now, now + ctx.ring_timeout,
-                _new_id(), ctx.relay_only(anchor, knock["anchorId"])))
-            return ctx.dispatch(K.answered(cid, knock["id"], True, invitation_id),
-                                lambda s: {"invitationId": invitation_id})
+                _new_id(), ctx.relay_only(anchor, knock["anchorId"])), knock["id"]),
+                lambda s: {"invitationId": invitation_id})
     except Refusal as err:
-        if err.code not in ("not-found", "forbidden"):
+        if err.code in ENDS_THE_KNOCK:
             with ctx.store.lock:
-                ctx.dispatch(K.ended(cid, knock["id"], "call-full" if err.code == "call-full"
-                                     else "unavailable"))
+                try:
+                    ctx.dispatch(K.ended(cid, knock["id"], ENDS_THE_KNOCK[err.code]))
+                except Refusal:
+                    pass  # the cluster could not take it: the knock ends at its timeout
         raise

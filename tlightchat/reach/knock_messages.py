@@ -12,6 +12,8 @@ from ..store.reducers import knocks as K
 
 def _reason(action, prev_knock, nxt):
     kind, p = action["type"], action.get("payload", {})
+    if K.admitted(action, nxt) == prev_knock["id"]:
+        return "admitted"  # the ring into the call carried the knock (knocks.py)
     if kind == K.ANSWERED and p.get("knockId") == prev_knock["id"]:
         return "admitted" if p["admit"] else "denied"
     if kind == K.ENDED and p.get("knockId") == prev_knock["id"]:

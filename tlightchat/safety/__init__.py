@@ -112,13 +112,15 @@ class Safety:
         self.data.set_settings(user_id, warning=None, warned_at=None)
 
     def check_ring(self, state, caller_client, to_anchor, from_anchor=None, also=(),
-                   would_ring=None):
+                   would_ring=None, invited=False):
         """Before `call:invite` is dispatched (realtime/handlers.py); the callee's user id,
         or None when the guard will word the refusal. A block between the callee and
         anyone already in the caller's call (parties and rings into it) or `also` (the
         others rung with it by call:invite-many) refuses it too: they would get each
         other's media. A ring during do not disturb is kept as a missed call only if
-        `would_ring()` (the store's guard would have let it ring)."""
+        `would_ring()` (the store's guard would have let it ring). `invited`: the callee
+        asked for this very ring (a knock admitted): their "who may ring me" is not asked;
+        blocks, do not disturb, invisible and ring limits still hold."""
         anchor = state["anchors"].get(to_anchor)
         client = state["clients"].get(caller_client)
         if anchor is None or client is None or anchor["clientId"] not in state["clients"]:
@@ -131,7 +133,7 @@ class Safety:
         near = (_in_call_with(state, from_anchor) | set(also)) - {caller, callee}
         if (callee in self.invisible or self.data.blocked_between(caller, callee)
                 or any(self.data.blocked_between(callee, user) for user in near)
-                or not (self._granted(caller, callee) or rules.may_ring(
+                or not (invited or self._granted(caller, callee) or rules.may_ring(
                     self.ring_policy(callee), *self.data.relation(callee, caller)))):
             raise Refusal(*OFFLINE)
         if self._in_dnd(callee):
@@ -140,15 +142,18 @@ class Safety:
             raise Refusal(*OFFLINE)
         return callee
 
-    def open_link(self, visitor, maker):
+    def open_link(self, visitor, maker, grant=True):
         """`link:open` (reach/link_handlers.py): False when a block stands between them or
         the maker is invisible or in do not disturb (the visitor is answered as if the maker
         were not online, and no device is rung). Otherwise the link, the maker's own
         invitation, lets this visitor ring the maker for LINK_GRANT_S whatever the maker's
-        "who may ring me"; blocks, do not disturb, invisible and ring limits still hold."""
+        "who may ring me"; blocks, do not disturb, invisible and ring limits still hold.
+        `grant=False`: only the check (a knock admitted: reach/knock_handlers.py)."""
         if maker in self.invisible or self.data.blocked_between(visitor, maker) \
                 or self._in_dnd(maker):
             return False
+        if not grant:
+            return True
         now = self.ctx.now()
         self.link_grants = {k: until for k, until in self.link_grants.items() if until > now}
         self.link_grants[(visitor, maker)] = now + LINK_GRANT_S

@@ -8,6 +8,7 @@ clients accepting, inviting or hanging up at the same moment).
 from . import actions as A
 from ..sdp import ANY_ADDRESS, SdpError, check_relay_signal, check_sdp
 from .core import Refusal
+from .reducers.knocks import guard as knocks_guard
 from ..protocol import GROUP_SINCE
 from .selectors import pair_of, rings_into, sender_anchor, signal_target
 
@@ -255,6 +256,7 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
     }
 
     def guard(state, action):
+        knocks_guard(state, action)  # a knock's answer or admission: store/reducers/knocks.py
         check = checks.get(action["type"])
         if check is not None:
             check(state, action.get("payload", {}), action.get("meta", {}))

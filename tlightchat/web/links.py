@@ -9,7 +9,8 @@ POST /l/<token>   the visitor's name (stored), then on to /call with the token i
                   and calls the slot. A fragment never reaches a server log or a Referer.
 GET  /join/<token>  a join link's pre-join screen (reach/knock.py: knocking on a running
                   call): the same page with "Ask to join"; 404 unknown, 410 expired or
-                  its call ended, 429 too many openings from one address.
+                  its call ended (or a block between the visitor and a party: told as
+                  an ended call), 429 too many openings from one address.
 POST /join/<token>  the name, then on to /call#knock=<token> (the page sends knock:ask).
 POST /me/links/<id>/revoke   the maker turns a link off (listed on /me).
 GET  /me/rings/<id>          {caller}: the user id of the visitor whose push ring this is
@@ -67,8 +68,10 @@ def blueprint(links, identity):
         ctx = current_app.extensions["tlightchat"].context
         with ctx.store.lock:
             state = ctx.store.get_state()
-            _hash, link, _call = J.lookup(state, token, ctx.now())
-            return J.maker_of(state, link)
+            _hash, link, call = J.lookup(state, token, ctx.now())
+            maker, parties = J.maker_of(state, link), J.party_users(state, call)
+        J.check_unblocked(getattr(ctx, "safety", None), g.user.id, parties)  # as knock:ask
+        return maker
 
     @bp.get("/l/<token>")
     def join(token):

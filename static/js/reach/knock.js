@@ -116,13 +116,22 @@ export function mountJoinLinkMaker(root, { signaling, store, notify }) {
   });
 }
 
+// A party's answer; a refused one is told, and its card's buttons come back (`reopen`):
+// a refusal that was the admitter's alone (their ring limit, their line) leaves the knock
+// open; one that ended it removes the card anyway (`knock:ended`).
+export function answerKnock(signaling, notify, reopen) {
+  return (knockId, admit) => signaling.request(P.KNOCK_ANSWER, { knockId, admit })
+    .catch((err) => { notify(err.message); reopen(knockId); });
+}
+
 export function mountKnock(parts) {
   const { signaling, store, notify } = parts;
   mountJoinLinkMaker(document.querySelector('#links-panel'), parts);
   const asks = new KnockAsks(document.querySelector('#notice'), {
     store,
-    answer: (knockId, admit) => signaling.request(P.KNOCK_ANSWER, { knockId, admit })
-      .catch((err) => notify(err.message)),
+    answer: answerKnock(signaling, notify, (knockId) => {
+      for (const b of asks.cards.get(knockId)?.querySelectorAll('button') || []) b.disabled = false;
+    }),
   });
   signaling.on(P.KNOCK_ASKED, (e) => asks.add(e));
   signaling.on(P.KNOCK_ENDED, (e) => asks.end(e));
