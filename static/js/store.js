@@ -226,6 +226,20 @@ export function freeAnchor(state) {
   return ownAnchors(state).find((a) => a.status === 'online' && slotOf(state, a.id).phase === 'idle') || null;
 }
 
+// Run `fn` once, as soon as this tab has a free line (now, or after a later change):
+// a page opened by a link rings or knocks from it.
+export function onceFreeLine(store, fn) {
+  let done = false;
+  const tryNow = () => {
+    if (done || !freeAnchor(store.getState())) return;
+    done = true;
+    stop();
+    fn();
+  };
+  const stop = store.subscribe(tryNow);
+  tryNow();
+}
+
 // An own anchor that is being rung by `peerAnchorId` (calling back = accepting).
 export function ringingFrom(state, peerAnchorId) {
   return ownAnchors(state).find((a) => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  reducer as storeReducer, initialState, createStore, ownAnchors, slotOf, freeAnchor, ringingFrom,
+  reducer as storeReducer, initialState, createStore, ownAnchors, slotOf, freeAnchor, ringingFrom, onceFreeLine,
 } from '../../static/js/store.js';
 import { STORE_ACTIONS } from '../../static/js/actions.js';
 import { recording, run } from './freeze.mjs';
@@ -252,4 +252,21 @@ test('group: a ring into a call says who is in it; a two-party call has one part
 // Last: every declared store action type went through the reducer above at least once.
 test('every declared store action type is unit-tested here', () => {
   assert.deepEqual(STORE_ACTIONS.filter((t) => !SEEN.has(t)), []);
+});
+
+test('onceFreeLine runs its task once, when a line becomes free', () => {
+  const peer = { userId: 'u-ann', anchorId: 'p1', displayName: 'Ann' };
+  const busy = started([act('call/invite-sent', { anchorId: 'a1', peer }, 1), act('call/invite-sent', { anchorId: 'a2', peer }, 1)]);
+  assert.equal(freeAnchor(busy), null);
+  let state = busy;
+  const subs = new Set();
+  const store = { getState: () => state, subscribe: (f) => { subs.add(f); return () => subs.delete(f); } };
+  let runs = 0;
+  onceFreeLine(store, () => { runs += 1; });
+  assert.equal(runs, 0, 'no free line yet');
+  state = started([]);
+  for (const f of [...subs]) f();
+  for (const f of [...subs]) f();
+  assert.equal(runs, 1);
+  assert.equal(subs.size, 0, 'it stops listening');
 });

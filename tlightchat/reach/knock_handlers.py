@@ -20,7 +20,7 @@ from ..store import selectors as S
 from ..store import actions as A
 from ..store.reducers import knocks as K
 from . import knock as J
-from .link_handlers import _address
+from .link_handlers import _address, _links
 from .links import TOO_MANY
 
 BUSY = N_("you are asking to join a call already; wait for its answer")
@@ -31,12 +31,6 @@ TOO_MANY_KNOCKS = N_("Too many people knocked through this link just now; try ag
 
 def _new_id():
     return secrets.token_urlsafe(9)
-
-
-def _links(ctx):
-    if ctx.links is None:
-        raise Refusal("unavailable", "call links are not kept by this server")
-    return ctx.links
 
 
 @handles("knock:link")

@@ -223,7 +223,8 @@ def make_guard(max_anchors_per_client, max_call_parties=6):
             raise Refusal("invalid-state", "that call cannot be claimed")
         if live is not None and p["anchorId"] not in live["parties"] \
                 and len(live["parties"]) >= max_call_parties:
-            raise Refusal("call-full", "the call is full")
+            raise Refusal("call-full", "this call is full: at most %(n)s people, rings included",
+                          n=max_call_parties)
         # Claims are kept per claiming anchor: a stranger who claims a call id first
         # (naming one of its anchors as the peer) blocks nobody. What must match is the
         # claim of the anchor this one names as its peer, if it made one for this call

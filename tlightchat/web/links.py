@@ -60,6 +60,19 @@ def blueprint(links, identity):
                                slot=link["anchorName"], ask_name=not seen, knock=knock,
                                ice_json=json.dumps(ice)), status
 
+    def named_then_call(token, kind, again):
+        """The page's form posted: store the name it asks of someone never seen here (or
+        a new one given), then on to the call page, which rings (`link`) or knocks
+        (`knock`); `again(status)`: the page once more when the name is refused."""
+        name = request.form.get("displayName", "").strip()
+        if name or identity.load_user(g.user.id) is None:
+            try:
+                g.user.display_name = identity.rename(g.user.id, name)
+            except Refusal as err:
+                flash(_("Not saved: %(why)s.", why=translated(err.message)), "error")
+                return again(400 if err.code != "limit" else 429)
+        return redirect(url_for("pages.call") + f"#{kind}=" + token, code=303)
+
     def join_link(token):
         """The maker of a working join link, counted per address as a call link's visit."""
         wait = links.visits.try_hit(address_key(request.remote_addr))
@@ -87,14 +100,7 @@ def blueprint(links, identity):
             link = links.check(token, request.remote_addr)
         except Refusal as err:
             return refused(err)
-        name = request.form.get("displayName", "").strip()
-        if name or identity.load_user(g.user.id) is None:  # never seen: a name is asked
-            try:
-                g.user.display_name = identity.rename(g.user.id, name)
-            except Refusal as err:
-                flash(_("Not saved: %(why)s.", why=translated(err.message)), "error")
-                return join_page(token, link, 400 if err.code != "limit" else 429)
-        return redirect(url_for("pages.call") + "#link=" + token, code=303)
+        return named_then_call(token, "link", lambda code: join_page(token, link, code))
 
     @bp.route("/join/<token>", methods=("GET", "POST"))
     def knock(token):
@@ -104,14 +110,7 @@ def blueprint(links, identity):
             return refused(err)
         if request.method == "GET":
             return join_page(token, maker, knock=True)
-        name = request.form.get("displayName", "").strip()
-        if name or identity.load_user(g.user.id) is None:  # never seen: a name is asked
-            try:
-                g.user.display_name = identity.rename(g.user.id, name)
-            except Refusal as err:
-                flash(_("Not saved: %(why)s.", why=translated(err.message)), "error")
-                return join_page(token, maker, 400 if err.code != "limit" else 429, knock=True)
-        return redirect(url_for("pages.call") + "#knock=" + token, code=303)
+        return named_then_call(token, "knock", lambda code: join_page(token, maker, code, knock=True))
 
     @bp.post("/me/links/<int:link_id>/revoke")
     def revoke(link_id):

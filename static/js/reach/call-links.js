@@ -8,7 +8,7 @@
 // and as soon as this tab has a free online slot, `link:open` names the maker's slot and
 // an ordinary call rings it (calls.js), so every rule of a call applies.
 import * as P from '../protocol.js';
-import { freeAnchor, ownAnchors } from '../store.js';
+import { onceFreeLine, ownAnchors } from '../store.js';
 import { t } from '../i18n.js';
 import { mountAcceptRing } from './accept-ring.js';
 
@@ -25,7 +25,6 @@ const DEVICE_RING_MS = 30000;
 
 // Ring the slot of `token` once this tab has a free online slot.
 export function ringByLink({ token, signaling, store, calls, notify }) {
-  let asked = false;
   const started = Date.now();
   const open = async () => {
     try {
@@ -43,14 +42,7 @@ export function ringByLink({ token, signaling, store, calls, notify }) {
       notify(err.message || t('reach.linkFailed'));
     }
   };
-  const tryNow = () => {
-    if (asked || !freeAnchor(store.getState())) return;
-    asked = true;
-    stop();
-    open();
-  };
-  const stop = store.subscribe(tryNow);
-  tryNow();
+  onceFreeLine(store, open);
 }
 
 // The maker's panel: make a link to a slot, show it once, copy it.

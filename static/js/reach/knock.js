@@ -9,7 +9,7 @@
 // rings that slot into the call, and this page accepts that ring at once; every other
 // end is said in words.
 import * as P from '../protocol.js';
-import { freeAnchor, ownAnchors, slotOf } from '../store.js';
+import { freeAnchor, onceFreeLine, ownAnchors, slotOf } from '../store.js';
 import { t } from '../i18n.js';
 import { KnockAsks } from '../views/knock-asks.js';
 
@@ -43,7 +43,6 @@ export const ENDED_WORDS = Object.freeze({
 
 export function knockOnCall({ token, signaling, store, calls, notify }) {
   let knock = null; // {knockId, callId} once asked
-  let asked = false;
   const say = (state, text) => { document.body.dataset.knock = state; notify(text); };
   const acceptIfRung = () => {
     const anchorId = knock && ringInto(store.getState(), knock.callId);
@@ -72,14 +71,7 @@ export function knockOnCall({ token, signaling, store, calls, notify }) {
       say('refused', err.message || t('reach.knockUnavailable'));
     }
   };
-  const tryNow = () => {
-    if (asked || !freeAnchor(store.getState())) return;
-    asked = true;
-    stopWaiting();
-    ask();
-  };
-  const stopWaiting = store.subscribe(tryNow);
-  tryNow();
+  onceFreeLine(store, ask);
 }
 
 // The party's button beside "Make a call link", shown while a slot is in a call.
