@@ -16,7 +16,8 @@ def ok(ack):
     return ack
 
 
-def test_a_knock_crosses_cluster_nodes_through_the_replicated_store(nodes):
+def in_a_call_with_a_link(nodes):
+    """Ann (on n1) and Bob (on n2) in a call, Ann's join link made on n1, and Cat on n2."""
     n1, n2 = nodes("n1"), nodes("n2")
     v4 = {"protocol": 4}
     ann, bob, cat = Tab(n1, auth=v4), Tab(n2, auth=v4), Tab(n2, auth=v4)
@@ -25,7 +26,11 @@ def test_a_knock_crosses_cluster_nodes_through_the_replicated_store(nodes):
     heard(ann, "lobby:anchor", mentions(bob.anchor))
     ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
     ok(bob.ask("call:accept", {"invitationId": heard(bob, "call:ring")["invitationId"]}))
-    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))  # made on n1
+    return n1, n2, ann, bob, cat, ok(ann.ask("knock:link", {"anchorId": ann.anchor}))
+
+
+def test_a_knock_crosses_cluster_nodes_through_the_replicated_store(nodes):
+    n1, n2, ann, bob, cat, link = in_a_call_with_a_link(nodes)  # made on n1
     stores = [app.extensions["tlightchat"].context.store for app in (n1, n2)]
     wait_for(lambda: link["callId"] in stores[1].get_state()["calls"]
              and stores[1].get_state().get("joinLinks"), 5, "n2 knows the link")
@@ -43,15 +48,7 @@ def test_an_admission_from_a_stale_node_after_a_deny_rings_nobody(nodes):
     """Issue 27 review: Ann denies on n1; Bob's node n2 had checked the knock before the
     deny reached it and sends its ring into the call. The replicated log applies the
     deny first, and the guard every node applies refuses the ring: nobody is rung."""
-    n1, n2 = nodes("n1"), nodes("n2")
-    v4 = {"protocol": 4}
-    ann, bob, cat = Tab(n1, auth=v4), Tab(n2, auth=v4), Tab(n2, auth=v4)
-    for t in (ann, bob, cat):
-        t.anchor = t.new_anchor()
-    heard(ann, "lobby:anchor", mentions(bob.anchor))
-    ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": bob.anchor}))
-    ok(bob.ask("call:accept", {"invitationId": heard(bob, "call:ring")["invitationId"]}))
-    link = ok(ann.ask("knock:link", {"anchorId": ann.anchor}))
+    n1, n2, ann, bob, cat, link = in_a_call_with_a_link(nodes)
     ctx2 = n2.extensions["tlightchat"].context
     wait_for(lambda: ctx2.store.get_state().get("joinLinks"), 5, "n2 knows the link")
     asked = ok(cat.ask("knock:ask", {"token": link["token"], "fromAnchorId": cat.anchor}))

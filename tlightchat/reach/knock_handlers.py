@@ -20,7 +20,7 @@ from ..store import selectors as S
 from ..store import actions as A
 from ..store.reducers import knocks as K
 from . import knock as J
-from .link_handlers import _address, _links
+from .link_handlers import _address, _links, own_line
 from .links import TOO_MANY
 
 BUSY = N_("you are asking to join a call already; wait for its answer")
@@ -40,11 +40,7 @@ def knock_link(ctx, cid, p):
     expires = now + ctx.config["CALL_LINK_TTL"]
     with ctx.store.lock:
         state = ctx.store.get_state()
-        anchor = state["anchors"].get(p["anchorId"])
-        if anchor is None:
-            raise Refusal("not-found", "no line %(anchor)s", anchor=repr(p["anchorId"]))
-        if anchor["clientId"] != cid:
-            raise Refusal("forbidden", "that line belongs to another tab")
+        anchor = own_line(state, cid, p["anchorId"])
         call = state["calls"].get(anchor["callId"] or "")
         if call is None or not S.call_live(call):
             raise Refusal("invalid-state", NOT_IN_CALL)

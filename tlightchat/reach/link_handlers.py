@@ -22,14 +22,19 @@ def _links(ctx):
     return ctx.links
 
 
-@handles("link:create")
-def link_create(ctx, cid, p):
-    state = ctx.store.get_state()
-    anchor = state["anchors"].get(p["anchorId"])
+def own_line(state, cid, anchor_id):
+    """This connection's own line `anchor_id`, or the refusal that says why not."""
+    anchor = state["anchors"].get(anchor_id)
     if anchor is None:
-        raise Refusal("not-found", "no line %(anchor)s", anchor=repr(p["anchorId"]))
+        raise Refusal("not-found", "no line %(anchor)s", anchor=repr(anchor_id))
     if anchor["clientId"] != cid:
         raise Refusal("forbidden", "that line belongs to another tab")
+    return anchor
+
+
+@handles("link:create")
+def link_create(ctx, cid, p):
+    anchor = own_line(ctx.store.get_state(), cid, p["anchorId"])
     return _links(ctx).create(ctx.user_of(cid), anchor["id"], anchor["name"],
                               lasting=p.get("lasting", False))
 

@@ -46,6 +46,25 @@ export function ringByLink({ token, signaling, store, calls, notify }) {
 }
 
 // The maker's panel: make a link to a slot, show it once, copy it.
+// Ask the server for a link (`request()` answers {token, expiresAt}) and show it once in
+// the panel: selected in its box, `said(ack)` under it. The call-me link and the join link.
+export async function makeLink(root, make, { request, path, said, notify }) {
+  const out = root.querySelector('#link-url');
+  make.disabled = true;
+  try {
+    const ack = await request();
+    out.value = new URL(`${path}/${ack.token}`, document.baseURI).href;
+    out.hidden = root.querySelector('#link-copy').hidden = false;
+    root.querySelector('#link-note').textContent = said(ack);
+    out.focus();
+    out.select();
+  } catch (err) {
+    notify(err.message);
+  } finally {
+    make.disabled = false;
+  }
+}
+
 export function mountLinkMaker(root, { signaling, store, calls, notify }) {
   if (!root) return;
   const make = root.querySelector('#link-make');
@@ -53,26 +72,19 @@ export function mountLinkMaker(root, { signaling, store, calls, notify }) {
   const out = root.querySelector('#link-url');
   const copy = root.querySelector('#link-copy');
   const note = root.querySelector('#link-note');
-  make.addEventListener('click', async () => {
+  make.addEventListener('click', () => {
     const state = store.getState();
     const online = ownAnchors(state).filter((a) => a.status !== 'offline');
     const slot = online.find((a) => a.id === calls.callFrom) || online[0];
     if (!slot) return notify(t('reach.noSlotOnline'));
-    make.disabled = true;
-    try {
-      const ack = await signaling.request(P.LINK_CREATE, { anchorId: slot.id, ...(lasting.checked ? { lasting: true } : {}) });
-      out.value = new URL(`l/${ack.token}`, document.baseURI).href;
-      out.hidden = copy.hidden = false;
-      note.textContent = ack.expiresAt
+    return makeLink(root, make, {
+      request: () => signaling.request(P.LINK_CREATE, { anchorId: slot.id, ...(lasting.checked ? { lasting: true } : {}) }),
+      path: 'l',
+      said: (ack) => (ack.expiresAt
         ? t('reach.linkMadeUntil', { slot: slot.name, time: new Date(ack.expiresAt).toLocaleString() })
-        : t('reach.linkMadeLasting', { slot: slot.name });
-      out.focus();
-      out.select();
-    } catch (err) {
-      notify(err.message);
-    } finally {
-      make.disabled = false;
-    }
+        : t('reach.linkMadeLasting', { slot: slot.name })),
+      notify,
+    });
   });
   copy.addEventListener('click', async () => {
     try {

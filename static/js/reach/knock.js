@@ -12,6 +12,7 @@ import * as P from '../protocol.js';
 import { freeAnchor, onceFreeLine, ownAnchors, slotOf } from '../store.js';
 import { t } from '../i18n.js';
 import { KnockAsks } from '../views/knock-asks.js';
+import { makeLink } from './call-links.js';
 
 export function takeKnockToken(location = globalThis.location, history = globalThis.history) {
   const match = /^#knock=([A-Za-z0-9_-]{1,64})$/.exec(location.hash || '');
@@ -83,28 +84,18 @@ export function mountJoinLinkMaker(root, { signaling, store, notify }) {
   make.className = 'button small';
   make.textContent = t('reach.joinLinkMake');
   root.querySelector('#link-make')?.after(make);
-  const out = root.querySelector('#link-url');
-  const copy = root.querySelector('#link-copy');
-  const note = root.querySelector('#link-note');
   const show = () => { make.hidden = !inCall(store.getState()); };
   store.subscribe(show);
   show();
-  make.addEventListener('click', async () => {
+  make.addEventListener('click', () => {
     const slot = inCall(store.getState());
-    if (!slot) return;
-    make.disabled = true;
-    try {
-      const ack = await signaling.request(P.KNOCK_LINK, { anchorId: slot.id });
-      out.value = new URL(`join/${ack.token}`, document.baseURI).href;
-      out.hidden = copy.hidden = false;
-      note.textContent = t('reach.joinLinkMade', { time: new Date(ack.expiresAt).toLocaleString() });
-      out.focus();
-      out.select();
-    } catch (err) {
-      notify(err.message);
-    } finally {
-      make.disabled = false;
-    }
+    if (!slot) return undefined;
+    return makeLink(root, make, {
+      request: () => signaling.request(P.KNOCK_LINK, { anchorId: slot.id }),
+      path: 'join',
+      said: (ack) => t('reach.joinLinkMade', { time: new Date(ack.expiresAt).toLocaleString() }),
+      notify,
+    });
   });
 }
 
