@@ -34,6 +34,7 @@ CHAT_UNREAD = "chat:unread"
 KNOCK_ASKED = "knock:asked"   # someone asks to join a running call (docs/protocol.md)
 KNOCK_ENDED = "knock:ended"   # ... and how that ended, for the parties and the knocker
 SAFETY_WARNED = "safety:warned"  # an operator warned this user (issue 35, "Safety")
+SAFETY_WARNING_DISMISSED = "safety:warning-dismissed"  # ... and they read it, in one of their tabs
 
 SERVER_EVENTS = (
     SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
@@ -41,6 +42,7 @@ SERVER_EVENTS = (
     CALL_RING, CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED,
     CALL_PEER_STATE, CALL_PEER_RELOADED, CALL_PARTY_JOINED, CALL_PARTY_LEFT, ERROR,
     CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD, KNOCK_ASKED, KNOCK_ENDED, SAFETY_WARNED,
+    SAFETY_WARNING_DISMISSED,
 )
 DECLARED = frozenset(SERVER_EVENTS)
 

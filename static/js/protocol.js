@@ -94,6 +94,8 @@ export const KNOCK_ASKED = 'knock:asked';
 export const KNOCK_ENDED = 'knock:ended';
 // An operator warned this user (issue 35): shown until dismissed (safety/warning.js).
 export const SAFETY_WARNED = 'safety:warned';
+// ... and read, in one of the user's tabs: every other tab takes it off the screen too.
+export const SAFETY_WARNING_DISMISSED = 'safety:warning-dismissed';
 
 export const SERVER_EVENTS = Object.freeze([
   SESSION_WELCOME, SESSION_CLOSING, LOBBY_SNAPSHOT, LOBBY_CLIENT_JOINED, LOBBY_CLIENT_LEFT,
@@ -101,7 +103,7 @@ export const SERVER_EVENTS = Object.freeze([
   CALL_INVITE_ENDED, CALL_STARTED, CALL_SIGNAL, CALL_STATE, CALL_ENDED, CALL_PEER_STATE,
   CALL_PEER_RELOADED, CALL_PARTY_JOINED, CALL_PARTY_LEFT, ERROR, CHAT_MESSAGE, CHAT_RECEIPT, CHAT_UNREAD,
   KNOCK_ASKED, KNOCK_ENDED,
-  SAFETY_WARNED,
+  SAFETY_WARNED, SAFETY_WARNING_DISMISSED,
 ]);
 
 // Error codes (docs/protocol.md, "Error codes") that no resend can fix: a request

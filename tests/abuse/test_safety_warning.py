@@ -46,6 +46,9 @@ def test_a_warning_reaches_the_open_tabs_and_every_page_until_dismissed(apps):
     assert SAID not in bob.browser.get("/me").get_data(as_text=True)
     assert ann.ask("safety:dismiss-warning") == {"ok": True}
     assert SAID not in ann.browser.get("/me").get_data(as_text=True)
+    # read in one tab: her other open tab takes it off its screen too; nobody else hears it
+    assert heard(ann.second, "safety:warning-dismissed") == {}
+    assert bob.events("safety:warning-dismissed") == []
 
 
 def test_the_pages_form_dismisses_it_and_a_warning_without_words_still_says_who(apps):
@@ -58,6 +61,7 @@ def test_the_pages_form_dismisses_it_and_a_warning_without_words_still_says_who(
     ann.browser.post("/safety", data={"form": "warning",
                                       "csrf_token": form_token(ann.browser, "/me")})
     assert "An operator warned you" not in ann.browser.get("/me").get_data(as_text=True)
+    assert heard(ann, "safety:warning-dismissed") == {}  # her open tab hides it too
 
 
 def test_dismissing_needs_no_warning_and_touches_only_ones_own(apps):

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { guestMark, isGuest, showGuest } from '../../static/js/safety/guest.js';
+import { accountKind, guestMark, isGuest, showGuest } from '../../static/js/safety/guest.js';
 
 const lobby = { g: { id: 'g', account: false }, a: { id: 'a', account: true }, o: { id: 'o' } };
 
@@ -54,4 +54,19 @@ test('the label: the short word shown, the full word for a screen reader, hidden
   showGuest(el, undefined);
   assert.equal(el.hidden, true);
   showGuest(null, true); // no element (a page without the header): nothing to do
+});
+
+test('an account is marked as one (the name is the account\'s), a guest as a guest', () => {
+  assert.equal(accountKind('a', lobby), 'account');
+  assert.equal(accountKind('g', lobby), 'guest');
+  assert.equal(accountKind('o', lobby), null); // nothing said: no mark, no guess
+  const el = guestMark(doc);
+  showGuest(el, accountKind('a', lobby));
+  assert.equal(el.hidden, false);
+  assert.deepEqual(el.children.map((c) => c.textContent), ['✓ account', '(signed-in account)']);
+  assert.match(el.title, /Signed in with an account/);
+  showGuest(el, accountKind('g', lobby));
+  assert.deepEqual(el.children.map((c) => c.textContent), ['guest', '(guest, not signed in)']);
+  showGuest(el, accountKind('o', lobby));
+  assert.equal(el.hidden, true);
 });

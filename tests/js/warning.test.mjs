@@ -87,3 +87,15 @@ test('without the socket the page\'s own form posts the dismissal', async () => 
   assert.equal(prevented, false);
   assert.deepEqual(sig.asked, []);
 });
+
+test('dismissed in another tab: this one takes it off the screen too', () => {
+  const doc = fakeDoc();
+  const sig = fakeSignaling();
+  mountWarning(sig, doc);
+  sig.emit('safety:warning-dismissed', {}); // none shown: nothing to do
+  assert.equal(doc.querySelector('#safety-warning'), null);
+  sig.emit('safety:warned', { reason: 'be kind', at: 1 });
+  sig.emit('safety:warning-dismissed', {});
+  assert.equal(doc.querySelector('#safety-warning').hidden, true);
+  assert.deepEqual(sig.asked, [], 'it tells the server nothing: the server told it');
+});

@@ -14,11 +14,11 @@ def heard(tab, event, predicate=lambda data: True, timeout=5.0):
     """Wait for `event` (delivered by the other node's log entry, so not at once)."""
     got = []
 
-    def check():
+    def check():  # in a list: an event's payload may be empty ({}), which is falsy
         got.extend(tab.events(event))
-        return next((d for d in got if predicate(d)), None)
+        return next(([d] for d in got if predicate(d)), None)
 
-    return wait_for(check, timeout, f"{event} on {tab.client_id}")
+    return wait_for(check, timeout, f"{event} on {tab.client_id}")[0]
 
 
 def mentions(text):

@@ -18,7 +18,7 @@ to an unknown id (`not-found`): neither tells the caller that a rule or a block 
 import secrets
 
 from ..errors import Refusal
-from ..events import SAFETY_WARNED as WARNED
+from ..events import SAFETY_WARNED as WARNED, SAFETY_WARNING_DISMISSED as WARNING_READ
 from ..store.selectors import rings_into
 from . import rules
 from .data import SafetyData
@@ -109,7 +109,10 @@ class Safety:
             self.ctx.send_to_user(target, WARNED, self.data.warning(target))
 
     def dismiss_warning(self, user_id):
+        """Read: no longer shown at page loads, and taken off the user's other open tabs
+        (every node)."""
         self.data.set_settings(user_id, warning=None, warned_at=None)
+        self.ctx.send_to_user(user_id, WARNING_READ, {})
 
     def check_ring(self, state, caller_client, to_anchor, from_anchor=None, also=(),
                    would_ring=None, invited=False):

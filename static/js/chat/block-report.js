@@ -6,7 +6,7 @@
 // no change.
 import { act, button } from '../safety/block.js';
 import { nameMark, showMark } from '../safety/name-mark.js';
-import { guestMark, isGuest, showGuest } from '../safety/guest.js';
+import { accountKind, guestMark, showGuest } from '../safety/guest.js';
 
 export function mountChatSafety(root, { signaling, store, lobbyStore }) {
   const title = root.querySelector('[data-chat-title]');
@@ -24,7 +24,7 @@ export function mountChatSafety(root, { signaling, store, lobbyStore }) {
     const single = peerId && !store.conv(peerId)?.peer?.group;
     bar.hidden = !single;
     showMark(mark, lobbyStore, single ? peerId : null);
-    showGuest(guest, single && isGuest(peerId, lobbyStore.getState().lobby?.users, store.conv(peerId)?.peer));
+    showGuest(guest, single && accountKind(peerId, lobbyStore.getState().lobby?.users, store.conv(peerId)?.peer));
     if (shown !== peerId) { // another person: fresh buttons
       shown = peerId;
       for (const el of bar.children) el.disabled = false;

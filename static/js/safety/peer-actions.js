@@ -9,7 +9,7 @@
 import { t } from '../i18n.js';
 import { act, button } from './block.js';
 import { nameMark, showMark } from './name-mark.js';
-import { guestMark, isGuest, showGuest } from './guest.js';
+import { accountKind, guestMark, showGuest } from './guest.js';
 
 // the lobby's button, marked data-safety: the tile's own click handler takes data-action
 function tileButton(action) {
@@ -35,7 +35,7 @@ function fill(tile, lobbyStore) {
     for (const el of bar.querySelectorAll('button')) { el.disabled = false; el.textContent = t(`safety.${el.dataset.safety}`); }
   }
   showMark(bar.querySelector('.lookalike-tag'), lobbyStore, peer);
-  showGuest(bar.querySelector('.guest-tag'), isGuest(peer, lobbyStore.getState().lobby?.users));
+  showGuest(bar.querySelector('.guest-tag'), accountKind(peer, lobbyStore.getState().lobby?.users));
   bar.hidden = !peer;
 }
 

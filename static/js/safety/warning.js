@@ -2,9 +2,10 @@
 // the warned person; this shows it above the page, as the server's own page does at each
 // load until it is dismissed (templates/_safety_warning.html). "Dismiss" tells the server
 // over the socket (`safety:dismiss-warning`), so later pages no longer show it; without
-// the socket the server's form does the same.
+// the socket the server's form does the same. Either way every open tab of the person is
+// told (`safety:warning-dismissed`) and takes it off its screen.
 import { t } from '../i18n.js';
-import { SAFETY_DISMISS_WARNING, SAFETY_WARNED } from '../protocol.js';
+import { SAFETY_DISMISS_WARNING, SAFETY_WARNED, SAFETY_WARNING_DISMISSED } from '../protocol.js';
 
 export function warningText({ reason } = {}) {
   const said = reason ? t('safety.warned', { reason }) : t('safety.warnedPlain');
@@ -44,6 +45,11 @@ export function mountWarning(signaling, doc = document) {
     box.hidden = false;
   };
   signaling.on(SAFETY_WARNED, show);
+  // dismissed in another tab (or by this page's form): off this screen too
+  signaling.on(SAFETY_WARNING_DISMISSED, () => {
+    const box = doc.querySelector('#safety-warning');
+    if (box) box.hidden = true;
+  });
   doc.addEventListener('submit', async (event) => {
     const box = event.target.closest?.('#safety-warning');
     if (!box || signaling.status !== 'connected') return; // the page's form posts it

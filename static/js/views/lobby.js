@@ -18,7 +18,7 @@ import { freeAnchor, ringingFrom } from '../store.js';
 import { GROUP } from './group-words.js';
 import { liveAnchor } from '../group-calls.js';
 import { skeleton } from '../safety/lookalike.js';
-import { guestMark, isGuest, showGuest } from '../safety/guest.js';
+import { accountKind, guestMark, showGuest } from '../safety/guest.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 export const QUERY_MAX = 64;
@@ -201,7 +201,7 @@ export class LobbyView {
       const tagged = Boolean(user.tag) && nameKeys(user.displayName).some((key) => sameNames[key] > 1);
       setText(row.querySelector('.name-tag'), tagged ? `#${user.tag}` : '');
       setAttr(row.querySelector('.name-tag'), 'hidden', !tagged);
-      showGuest(row.querySelector('.guest-tag'), isGuest(user.id, lobby.users));
+      showGuest(row.querySelector('.guest-tag'), accountKind(user.id, lobby.users));
       setText(row.querySelector('.avatar'), user.displayName.slice(0, 1).toUpperCase());
       row.classList.toggle('is-me', user.id === me.user.id);
       const anchors = (anchorsByUser[user.id] || []).sort((a, b) => a.clientId.localeCompare(b.clientId) || a.name.localeCompare(b.name));
