@@ -39,10 +39,11 @@ export function guestMark(doc = document) {
 export function showGuest(el, kind) {
   if (!el) return;
   const shown = kind === true ? 'guest' : kind || null;
-  if (el.dataset) {
+  const was = el.dataset ? el.dataset.kind || null : undefined;
+  if (el.dataset && was !== shown) {
     if (shown) el.dataset.kind = shown; else delete el.dataset.kind;
   }
-  if (shown && el.children?.length === 2) {
+  if (shown && was !== shown && el.children?.length === 2) { // words only when they change
     const [word, said] = el.children;
     word.textContent = shown === 'guest' ? t('safety.guest') : t('safety.account');
     said.textContent = shown === 'guest' ? t('safety.guestSaid') : t('safety.accountSaid');
