@@ -1,6 +1,8 @@
 """Micro-benchmarks of the relay's fast paths against the library code they replace
 (tlightchat/realtime/fastpath.py, protocol.fast_signal_candidate), one process, CPU only;
-and the whole server step of one relayed candidate, in CPU time, with and without them.
+and the whole server step of one relayed candidate, in CPU time, with and without them,
+and with the candidate relayed through a store dispatch rather than guarded and delivered
+(Store.check + EmitterTree.relay, issue 33.3).
 
     python bench/micro.py [--out FILE]
 
@@ -21,6 +23,7 @@ warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
 CANDIDATE = {"candidate": "candidate:1234 1 udp 2122260223 127.0.0.1 41234 typ host "
                           "generation 0", "sdpMid": "0", "sdpMLineIndex": 0}
 PAYLOAD = {"callId": "c0123456789abcdef", "candidate": CANDIDATE}
+ONLINE = 300  # clients online while a call relays (the dispatch's cost grows with them)
 RELAYED = ["call:signal", {**PAYLOAD, "fromAnchorId": "a0123456789abcdef"}]
 
 
@@ -34,7 +37,7 @@ def best(fn, n=5000, repeats=7):
     return round(min(times), 2)
 
 
-def relay_step_cpu(n=3000):
+def relay_step_cpu(n=3000, online=2):
     """CPU seconds (process time, so other work on the box does not count) per relayed
     candidate through the whole server step: the packet guard's decode, the hub (rate
     limit, validation, store, delivery), the peer's packet encoded; over Flask-SocketIO's
@@ -52,12 +55,12 @@ def relay_step_cpu(n=3000):
     socketio = app.extensions["tlightchat"].socketio
     socketio.server.async_handlers = False
     tabs = []
-    for _ in range(2):
+    for _ in range(online):  # the first two call; the others are online, in the lobby
         browser = app.test_client()
         browser.get("/")
         tabs.append(socketio.test_client(app, flask_test_client=browser))
     anchors = []
-    for t in tabs:
+    for t in tabs[:2]:
         aid = t.emit("anchor:create", {}, callback=True)["anchor"]["id"]
         t.emit("anchor:set-online", {"anchorId": aid, "online": True}, callback=True)
         anchors.append(aid)
@@ -84,6 +87,20 @@ def relay_step_cpu(n=3000):
         return round(best * 1e6, 1)
 
     fast = run()
+    # The same step with the candidate relayed through a store dispatch (the reducer, every
+    # subscriber, the emitter tree's walk of the change), as before issue 33.3.
+    node = app.extensions["tlightchat"].life.ctx.node
+
+    def via_dispatch(action, recipient, deliver):
+        with node.store.lock:
+            node.store.dispatch(action)
+        return {}
+
+    node.relay = via_dispatch
+    try:
+        dispatched = run()
+    finally:
+        del node.relay
     fast_validate = protocol.fast_signal_candidate
     installed = {key: getattr(*key) for key in fastpath.LIBRARY}
     for (owner, name), original in fastpath.LIBRARY.items():
@@ -98,7 +115,7 @@ def relay_step_cpu(n=3000):
     handle(eio_sid, text)
     got = tabs[1].get_received()
     assert got and got[-1]["name"] == "call:signal", got[-1:]  # relayed, not refused
-    return slow, fast
+    return slow, fast, dispatched
 
 
 def store_join(online=40_000):
@@ -185,8 +202,11 @@ def main():
         "depth check of a call:signal packet": (
             best(full_depth_check), best(lambda: wire.too_deep(text))),
     }
-    rows["whole relay step, server CPU per candidate (process time, in-process)"] = \
-        relay_step_cpu()
+    slow, fast, _ = relay_step_cpu()
+    rows["whole relay step, server CPU per candidate (process time, in-process)"] = (slow, fast)
+    _, fast, dispatched = relay_step_cpu(online=ONLINE)
+    rows["the relay step with the candidate through a store dispatch (before issue 33.3)"] = \
+        (dispatched, fast)
     rows["a client joins and leaves a store of 40,000 (dict slices → persistent maps)"] = \
         store_join()
     result = {"ok": True, "unit": "µs per call, best of 7 (the relay step: best of 5)",

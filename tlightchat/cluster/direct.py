@@ -47,17 +47,16 @@ class DirectRelay:
     def channel(self, node):
         return f"{self.prefix}:to:{node}"
 
-    def dispatch(self, action, recipient):
-        """Apply a state-free `action` here and pass it to the node serving
-        `recipient(state)` (a client id) if that is another node. Raises the guard's
-        Refusal, or ClusterDown when Redis cannot take it."""
+    def dispatch(self, action, recipient, deliver):
+        """Guard a state-free `action` on this node's copy, `deliver(action)` to the
+        clients served here (EmitterTree.relay; no dispatch: the state stays as it is)
+        and pass it to the node serving `recipient(state)` (a client id) if that is
+        another node. Raises the guard's Refusal, or ClusterDown when Redis cannot take it."""
         store = self.log.store
         with store.lock:
-            before = store.get_state()
-            store.dispatch(action)  # the guard; delivery to the clients served here
+            store.check(action)
+            deliver(action)
             state = store.get_state()
-            if state is not before:  # a programming error: the copies would part ways
-                log.error("direct relay of %s changed the state", action["type"])
             client = state["clients"].get(recipient(state) or "")
             node = client.get("node", "") if client else self.node
             if node == self.node:

@@ -89,12 +89,12 @@ class ClusterNode:
     def catch_up(self):
         self.store.catch_up()
 
-    def relay(self, action, recipient):
+    def relay(self, action, recipient, deliver):
         """Straight to the node serving `recipient(state)` (direct.py), or through the
         log when the direct relay is off."""
         if self.direct is None:
             return self.ctx.dispatch(action)
-        self.direct.dispatch(action, recipient)
+        self.direct.dispatch(action, recipient, deliver)
         return {}
 
     def send_elsewhere(self, user_id, event, data, skip_client=None):

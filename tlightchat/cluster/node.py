@@ -37,9 +37,10 @@ class Node(Protocol):
     def catch_up(self):
         """Bring the store up to date before deciding whether a client resumes."""
 
-    def relay(self, action, recipient):
+    def relay(self, action, recipient, deliver):
         """A state-free action (a relayed ICE candidate) for the client that
-        `recipient(state)` names; returns the ack's fields."""
+        `recipient(state)` names: guarded, then `deliver(action)` (EmitterTree.relay)
+        for a client served here, under the store's lock; returns the ack's fields."""
 
     def send_elsewhere(self, user_id, event, data, skip_client=None):
         """A message for the user's tabs that other nodes serve."""
@@ -86,9 +87,10 @@ class LocalNode:
     def catch_up(self):
         pass
 
-    def relay(self, action, recipient):
-        with self.store.lock:
-            self.store.dispatch(action)
+    def relay(self, action, recipient, deliver):
+        with self.store.lock:  # no dispatch: the state stays as it is (Store.check)
+            self.store.check(action)
+            deliver(action)
         return {}
 
     def send_elsewhere(self, user_id, event, data, skip_client=None):

@@ -88,7 +88,7 @@ class Context:
     def relay(self, action, recipient):
         """A state-free action (a relayed ICE candidate) for `recipient(state)`'s client:
         the node sends it the shortest way it knows (cluster/node.py)."""
-        return self.node.relay(action, recipient)
+        return self.node.relay(action, recipient, self.tree.relay)
 
     def serves(self, state, client_id):
         """Whether this process serves `client_id` (a client that is gone counts as

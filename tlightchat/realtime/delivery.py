@@ -148,10 +148,25 @@ class EmitterTree:
         Not queued for away clients: they get a fresh snapshot when they come back."""
         self.root.emitter.on("lobby", send)
 
+    def relay(self, action):
+        """Deliver a relayed ICE candidate that the store's guard let through
+        (Store.check), without a dispatch: its reducer keeps the state as it is, so the
+        messages out.relayed makes are all a dispatch would deliver (bench/micro.py). Call
+        it holding the store's lock, as a dispatch does."""
+        state = self.store.get_state()
+        self._deliver(out.relayed(action, state, action["meta"]["clientId"]), state, state)
+
     def _on_change(self, action, prev, nxt):
         if prev["calls"] is not nxt["calls"]:
             self._sync_calls(prev["calls"], nxt["calls"])
-        for path, event, data in out.outgoing(action, prev, nxt):
+        self._deliver(out.outgoing(action, prev, nxt), prev, nxt)
+        self.lobby.followed(prev, nxt)
+        if prev["anchors"] is not nxt["anchors"] or prev["clients"] is not nxt["clients"] \
+                or prev["calls"] is not nxt["calls"]:
+            self._prune(prev, nxt, out.named_ids(action))
+
+    def _deliver(self, msgs, prev, nxt):
+        for path, event, data in msgs:
             try:
                 if path == LOBBY:
                     to = self.lobby.route(event, data, prev, nxt)
@@ -170,10 +185,6 @@ class EmitterTree:
                         log.info("dropped %s for departed client %s", event, client_id)
             except Exception:  # a failing socket must not break the dispatch
                 log.exception("delivering %s to %s failed", event, path)
-        self.lobby.followed(prev, nxt)
-        if prev["anchors"] is not nxt["anchors"] or prev["clients"] is not nxt["clients"] \
-                or prev["calls"] is not nxt["calls"]:
-            self._prune(prev, nxt, out.named_ids(action))
 
     def _sync_calls(self, prev, nxt):
         """A CallNode per live call, holding its parties as the store has them; the nodes

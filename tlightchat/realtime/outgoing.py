@@ -227,17 +227,25 @@ def _call_messages(action, prev, nxt, actor):
             msgs.append(((cid, aid, call_id), E.CALL_ENDED, data))
     if action["type"] == A.CLIENT_RESUMED and action["payload"].get("reloaded"):
         msgs.extend(peer_reloaded(nxt, action["payload"]["clientId"]))
-    relay = RELAYED.get(action["type"])
-    if relay is not None:
-        event, keys = relay
-        p = action["payload"]
-        call = nxt["calls"][p["callId"]]
-        me = sender_anchor(nxt, call, actor)
-        data = {"callId": call["id"], "fromAnchorId": me, **{k: p[k] for k in keys if k in p}}
-        # for the party it names (a signal's `to`), else for every other party
-        for peer in (p["to"],) if "to" in p else peers_of(nxt, call["id"], me):
-            msgs.append(((call["clients"][peer], peer, call["id"]), event, data))
+    msgs.extend(relayed(action, nxt, actor))
     return msgs
+
+
+def relayed(action, state, actor):
+    """What a RELAYED action passes on: one message to the party it names (a signal's
+    `to`), else one to every other party, stamped with the sender's anchor. Also the
+    whole of what a relayed ICE candidate produces (EmitterTree.relay sends it without a
+    dispatch: its reducer keeps the state as it is)."""
+    relay = RELAYED.get(action["type"])
+    if relay is None:
+        return []
+    event, keys = relay
+    p = action["payload"]
+    call = state["calls"][p["callId"]]
+    me = sender_anchor(state, call, actor)
+    data = {"callId": call["id"], "fromAnchorId": me, **{k: p[k] for k in keys if k in p}}
+    return [((call["clients"][peer], peer, call["id"]), event, data)
+            for peer in ((p["to"],) if "to" in p else peers_of(state, call["id"], me))]
 
 
 # Passed from one side of a live call to the other, stamped with the sender's anchor:

@@ -69,6 +69,19 @@ class Store:
 
         return unsubscribe
 
+    def check(self, action):
+        """The guard's word on `action` without applying it: for an action whose reducer
+        keeps the state as it is (a relayed ICE candidate), there is no change for a
+        subscriber to see, and the caller delivers what it carries (EmitterTree.relay).
+        Raises the guard's Refusal, as dispatch would."""
+        check_action(action)
+        with self._lock:
+            if self._dispatching:
+                raise InvalidAction("reducers and guards may not dispatch actions")
+            if self._guard is not None:
+                self._guard(self._state, action)
+        return action
+
     def dispatch(self, action):
         check_action(action)
         with self._lock:
