@@ -227,3 +227,54 @@ def test_an_admission_lets_the_admitter_ring_only_into_the_call(app, call):
     outside = ann.ask("call:invite", {"fromAnchorId": free, "toAnchorId": other})
     assert outside["error"]["code"] == "unavailable"
     assert cat.events("call:ring") == []
+
+
+def cancel(t, knock_id):
+    return t.ask("knock:cancel", {"knockId": knock_id})
+
+
+def test_the_knocker_withdraws_and_every_party_sees_the_knock_end(app, call):
+    """Cancel: only the knocker's own open knock, once; the parties' ask goes at once."""
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    for party in (ann, bob):  # a party knows the knockId: it is still not theirs
+        assert cancel(party, asked["knockId"])["error"]["code"] == "forbidden"
+    other_tab = cat.second_tab()  # the same person, another tab: not the one that knocked
+    assert cancel(other_tab, asked["knockId"])["error"]["code"] == "forbidden"
+    assert ann.events("knock:ended") == [] and bob.events("knock:ended") == []
+    assert ok(cancel(cat, asked["knockId"])) == {"ok": True}
+    for t in (ann, bob, cat):
+        assert [e["reason"] for e in t.events("knock:ended")] == ["withdrawn"]
+    assert cancel(cat, asked["knockId"])["error"]["code"] == "not-found"  # twice
+    late = bob.ask("knock:answer", {"knockId": asked["knockId"], "admit": True})
+    assert late["error"]["code"] == "not-found" and cat.events("call:ring") == []
+    ok(knock(cat, link))  # a withdrawn knock is no deny: the knocker may ask again
+
+
+@pytest.mark.parametrize("admit", [False, True])
+def test_a_knock_answered_already_cannot_be_withdrawn(call, admit):
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": admit}))
+    ann.clear(), bob.clear()
+    assert cancel(cat, asked["knockId"])["error"]["code"] == "not-found"
+    assert ann.events("knock:ended") == [] and bob.events("knock:ended") == []
+    assert len(cat.events("call:ring")) == int(admit)
+
+
+@pytest.mark.parametrize("payload", [{}, {"knockId": 7}, {"knockId": "k" * 500},
+                                     {"knockId": "abc", "extra": 1}])
+def test_a_malformed_cancel_is_refused(call, payload):
+    ann, bob, cat, link = call
+    ok(knock(cat, link))
+    assert cat.ask("knock:cancel", payload)["error"]["code"] == "invalid-payload"
+    assert ann.events("knock:ended") == []
+
+
+def test_a_knocker_whose_page_goes_ends_the_knock_for_the_parties(call):
+    """The page going says goodbye (its socket disconnects): the knock ends as `left`."""
+    ann, bob, cat, link = call
+    ok(knock(cat, link))
+    cat.sio.disconnect()
+    for party in (ann, bob):
+        assert [e["reason"] for e in party.events("knock:ended")] == ["left"]

@@ -1,7 +1,8 @@
 """Client events of knocking on a running call (issue 27; docs/protocol.md, "Knocking
 on a running call"): `knock:link` (a party makes a join link), `knock:ask` (whoever
 opened it asks to join, from a free slot of theirs), `knock:answer` (a party admits or
-denies; the first answer settles it for all). validate -> dispatch -> ack.
+denies; the first answer settles it for all), `knock:cancel` (the knocker's tab takes
+its open knock back). validate -> dispatch -> ack.
 
 Admitting is the group call's own add path: the admitting party's slot rings the
 knocker's slot into the call (`invitation_created` carrying the knockId, through the
@@ -141,3 +142,11 @@ def knock_answer(ctx, cid, p):
                 except Refusal:
                     pass  # the cluster could not take it: the knock ends at its timeout
         raise
+
+
+@handles("knock:cancel")
+def knock_cancel(ctx, cid, p):
+    """The knocker's Cancel (or its page going): the knock ends as `withdrawn` for every
+    party. Only the tab that knocked; the store's guard refuses a knock that is gone
+    (`not-found`: answered, timed out, withdrawn already) or another's (`forbidden`)."""
+    return ctx.dispatch(K.withdrawn(cid, p["knockId"]))

@@ -12,7 +12,8 @@
               late knock still hears "the call has ended" rather than "no such link".
     knocks    {knockId: {id, callId, link, clientId, anchorId, userId, expiresAt}}
               someone (their free anchor) asking to join; every party of the call sees it
-              until one answers, the ring timeout passes, the call ends or they leave.
+              until one answers, the ring timeout passes, the call ends, or the knocker
+              withdraws it (`knocks/withdrawn`, their own tab only) or leaves.
 
 An admission is the ring into the call itself: `invitations/created` carrying the
 `knockId` (`guard` refuses it `not-found` once the knock is gone: denied, timed out,
@@ -33,6 +34,7 @@ LINK_MADE = "knocks/link-made"
 ASKED = "knocks/asked"
 ANSWERED = "knocks/answered"
 ENDED = "knocks/ended"
+WITHDRAWN = "knocks/withdrawn"
 
 KNOCKS_PER_LINK = 10      # knocks through one link ...
 KNOCK_LINK_WINDOW = 60    # ... in this many seconds; more are refused `rate-limited`
@@ -40,6 +42,7 @@ MAX_LINKS_PER_CALL = 5    # working join links of one call
 MAX_DENIED = 50           # denied people a link remembers (the newest)
 MAX_ENDED_LINKS = 100     # links of ended calls remembered (the newest)
 GONE = N_("this knock was answered already, or it ended")
+NOT_YOURS = N_("only the person who knocked withdraws a knock")
 
 
 def link_made(client_id, link_hash, call_id, anchor_id, expires_at, now=0):
@@ -72,6 +75,11 @@ def ended(client_id, knock_id, reason):
     `unavailable`: the admission was refused)."""
     return {"type": ENDED, "meta": {"clientId": client_id},
             "payload": {"knockId": knock_id, "reason": reason}}
+
+
+def withdrawn(client_id, knock_id):
+    """The knocker's tab takes its knock back (Cancel, or the page going)."""
+    return {"type": WITHDRAWN, "meta": {"clientId": client_id}, "payload": {"knockId": knock_id}}
 
 
 def _slice(state, name):
@@ -145,14 +153,29 @@ def reduce_answered(state, p, meta):
     return {**nxt, "joinLinks": put(state["joinLinks"], link["id"], link)}
 
 
+def reduce_withdrawn(state, p, meta):
+    """Only the tab that knocked takes its knock back (the guard words the refusal)."""
+    knock = _slice(state, "knocks").get(p["knockId"])
+    if knock is None or knock["clientId"] != meta.get("clientId"):
+        return state
+    return reduce_settled(state, p, meta)
+
+
 HANDLERS = {LINK_MADE: reduce_link_made, ASKED: reduce_asked,
-            ANSWERED: reduce_answered, ENDED: reduce_settled}
+            ANSWERED: reduce_answered, ENDED: reduce_settled, WITHDRAWN: reduce_withdrawn}
 
 
 def guard(state, action):
     """The store's guard of knocks (store/guards.py runs it before its own checks): an
-    answer, or a ring made for a knock, needs the knock still open."""
+    answer, a withdrawal, or a ring made for a knock, needs the knock still open; a
+    withdrawal, the knocker's own tab."""
     p = action.get("payload", {})
+    if action["type"] == WITHDRAWN:
+        knock = _slice(state, "knocks").get(p["knockId"])
+        if knock is None:
+            raise Refusal("not-found", GONE)
+        if knock["clientId"] != action.get("meta", {}).get("clientId"):
+            raise Refusal("forbidden", NOT_YOURS)
     if action["type"] == ANSWERED or (action["type"] == INVITATION_CREATED
                                                 and "knockId" in p):
         knock = _slice(state, "knocks").get(p["knockId"])
