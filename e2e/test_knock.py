@@ -5,7 +5,7 @@ browser opens it, names itself on the pre-join screen and asks to join; both par
 through that link is refused in the same words (a denied person knocks no more through
 it); Bo makes another link, the guest asks through it and takes it back (Cancel: both
 parties' ask goes at once), asks again, and Bo admits: the guest's page joins with media
-moving on every party tile.
+moving on every party tile; Ann turns her link off on /me, and it says so.
 Three browsers on two cores: low resolution, and rings that outlast a stall."""
 import pytest
 
@@ -99,3 +99,16 @@ def test_a_knock_is_denied_then_a_second_is_admitted_with_media(server, browsers
     g = guest.wait("return document.querySelector('.tile[data-call-id]')?.dataset.anchorId",
                    FLOW_S, "the guest's slot in the call")
     assert_parties_flow((ann, a, [b, g]), (bo, b, [a, g]), (guest, g, [a, b]), timeout=FLOW_S)
+
+    # Ann turns her link off on /me (another tab: her call goes on); then it says so.
+    call_tab = ann.driver.current_window_handle
+    ann.driver.switch_to.new_window("tab")
+    ann.driver.get(server.url + "/me")
+    ann.driver.find_element("css selector", "#join-links li button[type=submit]").click()
+    ann.wait("return location.pathname === '/me' && !document.querySelector('#join-links')"
+             " && document.querySelector('.flash.ok')?.textContent.includes('Join link turned off')",
+             10.0, "Ann's /me after turning her join link off")
+    ann.driver.close()
+    ann.driver.switch_to.window(call_tab)
+    guest.driver.get(url)
+    assert "was turned off" in guest.driver.find_element("css selector", "#link-refusal").text

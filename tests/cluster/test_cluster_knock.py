@@ -84,3 +84,25 @@ def test_a_knock_withdrawn_on_one_node_ends_on_the_other_and_admits_nobody(nodes
         ctx1.dispatch({**ring, "payload": {**ring["payload"], "knockId": asked["knockId"]}})
     assert late.value.code == "not-found"
     assert cat.events("call:ring") == []
+
+
+def test_a_join_link_turned_off_on_one_node_is_off_on_the_other(nodes):
+    """Ann's link (made on n1) is turned off through n2 (/me may be served by any node):
+    Cat's open knock ends for everyone, and a knock on n1 hears the link is off."""
+    from tlightchat.store.reducers import knocks as K
+
+    n1, n2, ann, bob, cat, link = in_a_call_with_a_link(nodes)
+    ctx2 = n2.extensions["tlightchat"].context
+    wait_for(lambda: ctx2.store.get_state().get("joinLinks"), 5, "n2 knows the link")
+    asked = ok(cat.ask("knock:ask", {"token": link["token"], "fromAnchorId": cat.anchor}))
+    heard(ann, "knock:asked")
+    [link_hash] = ctx2.store.get_state()["joinLinks"]
+    ctx2.dispatch(K.link_revoked(ann.user_id, link_hash))  # what /me's form sends, on n2
+    assert heard(ann, "knock:ended")["reason"] == "revoked"
+    assert heard(cat, "knock:ended")["knockId"] == asked["knockId"]
+    dan = Tab(n1, auth={"protocol": 4})
+    dan.anchor = dan.new_anchor()
+    wait_for(lambda: n1.extensions["tlightchat"].context.store.get_state().get("revokedLinks"),
+             5, "n1 knows it is off")
+    refused = dan.ask("knock:ask", {"token": link["token"], "fromAnchorId": dan.anchor})
+    assert refused["error"]["message"].startswith("This join link was turned off")

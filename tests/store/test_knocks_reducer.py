@@ -150,3 +150,25 @@ def test_only_the_knocking_tab_withdraws_its_knock():
     with pytest.raises(Refusal) as again:
         store.dispatch(K.withdrawn("c3", "k1"))
     assert again.value.code == "not-found"
+
+
+def test_only_its_maker_turns_a_join_link_off_and_its_open_knocks_end_with_it():
+    store = in_a_call()
+    store.dispatch(K.link_made("c1", "h" * 64, "call-1", "c1.a", 1000.0, 1.0, "u1"))
+    store.dispatch(K.link_made("c2", "g" * 64, "call-1", "c2.a", 1000.0, 1.0, "u2"))
+    store.dispatch(K.asked("c3", "k1", "h" * 64, "c3.a", "u3", 3.0, 33.0))
+    state = store.get_state()
+    assert [link["id"] for link in K.links_of(state, "u1")] == ["h" * 64]
+    assert K.reduce_link_revoked(state, {"hash": "h" * 64, "userId": "u2"}, {}) is state
+    with pytest.raises(Refusal) as refused:
+        store.dispatch(K.link_revoked("u2", "h" * 64))  # a party, not its maker
+    assert refused.value.code == "not-found" and store.get_state() is state
+    store.dispatch(K.link_revoked("u1", "h" * 64))
+    after = store.get_state()
+    assert list(after["joinLinks"]) == ["g" * 64] and after["knocks"] == {}
+    assert after["revokedLinks"] == ["h" * 64]
+    assert json.loads(json.dumps(after["revokedLinks"])) == after["revokedLinks"]
+    with pytest.raises(Refusal):
+        store.dispatch(K.link_revoked("u1", "h" * 64))  # twice
+    store.dispatch(K.asked("c3", "k2", "h" * 64, "c3.a", "u3", 4.0, 34.0))  # through it: nothing
+    assert store.get_state()["knocks"] == {}

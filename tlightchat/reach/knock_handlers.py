@@ -48,7 +48,8 @@ def knock_link(ctx, cid, p):
         if len(K.live_links(state, call["id"], now)) >= K.MAX_LINKS_PER_CALL:
             raise Refusal("limit", LINKS_LIMIT, n=K.MAX_LINKS_PER_CALL)
         link_hash = J.token_hash(token)
-        ctx.dispatch(K.link_made(cid, link_hash, call["id"], anchor["id"], expires, now))
+        ctx.dispatch(K.link_made(cid, link_hash, call["id"], anchor["id"], expires, now,
+                                 ctx.user_of(cid)))
         if link_hash not in (ctx.store.get_state().get("joinLinks") or {}):  # the reducer's rules
             raise Refusal("limit", LINKS_LIMIT, n=K.MAX_LINKS_PER_CALL)  # another node was first
     return {"token": token, "callId": call["id"], "expiresAt": int(expires * 1000)}

@@ -4,7 +4,7 @@ and delivers to its own clients.
 
 A new knock: `knock:asked` to every party of the call. A knock that ends: `knock:ended`
 to every party still in the call and to the knocker, with why (admitted, denied,
-timeout, ended, call-full, unavailable, withdrawn, left).
+timeout, ended, call-full, unavailable, withdrawn, revoked, left).
 """
 from .. import events as E
 from ..store.reducers import knocks as K
@@ -20,6 +20,8 @@ def _reason(action, prev_knock, nxt):
         return p["reason"]
     if kind == K.WITHDRAWN and p.get("knockId") == prev_knock["id"]:
         return "withdrawn"  # the knocker's Cancel, or their page going
+    if kind == K.LINK_REVOKED and p.get("hash") == prev_knock["link"]:
+        return "revoked"  # its maker turned the link off on /me
     why = K.gone(nxt, prev_knock)
     if why:
         return why

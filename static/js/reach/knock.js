@@ -41,6 +41,7 @@ export const ENDED_WORDS = Object.freeze({
   'call-full': 'reach.knockFull',
   unavailable: 'reach.knockUnavailable',
   withdrawn: 'reach.knockWithdrawn',
+  revoked: 'reach.knockRevoked',
 });
 
 export function knockOnCall({ token, signaling, store, calls, notify, waiting }) {
