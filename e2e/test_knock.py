@@ -3,8 +3,9 @@ admitted and denied"): Ann and Bo are in a call; Ann makes a join link; a guest 
 browser opens it, names itself on the pre-join screen and asks to join; both parties see
 "<name> asks to join"; Ann denies, and the guest's page says so in words; asking again
 through that link is refused in the same words (a denied person knocks no more through
-it); Bo makes another link, the guest asks through it and Bo admits: the guest's page
-joins with media moving on every party tile.
+it); Bo makes another link, the guest asks through it and takes it back (Cancel: both
+parties' ask goes at once), asks again, and Bo admits: the guest's page joins with media
+moving on every party tile; Ann turns her link off on /me, and it says so.
 Three browsers on two cores: low resolution, and rings that outlast a stall."""
 import pytest
 
@@ -79,12 +80,35 @@ def test_a_knock_is_denied_then_a_second_is_admitted_with_media(server, browsers
     ask_to_join(guest, url, then="refused")  # again through that link: no
     assert "not let in" in guest.js("return document.querySelector('#notice').textContent")
 
-    ask_to_join(guest, make_link(bo))  # through Bo's link: this time Bo admits
+    bo_link = make_link(bo)
+    ask_to_join(guest, bo_link)  # through Bo's link; the guest thinks better of it
+    withdrawn = wait_ask(bo, "Knock Guest")
+    assert wait_ask(ann, "Knock Guest") == withdrawn
+    guest.driver.find_element("css selector", "#knock-cancel").click()
+    guest.wait("return document.body.dataset.knock === 'withdrawn' && document.querySelector('#knock-waiting').hidden",
+               10.0, "the knocker's Cancel is taken")
+    for party in (ann, bo):
+        party.wait("return !document.querySelector('.knock-ask')", 10.0, f"the ask is gone for {party.name}")
+
+    ask_to_join(guest, bo_link)  # a withdrawn knock is no deny: this time Bo admits
     second = wait_ask(bo, "Knock Guest")
-    assert second != first and wait_ask(ann, "Knock Guest") == second
+    assert second not in (first, withdrawn) and wait_ask(ann, "Knock Guest") == second
     answer(bo, second, "admit")
     ann.wait("return !document.querySelector('.knock-ask')", 10.0, "one answer settles it for Ann too")
     low_res(guest)
     g = guest.wait("return document.querySelector('.tile[data-call-id]')?.dataset.anchorId",
                    FLOW_S, "the guest's slot in the call")
     assert_parties_flow((ann, a, [b, g]), (bo, b, [a, g]), (guest, g, [a, b]), timeout=FLOW_S)
+
+    # Ann turns her link off on /me (another tab: her call goes on); then it says so.
+    call_tab = ann.driver.current_window_handle
+    ann.driver.switch_to.new_window("tab")
+    ann.driver.get(server.url + "/me")
+    ann.driver.find_element("css selector", "#join-links li button[type=submit]").click()
+    ann.wait("return location.pathname === '/me' && !document.querySelector('#join-links')"
+             " && document.querySelector('.flash.ok')?.textContent.includes('Join link turned off')",
+             10.0, "Ann's /me after turning her join link off")
+    ann.driver.close()
+    ann.driver.switch_to.window(call_tab)
+    guest.driver.get(url)
+    assert "was turned off" in guest.driver.find_element("css selector", "#link-refusal").text

@@ -150,6 +150,42 @@ navigator.serviceWorker.ready.then((r) => r.getNotifications())
 """
 
 
+# The worker's own notificationclick, for the notification it showed, with the action
+# 'accept': run in the worker (DevTools: attach to its target, evaluate there). A click
+# DevTools makes is no user's, so the browser lets the worker open no window: the worker's
+# clients.openWindow is swapped for one that tells the page the URL the handler chose, and
+# the test opens that URL itself. The notification's close() and the URL (its ring id read
+# from the shown notification's data) are the handler's.
+WATCH_OPENED = """
+window.tlcOpened = null;
+navigator.serviceWorker.addEventListener('message', (e) => { if (e.data?.type === 'test-opened') window.tlcOpened = e.data.url; });
+navigator.serviceWorker.startMessages();
+"""
+CLICK_IN_WORKER = """
+self.clients.openWindow = (url) => self.clients.matchAll({type: 'window', includeUncontrolled: true})
+  .then((open) => { open.forEach((c) => c.postMessage({type: 'test-opened', url})); return null; });
+self.registration.getNotifications({tag: %s}).then(([shown]) => self.dispatchEvent(
+  new NotificationEvent('notificationclick', {notification: shown, action: 'accept'})));
+"""
+
+
+def click_in_worker(driver, tag):
+    """Dispatch the worker's notificationclick for its shown notification `tag`; the URL
+    its handler asked to open."""
+    import json
+
+    driver.execute_script(WATCH_OPENED)
+    origin = driver.execute_script("return location.origin")
+    worker = next(t for t in driver.execute_cdp_cmd("Target.getTargets", {})["targetInfos"]
+                  if t["type"] == "service_worker" and t["url"].startswith(origin + "/"))
+    session = driver.execute_cdp_cmd("Target.attachToTarget", {"targetId": worker["targetId"],
+                                                               "flatten": False})["sessionId"]
+    driver.execute_cdp_cmd("Target.sendMessageToTarget", {"sessionId": session, "message": json.dumps(
+        {"id": 1, "method": "Runtime.evaluate", "params": {"expression": CLICK_IN_WORKER % json.dumps(tag)}})})
+    return wait_for(lambda: driver.execute_script("return window.tlcOpened"), 10.0,
+                    "the worker's click handler chose a page to open")
+
+
 def deliver(driver, origin, payload, shown_enough, message, timeout=10.0):
     """Hand `payload` to the page's worker as its push service would (registration "0": a
     fresh profile's first), until the worker's notifications satisfy `shown_enough`.
@@ -205,11 +241,17 @@ def test_a_person_with_no_page_open_is_rung_through_push_and_the_call_starts(
     shown = deliver(maker.driver, srv.url, payload, lambda shown: shown, "a notification")
     assert shown == [{"title": "Vera is calling you", "tag": f"ring-{ring['id']}",
                       "actions": ["accept", "decline"]}]
-    # Accept: the notification's click opens /call#accept=<id> (static/sw.js; its handler
-    # is a node test), and the page takes the visitor's call without a second click
+    # Accept on the shown notification: the worker's own click handler closes it and
+    # opens /call#accept=<id> (static/sw.js), and the page takes the visitor's call
+    # without a second click
+    opened = click_in_worker(maker.driver, f"ring-{ring['id']}")
+    assert opened == f"{srv.url}/call#accept={ring['id']}", opened
+    assert maker.driver.execute_async_script(NOTIFICATIONS) == []  # the click closed it
     maker = CallPage(maker.driver, srv, f"#accept={ring['id']}").open()
-    # the page took the call: every device stops ringing (here the one, by the same path)
+    # the page took the call: every device stops ringing (here a second one still showing
+    # the ring, by the same path)
     _, _, ended, _ = push_service.received.get(timeout=10)
     assert json.loads(ended) == {"type": "ring-end", "id": ring["id"]}
+    deliver(maker.driver, srv.url, payload, lambda shown: shown, "the ring on a second device")
     deliver(maker.driver, srv.url, ended, lambda shown: shown == [], "the ring closed")
     assert_media_flows((maker, maker.anchor), (guest_page, guest_page.anchor), timeout=15.0)

@@ -538,4 +538,9 @@ class KnockAnswer(Payload):
     admit: StrictBool
 
 
-CLIENT_EVENTS.update({"knock:link": KnockLink, "knock:ask": KnockAsk, "knock:answer": KnockAnswer})
+class KnockCancel(Payload):
+    knockId: Id
+
+
+CLIENT_EVENTS.update({"knock:link": KnockLink, "knock:ask": KnockAsk, "knock:answer": KnockAnswer,
+                      "knock:cancel": KnockCancel})

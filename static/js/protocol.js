@@ -52,6 +52,7 @@ export const LINK_OPEN = 'link:open';
 export const KNOCK_LINK = 'knock:link';
 export const KNOCK_ASK = 'knock:ask';
 export const KNOCK_ANSWER = 'knock:answer';
+export const KNOCK_CANCEL = 'knock:cancel';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
@@ -61,7 +62,7 @@ export const CLIENT_EVENTS = Object.freeze([
   FILE_OFFER, FILE_SENT,
   SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET, SAFETY_REPORT, SAFETY_DISMISS_WARNING,
   LINK_CREATE, LINK_OPEN,
-  KNOCK_LINK, KNOCK_ASK, KNOCK_ANSWER,
+  KNOCK_LINK, KNOCK_ASK, KNOCK_ANSWER, KNOCK_CANCEL,
 ]);
 
 // Server → client.

@@ -6,7 +6,7 @@ import secrets
 import pytest
 
 from tlightchat import create_app
-from tests.support.clients import Tab
+from tests.support.clients import Tab, form_token
 
 
 @pytest.fixture
@@ -227,3 +227,112 @@ def test_an_admission_lets_the_admitter_ring_only_into_the_call(app, call):
     outside = ann.ask("call:invite", {"fromAnchorId": free, "toAnchorId": other})
     assert outside["error"]["code"] == "unavailable"
     assert cat.events("call:ring") == []
+
+
+def cancel(t, knock_id):
+    return t.ask("knock:cancel", {"knockId": knock_id})
+
+
+def test_the_knocker_withdraws_and_every_party_sees_the_knock_end(app, call):
+    """Cancel: only the knocker's own open knock, once; the parties' ask goes at once."""
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    for party in (ann, bob):  # a party knows the knockId: it is still not theirs
+        assert cancel(party, asked["knockId"])["error"]["code"] == "forbidden"
+    other_tab = cat.second_tab()  # the same person, another tab: not the one that knocked
+    assert cancel(other_tab, asked["knockId"])["error"]["code"] == "forbidden"
+    assert ann.events("knock:ended") == [] and bob.events("knock:ended") == []
+    assert ok(cancel(cat, asked["knockId"])) == {"ok": True}
+    for t in (ann, bob, cat):
+        assert [e["reason"] for e in t.events("knock:ended")] == ["withdrawn"]
+    assert cancel(cat, asked["knockId"])["error"]["code"] == "not-found"  # twice
+    late = bob.ask("knock:answer", {"knockId": asked["knockId"], "admit": True})
+    assert late["error"]["code"] == "not-found" and cat.events("call:ring") == []
+    ok(knock(cat, link))  # a withdrawn knock is no deny: the knocker may ask again
+
+
+@pytest.mark.parametrize("admit", [False, True])
+def test_a_knock_answered_already_cannot_be_withdrawn(call, admit):
+    ann, bob, cat, link = call
+    asked = ok(knock(cat, link))
+    ok(ann.ask("knock:answer", {"knockId": asked["knockId"], "admit": admit}))
+    ann.clear(), bob.clear()
+    assert cancel(cat, asked["knockId"])["error"]["code"] == "not-found"
+    assert ann.events("knock:ended") == [] and bob.events("knock:ended") == []
+    assert len(cat.events("call:ring")) == int(admit)
+
+
+@pytest.mark.parametrize("payload", [{}, {"knockId": 7}, {"knockId": "k" * 500},
+                                     {"knockId": "abc", "extra": 1}])
+def test_a_malformed_cancel_is_refused(call, payload):
+    ann, bob, cat, link = call
+    ok(knock(cat, link))
+    assert cat.ask("knock:cancel", payload)["error"]["code"] == "invalid-payload"
+    assert ann.events("knock:ended") == []
+
+
+def test_a_knocker_whose_page_goes_ends_the_knock_for_the_parties(call):
+    """The page going says goodbye (its socket disconnects): the knock ends as `left`."""
+    ann, bob, cat, link = call
+    ok(knock(cat, link))
+    cat.sio.disconnect()
+    for party in (ann, bob):
+        assert [e["reason"] for e in party.events("knock:ended")] == ["left"]
+
+
+def join_link_ids(t):
+    import re
+    return re.findall(r'data-join-link-id="([0-9a-f]{64})"', t.browser.get("/me").get_data(as_text=True))
+
+
+def turn_off(t, link_id):
+    """The /me form's post; the page it goes back to (/me, with what it says)."""
+    csrf = form_token(t.browser, "/me")
+    posted = t.browser.post(f"/me/join-links/{link_id}/revoke", data={"csrf_token": csrf})
+    assert posted.status_code == 303 and posted.headers["Location"].endswith("me")
+    return t.browser.get("/me")
+
+
+def test_the_maker_sees_their_join_link_on_me_and_only_they_turn_it_off(app, call):
+    ann, bob, cat, link = call
+    [link_id] = join_link_ids(ann)
+    page = ann.browser.get("/me").get_data(as_text=True)
+    bob_name = app.extensions["tlightchat"].context.store.get_state()["users"][bob.user_id]["displayName"]
+    assert bob_name in page and link["token"] not in page  # whose call; never the token
+    assert join_link_ids(bob) == [] and join_link_ids(cat) == []  # nobody else sees it
+    refused = turn_off(bob, link_id)  # a party, not its maker
+    assert "No such join link of yours" in refused.get_data(as_text=True)
+    assert turn_off(cat, "f" * 64).status_code == 200 and ok(knock(cat, link))  # still works
+    assert ann.browser.post(f"/me/join-links/{link_id}/revoke").status_code == 400  # no CSRF token
+    assert join_link_ids(ann) == [link_id]
+
+
+def test_a_join_link_turned_off_ends_its_knocks_and_refuses_everyone_with_its_sentence(app, call):
+    """Admitted before, denied before, knocking now: once the maker turns the link off,
+    everybody hears that sentence (not the deny's), and an open knock ends for all."""
+    ann, bob, cat, link = call
+    dan, eve = person(app, "Dan slot"), person(app, "Eve slot")
+    asked = ok(knock(eve, link))
+    ok(bob.ask("knock:answer", {"knockId": asked["knockId"], "admit": True}))
+    ok(eve.ask("call:accept", {"invitationId": eve.events("call:ring")[0]["invitationId"]}))
+    ok(eve.ask("call:hangup", {"callId": link["callId"]}))  # admitted, then left: the call goes on
+    denied = ok(knock(dan, link))
+    ok(ann.ask("knock:answer", {"knockId": denied["knockId"], "admit": False}))
+    open_knock = ok(knock(cat, link))
+    for t in (ann, bob, cat):
+        t.clear()
+    [link_id] = join_link_ids(ann)
+    assert "Join link turned off" in turn_off(ann, link_id).get_data(as_text=True)
+    for t in (ann, bob, cat):
+        assert [e["reason"] for e in t.events("knock:ended")] == ["revoked"]
+    late = bob.ask("knock:answer", {"knockId": open_knock["knockId"], "admit": True})
+    assert late["error"]["code"] == "not-found" and cat.events("call:ring") == []
+    for t in (cat, dan, eve):
+        again = knock(t, link)
+        assert again["error"]["code"] == "not-found", again
+        assert again["error"]["message"].startswith("This join link was turned off")
+    page = app.test_client().get(f"/join/{link['token']}")
+    assert page.status_code == 410 and "was turned off" in page.get_data(as_text=True)
+    assert join_link_ids(ann) == []
+    assert "No such join link of yours" in turn_off(ann, link_id).get_data(as_text=True)  # twice
+    assert ann.events("knock:asked") == []

@@ -62,3 +62,47 @@ def test_an_admission_from_a_stale_node_after_a_deny_rings_nobody(nodes):
     assert refused.value.code == "not-found"
     assert cat.events("call:ring") == []
     assert ctx2.store.get_state()["anchors"][cat.anchor]["invitationId"] is None
+
+
+def test_a_knock_withdrawn_on_one_node_ends_on_the_other_and_admits_nobody(nodes):
+    """Cat withdraws on n2; Ann on n1 sees the ask go; an admission sent from n1 after
+    it (its node had checked the knock before) rings nobody."""
+    n1, n2, ann, bob, cat, link = in_a_call_with_a_link(nodes)
+    ctx1 = n1.extensions["tlightchat"].context
+    wait_for(lambda: n2.extensions["tlightchat"].context.store.get_state().get("joinLinks"),
+             5, "n2 knows the link")
+    asked = ok(cat.ask("knock:ask", {"token": link["token"], "fromAnchorId": cat.anchor}))
+    heard(ann, "knock:asked")
+    refused = ann.ask("knock:cancel", {"knockId": asked["knockId"]})  # on n1: not Ann's knock
+    assert refused["error"]["code"] == "forbidden"
+    ok(cat.ask("knock:cancel", {"knockId": asked["knockId"]}))  # on n2
+    assert heard(ann, "knock:ended")["reason"] == "withdrawn"
+    assert heard(bob, "knock:ended")["reason"] == "withdrawn"
+    ring = A.invitation_created(ann.client_id, "late-ring", ann.anchor, cat.anchor, ctx1.now(),
+                                ctx1.now() + 30, "x")
+    with pytest.raises(Refusal) as late:
+        ctx1.dispatch({**ring, "payload": {**ring["payload"], "knockId": asked["knockId"]}})
+    assert late.value.code == "not-found"
+    assert cat.events("call:ring") == []
+
+
+def test_a_join_link_turned_off_on_one_node_is_off_on_the_other(nodes):
+    """Ann's link (made on n1) is turned off through n2 (/me may be served by any node):
+    Cat's open knock ends for everyone, and a knock on n1 hears the link is off."""
+    from tlightchat.store.reducers import knocks as K
+
+    n1, n2, ann, bob, cat, link = in_a_call_with_a_link(nodes)
+    ctx2 = n2.extensions["tlightchat"].context
+    wait_for(lambda: ctx2.store.get_state().get("joinLinks"), 5, "n2 knows the link")
+    asked = ok(cat.ask("knock:ask", {"token": link["token"], "fromAnchorId": cat.anchor}))
+    heard(ann, "knock:asked")
+    [link_hash] = ctx2.store.get_state()["joinLinks"]
+    ctx2.dispatch(K.link_revoked(ann.user_id, link_hash))  # what /me's form sends, on n2
+    assert heard(ann, "knock:ended")["reason"] == "revoked"
+    assert heard(cat, "knock:ended")["knockId"] == asked["knockId"]
+    dan = Tab(n1, auth={"protocol": 4})
+    dan.anchor = dan.new_anchor()
+    wait_for(lambda: n1.extensions["tlightchat"].context.store.get_state().get("revokedLinks"),
+             5, "n1 knows it is off")
+    refused = dan.ask("knock:ask", {"token": link["token"], "fromAnchorId": dan.anchor})
+    assert refused["error"]["message"].startswith("This join link was turned off")

@@ -44,6 +44,12 @@ test('every end of a knock has words in every catalog', () => {
   }
 });
 
+// The page's window listeners (pagehide) and the knocker's "Asking to join…" card.
+const hideListeners = new Set();
+globalThis.addEventListener = (type, fn) => { if (type === 'pagehide') hideListeners.add(fn); };
+globalThis.removeEventListener = (type, fn) => { if (type === 'pagehide') hideListeners.delete(fn); };
+const fakeWaiting = () => ({ shown: false, onCancel: null, show() { this.shown = true; }, hide() { this.shown = false; } });
+
 test('the knocker asks from its free slot and accepts the admitting ring, not another', async () => {
   globalThis.document = { body: { dataset: {} } };
   const store = fakeStore(mine({}));
@@ -54,7 +60,7 @@ test('the knocker asks from its free slot and accepts the admitting ring, not an
     request: async (event, payload) => { asked.push([event, payload]); return { knockId: 'k1', callId: 'call-1' }; },
     on: (event, fn) => { handlers[event] = fn; },
   };
-  knockOnCall({ token: 't', signaling, store, calls: { accept: (id) => accepted.push(id) }, notify: () => {} });
+  knockOnCall({ token: 't', signaling, store, calls: { accept: (id) => accepted.push(id) }, notify: () => {}, waiting: fakeWaiting() });
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(asked, [['knock:ask', { token: 't', fromAnchorId: 'a1' }]]);
   assert.equal(document.body.dataset.knock, 'asking');
@@ -78,4 +84,68 @@ test('a refused answer is told and its card can answer again', async () => {
   assert.deepEqual(asked, [['knock:answer', { knockId: 'k1', admit: true }]]);
   assert.deepEqual(told, ['too many rings; wait a moment']);
   assert.deepEqual(reopened, ['k1']);
+});
+
+// A knocker whose knock is open: the page knocked as k1 on call-1 (signaling's answers: `reply`).
+async function asking(reply = async () => ({})) {
+  globalThis.document = { body: { dataset: {} } };
+  hideListeners.clear();
+  const store = fakeStore(mine({}));
+  const sent = [], told = [], accepted = [], handlers = {};
+  const signaling = {
+    request: async (event, payload) => {
+      sent.push([event, payload]);
+      return event === 'knock:ask' ? { knockId: 'k1', callId: 'call-1' } : reply(event, payload);
+    },
+    on: (event, fn) => { handlers[event] = fn; },
+  };
+  const waiting = fakeWaiting();
+  knockOnCall({ token: 't', signaling, store, calls: { accept: (id) => accepted.push(id) }, notify: (x) => told.push(x), waiting });
+  await new Promise((resolve) => setImmediate(resolve));
+  return { store, sent, told, accepted, handlers, waiting };
+}
+
+test('Cancel withdraws the open knock and the card goes', async () => {
+  const k = await asking();
+  assert.equal(k.waiting.shown, true);
+  assert.equal(typeof k.waiting.onCancel, 'function');
+  await k.waiting.onCancel();
+  assert.deepEqual(k.sent.at(-1), ['knock:cancel', { knockId: 'k1' }]);
+  assert.equal(document.body.dataset.knock, 'withdrawn');
+  assert.equal(k.waiting.shown, false);
+  assert.equal(k.told.length, 1);
+  assert.equal(hideListeners.size, 0); // the page going has nothing more to take back
+  k.handlers['knock:ended']({ knockId: 'k1', reason: 'withdrawn' }); // the server's word too: once
+  assert.equal(k.told.length, 1);
+  k.store.set(mine({ a1: rung('call-1') }));
+  assert.deepEqual(k.accepted, []);
+});
+
+test('a Cancel that lost the race to an admission does not take the ring by itself', async () => {
+  const gone = Object.assign(new Error('this knock was answered already, or it ended'), { code: 'not-found' });
+  const k = await asking(async () => { throw gone; });
+  const cancelled = k.waiting.onCancel();
+  k.handlers['knock:ended']({ knockId: 'k1', reason: 'admitted', invitationId: 'i1' });
+  await cancelled;
+  k.store.set(mine({ a1: rung('call-1') }));
+  assert.deepEqual(k.accepted, []); // shown as any ring: the knocker takes it or declines
+  assert.equal(k.waiting.shown, false);
+});
+
+test('a Cancel that failed otherwise is told and can be pressed again', async () => {
+  const down = Object.assign(new Error('not connected to the server'), { code: 'disconnected' });
+  const k = await asking(async () => { throw down; });
+  k.waiting.shown = false;
+  await k.waiting.onCancel();
+  assert.deepEqual(k.told, ['not connected to the server']);
+  assert.equal(k.waiting.shown, true);
+  k.store.set(mine({ a1: rung('call-1') }));
+  assert.deepEqual(k.accepted, ['a1']); // still knocking: the admission is taken
+});
+
+test('the page going withdraws the open knock (best effort)', async () => {
+  const k = await asking();
+  assert.equal(hideListeners.size, 1);
+  for (const fn of hideListeners) fn();
+  assert.deepEqual(k.sent.at(-1), ['knock:cancel', { knockId: 'k1' }]);
 });

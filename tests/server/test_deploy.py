@@ -87,6 +87,8 @@ def test_json_logs_one_line_per_event_with_ids_and_no_bodies(tmp_path, tab, capf
     ("", "/call", "/", "./"),
     ("", "/chat/with/u1", "/static/a.css?v=2", "../../static/a.css?v=2"),
     ("/port3000", "/call", "/port3000/me", "me"),
+    ("", "/me/links/5/revoke", "/me", "../../../me"),  # not "../..": that is "/me/", a 404
+    ("", "/me/x", "/me", "../me"),
     ("", "/call", "https://elsewhere.example/x", "https://elsewhere.example/x"),
 ])
 def test_relative(tmp_path, script_root, path, target, expected):

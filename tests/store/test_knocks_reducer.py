@@ -64,7 +64,7 @@ def knocked():
     return store
 
 
-@pytest.mark.parametrize("first", ["denied", "timed out", "left"])
+@pytest.mark.parametrize("first", ["denied", "timed out", "left", "withdrawn"])
 def test_a_knock_that_ended_cannot_be_admitted_from_a_stale_state(first):
     """Issue 27 review: party A denies on node 1, party B admits on node 2 from a state
     that still had the knock; B's ring lands after the deny in the log. The guard every
@@ -74,6 +74,8 @@ def test_a_knock_that_ended_cannot_be_admitted_from_a_stale_state(first):
         store.dispatch(K.answered("c1", "k1", False))
     elif first == "timed out":
         store.dispatch(A.clock_ticked(33.0))
+    elif first == "withdrawn":
+        store.dispatch(K.withdrawn("c3", "k1"))
     else:
         store.dispatch(A.anchor_online_set("c3", "c3.a", False))
         store.dispatch(A.anchor_online_set("c3", "c3.a", True))
@@ -132,3 +134,41 @@ def test_a_denied_person_knocks_no_more_through_that_link_and_the_list_is_bounde
     store.dispatch(K.answered("c1", "k3", False))
     denied = store.get_state()["joinLinks"]["h" * 64]["denied"]
     assert len(denied) == K.MAX_DENIED and denied[-1] == "u3" and "x0" not in denied
+
+
+def test_only_the_knocking_tab_withdraws_its_knock():
+    """The reducer itself keeps another's withdrawal out (a log entry the guard did not
+    see); the guard words it: `forbidden`, then `not-found` once the knock is gone."""
+    store = knocked()
+    state = store.get_state()
+    assert K.reduce_withdrawn(state, {"knockId": "k1"}, {"clientId": "c1"}) is state
+    with pytest.raises(Refusal) as refused:
+        store.dispatch(K.withdrawn("c1", "k1"))
+    assert refused.value.code == "forbidden" and "k1" in store.get_state()["knocks"]
+    store.dispatch(K.withdrawn("c3", "k1"))
+    assert store.get_state()["knocks"] == {}
+    with pytest.raises(Refusal) as again:
+        store.dispatch(K.withdrawn("c3", "k1"))
+    assert again.value.code == "not-found"
+
+
+def test_only_its_maker_turns_a_join_link_off_and_its_open_knocks_end_with_it():
+    store = in_a_call()
+    store.dispatch(K.link_made("c1", "h" * 64, "call-1", "c1.a", 1000.0, 1.0, "u1"))
+    store.dispatch(K.link_made("c2", "g" * 64, "call-1", "c2.a", 1000.0, 1.0, "u2"))
+    store.dispatch(K.asked("c3", "k1", "h" * 64, "c3.a", "u3", 3.0, 33.0))
+    state = store.get_state()
+    assert [link["id"] for link in K.links_of(state, "u1")] == ["h" * 64]
+    assert K.reduce_link_revoked(state, {"hash": "h" * 64, "userId": "u2"}, {}) is state
+    with pytest.raises(Refusal) as refused:
+        store.dispatch(K.link_revoked("u2", "h" * 64))  # a party, not its maker
+    assert refused.value.code == "not-found" and store.get_state() is state
+    store.dispatch(K.link_revoked("u1", "h" * 64))
+    after = store.get_state()
+    assert list(after["joinLinks"]) == ["g" * 64] and after["knocks"] == {}
+    assert after["revokedLinks"] == ["h" * 64]
+    assert json.loads(json.dumps(after["revokedLinks"])) == after["revokedLinks"]
+    with pytest.raises(Refusal):
+        store.dispatch(K.link_revoked("u1", "h" * 64))  # twice
+    store.dispatch(K.asked("c3", "k2", "h" * 64, "c3.a", "u3", 4.0, 34.0))  # through it: nothing
+    assert store.get_state()["knocks"] == {}

@@ -18,6 +18,7 @@ UNKNOWN = N_("This join link does not exist. Check that you copied all of it, or
 EXPIRED = N_("This join link has expired. Ask someone in the call for a new one.")
 # An ended call, and a call one of whose parties blocked you, read the same (no oracle).
 ENDED = N_("This call has ended. Ask the person who sent you the link to call you.")
+REVOKED = N_("This join link was turned off by the person who made it. Ask them for a new one.")
 # A person a party denied knocks no more through that link (the knocker page's own words).
 DENIED = N_("You were not let in: someone in the call said no. Ask the person who sent "
             "you the link before you try again.")
@@ -28,12 +29,14 @@ def new_token():
 
 
 def lookup(state, token, now):
-    """(link hash, link, call) of a working join link; Refusal not-found (unknown or
-    expired) or unavailable (its call has ended) otherwise."""
+    """(link hash, link, call) of a working join link; Refusal not-found (unknown,
+    expired or turned off) or unavailable (its call has ended) otherwise."""
     if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
         raise Refusal("not-found", UNKNOWN)
     link_hash = token_hash(token)
     link = (state.get("joinLinks") or {}).get(link_hash)
+    if link is None and link_hash in state.get("revokedLinks", ()):
+        raise Refusal("not-found", REVOKED)  # before a deny: the link is off for everyone
     if link is None and link_hash in state.get("endedLinks", ()):
         raise Refusal("unavailable", ENDED)  # its call ended: the link went with it
     if link is None:
@@ -70,3 +73,19 @@ def maker_of(state, link):
     anchor = state["anchors"][anchor_id]
     return {"userId": state["clients"][anchor["clientId"]]["userId"],
             "anchorName": anchor["name"]}
+
+
+def made_by(state, user_id, now):
+    """The join links `user_id` made that still work, newest first, for /me: {id (the
+    token's hash: it opens nothing), createdAt, expiresAt, with (the call's other
+    parties' names)}."""
+    found = []
+    for link in K.links_of(state, user_id):
+        call = K.live_call_of(state, link)
+        if call is None or link["expiresAt"] <= now:
+            continue
+        others = sorted(state["users"][u]["displayName"] for u in party_users(state, call)
+                        if u != user_id and u in state["users"])
+        found.append({"id": link["id"], "createdAt": link.get("createdAt") or now,
+                      "expiresAt": link["expiresAt"], "with": others})
+    return sorted(found, key=lambda link: -link["createdAt"])

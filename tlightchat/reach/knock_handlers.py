@@ -1,7 +1,8 @@
 """Client events of knocking on a running call (issue 27; docs/protocol.md, "Knocking
 on a running call"): `knock:link` (a party makes a join link), `knock:ask` (whoever
 opened it asks to join, from a free slot of theirs), `knock:answer` (a party admits or
-denies; the first answer settles it for all). validate -> dispatch -> ack.
+denies; the first answer settles it for all), `knock:cancel` (the knocker's tab takes
+its open knock back). validate -> dispatch -> ack.
 
 Admitting is the group call's own add path: the admitting party's slot rings the
 knocker's slot into the call (`invitation_created` carrying the knockId, through the
@@ -47,7 +48,8 @@ def knock_link(ctx, cid, p):
         if len(K.live_links(state, call["id"], now)) >= K.MAX_LINKS_PER_CALL:
             raise Refusal("limit", LINKS_LIMIT, n=K.MAX_LINKS_PER_CALL)
         link_hash = J.token_hash(token)
-        ctx.dispatch(K.link_made(cid, link_hash, call["id"], anchor["id"], expires, now))
+        ctx.dispatch(K.link_made(cid, link_hash, call["id"], anchor["id"], expires, now,
+                                 ctx.user_of(cid)))
         if link_hash not in (ctx.store.get_state().get("joinLinks") or {}):  # the reducer's rules
             raise Refusal("limit", LINKS_LIMIT, n=K.MAX_LINKS_PER_CALL)  # another node was first
     return {"token": token, "callId": call["id"], "expiresAt": int(expires * 1000)}
@@ -141,3 +143,11 @@ def knock_answer(ctx, cid, p):
                 except Refusal:
                     pass  # the cluster could not take it: the knock ends at its timeout
         raise
+
+
+@handles("knock:cancel")
+def knock_cancel(ctx, cid, p):
+    """The knocker's Cancel (or its page going): the knock ends as `withdrawn` for every
+    party. Only the tab that knocked; the store's guard refuses a knock that is gone
+    (`not-found`: answered, timed out, withdrawn already) or another's (`forbidden`)."""
+    return ctx.dispatch(K.withdrawn(cid, p["knockId"]))

@@ -4,7 +4,7 @@ and delivers to its own clients.
 
 A new knock: `knock:asked` to every party of the call. A knock that ends: `knock:ended`
 to every party still in the call and to the knocker, with why (admitted, denied,
-timeout, ended, call-full, unavailable, left).
+timeout, ended, call-full, unavailable, withdrawn, revoked, left).
 """
 from .. import events as E
 from ..store.reducers import knocks as K
@@ -18,6 +18,10 @@ def _reason(action, prev_knock, nxt):
         return "admitted" if p["admit"] else "denied"
     if kind == K.ENDED and p.get("knockId") == prev_knock["id"]:
         return p["reason"]
+    if kind == K.WITHDRAWN and p.get("knockId") == prev_knock["id"]:
+        return "withdrawn"  # the knocker's Cancel, or their page going
+    if kind == K.LINK_REVOKED and p.get("hash") == prev_knock["link"]:
+        return "revoked"  # its maker turned the link off on /me
     why = K.gone(nxt, prev_knock)
     if why:
         return why

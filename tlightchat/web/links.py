@@ -13,6 +13,9 @@ GET  /join/<token>  a join link's pre-join screen (reach/knock.py: knocking on a
                   an ended call), 429 too many openings from one address.
 POST /join/<token>  the name, then on to /call#knock=<token> (the page sends knock:ask).
 POST /me/links/<id>/revoke   the maker turns a link off (listed on /me).
+POST /me/join-links/<hash>/revoke  the maker turns a join link off (listed on /me; the id
+                  is the token's SHA-256, which opens nothing): later knocks through it
+                  hear so (410), and its open knocks end (`revoked`).
 GET  /me/rings/<id>          {caller}: the user id of the visitor whose push ring this is
                   (Accept opened /call#accept=<id>; the page accepts that visitor's
                   ring once it arrives), 404 when it is not this person's or is over.
@@ -23,7 +26,9 @@ POST /me/rings/<id>/decline  Decline on a push ring's notification (static/sw.js
                   preflight this server never grants. 404 when no ring of theirs has it.
 """
 import json
+import re
 import time
+from datetime import datetime, timezone
 
 from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template, request,
                    url_for)
@@ -34,13 +39,17 @@ from ..ice import ice_servers
 from ..ratelimit import address_key
 from ..reach import knock as J
 from ..reach.links import EXPIRED, REVOKED, TOO_MANY
+from ..store.reducers import knocks as K
 from .accounts import csrf
 
 
 def _status(err):
     if err.template == TOO_MANY:
         return 429
-    return 410 if err.template in (EXPIRED, REVOKED, J.EXPIRED, J.ENDED) else 404
+    return 410 if err.template in (EXPIRED, REVOKED, J.EXPIRED, J.ENDED, J.REVOKED) else 404
+
+
+LINK_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def blueprint(links, identity):
@@ -120,6 +129,18 @@ def blueprint(links, identity):
             flash(_("No such call link of yours (it may be off already)."), "error")
         return redirect(url_for("pages.me"), code=303)
 
+    @bp.post("/me/join-links/<link_id>/revoke")
+    def revoke_join_link(link_id):
+        ctx = current_app.extensions["tlightchat"].context
+        try:
+            if not LINK_HASH.fullmatch(link_id):
+                raise Refusal("not-found", K.NO_SUCH_LINK)
+            ctx.dispatch(K.link_revoked(g.user.id, link_id))  # only the maker's: the guard
+            flash(_("Join link turned off: nobody can ask to join through it now."), "ok")
+        except Refusal as err:
+            flash(translated(err.template), "error")
+        return redirect(url_for("pages.me"), code=303)
+
     @bp.get("/me/rings/<ring_id>")
     def ring_caller(ring_id):
         caller = links.ring_caller(g.user.id, ring_id[:32])
@@ -145,6 +166,15 @@ def blueprint(links, identity):
             return [{**link, "made": format_datetime(link["createdAt"], "short"),
                      "until": format_datetime(link["expiresAt"], "short") if link["expiresAt"] else None}
                     for link in links.mine(g.user.id)]
-        return {"my_call_links": mine}
+        def joins():
+            if not g.get("user"):
+                return []
+            ctx = current_app.extensions["tlightchat"].context
+            with ctx.store.lock:
+                made = J.made_by(ctx.store.get_state(), g.user.id, ctx.now())
+            when = lambda t: format_datetime(datetime.fromtimestamp(t, timezone.utc), "short")  # noqa: E731
+            return [{**link, "made": when(link["createdAt"]), "until": when(link["expiresAt"]),
+                     "with": ", ".join(link["with"])} for link in made]
+        return {"my_call_links": mine, "my_join_links": joins}
 
     return bp

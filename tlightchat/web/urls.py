@@ -19,6 +19,10 @@ def relative(target):
     here = request.script_root + request.path
     base = here if here.endswith("/") else posixpath.dirname(here)
     rel = posixpath.relpath(path, base or "/")
+    if not path.endswith("/") and rel.rsplit("/", 1)[-1] in ("..", "."):
+        # this page's folder or an ancestor ("/me" from /me/links/5/revoke): "../.." would be
+        # read as the directory "/me/"; go up to its parent and name it
+        rel = posixpath.relpath(posixpath.dirname(path), base or "/") + "/" + posixpath.basename(path)
     if path.endswith("/") and not rel.endswith("/"):
         rel += "/"
     if rel == "./" or rel == ".":

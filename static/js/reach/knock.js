@@ -7,11 +7,11 @@
 // The knocker: the join page sends the browser to /call#knock=<token>; the token leaves
 // the address at once, and as soon as a slot is free `knock:ask` asks to join. An admit
 // rings that slot into the call, and this page accepts that ring at once; every other
-// end is said in words.
+// end is said in words. While asking, "Cancel" (and the page going) sends `knock:cancel`.
 import * as P from '../protocol.js';
 import { freeAnchor, onceFreeLine, ownAnchors, slotOf } from '../store.js';
 import { t } from '../i18n.js';
-import { KnockAsks } from '../views/knock-asks.js';
+import { KnockAsks, KnockWaiting } from '../views/knock-asks.js';
 import { makeLink } from './call-links.js';
 
 export function takeKnockToken(location = globalThis.location, history = globalThis.history) {
@@ -40,33 +40,61 @@ export const ENDED_WORDS = Object.freeze({
   ended: 'reach.knockCallEnded',
   'call-full': 'reach.knockFull',
   unavailable: 'reach.knockUnavailable',
+  withdrawn: 'reach.knockWithdrawn',
+  revoked: 'reach.knockRevoked',
 });
 
-export function knockOnCall({ token, signaling, store, calls, notify }) {
+export function knockOnCall({ token, signaling, store, calls, notify, waiting }) {
   let knock = null; // {knockId, callId} once asked
+  let withdrawing = false; // Cancel sent: a ring into the call is no longer taken by itself
   const say = (state, text) => { document.body.dataset.knock = state; notify(text); };
   const acceptIfRung = () => {
-    const anchorId = knock && ringInto(store.getState(), knock.callId);
+    const anchorId = knock && !withdrawing && ringInto(store.getState(), knock.callId);
     if (!anchorId) return;
-    knock = null;
-    stopRing();
+    over();
     document.body.dataset.knock = 'admitted';
     calls.accept(anchorId);
   };
   const stopRing = store.subscribe(acceptIfRung);
-  signaling.on(P.KNOCK_ENDED, (e) => {
-    if (!knock || e.knockId !== knock.knockId) return;
-    if (e.reason === 'admitted') { say('admitted', t(ENDED_WORDS.admitted)); acceptIfRung(); return; }
+  // The page going takes the knock back (best effort). A capture listener runs before
+  // signaling.js's own, which closes the socket.
+  const onHide = () => { if (knock) signaling.request(P.KNOCK_CANCEL, { knockId: knock.knockId }).catch(() => {}); };
+  function over() {
     knock = null;
     stopRing();
+    waiting.hide();
+    removeEventListener('pagehide', onHide, { capture: true });
+  }
+  signaling.on(P.KNOCK_ENDED, (e) => {
+    if (!knock || e.knockId !== knock.knockId) return;
+    if (e.reason === 'admitted' && !withdrawing) { say('admitted', t(ENDED_WORDS.admitted)); acceptIfRung(); return; }
+    over();
+    // Let in before the Cancel arrived: the ring is shown as any ring, to take or decline.
+    if (e.reason === 'admitted') { document.body.dataset.knock = 'admitted'; return; }
     say(e.reason, t(ENDED_WORDS[e.reason] || 'reach.knockUnavailable'));
   });
+  waiting.onCancel = async () => {
+    if (!knock) return;
+    const { knockId } = knock;
+    withdrawing = true;
+    try {
+      await signaling.request(P.KNOCK_CANCEL, { knockId });
+      if (knock?.knockId === knockId) { over(); say('withdrawn', t(ENDED_WORDS.withdrawn)); }
+    } catch (err) {
+      if (err.code === 'not-found') return; // it ended meanwhile: knock:ended says how
+      withdrawing = false;
+      waiting.show();
+      notify(err.message);
+    }
+  };
   const ask = async () => {
     const slot = freeAnchor(store.getState());
     try {
       const ack = await signaling.request(P.KNOCK_ASK, { token, fromAnchorId: slot.id });
       knock = { knockId: ack.knockId, callId: ack.callId };
-      say('asking', t('reach.knockAsking'));
+      addEventListener('pagehide', onHide, { capture: true });
+      document.body.dataset.knock = 'asking';
+      waiting.show(); // "Asking to join…" with Cancel, until the knock ends
     } catch (err) {
       stopRing();
       say('refused', err.message || t('reach.knockUnavailable'));
@@ -119,5 +147,6 @@ export function mountKnock(parts) {
   signaling.on(P.KNOCK_ASKED, (e) => asks.add(e));
   signaling.on(P.KNOCK_ENDED, (e) => asks.end(e));
   const token = takeKnockToken();
-  if (token) knockOnCall({ token, ...parts });
+  if (!token) return;
+  knockOnCall({ token, ...parts, waiting: new KnockWaiting(document.querySelector('#notice')) });
 }

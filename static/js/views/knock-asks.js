@@ -2,6 +2,7 @@
 // knock, for every party of the call. Each new card is announced (role="alert"); the
 // knocker's lookalike mark is shown as the ring shows it (safety/name-mark.js). A card
 // goes when its knock ends (`knock:ended`): answered here or by another party, timed out.
+// KnockWaiting: the knocker's own "Asking to join…" with its Cancel, while the knock is open.
 import { t } from '../i18n.js';
 import { nameMark, showMark } from '../safety/name-mark.js';
 
@@ -58,4 +59,32 @@ export class KnockAsks {
     this.cards.delete(e.knockId);
     card.remove();
   }
+}
+
+// The knocker's "Asking to join…" card with a Cancel button (`onCancel`: reach/knock.js
+// sends `knock:cancel`); it stays while the knock is open (the notice line fades).
+export class KnockWaiting {
+  constructor(after) {
+    this.onCancel = null;
+    this.root = document.createElement('section');
+    this.root.id = 'knock-waiting';
+    this.root.className = 'card knock-waiting';
+    this.root.setAttribute('role', 'status');
+    this.root.style.cssText = PLACE;
+    this.root.hidden = true;
+    const text = document.createElement('p');
+    text.textContent = t('reach.knockAsking');
+    this.button = document.createElement('button');
+    this.button.type = 'button';
+    this.button.id = 'knock-cancel';
+    this.button.className = 'button small';
+    this.button.textContent = t('reach.knockCancel');
+    this.button.addEventListener('click', () => { this.button.disabled = true; this.onCancel?.(); });
+    this.root.append(text, this.button);
+    (after?.parentNode ? after.after(this.root) : document.body.prepend(this.root));
+  }
+
+  show() { this.button.disabled = false; this.root.hidden = false; }
+
+  hide() { this.root.hidden = true; }
 }

@@ -1,18 +1,24 @@
 """Join links and knocks on a running call (issue 27: "a knock on a running call").
 
-    joinLinks {hash: {id (= hash), callId, anchorId, clientId, expiresAt, recent, denied}}
+    joinLinks {hash: {id (= hash), callId, anchorId, clientId, userId, createdAt, expiresAt,
+               recent, denied}}
               a link that lets its holder ask to join `callId`; only the SHA-256 of its
               token is kept (reach/knock.py makes and hashes tokens). `recent`: the times
               of the last knocks through it (the per-link flood limit, decided here so
               every cluster node reaches the same verdict). `denied`: the user ids a
               party said no to (the last MAX_DENIED; optional): they knock no more through
               it. It works while its call is live and until `expiresAt`; it goes when its
-              call leaves `calls` or at `expiresAt` (a clock tick), whichever comes first.
+              call leaves `calls`, at `expiresAt` (a clock tick), or when its maker
+              (`userId`) turns it off on /me (`knocks/link-revoked`), whichever comes first.
+              (`userId`, `createdAt`: absent from a link made before /me listed them.)
     endedLinks [hash] the links whose call ended (the newest MAX_ENDED_LINKS), so that a
               late knock still hears "the call has ended" rather than "no such link".
+    revokedLinks [hash] the links their maker turned off (the newest MAX_ENDED_LINKS), so
+              that a knock through one hears so; their open knocks end with them.
     knocks    {knockId: {id, callId, link, clientId, anchorId, userId, expiresAt}}
               someone (their free anchor) asking to join; every party of the call sees it
-              until one answers, the ring timeout passes, the call ends or they leave.
+              until one answers, the ring timeout passes, the call ends, or the knocker
+              withdraws it (`knocks/withdrawn`, their own tab only) or leaves.
 
 An admission is the ring into the call itself: `invitations/created` carrying the
 `knockId` (`guard` refuses it `not-found` once the knock is gone: denied, timed out,
@@ -33,6 +39,8 @@ LINK_MADE = "knocks/link-made"
 ASKED = "knocks/asked"
 ANSWERED = "knocks/answered"
 ENDED = "knocks/ended"
+WITHDRAWN = "knocks/withdrawn"
+LINK_REVOKED = "knocks/link-revoked"
 
 KNOCKS_PER_LINK = 10      # knocks through one link ...
 KNOCK_LINK_WINDOW = 60    # ... in this many seconds; more are refused `rate-limited`
@@ -40,13 +48,21 @@ MAX_LINKS_PER_CALL = 5    # working join links of one call
 MAX_DENIED = 50           # denied people a link remembers (the newest)
 MAX_ENDED_LINKS = 100     # links of ended calls remembered (the newest)
 GONE = N_("this knock was answered already, or it ended")
+NOT_YOURS = N_("only the person who knocked withdraws a knock")
+NO_SUCH_LINK = N_("No such join link of yours (it may be off already, or its call has ended).")
 
 
-def link_made(client_id, link_hash, call_id, anchor_id, expires_at, now=0):
-    """`now`: which of the call's links still count towards its limit."""
+def link_made(client_id, link_hash, call_id, anchor_id, expires_at, now=0, user_id=None):
+    """`now`: which of the call's links still count towards its limit, and when it was
+    made; `user_id`: its maker (who sees and turns it off on /me)."""
     return {"type": LINK_MADE, "meta": {"clientId": client_id},
             "payload": {"hash": link_hash, "callId": call_id, "anchorId": anchor_id,
-                        "expiresAt": expires_at, "now": now}}
+                        "expiresAt": expires_at, "now": now, "userId": user_id}}
+
+
+def link_revoked(user_id, link_hash):
+    """The maker turns their join link off (/me: a page, no socket, hence no client)."""
+    return {"type": LINK_REVOKED, "payload": {"hash": link_hash, "userId": user_id}}
 
 
 def asked(client_id, knock_id, link_hash, anchor_id, user_id, now, expires_at):
@@ -72,6 +88,11 @@ def ended(client_id, knock_id, reason):
     `unavailable`: the admission was refused)."""
     return {"type": ENDED, "meta": {"clientId": client_id},
             "payload": {"knockId": knock_id, "reason": reason}}
+
+
+def withdrawn(client_id, knock_id):
+    """The knocker's tab takes its knock back (Cancel, or the page going)."""
+    return {"type": WITHDRAWN, "meta": {"clientId": client_id}, "payload": {"knockId": knock_id}}
 
 
 def _slice(state, name):
@@ -104,7 +125,8 @@ def reduce_link_made(state, p, meta):
             or len(live_links(state, p["callId"], p.get("now", 0))) >= MAX_LINKS_PER_CALL:
         return state
     link = {"id": p["hash"], "callId": p["callId"], "anchorId": p["anchorId"],
-            "clientId": meta["clientId"], "expiresAt": p["expiresAt"], "recent": []}
+            "clientId": meta["clientId"], "userId": p.get("userId"), "createdAt": p.get("now"),
+            "expiresAt": p["expiresAt"], "recent": []}
     return {**state, "joinLinks": put(_slice(state, "joinLinks"), p["hash"], link)}
 
 
@@ -145,14 +167,54 @@ def reduce_answered(state, p, meta):
     return {**nxt, "joinLinks": put(state["joinLinks"], link["id"], link)}
 
 
+def reduce_withdrawn(state, p, meta):
+    """Only the tab that knocked takes its knock back (the guard words the refusal)."""
+    knock = _slice(state, "knocks").get(p["knockId"])
+    if knock is None or knock["clientId"] != meta.get("clientId"):
+        return state
+    return reduce_settled(state, p, meta)
+
+
+def links_of(state, user_id):
+    """The join links `user_id` made that are kept now (for /me), oldest first."""
+    return [link for link in _slice(state, "joinLinks").values()
+            if user_id is not None and link.get("userId") == user_id]
+
+
+def reduce_link_revoked(state, p, meta):
+    """Only its maker's; the link goes, is remembered as turned off, and its open
+    knocks end (`revoked`)."""
+    link = _slice(state, "joinLinks").get(p["hash"])
+    if link is None or link.get("userId") is None or link["userId"] != p["userId"]:
+        return state
+    knocks = _slice(state, "knocks")
+    for knock in list(knocks.values()):
+        if knock["link"] == link["id"]:
+            knocks = drop(knocks, knock["id"])
+    return {**state, "joinLinks": drop(state["joinLinks"], link["id"]), "knocks": knocks,
+            "revokedLinks": (state.get("revokedLinks", []) + [link["id"]])[-MAX_ENDED_LINKS:]}
+
+
 HANDLERS = {LINK_MADE: reduce_link_made, ASKED: reduce_asked,
-            ANSWERED: reduce_answered, ENDED: reduce_settled}
+            ANSWERED: reduce_answered, ENDED: reduce_settled, WITHDRAWN: reduce_withdrawn,
+            LINK_REVOKED: reduce_link_revoked}
 
 
 def guard(state, action):
     """The store's guard of knocks (store/guards.py runs it before its own checks): an
-    answer, or a ring made for a knock, needs the knock still open."""
+    answer, a withdrawal, or a ring made for a knock, needs the knock still open; a
+    withdrawal, the knocker's own tab."""
     p = action.get("payload", {})
+    if action["type"] == LINK_REVOKED:
+        link = _slice(state, "joinLinks").get(p["hash"])
+        if link is None or link.get("userId") != p["userId"]:
+            raise Refusal("not-found", NO_SUCH_LINK)
+    if action["type"] == WITHDRAWN:
+        knock = _slice(state, "knocks").get(p["knockId"])
+        if knock is None:
+            raise Refusal("not-found", GONE)
+        if knock["clientId"] != action.get("meta", {}).get("clientId"):
+            raise Refusal("forbidden", NOT_YOURS)
     if action["type"] == ANSWERED or (action["type"] == INVITATION_CREATED
                                                 and "knockId" in p):
         knock = _slice(state, "knocks").get(p["knockId"])
