@@ -539,3 +539,7 @@ class KnockAnswer(Payload):
 
 
 CLIENT_EVENTS.update({"knock:link": KnockLink, "knock:ask": KnockAsk, "knock:answer": KnockAnswer})
+
+
+# -- the page is going (issue 31.7; docs/protocol.md, "Leaving") --------------------------
+CLIENT_EVENTS.update({"client:leaving": None})  # handler: realtime/handlers.py
