@@ -74,8 +74,13 @@ export class SelfView {
     let bottom = s.height;
     const b = this.bar?.getBoundingClientRect();
     if (b && b.height && b.top < s.bottom && b.top > s.top + h + 2 * MARGIN) bottom = b.top - s.top;
+    const maxX = Math.max(MARGIN, s.width - w - MARGIN);
+    // a group call on a phone on its side: the party tiles leave a strip (group.css); the view stays in it
+    const g = this.group && this.stage.querySelector('.party-grid')?.getBoundingClientRect();
+    if (g && s.right - g.right >= w + MARGIN) return { minX: maxX, minY: MARGIN, maxX, maxY: Math.max(MARGIN, bottom - h - MARGIN) };
+    if (g && g.left - s.left >= w + MARGIN) return { minX: MARGIN, minY: MARGIN, maxX: MARGIN, maxY: Math.max(MARGIN, bottom - h - MARGIN) };
     const minY = this.group ? PARTY_HEAD : MARGIN;
-    return { minX: MARGIN, minY, maxX: Math.max(MARGIN, s.width - w - MARGIN), maxY: Math.max(minY, bottom - h - MARGIN) };
+    return { minX: MARGIN, minY, maxX, maxY: Math.max(minY, bottom - h - MARGIN) };
   }
 
   // The camera off (track disabled, black frames): the user's initial over the view.
