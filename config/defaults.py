@@ -62,6 +62,12 @@ PUSH_SUBJECT = "mailto:admin@localhost"
 # Seconds a client whose connection dropped (without saying goodbye) keeps its anchors
 # and calls; peers see "reconnecting" meanwhile. 0 removes it at once.
 RECONNECT_GRACE = 30
+# Seconds it is kept instead when its page said it is going (client:leaving, sent on the
+# pagehide of a tab in a call: a reload or a close, the page cannot tell): a reload
+# resumes in ~1 s; a closed tab leaves the lobby this soon. Longer than the 5 s after which
+# the peer hangs up by itself (static/js/rejoin.js LEAVE_GRACE_MS), so the peer reads
+# "closed the page" (its own hang-up), not "lost the connection" (the server's end).
+LEAVING_GRACE = 10
 # Seconds before a call event (started, ended, missed, declined) is written to the chat
 # timeline: out of the way of the call's setup. It keeps the time it happened.
 CALL_LOG_DELAY = 1.0

@@ -77,8 +77,15 @@ def test_closing_the_tab_mid_call_ends_the_call_for_the_peer(server, browsers, r
     # B's tab is shown away (reconnecting) until the server's grace runs out, never free
     assert a.js("const li = document.querySelector(`.lobby-anchor[data-anchor-id='${arguments[0]}']`);"
                 "return li ? li.dataset.away : 'gone'", b_anchor) in ("true", "gone")
-    print(f"\n{how}: B left → call ended on A's side in {ended_s:.1f} s")
+    # and leaves A's lobby within seconds, not the server's 30 s reconnect grace: its page
+    # said it was going (client:leaving; the server keeps it LEAVING_GRACE, 10 s)
+    a.wait("return !document.querySelector(`#lobby-list .lobby-user[data-user-id='${arguments[0]}']`)",
+           max(1.0, 20.0 - (time.monotonic() - started)), "B leaves A's lobby within ~LEAVING_GRACE",
+           b.user_id)
+    gone_s = time.monotonic() - started
+    print(f"\n{how}: B left → call ended on A's side in {ended_s:.1f} s, out of A's lobby in {gone_s:.1f} s")
     record_property(f"{how}_to_ended_s", round(ended_s, 1))
+    record_property(f"{how}_to_lobby_gone_s", round(gone_s, 1))
 
 
 def test_a_description_with_another_sdp_session_id_is_not_a_reload(server, browsers):

@@ -544,3 +544,7 @@ class KnockCancel(Payload):
 
 CLIENT_EVENTS.update({"knock:link": KnockLink, "knock:ask": KnockAsk, "knock:answer": KnockAnswer,
                       "knock:cancel": KnockCancel})
+
+
+# -- the page is going (issue 31.7; docs/protocol.md, "Leaving") --------------------------
+CLIENT_EVENTS.update({"client:leaving": None})  # handler: realtime/handlers.py

@@ -53,6 +53,8 @@ export const KNOCK_LINK = 'knock:link';
 export const KNOCK_ASK = 'knock:ask';
 export const KNOCK_ANSWER = 'knock:answer';
 export const KNOCK_CANCEL = 'knock:cancel';
+// The page is going (pagehide of a tab kept for a reload; docs/protocol.md, "Leaving").
+export const CLIENT_LEAVING = 'client:leaving';
 
 export const CLIENT_EVENTS = Object.freeze([
   ME_RENAME, ME_STATE, LOBBY_GET, LOBBY_WATCH, ICE_SERVERS,
@@ -63,6 +65,7 @@ export const CLIENT_EVENTS = Object.freeze([
   SAFETY_BLOCK, SAFETY_UNBLOCK, SAFETY_GET, SAFETY_SET, SAFETY_REPORT, SAFETY_DISMISS_WARNING,
   LINK_CREATE, LINK_OPEN,
   KNOCK_LINK, KNOCK_ASK, KNOCK_ANSWER, KNOCK_CANCEL,
+  CLIENT_LEAVING,
 ]);
 
 // Server → client.

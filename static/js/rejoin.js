@@ -6,8 +6,9 @@
 //   leaving page — saves {resumeToken, clientId, anchors, its calls} to sessionStorage
 //                  (kept across a reload of this tab, gone with the tab), tells the server
 //                  its media stops (call:media flowing:false, the peer's hint) and lets the
-//                  socket drop without a goodbye: the server keeps the client for its
-//                  reconnect grace (30 s), the peer sees the call `reconnecting`.
+//                  socket drop without a goodbye, with the hint client:leaving: the server
+//                  keeps the client for its leaving grace (10 s, not the reconnect grace's
+//                  30 s), the peer sees the call `reconnecting`.
 //   the reload   — connects with the saved resume token and `reloaded: true` (its first
 //                  connect only: a network reconnect must not announce it again): the server
 //                  resumes the client (same client id, anchors and calls; docs/protocol.md,
@@ -25,7 +26,7 @@
 //                  and hangs up: the call ends there ~5–6 s after the close
 //                  (PeerLeaveWatch; e2e/test_rejoin.py measures it).
 import * as A from './actions.js';
-import { CALL_MEDIA, CALL_PARTY_JOINED, CALL_PARTY_LEFT, CALL_PEER_RELOADED, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
+import { CALL_MEDIA, CALL_PARTY_JOINED, CLIENT_LEAVING, CALL_PARTY_LEFT, CALL_PEER_RELOADED, CALL_SIGNAL, CALL_STARTED } from './protocol.js';
 import { Sessions } from './sessions.js';
 import { ownAnchors, slotOf } from './store.js';
 
@@ -218,6 +219,10 @@ export class Rejoin {
         this.signaling.request(CALL_MEDIA, { callId, ...to, flowing: false }).catch(() => {});
       }
     }
+    // The server's hint (docs/protocol.md, "Leaving"): keep this client only a few seconds
+    // once its socket drops — a reload resumes in ~1 s, a closed tab leaves the lobby.
+    // (Only while connected: buffered, it would mark the page after a restore from the back/forward cache.)
+    if (this.signaling.connected) this.signaling.request(CLIENT_LEAVING).catch(() => {});
     return true;
   }
 }

@@ -37,6 +37,14 @@ def me_state(ctx, cid, p):
         return S.client_slice(ctx.store.get_state(), cid)
 
 
+@handles("client:leaving")
+def client_leaving(ctx, cid, p):
+    """The page is going (pagehide of a tab kept for a reload, issue 31.7): once its
+    socket drops it is kept LEAVING_GRACE seconds, enough for a reload to resume it, not
+    the whole RECONNECT_GRACE: a closed tab leaves the lobby and its calls in seconds."""
+    return ctx.dispatch(A.client_leaving(cid, ctx.now() + ctx.config["LEAVING_GRACE"]))
+
+
 @handles("ice:servers")
 def ice_servers_now(ctx, cid, p):
     return {"iceServers": ctx.ice_servers(ctx.user_of(cid))}

@@ -10,6 +10,9 @@ CLIENT_CONNECTED = "clients/connected"
 CLIENT_DISCONNECTED = "clients/disconnected"
 CLIENT_WENT_AWAY = "clients/went-away"
 CLIENT_RESUMED = "clients/resumed"
+# Its page is going (pagehide of a tab kept for a reload): when its socket drops, keep it
+# only for the short leaving grace, not the whole reconnect grace (issue 31.7).
+CLIENT_LEAVING = "clients/leaving"
 ANCHORS_RESTORED = "anchors/restored"
 CALL_CLAIMED = "calls/claimed"
 USER_RENAMED = "users/renamed"
@@ -68,6 +71,11 @@ def client_went_away(client_id, until, node=None):
     if node is not None:
         payload["node"] = node
     return _action(CLIENT_WENT_AWAY, payload, client_id)
+
+
+def client_leaving(client_id, until):
+    """Its page said it is going: away from its next drop, it is kept until `until` at most."""
+    return _action(CLIENT_LEAVING, {"clientId": client_id, "until": until}, client_id)
 
 
 def client_resumed(client_id, user_id, node="", reloaded=False, protocol=None, account=None):

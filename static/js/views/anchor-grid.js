@@ -51,7 +51,8 @@ export class AnchorGrid {
         this.grid.append(tile.el);
       }
       const media = this.mediaOf(anchor.id);
-      if (media) tile.update({ anchor, slot: slotOf(state, anchor.id), media, session: this.sessionOf(anchor.id) });
+      if (media) tile.update({ anchor, slot: slotOf(state, anchor.id), media, session: this.sessionOf(anchor.id),
+        myName: state.me?.user?.displayName });
     }
     for (const [id, tile] of this.tiles) {
       if (!seen.has(id)) {

@@ -22,6 +22,7 @@ import { icon, setIcon } from './icons.js';
 import { PartyGrid } from './party-grid.js';
 import { Presenting } from './presenting.js';
 import { GROUP } from './group-words.js';
+import { Initial } from './initial.js';
 
 // The call's network state as the tile shows it, most serious first: no path at all;
 // our own socket down or the peer's (call:state reconnecting); the media path being
@@ -59,6 +60,7 @@ export class AnchorTile {
     this.remote = h('video', { class: 'remote', autoplay: true, playsInline: true, 'aria-label': TILE.remoteVideo });
     this.local = h('video', { class: 'local', autoplay: true, playsInline: true, muted: true, 'aria-label': TILE.previewMuted });
     this.local.muted = true; // the property, not only the attribute, keeps a preview silent
+    this.remoteInitial = new Initial('remote-initial'); // the peer's camera off: their initial (initial.js)
     this.peerLabel = h('span', { class: 'peer-label' });
     this.placeholder = h('div', { class: 'stage-empty' });
     this.unmute = button('unmute', TILE.unmute, 'unmute-btn');
@@ -97,7 +99,7 @@ export class AnchorTile {
     this.removeAsk = new RemoveAsk({ opener: removeBtn, onYes: () => this.actions.remove(anchorId) });
     this.el = h('article', { class: 'tile', dataset: { anchorId } },
       h('header', { class: 'tile-head' }, this.nameInput, this.pill, removeBtn), this.removeAsk.el,
-      h('div', { class: 'stage' }, this.placeholder, this.remote, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
+      h('div', { class: 'stage' }, this.placeholder, this.remote, this.remoteInitial.el, this.peerLabel, this.peerMedia, this.unmute, this.local, this.previewLabel,
         this.outcome, this.again, this.ringPanel, this.netBanner, this.present.banner, this.present.peerBadge),
       h('div', { class: 'tile-body' }, this.statusText, this.statsBar, this.safety.el, this.mediaError),
       h('footer', { class: 'tile-controls' },
@@ -140,7 +142,8 @@ export class AnchorTile {
     this.actions[action](this.anchorId);
   }
 
-  update({ anchor, slot, media, session }) {
+  // myName: the user's display name (their initial over the self-view when the camera is off)
+  update({ anchor, slot, media, session, myName }) {
     const phase = slot.phase;
     this.el.dataset.phase = phase;
     this.el.dataset.status = anchor.status;
@@ -173,6 +176,7 @@ export class AnchorTile {
     this.renderPeerNote();
     setAttr(this.el, 'data-peer-audio', live && slot.peerMedia ? String(slot.peerMedia.audio) : null);
     setAttr(this.el, 'data-peer-video', live && slot.peerMedia ? String(slot.peerMedia.video) : null);
+    this.remoteInitial.show(slot.peer?.displayName, live && !group && slot.peerMedia?.video === false);
     setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : TILE.noVideo);
     this.el.dataset.source = media.sourceId;
     this.previewLabel.hidden = !media.videoTrack;
@@ -213,6 +217,7 @@ export class AnchorTile {
     this.local.hidden = !media.videoTrack;
     this.present.render(this.el, media, slot);
     this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack), this.groupMode);
+    this.selfView.cover(myName, Boolean(media.videoTrack) && !media.camOn);
   }
 
   // The network state of the live call: the tile's data-net, the status line and the

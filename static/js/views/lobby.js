@@ -19,6 +19,7 @@ import { GROUP } from './group-words.js';
 import { liveAnchor } from '../group-calls.js';
 import { skeleton } from '../safety/lookalike.js';
 import { accountKind, guestMark, showGuest } from '../safety/guest.js';
+import { initialOf } from './initial.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 export const QUERY_MAX = 64;
@@ -202,7 +203,7 @@ export class LobbyView {
       setText(row.querySelector('.name-tag'), tagged ? `#${user.tag}` : '');
       setAttr(row.querySelector('.name-tag'), 'hidden', !tagged);
       showGuest(row.querySelector('.guest-tag'), accountKind(user.id, lobby.users));
-      setText(row.querySelector('.avatar'), user.displayName.slice(0, 1).toUpperCase());
+      setText(row.querySelector('.avatar'), initialOf(user.displayName));
       row.classList.toggle('is-me', user.id === me.user.id);
       const anchors = (anchorsByUser[user.id] || []).sort((a, b) => a.clientId.localeCompare(b.clientId) || a.name.localeCompare(b.name));
       keyed(row.querySelector('.lobby-anchors'), anchors, (a) => a.id, (a) => this.makeAnchor(a),

@@ -18,6 +18,7 @@ import { GROUP } from './group-words.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
 import { icon, setIcon } from './icons.js';
+import { Initial } from './initial.js';
 
 export const SPEAKING_LEVEL = 0.02;
 const SPEAKER_HOLD_MS = 1500;
@@ -28,6 +29,7 @@ class PartyTile {
     this.session = null;
     this.video = h('video', { class: 'party-video', autoplay: true, playsInline: true });
     this.name = h('span', { class: 'party-name' });
+    this.initial = new Initial('party-initial'); // their camera off: their initial (initial.js)
     this.note = h('p', { class: 'party-note', role: 'status' });
     this.unmute = h('button', { type: 'button', class: 'button small unmute-btn', hidden: true }, TILE.unmute);
     this.sound = new RemoteSound(this.video, this.unmute);
@@ -36,7 +38,7 @@ class PartyTile {
       'aria-pressed': 'false', onclick: () => onPin(peerAnchorId) }, icon('pin'));
     this.safety = new SafetyLine(trust || {});
     this.el = h('div', { class: 'party-tile', dataset: { peerAnchorId } },
-      this.video, h('div', { class: 'party-head' }, this.name, this.pin), this.unmute,
+      this.video, this.initial.el, h('div', { class: 'party-head' }, this.name, this.pin), this.unmute,
       h('div', { class: 'party-foot' }, this.note, this.safety.el)); // the note stacks above the code
     this.onSigns = () => this.renderNote();
     this.onStats = () => { this.renderStats(); this.safety.render(this.session, this.pairSlot); };
@@ -76,6 +78,7 @@ class PartyTile {
     setAttr(this.el, 'data-featured', featured ? 'true' : null);
     setAttr(this.el, 'data-peer-audio', party.peerMedia ? String(party.peerMedia.audio) : null);
     setAttr(this.el, 'data-peer-video', party.peerMedia ? String(party.peerMedia.video) : null);
+    this.initial.show(name, party.peerMedia?.video === false);
     this.renderNote();
     this.renderStats();
     this.safety.render(session, this.pairSlot);

@@ -5,6 +5,7 @@
 // window and the next call (its position is kept as fractions of the free space, in
 // localStorage). While a slot is idle the preview fills the stage and does not move.
 import { SELF_VIEW, TILE } from './words.js';
+import { Initial } from './initial.js';
 
 const KEY = 'tlc.selfView';
 const MARGIN = 8; // px from the stage's edges
@@ -33,6 +34,8 @@ export class SelfView {
     this.place = loadPlace();
     this.drag = null;
     video.tabIndex = -1;
+    this.initial = new Initial('self-initial'); // the camera off: the user's initial over the view
+    video.after(this.initial.el);
     video.addEventListener('pointerdown', this.onPointerDown.bind(this));
     video.addEventListener('pointermove', this.onPointerMove.bind(this));
     video.addEventListener('pointerup', this.onPointerUp.bind(this));
@@ -71,20 +74,36 @@ export class SelfView {
     let bottom = s.height;
     const b = this.bar?.getBoundingClientRect();
     if (b && b.height && b.top < s.bottom && b.top > s.top + h + 2 * MARGIN) bottom = b.top - s.top;
+    const maxX = Math.max(MARGIN, s.width - w - MARGIN);
+    // a group call on a phone on its side: the party tiles leave a strip (group.css); the view stays in it
+    const g = this.group && this.stage.querySelector('.party-grid')?.getBoundingClientRect();
+    if (g && s.right - g.right >= w + MARGIN) return { minX: maxX, minY: MARGIN, maxX, maxY: Math.max(MARGIN, bottom - h - MARGIN) };
+    if (g && g.left - s.left >= w + MARGIN) return { minX: MARGIN, minY: MARGIN, maxX: MARGIN, maxY: Math.max(MARGIN, bottom - h - MARGIN) };
     const minY = this.group ? PARTY_HEAD : MARGIN;
-    return { minX: MARGIN, minY, maxX: Math.max(MARGIN, s.width - w - MARGIN), maxY: Math.max(minY, bottom - h - MARGIN) };
+    return { minX: MARGIN, minY, maxX, maxY: Math.max(minY, bottom - h - MARGIN) };
+  }
+
+  // The camera off (track disabled, black frames): the user's initial over the view.
+  cover(name, on) {
+    const was = !this.initial.el.hidden;
+    this.initial.show(name, on);
+    if (was !== on) this.apply();
   }
 
   apply() {
     const style = this.video.style;
+    const cover = this.initial.el.style; // where the view is (idle: the whole stage, by CSS)
     if (!this.active) {
       style.left = style.top = style.right = style.bottom = '';
+      cover.left = cover.top = cover.width = cover.height = '';
       return;
     }
     const r = this.bounds();
     style.right = style.bottom = 'auto';
     style.left = `${Math.round(r.minX + this.place.x * (r.maxX - r.minX))}px`;
     style.top = `${Math.round(r.minY + this.place.y * (r.maxY - r.minY))}px`;
+    if (this.initial.el.hidden) return;
+    Object.assign(cover, { left: style.left, top: style.top, width: `${this.video.offsetWidth}px`, height: `${this.video.offsetHeight}px` });
   }
 
   moveTo(px, py) { // the view's top left, in stage pixels; kept inside the free space

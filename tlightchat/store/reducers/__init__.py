@@ -48,6 +48,7 @@ HANDLERS = {
     A.CLIENT_DISCONNECTED: clients.client_disconnected,
     A.CLIENT_WENT_AWAY: clients.client_went_away,
     A.CLIENT_RESUMED: clients.client_resumed,
+    A.CLIENT_LEAVING: clients.client_leaving,
     A.NODE_LOST: clients.node_lost,
     A.USER_RENAMED: clients.user_renamed,
     A.CLOCK_TICKED: clients.clock_ticked,

@@ -6,6 +6,8 @@
             tab: the lowest number ≥ 1 not taken by the user's other tabs
             node: the cluster node serving it ("" in a single process)
             protocol: the version its page speaks (1 when it stated none)
+            leavingUntil: only while its page said it is going (client:leaving): when it
+            goes away, it is kept until then at most, not the whole reconnect grace
 """
 from .anchors import remove_anchor
 from .base import drop, patch, put
@@ -36,10 +38,31 @@ def _moved(state, p):
     return client is None or ("node" in p and client.get("node", "") != p["node"])
 
 
+def _kept_until(client, until):
+    """Until when a client that goes away now is kept: its page said it was leaving
+    (client_leaving) → the sooner of the two."""
+    leaving = client.get("leavingUntil")
+    return until if leaving is None else min(until, leaving)
+
+
 def client_went_away(state, p, meta):
     if _moved(state, p):
         return state
-    return patch(state, "clients", p["clientId"], awayUntil=p["until"])
+    client = state["clients"][p["clientId"]]
+    return patch(state, "clients", client["id"], awayUntil=_kept_until(client, p["until"]))
+
+
+def client_leaving(state, p, meta):
+    """Its page is going: away already (its socket's close came first) → kept only until
+    `until`; still connected → from its drop on (client_went_away)."""
+    client = state["clients"].get(p["clientId"])
+    if client is None:
+        return state
+    state = patch(state, "clients", client["id"], leavingUntil=p["until"])
+    if client["awayUntil"] is not None:
+        state = patch(state, "clients", client["id"],
+                      awayUntil=min(client["awayUntil"], p["until"]))
+    return state
 
 
 def client_resumed(state, p, meta):
@@ -47,8 +70,13 @@ def client_resumed(state, p, meta):
     user = state["users"][client["userId"]]
     if "account" in p and p["account"] != user.get("account", False):
         state = patch(state, "users", user["id"], account=p["account"])
-    return patch(state, "clients", p["clientId"], awayUntil=None, node=p.get("node", ""),
-                 protocol=p.get("protocol", client.get("protocol", 1)))
+    state = patch(state, "clients", p["clientId"], awayUntil=None, node=p.get("node", ""),
+                  protocol=p.get("protocol", client.get("protocol", 1)))
+    if "leavingUntil" not in client:
+        return state
+    # back (the page was reloaded): the next drop keeps the whole grace again
+    kept = {k: v for k, v in state["clients"][client["id"]].items() if k != "leavingUntil"}
+    return {**state, "clients": put(state["clients"], client["id"], kept)}
 
 
 def node_lost(state, p, meta):
@@ -56,7 +84,8 @@ def node_lost(state, p, meta):
         client = state["clients"].get(named["id"])
         if client is not None and client.get("node", "") == p["node"] \
                 and client["awayUntil"] is None:
-            state = patch(state, "clients", client["id"], awayUntil=p["until"])
+            state = patch(state, "clients", client["id"],
+                          awayUntil=_kept_until(client, p["until"]))
     return state
 
 
