@@ -37,6 +37,12 @@ x.result.blob.arrayBuffer().then((b) => crypto.subtle.digest('SHA-256', b)).then
 """
 
 
+# Issue 33.2: the transfers load on demand, when a file is sent or offered (file-panel.js).
+LAZY = ["js/files/transfers.js", "js/views/file-card.js"]
+FETCHED = ("return performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
+           ".flatMap((p) => arguments[0].filter((lazy) => p.endsWith('/static/' + lazy)))")
+
+
 def random_file(tmp_path, name, mb):
     path = tmp_path / name
     digest = hashlib.sha256()
@@ -138,9 +144,13 @@ def test_files_between_two_chromiums(server, browsers, tmp_path):
     connect(a, b)
     big, big_sha = random_file(tmp_path, "report.bin", FILE_MB)
 
+    # In a call, nothing has fetched the transfers yet; the sender's file and the
+    # receiver's offer fetch them.
+    assert [page.js(FETCHED, LAZY) for page in (a, b)] == [[], []]
     # Offer: nothing moves before Accept.
     send(a, big)
     wait_state(b, "in", ["offered"], 10.0)
+    assert [sorted(set(page.js(FETCHED, LAZY))) for page in (a, b)] == [LAZY, LAZY]
     looked_at([b], "offer", "in")
     assert last(a, "out")["state"] == "offered" and last(a, "out")["done"] == 0
     accept(b)
