@@ -21,6 +21,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from .calls import SECRET, connect, end_call
 from .geometry import axe_violations, set_viewport
 from .group import low_res
+from .lazy import fetched
 from .pages import open_pages, selected_pair, shot
 
 FILE_MB = int(os.environ.get("TLC_E2E_FILE_MB", "200"))
@@ -39,8 +40,6 @@ x.result.blob.arrayBuffer().then((b) => crypto.subtle.digest('SHA-256', b)).then
 
 # Issue 33.2: the transfers load on demand, when a file is sent or offered (file-panel.js).
 LAZY = ["js/files/transfers.js", "js/views/file-card.js"]
-FETCHED = ("return performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
-           ".flatMap((p) => arguments[0].filter((lazy) => p.endsWith('/static/' + lazy)))")
 
 
 def random_file(tmp_path, name, mb):
@@ -146,11 +145,11 @@ def test_files_between_two_chromiums(server, browsers, tmp_path):
 
     # In a call, nothing has fetched the transfers yet; the sender's file and the
     # receiver's offer fetch them.
-    assert [page.js(FETCHED, LAZY) for page in (a, b)] == [[], []]
+    assert [fetched(page, LAZY) for page in (a, b)] == [[], []]
     # Offer: nothing moves before Accept.
     send(a, big)
     wait_state(b, "in", ["offered"], 10.0)
-    assert [sorted(set(page.js(FETCHED, LAZY))) for page in (a, b)] == [LAZY, LAZY]
+    assert [fetched(page, LAZY) for page in (a, b)] == [LAZY, LAZY]
     looked_at([b], "offer", "in")
     assert last(a, "out")["state"] == "offered" and last(a, "out")["done"] == 0
     accept(b)

@@ -31,6 +31,7 @@ import { mountFiles } from './views/file-panel.js';
 import { mountBlockButtons } from './safety/block.js';
 import { mountPeerActions } from './safety/peer-actions.js';
 import { mountWarning } from './safety/warning.js';
+import { mountReach } from './reach/on-demand.js';
 import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
 // Loaded now, while the server answers: offline mode is for when it no longer does.
 import { startOffline } from './offline.js';
@@ -315,9 +316,8 @@ watchReachability(signaling, {
   onOffline: () => startOffline({ signaling, library }),
 });
 
-// Call links (issue 27): the maker's panel, and the ring of a visitor who came by a link.
-import('./reach/call-links.js').then(({ mountLinks }) => mountLinks({ signaling, store, calls, notify }));
-import('./reach/knock.js').then(({ mountKnock }) => mountKnock({ signaling, store, calls, notify })); // knock on a call
+// Call links and knocking (issue 27), each loaded when first needed (reach/on-demand.js).
+mountReach({ signaling, store, calls, notify });
 
 // The chat panel (absent from the offline export), on this page's connection and lobby.
 // Imported once this page has rendered: as a static import its module graph ran first
