@@ -6,10 +6,16 @@ Fetches /call from a `python app.py` server like a browser with an empty cache: 
 HTML, every <script src> and <link rel=stylesheet|modulepreload|preload> it names, every
 ES module they import (static `import … from`, `export … from`, bare `import '…'`, and
 dynamic `import('…')` with a literal URL), and every url(…) / @import in the CSS. No
-Accept-Encoding is sent, so sizes are uncompressed bytes.
+Accept-Encoding is sent, so sizes are uncompressed bytes, as written. Each file is also
+fetched as a browser gets it (br) and decoded: `sent_bytes`, the same file minified where
+the server minifies it (scripts and style sheets, web/precompressed.py, issue 33.2).
+What is read for imports is the file as written, whose `/* on demand */` marks say what
+a first load does not fetch.
 """
 import argparse
 import os
+
+import brotli
 import re
 import sys
 import time
@@ -45,10 +51,13 @@ def kind_of(url, content_type):
     return "other"
 
 
-def fetch(url, cookie):
-    req = urllib.request.Request(url, headers={"Cookie": cookie, "Accept-Encoding": "identity"})
+def fetch(url, cookie, encoding="identity"):
+    req = urllib.request.Request(url, headers={"Cookie": cookie, "Accept-Encoding": encoding})
     with urllib.request.urlopen(req, timeout=30) as r:
-        return r.read(), r.headers.get("Content-Type", "")
+        body = r.read()
+        if r.headers.get("Content-Encoding") == "br":
+            body = brotli.decompress(body)
+        return body, r.headers.get("Content-Type", "")
 
 
 def measure(base, cookie):
@@ -63,7 +72,8 @@ def measure(base, cookie):
         seen.add(key)
         body, ctype = fetch(url, cookie)
         kind = kind_of(url, ctype) if hint != "html" else "html"
-        files.append({"url": url[len(base):], "kind": kind, "bytes": len(body)})
+        sent = len(fetch(url, cookie, "br")[0]) if hint != "html" else len(body)
+        files.append({"url": url[len(base):], "kind": kind, "bytes": len(body), "sent_bytes": sent})
         text = body.decode("utf-8", "replace")
         if kind == "html":
             refs = [a or b for a, b in HTML_REFS.findall(text)]
@@ -76,10 +86,11 @@ def measure(base, cookie):
             refs = []
         for ref in refs:
             queue.append((urllib.parse.urljoin(url, ref.strip()), None))
-    totals = {}
+    totals, sent = {}, {}
     for f in files:
         totals[f["kind"]] = totals.get(f["kind"], 0) + f["bytes"]
-    return files, totals
+        sent[f["kind"]] = sent.get(f["kind"], 0) + f["sent_bytes"]
+    return files, totals, sent
 
 
 def main():
@@ -92,12 +103,14 @@ def main():
         try:
             cookie = session_cookie(server.url)
             session_cookie(server.url)  # warm
-            files, totals = measure(server.url, cookie)
+            files, totals, sent = measure(server.url, cookie)
             page = sum(v for k, v in totals.items() if k in ("html", "js", "css"))
             original = sum(ORIGINAL.values())
             result.update({
                 "ok": True, "files": files, "totals": totals,
                 "html_js_css_bytes": page, "fonts_bytes": totals.get("font", 0),
+                "html_js_css_sent_bytes": sum(v for k, v in sent.items() if k in ("html", "js", "css")),
+                "sent_totals": sent,
                 "total_bytes": sum(totals.values()),
                 "original_bytes": original, "original": ORIGINAL,
                 "ratio": round(sum(totals.values()) / original, 3),

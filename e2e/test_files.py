@@ -21,6 +21,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from .calls import SECRET, connect, end_call
 from .geometry import axe_violations, set_viewport
 from .group import low_res
+from .lazy import fetched
 from .pages import open_pages, selected_pair, shot
 
 FILE_MB = int(os.environ.get("TLC_E2E_FILE_MB", "200"))
@@ -35,6 +36,10 @@ x.result.blob.arrayBuffer().then((b) => crypto.subtle.digest('SHA-256', b)).then
   done({sha: Array.from(new Uint8Array(d), (v) => v.toString(16).padStart(2, '0')).join(''),
         size: x.result.blob.size, name: x.name}));
 """
+
+
+# Issue 33.2: the transfers load on demand, when a file is sent or offered (file-panel.js).
+LAZY = ["js/files/transfers.js", "js/views/file-card.js"]
 
 
 def random_file(tmp_path, name, mb):
@@ -138,9 +143,13 @@ def test_files_between_two_chromiums(server, browsers, tmp_path):
     connect(a, b)
     big, big_sha = random_file(tmp_path, "report.bin", FILE_MB)
 
+    # In a call, nothing has fetched the transfers yet; the sender's file and the
+    # receiver's offer fetch them.
+    assert [fetched(page, LAZY) for page in (a, b)] == [[], []]
     # Offer: nothing moves before Accept.
     send(a, big)
     wait_state(b, "in", ["offered"], 10.0)
+    assert [fetched(page, LAZY) for page in (a, b)] == [LAZY, LAZY]
     looked_at([b], "offer", "in")
     assert last(a, "out")["state"] == "offered" and last(a, "out")["done"] == 0
     accept(b)

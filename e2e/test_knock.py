@@ -11,6 +11,7 @@ import pytest
 
 from .conftest import serve
 from .group import assert_parties_flow, low_res
+from .lazy import fetched
 from .pages import CallPage, open_pages
 
 FLOW_S = 30.0
@@ -59,12 +60,15 @@ def test_a_knock_is_denied_then_a_second_is_admitted_with_media(server, browsers
         page.rename(name)
         low_res(page)
     a, b = ann.anchor, bo.anchor
+    knock = ["js/reach/knock.js", "js/views/knock-asks.js"]
+    assert fetched(ann, knock) == []  # loaded on demand (issue 33.2): once in a call
     ann.click_call(bo)
     bo.wait_phase(b, "ringing-in", 10.0)
     bo.click(b, "accept")
     ann.wait_phase(a, "connected", FLOW_S)
 
     url = make_link(ann)
+    assert fetched(ann, knock) == knock
     assert url.startswith(server.url + "/join/")
 
     guest = CallPage(browsers(), server)  # a fresh profile: never seen by this server

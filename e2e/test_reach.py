@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from .conftest import serve
+from .lazy import fetched
 from .pages import CallPage, assert_media_flows
 from .services import wait_for
 
@@ -46,7 +47,10 @@ def status_of(url):
 
 def test_a_guest_in_a_fresh_browser_opens_the_link_rings_and_talks(server, browsers):
     maker = CallPage(browsers(), server).open()
+    links = ["js/reach/accept-ring.js", "js/reach/call-links.js"]
+    assert fetched(maker, links) == []  # loaded on demand (issue 33.2): by the first press
     url = make_link(maker, lasting=True)
+    assert fetched(maker, links) == links
     assert url.startswith(server.url + "/l/")
     guest = browsers()  # a fresh profile: never seen by this server
     guest.get(url)

@@ -3,7 +3,7 @@
 // Offline mode never opens a socket.
 const app = document.getElementById('app');
 if (app.dataset.offline === '1' || new URLSearchParams(location.search).has('offline')) {
-  import('./offline.js').then((m) => m.startOffline());
+  import(/* on demand */ './offline.js').then((m) => m.startOffline());
 } else {
   import('./call-page.js');
 }

@@ -31,9 +31,8 @@ import { mountFiles } from './views/file-panel.js';
 import { mountBlockButtons } from './safety/block.js';
 import { mountPeerActions } from './safety/peer-actions.js';
 import { mountWarning } from './safety/warning.js';
-import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
-// Loaded now, while the server answers: offline mode is for when it no longer does.
-import { startOffline } from './offline.js';
+import { mountReach } from './reach/on-demand.js';
+import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, OFFLINE_NOT_LOADED, nextLineName } from './views/words.js';
 
 // A reload of this tab mid-call: the saved client and calls (rejoin.js), read once.
 const saved = takeRejoin();
@@ -311,13 +310,17 @@ library.addEventListener('camera', () => {
 addEventListener('pointerdown', () => ringer.unlock(), { once: true });
 library.startCamera();
 render();
+// Offline mode loads when asked for (issue 33.2), the server gone by then: from the
+// service worker's cache, which keeps every module of this page, on-demand ones too
+// (static/sw.js; e2e/test_offline.py). Without it, the notice is offered again.
 watchReachability(signaling, {
-  onOffline: () => startOffline({ signaling, library }),
+  onOffline: () => import(/* on demand */ './offline.js')
+    .then(({ startOffline }) => startOffline({ signaling, library }))
+    .catch((err) => { console.warn('offline mode not loaded', err); notify(OFFLINE_NOT_LOADED); return false; }),
 });
 
-// Call links (issue 27): the maker's panel, and the ring of a visitor who came by a link.
-import('./reach/call-links.js').then(({ mountLinks }) => mountLinks({ signaling, store, calls, notify }));
-import('./reach/knock.js').then(({ mountKnock }) => mountKnock({ signaling, store, calls, notify })); // knock on a call
+// Call links and knocking (issue 27), each loaded when first needed (reach/on-demand.js).
+mountReach({ signaling, store, calls, notify });
 
 // The chat panel (absent from the offline export), on this page's connection and lobby.
 // Imported once this page has rendered: as a static import its module graph ran first

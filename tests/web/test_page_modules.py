@@ -55,12 +55,26 @@ def test_the_chat_panel_is_no_static_import_of_the_call_page():
     assert "js/chat/panel.js" in closure("js/call-page.js")
 
 
-def test_the_connection_check_loads_on_demand_only():
-    """Not preloaded (the first load fetched its 2.7 KB for a button most visits never
-    press), but in the on-demand graph, which the import map covers."""
+def test_what_a_first_call_does_not_need_loads_on_demand_only():
+    """Not preloaded (the first load fetched the connection check's 2.7 KB for a button
+    most visits never press; issue 33.2: offline mode, file transfers, call links and
+    knocking too), but in the on-demand graph, which the import map and the service
+    worker cover."""
     preloaded = set(module_graph(STATIC, "js/call-entry.js"))
     everything = module_graph(STATIC, "js/call-entry.js", on_demand=True)
     assert "js/connectivity.js" not in preloaded
     assert set(everything) == closure("js/call-entry.js", on_demand=True)
-    assert set(everything) - preloaded == {"js/connectivity.js"}
+    assert set(everything) - preloaded == {
+        "js/connectivity.js", "js/offline.js",
+        "js/files/transfers.js", "js/files/sender.js", "js/files/receiver.js", "js/files/sha256.js",
+        "js/files/ends.js", "js/views/file-card.js",
+        "js/reach/call-links.js", "js/reach/accept-ring.js", "js/reach/knock.js", "js/views/knock-asks.js"}
     assert everything[:len(preloaded)] == module_graph(STATIC, "js/call-entry.js")
+
+
+def test_the_service_worker_keeps_the_on_demand_modules_too():
+    """Offline mode loads on demand when the server is gone: from the worker's cache."""
+    from tlightchat.web.install import kept_files
+
+    on_demand = set(module_graph(STATIC, "js/call-entry.js", on_demand=True))
+    assert "js/offline.js" in on_demand and on_demand <= set(kept_files(STATIC))

@@ -13,16 +13,21 @@ and kept in memory for the process, keyed by its path and modification time. Bro
 is slow (2.3 s of CPU for every file of static/ on this box), so the first visit after
 a start pays it once; every later one reads the kept bytes.
 
-Style sheets are minified (rcssmin) before they are compressed, here and only here: the
-copy a developer reads and edits stays as written, with no build step (issue 33.2).
-Scripts are not minified yet: ES modules with template literals need a minifier that
-knows them.
+Style sheets (rcssmin) and scripts (rjsmin) are minified before they are compressed,
+here and only here: the copy a developer reads and edits, and the uncompressed response,
+stay as written, with no build step (issue 33.2). rjsmin keeps ES-module syntax (import,
+export, template literals, regex literals, optional chaining): tests/web/test_minified.py
+parses every minified module with Node and runs the browser unit tests against them.
+Its comments go too, `/* on demand */` included: assets.py reads the marks from the file
+on disk. A file already minified (`.min.js`) is sent as it is. Measured with brotli 11:
+/call's modules 144.9 KB -> 96.3 KB.
 """
 import gzip
 import os
 
 import brotli
 import rcssmin
+import rjsmin
 from flask import request
 
 from ..worker import run_blocking as off_loop
@@ -36,9 +41,12 @@ ENCODERS = {  # in order of preference
 
 
 def minified(filename, data):
-    """What is sent for a static file: a style sheet without its comments and spaces."""
+    """What is sent for a static file: a style sheet or a script without its comments
+    and spaces."""
     if filename.endswith(".css"):
         return rcssmin.cssmin(data)
+    if filename.endswith(".js") and not filename.endswith(".min.js"):
+        return rjsmin.jsmin(data)
     return data
 
 

@@ -135,7 +135,8 @@ export function answerKnock(signaling, notify, reopen) {
     .catch((err) => { notify(err.message); reopen(knockId); });
 }
 
-export function mountKnock(parts) {
+// `heard`: [event, payload] of knocks heard before this module was loaded (on-demand.js).
+export function mountKnock(parts, heard = []) {
   const { signaling, store, notify } = parts;
   mountJoinLinkMaker(document.querySelector('#links-panel'), parts);
   const asks = new KnockAsks(document.querySelector('#notice'), {
@@ -146,6 +147,7 @@ export function mountKnock(parts) {
   });
   signaling.on(P.KNOCK_ASKED, (e) => asks.add(e));
   signaling.on(P.KNOCK_ENDED, (e) => asks.end(e));
+  for (const [event, e] of heard) { if (event === P.KNOCK_ASKED) asks.add(e); else asks.end(e); }
   const token = takeKnockToken();
   if (!token) return;
   knockOnCall({ token, ...parts, waiting: new KnockWaiting(document.querySelector('#notice')) });
