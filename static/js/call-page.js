@@ -32,7 +32,10 @@ import { mountBlockButtons } from './safety/block.js';
 import { mountPeerActions } from './safety/peer-actions.js';
 import { mountWarning } from './safety/warning.js';
 import { mountReach } from './reach/on-demand.js';
-import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, OFFLINE_NOT_LOADED, nextLineName } from './views/words.js';
+import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
+// Loaded now, while the server answers: offline mode is for when it no longer does (a
+// page with no service worker, e.g. plain http on a LAN, could not load it then).
+import { startOffline } from './offline.js';
 
 // A reload of this tab mid-call: the saved client and calls (rejoin.js), read once.
 const saved = takeRejoin();
@@ -310,13 +313,8 @@ library.addEventListener('camera', () => {
 addEventListener('pointerdown', () => ringer.unlock(), { once: true });
 library.startCamera();
 render();
-// Offline mode loads when asked for (issue 33.2), the server gone by then: from the
-// service worker's cache, which keeps every module of this page, on-demand ones too
-// (static/sw.js; e2e/test_offline.py). Without it, the notice is offered again.
 watchReachability(signaling, {
-  onOffline: () => import(/* on demand */ './offline.js')
-    .then(({ startOffline }) => startOffline({ signaling, library }))
-    .catch((err) => { console.warn('offline mode not loaded', err); notify(OFFLINE_NOT_LOADED); return false; }),
+  onOffline: () => startOffline({ signaling, library }),
 });
 
 // Call links and knocking (issue 27), each loaded when first needed (reach/on-demand.js).

@@ -57,7 +57,7 @@ def test_the_map_sends_every_module_of_the_graph_to_its_immutable_versioned_url(
                 re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)}
     at_start = {f"http://localhost{prefix}/static/{path}" for path in closure("js/call-entry.js")}
     on_demand = {urljoin(page, v) for v in imports.values() if urljoin(page, v).split("?v=")[0] not in at_start}
-    assert {v.split("?v=")[0].rsplit("/", 1)[1] for v in on_demand} >= {"connectivity.js", "offline.js", "transfers.js", "knock.js"}
+    assert {v.split("?v=")[0].rsplit("/", 1)[1] for v in on_demand} >= {"connectivity.js", "transfers.js", "knock.js"}
     assert preloads == {urljoin(page, v) for v in imports.values()} - on_demand
 
 

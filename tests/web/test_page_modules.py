@@ -65,7 +65,7 @@ def test_what_a_first_call_does_not_need_loads_on_demand_only():
     assert "js/connectivity.js" not in preloaded
     assert set(everything) == closure("js/call-entry.js", on_demand=True)
     assert set(everything) - preloaded == {
-        "js/connectivity.js", "js/offline.js",
+        "js/connectivity.js",
         "js/files/transfers.js", "js/files/sender.js", "js/files/receiver.js", "js/files/sha256.js",
         "js/files/ends.js", "js/views/file-card.js",
         "js/reach/call-links.js", "js/reach/accept-ring.js", "js/reach/knock.js", "js/views/knock-asks.js"}
@@ -73,8 +73,9 @@ def test_what_a_first_call_does_not_need_loads_on_demand_only():
 
 
 def test_the_service_worker_keeps_the_on_demand_modules_too():
-    """Offline mode loads on demand when the server is gone: from the worker's cache."""
+    """The worker keeps every module of the page, those loaded on demand too: an
+    installed app opens its call page without the network."""
     from tlightchat.web.install import kept_files
 
     on_demand = set(module_graph(STATIC, "js/call-entry.js", on_demand=True))
-    assert "js/offline.js" in on_demand and on_demand <= set(kept_files(STATIC))
+    assert "js/connectivity.js" in on_demand and on_demand <= set(kept_files(STATIC))

@@ -1,7 +1,6 @@
 // When the server cannot be reached for a few seconds, say so — what happened and what
 // to do — and offer offline mode instead of leaving the page hanging on "Connecting…".
 // The page keeps trying in the background; the notice goes away when it connects.
-// onOffline() answers false (or a promise of it) when offline mode could not start.
 import { STATUS } from '../signaling.js';
 import { setText } from './dom.js';
 import { UNREACHABLE } from './words.js';
@@ -25,13 +24,10 @@ export function watchReachability(signaling, { onOffline }) {
       setText(detail, UNREACHABLE.detail(Math.round(down / 1000), why));
     }
   }
-  let timer = setInterval(tick, 500);
-  document.getElementById('go-offline').addEventListener('click', async () => {
+  const timer = setInterval(tick, 500);
+  document.getElementById('go-offline').addEventListener('click', () => {
     clearInterval(timer);
     box.hidden = true;
-    if (await onOffline() === false) { // offline mode did not load: still offered
-      timer = setInterval(tick, 500);
-      tick();
-    }
+    onOffline();
   });
 }

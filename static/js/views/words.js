@@ -196,7 +196,6 @@ export function nextLineName(taken) {
 }
 export const CONNECTIVITY_NOT_LOADED = t('calls.connectivityNotLoaded');
 export const CHAT_NOT_LOADED = t('calls.chatNotLoaded');
-export const OFFLINE_NOT_LOADED = t('calls.offlineNotLoaded');
 
 // -- the page's status line and next step (views/status.js) -------------------------------
 
