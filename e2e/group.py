@@ -1,9 +1,14 @@
 """Helpers of the group-call e2e test (issue 26; e2e/test_group_call.py): pages at low
 resolution and frame rate (four browsers on two cores), the lobby's "Add to call" and
 "Call selected", and a probe of every party tile of a slot: each pair's remote video
-must play and its inbound RTP grow."""
+must play and its inbound RTP grow. Chromium and Firefox ESR pages alike (e2e/firefox.py):
+the name form by the Enter key, the viewport by CDP or by the window's size."""
 import json
 import time
+
+from selenium.webdriver.common.keys import Keys
+
+from .geometry import set_viewport
 
 # One probe of each party tile of a slot's group call: its pair's session (calls.js
 # sessionOf) and <video>. Inbound video bytes and frames decoded, the video's size and
@@ -29,14 +34,27 @@ Promise.all(parties.map(async (el) => {
 """
 
 # Low resolution and frame rate for every sender of the page: the fake camera scaled down.
+# Firefox's fake camera keeps its 640x480 at 30 fps for the track getUserMedia gave (its
+# applyConstraints resolves and changes nothing, seen with Firefox ESR 153), while a
+# clone of it takes the constraints: the stream's track is then swapped for that clone,
+# before any call uses it.
 LOW_RES = """
 const done = arguments[arguments.length - 1];
-const lib = window.tlc.library;
+const lib = window.tlc.library, low = {width: 160, height: 120, frameRate: 8};
 const go = async () => {
   const stream = lib.camera.stream || await lib.startCamera();
-  const track = stream && stream.getVideoTracks()[0];
-  if (track) await track.applyConstraints({width: 160, height: 120, frameRate: 8});
-  return track ? track.getSettings() : null;
+  let track = stream && stream.getVideoTracks()[0];
+  if (!track) return null;
+  await track.applyConstraints(low);
+  if (track.getSettings().width !== low.width) {
+    const clone = track.clone();
+    await clone.applyConstraints(low);
+    stream.removeTrack(track);
+    stream.addTrack(clone);
+    track.stop();
+    track = clone;
+  }
+  return track.getSettings();
 };
 go().then(done, (err) => done({error: String(err)}));
 """
@@ -59,6 +77,44 @@ def axe_group(driver):
         " targets: v.nodes.map((n) => n.target.join(' '))}))))"
         ".catch((e) => done([{id: 'axe-error', impact: 'critical', targets: [String(e)]}]))")
     return [v for v in found if v["impact"] in ("critical", "serious")]
+
+
+def is_firefox(driver):
+    return getattr(driver, "_tlc_engine", None) == "firefox"
+
+
+def rename(page, name):
+    """page.rename on either engine: geckodriver types "\\n" as a character, so the
+    form is sent with the Enter key."""
+    field = page.driver.find_element("id", "me-name")
+    field.clear()
+    field.send_keys(name, Keys.ENTER)
+    page.wait("return window.tlc.store.getState().me.user.displayName === arguments[0]",
+              5.0, f"renamed to {name!r}", name)
+    page.name = name
+
+
+def viewport(driver, size):
+    """The page's viewport `size` CSS pixels: Chromium by CDP (geometry.set_viewport, a
+    phone as a mobile viewport); Firefox by WebDriver BiDi's browsingContext.setViewport
+    (new_firefox(bidi=True); its window cannot be narrower than 500 px)."""
+    if not is_firefox(driver):
+        return set_viewport(driver, size)
+    if not hasattr(driver, "_tlc_viewport"):  # the window's own, for reset_viewport
+        driver._tlc_viewport = driver.execute_script("return {width: innerWidth, height: innerHeight}")
+    driver.browsing_context.set_viewport(context=driver.current_window_handle,
+                                         viewport={"width": size[0], "height": size[1]})
+    assert driver.execute_script("return [innerWidth, innerHeight]") == list(size), size
+    return driver
+
+
+def reset_viewport(driver):
+    """The viewport back to the browser window's (Firefox: its size before viewport();
+    setting none back timed out there)."""
+    if not is_firefox(driver):
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    elif hasattr(driver, "_tlc_viewport"):
+        driver.browsing_context.set_viewport(context=driver.current_window_handle, viewport=driver._tlc_viewport)
 
 
 def low_res(page):
