@@ -33,28 +33,32 @@ Promise.all(parties.map(async (el) => {
 })).then(done, (err) => done([{error: String(err)}]));
 """
 
-# Low resolution and frame rate for every sender of the page: the fake camera scaled down.
-# Firefox's fake camera keeps its 640x480 at 30 fps for the track getUserMedia gave (its
+# Low resolution and frame rate for every sender of the page: the fake camera scaled
+# down, and every slot's own copy of it (media.js AnchorMedia: clones of the camera's
+# tracks, made when the slot appeared, which are what its calls send). Firefox's fake
+# camera keeps its 640x480 at 30 fps for the track getUserMedia gave (its
 # applyConstraints resolves and changes nothing, seen with Firefox ESR 153), while a
-# clone of it takes the constraints: the stream's track is then swapped for that clone,
-# before any call uses it.
+# clone of it takes the constraints: that track is then swapped for such a clone.
 LOW_RES = """
 const done = arguments[arguments.length - 1];
 const lib = window.tlc.library, low = {width: 160, height: 120, frameRate: 8};
-const go = async () => {
-  const stream = lib.camera.stream || await lib.startCamera();
-  let track = stream && stream.getVideoTracks()[0];
+const scale = async (stream) => {
+  const track = stream && stream.getVideoTracks()[0];
   if (!track) return null;
   await track.applyConstraints(low);
-  if (track.getSettings().width !== low.width) {
-    const clone = track.clone();
-    await clone.applyConstraints(low);
-    stream.removeTrack(track);
-    stream.addTrack(clone);
-    track.stop();
-    track = clone;
-  }
-  return track.getSettings();
+  if (track.getSettings().width === low.width) return track.getSettings();
+  const clone = track.clone();
+  await clone.applyConstraints(low);
+  stream.removeTrack(track);
+  stream.addTrack(clone);
+  track.stop();
+  return clone.getSettings();
+};
+const go = async () => {
+  const camera = await scale(lib.camera.stream || await lib.startCamera());
+  const slots = [];
+  for (const m of window.tlc.media.values()) slots.push(await scale(m.stream));
+  return {camera, slots};
 };
 go().then(done, (err) => done({error: String(err)}));
 """
@@ -118,8 +122,10 @@ def reset_viewport(driver):
 
 
 def low_res(page):
+    """LOW_RES: the camera and every slot's video track at 160x120."""
     settings = page.driver.execute_async_script(LOW_RES)
-    assert settings and settings.get("width") == 160, settings
+    tracks = [settings.get("camera"), *settings.get("slots", [])] if "error" not in settings else []
+    assert len(tracks) > 1 and all(t and t.get("width") == 160 for t in tracks), settings
     return settings
 
 

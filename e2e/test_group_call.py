@@ -10,12 +10,14 @@ life, in low resolution and frame rate so four browsers fit on two cores. Screen
 at each size, on Firefox (3) and Chromium (4)."""
 import json
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from selenium.common.exceptions import WebDriverException
 
 from .calls import SECRET, hide_my_address, wait_resumed
+from .conftest import ARTIFACTS
 from .geometry import DESKTOP, PHONE, overflow_x
 from .group import (add_button, assert_parties_flow, axe_group, click_add, low_res, rename, reset_viewport,
                     ring_selected, viewport, wait_parties)
@@ -29,9 +31,10 @@ SEES_S = 15.0
 
 
 @pytest.fixture
-def four(turn, server_factory, browsers, firefoxes):
+def four(request, turn, server_factory, browsers, firefoxes):
     # Four browsers in calls on two cores: a page's main thread can stall for seconds, so
-    # rings, heartbeats and the reconnect grace get room to outlast that.
+    # rings, heartbeats and the reconnect grace get room to outlast that. A failed test
+    # keeps the server's log in e2e/artifacts/ (beside the pages' screenshots).
     coturn = turn(SECRET)
     srv = server_factory(TLC_RING_TIMEOUT="120", TLC_PING_TIMEOUT="30", TLC_RECONNECT_GRACE="120",
                          TLC_TURN_URLS=json.dumps([coturn.url]), TLC_TURN_SECRET=SECRET)
@@ -44,7 +47,10 @@ def four(turn, server_factory, browsers, firefoxes):
     for page, name in zip(pages, ["Ann", "Bo", "Cy", "Di"]):
         rename(page, name)
         low_res(page)
-    return pages
+    yield pages
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        shutil.copy(srv.log_path, os.path.join(ARTIFACTS, f"{request.node.name}-server.log"))
 
 
 # What of the party tiles' names and pin buttons the self-view lies over.
@@ -113,6 +119,9 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     codes = {(page.anchor, peer): probe["code"] for page, probes in zip(four, flows) for peer, probe in probes.items()}
     for (mine, peer), code in codes.items():
         assert code and code == codes[(peer, mine)], codes
+    # every party sends at low resolution (low_res), its encoder at most scaling it down
+    sizes = {(page.name, peer): probe["width"] for page, probes in zip(four, flows) for peer, probe in probes.items()}
+    assert all(0 < width <= 160 for width in sizes.values()), sizes
     # Di hides their address: relay-only towards Bo and Cy, a host pair with Ann (verified).
     assert_privacy_per_pair((di, d), (ann, a), [(bo, b), (cy, c)], verified_code)
     look(di, 4)
