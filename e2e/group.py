@@ -1,9 +1,14 @@
 """Helpers of the group-call e2e test (issue 26; e2e/test_group_call.py): pages at low
 resolution and frame rate (four browsers on two cores), the lobby's "Add to call" and
 "Call selected", and a probe of every party tile of a slot: each pair's remote video
-must play and its inbound RTP grow."""
+must play and its inbound RTP grow. Chromium and Firefox ESR pages alike (e2e/firefox.py):
+the name form by the Enter key, the viewport by CDP or by the window's size."""
 import json
 import time
+
+from selenium.webdriver.common.keys import Keys
+
+from .geometry import set_viewport
 
 # One probe of each party tile of a slot's group call: its pair's session (calls.js
 # sessionOf) and <video>. Inbound video bytes and frames decoded, the video's size and
@@ -28,15 +33,32 @@ Promise.all(parties.map(async (el) => {
 })).then(done, (err) => done([{error: String(err)}]));
 """
 
-# Low resolution and frame rate for every sender of the page: the fake camera scaled down.
+# Low resolution and frame rate for every sender of the page: the fake camera scaled
+# down, and every slot's own copy of it (media.js AnchorMedia: clones of the camera's
+# tracks, made when the slot appeared, which are what its calls send). Firefox's fake
+# camera keeps its 640x480 at 30 fps for the track getUserMedia gave (its
+# applyConstraints resolves and changes nothing, seen with Firefox ESR 153), while a
+# clone of it takes the constraints: that track is then swapped for such a clone.
 LOW_RES = """
 const done = arguments[arguments.length - 1];
-const lib = window.tlc.library;
-const go = async () => {
-  const stream = lib.camera.stream || await lib.startCamera();
+const lib = window.tlc.library, low = {width: 160, height: 120, frameRate: 8};
+const scale = async (stream) => {
   const track = stream && stream.getVideoTracks()[0];
-  if (track) await track.applyConstraints({width: 160, height: 120, frameRate: 8});
-  return track ? track.getSettings() : null;
+  if (!track) return null;
+  await track.applyConstraints(low);
+  if (track.getSettings().width === low.width) return track.getSettings();
+  const clone = track.clone();
+  await clone.applyConstraints(low);
+  stream.removeTrack(track);
+  stream.addTrack(clone);
+  track.stop();
+  return clone.getSettings();
+};
+const go = async () => {
+  const camera = await scale(lib.camera.stream || await lib.startCamera());
+  const slots = [];
+  for (const m of window.tlc.media.values()) slots.push(await scale(m.stream));
+  return {camera, slots};
 };
 go().then(done, (err) => done({error: String(err)}));
 """
@@ -61,9 +83,49 @@ def axe_group(driver):
     return [v for v in found if v["impact"] in ("critical", "serious")]
 
 
+def is_firefox(driver):
+    return getattr(driver, "_tlc_engine", None) == "firefox"
+
+
+def rename(page, name):
+    """page.rename on either engine: geckodriver types "\\n" as a character, so the
+    form is sent with the Enter key."""
+    field = page.driver.find_element("id", "me-name")
+    field.clear()
+    field.send_keys(name, Keys.ENTER)
+    page.wait("return window.tlc.store.getState().me.user.displayName === arguments[0]",
+              5.0, f"renamed to {name!r}", name)
+    page.name = name
+
+
+def viewport(driver, size):
+    """The page's viewport `size` CSS pixels: Chromium by CDP (geometry.set_viewport, a
+    phone as a mobile viewport); Firefox by WebDriver BiDi's browsingContext.setViewport
+    (new_firefox(bidi=True); its window cannot be narrower than 500 px)."""
+    if not is_firefox(driver):
+        return set_viewport(driver, size)
+    if not hasattr(driver, "_tlc_viewport"):  # the window's own, for reset_viewport
+        driver._tlc_viewport = driver.execute_script("return {width: innerWidth, height: innerHeight}")
+    driver.browsing_context.set_viewport(context=driver.current_window_handle,
+                                         viewport={"width": size[0], "height": size[1]})
+    assert driver.execute_script("return [innerWidth, innerHeight]") == list(size), size
+    return driver
+
+
+def reset_viewport(driver):
+    """The viewport back to the browser window's (Firefox: its size before viewport();
+    setting none back timed out there)."""
+    if not is_firefox(driver):
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    elif hasattr(driver, "_tlc_viewport"):
+        driver.browsing_context.set_viewport(context=driver.current_window_handle, viewport=driver._tlc_viewport)
+
+
 def low_res(page):
+    """LOW_RES: the camera and every slot's video track at 160x120."""
     settings = page.driver.execute_async_script(LOW_RES)
-    assert settings and settings.get("width") == 160, settings
+    tracks = [settings.get("camera"), *settings.get("slots", [])] if "error" not in settings else [None]
+    assert all(t and t.get("width") == 160 for t in tracks), settings
     return settings
 
 

@@ -1,34 +1,57 @@
-"""Group calls end to end (issue 26): four headless Chromium build one call by "ring
-several" and "Add to call", every page sees every other party's media moving on its party
-tile, one leaves and the others go on, a reload rejoins, and the last two hang up. One
-shared setup (the four pages) and one test walking the call's life, in low resolution
-and frame rate so four browsers fit on two cores. Screenshots with 3 and 4 parties at
-1366x800 and 390x844 go to docs/screenshots/ (TLC_GROUP_SHOTS=1), axe at each size."""
+"""Group calls end to end (issue 26): four browsers — three headless Chromium and one
+Firefox ESR (Cy) — build one call by "ring several" and "Add to call", every page sees
+every other party's media moving on its party tile, one leaves and the others go on, a
+reload (Firefox's) rejoins, and the last two hang up. The server has a real coturn
+(e2e/services.py Coturn): Di hides their address and verified Ann before the call, so in
+the call Di's connections to Bo and Cy are relay-only and Di's to Ann is a direct host pair
+(e2e/group_privacy.py). One shared setup (the four pages) and one test walking the call's
+life, in low resolution and frame rate so four browsers fit on two cores. Screenshots with
+3 and 4 parties at 1366x800 and 390x844 go to docs/screenshots/ (TLC_GROUP_SHOTS=1), axe
+at each size, on Firefox (3) and Chromium (4)."""
+import json
 import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from selenium.common.exceptions import WebDriverException
 
-from .calls import wait_resumed
-from .geometry import DESKTOP, PHONE, overflow_x, set_viewport
-from .group import add_button, assert_parties_flow, axe_group, click_add, low_res, ring_selected, wait_parties
-from .pages import assert_media_flows, open_pages
+from .calls import SECRET, hide_my_address, wait_resumed
+from .conftest import ARTIFACTS
+from .geometry import DESKTOP, PHONE, overflow_x
+from .group import (add_button, assert_parties_flow, axe_group, click_add, low_res, rename, reset_viewport,
+                    ring_selected, viewport, wait_parties)
+from .group_privacy import assert_privacy_per_pair, verify_before_call
+from .pages import CallPage, assert_media_flows
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.path.join(ROOT, "docs", "screenshots")
 FLOW_S = 45.0  # four browsers on two cores: a new pair connects in seconds, not at once
+SEES_S = 15.0
 
 
 @pytest.fixture
-def four(server_factory, browsers):
+def four(request, turn, server_factory, browsers, firefoxes):
     # Four browsers in calls on two cores: a page's main thread can stall for seconds, so
-    # rings, heartbeats and the reconnect grace get room to outlast that.
-    srv = server_factory(TLC_RING_TIMEOUT="120", TLC_PING_TIMEOUT="30", TLC_RECONNECT_GRACE="120")
-    pages = open_pages(srv, browsers, 4)
+    # rings, heartbeats and the reconnect grace get room to outlast that. A failed test
+    # keeps the server's log in e2e/artifacts/ (beside the pages' screenshots).
+    coturn = turn(SECRET)
+    srv = server_factory(TLC_RING_TIMEOUT="120", TLC_PING_TIMEOUT="30", TLC_RECONNECT_GRACE="120",
+                         TLC_TURN_URLS=json.dumps([coturn.url]), TLC_TURN_SECRET=SECRET)
+    with ThreadPoolExecutor(4) as pool:  # a browser start is seconds: all at once
+        drivers = list(pool.map(lambda start: start(), [browsers, browsers, lambda: firefoxes(bidi=True), browsers]))
+    hide_my_address(drivers[3], srv)  # Di, on /me, before the call page
+    # one page at a time: four loading at once on two loaded cores outlasted open()'s bound
+    pages = [CallPage(driver, srv).open() for driver in drivers]
+    for page in pages:  # a ring sent before the callee has joined would be lost
+        page.wait_sees(*[p for p in pages if p is not page], timeout=SEES_S)
     for page, name in zip(pages, ["Ann", "Bo", "Cy", "Di"]):
-        page.rename(name)
+        rename(page, name)
         low_res(page)
-    return pages
+    yield pages
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        shutil.copy(srv.log_path, os.path.join(ARTIFACTS, f"{request.node.name}-server.log"))
 
 
 # What of the party tiles' names and pin buttons the self-view lies over.
@@ -45,7 +68,7 @@ def look(page, parties):
     """axe 0 serious, no sideways scroll, and the self-view over no party's name or pin
     button, at both sizes; screenshots kept on request."""
     for size, tag in ((DESKTOP, "desktop"), (PHONE, "phone")):
-        set_viewport(page.driver, size)
+        viewport(page.driver, size)
         page.js("document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
                 page.anchor)
         assert overflow_x(page.driver) <= 1, (tag, parties)
@@ -62,12 +85,13 @@ def look(page, parties):
                 page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}.png"))
             except WebDriverException as err:
                 print(f"screenshot group-{parties}-{tag} not taken: {err.msg}")
-    page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    reset_viewport(page.driver)
 
 
 def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four):
     ann, bo, cy, di = four
     a, b, c, d = (p.anchor for p in four)
+    verified_code = verify_before_call(di, ann)  # Di verified Ann (the code of their calls)
 
     # Ann rings Bo and Cy together: the call starts with Bo, Cy joins it on her accept.
     ring_selected(ann, bo, cy)
@@ -96,6 +120,11 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     codes = {(page.anchor, peer): probe["code"] for page, probes in zip(four, flows) for peer, probe in probes.items()}
     for (mine, peer), code in codes.items():
         assert code and code == codes[(peer, mine)], codes
+    # every party sends at low resolution (low_res), its encoder at most scaling it down
+    sizes = {(page.name, peer): probe["width"] for page, probes in zip(four, flows) for peer, probe in probes.items()}
+    assert all(0 < width <= 160 for width in sizes.values()), sizes
+    # Di hides their address: relay-only towards Bo and Cy, a host pair with Ann (verified).
+    assert_privacy_per_pair((di, d), (ann, a), [(bo, b), (cy, c)], verified_code)
     look(di, 4)
 
     # Di leaves: the three others go on, with media.
@@ -119,3 +148,7 @@ def test_four_build_a_call_by_ring_several_and_add_leave_rejoin_and_hang_up(four
     bo.wait_idle(b, "hangup")
     cy.wait_idle(c, "hangup")
     wait_parties(bo, b, [])
+    # nothing a page sent was dropped by the server unanswered (a polling POST over
+    # python-engineio's packet cap was: polling.allow_burst)
+    errors = [line for line in ann.server.log().splitlines() if " ERROR " in line]
+    assert not errors, errors

@@ -214,6 +214,7 @@ def create_app(config=None):
     # TRUSTED_PROXIES only) → the URL_PREFIX mount → the polling guard → Socket.IO →
     # Flask. Flask-SocketIO has already wrapped wsgi_app.
     app.wsgi_app = polling.PollingGuard(app.wsgi_app, socketio.server.eio)
+    polling.allow_burst(app.config["RATE_LIMIT_BURST"])
     prefix = app.config["URL_PREFIX"].rstrip("/")
     if prefix:
         app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})

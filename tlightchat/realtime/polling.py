@@ -46,3 +46,16 @@ class PollingGuard:
                                 ("Content-Length", str(len(body))),
                                 ("Connection", "close")])
         return [body]
+
+
+def allow_burst(packets):
+    """Let a polling POST carry `packets` Engine.IO packets (the socket's rate-limit burst,
+    RATE_LIMIT_BURST: what a WebSocket client may send at once). python-engineio decodes at
+    most Payload.max_decode_packets (16) and drops a POST with more whole — every event in
+    it, no ack, a logged ValueError — while the browser's engine.io client puts everything
+    it queued into one POST: a page reloaded mid-call in a group call (its offers and
+    candidates to each party before the upgrade to WebSocket; seen with Firefox, the e2e
+    test_group_call) lost them all. The POST's bytes stay bounded (PollingGuard above)."""
+    from engineio.payload import Payload
+
+    Payload.max_decode_packets = max(Payload.max_decode_packets, int(packets))
