@@ -49,6 +49,7 @@ def is_stored(user):
 
 
 def first_view(ctx, user):
+    """The snapshot a new tab of `user` would get now, or None (see above)."""
     try:
         ctx.safety.check_connect(user.id)
     except Refusal:
