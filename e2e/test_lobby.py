@@ -3,6 +3,26 @@
 they chat with."""
 from .pages import CallPage, open_pages
 
+# Installed before a page's own scripts (issue 33.1): the lobby rows the parsed HTML holds
+# when parsing ends (readyState "interactive" comes before module scripts run), and every
+# lobby row removed afterwards (a row lobby.js replaced instead of taking it over).
+WATCH_ROWS = """
+window.__rowsAtParse = null;
+window.__rowsRemoved = [];
+document.addEventListener('readystatechange', () => {
+  if (document.readyState === 'interactive' && window.__rowsAtParse === null) {
+    window.__rowsAtParse = [...document.querySelectorAll('#lobby-list .lobby-user')].map((r) => r.dataset.userId);
+  }
+});
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    for (const node of change.removedNodes) {
+      if (node.classList && node.classList.contains('lobby-user')) window.__rowsRemoved.push(node.dataset.userId);
+    }
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+
 
 def test_two_browsers_see_each_other_in_the_lobby(server, browsers):
     a, b = open_pages(server, browsers, 2)
@@ -14,6 +34,19 @@ def test_two_browsers_see_each_other_in_the_lobby(server, browsers):
     # The chat panel's unread badge has its place in every user row.
     assert a.js("return !!document.querySelector(`.lobby-user[data-user-id='${arguments[0]}'] "
                 ".unread[data-unread-for='${arguments[0]}']`)", b.user_id)
+    # Issue 33.1: a returning visitor's /call comes with the lobby in it (B is stored since
+    # its socket connected): the rows are in the HTML, so on screen before any script runs,
+    # and the socket's snapshot takes them over: none removed, none twice.
+    html = b.js("return fetch('/call').then((r) => r.text())")
+    assert f'data-user-id="{a.user_id}"' in html and f'data-anchor-id="{a.anchor}"' in html
+    b.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_ROWS})
+    b.open()
+    b.wait_sees(a)
+    assert sorted(b.js("return window.__rowsAtParse")) == sorted([a.user_id, b.user_id])
+    assert b.js("return window.__rowsRemoved") == []
+    assert b.js("return document.querySelectorAll('#lobby-list .lobby-user').length") == 2
+    assert b.js("return document.querySelectorAll(`#lobby-list [data-anchor-id='${arguments[0]}']"
+                ".lobby-anchor`).length", a.anchor) == 1
 
 
 def test_forced_polling_and_a_rename_reach_the_other_browser(server, browsers):

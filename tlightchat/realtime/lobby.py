@@ -102,23 +102,35 @@ class LobbyViews:
         if pins is KEEP:
             pins = old.pins if old else frozenset()
         self.drop(client_id)
-        user_id = state["clients"][client_id]["userId"]
-        hidden = self.hidden_for(user_id)
-        view = self.views[client_id] = View(client_id, user_id, query,
-                                            frozenset(list(pins)[:self.pins_max]) - {user_id},
-                                            hidden)
-        picked, view.complete = S.lobby_window(state, view.folded,
-                                               view.pins | {user_id} | hidden,
-                                               self.size, self.newest_first(state))
-        view.window = picked
+        view, snapshot = self._compose(state, client_id, query, pins, self.newest_first(state))
+        self.views[client_id] = view
         for uid in view.held():
             self.watchers.setdefault(uid, []).append(client_id)
         self._classify(view)
-        self.online = self.count_online(state)
+        self.online = snapshot["online"]
         view.told = (self.online, view.complete)  # the snapshot says both
+        return snapshot
+
+    def preview(self, state, client_id, newest_first):
+        """The `lobby:snapshot` that `build` would send `client_id` (a new client: no
+        query, no pins) in `state`, keeping nothing: the /call page renders it before
+        its socket connects (web/lobby_render.py). `newest_first`: the index's order of
+        the live state (`state` may be a copy with the page's client added)."""
+        return self._compose(state, client_id, "", frozenset(), newest_first)[1]
+
+    def _compose(self, state, client_id, query, pins, newest_first):
+        """The one place a view's people are chosen: (View, its snapshot)."""
+        user_id = state["clients"][client_id]["userId"]
+        hidden = self.hidden_for(user_id)
+        view = View(client_id, user_id, query,
+                    frozenset(list(pins)[:self.pins_max]) - {user_id}, hidden)
+        picked, view.complete = S.lobby_window(state, view.folded,
+                                               view.pins | {user_id} | hidden,
+                                               self.size, newest_first)
+        view.window = picked
         shown = [user_id, *(u for u in view.pins - hidden if u in state["users"]), *picked]
-        return {**S.lobby_entries(state, shown), "online": self.online,
-                "complete": view.complete, "query": query, "window": self.size}
+        return view, {**S.lobby_entries(state, shown), "online": self.count_online(state),
+                      "complete": view.complete, "query": query, "window": self.size}
 
     def count_online(self, state):
         """The number online the lobby shows: invisible users (issue 35) are not in it."""

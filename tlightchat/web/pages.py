@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..version import __version__
 from ..errors import Refusal, translated
+from . import i18n, lobby_render
 
 
 PROBE_EVERY = 1.0  # seconds: a readiness poll storm costs at most one write a second
@@ -56,7 +57,14 @@ def blueprint(identity, db, ctx, privacy=None):
 
     @bp.get("/call")
     def call():
-        return render_template("call.html")
+        return render_template("call.html", lobby=first_lobby())
+
+    def first_lobby():
+        """The lobby's first view for a stored user (issue 33.1), else None."""
+        if not lobby_render.is_stored(g.get("user")):
+            return None
+        snapshot = lobby_render.first_view(ctx, g.user)
+        return snapshot and lobby_render.lobby_rows(snapshot, g.user.id, i18n.current())
 
     @bp.get("/WebrtcVideoCommunication")
     def legacy_call():

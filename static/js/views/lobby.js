@@ -172,7 +172,8 @@ export class LobbyView {
 
   render(state) {
     const { me, lobby } = state;
-    if (!me) return;
+    // No snapshot yet (each holds me): the server's rows stay (issue 33.1); keyed() reuses them.
+    if (!me || !lobby.users[me.user.id]) return;
     // The view holds the people the chat pins too: while searching, only matches show.
     const query = lobby.query || '';
     const folded = fold(query);
