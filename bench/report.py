@@ -560,6 +560,13 @@ def write(doc, path):
         "hashing. The transfer is measured in the video call, then again with both pages sending "
         "nothing (the video's encoding and decoding share the same CPU). Memory: growth of B's JS "
         "heap (sampled every 50 ms) and of its renderer's RSS.",
+        "- Group calls (`bench/group_call.py`, `bench/group_load.py`): headless Chromium with the "
+        "fake camera scaled to 160×120 at 8 fps (as the group e2e), one browser per party. Setup: "
+        "A calls B, then adds C and D from its lobby; each newcomer's Accept click → the last first "
+        "remote frame of its new pairs, both ends. Load: the call grows 2 → 4 → 6 (browsers started "
+        "as it grows); at each size, after settling, each party's Chromium process tree CPU time "
+        "(/proc) and its `outbound-rtp` `bytesSent` summed over its peer connections, over a "
+        "fixed window; the 1-minute load average before and after each window is in the row.",
         "- Page weight: `/call` with an empty cache, following `<script>`, `<link>`, ES-module "
         "imports and CSS `url()`s, no compression.",
         "- Round trips: one client, 40 events/s, emit → ack; `me:state` and `ice:servers` are "
