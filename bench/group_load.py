@@ -31,6 +31,16 @@ from e2e.group import LOW_RES  # noqa: E402
 from e2e.services import close_browser as close  # noqa: E402
 from e2e.services import new_browser as browser  # noqa: E402
 
+# e2e/group.py's LOW_RES scales the library's camera track; an anchor's AnchorMedia sends
+# a clone of it (media.js), and a clone made before LOW_RES keeps 640x480 (seen: the 3rd
+# page of a run sent 640 px at 11-13 fps). Scale the clones too; every video track's width.
+CLONES_LOW = """
+const done = arguments[arguments.length - 1];
+const tracks = [...window.tlc.media.values()].map((m) => m.videoTrack).filter(Boolean);
+Promise.all(tracks.map((t) => t.applyConstraints({width: 160, height: 120, frameRate: 8})))
+  .then(() => done(tracks.map((t) => t.getSettings().width)), (err) => done({error: String(err)}));
+"""
+
 # Every peer connection of the page: its outbound RTP payload bytes (all, video), its
 # state and what limits its video's quality; the page's clock.
 SENT = """
@@ -109,7 +119,8 @@ def summary(m):
     cpu = [p["cpu_cores"] for p in m["parties"]]
     up = [p["upload_kbps"] for p in m["parties"]]
     return {"cpu_median": rnd(median(cpu), 3), "cpu_max": max(cpu),
-            "upload_median_kbps": rnd(median(up), 1), "upload_max_kbps": max(up)}
+            "upload_median_kbps": rnd(median(up), 1), "upload_max_kbps": max(up),
+            "sent_widths": sorted({int(v.split("px")[0]) for p in m["parties"] for v in p["video"]})}
 
 
 def compare(result):
@@ -150,7 +161,10 @@ def main():
                 drv.get(server.url + "/call")
                 own = wait(drv, OWN, 60, "page ready with a slot online")
                 drv.set_script_timeout(60)
-                drv.execute_async_script(LOW_RES)
+                low = [drv.execute_async_script(LOW_RES), drv.execute_async_script(CLONES_LOW)]
+                if not (low[0] or {}).get("width") == 160 or not isinstance(low[1], list) \
+                        or any(w != 160 for w in low[1]):
+                    raise RuntimeError(f"low resolution not applied: {low}")
                 pages[-1] = (drv, own)
                 if len(pages) == 1:
                     continue

@@ -56,6 +56,9 @@ def group_load_rows(t, row):
             + "; the box busy " + ", ".join(f"{by[x]['machine_busy_cores']}" for x in sizes) + " of 2 cores")
     if t.get("error"):
         cond += f"; stopped at {t.get('stopped_at_parties')} pages: {str(t['error'])[:100]}".replace("|", "/")
+    wide = sorted({w for x in sizes for w in by[x].get("sent_widths", []) if w != 160})
+    if wide:
+        cond += f"; some video sent at {', '.join(map(str, wide))} px, not 160"
     if t.get("short"):
         cond += f"; a party lacked a connected peer at N = {', '.join(t['short'])}"
     more = " / ".join(f"{by[x].get('cpu_ratio', '—')}×" for x in sizes[1:])
