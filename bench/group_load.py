@@ -183,6 +183,9 @@ def main():
             m = measure(pages, window)
             m.update(summary(m))
             result["by_size"][str(size)] = m
+            compare(result)
+            write_json(args.out, {**result, "stopped_at_parties": len(pages),  # kept if the step is killed
+                                  "error": f"killed while building the call beyond {size} parties"})
             print(f"N={size}: {m['cpu_median']} cores (max {m['cpu_max']}), "
                   f"{m['upload_median_kbps']} kbit/s (max {m['upload_max_kbps']}), load {m['load_1min']}", flush=True)
     except Exception as err:
