@@ -40,6 +40,45 @@ def failed(r, what):
     return "FAILED: " + str(r.get("error", "?"))[:120].replace("|", "/")
 
 
+def group_load_rows(t, row):
+    """Browser CPU and upload per party at 2, 4 and 6 parties (bench/group_load.py)."""
+    cmd = ".venv/bin/python bench/group_load.py --out r.json"
+    if not ok(t):
+        if t is not None:
+            row("group call: browser CPU and upload bitrate per party at 2, 4, 6 parties", "report",
+                failed(t, "group-load"), "—", None, None, cmd)
+        return
+    by = t["by_size"]
+    sizes = sorted(by, key=int)
+    top = by[sizes[-1]]
+    cond = (f"{t['window_s']:.0f} s window after {t['settle_s']:.0f} s settling; load average "
+            + ", ".join(f"{by[x]['load_1min'][0]:.1f} → {by[x]['load_1min'][1]:.1f} at {x}" for x in sizes)
+            + "; the box busy " + ", ".join(f"{by[x]['machine_busy_cores']}" for x in sizes) + " of 2 cores")
+    if t.get("error"):
+        cond += f"; stopped at {t.get('stopped_at_parties')} pages: {str(t['error'])[:100]}".replace("|", "/")
+    wide = sorted({w for x in sizes for w in by[x].get("sent_widths", []) if w != 160})
+    if wide:
+        cond += f"; some video sent at {', '.join(map(str, wide))} px, not 160"
+    if t.get("short"):
+        cond += f"; a party lacked a connected peer at N = {', '.join(t['short'])}"
+    more = " / ".join(f"{by[x].get('cpu_ratio', '—')}×" for x in sizes[1:])
+    row(f"group call: browser CPU per party (its whole Chromium process tree, /proc; cores), "
+        f"N = {', '.join(sizes)} parties, 160×120 at 8 fps (median, max; {cond})", "report",
+        " / ".join(f"N = {x}: {by[x]['cpu_median']:.2f}, {by[x]['cpu_max']:.2f}" for x in sizes)
+        + (f"; per party at {' and '.join(sizes[1:])} = {more} the 2-party call" if more else ""),
+        f"the 2-party call, same run: {by['2']['cpu_median']:.2f} cores (each party encodes once per "
+        "peer and decodes each peer's stream, on top of a fixed browser cost: up to ~ N − 1)", top.get("cpu_ratio"), None, cmd)
+    more = " / ".join(f"{by[x].get('upload_ratio', '—')}× (mesh: {by[x].get('expected_upload_ratio')}×)"
+                      for x in sizes[1:])
+    row(f"group call: upload bitrate per party (outbound-rtp bytesSent over its peer connections, audio + "
+        f"video), N = {', '.join(sizes)} parties (median, max)", "report",
+        " / ".join(f"N = {x}: {by[x]['upload_median_kbps']:,.0f}, {by[x]['upload_max_kbps']:,.0f} kbit/s"
+                   for x in sizes)
+        + (f"; per party at {' and '.join(sizes[1:])} = {more} the 2-party call" if more else ""),
+        f"the 2-party call, same run: {by['2']['upload_median_kbps']:,.0f} kbit/s (a mesh sends one stream "
+        "per other party: expected N − 1 = 3× at 4, 5× at 6)", top.get("upload_ratio"), None, cmd)
+
+
 def rows(doc):
     R = doc["results"]
     out = []
@@ -226,13 +265,18 @@ def rows(doc):
     t = R.get("group")
     cmd = ".venv/bin/python bench/group_call.py --out r.json"
     if ok(t):
+        load = t.get("load_1min")
+        how = f"median of {len(t['runs'])} rounds" + (f"; load average {load[0]} → {load[1]}" if load else "")
         for nth, key in (("3rd", "third"), ("4th", "fourth")):
-            row(f"group call, {nth} party: Accept → first remote frame from every party, real Chromium (median)",
-                "≤ 2×", f"{t[key + '_median_ms']} ms", f"{t['two_median_ms']} ms (the two-party setup, same run)",
+            row(f"group call, {nth} party: Accept → first remote frame from every party, real Chromium ({how})",
+                "≤ 2×", f"{t[key + '_median_ms']} ms ("
+                + ", ".join(f"{r[key + '_ms'] / 1000:.1f} s" for r in t["runs"]) + ")",
+                f"{t['two_median_ms']} ms (the two-party setup, same run)",
                 t[key + "_ratio"], le(t[key + "_ratio"], 2.0), cmd)
     else:
         row("group call, 3rd/4th party: Accept → first remote frame from every party", "≤ 2×",
             failed(t, "group"), "—", None, None, cmd)
+    group_load_rows(R.get("group.load"), row)
 
     # a network change mid-call in the NAT lab (issue 30.3)
     t = R.get("netchange")
@@ -532,6 +576,13 @@ def write(doc, path):
         "hashing. The transfer is measured in the video call, then again with both pages sending "
         "nothing (the video's encoding and decoding share the same CPU). Memory: growth of B's JS "
         "heap (sampled every 50 ms) and of its renderer's RSS.",
+        "- Group calls (`bench/group_call.py`, `bench/group_load.py`): headless Chromium with the "
+        "fake camera scaled to 160×120 at 8 fps (as the group e2e), one browser per party. Setup: "
+        "A calls B, then adds C and D from its lobby; each newcomer's Accept click → the last first "
+        "remote frame of its new pairs, both ends. Load: the call grows 2 → 4 → 6 (browsers started "
+        "as it grows); at each size, after settling, each party's Chromium process tree CPU time "
+        "(/proc) and its `outbound-rtp` `bytesSent` summed over its peer connections, over a "
+        "fixed window; the 1-minute load average before and after each window is in the row.",
         "- Page weight: `/call` with an empty cache, following `<script>`, `<link>`, ES-module "
         "imports and CSS `url()`s, no compression.",
         "- Round trips: one client, 40 events/s, emit → ack; `me:state` and `ice:servers` are "

@@ -55,6 +55,7 @@ def steps(profile_dir):
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
         ("files", "files", [PY, os.path.join(BENCH, "files.py")], 420 if QUICK else 1500),
         ("group", "group", [PY, os.path.join(BENCH, "group_call.py")], 420),
+        ("group.load", "group-load", [PY, os.path.join(BENCH, "group_load.py")], 420),
         ("netchange", "netchange", [PY, os.path.join(BENCH, "netchange.py")], 420),
         ("page", "page", [PY, os.path.join(BENCH, "page.py")], 240),
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),
@@ -140,7 +141,8 @@ def machine():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="comma-separated groups: weight,micro,rtt,lobby,"
-                                               "relay,chat,cluster,call,page,idle,cluster-idle")
+                                               "relay,chat,cluster,call,files,group,group-load,"
+                                               "netchange,page,idle,cluster-idle")
     args = ap.parse_args()
     only = {g for g in args.only.split(",") if g}
     stamp = time.strftime("%Y%m%dT%H%M%S")
