@@ -109,5 +109,7 @@ def test_an_unreachable_server_is_announced_and_offline_mode_offered(server_fact
     wait_until(driver, "const n = document.querySelector('#offline-panel .server-back');"
                " return n && !n.hidden", 10, message="'the server is back' shown")
     assert "Reload" in driver.find_element("css selector", "#offline-panel .server-back").text
+    # and no longer that it cannot be reached (issue 31.9: both were said at once)
+    assert "keeps checking" not in driver.find_element("css selector", "#offline-panel").text
     assert driver.execute_script("return window.tlc.signaling.connected") is False
     assert axe_violations(driver) == []  # the offline panel and its notice

@@ -60,7 +60,7 @@ export class OfflineMode {
     this.tiles = h('div', { class: 'anchor-grid offline-grid' }, this.slots.map((slot) => this.tile(slot)));
     root.replaceChildren(
       h('header', { class: 'panel-head' }, h('h2', {}, OFFLINE.title)),
-      h('p', { class: 'muted' }, why, OFFLINE.intro),
+      h('p', { class: 'muted' }, h('span', { class: 'offline-why' }, why), OFFLINE.intro),
       this.tiles, h('p', { class: 'grid-tools' }, this.startButton, ' ', this.stopButton), this.status);
     this.timer = setInterval(() => this.render(), 500);
     this.render();
@@ -149,6 +149,9 @@ function watchForServer(basePath, panel, conn) {
     }
     clearInterval(timer);
     note.hidden = false;
+    // "cannot be reached" is no longer true: only "the server is back" is said (issue 31.9)
+    const gone = panel.querySelector('.offline-why');
+    if (gone) gone.hidden = true;
     if (conn) { conn.dataset.status = 'back'; conn.textContent = OFFLINE.connBack; }
   }, BACK_POLL_MS);
   return timer;
