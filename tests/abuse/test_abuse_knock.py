@@ -336,3 +336,20 @@ def test_a_join_link_turned_off_ends_its_knocks_and_refuses_everyone_with_its_se
     assert join_link_ids(ann) == []
     assert "No such join link of yours" in turn_off(ann, link_id).get_data(as_text=True)  # twice
     assert ann.events("knock:asked") == []
+
+
+def test_me_names_a_join_links_call_only_while_its_maker_is_in_it(app, call):
+    """The call a join link opens may go on after its maker left, with people their lobby
+    does not show them (a block, invisible): /me then names nobody (found by a review)."""
+    ann, bob, cat, link = call
+    ring = ok(ann.ask("call:invite", {"fromAnchorId": ann.anchor, "toAnchorId": cat.anchor}))
+    ok(cat.ask("call:accept", {"invitationId": ring["invitationId"]}))
+    state = app.extensions["tlightchat"].context.store.get_state()
+    names = [state["users"][t.user_id]["displayName"] for t in (bob, cat)]
+    page = ann.browser.get("/me").get_data(as_text=True)
+    assert all(name in page for name in names)
+    call_id = next(iter(state["calls"]))
+    ok(ann.ask("call:hangup", {"callId": call_id}))  # Bob and Cat go on
+    assert join_link_ids(ann)  # the link still lets someone ask Bob and Cat
+    page = ann.browser.get("/me").get_data(as_text=True)
+    assert not any(name in page for name in names) and "a call you have left" in page

@@ -102,6 +102,7 @@ async function asking(reply = async () => ({})) {
   const waiting = fakeWaiting();
   knockOnCall({ token: 't', signaling, store, calls: { accept: (id) => accepted.push(id) }, notify: (x) => told.push(x), waiting });
   await new Promise((resolve) => setImmediate(resolve));
+  if (waiting.shown) assert.match(told.splice(0).join(), /Asking to join/); // announced, as every step
   return { store, sent, told, accepted, handlers, waiting };
 }
 

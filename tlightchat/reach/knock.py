@@ -78,14 +78,16 @@ def maker_of(state, link):
 def made_by(state, user_id, now):
     """The join links `user_id` made that still work, newest first, for /me: {id (the
     token's hash: it opens nothing), createdAt, expiresAt, with (the call's other
-    parties' names)}."""
+    parties' names while `user_id` is one of them: a call they left may since hold people
+    their lobby does not show them, blocked or invisible)}."""
     found = []
     for link in K.links_of(state, user_id):
         call = K.live_call_of(state, link)
         if call is None or link["expiresAt"] <= now:
             continue
-        others = sorted(state["users"][u]["displayName"] for u in party_users(state, call)
-                        if u != user_id and u in state["users"])
+        parties = party_users(state, call)
+        others = sorted(state["users"][u]["displayName"] for u in parties
+                        if u != user_id and u in state["users"]) if user_id in parties else []
         found.append({"id": link["id"], "createdAt": link.get("createdAt") or now,
                       "expiresAt": link["expiresAt"], "with": others})
     return sorted(found, key=lambda link: -link["createdAt"])

@@ -93,7 +93,7 @@ export function knockOnCall({ token, signaling, store, calls, notify, waiting })
       const ack = await signaling.request(P.KNOCK_ASK, { token, fromAnchorId: slot.id });
       knock = { knockId: ack.knockId, callId: ack.callId };
       addEventListener('pagehide', onHide, { capture: true });
-      document.body.dataset.knock = 'asking';
+      say('asking', t('reach.knockAsking')); // announced, as every step of the knock is
       waiting.show(); // "Asking to join…" with Cancel, until the knock ends
     } catch (err) {
       stopRing();
