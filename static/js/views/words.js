@@ -278,7 +278,7 @@ export const LOBBY = {
   cannotCallTitle: t('lobby.cannotCallTitle'),
   cameraFirstTitle: t('lobby.cameraFirstTitle'), awayTitle: t('lobby.awayTitle'),
   away: (status) => t('lobby.away', { status }), otherTab: t('lobby.otherTab'),
-  sameName: t('lobby.sameName'),
+  sameName: t('lobby.sameName'), stale: t('lobby.stale'), staleTitle: t('lobby.staleTitle'),
   call: t('lobby.call'), answer: t('lobby.answer'), you: t('lobby.you'),
 };
 
