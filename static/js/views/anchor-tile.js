@@ -249,12 +249,14 @@ export class AnchorTile {
     // the peer's camera by its word: just back on, its video needs a moment (signs.js)
     if (live) this.session?.health?.signsTracker.expectVideo(slot.peerMedia?.video !== false, performance.timeOrigin + performance.now());
     const signs = live && this.session ? verdict(this.session.health?.signs, slot.peerMedia) : { notSending: false, poor: null };
+    signs.unstable = (live && this.session?.health?.signs?.unstable) || null; // our own sending (31.9)
     const note = live ? peerNoteText(slot.peerMedia, signs, slot.peer?.displayName) : '';
     setText(this.peerMedia, note);
     this.peerMedia.hidden = !note;
     setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);
     setAttr(this.el, 'data-connection', signs.poor ? 'poor' : null);
     setAttr(this.el, 'data-poor-reason', signs.poor);
+    setAttr(this.el, 'data-sending', signs.unstable ? 'unstable' : null);
     if (Boolean(signs.poor) !== (this.statsBar.dataset.quality === 'poor')) this.renderStats();
   }
 

@@ -126,11 +126,12 @@ export function peerMediaText(peerMedia, name) {
 
 // The note over the peer's video: what it turned off, and what this side sees (signs.js):
 // its camera is on but no video arrives; the connection is poor.
-export const SIGN_WORDS = { notSending: t('sign.notSending'), poor: t('sign.poor') };
+export const SIGN_WORDS = { notSending: t('sign.notSending'), poor: t('sign.poor'), unstable: t('sign.unstable') };
 
-export function peerNoteText(peerMedia, { notSending, poor }, name) {
-  return [peerMediaText(peerMedia, name), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
-    .filter(Boolean).join(' · ');
+// unstable: this side's own sending suffers (signs.js sendingTrouble); "Poor connection" says enough
+export function peerNoteText(peerMedia, { notSending, poor, unstable }, name) {
+  return [peerMediaText(peerMedia, name), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor,
+    unstable && !poor && SIGN_WORDS.unstable].filter(Boolean).join(' · ');
 }
 
 export const TILE = {
