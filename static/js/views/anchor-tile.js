@@ -13,7 +13,7 @@
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, cameraStarting, netText, outcomeText, peerNoteText, phaseText, previewNote } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
@@ -177,7 +177,7 @@ export class AnchorTile {
     setAttr(this.el, 'data-peer-audio', live && slot.peerMedia ? String(slot.peerMedia.audio) : null);
     setAttr(this.el, 'data-peer-video', live && slot.peerMedia ? String(slot.peerMedia.video) : null);
     this.remoteInitial.show(slot.peer?.displayName, live && !group && slot.peerMedia?.video === false);
-    setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : TILE.noVideo);
+    setText(this.placeholder, previewNote(phase, Boolean(media.videoTrack), cameraStarting(media)));
     this.el.dataset.source = media.sourceId;
     this.previewLabel.hidden = !media.videoTrack;
 

@@ -134,6 +134,22 @@ export function peerNoteText(peerMedia, { notSending, poor, unstable }, name) {
     unstable && !poor && SIGN_WORDS.unstable].filter(Boolean).join(' · ');
 }
 
+// The own tile's placeholder (anchor-tile.js): nothing in a call or while video shows;
+// "Starting camera…" while the camera starts (31.9: it said "Not sending video" for the
+// ~0.7 s getUserMedia takes), else "Not sending video".
+export function previewNote(phase, hasVideo, starting) {
+  if (phase !== 'idle' || hasVideo) return '';
+  return starting ? t('tile.startingCamera') : TILE.noVideo;
+}
+
+// A line's media (media.js AnchorMedia) waits for the camera: asked for, or ready with
+// video that has not reached this line yet.
+export function cameraStarting(media) {
+  const camera = media.library?.camera;
+  if (media.sourceId !== 'camera' || !camera || media.videoTrack) return false;
+  return camera.status === 'starting' || (camera.status === 'ready' && Boolean(camera.stream?.getVideoTracks().length));
+}
+
 export const TILE = {
   noVideo: t('sign.notSending'),
   receiveOnly: t('tile.receiveOnly'),
