@@ -24,7 +24,9 @@
 //   unstable     — the sender's side (issue 31.9, "Your connection is unstable" on its own
 //                  tile): the peer loses ≥ 8 % of what we send (its RTCP reports), the
 //                  round trip is ≥ 800 ms, or the encoder has been held back by
-//                  bandwidth for LIMITED_MS (not the first seconds' ramp-up): sendingTrouble.
+//                  bandwidth for LIMITED_MS (not the first seconds' ramp-up) while the
+//                  network is "fair"-degraded (as for a freeze: a loopback call on a busy
+//                  machine can be held back with a clean link): sendingTrouble.
 // At 20 fps a stall shows within STALL_MS + one poll (~600 ms) of the last frame. "Poor"
 // is held for HOLD_MS after its last sighting, and on a poor link (its frame rate drops
 // to a few per second) a stall takes POOR_STALL_MS: the signs do not flicker.
@@ -44,7 +46,8 @@ const NONE = Object.freeze({ videoStalled: false, poor: null, unstable: null });
 export function sendingTrouble(snap, limitedSince, t = SIGNS) {
   if (snap.lossOutPct !== null && snap.lossOutPct >= t.lossPct) return 'loss';
   if (snap.rttMs !== null && snap.rttMs >= t.rttMs) return 'rtt';
-  if (limitedSince !== null && snap.at - limitedSince >= t.limitedMs) return 'bandwidth';
+  const degraded = (snap.lossOutPct ?? 0) >= t.fairLossPct || (snap.rttMs !== null && snap.rttMs >= t.fairRttMs);
+  if (degraded && limitedSince !== null && snap.at - limitedSince >= t.limitedMs) return 'bandwidth';
   return null;
 }
 

@@ -27,15 +27,17 @@ test('the decision: loss the peer sees, a long round trip, a lasting bandwidth l
   assert.equal(sendingTrouble(snapshot(report({ fractionLost: 0.12 })), null), 'loss');
   assert.equal(sendingTrouble(snapshot(report({ fractionLost: 0.03 })), null), null);
   assert.equal(sendingTrouble(snapshot(report({ rtt: 0.9 })), null), 'rtt');
-  const limited = snapshot(report({ limit: 'bandwidth', at: 10000 }));
+  const limited = snapshot(report({ limit: 'bandwidth', at: 10000, fractionLost: 0.03 }));
   assert.equal(sendingTrouble(limited, 10000 - SIGNS.limitedMs + 1), null); // a start's ramp-up: not yet
   assert.equal(sendingTrouble(limited, 10000 - SIGNS.limitedMs), 'bandwidth');
+  // held back on a clean link (a loaded machine, a ramp-up): not the connection
+  assert.equal(sendingTrouble(snapshot(report({ limit: 'bandwidth', at: 10000 })), 0), null);
 });
 
 test('the tracker: a bandwidth limit counts once it lasts, and ends with it', () => {
   const tr = new SignsTracker();
   let signs;
-  for (let at = 1000; at <= 1000 + SIGNS.limitedMs; at += SIGNS.pollMs) signs = tr.update(snapshot(report({ limit: 'bandwidth', at })), true);
+  for (let at = 1000; at <= 1000 + SIGNS.limitedMs; at += SIGNS.pollMs) signs = tr.update(snapshot(report({ limit: 'bandwidth', at, rtt: 0.4 })), true);
   assert.equal(signs.unstable, 'bandwidth');
   signs = tr.update(snapshot(report({ at: 2000 + SIGNS.limitedMs })), true);
   assert.equal(signs.unstable, null);
