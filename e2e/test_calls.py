@@ -118,6 +118,13 @@ def test_two_calls_at_once_on_two_slots(server, browsers, record_property):
     assert a.tile_attr(a1, "data-phase") == a.tile_attr(a2, "data-phase") == "connected"
     probes = assert_media_flows((a, a1), (a, a2), (b, b.anchor), (c, c.anchor))
     assert len({p["callId"] for p in probes[:2]}) == 2
+    # Issue 31.9: two calls side by side on a 1366 px laptop (two narrow tiles): each bar
+    # lies under its video, not over half of it.
+    a.driver.set_window_size(1366, 800)
+    for anchor_id in (a1, a2):
+        assert a.js("const t = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);"
+                    " return t.querySelector('.tile-controls').getBoundingClientRect().top + 0.5"
+                    " >= t.querySelector('video.remote').getBoundingClientRect().bottom", anchor_id), anchor_id
     assert a.session_count() == 2
     # Hanging up one leaves the other running.
     a.click(a1, "hangup")

@@ -34,6 +34,16 @@ def test_two_browsers_see_each_other_in_the_lobby(server, browsers):
     # The chat panel's unread badge has its place in every user row.
     assert a.js("return !!document.querySelector(`.lobby-user[data-user-id='${arguments[0]}'] "
                 ".unread[data-unread-for='${arguments[0]}']`)", b.user_id)
+    # Issue 31.9: with its socket cut, A's list may be stale: it says so, and B's line
+    # cannot be called from it until A is connected again.
+    call_btn = "return document.querySelector(`[data-anchor-id='${arguments[0]}'] .call-btn`)"
+    a.js("window.tlc.signaling.socket.disconnect()")
+    a.wait(f"const b = ({call_btn.replace('return ', '')}); const n = document.querySelector('.lobby-stale');"
+           " return b.disabled && !n.hidden && n.getAttribute('role') === 'status'", 5.0, "A's lobby marked stale", b.anchor)
+    assert "out of date" in a.js("return document.querySelector('.lobby-stale').textContent")
+    a.js("window.tlc.signaling.socket.connect()")
+    a.wait(f"return !({call_btn.replace('return ', '')}).disabled && document.querySelector('.lobby-stale').hidden",
+           10.0, "A's lobby live again", b.anchor)
     # Issue 33.1: a returning visitor's /call comes with the lobby in it (B is stored since
     # its socket connected): the rows are in the HTML, so on screen before any script runs,
     # and the socket's snapshot takes them over: none removed, none twice.

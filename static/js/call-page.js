@@ -220,6 +220,7 @@ const gate = new CameraGate(document.querySelector('#camera-blocked'), { library
 gate.addEventListener('change', () => render());
 const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
   callWaits: () => gate.blocked,
+  offline: () => signaling.status !== 'connected', // the list may be stale (31.9)
   onCall: (id) => { notifier.ask(); return calls.call(id); },
   onAdd: (id) => calls.group.addFromLobby(id),
   onCallMany: (ids) => { notifier.ask(); return calls.group.ringMany(ids); },

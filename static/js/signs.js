@@ -21,6 +21,12 @@
 //                  was seen in 10 s of a healthy loopback call on a loaded machine), or
 //                  video arriving at under 64 kb/s (a collapsed bandwidth estimate:
 //                  a moving 640×480 picture needs ~300).
+//   unstable     — the sender's side (issue 31.9, "Your connection is unstable" on its own
+//                  tile): the peer loses ≥ 8 % of what we send (its RTCP reports), the
+//                  round trip is ≥ 800 ms, or the encoder has been held back by
+//                  bandwidth for LIMITED_MS (not the first seconds' ramp-up) while the
+//                  network is "fair"-degraded (as for a freeze: a loopback call on a busy
+//                  machine can be held back with a clean link): sendingTrouble.
 // At 20 fps a stall shows within STALL_MS + one poll (~600 ms) of the last frame. "Poor"
 // is held for HOLD_MS after its last sighting, and on a poor link (its frame rate drops
 // to a few per second) a stall takes POOR_STALL_MS: the signs do not flicker.
@@ -30,9 +36,20 @@ export const SIGNS = Object.freeze({
   fairLossPct: 2, fairRttMs: 300, // with a freeze
   holdMs: 1500,       // "poor" stays this long after its last sighting (no flicker)
   poorStallMs: 2000,  // on a poor link the frame rate drops: a stall takes this long
+  limitedMs: 5000,    // the encoder held back by bandwidth this long: "unstable"
 });
 
-const NONE = Object.freeze({ videoStalled: false, poor: null });
+const NONE = Object.freeze({ videoStalled: false, poor: null, unstable: null });
+
+// What the sender learns of its own link: null | 'loss' | 'rtt' | 'bandwidth' (pure).
+// limitedSince: since when the encoder says 'bandwidth' without a break (null: it does not).
+export function sendingTrouble(snap, limitedSince, t = SIGNS) {
+  if (snap.lossOutPct !== null && snap.lossOutPct >= t.lossPct) return 'loss';
+  if (snap.rttMs !== null && snap.rttMs >= t.rttMs) return 'rtt';
+  const degraded = (snap.lossOutPct ?? 0) >= t.fairLossPct || (snap.rttMs !== null && snap.rttMs >= t.fairRttMs);
+  if (degraded && limitedSince !== null && snap.at - limitedSince >= t.limitedMs) return 'bandwidth';
+  return null;
+}
 
 export class SignsTracker {
   constructor(thresholds = SIGNS) {
@@ -44,6 +61,7 @@ export class SignsTracker {
     this.lastPoor = null;   // {at, reason}: the last time the link looked poor
     this.videoExpected = true;
     this.resumedAt = null;  // when the peer's camera came back on (its word)
+    this.limitedSince = null;
     this.signs = NONE;
   }
 
@@ -65,6 +83,7 @@ export class SignsTracker {
       this.connectedAt = null;
       this.lastPoor = null;
       this.history = [];
+      this.limitedSince = null;
       this.signs = NONE;
       return this.signs;
     }
@@ -100,7 +119,12 @@ export class SignsTracker {
 
     if (poor) this.lastPoor = { at: snap.at, reason: poor };
     else if (held && !videoStalled) poor = this.lastPoor.reason;
-    if (videoStalled !== this.signs.videoStalled || poor !== this.signs.poor) this.signs = { videoStalled, poor };
+    if (snap.limitedBy !== 'bandwidth') this.limitedSince = null;
+    else if (this.limitedSince === null) this.limitedSince = snap.at;
+    const unstable = sendingTrouble(snap, this.limitedSince, t);
+    if (videoStalled !== this.signs.videoStalled || poor !== this.signs.poor || unstable !== this.signs.unstable) {
+      this.signs = { videoStalled, poor, unstable };
+    }
     return this.signs;
   }
 }

@@ -35,7 +35,10 @@ function selectedPair(byId, stats) {
 }
 
 // One report → {at, bytesIn, bytesOut, packetsIn, lostIn, framesIn, reportsIn,
-// audioPacketsIn, videoBytesIn, freezes, video, rttMs, path}. reportsIn counts the peer's RTCP receiver reports on what we send: it
+// audioPacketsIn, videoBytesIn, freezes, video, rttMs, path, lossOutPct, limitedBy}.
+// lossOutPct: the peer's loss of what we send (remote-inbound-rtp fractionLost, the worst
+// stream); limitedBy: why our video encoder holds back (outbound-rtp qualityLimitationReason).
+// Both tell the sender its own link is poor (signs.js sendingTrouble). reportsIn counts the peer's RTCP receiver reports on what we send: it
 // grows while the peer receives us, even when it sends nothing back.
 export function snapshot(report) {
   const stats = entries(report);
@@ -43,7 +46,7 @@ export function snapshot(report) {
   const snap = {
     at: 0, bytesIn: 0, bytesOut: 0, packetsIn: 0, lostIn: 0, framesIn: 0, reportsIn: 0,
     audioPacketsIn: 0, videoBytesIn: 0, freezes: 0, audioLevel: 0, // per kind: signs.js
-    video: { width: 0, height: 0, fps: null }, rttMs: null, path: null,
+    video: { width: 0, height: 0, fps: null }, rttMs: null, path: null, lossOutPct: null, limitedBy: null,
   };
   let remoteRtt = null;
   for (const s of stats) {
@@ -65,8 +68,10 @@ export function snapshot(report) {
       }
     } else if (s.type === 'outbound-rtp') {
       snap.bytesOut += num(s.bytesSent);
+      if (s.kind === 'video' && typeof s.qualityLimitationReason === 'string') snap.limitedBy = s.qualityLimitationReason;
     } else if (s.type === 'remote-inbound-rtp') {
       snap.reportsIn += num(s.roundTripTimeMeasurements);
+      if (typeof s.fractionLost === 'number') snap.lossOutPct = Math.max(snap.lossOutPct ?? 0, Math.round(1000 * s.fractionLost) / 10);
       if (typeof s.roundTripTime === 'number') remoteRtt = remoteRtt === null ? s.roundTripTime : Math.max(remoteRtt, s.roundTripTime);
     }
   }

@@ -13,7 +13,7 @@
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, netText, outcomeText, peerNoteText, phaseText } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, cameraStarting, netText, outcomeText, peerNoteText, phaseText, previewNote } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
@@ -177,7 +177,7 @@ export class AnchorTile {
     setAttr(this.el, 'data-peer-audio', live && slot.peerMedia ? String(slot.peerMedia.audio) : null);
     setAttr(this.el, 'data-peer-video', live && slot.peerMedia ? String(slot.peerMedia.video) : null);
     this.remoteInitial.show(slot.peer?.displayName, live && !group && slot.peerMedia?.video === false);
-    setText(this.placeholder, phase !== 'idle' ? '' : media.videoTrack ? '' : TILE.noVideo);
+    setText(this.placeholder, previewNote(phase, Boolean(media.videoTrack), cameraStarting(media)));
     this.el.dataset.source = media.sourceId;
     this.previewLabel.hidden = !media.videoTrack;
 
@@ -249,12 +249,14 @@ export class AnchorTile {
     // the peer's camera by its word: just back on, its video needs a moment (signs.js)
     if (live) this.session?.health?.signsTracker.expectVideo(slot.peerMedia?.video !== false, performance.timeOrigin + performance.now());
     const signs = live && this.session ? verdict(this.session.health?.signs, slot.peerMedia) : { notSending: false, poor: null };
+    signs.unstable = (live && this.session?.health?.signs?.unstable) || null; // our own sending (31.9)
     const note = live ? peerNoteText(slot.peerMedia, signs, slot.peer?.displayName) : '';
     setText(this.peerMedia, note);
     this.peerMedia.hidden = !note;
     setAttr(this.el, 'data-peer-sending-video', signs.notSending ? 'false' : null);
     setAttr(this.el, 'data-connection', signs.poor ? 'poor' : null);
     setAttr(this.el, 'data-poor-reason', signs.poor);
+    setAttr(this.el, 'data-sending', signs.unstable ? 'unstable' : null);
     if (Boolean(signs.poor) !== (this.statsBar.dataset.quality === 'poor')) this.renderStats();
   }
 

@@ -12,6 +12,10 @@
 // Group calls (issue 26): while one of this tab's slots is in a call, each other slot has
 // "Add to call" (a ring into that call); a checkbox on each slot selects it for "Call
 // selected", which rings all of them at once (call:invite-many).
+//
+// While this page's socket is not connected (offline(): signaling.js status), the rows are
+// what the server said before: the list says so and no call starts from it (31.9).
+// (Just over 300 lines: one view of one list; the rows' parts are not worth a module.)
 import { h, keyed, setAttr, setText } from './dom.js';
 import { ANCHOR_STATUS, LOBBY } from './words.js';
 import { freeAnchor, ringingFrom } from '../store.js';
@@ -46,7 +50,7 @@ function tabLabel(state, anchor) {
 
 export class LobbyView {
   // callWaits(): true while Call must wait (a blocked camera not yet answered, camera-gate.js)
-  constructor(root, { onCall, onAdd = () => {}, onCallMany = () => {}, onSearch = async () => {}, callWaits = () => false }) {
+  constructor(root, { onCall, onAdd = () => {}, onCallMany = () => {}, onSearch = async () => {}, callWaits = () => false, offline = () => false }) {
     this.root = root;
     this.list = root.querySelector('#lobby-list');
     this.empty = root.querySelector('#lobby-empty');
@@ -70,6 +74,9 @@ export class LobbyView {
     this.callMany = h('button', { type: 'button', class: 'button primary call-many-btn', title: GROUP.callSelectedTitle, hidden: true,
       onclick: () => this.ringSelected() });
     this.list.after(this.callMany);
+    this.offline = offline;
+    this.staleNote = h('p', { class: 'lobby-stale muted', role: 'status', hidden: true });
+    this.list.before(this.staleNote);
     this.callWaits = callWaits;
     this.onSearch = onSearch;
     this.wanted = '';   // what the field asks for (trimmed)
@@ -110,7 +117,13 @@ export class LobbyView {
     const n = this.selected.size;
     this.callMany.hidden = n === 0;
     setText(this.callMany, GROUP.callSelected(n));
-    this.callMany.disabled = !this.canCall || this.callWaits();
+    this.callMany.disabled = !this.canCall || this.stale || this.callWaits();
+  }
+
+  renderStale(stale) {
+    this.stale = stale;
+    setText(this.staleNote, stale ? LOBBY.stale : '');
+    setAttr(this.staleNote, 'hidden', !stale);
   }
 
   focusSearch() {
@@ -174,6 +187,7 @@ export class LobbyView {
     const { me, lobby } = state;
     // No snapshot yet (each holds me): the server's rows stay (issue 33.1); keyed() reuses them.
     if (!me || !lobby.users[me.user.id]) return;
+    this.renderStale(this.offline());
     // The view holds the people the chat pins too: while searching, only matches show.
     const query = lobby.query || '';
     const folded = fold(query);
@@ -281,17 +295,17 @@ export class LobbyView {
     setAttr(button, 'hidden', mine || anchor.status === 'offline');
     // An away tab (closed, reloading or cut off) cannot answer a ring: not rung (31.7).
     const waits = !answering && this.callWaits();
-    button.disabled = waits || (away && !answering) || !(canCall || answering);
+    button.disabled = this.stale || waits || (away && !answering) || !(canCall || answering);
     setText(button, answering ? LOBBY.answer : LOBBY.call);
-    button.title = answering ? LOBBY.answerTitle : away ? LOBBY.awayTitle : waits ? LOBBY.cameraFirstTitle
+    button.title = this.stale ? LOBBY.staleTitle : answering ? LOBBY.answerTitle : away ? LOBBY.awayTitle : waits ? LOBBY.cameraFirstTitle
       : canCall ? LOBBY.callTitle(anchor.name) : LOBBY.cannotCallTitle;
     // group calls: into the live call, or one of several rung together
     const who = state.lobby.users[state.lobby.clients[anchor.clientId]?.userId]?.displayName || anchor.name;
     const add = li.querySelector('.add-btn');
     const inMyCall = (this.liveParties || []).includes(anchor.id);
     setAttr(add, 'hidden', mine || anchor.status === 'offline' || !this.live || answering || inMyCall);
-    add.disabled = away;
-    add.title = GROUP.addToCallTitle(who);
+    add.disabled = away || this.stale;
+    add.title = this.stale ? LOBBY.staleTitle : GROUP.addToCallTitle(who);
     const box = li.querySelector('.select-box');
     setAttr(box, 'hidden', mine || anchor.status === 'offline' || away);
     box.setAttribute('aria-label', GROUP.select(`${who} · ${anchor.name}`));

@@ -126,11 +126,28 @@ export function peerMediaText(peerMedia, name) {
 
 // The note over the peer's video: what it turned off, and what this side sees (signs.js):
 // its camera is on but no video arrives; the connection is poor.
-export const SIGN_WORDS = { notSending: t('sign.notSending'), poor: t('sign.poor') };
+export const SIGN_WORDS = { notSending: t('sign.notSending'), poor: t('sign.poor'), unstable: t('sign.unstable') };
 
-export function peerNoteText(peerMedia, { notSending, poor }, name) {
-  return [peerMediaText(peerMedia, name), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor]
-    .filter(Boolean).join(' · ');
+// unstable: this side's own sending suffers (signs.js sendingTrouble); "Poor connection" says enough
+export function peerNoteText(peerMedia, { notSending, poor, unstable }, name) {
+  return [peerMediaText(peerMedia, name), notSending && SIGN_WORDS.notSending, poor && SIGN_WORDS.poor,
+    unstable && !poor && SIGN_WORDS.unstable].filter(Boolean).join(' · ');
+}
+
+// The own tile's placeholder (anchor-tile.js): nothing in a call or while video shows;
+// "Starting camera…" while the camera starts (31.9: it said "Not sending video" for the
+// ~0.7 s getUserMedia takes), else "Not sending video".
+export function previewNote(phase, hasVideo, starting) {
+  if (phase !== 'idle' || hasVideo) return '';
+  return starting ? t('tile.startingCamera') : TILE.noVideo;
+}
+
+// A line's media (media.js AnchorMedia) waits for the camera: asked for, or ready with
+// video that has not reached this line yet.
+export function cameraStarting(media) {
+  const camera = media.library?.camera;
+  if (media.sourceId !== 'camera' || !camera || media.videoTrack) return false;
+  return camera.status === 'starting' || (camera.status === 'ready' && Boolean(camera.stream?.getVideoTracks().length));
 }
 
 export const TILE = {
@@ -278,7 +295,7 @@ export const LOBBY = {
   cannotCallTitle: t('lobby.cannotCallTitle'),
   cameraFirstTitle: t('lobby.cameraFirstTitle'), awayTitle: t('lobby.awayTitle'),
   away: (status) => t('lobby.away', { status }), otherTab: t('lobby.otherTab'),
-  sameName: t('lobby.sameName'),
+  sameName: t('lobby.sameName'), stale: t('lobby.stale'), staleTitle: t('lobby.staleTitle'),
   call: t('lobby.call'), answer: t('lobby.answer'), you: t('lobby.you'),
 };
 
