@@ -38,6 +38,22 @@ def two_nodes(postgres):
         postgres.drop_database(database)
 
 
+def knows_the_other(cut, timeout=10.0):
+    """n1 learns where the other nodes are from its own heartbeats (cluster/nodes.py): wait
+    until it has beaten once since n2 put its address in, else a cut before that beat
+    leaves it nobody to hand its clients to (seen once in CI, under load)."""
+    import redis
+
+    r = redis.Redis(host=cut.target[0], port=cut.target[1])
+    try:
+        registered = wait_for(lambda: r.hget("tlc:addresses", "n2") and r.zscore("tlc:nodes", "n2"),
+                              timeout, "n2 registered its address")
+        wait_for(lambda: (r.zscore("tlc:nodes", "n1") or 0) > registered, timeout,
+                 "n1 beat since n2 registered")
+    finally:
+        r.close()
+
+
 class Person:
     def __init__(self, url):
         self.http = requests.Session()
@@ -64,6 +80,7 @@ def test_a_node_cut_off_from_redis_hands_its_clients_to_a_healthy_node(two_nodes
     cut, (n1, n2) = two_nodes
     bob = Person(n1.url)
     wait_for(lambda: requests.get(n1.url + "/healthz/ready").status_code == 200, 10, "ready")
+    knows_the_other(cut)
     cut.cut()
     started = time.monotonic()
     ack = bob.sio.call("anchor:create", {}, timeout=10)
