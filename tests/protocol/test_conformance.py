@@ -52,6 +52,7 @@ def test_connecting_without_a_session_is_refused_with_a_code(server):
 def test_welcome_first_then_snapshot_on_connect_and_on_resume(client):
     """session:welcome: sent first, before lobby:snapshot, on a resume too."""
     ann = client()
+    wait_for(lambda: "lobby:snapshot" in ann.events(), 10, "ann's snapshot")
     assert ann.events()[:2] == ["session:welcome", "lobby:snapshot"]
     bob = client()
     token = bob.welcome["resumeToken"]
@@ -60,6 +61,8 @@ def test_welcome_first_then_snapshot_on_connect_and_on_resume(client):
              15, "ann sees bob away")
     again = client(http=bob.http, auth={"resume": token})
     assert again.welcome["resumed"] is True and again.id == bob.id
+    # the snapshot may still be on its way when the welcome's handler has run: wait for it
+    wait_for(lambda: "lobby:snapshot" in again.events(), 10, "the resumed client's snapshot")
     assert again.events()[:2] == ["session:welcome", "lobby:snapshot"]
 
 
