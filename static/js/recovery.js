@@ -7,6 +7,11 @@
 // come back `online` restarts at once: its addresses changed. A collision of two restart
 // offers is settled by the perfect-negotiation roles (peer.js) like any other.
 //
+// A connection that never finds a path stays `connecting` (or `new`) for good: the browser
+// reports `failed` only once checks ran out, and with no candidate from the peer (lost on
+// the way, a peer behind a firewall) none run. Once its call has started, a connection
+// still without a path after NO_PATH_MS gets an ICE restart like a failed one.
+//
 // A restart is done when both ufrags changed, negotiation settled, and media arrives
 // (health.js sees the media); `restarts` keeps each completed one {reason, ms, attempts}.
 
@@ -18,6 +23,7 @@ const RESTART_BACKOFF_MS = [0, 1000, 2000, 4000, 8000, 10000]; // before attempt
 const RESTART_TIMEOUT_MS = 6000;     // an attempt not connected with media by then failed
 const NON_INITIATOR_EXTRA_MS = 5000; // the answering side's fallback comes this much later
 const ICE_FETCH_TIMEOUT_MS = 2000;
+const NO_PATH_MS = 12000;            // still `new`/`connecting` this long after the call started
 
 export class Recovery {
   constructor(session, { getIceServers = null } = {}) {
@@ -33,6 +39,18 @@ export class Recovery {
     session.addEventListener('peer-restart', () => this.markRestarting('peer restarted ICE'));
     this.onSignalingStatus = this.onSignalingStatus.bind(this);
     session.signaling.on('status', this.onSignalingStatus);
+    this.watchForPath();
+  }
+
+  // Created when the call starts (peer.js watch()): a prepared connection may be
+  // connecting already, so the current state counts, not only the next change.
+  watchForPath() {
+    clearTimeout(this.pathTimer);
+    this.pathTimer = setTimeout(() => {
+      const state = this.pc.connectionState;
+      if (this.closed || this.restarting || (state !== 'new' && state !== 'connecting')) return;
+      this.restartIce('no path');
+    }, NO_PATH_MS + this.extraMs);
   }
 
   get closed() {
@@ -47,6 +65,7 @@ export class Recovery {
   onConnectionStateChange() {
     const state = this.pc.connectionState;
     if (state === 'connected') {
+      clearTimeout(this.pathTimer);
       if (!this.restarting) {
         clearTimeout(this.timer);
         this.attempt = 0;
@@ -166,6 +185,7 @@ export class Recovery {
 
   stop() {
     clearTimeout(this.timer);
+    clearTimeout(this.pathTimer);
     this.session.signaling.off('status', this.onSignalingStatus);
   }
 }

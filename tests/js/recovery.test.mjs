@@ -1,0 +1,97 @@
+// The ICE restart policy (static/js/recovery.js) against a fake connection: a connection
+// whose call started but that never finds a path (no candidate from the peer ever came)
+// gets an ICE restart, as a failed one does; one that connects in time does not.
+// node --test, run by tests/web/test_js_units.py.
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Recovery } from '../../static/js/recovery.js';
+
+const flush = () => new Promise((resolve) => { setImmediate(resolve); });
+
+function fakeSession({ state = 'connecting', initiator = true } = {}) {
+  const pc = new EventTarget();
+  Object.assign(pc, {
+    connectionState: state, signalingState: 'stable', localDescription: null, remoteDescription: null,
+    restarts: 0,
+    restartIce() { this.restarts += 1; },
+  });
+  const session = new EventTarget();
+  Object.assign(session, {
+    pc, initiator, closed: false,
+    health: { startSlowTimer() {}, updateNet() {}, mediaGrowing: false },
+    signaling: { connected: true, on() {}, off() {} },
+    rollback: async () => {},
+    trace() {},
+    setIceServers() {},
+  });
+  return session;
+}
+
+function setState(session, state) {
+  session.pc.connectionState = state;
+  session.pc.dispatchEvent(new Event('connectionstatechange'));
+}
+
+test('a connection still connecting long after its call started restarts ICE', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const session = fakeSession();
+  const recovery = new Recovery(session);
+  t.mock.timers.tick(11000);
+  await flush();
+  assert.equal(session.pc.restarts, 0, 'not before the wait is over');
+  t.mock.timers.tick(1000);
+  await flush();
+  assert.equal(session.pc.restarts, 1);
+  assert.equal(recovery.restarting.reason, 'no path');
+  recovery.stop();
+});
+
+test('a prepared connection still new when the call starts counts as without a path too', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const session = fakeSession({ state: 'new' });
+  const recovery = new Recovery(session);
+  t.mock.timers.tick(12000);
+  await flush();
+  assert.equal(session.pc.restarts, 1);
+  recovery.stop();
+});
+
+test('the answering side waits longer, so the initiator restarts first', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const session = fakeSession({ initiator: false });
+  const recovery = new Recovery(session);
+  t.mock.timers.tick(12000);
+  await flush();
+  assert.equal(session.pc.restarts, 0);
+  t.mock.timers.tick(5000);
+  await flush();
+  assert.equal(session.pc.restarts, 1);
+  recovery.stop();
+});
+
+test('a connection that connects in time, or is closed, is left alone', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const connected = fakeSession();
+  const r1 = new Recovery(connected);
+  t.mock.timers.tick(3000);
+  setState(connected, 'connected');
+  const closed = fakeSession();
+  const r2 = new Recovery(closed);
+  closed.closed = true;
+  t.mock.timers.tick(60000);
+  await flush();
+  assert.equal(connected.pc.restarts, 0);
+  assert.equal(closed.pc.restarts, 0);
+  r1.stop();
+  r2.stop();
+});
+
+test('stop() ends the wait', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const session = fakeSession();
+  new Recovery(session).stop();
+  t.mock.timers.tick(60000);
+  await flush();
+  assert.equal(session.pc.restarts, 0);
+});
