@@ -47,6 +47,7 @@ export class PeerSession extends EventTarget {
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.pendingCandidates = [];   // ICE candidates that came before the remote description
+    this.remoteCandidates = 0;     // the peer's candidates the browser took (recovery.js)
     this.inbox = Promise.resolve(); // signals are handled one at a time, in arrival order
     this.closed = false;
     this.outbox = [];               // held: what waits for bind() (see above)
@@ -193,6 +194,7 @@ export class PeerSession extends EventTarget {
   async addCandidate(candidate) {
     try {
       await this.pc.addIceCandidate(candidate);
+      if (candidate.candidate) this.remoteCandidates += 1;
     } catch (err) {
       // Candidates of an offer we ignored, or of an ICE generation that is gone, fail.
       if (!this.ignoreOffer) this.trace('addIceCandidate failed', err);

@@ -7,10 +7,12 @@
 // come back `online` restarts at once: its addresses changed. A collision of two restart
 // offers is settled by the perfect-negotiation roles (peer.js) like any other.
 //
-// A connection that never finds a path stays `connecting` (or `new`) for good: the browser
-// reports `failed` only once checks ran out, and with no candidate from the peer (lost on
-// the way, a peer behind a firewall) none run. Once its call has started, a connection
-// still without a path after NO_PATH_MS gets an ICE restart like a failed one.
+// A connection that never got a candidate from its peer (lost on the way) stays
+// `connecting` (or `new`) for good: the browser reports `failed` only once its checks ran
+// out, and without a remote candidate none run. Once its call has started, a connection
+// still without a path and without a candidate from the peer after NO_PATH_MS gets an ICE
+// restart like a failed one. One that has the peer's candidates is left to the browser:
+// its checks are running (slowly, on a busy machine) and end in `connected` or `failed`.
 //
 // A restart is done when both ufrags changed, negotiation settled, and media arrives
 // (health.js sees the media); `restarts` keeps each completed one {reason, ms, attempts}.
@@ -23,7 +25,7 @@ const RESTART_BACKOFF_MS = [0, 1000, 2000, 4000, 8000, 10000]; // before attempt
 const RESTART_TIMEOUT_MS = 6000;     // an attempt not connected with media by then failed
 const NON_INITIATOR_EXTRA_MS = 5000; // the answering side's fallback comes this much later
 const ICE_FETCH_TIMEOUT_MS = 2000;
-const NO_PATH_MS = 12000;            // still `new`/`connecting` this long after the call started
+const NO_PATH_MS = 15000;            // still `new`/`connecting` this long after the call started
 
 export class Recovery {
   constructor(session, { getIceServers = null } = {}) {
@@ -49,6 +51,7 @@ export class Recovery {
     this.pathTimer = setTimeout(() => {
       const state = this.pc.connectionState;
       if (this.closed || this.restarting || (state !== 'new' && state !== 'connecting')) return;
+      if (this.session.remoteCandidates || /^a=candidate:/m.test(this.pc.remoteDescription?.sdp || '')) return;
       this.restartIce('no path');
     }, NO_PATH_MS + this.extraMs);
   }

@@ -1,6 +1,7 @@
 // The ICE restart policy (static/js/recovery.js) against a fake connection: a connection
 // whose call started but that never finds a path (no candidate from the peer ever came)
-// gets an ICE restart, as a failed one does; one that connects in time does not.
+// gets an ICE restart, as a failed one does; one that connects in time, or whose checks
+// run (it has the peer's candidates), does not.
 // node --test, run by tests/web/test_js_units.py.
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ function fakeSession({ state = 'connecting', initiator = true } = {}) {
   });
   const session = new EventTarget();
   Object.assign(session, {
-    pc, initiator, closed: false,
+    pc, initiator, closed: false, remoteCandidates: 0,
     health: { startSlowTimer() {}, updateNet() {}, mediaGrowing: false },
     signaling: { connected: true, on() {}, off() {} },
     rollback: async () => {},
@@ -37,7 +38,7 @@ test('a connection still connecting long after its call started restarts ICE', a
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = fakeSession();
   const recovery = new Recovery(session);
-  t.mock.timers.tick(11000);
+  t.mock.timers.tick(14000);
   await flush();
   assert.equal(session.pc.restarts, 0, 'not before the wait is over');
   t.mock.timers.tick(1000);
@@ -51,7 +52,7 @@ test('a prepared connection still new when the call starts counts as without a p
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = fakeSession({ state: 'new' });
   const recovery = new Recovery(session);
-  t.mock.timers.tick(12000);
+  t.mock.timers.tick(15000);
   await flush();
   assert.equal(session.pc.restarts, 1);
   recovery.stop();
@@ -61,7 +62,7 @@ test('the answering side waits longer, so the initiator restarts first', async (
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = fakeSession({ initiator: false });
   const recovery = new Recovery(session);
-  t.mock.timers.tick(12000);
+  t.mock.timers.tick(15000);
   await flush();
   assert.equal(session.pc.restarts, 0);
   t.mock.timers.tick(5000);
@@ -83,6 +84,22 @@ test('a connection that connects in time, or is closed, is left alone', async (t
   await flush();
   assert.equal(connected.pc.restarts, 0);
   assert.equal(closed.pc.restarts, 0);
+  r1.stop();
+  r2.stop();
+});
+
+test('a connection that has the peer\'s candidates is left to the browser\'s own checks', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const trickled = fakeSession();
+  trickled.remoteCandidates = 2;
+  const inSdp = fakeSession();
+  inSdp.pc.remoteDescription = { type: 'answer', sdp: 'v=0\r\na=candidate:1 1 udp 2122260223 192.0.2.7 40000 typ host\r\n' };
+  const r1 = new Recovery(trickled);
+  const r2 = new Recovery(inSdp);
+  t.mock.timers.tick(60000);
+  await flush();
+  assert.equal(trickled.pc.restarts, 0);
+  assert.equal(inSdp.pc.restarts, 0);
   r1.stop();
   r2.stop();
 });
