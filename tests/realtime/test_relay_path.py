@@ -96,3 +96,26 @@ def test_in_a_group_call_a_candidate_goes_to_the_party_it_names_only(app, clock,
     assert ann.events("call:signal") == [{"callId": call_id, "fromAnchorId": cat.anchor,
                                           "candidate": CAND}]
     assert bob.events("call:signal") == [] and dispatched == []
+
+
+def test_a_call_signal_runs_in_the_readers_thread_and_other_events_in_their_own(app, pair, monkeypatch):
+    # wire.py INLINE_EVENTS: no green thread is spawned per call:signal packet (a burst of
+    # candidates), every other event still gets its own (a slow one holds up nothing).
+    ann, bob = pair
+    call_id = connect(ann, bob)
+    server = app.extensions["socketio"].server
+    spawned = []
+
+    def spawn(fn, *args, **kwargs):  # as the server would, but at once: the test reads the ack
+        if fn.__qualname__.startswith("PacketGuard.dispatch"):
+            spawned.append(fn)
+        fn(*args, **kwargs)
+
+    monkeypatch.setattr(server, "async_handlers", True)  # the test client runs without
+    monkeypatch.setattr(server, "start_background_task", spawn)
+    assert bob.ask("call:signal", {"callId": call_id, "candidate": CAND})["ok"]
+    assert refused(bob.ask("call:signal", {"callId": "nope", "candidate": CAND})) == "not-found"
+    assert spawned == []
+    assert ann.events("call:signal") == [{"callId": call_id, "fromAnchorId": bob.anchor, "candidate": CAND}]
+    assert bob.ask("call:media", {"callId": call_id, "flowing": True})["ok"]
+    assert len(spawned) == 1

@@ -22,6 +22,12 @@ handler is replaced by `PacketGuard.on_message`, which:
 - logs one line per offending connection, never a traceback per packet.
 
 CONNECT (first one) and DISCONNECT packets go on to python-socketio unchanged.
+
+python-socketio runs each event in a green thread of its own (`async_handlers`), so a
+slow handler does not hold up the connection's other packets. `call:signal` is the one
+event that comes in bursts (a dozen candidates within milliseconds) and never waits on
+anything but the store: it runs in the connection's reader, in arrival order, without a
+green thread spawned per packet (issue 33.3).
 """
 import json
 import logging
@@ -34,6 +40,8 @@ from socketio import packet as sio
 from ..protocol import Malformed
 
 log = logging.getLogger(__name__)
+
+INLINE_EVENTS = frozenset({"call:signal"})  # handled without a green thread (above)
 
 MAX_DEPTH = 16          # protocol payloads nest 4 deep at most
 # A packet over MAX_PACKET_CHARS is answered `payload-too-large`; Engine.IO reads frames
@@ -216,7 +224,7 @@ class PacketGuard:
                 server._send_packet(eio_sid, server.packet_class(
                     sio.ACK, namespace=self.namespace, id=ack_id, data=[result]))
 
-        if server.async_handlers:
+        if server.async_handlers and event not in INLINE_EVENTS:
             server.start_background_task(run)
         else:
             run()
