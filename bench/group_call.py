@@ -46,8 +46,9 @@ def loadavg():
         return float(f.read().split()[0])
 
 
-def wait(driver, script, timeout, what, *args):
-    return wait_until(driver, script, timeout, 0.02, what, *args)
+def wait(driver, script, timeout, what, *args, poll=0.02):
+    """The figures are the pages' own timestamps: `poll` only sets how soon we notice."""
+    return wait_until(driver, script, timeout, poll, what, *args)
 
 
 def click(driver, css):
@@ -56,20 +57,21 @@ def click(driver, css):
     el.click()
 
 
-def join(inviter, newcomer, parties, css_button, timeout=30):
+def join(inviter, newcomer, parties, css_button, timeout=30, poll=0.02):
     """inviter clicks `css_button` (Call or Add to call) on the newcomer's slot, the
     newcomer accepts; ms from its Accept click to the last first frame of its new pairs
     (each wait up to `timeout` s; bench/group_load.py gives six pages longer)."""
     (drv, own), (ndrv, nown) = inviter, newcomer
     click(drv, css_button.format(nown))
     accept = f".tile[data-anchor-id='{nown}'] button[data-action='accept']"
-    wait(ndrv, f"const e = document.querySelector(\"{accept}\"); return e && !e.hidden", timeout, "newcomer rings")
+    wait(ndrv, f"const e = document.querySelector(\"{accept}\"); return e && !e.hidden", timeout, "newcomer rings",
+         poll=poll)
     click(ndrv, accept)
     clicked = None
     last = 0
     for pdrv, pown in parties:  # each old party's pair with the newcomer, and its reverse
-        mine = wait(ndrv, FRAME, timeout, "newcomer's first frame from a party", nown, pown)
-        theirs = wait(pdrv, FRAME, timeout, "a party's first frame from the newcomer", pown, nown)
+        mine = wait(ndrv, FRAME, timeout, "newcomer's first frame from a party", nown, pown, poll=poll)
+        theirs = wait(pdrv, FRAME, timeout, "a party's first frame from the newcomer", pown, nown, poll=poll)
         clicked = clicked or mine["accept"]
         last = max(last, mine["frame"], theirs["frame"])
     return last - clicked

@@ -50,6 +50,25 @@ Promise.all(sessions.map(async (s) => {
 })).then((list) => done({at: Date.now(), list}), (err) => done({error: String(err)}));
 """
 
+# On a failure: where each page's connections stood (kept in the result, to tell a starved
+# machine from a fault).
+STATES = """
+return [...window.tlc.calls.sessions.values()].map((s) => ({
+  peer: s.peerAnchorId, conn: s.pc.connectionState, ice: s.pc.iceConnectionState,
+  signaling: s.pc.signalingState, frame: !!s.firstFrameAt, restarting: s.restarting && s.restarting.reason,
+  attempts: s.attempt, log: (s.log || []).slice(-40).map(String)}));
+"""
+
+
+def states(pages):
+    out = []
+    for drv, own in pages:
+        try:
+            out.append({"own": own, "sessions": drv.execute_script(STATES)})
+        except Exception as err:  # a page that no longer answers is a finding too
+            out.append({"own": own, "error": repr(err)[:200]})
+    return out
+
 
 def tree_cpu(root):
     """CPU seconds of every descendant of `root` (the chromedriver: its Chromium)."""
@@ -165,7 +184,7 @@ def main():
                 ready = ":not([disabled])" if first else ":not([hidden])"
                 wait(a[0], f"return !!document.querySelector(\"{css.format(new[1])}{ready}\")", 60,
                      "A can ring the newcomer")
-                ms = join(a, new, pages[:-1], css, timeout=90)
+                ms = join(a, new, pages[:-1], css, timeout=90, poll=0.25)
                 result["setup_ms"][str(len(pages))] = round(ms, 1)
                 print(f"party {len(pages)} in the call after {ms:.0f} ms", flush=True)
             time.sleep(settle)  # let the bandwidth estimate settle before the window
@@ -178,7 +197,9 @@ def main():
             print(f"N={size}: {m['cpu_median']} cores (max {m['cpu_max']}), "
                   f"{m['upload_median_kbps']} kbit/s (max {m['upload_max_kbps']}), load {m['load_1min']}", flush=True)
     except Exception as err:
-        result.update({"error": repr(err)[:500], "stopped_at_parties": len(pages)})
+        result.update({"error": repr(err)[:500], "stopped_at_parties": len(pages), "states": states(pages),
+                       "server_log": [line for line in server.log_tail(400).splitlines()
+                                      if '"WARNING"' in line or '"ERROR"' in line][-60:]})
     finally:
         for drv, aid in pages:  # everyone hangs up, then the browsers close
             try:
