@@ -18,7 +18,7 @@ from selenium.common.exceptions import WebDriverException
 
 from .calls import SECRET, hide_my_address, wait_resumed
 from .conftest import ARTIFACTS
-from .geometry import DESKTOP, PHONE, overflow_x
+from .geometry import DESKTOP, PHONE, in_viewport, overflow_x
 from .group import (add_button, assert_parties_flow, axe_group, click_add, low_res, rename, reset_viewport,
                     ring_selected, viewport, wait_parties)
 from .group_privacy import assert_privacy_per_pair, verify_before_call
@@ -64,6 +64,9 @@ return [...tile.querySelectorAll('.party-head .pin-btn, .party-head .party-name'
 """
 
 
+LANDSCAPE = (844, 390)
+
+
 def look(page, parties):
     """axe 0 serious, no sideways scroll, and the self-view over no party's name or pin
     button, at both sizes; screenshots kept on request."""
@@ -85,6 +88,14 @@ def look(page, parties):
                 page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}.png"))
             except WebDriverException as err:
                 print(f"screenshot group-{parties}-{tag} not taken: {err.msg}")
+    # a phone on its side: every party tile and the bar under them in the screen at once
+    viewport(page.driver, LANDSCAPE)
+    page.js("document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
+            page.anchor)
+    tile = f".tile[data-anchor-id='{page.anchor}']"
+    for css in (f"{tile} button[data-action='hangup']", f"{tile} .stage"):
+        shown, where = in_viewport(page.driver, css)
+        assert shown, ("landscape", parties, css, where)
     reset_viewport(page.driver)
 
 
