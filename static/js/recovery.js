@@ -10,8 +10,8 @@
 // A connection that never got a candidate from its peer (lost on the way) stays
 // `connecting` (or `new`) for good: the browser reports `failed` only once its checks ran
 // out, and without a remote candidate none run. Once its call has started, a connection
-// still without a path and without a candidate from the peer after NO_PATH_MS gets an ICE
-// restart like a failed one. One that has the peer's candidates is left to the browser:
+// whose offer and answer are through but that has no path and no candidate from the peer
+// after NO_PATH_MS gets an ICE restart like a failed one. One that has the peer's candidates is left to the browser:
 // its checks are running (slowly, on a busy machine) and end in `connected` or `failed`.
 //
 // A restart is done when both ufrags changed, negotiation settled, and media arrives
@@ -25,7 +25,7 @@ const RESTART_BACKOFF_MS = [0, 1000, 2000, 4000, 8000, 10000]; // before attempt
 const RESTART_TIMEOUT_MS = 6000;     // an attempt not connected with media by then failed
 const NON_INITIATOR_EXTRA_MS = 5000; // the answering side's fallback comes this much later
 const ICE_FETCH_TIMEOUT_MS = 2000;
-const NO_PATH_MS = 15000;            // still `new`/`connecting` this long after the call started
+const NO_PATH_MS = 20000;            // still `new`/`connecting` this long after the call started
 
 export class Recovery {
   constructor(session, { getIceServers = null } = {}) {
@@ -51,7 +51,12 @@ export class Recovery {
     this.pathTimer = setTimeout(() => {
       const state = this.pc.connectionState;
       if (this.closed || this.restarting || (state !== 'new' && state !== 'connecting')) return;
-      if (this.session.remoteCandidates || /^a=candidate:/m.test(this.pc.remoteDescription?.sdp || '')) return;
+      // Only once offer and answer are through: before that the missing piece is a
+      // description, not a path, and a restart offer from the answering side would race
+      // the first offer (seen with six pages on two cores: m-lines out of order).
+      const remote = this.pc.remoteDescription;
+      if (!remote || this.pc.signalingState !== 'stable') return;
+      if (this.session.remoteCandidates || /^a=candidate:/m.test(remote.sdp || '')) return;
       this.restartIce('no path');
     }, NO_PATH_MS + this.extraMs);
   }

@@ -13,7 +13,9 @@ const flush = () => new Promise((resolve) => { setImmediate(resolve); });
 function fakeSession({ state = 'connecting', initiator = true } = {}) {
   const pc = new EventTarget();
   Object.assign(pc, {
-    connectionState: state, signalingState: 'stable', localDescription: null, remoteDescription: null,
+    connectionState: state, signalingState: 'stable',
+    localDescription: { type: 'offer', sdp: 'v=0\r\na=ice-ufrag:Ab3d\r\n' },
+    remoteDescription: { type: 'answer', sdp: 'v=0\r\na=ice-ufrag:Xy9z\r\n' },
     restarts: 0,
     restartIce() { this.restarts += 1; },
   });
@@ -38,7 +40,7 @@ test('a connection still connecting long after its call started restarts ICE', a
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = fakeSession();
   const recovery = new Recovery(session);
-  t.mock.timers.tick(14000);
+  t.mock.timers.tick(19000);
   await flush();
   assert.equal(session.pc.restarts, 0, 'not before the wait is over');
   t.mock.timers.tick(1000);
@@ -52,7 +54,7 @@ test('a prepared connection still new when the call starts counts as without a p
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = fakeSession({ state: 'new' });
   const recovery = new Recovery(session);
-  t.mock.timers.tick(15000);
+  t.mock.timers.tick(20000);
   await flush();
   assert.equal(session.pc.restarts, 1);
   recovery.stop();
@@ -62,7 +64,7 @@ test('the answering side waits longer, so the initiator restarts first', async (
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = fakeSession({ initiator: false });
   const recovery = new Recovery(session);
-  t.mock.timers.tick(15000);
+  t.mock.timers.tick(20000);
   await flush();
   assert.equal(session.pc.restarts, 0);
   t.mock.timers.tick(5000);
@@ -100,6 +102,24 @@ test('a connection that has the peer\'s candidates is left to the browser\'s own
   await flush();
   assert.equal(trickled.pc.restarts, 0);
   assert.equal(inSdp.pc.restarts, 0);
+  r1.stop();
+  r2.stop();
+});
+
+test('a connection whose offer or answer is still missing is not restarted (a description, not a path, is missing)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const noAnswer = fakeSession();
+  noAnswer.pc.signalingState = 'have-local-offer';
+  noAnswer.pc.remoteDescription = null;
+  const noOffer = fakeSession({ initiator: false, state: 'new' });
+  noOffer.pc.localDescription = null;
+  noOffer.pc.remoteDescription = null;
+  const r1 = new Recovery(noAnswer);
+  const r2 = new Recovery(noOffer);
+  t.mock.timers.tick(60000);
+  await flush();
+  assert.equal(noAnswer.pc.restarts, 0);
+  assert.equal(noOffer.pc.restarts, 0);
   r1.stop();
   r2.stop();
 });
