@@ -64,7 +64,7 @@ return [...tile.querySelectorAll('.party-head .pin-btn, .party-head .party-name'
 """
 
 
-LANDSCAPE = (844, 390)
+LANDSCAPES = ((844, 390), (667, 375))
 
 
 def look(page, parties):
@@ -88,14 +88,15 @@ def look(page, parties):
                 page.driver.save_screenshot(os.path.join(SHOTS, f"group-{parties}-{tag}.png"))
             except WebDriverException as err:
                 print(f"screenshot group-{parties}-{tag} not taken: {err.msg}")
-    # a phone on its side: every party tile and the bar under them in the screen at once
-    viewport(page.driver, LANDSCAPE)
-    page.js("document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
-            page.anchor)
+    # a phone on its side, wide and narrow: the party tiles and the bar under them in the
+    # screen at once
     tile = f".tile[data-anchor-id='{page.anchor}']"
-    for css in (f"{tile} button[data-action='hangup']", f"{tile} .stage"):
-        shown, where = in_viewport(page.driver, css)
-        assert shown, ("landscape", parties, css, where)
+    for size in LANDSCAPES:
+        viewport(page.driver, size)
+        page.js("document.querySelector(arguments[0]).scrollIntoView({block: 'start'})", tile)
+        for css in (f"{tile} button[data-action='hangup']", f"{tile} .stage"):
+            shown, where = in_viewport(page.driver, css)
+            assert shown, (size, parties, css, where)
     reset_viewport(page.driver)
 
 

@@ -180,7 +180,7 @@ def create_app(config=None):
     node.start(life)
     hub = Hub(ctx, socketio, faults=faults, metrics=metrics)
     server.attach(app, socketio, hub, life, identity)
-    wire.install(socketio)  # every packet bounded and decoded before python-socketio
+    wire.install(socketio, deployment.inline_events)  # every packet bounded and decoded first
     call_log = CallLog(app, ctx.store, chat, ctx.send_to_user, ctx.now,
                        socketio, app.config["CALL_LOG_DELAY"])
     stopper = GracefulStop(ctx, hub, writer, call_log, socketio, app.config["STOP_TIMEOUT"],

@@ -25,7 +25,7 @@ const RESTART_BACKOFF_MS = [0, 1000, 2000, 4000, 8000, 10000]; // before attempt
 const RESTART_TIMEOUT_MS = 6000;     // an attempt not connected with media by then failed
 const NON_INITIATOR_EXTRA_MS = 5000; // the answering side's fallback comes this much later
 const ICE_FETCH_TIMEOUT_MS = 2000;
-const NO_PATH_MS = 20000;            // still `new`/`connecting` this long after the call started
+const NO_PATH_MS = 20000;            // still `new`/`connecting` this long after offer and answer
 
 export class Recovery {
   constructor(session, { getIceServers = null } = {}) {
@@ -41,24 +41,29 @@ export class Recovery {
     session.addEventListener('peer-restart', () => this.markRestarting('peer restarted ICE'));
     this.onSignalingStatus = this.onSignalingStatus.bind(this);
     session.signaling.on('status', this.onSignalingStatus);
+    this.pc.addEventListener('signalingstatechange', () => this.watchForPath());
     this.watchForPath();
   }
 
-  // Created when the call starts (peer.js watch()): a prepared connection may be
-  // connecting already, so the current state counts, not only the next change.
+  // Counted from when offer and answer are through (Recovery is made when the call
+  // starts, peer.js watch(): a prepared connection may be through already, else at its
+  // next stable state). Before that the missing piece is a description, not a path, and
+  // a restart offer from the answering side would race the first offer (seen with six
+  // pages on two cores: m-lines out of order). Armed once per connection.
   watchForPath() {
-    clearTimeout(this.pathTimer);
+    if (this.pathWatched || !this.pc.remoteDescription || this.pc.signalingState !== 'stable') return;
+    this.pathWatched = true;
     this.pathTimer = setTimeout(() => {
-      const state = this.pc.connectionState;
-      if (this.closed || this.restarting || (state !== 'new' && state !== 'connecting')) return;
-      // Only once offer and answer are through: before that the missing piece is a
-      // description, not a path, and a restart offer from the answering side would race
-      // the first offer (seen with six pages on two cores: m-lines out of order).
-      const remote = this.pc.remoteDescription;
-      if (!remote || this.pc.signalingState !== 'stable') return;
-      if (this.session.remoteCandidates || /^a=candidate:/m.test(remote.sdp || '')) return;
-      this.restartIce('no path');
+      if (this.withoutPath()) this.restartIce('no path');
     }, NO_PATH_MS + this.extraMs);
+  }
+
+  // No path, and nothing from the peer to check: a connection whose checks run is left
+  // to the browser (it ends in `connected` or `failed`).
+  withoutPath() {
+    const state = this.pc.connectionState;
+    if (this.closed || this.restarting || (state !== 'new' && state !== 'connecting')) return false;
+    return !this.session.remoteCandidates && !/^a=candidate:/m.test(this.pc.remoteDescription?.sdp || '');
   }
 
   get closed() {
@@ -104,6 +109,11 @@ export class Recovery {
     this.pendingRestart = null;
     await this.freshIceServers();
     if (this.closed) return;
+    if (reason === 'no path' && (this.session.remoteCandidates || this.pc.connectionState === 'connected')) {
+      this.restarting = null; // the peer's candidates came, or it connected, while we waited
+      this.health.updateNet();
+      return;
+    }
     await this.session.rollback(); // an earlier offer got no answer (lost while signaling was down)
     this.attempt += 1;
     this.session.trace(`ICE restart #${this.attempt} (${reason})`);

@@ -124,6 +124,36 @@ test('a connection whose offer or answer is still missing is not restarted (a de
   r2.stop();
 });
 
+test('the wait is counted from when offer and answer are through', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const session = fakeSession({ initiator: true });
+  session.pc.signalingState = 'have-local-offer';
+  session.pc.remoteDescription = null;
+  const recovery = new Recovery(session);
+  t.mock.timers.tick(30000); // the answer is slow to come
+  session.pc.remoteDescription = { type: 'answer', sdp: 'v=0\r\na=ice-ufrag:Xy9z\r\n' };
+  session.pc.signalingState = 'stable';
+  session.pc.dispatchEvent(new Event('signalingstatechange'));
+  t.mock.timers.tick(19000);
+  await flush();
+  assert.equal(session.pc.restarts, 0, 'twenty seconds from the answer, not from the call');
+  t.mock.timers.tick(1000);
+  await flush();
+  assert.equal(session.pc.restarts, 1);
+  recovery.stop();
+});
+
+test('the peer\'s candidates coming while fresh ICE servers are fetched call the restart off', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const session = fakeSession();
+  const recovery = new Recovery(session, { getIceServers: async () => { session.remoteCandidates = 1; return null; } });
+  t.mock.timers.tick(20000);
+  await flush();
+  assert.equal(session.pc.restarts, 0);
+  assert.equal(recovery.restarting, null);
+  recovery.stop();
+});
+
 test('stop() ends the wait', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const session = fakeSession();

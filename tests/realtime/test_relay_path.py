@@ -119,3 +119,10 @@ def test_a_call_signal_runs_in_the_readers_thread_and_other_events_in_their_own(
     assert ann.events("call:signal") == [{"callId": call_id, "fromAnchorId": bob.anchor, "candidate": CAND}]
     assert bob.ask("call:media", {"callId": call_id, "flowing": True})["ok"]
     assert len(spawned) == 1
+
+
+def test_only_one_process_runs_call_signal_in_the_reader():
+    # A cluster node's store waits on Redis: a reader waiting there would read no pongs.
+    from tlightchat.cluster import Alone, Cluster
+    assert Alone.inline_events == {"call:signal"}
+    assert Cluster.inline_events == frozenset()

@@ -29,6 +29,10 @@ from redis.retry import Retry
 
 
 class Cluster:
+    # none: a node's store waits on Redis, and a reader waiting on Redis reads no pongs
+    # (a stall of a few seconds would close exactly the sockets that were signalling)
+    inline_events = frozenset()
+
     def __init__(self, config):
         self.url = config["REDIS_URL"]
         self.prefix = config.get("REDIS_PREFIX") or "tlc"
@@ -112,6 +116,10 @@ class Cluster:
 
 class Alone:
     """One process, no Redis: the same questions as `Cluster`, answered here."""
+
+    # handled in the connection's reader, without a green thread each (realtime/wire.py):
+    # here the store they wait on is this process's memory
+    inline_events = frozenset({"call:signal"})
 
     def login_limiter(self, per_name, per_address, window):
         from ..ratelimit import LoginLimiter

@@ -25,9 +25,11 @@ CONNECT (first one) and DISCONNECT packets go on to python-socketio unchanged.
 
 python-socketio runs each event in a green thread of its own (`async_handlers`), so a
 slow handler does not hold up the connection's other packets. `call:signal` is the one
-event that comes in bursts (a dozen candidates within milliseconds) and never waits on
-anything but the store: it runs in the connection's reader, in arrival order, without a
-green thread spawned per packet (issue 33.3).
+event that comes in bursts (a dozen candidates within milliseconds) and waits on nothing
+but the store: in one process (the store in memory) it runs in the connection's reader,
+in arrival order, without a green thread spawned per packet (issue 33.3). A cluster's
+deployment names no such event (cluster/__init__.py `inline_events`): its store waits on
+Redis, and a reader that waits reads no pongs.
 """
 import json
 import logging
@@ -40,8 +42,6 @@ from socketio import packet as sio
 from ..protocol import Malformed
 
 log = logging.getLogger(__name__)
-
-INLINE_EVENTS = frozenset({"call:signal"})  # handled without a green thread (above)
 
 MAX_DEPTH = 16          # protocol payloads nest 4 deep at most
 # A packet over MAX_PACKET_CHARS is answered `payload-too-large`; Engine.IO reads frames
@@ -154,9 +154,10 @@ def event_of(data):
 
 
 class PacketGuard:
-    def __init__(self, server, namespace="/"):
+    def __init__(self, server, namespace="/", inline_events=frozenset()):
         self.server = server
         self.namespace = namespace
+        self.inline_events = inline_events  # run in the reader, without a green thread
         self.max_chars = min(MAX_PACKET_CHARS, server.eio.max_http_buffer_size)
         self.passed_on = server._handle_eio_message
         self.noted = set()  # Engine.IO sids whose malformed packets were logged once
@@ -224,10 +225,17 @@ class PacketGuard:
                 server._send_packet(eio_sid, server.packet_class(
                     sio.ACK, namespace=self.namespace, id=ack_id, data=[result]))
 
-        if server.async_handlers and event not in INLINE_EVENTS:
+        if not server.async_handlers:
+            run()
+        elif event not in self.inline_events:
             server.start_background_task(run)
         else:
-            run()
+            try:
+                run()
+            except Exception:  # as a green thread's would: the connection stays
+                if eio_sid not in self.noted:
+                    self.noted.add(eio_sid)
+                    log.exception("event handler failed", extra={"sid": eio_sid, "event": event})
 
     def note(self, eio_sid, reason):
         if eio_sid not in self.noted:
@@ -254,6 +262,7 @@ class PacketGuard:
         eio.sockets.pop(eio_sid, None)
 
 
-def install(socketio):
-    """Guard the Flask-SocketIO server's packets (after the catch-all is registered)."""
-    return PacketGuard(socketio.server).install()
+def install(socketio, inline_events=frozenset()):
+    """Guard the Flask-SocketIO server's packets (after the catch-all is registered);
+    `inline_events` run in the connection's reader (the deployment's choice)."""
+    return PacketGuard(socketio.server, inline_events=inline_events).install()
