@@ -100,7 +100,6 @@ def create_app(config=None):
     from .chat.service import ChatService
     from .faults import StorageFaults
     from .identity import Identity
-    from .metrics import Metrics
     from .privacy import AddressPrivacy
     from .reach import webpush
     from .reach.links import LinkService
@@ -140,7 +139,11 @@ def create_app(config=None):
         allow_upgrades="websocket" in app.config["TRANSPORTS"],
         max_http_buffer_size=wire.MAX_FRAME_BYTES,  # over it: closed; wire.py
     )
-    metrics = Metrics() if app.config["METRICS_ENABLED"] else None
+    metrics = None
+    if app.config["METRICS_ENABLED"]:  # prometheus_client only when asked for (issue 33.3)
+        from .metrics import Metrics
+
+        metrics = Metrics()
     faults = StorageFaults(db, app.config["STORAGE_FAULT_LOG_INTERVAL"],
                            app.config["STORAGE_RETRY_MS"],
                            on_fault=metrics.storage_failures.inc if metrics else None)

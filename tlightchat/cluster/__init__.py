@@ -23,13 +23,13 @@ import os
 import secrets
 import socket
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-
 
 class Cluster:
     def __init__(self, config):
+        import redis  # the Redis client only when REDIS_URL says so (issue 33.3)
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
         self.url = config["REDIS_URL"]
         self.prefix = config.get("REDIS_PREFIX") or "tlc"
         self.node = config.get("NODE_ID") or (
