@@ -9,15 +9,16 @@ run does, wait until it answers, and print its RSS and what it imported.
   (the idle run measures "RSS before any client" after one visit per client; --visits 0
   skips that), and once more for a restart on that database (already at the newest
   migration: what a production restart sees).
-- A second start under `python -X importtime` (its stderr is the server's log): the
-  top-level packages it imported, with their cumulative import time, and which of them
-  the configured setup should not need (OPTIONAL below) — nothing is added to the app.
+- A third start on it with a thread that dumps sys.modules after 3 page views (nothing is
+  added to the app): how many modules of which top-level packages it loaded, and which of
+  tests/server/test_startup_imports.py's NOT_AT_START (what the default setup must not
+  import) are among them.
 - With --bare, bench/bare_server.py's RSS too (the baseline of the idle rows).
 """
 import argparse
 import json
 import os
-import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,22 +26,41 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import BareServer, TLCServer, rss_kb, session_cookie  # noqa: E402
-
-# Packages a one-process SQLite server without metrics has no use for at start.
-OPTIONAL = ("redis", "psycopg", "psycopg2", "prometheus_client", "aioice", "alembic",
-            "mako", "pywebpush", "http_ece", "py_vapid", "cryptography", "requests",
-            "tlightchat.cluster.member", "tlightchat.cluster.handoff", "tlightchat.metrics",
-            "tlightchat.ice", "aiohttp", "asyncio", "selenium", "pytest")
+from common import ROOT, BareServer, TLCServer, rss_kb, session_cookie  # noqa: E402
+from tests.server.test_startup_imports import DUMPING_APP, NOT_AT_START  # noqa: E402
 
 
-class ImportTimeServer(TLCServer):
-    def command(self):
-        return [sys.executable, "-X", "importtime", "app.py"]
+
+class DumpingServer(TLCServer):
+    """`python app.py` plus a thread that writes sys.modules to a file on a byte in
+    (tests/server/test_startup_imports.py's DUMPING_APP: the one list of what the
+    default setup must not import is that test's NOT_AT_START)."""
+
+    def __init__(self, mode, env, out):
+        super().__init__(mode, env)
+        self.out = out
+
+    def start(self):
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-c", DUMPING_APP, self.out], cwd=ROOT,
+                                     env=self.env(), stdin=subprocess.PIPE, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+        wait_answer(self)
+        return self
+
+    def modules(self, deadline=30):
+        self.proc.stdin.write(b"x")
+        self.proc.stdin.flush()
+        end = time.monotonic() + deadline
+        while not os.path.exists(self.out):
+            if self.proc.poll() is not None or time.monotonic() > end:
+                raise RuntimeError("no module list from the server")
+            time.sleep(0.02)
+        with open(self.out, encoding="utf-8") as f:
+            return json.load(f)
 
 
 def wait_answer(server, deadline=60):
-    """TLCServer.start already waited for /healthz; one more GET to be sure it serves."""
     end = time.monotonic() + deadline
     while True:
         try:
@@ -48,21 +68,9 @@ def wait_answer(server, deadline=60):
                 r.read()
             return
         except OSError:
-            if time.monotonic() > end:
+            if time.monotonic() > end or (server.proc and server.proc.poll() is not None):
                 raise
             time.sleep(0.1)
-
-
-def imports_of(log_path):
-    """-X importtime lines → {module: cumulative µs}; nested ones included."""
-    seen = {}
-    pat = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
-    with open(log_path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            m = pat.match(line)
-            if m:
-                seen[m.group(4)] = int(m.group(2))
-    return seen
 
 
 def measure_tlc(visits, keep):
@@ -82,18 +90,17 @@ def measure_tlc(visits, keep):
         wait_answer(server)
         time.sleep(1)
         out["rss_restart_kb"] = rss_kb(server.pid)
-    with ImportTimeServer("eventlet", db) as server:  # at head by now
-        wait_answer(server)
+    with DumpingServer("eventlet", db, f"{keep}/modules.json") as server:  # at head by now
         for _ in range(3):  # what the first page views import too
             session_cookie(server.url)
-        mods = imports_of(server.log_path)
+        mods = server.modules()
     top = {}
-    for name, us in mods.items():
+    for name in mods:
         head = name.split(".")[0]
-        top[head] = max(top.get(head, 0), us)
+        top[head] = top.get(head, 0) + 1
     out["modules"] = len(mods)
     out["top_level"] = dict(sorted(top.items(), key=lambda kv: -kv[1]))
-    out["optional_loaded"] = sorted(n for n in mods if n in OPTIONAL)
+    out["optional_loaded"] = sorted(n for n in NOT_AT_START if n in mods)
     return out
 
 
@@ -120,9 +127,9 @@ def main():
         print(f"bare python-socketio: RSS once answering {res['bare_rss_started_kb'] / 1024:.1f} MiB")
     print(f"modules imported (restart at head + 3 page views): {res['modules']}")
     print("optional modules loaded:", ", ".join(res["optional_loaded"]) or "none")
-    print("top-level packages by cumulative import time (ms):")
-    for name, us in list(res["top_level"].items())[:25]:
-        print(f"  {name:28s} {us / 1000:8.1f}")
+    print("top-level packages by modules loaded:")
+    for name, count in list(res["top_level"].items())[:25]:
+        print(f"  {name:28s} {count:5d}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=1)
