@@ -49,6 +49,7 @@ if __name__ == "__main__":
         monkey.patch_all()
 
 from tlightchat import create_app, doctor, parts  # noqa: E402  (after monkey-patching, on purpose)
+from tlightchat import db as storage  # noqa: E402
 
 if NotLoaded in sys.meta_path:  # the runtime is imported: later imports are the app's
     sys.meta_path.remove(NotLoaded)
@@ -163,7 +164,7 @@ def serve_gevent(app, host, port, stopper):
 
 
 def main():
-    app = create_app()
+    app = create_app(migrate=storage.migrate_apart)  # Alembic in a child, not here
     tlc = parts(app)
     socketio = tlc.socketio
     host, port = app.config["HOST"], int(app.config["PORT"])

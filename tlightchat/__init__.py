@@ -88,8 +88,10 @@ class Parts:
         self.hub.close()
 
 
-def create_app(config=None):
-    """Build the parts and wire them: page → handler → reducer → delivery → socket."""
+def create_app(config=None, migrate=None):
+    """Build the parts and wire them: page → handler → reducer → delivery → socket.
+    `migrate(db)` brings a database behind the newest migration up to it (db.py:
+    `migrate_here` unless told; app.py: `migrate_apart`)."""
     app = Flask(__name__, root_path=ROOT, instance_path=os.path.join(ROOT, "instance"),
                 template_folder="templates", static_folder="static")
     load_config(app, config)
@@ -119,7 +121,7 @@ def create_app(config=None):
     logs.init_app(app)
     hashing.init_app(app)
     headers.init_app(app)
-    db = storage.open_database(app)
+    db = storage.open_database(app, migrate or storage.migrate_here)
     identity = Identity(db)
     identity.init_app(app)
     urls.init_app(app)

@@ -235,13 +235,44 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-def open_database(app):
-    """The app's database (DATABASE_URL, or SQLite in the instance folder), migrated."""
+def migrate_here(db):
+    db.migrate()
+
+
+def migrate_apart(db):
+    """`python app.py` on a database behind the newest migration (a first start, an
+    upgrade): the migrations run in a forked child, so the serving process never loads
+    Alembic (11 MiB, issue 33.3). A child cannot reach an in-memory database, and some
+    systems have no fork: those migrate here."""
+    if (db.path is None and db.dialect == "sqlite") or not hasattr(os, "fork"):
+        return db.migrate()
+    db.dispose()  # no connection crosses the fork
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            Database(db.url).migrate()
+            code = 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"the migrations of {make_url(db.url)!r} failed (above)")
+
+
+def open_database(app, migrate=migrate_here):
+    """The app's database (DATABASE_URL, or SQLite in the instance folder), migrated
+    (by `migrate`, when it is not at the newest migration already)."""
     url = app.config.get("DATABASE_URL")
     if not url:
         os.makedirs(app.instance_path, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "tlightchat.sqlite3")
     db = Database(url)
     if not db.at_head():
-        db.migrate()
+        migrate(db)
     return db

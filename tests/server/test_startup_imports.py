@@ -1,6 +1,7 @@
 """What `python app.py` loads before its first client (issue 33.3): with the default setup
-(SQLite already at the newest migration, one process, no Redis, no PostgreSQL, no
-metrics, no TURN) none of the libraries only another setup needs is imported. Each of
+(SQLite, one process, no Redis, no PostgreSQL, no metrics, no TURN) none of the
+libraries only another setup needs is imported, on a first start (the migrations run in
+a forked child) as on a restart (the database is at the newest migration: none run). Each of
 them cost the server's memory before any client (bench/startup_rss.py)."""
 import json
 import os
@@ -34,7 +35,7 @@ runpy.run_path("app.py", run_name="__main__")
 """
 
 NOT_AT_START = [
-    "alembic", "mako", "pygments",              # migrations: the database is at head
+    "alembic", "mako", "pygments",              # migrations: at head, or run in a child
     "prometheus_client", "tlightchat.metrics",  # METRICS_ENABLED is off
     "aioice",                                   # the TURN check: no TURN configured
     "redis", "valkey", "tlightchat.cluster.member", "tlightchat.cluster.log",
@@ -45,11 +46,14 @@ NOT_AT_START = [
 ]
 
 
-@pytest.fixture(scope="module")
-def modules_at_start():
+@pytest.fixture(scope="module", params=["first start", "restart"])
+def started(request):
+    """(modules after start and a page view, database URL): on a fresh database (the
+    migrations run in a child) and on one at the newest migration (they do not run)."""
     home = tempfile.mkdtemp(prefix="tlc-startup-")
     url = f"sqlite:///{home}/db.sqlite3"
-    Database(url).migrate()  # the restart case: already at the newest migration
+    if request.param == "restart":
+        Database(url).migrate()
     port, out = free_port(), os.path.join(home, "modules.json")
     env = {**os.environ, "TLC_ENV": "production", "TLC_SECRET_KEY": "s" * 64,
            "TLC_HOST": "127.0.0.1", "TLC_PORT": str(port), "TLC_DATABASE_URL": url,
@@ -70,7 +74,7 @@ def modules_at_start():
             assert proc.poll() is None and time.monotonic() < deadline, "no module list"
             time.sleep(0.02)
         with open(out, encoding="utf-8") as f:
-            yield set(json.load(f))
+            yield set(json.load(f)), url
     finally:
         proc.kill()  # nothing to keep; a graceful stop here takes the whole STOP_TIMEOUT
         proc.wait()
@@ -78,9 +82,13 @@ def modules_at_start():
         shutil.rmtree(home, ignore_errors=True)
 
 
-def test_the_default_setup_imports_none_of_the_optional_libraries(modules_at_start):
-    assert "tlightchat.realtime.hub" in modules_at_start  # the list is the server's
-    assert sorted(n for n in NOT_AT_START if n in modules_at_start) == []
+def test_the_default_setup_imports_none_of_the_optional_libraries(started):
+    modules, url = started
+    assert "tlightchat.realtime.hub" in modules  # the list is the server's
+    assert sorted(n for n in NOT_AT_START if n in modules) == []
+    db = Database(url)
+    assert db.at_head()  # migrated all the same
+    db.dispose()
 
 
 def test_head_revision_is_alembics_head():
