@@ -43,6 +43,7 @@ NOT_AT_START = [
     "psycopg", "psycopg2",                      # SQLite
     "aiohttp", "requests", "websocket",         # python-socketio's client transports
     "OpenSSL",                                  # eventlet's pyOpenSSL support
+    "markdown_it", "nh3",                       # chat Markdown: at the first message
 ]
 
 
