@@ -6,8 +6,33 @@ threading). `flask run` does not come through here; it imports create_app and ge
 the threading mode from config/defaults.py, which is what works under it.
 """
 import os
+import sys
+
+# Optional imports of the runtime (each a `try: import x / except ImportError`) that this
+# server never uses: python-socketio's client transports (aiohttp, requests,
+# websocket-client) and its other message queues (redis, valkey, kombu, kafka, zmq,
+# aio-pika: the cluster has its own Redis client, imported when REDIS_URL is set), and
+# eventlet's pyOpenSSL support. Installed for the tests and the benchmarks, they cost the
+# server 19 MiB before its first client (issue 33.3, bench/startup_rss.py); python-socketio
+# alone imports them too, so the bare baseline pays them.
+UNUSED_BY_THE_SERVER = frozenset(("aiohttp", "requests", "websocket", "redis", "valkey",
+                                  "kombu", "kafka", "zmq", "aio_pika", "OpenSSL"))
+
+
+class NotLoaded:
+    """On sys.meta_path while `python app.py` imports its runtime and the app: those
+    names are "not installed" then. Nothing is cached, so an import after it is gone
+    (the cluster's `import redis`) loads the module as usual."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] in UNUSED_BY_THE_SERVER:
+            raise ModuleNotFoundError(f"{name}: not loaded by the server (app.py)", name=name)
+        return None
+
 
 if __name__ == "__main__":
+    sys.meta_path.insert(0, NotLoaded)
     ASYNC_MODE = os.environ.setdefault("TLC_ASYNC_MODE", "eventlet")
     if ASYNC_MODE == "eventlet":
         import warnings
@@ -24,6 +49,10 @@ if __name__ == "__main__":
         monkey.patch_all()
 
 from tlightchat import create_app, doctor, parts  # noqa: E402  (after monkey-patching, on purpose)
+from tlightchat import db as storage  # noqa: E402
+
+if NotLoaded in sys.meta_path:  # the runtime is imported: later imports are the app's
+    sys.meta_path.remove(NotLoaded)
 
 
 def raise_fd_limit(wanted):
@@ -135,7 +164,7 @@ def serve_gevent(app, host, port, stopper):
 
 
 def main():
-    app = create_app()
+    app = create_app(migrate=storage.migrate_apart)  # Alembic in a child, not here
     tlc = parts(app)
     socketio = tlc.socketio
     host, port = app.config["HOST"], int(app.config["PORT"])

@@ -88,8 +88,10 @@ class Parts:
         self.hub.close()
 
 
-def create_app(config=None):
-    """Build the parts and wire them: page → handler → reducer → delivery → socket."""
+def create_app(config=None, migrate=None):
+    """Build the parts and wire them: page → handler → reducer → delivery → socket.
+    `migrate(db)` brings a database behind the newest migration up to it (db.py:
+    `migrate_here` unless told; app.py: `migrate_apart`)."""
     app = Flask(__name__, root_path=ROOT, instance_path=os.path.join(ROOT, "instance"),
                 template_folder="templates", static_folder="static")
     load_config(app, config)
@@ -100,7 +102,6 @@ def create_app(config=None):
     from .chat.service import ChatService
     from .faults import StorageFaults
     from .identity import Identity
-    from .metrics import Metrics
     from .privacy import AddressPrivacy
     from .reach import webpush
     from .reach.links import LinkService
@@ -120,7 +121,7 @@ def create_app(config=None):
     logs.init_app(app)
     hashing.init_app(app)
     headers.init_app(app)
-    db = storage.open_database(app)
+    db = storage.open_database(app, migrate or storage.migrate_here)
     identity = Identity(db)
     identity.init_app(app)
     urls.init_app(app)
@@ -140,7 +141,11 @@ def create_app(config=None):
         allow_upgrades="websocket" in app.config["TRANSPORTS"],
         max_http_buffer_size=wire.MAX_FRAME_BYTES,  # over it: closed; wire.py
     )
-    metrics = Metrics() if app.config["METRICS_ENABLED"] else None
+    metrics = None
+    if app.config["METRICS_ENABLED"]:  # prometheus_client only when asked for (issue 33.3)
+        from .metrics import Metrics
+
+        metrics = Metrics()
     faults = StorageFaults(db, app.config["STORAGE_FAULT_LOG_INTERVAL"],
                            app.config["STORAGE_RETRY_MS"],
                            on_fault=metrics.storage_failures.inc if metrics else None)

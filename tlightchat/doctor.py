@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from hashlib import md5
 from urllib.parse import parse_qs
 
-from aioice import stun
-
 from .ice import turn_credentials
 
 TIMEOUT_S = 2.0
@@ -107,6 +105,8 @@ class _Channel:
                 raise NoAnswer(f"no answer within {self.timeout:g} s")
 
     def _read(self, wait):
+        from aioice import stun  # on use: a server without TURN never loads it (issue 33.3)
+
         self.sock.settimeout(max(wait, 0.01))
         if self.udp:
             return stun.parse_message(self.sock.recv(2048))
@@ -129,6 +129,8 @@ class _Channel:
 def allocate(host, port, transport, username, password, tls=False, timeout=TIMEOUT_S):
     """A TURN Allocate with long-term credentials: {"relayed": (ip, port)} or
     {"error": (code, reason)}; raises NoAnswer when nothing answers. Releases it."""
+    from aioice import stun  # on use, as in _read
+
     channel = _Channel(host, port, transport, tls, timeout)
     try:
         req = stun.Message(stun.Method.ALLOCATE, stun.Class.REQUEST,

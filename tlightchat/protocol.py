@@ -47,7 +47,7 @@ Name = Annotated[StrictStr, Field(max_length=L.NAME_RAW_MAX), AfterValidator(cle
 
 
 class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class Empty(Payload):

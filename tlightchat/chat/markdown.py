@@ -18,9 +18,7 @@ which costs one pass. Nesting is bounded by maxNesting.
 """
 import html
 import re
-
-import nh3
-from markdown_it import MarkdownIt
+from functools import lru_cache
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "s", "del", "code", "pre", "a", "ul", "ol", "li",
@@ -33,17 +31,35 @@ _ABSOLUTE_LINK = re.compile(r"(?i)^(https?://[^\s]|mailto:[^\s])")
 # More `[` than this in one message: plain text (a chat message with links has a few).
 MAX_LINK_OPENERS = 64
 
-_md = (MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True,
-                                 "typographer": False, "maxNesting": 20})
-       .enable(["linkify", "strikethrough"])
-       # Headings from "# " or an underline surprise people in a chat; images would
-       # load third-party URLs (and data: URLs) in everyone's browser.
-       .disable(["image", "html_inline", "html_block", "heading", "lheading"]))
-# Only absolute http(s) and mailto links become links; anything else stays text.
-_md.validateLink = lambda url: _ABSOLUTE_LINK.match(url) is not None
+
+
+@lru_cache(maxsize=None)
+def renderer():
+    """The Markdown renderer, made at the first message (markdown-it-py and nh3 are
+    2 MiB of a server that nobody has written to yet: issue 33.3)."""
+    from markdown_it import MarkdownIt
+
+    md = (MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True,
+                                    "typographer": False, "maxNesting": 20})
+          .enable(["linkify", "strikethrough"])
+          # Headings from "# " or an underline surprise people in a chat; images would
+          # load third-party URLs (and data: URLs) in everyone's browser.
+          .disable(["image", "html_inline", "html_block", "heading", "lheading"]))
+    # Only absolute http(s) and mailto links become links; anything else stays text.
+    md.validateLink = lambda url: _ABSOLUTE_LINK.match(url) is not None
+    return md
+
+
+def __getattr__(name):
+    """`_md`: the renderer by its former name (tests turn one layer off through it)."""
+    if name == "_md":
+        return renderer()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def sanitise(html):
+    import nh3  # on use, as the renderer
+
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel=LINK_REL,
                      set_tag_attribute_values={"a": {"target": "_blank"}},
@@ -62,4 +78,4 @@ def render(text):
     """Markdown source (already length-checked) → sanitised HTML, in bounded work."""
     if text.count("[") > MAX_LINK_OPENERS:
         return sanitise(plain(text)).strip()
-    return sanitise(_md.render(text)).strip()
+    return sanitise(renderer().render(text)).strip()

@@ -23,10 +23,6 @@ import os
 import secrets
 import socket
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-
 
 class Cluster:
     # none: a node's store waits on Redis, and a reader waiting on Redis reads no pongs
@@ -34,6 +30,10 @@ class Cluster:
     inline_events = frozenset()
 
     def __init__(self, config):
+        import redis  # the Redis client only when REDIS_URL says so (issue 33.3)
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
         self.url = config["REDIS_URL"]
         self.prefix = config.get("REDIS_PREFIX") or "tlc"
         self.node = config.get("NODE_ID") or (
