@@ -136,6 +136,15 @@ def test_names_are_escaped(app):
     assert '<script>alert("x")</script>&' in names
 
 
+def test_the_avatar_is_the_first_grapheme_as_lobby_js_shows_it(app):
+    """Before: the first code point ("👍" of "👍🏽", "q" without its accent)."""
+    person(app, "\U0001f44d\U0001f3fd ok")  # with a skin tone
+    person(app, "q\u0301uinn")  # a q with an acute: no precomposed form (names are NFC)
+    html = Tab(app).browser.get("/call").get_data(as_text=True)
+    assert '<span class="avatar" aria-hidden="true">\U0001f44d\U0001f3fd</span>' in html
+    assert '<span class="avatar" aria-hidden="true">Q\u0301</span>' in html
+
+
 def test_a_first_visit_gets_the_rows_of_a_fresh_guests_first_snapshot(app):
     """A first visit (no cookie: its guest is not stored yet) gets the rows its socket's
     first snapshot lists: itself (a guest, no lines), the others as a guest with no

@@ -39,6 +39,7 @@ from ..names import lookalike_table
 from ..protocol import PROTOCOL_VERSION
 from ..store import actions as A
 from ..store.reducers import root_reducer
+from .initial import initial_of
 
 PAGE_CLIENT = "~page"  # the page's client in the copied state (real ids never hold "~")
 # lobby.js's nameKey and skeleton strip these (views/lobby.js, safety/lookalike.js)
@@ -166,7 +167,7 @@ def lobby_rows(snapshot, me_id, lang):
                       key=lambda a: (collate(a["clientId"]), collate(a["name"])))
         rows.append({
             "id": user["id"], "name": user["displayName"], "is_me": user["id"] == me_id,
-            "avatar": user["displayName"][:1].upper(),
+            "avatar": initial_of(user["displayName"]),
             "tag": f"#{user['tag']}" if tagged else "", "kind": kind,
             "anchors": [_anchor(a, clients, tabs, user, me_id, t) for a in mine]})
     others = sum(1 for u in users if u != me_id)
