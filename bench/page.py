@@ -18,9 +18,9 @@ navigation to /call in the same browser, so its HTTP cache decides: versioned fi
 load is the same files' decoded (uncompressed) size.
 
 A returning visitor with an empty cache (issue 33.1): /call renders the lobby's first
-view into the page for a user the server has stored (web/lobby_render.py), and a first
-visit has no stored identity yet (its guest is stored when its socket connects), so the
-cold first visit above still waits for the snapshot. After the repeat visit, the HTTP
+view into the page (web/lobby_render.py), for a first visit too (the rows its guest's
+socket will be sent; the guest is stored only when that socket connects), so the cold
+first visit above no longer waits for the snapshot either. After the repeat visit, the HTTP
 cache, the service worker and its caches are cleared (CDP; the cookie is kept) and /call
 is opened once more: `returning_*`, against that navigation's own first contentful paint.
 """

@@ -60,6 +60,14 @@ def test_two_browsers_see_each_other_in_the_lobby(server_factory, browsers):
     assert b.js("return document.querySelectorAll('#lobby-list .lobby-user').length") == 2
     assert b.js("return document.querySelectorAll(`#lobby-list [data-anchor-id='${arguments[0]}']"
                 ".lobby-anchor`).length", a.anchor) == 1
+    # A first visit's /call carries it too (its guest, stored only when its socket
+    # connects, is in it as "you"), taken over the same way.
+    first = browsers()
+    first.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_ROWS})
+    c = CallPage(first, server).open()
+    c.wait_sees(a)
+    assert sorted(c.js("return window.__rowsAtParse")) == sorted([a.user_id, b.user_id, c.user_id])
+    assert c.js("return window.__rowsRemoved") == []
 
 
 def test_forced_polling_and_a_rename_reach_the_other_browser(server, browsers):

@@ -114,6 +114,11 @@ class Identity:
             raise Refusal("limit", "Too many new guests from your network address; try "
                           "again in %(minutes)s min.", minutes=minutes)
 
+    def would_admit_new_guest(self):
+        """Whether admit_new_guest would let one more in now, counting nothing: the /call
+        page renders a first visit's lobby only then (web/lobby_render.py)."""
+        return not self.guest_limiter.retry_after(_address())
+
     def store_guests(self, batch):
         """Group commit: [(user_id, display_name)] of guests on first use, stored in one
         transaction on the guest writer's own engine, off the event loop (db.blocking).

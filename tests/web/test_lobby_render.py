@@ -1,7 +1,9 @@
 """Issue 33.1: /call carries the lobby's first view, rendered on the server. Its rows are
 the people, order, names and marks of the `lobby:snapshot` the page's socket gets for
 that user (blocks both ways, invisible users, the user's own other tabs, guests and
-accounts, lookalikes), escaped; a first visit and the offline export get none."""
+accounts, lookalikes), escaped. A first visit (its guest not stored yet) gets what its
+socket's first snapshot lists, and nothing is stored for it; a visitor whose socket would
+be refused and the offline export get none."""
 from html.parser import HTMLParser
 
 import pytest
@@ -134,11 +136,90 @@ def test_names_are_escaped(app):
     assert '<script>alert("x")</script>&' in names
 
 
-def test_a_first_visit_and_the_offline_export_get_the_empty_state(app, tmp_path):
+def test_the_avatar_is_the_first_grapheme_as_lobby_js_shows_it(app):
+    """Before: the first code point ("👍" of "👍🏽", "q" without its accent)."""
+    person(app, "\U0001f44d\U0001f3fd ok")  # with a skin tone
+    person(app, "q\u0301uinn")  # a q with an acute: no precomposed form (names are NFC)
+    html = Tab(app).browser.get("/call").get_data(as_text=True)
+    assert '<span class="avatar" aria-hidden="true">\U0001f44d\U0001f3fd</span>' in html
+    assert '<span class="avatar" aria-hidden="true">Q\u0301</span>' in html
+
+
+def test_a_first_visit_gets_the_rows_of_a_fresh_guests_first_snapshot(app):
+    """A first visit (no cookie: its guest is not stored yet) gets the rows its socket's
+    first snapshot lists: itself (a guest, no lines), the others as a guest with no
+    blocks sees them, not an invisible user."""
+    ann = Tab(app)
+    ann_browser = ann.browser
+    ann.sio.disconnect()
+    assert register(ann_browser, "annlee").status_code == 302  # an account
+    ann = person(app, "Ann Lee", browser=ann_browser)
+    lookalike = person(app, "\u0410nn Lee")  # a Cyrillic А: looks like Ann
+    bea, blocker, invisible = person(app, "Bea"), person(app, "Cat"), person(app, "Dee")
+    assert blocker.ask("safety:block", {"userId": bea.user_id})["ok"]  # not about the visitor
+    assert invisible.ask("safety:set", {"invisible": True})["ok"]
+
+    visitor = app.test_client()
+    page = Rows(visitor.get("/call").get_data(as_text=True))  # no cookie before this
+    tab = Tab(app, browser=visitor)  # the page's socket: its guest is stored now
+    snapshot = tab.events("lobby:snapshot")[0]
+
+    want = expected(snapshot, tab.user_id)
+    for row in want:
+        if row["id"] in (ann.user_id, lookalike.user_id):
+            row["tag"] = f"#{name_tag(row['id'])}"
+    assert page.users == want
+    assert page.users[0] == {"id": tab.user_id, "key": tab.user_id, "me": True,
+                             "name": tab.welcome["user"]["displayName"], "kind": "guest",
+                             "anchors": [], "tag": None}
+    assert {u["id"] for u in page.users} == {
+        tab.user_id, ann.user_id, lookalike.user_id, bea.user_id, blocker.user_id}  # not Dee
+    assert all(a["call_disabled"] for u in page.users for a in u["anchors"])
+    assert snapshot["complete"] and page.count == str(len(snapshot["users"])) == "5"
+
+
+def make_app(tmp_path, **config):
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.db", "TESTING": True, **config})
+
+
+def stored_ids(app):
+    from tlightchat.db import User
+    with app.extensions["tlightchat"].db.session() as s:
+        return {u.id for u in s.query(User).all()}
+
+
+EMPTY = '<ul id="lobby-list" class="lobby-list"></ul>'
+
+
+def test_a_first_visit_stores_nothing_and_one_its_socket_would_refuse_gets_no_rows(tmp_path):
+    """Rendering a first visit's rows neither stores its guest nor counts it against
+    the per-address limit (its socket does both); a visitor whose socket would be
+    refused (over that limit, the server stopping) gets the empty state."""
+    app = make_app(tmp_path, GUEST_MAX_PER_ADDRESS=1)
+    try:
+        socketio = app.extensions["tlightchat"].socketio
+        first = app.test_client()
+        rows = Rows(first.get("/call").get_data(as_text=True)).users
+        assert [u["me"] for u in rows] == [True] and stored_ids(app) == set()
+        tab = Tab(app, browser=first)  # not refused: the page counted nothing
+        assert rows[0]["id"] == tab.user_id and stored_ids(app) == {tab.user_id}
+
+        late = app.test_client()  # the address's one new guest is used up
+        html = late.get("/call").get_data(as_text=True)
+        assert EMPTY in html and Rows(html).users == []
+        assert not socketio.test_client(app, flask_test_client=late).is_connected()
+        assert stored_ids(app) == {tab.user_id}
+
+        app.extensions["tlightchat"].context.draining = "stopping"  # as shutdown.py does
+        html = first.get("/call").get_data(as_text=True)  # a stored guest, too
+        assert EMPTY in html and Rows(html).users == []
+        assert not socketio.test_client(app, flask_test_client=first).is_connected()
+    finally:
+        app.extensions["tlightchat"].close()
+
+
+def test_the_offline_export_gets_the_empty_state(app, tmp_path):
     person(app, "Someone")
-    first = app.test_client().get("/call").get_data(as_text=True)  # no cookie: not stored yet
-    assert '<ul id="lobby-list" class="lobby-list"></ul>' in first
-    assert '<p id="lobby-empty" class="muted">' in first
     from tlightchat.web.export import export_offline
     with open(export_offline(app, str(tmp_path / "out")), encoding="utf-8") as f:
-        assert '<ul id="lobby-list" class="lobby-list"></ul>' in f.read()
+        assert EMPTY in f.read()

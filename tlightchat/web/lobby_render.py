@@ -4,21 +4,26 @@ Before, /call came with an empty list and static/js/views/lobby.js filled it whe
 socket's first `lobby:snapshot` arrived, ~1.7-2x the page's first paint. Now the page
 is rendered with that snapshot's rows already in it:
 
-- `first_view(ctx, user)` is the snapshot a new tab of `user` would be sent if its
-  socket connected now: the page's client is added to a copy of the state with the
-  store's own reducer (the action `connect` dispatches), and the view is chosen by
+- `first_view(ctx, identity, user)` is the snapshot a new tab of `user` would be sent
+  if its socket connected now: the page's client is added to a copy of the state with
+  the store's own reducer (the action `connect` dispatches), and the view is chosen by
   `LobbyViews.preview`, the function that builds every snapshot (realtime/lobby.py):
   the same window, blocks both ways, invisible users and the user's own tabs; nothing
-  is kept. None when that socket would be refused (suspended or banned).
+  is kept. None when that socket would be refused (realtime/server.py's on_connect,
+  lifecycle.py's connect): the server stopping, a new guest over its address's limit,
+  a suspended or banned user.
 - `lobby_rows(snapshot, me_id, lang)` is what lobby.js's render() makes of it with no
   line of this tab yet (so every Call button is disabled, as until the first line is
   free): the rows, the count, the note and the empty state, in lobby.js's words
   (static/i18n/<lang>.json) and DOM shape (templates/_lobby_rows.html, `data-key` as
   views/dom.js's keyed() sets it), so lobby.js reuses the rows when the snapshot comes.
 
-Only a stored user gets rows (a returning guest or an account, `is_stored`): a first
-visit has no identity yet (its guest is stored when its socket connects, under the
-per-address limit), and gets the empty state as before.
+A first visit gets rows too (issue 33.1, round 2): its guest (made by this request, in
+its cookie) is stored only when its socket connects, under the per-address limit, and
+rendering stores nothing and counts nothing: the page shows what that socket's first
+snapshot will (the guest itself, no blocks, no other tab, not an account), when the
+limit would still let it in (`Identity.would_admit_new_guest`, which counts nothing),
+and the empty state when the socket would be refused.
 """
 import json
 import os
@@ -34,6 +39,7 @@ from ..names import lookalike_table
 from ..protocol import PROTOCOL_VERSION
 from ..store import actions as A
 from ..store.reducers import root_reducer
+from .initial import initial_of
 
 PAGE_CLIENT = "~page"  # the page's client in the copied state (real ids never hold "~")
 # lobby.js's nameKey and skeleton strip these (views/lobby.js, safety/lookalike.js)
@@ -48,8 +54,10 @@ def is_stored(user):
     return user is not None and inspect(user).has_identity
 
 
-def first_view(ctx, user):
+def first_view(ctx, identity, user):
     """The snapshot a new tab of `user` would get now, or None (see above)."""
+    if ctx.draining or not (is_stored(user) or identity.would_admit_new_guest()):
+        return None
     try:
         ctx.safety.check_connect(user.id)
     except Refusal:
@@ -159,7 +167,7 @@ def lobby_rows(snapshot, me_id, lang):
                       key=lambda a: (collate(a["clientId"]), collate(a["name"])))
         rows.append({
             "id": user["id"], "name": user["displayName"], "is_me": user["id"] == me_id,
-            "avatar": user["displayName"][:1].upper(),
+            "avatar": initial_of(user["displayName"]),
             "tag": f"#{user['tag']}" if tagged else "", "kind": kind,
             "anchors": [_anchor(a, clients, tabs, user, me_id, t) for a in mine]})
     others = sum(1 for u in users if u != me_id)

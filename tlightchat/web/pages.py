@@ -60,11 +60,11 @@ def blueprint(identity, db, ctx, privacy=None):
         return render_template("call.html", lobby=first_lobby())
 
     def first_lobby():
-        """The lobby's first view for a stored user (issue 33.1), else None."""
-        if not lobby_render.is_stored(g.get("user")):
-            return None
-        snapshot = lobby_render.first_view(ctx, g.user)
-        return snapshot and lobby_render.lobby_rows(snapshot, g.user.id, i18n.current())
+        """The lobby's first view for this user, a first visit's guest too (issue 33.1),
+        else None (its socket would be refused)."""
+        user = g.get("user")
+        snapshot = user and lobby_render.first_view(ctx, identity, user)
+        return snapshot and lobby_render.lobby_rows(snapshot, user.id, i18n.current())
 
     @bp.get("/WebrtcVideoCommunication")
     def legacy_call():

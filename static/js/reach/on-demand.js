@@ -7,17 +7,36 @@
 // knock.js (with the knock cards) loads at once for #knock=, else when one of this
 // tab's lines first rings or is in a call (the join link is made in a call, and only a
 // party hears a knock); a knock heard before it is loaded is handed to it.
+//
+// A load can fail (a page no service worker controls, during an outage). Where the
+// person asked for the feature (a press of "Make a call link", a link or knock address,
+// a push ring's Accept, a knock heard), the page's notice says so (NOT_LOADED); the
+// next use tries again (a browser that keeps a failed module fetch fails again at once
+// until the page is reloaded: the words say so). Loading knock.js ahead when a call
+// starts is only logged, and tried again when the next call starts or a knock comes.
+import { t } from '../i18n.js';
 import * as P from '../protocol.js';
 import { ownAnchors, slotOf } from '../store.js';
 
 const IN_CALL = new Set(['ringing-in', 'ringing-out', 'connecting', 'connected']);
+export const NOT_LOADED = t('reach.notLoaded');
+// What loads on demand; a test hands its own (tests/js/on-demand.test.mjs).
+const MODULES = {
+  links: () => import(/* on demand */ './call-links.js'),
+  acceptRing: () => import(/* on demand */ './accept-ring.js'),
+  knock: () => import(/* on demand */ './knock.js'),
+};
 
-export function mountReach(parts) {
-  const { signaling, store } = parts;
+export function mountReach(parts, modules = MODULES) {
+  const { signaling, store, notify } = parts;
   const hash = () => globalThis.location?.hash || '';
+  const failed = (what) => (err) => {
+    console.warn(`${what} not loaded`, err);
+    notify?.(NOT_LOADED);
+  };
 
   let links = null;
-  const loadLinks = () => (links ||= import(/* on demand */ './call-links.js').then((m) => {
+  const loadLinks = () => (links ||= modules.links().then((m) => {
     make?.removeEventListener('click', onMake);
     navigator.serviceWorker?.removeEventListener('message', onWorker);
     m.mountLinks(parts); // its own listeners from now on
@@ -28,40 +47,43 @@ export function mountReach(parts) {
   const onMake = () => {
     if (pressed) return;
     pressed = true;
-    loadLinks().then(() => make.click(), (err) => console.warn('call links not loaded', err))
+    loadLinks().then(() => make.click(), failed('call links'))
       .finally(() => { pressed = false; });
   };
   const onWorker = (event) => {
     if (event.data?.type !== 'accept-ring' || typeof event.data.id !== 'string') return;
     // heard before mountLinks listened: answered here
-    Promise.all([loadLinks(), import(/* on demand */ './accept-ring.js')])
-      .then(([, ring]) => ring.acceptRing(event.data.id.slice(0, 32), parts), (err) => console.warn('call links not loaded', err));
+    Promise.all([loadLinks(), modules.acceptRing()])
+      .then(([, ring]) => ring.acceptRing(event.data.id.slice(0, 32), parts), failed('call links'));
   };
-  if (/^#(link|accept)=/.test(hash())) loadLinks().catch((err) => console.warn('call links not loaded', err));
-  else {
-    make?.addEventListener('click', onMake);
-    navigator.serviceWorker?.addEventListener('message', onWorker);
-  }
+  // until loaded (after a failed load at a link's address too: the next press tries again)
+  make?.addEventListener('click', onMake);
+  navigator.serviceWorker?.addEventListener('message', onWorker);
+  if (/^#(link|accept)=/.test(hash())) loadLinks().catch(failed('call links'));
 
   let knock = null;
   const heard = []; // [event, payload] before knock.js was loaded
-  const loadKnock = () => (knock ||= import(/* on demand */ './knock.js').then((m) => {
-    signaling.off(P.KNOCK_ASKED, onAsked).off(P.KNOCK_ENDED, onEnded);
-    stop();
-    m.mountKnock(parts, heard.splice(0));
-    return m;
-  }).catch((err) => { console.warn('knocking not loaded', err); knock = null; }));
+  const loadKnock = (asked = true) => {
+    knock ||= modules.knock().then((m) => {
+      signaling.off(P.KNOCK_ASKED, onAsked).off(P.KNOCK_ENDED, onEnded);
+      stop();
+      m.mountKnock(parts, heard.splice(0));
+      return m;
+    }).catch((err) => { knock = null; throw err; });
+    knock.catch(asked ? failed('knocking') : (err) => console.warn('knocking not loaded', err));
+  };
   const onAsked = (e) => { heard.push([P.KNOCK_ASKED, e]); loadKnock(); };
   const onEnded = (e) => { heard.push([P.KNOCK_ENDED, e]); loadKnock(); };
+  let calling = false; // one of this tab's lines rings or is in a call
   const inCall = () => {
     const state = store.getState();
-    if (ownAnchors(state).some((a) => IN_CALL.has(slotOf(state, a.id).phase))) loadKnock();
+    const now = ownAnchors(state).some((a) => IN_CALL.has(slotOf(state, a.id).phase));
+    if (now && !calling) loadKnock(false); // when a call starts, not at each change in it
+    calling = now;
   };
-  let stop = () => {};
+  // until loaded (after a failed load at a knock's address too)
+  signaling.on(P.KNOCK_ASKED, onAsked).on(P.KNOCK_ENDED, onEnded);
+  const stop = store.subscribe(inCall);
   if (/^#knock=/.test(hash())) loadKnock();
-  else {
-    signaling.on(P.KNOCK_ASKED, onAsked).on(P.KNOCK_ENDED, onEnded);
-    stop = store.subscribe(inCall);
-    inCall();
-  }
+  inCall();
 }
