@@ -215,6 +215,32 @@ class BareServer(Server):
             return json.load(r)["clients"]
 
 
+NODE_DIR = os.path.join(BENCH, "node")
+
+
+class NodeServer(Server):
+    """bench/node/server.js: Node's socket.io with the same bare relay (issue 33), so the
+    relay and idle rows show where the stack stands. `make bench` installs its
+    node_modules (`npm ci --prefix bench/node`); node itself is the Debian package."""
+
+    kind = "node"
+    health = "/health"
+
+    def __init__(self, mode="eventlet", env=None):
+        super().__init__(mode, env)  # the mode means nothing to Node; kept for the JSON
+
+    def command(self):
+        if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "socket.io")):
+            raise RuntimeError("bench/node/node_modules is missing: run `make bench` "
+                               "(or `npm ci --prefix bench/node`)")
+        return [shutil.which("node") or "node", os.path.join(NODE_DIR, "server.js"),
+                "--port", str(self.port)]
+
+    def clients(self):
+        with urllib.request.urlopen(self.url + "/health", timeout=30) as r:
+            return json.load(r)["clients"]
+
+
 def session_cookie(url):
     """Visit / once: the server makes a guest and sets its signed session cookie."""
     with urllib.request.urlopen(url + "/", timeout=30) as r:
