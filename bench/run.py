@@ -48,6 +48,8 @@ def steps(profile_dir):
                     load + ["relay", "--server", "tlc", "--mode", mode]
                     + (prof("relay.tlc.eventlet") if mode == "eventlet" else []),
                     600 if mode == "threading" else 300))
+        if mode == "eventlet":  # Node's socket.io, the same bare relay: where the stack stands
+            out.append(("relay.node", "relay", load + ["relay", "--server", "node"], 240))
     out += [
         ("chat", "chat", load + ["chat"] + prof("chat"), 180),
         ("cluster", "cluster", [PY, os.path.join(BENCH, "cluster.py")], 240),
@@ -61,6 +63,7 @@ def steps(profile_dir):
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),
          150 if QUICK else 420),
         ("idle.bare", "idle", load + ["idle", "--server", "bare"], 150 if QUICK else 300),
+        ("idle.node", "idle", load + ["idle", "--server", "node"], 150 if QUICK else 300),
         ("cluster.idle", "cluster-idle", [PY, os.path.join(BENCH, "idle_cluster.py")],
          600 if QUICK else 3600),
     ]
