@@ -112,6 +112,7 @@ class Server:
     """A server subprocess on a free port with its own temp dir (DB, log)."""
 
     kind = "?"
+    start_timeout = 20.0  # seconds to answer its health check
 
     def __init__(self, mode="eventlet", env=None):
         self.mode = mode
@@ -132,7 +133,7 @@ class Server:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env(),
                                      stdout=self._log, stderr=subprocess.STDOUT)
-        wait_http(self.url + self.health, proc=self.proc)
+        wait_http(self.url + self.health, timeout=self.start_timeout, proc=self.proc)
         return self
 
     @property

@@ -82,6 +82,35 @@ def group_load_rows(t, row):
         "per other party: expected N − 1 = 3× at 4, 5× at 6)", top.get("upload_ratio"), None, cmd)
 
 
+def cluster_scale_row(t, row):
+    """Issue 33.4: relayed msgs/s on two nodes against one, each node pinned to a core."""
+    cmd = ".venv/bin/python bench/cluster_scale.py --out r.json"
+    figure = ("cluster: relayed msgs/s on two nodes vs one node of this machine, each node "
+              "pinned to a core (`taskset -c 0` / `-c 1`), the calls spread across the nodes "
+              "(both sides of a call on one node); the load generator and Redis unpinned, on "
+              "what is left")
+    if not ok(t):
+        if t is not None:
+            row(figure, "≥ 1.7× one node", failed(t, "cluster scale"), "—", None, None, cmd)
+        return
+
+    def cpu(layout):  # the median round's CPU shares (of one core each)
+        runs = sorted((r[layout] for r in t["rounds"]), key=lambda v: v["msgs_per_s"])
+        return ", ".join(f"{k} {v}" for k, v in runs[len(runs) // 2]["cpu"].items())
+
+    each = lambda key: ", ".join(f"{r[key]['msgs_per_s']:,}" for r in t["rounds"])  # noqa: E731
+    cond = (f"median of {len(t['rounds'])} alternating rounds, {t['pairs']} calls, "
+            f"{t['seconds']:g} s each; {t['cores']} cores"
+            + ("" if t.get("pinned") else "; taskset missing: nodes NOT pinned")
+            + "; cores allowed: " + ", ".join(
+                f"{k} {v}" for k, v in t["rounds"][0]["two"].get("cores_allowed", {}).items())
+            + f"; load average {t['load_1min'][0]} → {t['load_1min'][1]}")
+    row(f"{figure} ({cond})", f"≥ {t['goal']:g}× one node",
+        f"two nodes: {n(t['two_msgs_per_s'])} msg/s ({each('two')}); CPU share: {cpu('two')}",
+        f"one node: {n(t['one_msgs_per_s'])} msg/s ({each('one')}); CPU share: {cpu('one')}",
+        t["ratio"], t["met"], cmd)
+
+
 def rows(doc):
     R = doc["results"]
     out = []
@@ -400,6 +429,8 @@ def rows(doc):
         row("cluster: relay on one node vs two", "CPU per message ≤ 1.3× one node",
             failed(t, "cluster relay"), "—", None, None,
             ".venv/bin/python bench/cluster_relay.py --out r.json")
+
+    cluster_scale_row(R.get("cluster.scale"), row)
 
     for key, what in (("cluster.idle", "1, 2 and 4 processes"),
                       ("cluster.idle.long", "4 processes again, with a longer ramp deadline "

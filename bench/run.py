@@ -54,6 +54,8 @@ def steps(profile_dir):
         ("chat", "chat", load + ["chat"] + prof("chat"), 180),
         ("cluster", "cluster", [PY, os.path.join(BENCH, "cluster.py")], 240),
         ("cluster.relay", "cluster", [PY, os.path.join(BENCH, "cluster_relay.py")], 480),
+        # issue 33.4: one node against two, each pinned to a core (a group of its own)
+        ("cluster.scale", "cluster-scale", [PY, os.path.join(BENCH, "cluster_scale.py")], 420),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
         ("files", "files", [PY, os.path.join(BENCH, "files.py")], 420 if QUICK else 1500),
         ("group", "group", [PY, os.path.join(BENCH, "group_call.py")], 420),
@@ -144,8 +146,9 @@ def machine():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="comma-separated groups: weight,micro,rtt,lobby,"
-                                               "relay,chat,cluster,call,files,group,group-load,"
-                                               "netchange,page,idle,cluster-idle")
+                                               "relay,chat,cluster,cluster-scale,call,files,"
+                                               "group,group-load,netchange,page,idle,"
+                                               "cluster-idle")
     args = ap.parse_args()
     only = {g for g in args.only.split(",") if g}
     stamp = time.strftime("%Y%m%dT%H%M%S")
