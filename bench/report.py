@@ -134,7 +134,7 @@ def rows(doc):
                 f"{t['hold_seconds']} s hold: server counts {t['server_reports']}, load generator "
                 f"still has {t['alive_after_hold']:,}")
         base = (f"bare: {b['connected']:,} in {b['ramp_seconds']} s, {b['server_reports']} "
-                f"after hold" if ok(b) else "—")
+                f"after hold" if ok(b) else "bare: " + failed(b, "idle"))
         if nd:
             base += (f"; Node socket.io: {nd['connected']:,} in {nd['ramp_seconds']} s, "
                      f"{nd['server_reports']} after hold")
@@ -147,7 +147,8 @@ def rows(doc):
         row("memory per connected client (server RSS growth / clients); issue 33: ≤ bare "
             "python-socketio, Node's socket.io beside it", target("≤", 1),
             f"{mem / 1000:,.1f} KB at {t['connected']:,} clients",
-            (f"bare: {b['bytes_per_client'] / 1000:,.1f} KB" if ok(b) else "bare: —")
+            (f"bare: {b['bytes_per_client'] / 1000:,.1f} KB" if ok(b)
+             else "bare: " + failed(b, "idle"))
             + node(mem, "bytes_per_client", lambda v: f"{v / 1000:,.1f} KB"),
             r, met, f"{LOAD} idle --server tlc --out r.json")
         if t.get("rss_before_kb"):
@@ -155,7 +156,8 @@ def rows(doc):
             r, met = against(rss, b.get("rss_before_kb") if ok(b) else None, "≤", 1.3)
             row("server RSS before any client (after start and the cookie visits)",
                 target("≤", 1.3), f"{rss / 1024:,.1f} MiB",
-                (f"bare: {b['rss_before_kb'] / 1024:,.1f} MiB" if ok(b) else "bare: —")
+                (f"bare: {b['rss_before_kb'] / 1024:,.1f} MiB" if ok(b)
+                 else "bare: " + failed(b, "idle"))
                 + node(rss, "rss_before_kb", lambda v: f"{v / 1024:,.1f} MiB"),
                 r, met, f"{LOAD} idle --server tlc --out r.json")
     else:
