@@ -62,10 +62,15 @@ image:
 
 # Every benchmark on this machine → bench/results/*.json and BENCHMARKS.md (≤ 20 min;
 # BENCH_QUICK=1 for a ~4-5 minute smoke run; knobs in bench/README.md).
+# The Node socket.io baseline (issue 33) installs into bench/node when its lock is newer.
 .PHONY: bench
-bench: setup
+bench: setup bench/node/node_modules/.stamp
 	$(PY) -m pip install --disable-pip-version-check -q -r bench/requirements.txt
 	$(PY) bench/run.py
+
+bench/node/node_modules/.stamp: bench/node/package-lock.json
+	npm ci --prefix bench/node --no-audit --no-fund --silent
+	@touch $@
 
 # The call page as static files (offline mode, no server needed) in dist-offline/.
 offline: setup

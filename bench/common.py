@@ -112,6 +112,7 @@ class Server:
     """A server subprocess on a free port with its own temp dir (DB, log)."""
 
     kind = "?"
+    start_timeout = 20.0  # seconds to answer its health check
 
     def __init__(self, mode="eventlet", env=None):
         self.mode = mode
@@ -132,7 +133,7 @@ class Server:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env(),
                                      stdout=self._log, stderr=subprocess.STDOUT)
-        wait_http(self.url + self.health, proc=self.proc)
+        wait_http(self.url + self.health, timeout=self.start_timeout, proc=self.proc)
         return self
 
     @property
@@ -209,6 +210,32 @@ class BareServer(Server):
                "--mode", self.mode]
         return (cmd + (["--lobby-broadcast"] if self.lobby_broadcast else [])
                 + (["--nodelay"] if self.nodelay else []))
+
+    def clients(self):
+        with urllib.request.urlopen(self.url + "/health", timeout=30) as r:
+            return json.load(r)["clients"]
+
+
+NODE_DIR = os.path.join(BENCH, "node")
+
+
+class NodeServer(Server):
+    """bench/node/server.js: Node's socket.io with the same bare relay (issue 33), so the
+    relay and idle rows show where the stack stands. `make bench` installs its
+    node_modules (`npm ci --prefix bench/node`); node itself is the Debian package."""
+
+    kind = "node"
+    health = "/health"
+
+    def __init__(self, mode="eventlet", env=None):
+        super().__init__(mode, env)  # the mode means nothing to Node; kept for the JSON
+
+    def command(self):
+        if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "socket.io")):
+            raise RuntimeError("bench/node/node_modules is missing: run `make bench` "
+                               "(or `npm ci --prefix bench/node`)")
+        return [shutil.which("node") or "node", os.path.join(NODE_DIR, "server.js"),
+                "--port", str(self.port)]
 
     def clients(self):
         with urllib.request.urlopen(self.url + "/health", timeout=30) as r:

@@ -1,7 +1,7 @@
 """Socket.IO load benchmarks, one per subcommand; each writes one JSON result.
 
-    python bench/load.py idle   --server tlc|bare --out FILE
-    python bench/load.py relay  --server tlc|bare --mode eventlet|gevent|threading --out FILE
+    python bench/load.py idle   --server tlc|bare|node --out FILE
+    python bench/load.py relay  --server tlc|bare|node --mode eventlet|gevent|threading --out FILE
     python bench/load.py lobby  --server tlc|bare --out FILE
     python bench/load.py rtt    --out FILE
     python bench/load.py chat   --out FILE
@@ -22,7 +22,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from common import (BARRIER_EVERY, BareServer, CpuMeter, TLCServer, barrier,  # noqa: E402
+from common import (BARRIER_EVERY, BareServer, CpuMeter, NodeServer, TLCServer,  # noqa: E402
+                    barrier,
                     call, connect, connect_many,
                     cookies, disconnect_all, knob, median, new_client, pct,
                     raise_fd_limit, rnd, rss_kb, write_json)
@@ -37,6 +38,8 @@ def log(*parts):
 def make_server(kind, mode="eventlet", env=None, **kw):
     if kind == "tlc":
         return TLCServer(mode, env)
+    if kind == "node":
+        return NodeServer(mode, env)
     return BareServer(mode, env, **kw)
 
 
@@ -618,7 +621,8 @@ BENCHES = {"idle": bench_idle, "relay": bench_relay, "lobby": bench_lobby, "rtt"
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bench", choices=sorted(BENCHES))
-    ap.add_argument("--server", default="tlc", choices=["tlc", "bare"])
+    # node: bench/node/server.js, the bare relay on Node's socket.io (relay and idle only)
+    ap.add_argument("--server", default="tlc", choices=["tlc", "bare", "node"])
     ap.add_argument("--mode", default="eventlet", choices=["eventlet", "gevent", "threading"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--profile", default=None, help="py-spy raw output path (optional)")

@@ -6,6 +6,9 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from goals import against, beside, target  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOAD = ".venv/bin/python bench/load.py"
 
@@ -79,6 +82,35 @@ def group_load_rows(t, row):
         "per other party: expected N − 1 = 3× at 4, 5× at 6)", top.get("upload_ratio"), None, cmd)
 
 
+def cluster_scale_row(t, row):
+    """Issue 33.4: relayed msgs/s on two nodes against one, each node pinned to a core."""
+    cmd = ".venv/bin/python bench/cluster_scale.py --out r.json"
+    figure = ("cluster: relayed msgs/s on two nodes vs one node of this machine, each node "
+              "pinned to a core (`taskset -c 0` / `-c 1`), the calls spread across the nodes "
+              "(both sides of a call on one node); the load generator and Redis unpinned, on "
+              "what is left")
+    if not ok(t):
+        if t is not None:
+            row(figure, "≥ 1.7× one node", failed(t, "cluster scale"), "—", None, None, cmd)
+        return
+
+    def cpu(layout):  # the median round's CPU shares (of one core each)
+        runs = sorted((r[layout] for r in t["rounds"]), key=lambda v: v["msgs_per_s"])
+        return ", ".join(f"{k} {v}" for k, v in runs[len(runs) // 2]["cpu"].items())
+
+    each = lambda key: ", ".join(f"{r[key]['msgs_per_s']:,}" for r in t["rounds"])  # noqa: E731
+    cond = (f"median of {len(t['rounds'])} alternating rounds, {t['pairs']} calls, "
+            f"{t['seconds']:g} s each; {t['cores']} cores"
+            + ("" if t.get("pinned") else "; taskset missing: nodes NOT pinned")
+            + "; cores allowed: " + ", ".join(
+                f"{k} {v}" for k, v in t["rounds"][0]["two"].get("cores_allowed", {}).items())
+            + f"; load average {t['load_1min'][0]} → {t['load_1min'][1]}")
+    row(f"{figure} ({cond})", f"≥ {t['goal']:g}× one node",
+        f"two nodes: {n(t['two_msgs_per_s'])} msg/s ({each('two')}); CPU share: {cpu('two')}",
+        f"one node: {n(t['one_msgs_per_s'])} msg/s ({each('one')}); CPU share: {cpu('one')}",
+        t["ratio"], t["met"], cmd)
+
+
 def rows(doc):
     R = doc["results"]
     out = []
@@ -88,8 +120,13 @@ def rows(doc):
         out.append((figure, target, measured, baseline,
                     "—" if rat is None else f"{rat:.2f}", mark, f"`{command}`"))
 
-    # idle clients + memory
-    t, b = R.get("idle.tlc"), R.get("idle.bare")
+    # idle clients + memory; Node's socket.io beside bare python-socketio (issue 33)
+    t, b, nd = R.get("idle.tlc"), R.get("idle.bare"), R.get("idle.node")
+    nd = nd if ok(nd) else None
+
+    def node(measured, key, fmt):
+        return "; " + beside(measured, nd and nd.get(key), "Node socket.io", fmt)
+
     if ok(t):
         alive = t["server_reports"] if isinstance(t["server_reports"], int) else 0
         meas = (f"{t['connected']:,} of {t['target_clients']:,} connected within the "
@@ -97,46 +134,62 @@ def rows(doc):
                 f"{t['hold_seconds']} s hold: server counts {t['server_reports']}, load generator "
                 f"still has {t['alive_after_hold']:,}")
         base = (f"bare: {b['connected']:,} in {b['ramp_seconds']} s, {b['server_reports']} "
-                f"after hold" if ok(b) else "—")
+                f"after hold" if ok(b) else "bare: " + failed(b, "idle"))
+        if nd:
+            base += (f"; Node socket.io: {nd['connected']:,} in {nd['ramp_seconds']} s, "
+                     f"{nd['server_reports']} after hold")
         row("concurrent idle WebSocket clients, one server process (eventlet)", "≥ 10,000",
             meas, base, ratio(alive, b["server_reports"]) if ok(b) and isinstance(
                 b["server_reports"], int) else None,
             alive >= 10000 and t["alive_after_hold"] >= 10000, f"{LOAD} idle --server tlc --out r.json")
-        row("memory per connected client (server RSS growth / clients)", "≤ 40 KB",
-            f"{t['bytes_per_client'] / 1000:,.1f} KB at {t['connected']:,} clients",
-            f"bare: {b['bytes_per_client'] / 1000:,.1f} KB" if ok(b) else "—",
-            ratio(t["bytes_per_client"], b["bytes_per_client"]) if ok(b) else None,
-            le(t["bytes_per_client"], 40000), f"{LOAD} idle --server tlc --out r.json")
+        mem = t["bytes_per_client"]
+        r, met = against(mem, b["bytes_per_client"] if ok(b) else None, "≤", 1)
+        row("memory per connected client (server RSS growth / clients); issue 33: ≤ bare "
+            "python-socketio, Node's socket.io beside it", target("≤", 1),
+            f"{mem / 1000:,.1f} KB at {t['connected']:,} clients",
+            (f"bare: {b['bytes_per_client'] / 1000:,.1f} KB" if ok(b)
+             else "bare: " + failed(b, "idle"))
+            + node(mem, "bytes_per_client", lambda v: f"{v / 1000:,.1f} KB"),
+            r, met, f"{LOAD} idle --server tlc --out r.json")
         if t.get("rss_before_kb"):
-            row("server RSS before any client (after start and the cookie visits)", "≤ bare",
-                f"{t['rss_before_kb'] / 1024:,.1f} MiB",
-                f"bare: {b['rss_before_kb'] / 1024:,.1f} MiB" if ok(b) else "—",
-                ratio(t["rss_before_kb"], b["rss_before_kb"]) if ok(b) else None,
-                ok(b) and t["rss_before_kb"] <= b["rss_before_kb"],
-                f"{LOAD} idle --server tlc --out r.json")
+            rss = t["rss_before_kb"]
+            r, met = against(rss, b.get("rss_before_kb") if ok(b) else None, "≤", 1.3)
+            row("server RSS before any client (after start and the cookie visits)",
+                target("≤", 1.3), f"{rss / 1024:,.1f} MiB",
+                (f"bare: {b['rss_before_kb'] / 1024:,.1f} MiB" if ok(b)
+                 else "bare: " + failed(b, "idle"))
+                + node(rss, "rss_before_kb", lambda v: f"{v / 1024:,.1f} MiB"),
+                r, met, f"{LOAD} idle --server tlc --out r.json")
     else:
         row("concurrent idle WebSocket clients", "≥ 10,000", failed(t, "idle"), "—", None, None,
             f"{LOAD} idle --server tlc --out r.json")
         row("memory per connected client", "≤ 40 KB", failed(t, "idle"), "—", None, None,
             f"{LOAD} idle --server tlc --out r.json")
 
-    # relay, eventlet
-    t, b = R.get("relay.tlc.eventlet"), R.get("relay.bare.eventlet")
+    # relay, eventlet; Node's socket.io beside bare python-socketio (issue 33)
+    t, b, nd = R.get("relay.tlc.eventlet"), R.get("relay.bare.eventlet"), R.get("relay.node")
+    nd = nd if ok(nd) else None
     if ok(t) and ok(b):
         r = ratio(t["throughput_msgs_per_s"], b["throughput_msgs_per_s"])
         row(f"relayed signaling msgs/s at {t['connected']:,} connected clients (eventlet)",
             "≥ 0.7 × bare", n(t["throughput_msgs_per_s"], " msg/s"),
-            n(b["throughput_msgs_per_s"], " msg/s (bare)"), r, r is not None and r >= 0.7,
+            n(b["throughput_msgs_per_s"], " msg/s (bare)")
+            + (f"; Node socket.io {n(nd['throughput_msgs_per_s'], ' msg/s')} (the load "
+               f"generator at {nd['cpu_during_throughput']['loadgen']} of a core)" if nd else ""),
+            r, r is not None and r >= 0.7,
             f"{LOAD} relay --server tlc --mode eventlet --out r.json")
         def per_cpu(r):
             share = (r.get("cpu_during_throughput") or {}).get("server")
             return r["throughput_msgs_per_s"] / share if share else None
 
         tc, bc = per_cpu(t), per_cpu(b)
+        r, met = against(tc, bc, "≥", 1.2)
         row("relayed msgs per server CPU-second (eventlet; msg/s ÷ the server's CPU share "
-            "in the same window)", "≥ 8,000", n(tc, " msg/CPU-s"),
-            n(bc, " msg/CPU-s (bare)"), ratio(tc, bc), tc is not None and tc >= 8000,
-            f"{LOAD} relay --server tlc --mode eventlet --out r.json")
+            "in the same window); issue 33: ≥ 1.2× bare python-socketio, Node's socket.io "
+            "beside it", target("≥", 1.2), n(tc, " msg/CPU-s"),
+            n(bc, " msg/CPU-s (bare)") + "; " + beside(
+                tc, nd and per_cpu(nd), "Node socket.io", lambda v: n(v, " msg/CPU-s")),
+            r, met, f"{LOAD} relay --server tlc --mode eventlet --out r.json")
         row(f"relay latency p50 / p99 at {t['latency_rate']:,} msgs/s (eventlet)",
             "p99 ≤ 20 ms", f"{t['latency_p50_ms']} / {t['latency_p99_ms']} ms",
             f"{b['latency_p50_ms']} / {b['latency_p99_ms']} ms (bare)",
@@ -379,6 +432,8 @@ def rows(doc):
             failed(t, "cluster relay"), "—", None, None,
             ".venv/bin/python bench/cluster_relay.py --out r.json")
 
+    cluster_scale_row(R.get("cluster.scale"), row)
+
     for key, what in (("cluster.idle", "1, 2 and 4 processes"),
                       ("cluster.idle.long", "4 processes again, with a longer ramp deadline "
                                             "(a run of its own, with its own baseline)")):
@@ -452,6 +507,17 @@ def details(doc):
                 continue
             c = r["cpu_during_throughput"]
             lines.append(f"| relay | {kind} | {mode} | {r['connected']:,} → "
+                         f"{r.get('still_connected', r['connected']):,} | "
+                         f"{n(r['throughput_msgs_per_s'])} | {r['latency_p50_ms']} | "
+                         f"{r['latency_p99_ms']} | {r['latency_lost']} | {c['server']} | "
+                         f"{c['loadgen']} | {c.get('others', '—')} |")
+        if mode == "eventlet" and R.get("relay.node") is not None:
+            r = R["relay.node"]
+            if not ok(r):
+                lines.append(f"| relay | node | — | {failed(r, 'relay')} |" + " |" * 7)
+                continue
+            c = r["cpu_during_throughput"]
+            lines.append(f"| relay | node (socket.io) | — | {r['connected']:,} → "
                          f"{r.get('still_connected', r['connected']):,} | "
                          f"{n(r['throughput_msgs_per_s'])} | {r['latency_p50_ms']} | "
                          f"{r['latency_p99_ms']} | {r['latency_lost']} | {c['server']} | "

@@ -48,10 +48,14 @@ def steps(profile_dir):
                     load + ["relay", "--server", "tlc", "--mode", mode]
                     + (prof("relay.tlc.eventlet") if mode == "eventlet" else []),
                     600 if mode == "threading" else 300))
+        if mode == "eventlet":  # Node's socket.io, the same bare relay: where the stack stands
+            out.append(("relay.node", "relay", load + ["relay", "--server", "node"], 240))
     out += [
         ("chat", "chat", load + ["chat"] + prof("chat"), 180),
         ("cluster", "cluster", [PY, os.path.join(BENCH, "cluster.py")], 240),
         ("cluster.relay", "cluster", [PY, os.path.join(BENCH, "cluster_relay.py")], 480),
+        # issue 33.4: one node against two, each pinned to a core (a group of its own)
+        ("cluster.scale", "cluster-scale", [PY, os.path.join(BENCH, "cluster_scale.py")], 420),
         ("call", "call", [PY, os.path.join(BENCH, "browser.py")], 240),
         ("files", "files", [PY, os.path.join(BENCH, "files.py")], 420 if QUICK else 1500),
         ("group", "group", [PY, os.path.join(BENCH, "group_call.py")], 420),
@@ -61,6 +65,7 @@ def steps(profile_dir):
         ("idle.tlc", "idle", load + ["idle", "--server", "tlc"] + prof("idle.tlc"),
          150 if QUICK else 420),
         ("idle.bare", "idle", load + ["idle", "--server", "bare"], 150 if QUICK else 300),
+        ("idle.node", "idle", load + ["idle", "--server", "node"], 150 if QUICK else 300),
         ("cluster.idle", "cluster-idle", [PY, os.path.join(BENCH, "idle_cluster.py")],
          600 if QUICK else 3600),
     ]
@@ -141,8 +146,9 @@ def machine():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="", help="comma-separated groups: weight,micro,rtt,lobby,"
-                                               "relay,chat,cluster,call,files,group,group-load,"
-                                               "netchange,page,idle,cluster-idle")
+                                               "relay,chat,cluster,cluster-scale,call,files,"
+                                               "group,group-load,netchange,page,idle,"
+                                               "cluster-idle")
     args = ap.parse_args()
     only = {g for g in args.only.split(",") if g}
     stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -155,8 +161,11 @@ def main():
         with open(os.path.join(RESULTS, "latest.json")) as f:
             last = json.load(f)
         previous, previous_stamp = last.get("results", {}), last.get("stamp")
+    # BENCH_SKIP: step keys carried over even in a group that runs (e.g. the threading
+    # relay, minutes long, when only the eventlet rows are wanted again)
+    skip = {k for k in os.environ.get("BENCH_SKIP", "").split(",") if k}
     for key, group, argv, timeout in steps(workdir):
-        if only and group not in only:
+        if (only and group not in only) or key in skip:
             if key in previous:
                 doc["results"][key] = {**previous[key], "carried_over": True,
                                        "from_run": previous[key].get("from_run", previous_stamp)}
