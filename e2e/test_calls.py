@@ -8,6 +8,7 @@ sides) are printed and recorded as test properties; nothing asserts on them.
 import threading
 
 from .calls import connect
+from .geometry import DESKTOP, PHONE, set_viewport
 from .pages import CallPage, assert_media_flows, open_pages, setup_ms
 
 
@@ -105,6 +106,16 @@ def test_a_ring_whose_caller_leaves_is_a_missed_call_not_an_ended_one(server, br
     assert "Call ended" not in text
 
 
+LANDSCAPE = (844, 390)
+# A call's control bar and its remote video, as boxes in the viewport.
+BAR_AND_VIDEO = """
+const t = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+const box = (r) => ({top: r.top, bottom: r.bottom, height: r.height});
+return [box(t.querySelector('.tile-controls').getBoundingClientRect()),
+        box(t.querySelector('video.remote').getBoundingClientRect())];
+"""
+
+
 def test_two_calls_at_once_on_two_slots(server, browsers, record_property):
     a, b, c = open_pages(server, browsers, 3)
     a.driver.find_element("id", "add-anchor").click()
@@ -119,12 +130,18 @@ def test_two_calls_at_once_on_two_slots(server, browsers, record_property):
     probes = assert_media_flows((a, a1), (a, a2), (b, b.anchor), (c, c.anchor))
     assert len({p["callId"] for p in probes[:2]}) == 2
     # Issue 31.9: two calls side by side on a 1366 px laptop (two narrow tiles): each bar
-    # lies under its video, not over half of it.
-    a.driver.set_window_size(1366, 800)
-    for anchor_id in (a1, a2):
-        assert a.js("const t = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);"
-                    " return t.querySelector('.tile-controls').getBoundingClientRect().top + 0.5"
-                    " >= t.querySelector('video.remote').getBoundingClientRect().bottom", anchor_id), anchor_id
+    # lies under its video, not over half of it. On a phone, upright and on its side, the
+    # tiles stack full width and the bar lies over the foot of its video, as in one call:
+    # one strip in the video's bottom third, not over the middle nor onto the next call.
+    for size in (DESKTOP, PHONE, LANDSCAPE):
+        set_viewport(a.driver, size)
+        for anchor_id in (a1, a2):
+            bar, video = a.js(BAR_AND_VIDEO, anchor_id)
+            if size == DESKTOP:
+                assert bar["top"] + 0.5 >= video["bottom"], (size, anchor_id, bar, video)
+            else:
+                assert bar["top"] >= video["top"] + video["height"] * 2 / 3, (size, anchor_id, bar, video)
+                assert bar["bottom"] <= video["bottom"] + 0.5, (size, anchor_id, bar, video)
     assert a.session_count() == 2
     # Hanging up one leaves the other running.
     a.click(a1, "hangup")

@@ -1,7 +1,10 @@
 """The lobby: browsers on /call see each other by display name; with a small window
 (LOBBY_WINDOW) they see some of the others, find the rest by name, and keep the people
 they chat with."""
+from .geometry import DESKTOP, PHONE, in_viewport, rect, set_viewport
 from .pages import CallPage, open_pages
+
+LANDSCAPE = (844, 390)
 
 # Installed before a page's own scripts (issue 33.1): the lobby rows the parsed HTML holds
 # when parsing ends (readyState "interactive" comes before module scripts run), and every
@@ -44,6 +47,15 @@ def test_two_browsers_see_each_other_in_the_lobby(server_factory, browsers):
     a.wait(f"const b = ({call_btn.replace('return ', '')}); const n = document.querySelector('.lobby-stale');"
            " return b.disabled && !n.hidden && n.getAttribute('role') === 'status'", 5.0, "A's lobby marked stale", b.anchor)
     assert "out of date" in a.js("return document.querySelector('.lobby-stale').textContent")
+    # at each size, the Call a person would press and the note saying why it waits are in
+    # view together
+    row_call = f"[data-anchor-id='{b.anchor}'] .call-btn"
+    for size in (DESKTOP, PHONE, LANDSCAPE):
+        set_viewport(a.driver, size)
+        a.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", row_call)
+        for css in (".lobby-stale", row_call):
+            assert in_viewport(a.driver, css)[0], (size, css, rect(a.driver, css))
+    a.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     a.js("window.tlc.signaling.socket.connect()")
     a.wait(f"return !({call_btn.replace('return ', '')}).disabled && document.querySelector('.lobby-stale').hidden",
            10.0, "A's lobby live again", b.anchor)

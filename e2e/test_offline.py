@@ -9,7 +9,9 @@ import time
 import pytest
 
 from .conftest import ROOT, free_port, wait_http, wait_until
-from .geometry import axe_violations
+from .geometry import DESKTOP, PHONE, axe_violations, in_viewport, rect, set_viewport
+
+LANDSCAPE = (844, 390)
 
 LOOPBACK_PROBE = """
 const done = arguments[arguments.length - 1];
@@ -111,5 +113,14 @@ def test_an_unreachable_server_is_announced_and_offline_mode_offered(server_fact
     assert "Reload" in driver.find_element("css selector", "#offline-panel .server-back").text
     # and no longer that it cannot be reached (issue 31.9: both were said at once)
     assert "keeps checking" not in driver.find_element("css selector", "#offline-panel").text
+    # at each size, where the offline panel starts, "the server is back" is in view with
+    # its Reload, and nothing says the opposite
+    for size in (DESKTOP, PHONE, LANDSCAPE):
+        set_viewport(driver, size)
+        driver.execute_script("document.querySelector('#offline-panel').scrollIntoView({block: 'start'})")
+        assert in_viewport(driver, "#offline-panel .server-back")[0], (size, rect(driver, "#offline-panel .server-back"))
+        for gone in ("#unreachable", "#offline-panel .offline-why"):
+            assert not driver.execute_script("return document.querySelector(arguments[0]).checkVisibility()", gone), \
+                (size, gone)
     assert driver.execute_script("return window.tlc.signaling.connected") is False
     assert axe_violations(driver) == []  # the offline panel and its notice

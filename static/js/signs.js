@@ -29,7 +29,9 @@
 //                  machine can be held back with a clean link): sendingTrouble.
 // At 20 fps a stall shows within STALL_MS + one poll (~600 ms) of the last frame. "Poor"
 // is held for HOLD_MS after its last sighting, and on a poor link (its frame rate drops
-// to a few per second) a stall takes POOR_STALL_MS: the signs do not flicker.
+// to a few per second) a stall takes POOR_STALL_MS: the signs do not flicker. "Unstable"
+// shows once its cause has lasted UNSTABLE_SHOW_MS (the peer's reports come about once a
+// second: one lossy report is not a link) and is held HOLD_MS after it is gone: holdUnstable.
 export const SIGNS = Object.freeze({
   pollMs: 200, stallMs: 400, startGraceMs: 1500, windowMs: 400, aliveMs: 1200,
   lossPct: 8, minPackets: 10, rttMs: 800, freezeMs: 3000, videoKbps: 64,
@@ -37,6 +39,7 @@ export const SIGNS = Object.freeze({
   holdMs: 1500,       // "poor" stays this long after its last sighting (no flicker)
   poorStallMs: 2000,  // on a poor link the frame rate drops: a stall takes this long
   limitedMs: 5000,    // the encoder held back by bandwidth this long: "unstable"
+  unstableShowMs: 1000, // "unstable" shows once its cause has lasted this long
 });
 
 const NONE = Object.freeze({ videoStalled: false, poor: null, unstable: null });
@@ -51,6 +54,22 @@ export function sendingTrouble(snap, limitedSince, t = SIGNS) {
   return null;
 }
 
+const CALM = Object.freeze({ shown: null, since: null, lastAt: null });
+
+// "Unstable" with a hold (pure): `held` the last state ({shown, since, lastAt}; undefined at
+// first), `raw` sendingTrouble's answer now, `at` the snapshot's time. Shown once `raw` has
+// said something without a break for unstableShowMs (its latest reason), kept until it has
+// said nothing for holdMs after its last sighting.
+export function holdUnstable(held = CALM, raw, at, t = SIGNS) {
+  if (raw) {
+    const since = held.since ?? at;
+    const shown = held.shown || at - since >= t.unstableShowMs ? raw : null;
+    return { shown, since, lastAt: at };
+  }
+  const shown = held.shown && at - held.lastAt <= t.holdMs ? held.shown : null;
+  return { shown, since: null, lastAt: held.lastAt };
+}
+
 export class SignsTracker {
   constructor(thresholds = SIGNS) {
     this.t = thresholds;
@@ -62,6 +81,7 @@ export class SignsTracker {
     this.videoExpected = true;
     this.resumedAt = null;  // when the peer's camera came back on (its word)
     this.limitedSince = null;
+    this.unstable = CALM;   // holdUnstable's state
     this.signs = NONE;
   }
 
@@ -84,6 +104,7 @@ export class SignsTracker {
       this.lastPoor = null;
       this.history = [];
       this.limitedSince = null;
+      this.unstable = CALM;
       this.signs = NONE;
       return this.signs;
     }
@@ -121,7 +142,8 @@ export class SignsTracker {
     else if (held && !videoStalled) poor = this.lastPoor.reason;
     if (snap.limitedBy !== 'bandwidth') this.limitedSince = null;
     else if (this.limitedSince === null) this.limitedSince = snap.at;
-    const unstable = sendingTrouble(snap, this.limitedSince, t);
+    this.unstable = holdUnstable(this.unstable, sendingTrouble(snap, this.limitedSince, t), snap.at, t);
+    const unstable = this.unstable.shown;
     if (videoStalled !== this.signs.videoStalled || poor !== this.signs.poor || unstable !== this.signs.unstable) {
       this.signs = { videoStalled, poor, unstable };
     }

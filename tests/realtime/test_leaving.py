@@ -46,3 +46,31 @@ def test_the_hint_takes_no_payload(pair):
     ann, _ = pair
     refused = ann.ask("client:leaving", {"until": 0})
     assert refused["ok"] is False and refused["error"]["code"] == "invalid-payload"
+
+
+def test_a_hint_handled_after_its_sockets_close_still_counts(app, life, pair, clock):
+    # The hint and the close come on the same socket, but each event runs in its own green
+    # thread: the close may be handled first. The hint of the socket that served the client
+    # still counts while that client is away and no other socket serves it.
+    ann, bob = pair
+    call_id = connect(ann, bob)
+    drop(life, bob)
+    assert bob.ask("client:leaving") == {"ok": True}
+    clock.advance(app.config["LEAVING_GRACE"] + 1)
+    life.tick()
+    assert ann.events("lobby:client-left") == [{"clientId": bob.client_id}]
+    assert ann.events("call:ended") == [{"callId": call_id, "anchorId": ann.anchor,
+                                         "reason": "peer-left"}]
+
+
+def test_a_late_hint_of_an_old_socket_does_not_mark_the_resumed_page(app, life, pair, clock):
+    ann, bob = pair
+    connect(ann, bob)
+    drop(life, bob)
+    back = come_back(app, bob, reloaded=True)
+    refused = bob.ask("client:leaving")  # the old socket's hint, after the reload resumed
+    assert refused["ok"] is False and refused["error"]["code"] == "invalid-state"
+    drop(life, back, "ping timeout")
+    clock.advance(app.config["LEAVING_GRACE"] + 2)
+    life.tick()
+    assert ann.events("lobby:client-left") == []

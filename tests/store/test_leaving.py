@@ -63,3 +63,13 @@ def test_a_hint_for_a_client_that_is_gone_changes_nothing(store):
     before = store.get_state()
     store.dispatch(A.client_leaving("cz", 16.0))
     assert store.get_state()["clients"] == before["clients"]
+
+
+def test_a_hint_from_a_closed_socket_counts_only_while_the_client_is_away(store):
+    # handled after its socket's close (realtime/hub.py AFTER_CLOSE): the client may have
+    # resumed on another socket meanwhile, and then it is not leaving
+    store.dispatch(A.client_leaving("cb", 16.0, away_only=True))
+    assert "leavingUntil" not in client(store)
+    store.dispatch(A.client_went_away("cb", 40.0))
+    store.dispatch(A.client_leaving("cb", 16.0, away_only=True))
+    assert client(store)["awayUntil"] == 16.0 and client(store)["leavingUntil"] == 16.0

@@ -13,10 +13,13 @@ departure writes to the next dead one, one stack frame deeper each time (measure
 RecursionError and a 17.7 s stall at 10,000 clients).
 """
 import threading
+from collections import OrderedDict
 
 from .. import events
 from ..ratelimit import TokenBucket
 from ..worker import SerialWorker
+
+CLOSED_KEPT = 1024  # closed sockets remembered for a late event (a few bytes each)
 
 
 class Connections:
@@ -30,6 +33,8 @@ class Connections:
         self.leave_on_close = set() # sids whose closed transport is a goodbye
         self.sessions = {}          # sid -> (user id, account session digest or None)
         self.protocols = {}         # sid -> the protocol version its client stated (auth)
+        self.closed = OrderedDict() # sid -> clientId: the last CLOSED_KEPT sockets closed
+                                    # while serving their client (closed_client)
         self._local = threading.local()  # per thread or greenlet: inside emit()?
         self._later = SerialWorker(socketio.start_background_task,
                                    lambda batch: [fn() for fn in batch],
@@ -74,7 +79,17 @@ class Connections:
         if client_id is None or self.sids.get(client_id) != sid:
             return None
         del self.sids[client_id]
+        self.closed[sid] = client_id
+        if len(self.closed) > CLOSED_KEPT:
+            self.closed.popitem(last=False)
         return client_id
+
+    def closed_client(self, sid):
+        """The client a closed socket served, once (an event it sent before its close but
+        handled after it: each event runs in its own green thread), while no socket here
+        serves that client again; None otherwise."""
+        client_id = self.closed.pop(sid, None)
+        return client_id if client_id is not None and client_id not in self.sids else None
 
     def sids_of_sessions(self, user_id, sessions):
         """This process's sockets of `user_id` opened by these account sessions
@@ -91,6 +106,10 @@ class Connections:
 
     def client_of(self, sid):
         return self.clients.get(sid)
+
+    def sid_of(self, client_id):
+        """The socket serving this client here now, or None."""
+        return self.sids.get(client_id)
 
     def all_sids(self):
         return list(self.clients)

@@ -41,8 +41,11 @@ def me_state(ctx, cid, p):
 def client_leaving(ctx, cid, p):
     """The page is going (pagehide of a tab kept for a reload, issue 31.7): once its
     socket drops it is kept LEAVING_GRACE seconds, enough for a reload to resume it, not
-    the whole RECONNECT_GRACE: a closed tab leaves the lobby and its calls in seconds."""
-    return ctx.dispatch(A.client_leaving(cid, ctx.now() + ctx.config["LEAVING_GRACE"]))
+    the whole RECONNECT_GRACE: a closed tab leaves the lobby and its calls in seconds.
+    Handled after its socket's close (hub.AFTER_CLOSE), it counts only while the client
+    is still away: resumed meanwhile (on another node too), it is not leaving."""
+    late = ctx.connections.sid_of(cid) is None
+    return ctx.dispatch(A.client_leaving(cid, ctx.now() + ctx.config["LEAVING_GRACE"], away_only=late))
 
 
 @handles("ice:servers")

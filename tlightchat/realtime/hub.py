@@ -20,6 +20,9 @@ from .eventlog import EventLog
 
 log = logging.getLogger(__name__)
 RESTART_RETRY_MS = 2000
+# Sent just before a socket closes, so possibly handled after its close (each event runs
+# in its own green thread): still taken, for the client that socket served (issue 31.7).
+AFTER_CLOSE = frozenset({"client:leaving"})
 
 
 class Hub:
@@ -37,6 +40,9 @@ class Hub:
     def handle(self, sid, event, args):
         started = time.perf_counter()
         client_id = self.connections.client_of(sid)
+        late = client_id is None and event in AFTER_CLOSE
+        if late:  # at most once per closed socket: no rate limit to keep
+            client_id = self.connections.closed_client(sid)
         shown = event[:64] if isinstance(event, str) else "?"
         payload = {}
         self.in_flight += 1
@@ -44,7 +50,7 @@ class Hub:
         try:
             if client_id is None:
                 raise Refusal("invalid-state", "not connected; reconnect and retry")
-            if not self.connections.take(sid):
+            if not late and not self.connections.take(sid):
                 raise Refusal("rate-limited", "too many messages; slow down")
             if self.ctx.draining:
                 raise Refusal("unavailable", self.ctx.draining, retry_after_ms=RESTART_RETRY_MS)

@@ -73,9 +73,14 @@ def client_went_away(client_id, until, node=None):
     return _action(CLIENT_WENT_AWAY, payload, client_id)
 
 
-def client_leaving(client_id, until):
-    """Its page said it is going: away from its next drop, it is kept until `until` at most."""
-    return _action(CLIENT_LEAVING, {"clientId": client_id, "until": until}, client_id)
+def client_leaving(client_id, until, away_only=False):
+    """Its page said it is going: away from its next drop, it is kept until `until` at most.
+    `away_only`: said by a socket already closed (its hint handled after its close): it
+    counts only while the client is still away, not once it resumed elsewhere."""
+    payload = {"clientId": client_id, "until": until}
+    if away_only:
+        payload["awayOnly"] = True
+    return _action(CLIENT_LEAVING, payload, client_id)
 
 
 def client_resumed(client_id, user_id, node="", reloaded=False, protocol=None, account=None):
