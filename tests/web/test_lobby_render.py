@@ -178,6 +178,39 @@ def test_a_first_visit_gets_the_rows_of_a_fresh_guests_first_snapshot(app):
     assert snapshot["complete"] and page.count == str(len(snapshot["users"])) == "5"
 
 
+def test_a_first_visit_costs_no_query_and_a_stored_users_blocks_are_read_outside_the_lock(app, monkeypatch):
+    """A visit without a cookie is free to repeat: its rows read no sanction and no
+    blocks (a fresh guest has neither). A stored user's blocks are read before the
+    store's lock is taken (a query must not hold up every dispatch)."""
+    ext = app.extensions["tlightchat"]
+    ctx = ext.life.ctx
+    person(app, "Bea")
+    invisible = person(app, "Dee")
+    assert invisible.ask("safety:set", {"invisible": True})["ok"]
+    reads = []
+    real = ctx.lobby.hidden_for
+
+    def hidden_for(uid):
+        reads.append(ctx.store.lock._is_owned())  # RLock: held by this thread
+        return real(uid)
+
+    def no_sanction_query(uid):
+        raise AssertionError("a first visit read a sanction")
+
+    monkeypatch.setattr(ctx.lobby, "hidden_for", hidden_for)
+    monkeypatch.setattr(ctx.safety, "check_connect", no_sanction_query)
+    page = Rows(app.test_client().get("/call").get_data(as_text=True))
+    assert reads == [] and len(page.users) == 2  # the visitor and Bea, not Dee
+    monkeypatch.undo()
+    monkeypatch.setattr(ctx.lobby, "hidden_for", hidden_for)
+    returning = app.test_client()
+    returning.get("/call")
+    Tab(app, browser=returning).sio.disconnect()  # its guest is stored now
+    reads.clear()
+    assert Rows(returning.get("/call").get_data(as_text=True)).users
+    assert reads == [False]
+
+
 def make_app(tmp_path, **config):
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.db", "TESTING": True, **config})
 

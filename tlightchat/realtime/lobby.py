@@ -111,17 +111,19 @@ class LobbyViews:
         view.told = (self.online, view.complete)  # the snapshot says both
         return snapshot
 
-    def preview(self, state, client_id, newest_first):
+    def preview(self, state, client_id, newest_first, hidden):
         """The `lobby:snapshot` that `build` would send `client_id` (a new client: no
         query, no pins) in `state`, keeping nothing: the /call page renders it before
         its socket connects (web/lobby_render.py). `newest_first`: the index's order of
-        the live state (`state` may be a copy with the page's client added)."""
-        return self._compose(state, client_id, "", frozenset(), newest_first)[1]
+        the live state (`state` may be a copy with the page's client added); `hidden`:
+        `hidden_for` its user, read by the caller before it took the store's lock."""
+        return self._compose(state, client_id, "", frozenset(), newest_first, hidden)[1]
 
-    def _compose(self, state, client_id, query, pins, newest_first):
+    def _compose(self, state, client_id, query, pins, newest_first, hidden=None):
         """The one place a view's people are chosen: (View, its snapshot)."""
         user_id = state["clients"][client_id]["userId"]
-        hidden = self.hidden_for(user_id)
+        if hidden is None:
+            hidden = self.hidden_for(user_id)
         view = View(client_id, user_id, query,
                     frozenset(list(pins)[:self.pins_max]) - {user_id}, hidden)
         picked, view.complete = S.lobby_window(state, view.folded,

@@ -55,19 +55,28 @@ def is_stored(user):
 
 
 def first_view(ctx, identity, user):
-    """The snapshot a new tab of `user` would get now, or None (see above)."""
-    if ctx.draining or not (is_stored(user) or identity.would_admit_new_guest()):
+    """The snapshot a new tab of `user` would get now, or None (see above). A guest
+    this request made costs no query: it has no sanction and no blocks yet (a visit
+    without a cookie is free to repeat, so it must stay cheap); only the invisible
+    are hidden from it. A stored user's blocks are read before the store's lock."""
+    if ctx.draining:
         return None
-    try:
-        ctx.safety.check_connect(user.id)
-    except Refusal:
+    if is_stored(user):
+        try:
+            ctx.safety.check_connect(user.id)
+        except Refusal:
+            return None
+        hidden = ctx.lobby.hidden_for(user.id)
+    elif identity.would_admit_new_guest():
+        hidden = ctx.lobby.always_hidden - {user.id}
+    else:
         return None
     with ctx.store.lock:
         live = ctx.store.get_state()
         state = root_reducer(live, A.client_connected(
             PAGE_CLIENT, user.id, user.display_name, ctx.now(), "", ctx.node.name,
             PROTOCOL_VERSION, account=user.is_account))
-        return ctx.lobby.preview(state, PAGE_CLIENT, ctx.lobby.newest_first(live))
+        return ctx.lobby.preview(state, PAGE_CLIENT, ctx.lobby.newest_first(live), hidden)
 
 
 # -- the words -----------------------------------------------------------------------
