@@ -74,3 +74,18 @@ def test_a_late_hint_of_an_old_socket_does_not_mark_the_resumed_page(app, life, 
     clock.advance(app.config["LEAVING_GRACE"] + 2)
     life.tick()
     assert ann.events("lobby:client-left") == []
+
+
+def test_a_hint_of_a_socket_older_than_a_resume_never_counts(app, life, pair, clock):
+    # The first socket's hint arrives only after its client resumed on a second socket
+    # and dropped again: it is about a page that came back, not about this drop.
+    ann, bob = pair
+    connect(ann, bob)
+    drop(life, bob)
+    back = come_back(app, bob, reloaded=True)
+    drop(life, back, "ping timeout")
+    refused = bob.ask("client:leaving")
+    assert refused["ok"] is False and refused["error"]["code"] == "invalid-state"
+    clock.advance(app.config["LEAVING_GRACE"] + 2)
+    life.tick()
+    assert ann.events("lobby:client-left") == []

@@ -35,6 +35,7 @@ class Connections:
         self.protocols = {}         # sid -> the protocol version its client stated (auth)
         self.closed = OrderedDict() # sid -> clientId: the last CLOSED_KEPT sockets closed
                                     # while serving their client (closed_client)
+        self.last_closed = {}       # clientId -> its entry in `closed` (one per client)
         self._local = threading.local()  # per thread or greenlet: inside emit()?
         self._later = SerialWorker(socketio.start_background_task,
                                    lambda batch: [fn() for fn in batch],
@@ -45,6 +46,7 @@ class Connections:
         """This socket serves this client now (a resumed client's old socket, which may
         not have noticed its drop, no longer does). `session`: (user id, the account
         session's digest), for sids_of_sessions."""
+        self._forget_closed(client_id)  # a resume: an older socket's late events are stale
         old = self.sids.get(client_id)
         if old is not None and old != sid:
             self.clients.pop(old, None)
@@ -79,16 +81,25 @@ class Connections:
         if client_id is None or self.sids.get(client_id) != sid:
             return None
         del self.sids[client_id]
+        self._forget_closed(client_id)  # only the socket that served it last counts
         self.closed[sid] = client_id
+        self.last_closed[client_id] = sid
         if len(self.closed) > CLOSED_KEPT:
-            self.closed.popitem(last=False)
+            old_sid, old_client = self.closed.popitem(last=False)
+            if self.last_closed.get(old_client) == old_sid:
+                del self.last_closed[old_client]
         return client_id
+
+    def _forget_closed(self, client_id):
+        self.closed.pop(self.last_closed.pop(client_id, None), None)
 
     def closed_client(self, sid):
         """The client a closed socket served, once (an event it sent before its close but
         handled after it: each event runs in its own green thread), while no socket here
         serves that client again; None otherwise."""
         client_id = self.closed.pop(sid, None)
+        if client_id is not None and self.last_closed.get(client_id) == sid:
+            del self.last_closed[client_id]
         return client_id if client_id is not None and client_id not in self.sids else None
 
     def sids_of_sessions(self, user_id, sessions):
