@@ -17,11 +17,9 @@
 // call and sends what waited, less what call:accept carried (takeAnswer). Those steps are
 // in held.js; prepared.js drives them.
 //
-// Only negotiation lives here. Two helpers watch the same connection:
-//   health.js   — media flowing, the net state the tile shows, problems (TURN diagnosis),
-//                 the stats figures;
-//   recovery.js — the ICE restart policy (when to restart, backoff, fresh TURN credentials);
-//   safety.js   — the safety code from the two DTLS fingerprints in use.
+// Only negotiation lives here. Helpers watch the same connection: health.js (media flowing,
+// the tile's net state, problems, the stats figures), recovery.js (the ICE restart policy)
+// and safety.js (the safety code from the two DTLS fingerprints in use).
 // A session emits 'state' (connectionState), 'flowing', 'net', 'stats' (about every
 // second, see stats.js), 'remote-track', 'peer-restart' (the peer's offer restarts ICE)
 // and 'closed'. The getters at the end are the session's read-only face for the tile,

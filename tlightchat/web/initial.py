@@ -77,9 +77,9 @@ def _control(ch):
     return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and not _extends(ch)
 
 
-def _joins(cluster, ch):
-    """Whether `ch` belongs to the cluster before it (no break between them)."""
-    last = cluster[-1]
+def _joins(grapheme, ch):
+    """Whether `ch` belongs to the grapheme before it (no break between them)."""
+    last = grapheme[-1]
     if last == "\r":
         return ch == "\n"
     if _control(ch) or ch == "\r":
@@ -92,30 +92,30 @@ def _joins(cluster, ch):
         return True
     if (_hangul(ch) or "-") in _HANGUL_JOINS.get(_hangul(last), ()):
         return True
-    if _regional(ch) and _regional(cluster[0]):
-        return len(cluster) == 1  # a flag is one pair
-    base = cluster.rstrip("".join(c for c in cluster if _extends(c)))  # cluster[:-marks]
+    if _regional(ch) and _regional(grapheme[0]):
+        return len(grapheme) == 1  # a flag is one pair
+    base = grapheme.rstrip("".join(c for c in grapheme if _extends(c)))  # grapheme[:-marks]
     if last == _JOINER and _pictographic(ch) and base and _pictographic(base[-1]):
         return True  # an emoji ZWJ sequence (GB11)
-    tail = cluster[len(base):]
+    tail = grapheme[len(base):]
     return _consonant(ch) and bool(base) and _consonant(base[-1]) \
         and any(c in _LINKERS for c in tail)  # consonant + virama + consonant (GB9c)
 
 
 def graphemes(text):
     """The extended grapheme clusters of `text`, in order."""
-    cluster = ""
+    grapheme = ""
     for ch in text:
-        if cluster and not _joins(cluster, ch):
-            yield cluster
-            cluster = ""
-        cluster += ch
-    if cluster:
-        yield cluster
+        if grapheme and not _joins(grapheme, ch):
+            yield grapheme
+            grapheme = ""
+        grapheme += ch
+    if grapheme:
+        yield grapheme
 
 
-def _visible(cluster):
-    return any(unicodedata.category(c)[0] not in "MZC" for c in cluster)
+def _visible(grapheme):
+    return any(unicodedata.category(c)[0] not in "MZC" for c in grapheme)
 
 
 def initial_of(name):
