@@ -30,8 +30,10 @@
 // At 20 fps a stall shows within STALL_MS + one poll (~600 ms) of the last frame. "Poor"
 // is held for HOLD_MS after its last sighting, and on a poor link (its frame rate drops
 // to a few per second) a stall takes POOR_STALL_MS: the signs do not flicker. "Unstable"
-// shows once its cause has lasted UNSTABLE_SHOW_MS (the peer's reports come about once a
-// second: one lossy report is not a link) and is held HOLD_MS after it is gone: holdUnstable.
+// shows once its cause has lasted UNSTABLE_SHOW_MS and, for loss or a long round trip, a
+// later receiver report says it too (the peer's reports come about once a second and keep
+// their figures until the next: one lossy report is not a link), and is held HOLD_MS after
+// it is gone: holdUnstable.
 export const SIGNS = Object.freeze({
   pollMs: 200, stallMs: 400, startGraceMs: 1500, windowMs: 400, aliveMs: 1200,
   lossPct: 8, minPackets: 10, rttMs: 800, freezeMs: 3000, videoKbps: 64,
@@ -54,20 +56,24 @@ export function sendingTrouble(snap, limitedSince, t = SIGNS) {
   return null;
 }
 
-const CALM = Object.freeze({ shown: null, since: null, lastAt: null });
+const CALM = Object.freeze({ shown: null, since: null, lastAt: null, fromReport: null });
 
-// "Unstable" with a hold (pure): `held` the last state ({shown, since, lastAt}; undefined at
-// first), `raw` sendingTrouble's answer now, `at` the snapshot's time. Shown once `raw` has
-// said something without a break for unstableShowMs (its latest reason), kept until it has
-// said nothing for holdMs after its last sighting.
-export function holdUnstable(held = CALM, raw, at, t = SIGNS) {
+// "Unstable" with a hold (pure): `held` the last state ({shown, since, lastAt, fromReport};
+// undefined at first), `raw` sendingTrouble's answer now, `at` the snapshot's time,
+// `reports` the count of the peer's receiver reports so far (stats.js reportsIn). Shown once
+// `raw` has said something without a break for unstableShowMs (its latest reason) and, for
+// 'loss' or 'rtt' (read from those reports), a report later than the first one that said
+// it still says it; kept until it has said nothing for holdMs after its last sighting.
+export function holdUnstable(held = CALM, raw, at, reports, t = SIGNS) {
   if (raw) {
     const since = held.since ?? at;
-    const shown = held.shown || at - since >= t.unstableShowMs ? raw : null;
-    return { shown, since, lastAt: at };
+    const fromReport = held.since === null ? reports : held.fromReport;
+    const confirmed = raw === 'bandwidth' || reports > fromReport;
+    const shown = held.shown || (at - since >= t.unstableShowMs && confirmed) ? raw : null;
+    return { shown, since, lastAt: at, fromReport };
   }
   const shown = held.shown && at - held.lastAt <= t.holdMs ? held.shown : null;
-  return { shown, since: null, lastAt: held.lastAt };
+  return { shown, since: null, lastAt: held.lastAt, fromReport: null };
 }
 
 export class SignsTracker {
@@ -142,7 +148,7 @@ export class SignsTracker {
     else if (held && !videoStalled) poor = this.lastPoor.reason;
     if (snap.limitedBy !== 'bandwidth') this.limitedSince = null;
     else if (this.limitedSince === null) this.limitedSince = snap.at;
-    this.unstable = holdUnstable(this.unstable, sendingTrouble(snap, this.limitedSince, t), snap.at, t);
+    this.unstable = holdUnstable(this.unstable, sendingTrouble(snap, this.limitedSince, t), snap.at, snap.reportsIn, t);
     const unstable = this.unstable.shown;
     if (videoStalled !== this.signs.videoStalled || poor !== this.signs.poor || unstable !== this.signs.unstable) {
       this.signs = { videoStalled, poor, unstable };

@@ -8,9 +8,11 @@ import { SIGNS, SignsTracker, holdUnstable, sendingTrouble } from '../../static/
 import { snapshot } from '../../static/js/stats.js';
 import { peerNoteText } from '../../static/js/views/words.js';
 
-const report = ({ fractionLost = 0, rtt = 0.05, limit = 'none', at = 1000 } = {}) => [
+// `reports`: the peer's receiver reports so far (a new one about every second; each poll
+// here is a new one unless a test says otherwise)
+const report = ({ fractionLost = 0, rtt = 0.05, limit = 'none', at = 1000, reports = at } = {}) => [
   { id: 'o', type: 'outbound-rtp', kind: 'video', timestamp: at, bytesSent: 1000, qualityLimitationReason: limit },
-  { id: 'r', type: 'remote-inbound-rtp', kind: 'video', timestamp: at, fractionLost, roundTripTime: rtt, roundTripTimeMeasurements: 3 },
+  { id: 'r', type: 'remote-inbound-rtp', kind: 'video', timestamp: at, fractionLost, roundTripTime: rtt, roundTripTimeMeasurements: reports },
 ];
 
 test('the snapshot keeps the loss the peer reports of our stream and the encoder\'s limit', () => {
@@ -89,12 +91,22 @@ test('the sign is held: a single bad sample shows nothing, a single good one cle
 
 test('the hold, as a pure function of the last state, the raw decision and the time', () => {
   const t = SIGNS;
-  let s = holdUnstable(undefined, 'rtt', 0, t);
+  let s = holdUnstable(undefined, 'rtt', 0, 1, t);
   assert.equal(s.shown, null);
-  s = holdUnstable(s, 'rtt', t.unstableShowMs, t);
+  assert.equal(holdUnstable(s, 'rtt', t.unstableShowMs, 1, t).shown, null, 'still the first report');
+  s = holdUnstable(s, 'rtt', t.unstableShowMs, 2, t);
   assert.equal(s.shown, 'rtt');
-  const same = holdUnstable(s, null, t.unstableShowMs + t.holdMs, t);
+  const same = holdUnstable(s, null, t.unstableShowMs + t.holdMs, 2, t);
   assert.equal(same.shown, 'rtt');
-  assert.equal(holdUnstable(same, null, t.unstableShowMs + t.holdMs + 1, t).shown, null);
+  assert.equal(holdUnstable(same, null, t.unstableShowMs + t.holdMs + 1, 2, t).shown, null);
   assert.equal(s.shown, 'rtt', 'the state passed in is not changed');
+});
+
+test('one lossy receiver report that keeps its figures for seconds is not "unstable"; a second one is', () => {
+  const tr = new SignsTracker();
+  let at = 1000;
+  for (const end = at + 3 * SIGNS.unstableShowMs; at <= end; at += SIGNS.pollMs) {
+    assert.equal(tr.update(snapshot(report({ at, fractionLost: 0.2, reports: 7 })), true).unstable, null, at);
+  }
+  assert.equal(tr.update(snapshot(report({ at, fractionLost: 0.2, reports: 8 })), true).unstable, 'loss');
 });
