@@ -68,7 +68,8 @@ export function holdUnstable(held = CALM, raw, at, reports, t = SIGNS) {
   if (raw) {
     const since = held.since ?? at;
     const fromReport = held.since === null ? reports : held.fromReport;
-    const confirmed = raw === 'bandwidth' || reports > fromReport;
+    // a browser that counts no reports (0) has only the time to go by
+    const confirmed = raw === 'bandwidth' || !reports || reports > fromReport;
     const shown = held.shown || (at - since >= t.unstableShowMs && confirmed) ? raw : null;
     return { shown, since, lastAt: at, fromReport };
   }

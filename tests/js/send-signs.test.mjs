@@ -100,6 +100,9 @@ test('the hold, as a pure function of the last state, the raw decision and the t
   assert.equal(same.shown, 'rtt');
   assert.equal(holdUnstable(same, null, t.unstableShowMs + t.holdMs + 1, 2, t).shown, null);
   assert.equal(s.shown, 'rtt', 'the state passed in is not changed');
+  // a browser that counts no receiver reports: the time alone decides
+  const uncounted = holdUnstable(holdUnstable(undefined, 'loss', 0, 0, t), 'loss', t.unstableShowMs, 0, t);
+  assert.equal(uncounted.shown, 'loss');
 });
 
 test('one lossy receiver report that keeps its figures for seconds is not "unstable"; a second one is', () => {
