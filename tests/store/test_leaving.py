@@ -73,3 +73,18 @@ def test_a_hint_from_a_closed_socket_counts_only_while_the_client_is_away(store)
     store.dispatch(A.client_went_away("cb", 40.0))
     store.dispatch(A.client_leaving("cb", 16.0, away_only=True))
     assert client(store)["awayUntil"] == 16.0 and client(store)["leavingUntil"] == 16.0
+
+
+def test_a_late_hint_from_a_node_the_client_left_does_not_count(store):
+    # a cluster: the socket closed on node n1, the page resumed on n2 and dropped there
+    # too before n1 handled its hint; the hint is n1's news, stale now
+    user = store.get_state()["clients"]["cb"]["userId"]
+    store.dispatch(A.client_resumed("cb", user, node="n1"))
+    store.dispatch(A.client_went_away("cb", 40.0, node="n1"))
+    store.dispatch(A.client_resumed("cb", user, node="n2"))
+    store.dispatch(A.client_went_away("cb", 41.0, node="n2"))
+    store.dispatch(A.client_leaving("cb", 16.0, away_only=True, node="n1"))
+    assert client(store)["awayUntil"] == 41.0 and "leavingUntil" not in client(store)
+    # the node that served it last: its late hint counts
+    store.dispatch(A.client_leaving("cb", 17.0, away_only=True, node="n2"))
+    assert client(store)["awayUntil"] == 17.0 and client(store)["leavingUntil"] == 17.0

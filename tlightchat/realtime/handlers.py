@@ -43,9 +43,11 @@ def client_leaving(ctx, cid, p):
     socket drops it is kept LEAVING_GRACE seconds, enough for a reload to resume it, not
     the whole RECONNECT_GRACE: a closed tab leaves the lobby and its calls in seconds.
     Handled after its socket's close (hub.AFTER_CLOSE), it counts only while the client
-    is still away: resumed meanwhile (on another node too), it is not leaving."""
+    is still away and last served by this node: resumed meanwhile (on another node too,
+    even if away again since), it is not leaving."""
     late = ctx.connections.sid_of(cid) is None
-    return ctx.dispatch(A.client_leaving(cid, ctx.now() + ctx.config["LEAVING_GRACE"], away_only=late))
+    return ctx.dispatch(A.client_leaving(cid, ctx.now() + ctx.config["LEAVING_GRACE"], away_only=late,
+                                         node=ctx.node.departure_node))
 
 
 @handles("ice:servers")

@@ -73,13 +73,17 @@ def client_went_away(client_id, until, node=None):
     return _action(CLIENT_WENT_AWAY, payload, client_id)
 
 
-def client_leaving(client_id, until, away_only=False):
+def client_leaving(client_id, until, away_only=False, node=None):
     """Its page said it is going: away from its next drop, it is kept until `until` at most.
     `away_only`: said by a socket already closed (its hint handled after its close): it
-    counts only while the client is still away, not once it resumed elsewhere."""
+    counts only while the client is still away, not once it resumed elsewhere. `node`:
+    the node that socket was on (a cluster): a client that resumed on another node since
+    is not leaving, even once it is away again."""
     payload = {"clientId": client_id, "until": until}
     if away_only:
         payload["awayOnly"] = True
+        if node is not None:
+            payload["node"] = node
     return _action(CLIENT_LEAVING, payload, client_id)
 
 

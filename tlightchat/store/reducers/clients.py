@@ -56,7 +56,7 @@ def client_leaving(state, p, meta):
     """Its page is going: away already (its socket's close came first) → kept only until
     `until`; still connected → from its drop on (client_went_away)."""
     client = state["clients"].get(p["clientId"])
-    if client is None or (p.get("awayOnly") and client["awayUntil"] is None):
+    if client is None or (p.get("awayOnly") and (client["awayUntil"] is None or _moved(state, p))):
         return state
     state = patch(state, "clients", client["id"], leavingUntil=p["until"])
     if client["awayUntil"] is not None:
