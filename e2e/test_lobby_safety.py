@@ -125,13 +125,16 @@ def test_an_operator_bans_a_user_and_their_open_tab_is_signed_out(server_factory
     wait_until(op, "return document.querySelector('#account-kind')?.dataset.kind === 'account'",
                message="the operator is signed in")
     op.get(server.url + "/admin")
-    # First a warning: the words reach her open tab at once (safety/warning.js).
+    # First a warning: the words reach her open tab at once (safety/warning.js, loaded on
+    # demand by the warning itself: issue 33.2).
+    assert fetched(victim, ["js/safety/warning.js"]) == []
     op.find_element(By.ID, "act-user").send_keys(victim.user_id)
     op.find_element(By.ID, "act-reason").send_keys("mind your words")
     op.find_element(By.ID, "act-warn").click()
     victim.wait("const w = document.querySelector('#safety-warning [data-warning-text]');"
                 "return !!w && !!w.offsetParent && w.textContent.includes('mind your words')",
                 5.0, "the warning shown on her open tab")
+    assert fetched(victim, ["js/safety/warning.js"]) == ["js/safety/warning.js"]
     wait_until(op, "return document.querySelector('#operator-log')?.textContent.includes('warn')",
                message="the warning is in the operators' log")
     op.find_element(By.ID, "act-user").send_keys(victim.user_id)

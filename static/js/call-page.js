@@ -30,8 +30,7 @@ import { CallStage } from './views/stage.js';
 import { mountFiles } from './views/file-panel.js';
 import { mountBlockButtons } from './safety/block.js';
 import { mountPeerActions } from './safety/peer-actions.js';
-import { mountWarning } from './safety/warning.js';
-import { mountReach } from './reach/on-demand.js';
+import { loadOnEvents, mountReach } from './reach/on-demand.js';
 import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
 import { t } from './i18n.js';
 
@@ -227,7 +226,13 @@ const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
 });
 mountBlockButtons(document.querySelector('#lobby-list'), signaling); // issue 35
 mountPeerActions(document.querySelector('#anchors-panel'), signaling, store);
-mountWarning(signaling); // an operator's warning, shown at once (issue 35)
+// An operator's warning (issue 35), shown at once: its module loads at the first warning
+// event (issue 33.2), which it is then handed, or now when the page came with one (its
+// Dismiss then goes over the socket).
+const loadWarning = loadOnEvents(signaling, [P.SAFETY_WARNED, P.SAFETY_WARNING_DISMISSED],
+  () => import(/* on demand */ './safety/warning.js').then((m) => (heard) => m.mountWarning(signaling, document, heard)),
+  'the warning');
+if (document.querySelector('#safety-warning')) loadWarning();
 const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id, peerAnchorId) => calls.sessionOf(id, peerAnchorId),
   say: (text) => stage.say(text),
