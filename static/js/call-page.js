@@ -330,6 +330,8 @@ const loadOffline = () => (offline ||= import(/* on demand */ './offline.js')
   .catch((err) => { offline = null; throw err; }));
 if (navigator.serviceWorker && document.querySelector('script[data-worker]')) {
   navigator.serviceWorker.ready.then(() => { offlineReady = true; });
+} else if (document.readyState === 'complete') { // this module is imported after the load event, or before
+  loadOffline().catch(() => null);
 } else {
   addEventListener('load', () => loadOffline().catch(() => null), { once: true });
 }
