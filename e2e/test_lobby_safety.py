@@ -1,6 +1,7 @@
 """Issue 35 in real browsers: a person blocked from the lobby's Block button cannot ring
 the blocker (the ring never reaches her page, and his page is told only "offline"), and
 the two no longer see each other in the lobby; Block on a ring ends it (as any decline)."""
+from .lazy import fetched
 from .pages import open_pages
 
 # Every call:ring and every ringing-in phase the page ever had, recorded from the start.
@@ -30,6 +31,15 @@ def test_a_blocked_persons_ring_never_reaches_the_blockers_page(server, browsers
     row = f".lobby-user[data-user-id='{bob.user_id}'] button[data-action='block']"
     ann.wait(f"return !!document.querySelector(\"{row}\")", 5.0, "a Block button on Bob's row")
     assert not ann.js("return !!document.querySelector('.lobby-user.is-me .block-btn')")
+    # Report's dialog loads on demand (issue 33.2): at the first press, not with the page
+    report = ("js/safety/report.js", "js/safety/report-payload.js")
+    assert fetched(ann, report) == []
+    ann.js(f"document.querySelector(\"{row.replace('block', 'report')}\").click()")
+    ann.wait("const d = document.querySelector('dialog.report-dialog'); return !!d && d.open",
+             5.0, "the report dialog open")
+    assert fetched(ann, report) == sorted(report)
+    ann.js("document.querySelector('dialog.report-dialog button[value=cancel]').click()")
+    ann.wait("return !document.querySelector('dialog.report-dialog')", 5.0, "the dialog cancelled")
     ann.js(f"document.querySelector(\"{row}\").click()")
     # Each leaves the other's lobby (a fresh snapshot from the server).
     ann.wait(f"return !document.querySelector(\".lobby-user[data-user-id='{bob.user_id}']\")",
@@ -115,13 +125,16 @@ def test_an_operator_bans_a_user_and_their_open_tab_is_signed_out(server_factory
     wait_until(op, "return document.querySelector('#account-kind')?.dataset.kind === 'account'",
                message="the operator is signed in")
     op.get(server.url + "/admin")
-    # First a warning: the words reach her open tab at once (safety/warning.js).
+    # First a warning: the words reach her open tab at once (safety/warning.js, loaded on
+    # demand by the warning itself: issue 33.2).
+    assert fetched(victim, ["js/safety/warning.js"]) == []
     op.find_element(By.ID, "act-user").send_keys(victim.user_id)
     op.find_element(By.ID, "act-reason").send_keys("mind your words")
     op.find_element(By.ID, "act-warn").click()
     victim.wait("const w = document.querySelector('#safety-warning [data-warning-text]');"
                 "return !!w && !!w.offsetParent && w.textContent.includes('mind your words')",
                 5.0, "the warning shown on her open tab")
+    assert fetched(victim, ["js/safety/warning.js"]) == ["js/safety/warning.js"]
     wait_until(op, "return document.querySelector('#operator-log')?.textContent.includes('warn')",
                message="the warning is in the operators' log")
     op.find_element(By.ID, "act-user").send_keys(victim.user_id)

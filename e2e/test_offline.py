@@ -12,6 +12,8 @@ from .conftest import ROOT, free_port, wait_http, wait_until
 from .geometry import DESKTOP, PHONE, axe_violations, in_viewport, rect, set_viewport
 
 LANDSCAPE = (844, 390)
+OFFLINE_FETCHED = ("return performance.getEntriesByType('resource')"
+                   ".some((e) => new URL(e.name).pathname.endsWith('/static/js/offline.js'))")
 
 LOOPBACK_PROBE = """
 const done = arguments[arguments.length - 1];
@@ -79,6 +81,7 @@ def test_the_static_export_opens_in_offline_mode_and_runs_a_loopback_call(static
     driver.get(static_export)
     wait_until(driver, "return !document.getElementById('offline-panel').hidden", 5,
                message="offline panel shown")
+    assert driver.execute_script(OFFLINE_FETCHED)  # from the service worker's cache
     assert driver.execute_script("return document.getElementById('anchors-panel').hidden")
     assert "Offline" in driver.find_element("css selector", "#conn").text
     assert_loopback_media(driver, a_gets=(480, 270), b_gets=(640, 480))  # B's clip, A's camera
@@ -93,6 +96,10 @@ def test_an_unreachable_server_is_announced_and_offline_mode_offered(server_fact
     driver.get(srv.url + "/call")
     wait_until(driver, "return window.tlc && window.tlc.signaling.connected", 8,
                message="connected to the server")
+    # Issue 33.2: offline mode loads on demand, not with the page; it can start with the
+    # server gone once the service worker keeps the page's files (call-page.js)
+    wait_until(driver, "return window.tlc.offlineReady", 10, message="offline mode loadable")
+    assert not driver.execute_script(OFFLINE_FETCHED), "offline.js on the first load"
     srv.stop()
     started = time.monotonic()
     wait_until(driver, "return !document.getElementById('unreachable').hidden", 10,
@@ -102,6 +109,7 @@ def test_an_unreachable_server_is_announced_and_offline_mode_offered(server_fact
     driver.find_element("css selector", "#go-offline").click()
     wait_until(driver, "return !document.getElementById('offline-panel').hidden", 5,
                message="offline panel shown")
+    assert driver.execute_script(OFFLINE_FETCHED)  # from the service worker's cache
     # the clips went with the server: both slots send the camera
     assert_loopback_media(driver, a_gets=(640, 480), b_gets=(640, 480))
     # Issue 15 (5): the page keeps checking and says when the server is back; its own

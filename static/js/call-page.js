@@ -30,12 +30,9 @@ import { CallStage } from './views/stage.js';
 import { mountFiles } from './views/file-panel.js';
 import { mountBlockButtons } from './safety/block.js';
 import { mountPeerActions } from './safety/peer-actions.js';
-import { mountWarning } from './safety/warning.js';
-import { mountReach } from './reach/on-demand.js';
+import { loadOnEvents, mountReach } from './reach/on-demand.js';
 import { ACTION_FAILED, ANNOUNCE, CHAT_NOT_LOADED, CONNECTIVITY_NOT_LOADED, FIRST_FREE_SLOT, INCOMING_TITLE, nextLineName } from './views/words.js';
-// Loaded now, while the server answers: offline mode is for when it no longer does (a
-// page with no service worker, e.g. plain http on a LAN, could not load it then).
-import { startOffline } from './offline.js';
+import { t } from './i18n.js';
 
 // A reload of this tab mid-call: the saved client and calls (rejoin.js), read once.
 const saved = takeRejoin();
@@ -229,7 +226,13 @@ const lobbyView = new LobbyView(document.querySelector('#lobby-panel'), {
 });
 mountBlockButtons(document.querySelector('#lobby-list'), signaling); // issue 35
 mountPeerActions(document.querySelector('#anchors-panel'), signaling, store);
-mountWarning(signaling); // an operator's warning, shown at once (issue 35)
+// An operator's warning (issue 35), shown at once: its module loads at the first warning
+// event (issue 33.2), which it is then handed, or now when the page came with one (its
+// Dismiss then goes over the socket).
+const loadWarning = loadOnEvents(signaling, [P.SAFETY_WARNED, P.SAFETY_WARNING_DISMISSED],
+  () => import(/* on demand */ './safety/warning.js').then((m) => (heard) => m.mountWarning(signaling, document, heard)),
+  'the warning');
+if (document.querySelector('#safety-warning')) loadWarning();
 const grid = new AnchorGrid(document.querySelector('#anchors-panel'), {
   actions, sources: library.sources(), mediaOf, sessionOf: (id, peerAnchorId) => calls.sessionOf(id, peerAnchorId),
   say: (text) => stage.say(text),
@@ -314,8 +317,28 @@ library.addEventListener('camera', () => {
 addEventListener('pointerdown', () => ringer.unlock(), { once: true });
 library.startCamera();
 render();
+// Offline mode (offline.js) loads on demand (issue 33.2), when the user takes the offer;
+// it must load then with the server gone. A service worker's install keeps every module
+// of this page, on-demand ones too (static/sw.js): once it is ready, that is enough.
+// Without one (plain http on a LAN: no service worker) the module loads once this page
+// has started, as before but off the first load; and the first lost connection before
+// either loads it at once, while the server may still answer.
+let offline = null;
+let offlineReady = false;
+const loadOffline = () => (offline ||= import(/* on demand */ './offline.js')
+  .then((m) => { offlineReady = true; return m; })
+  .catch((err) => { offline = null; throw err; }));
+if (navigator.serviceWorker && document.querySelector('script[data-worker]')) {
+  navigator.serviceWorker.ready.then(() => { offlineReady = true; });
+} else if (document.readyState === 'complete') { // this module is imported after the load event, or before
+  loadOffline().catch(() => null);
+} else {
+  addEventListener('load', () => loadOffline().catch(() => null), { once: true });
+}
+signaling.on(STATUS, ({ status }) => { if (status !== 'connected' && !offlineReady) loadOffline().catch(() => null); });
 watchReachability(signaling, {
-  onOffline: () => startOffline({ signaling, library }),
+  onOffline: () => loadOffline().then(({ startOffline }) => startOffline({ signaling, library }))
+    .catch((err) => { console.warn('offline mode not loaded', err); notify(t('reach.notLoaded')); }),
 });
 
 // Call links and knocking (issue 27), each loaded when first needed (reach/on-demand.js).
@@ -348,4 +371,5 @@ window.tlc = Object.defineProperties({}, {
   ...Object.fromEntries(Object.entries(handle).map(([key, value]) => [key, { value, enumerable: true }])),
   chat: { get: () => chat, enumerable: true }, // null until the chat panel is mounted
   connectivity: { get: () => connectivity, enumerable: true }, // null until first pressed
+  offlineReady: { get: () => offlineReady, enumerable: true }, // offline mode could start with no server
 });

@@ -99,3 +99,14 @@ test('dismissed in another tab: this one takes it off the screen too', () => {
   assert.equal(doc.querySelector('#safety-warning').hidden, true);
   assert.deepEqual(sig.asked, [], 'it tells the server nothing: the server told it');
 });
+
+test('loaded on demand: what came before is handed to it, in order (issue 33.2)', () => {
+  const doc = fakeDoc();
+  mountWarning(fakeSignaling(), doc, [['safety:warned', { reason: 'be kind', at: 1 }]]);
+  const box = doc.querySelector('#safety-warning');
+  assert.equal(box.hidden, false);
+  assert.match(box.querySelector('[data-warning-text]').textContent, /be kind/);
+  const later = fakeDoc();
+  mountWarning(fakeSignaling(), later, [['safety:warned', { reason: 'x', at: 1 }], ['safety:warning-dismissed', {}]]);
+  assert.equal(later.querySelector('#safety-warning').hidden, true, 'warned, then dismissed in another tab');
+});

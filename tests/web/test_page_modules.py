@@ -58,14 +58,14 @@ def test_the_chat_panel_is_no_static_import_of_the_call_page():
 def test_what_a_first_call_does_not_need_loads_on_demand_only():
     """Not preloaded (the first load fetched the connection check's 2.7 KB for a button
     most visits never press; issue 33.2: offline mode, file transfers, call links and
-    knocking too), but in the on-demand graph, which the import map and the service
+    knocking, Report's dialog, an operator's warning too), but in the on-demand graph, which the import map and the service
     worker cover."""
     preloaded = set(module_graph(STATIC, "js/call-entry.js"))
     everything = module_graph(STATIC, "js/call-entry.js", on_demand=True)
     assert "js/connectivity.js" not in preloaded
     assert set(everything) == closure("js/call-entry.js", on_demand=True)
     assert set(everything) - preloaded == {
-        "js/connectivity.js",
+        "js/connectivity.js", "js/offline.js", "js/safety/report.js", "js/safety/report-payload.js", "js/safety/warning.js",
         "js/files/transfers.js", "js/files/sender.js", "js/files/receiver.js", "js/files/sha256.js",
         "js/files/ends.js", "js/views/file-card.js",
         "js/reach/call-links.js", "js/reach/accept-ring.js", "js/reach/knock.js", "js/views/knock-asks.js"}

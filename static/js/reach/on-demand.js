@@ -27,6 +27,24 @@ const MODULES = {
   knock: () => import(/* on demand */ './knock.js'),
 };
 
+/**
+ * A module that loads at the first of `events` (issue 33.2; safety/warning.js): until
+ * then each is kept, and `load()` resolves to mount(heard), called with them in order in
+ * the same task that takes these listeners off (mount adds its own). A failed load is
+ * logged and tried again at the next event. Returns start(), to load it at once.
+ */
+export function loadOnEvents(signaling, events, load, what = 'module') {
+  const heard = [];
+  let loading = null;
+  const start = () => (loading ||= load().then((mount) => {
+    for (const [event, fn] of listeners) signaling.off(event, fn);
+    mount(heard.splice(0));
+  }).catch((err) => { loading = null; console.warn(`${what} not loaded`, err); }));
+  const listeners = events.map((event) => [event, (payload) => { heard.push([event, payload]); start(); }]);
+  for (const [event, fn] of listeners) signaling.on(event, fn);
+  return start;
+}
+
 export function mountReach(parts, modules = MODULES) {
   const { signaling, store, notify } = parts;
   const hash = () => globalThis.location?.hash || '';

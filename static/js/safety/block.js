@@ -1,6 +1,7 @@
 // "Block" and "Report" on each other person's lobby row (issue 35, docs/protocol.md
 // "Safety"). A report carries the reason the person types and, if they tick it, the last
-// messages of their conversation (report.js). The
+// messages of their conversation (report.js, loaded on demand at the first Report press:
+// issue 33.2). The
 // server enforces the block: it answers the blocked person's rings and messages as if
 // this user were offline or unknown, and takes each out of the other's lobby (a fresh
 // lobby:snapshot follows). This module only adds the button and asks; unblocking is on
@@ -8,7 +9,6 @@
 // so the lobby view needs no change.
 import { SAFETY_BLOCK } from '../protocol.js';
 import { t } from '../i18n.js';
-import { reportPerson } from './report.js';
 
 export function button(action, key) {
   const el = document.createElement('button');
@@ -48,6 +48,7 @@ export async function act(pressed, action, userId, signaling) {
   pressed.disabled = true;
   try {
     if (action === 'report') {
+      const { reportPerson } = await import(/* on demand */ './report.js');
       if (await reportPerson(signaling, userId)) pressed.textContent = t('safety.reported');
       else pressed.disabled = false; // cancelled
     } else {

@@ -33,7 +33,9 @@ function build(doc) {
   return box;
 }
 
-export function mountWarning(signaling, doc = document) {
+// heard: [event, payload] of either event that came before this module was loaded (the
+// call page loads it on demand: reach/on-demand.js loadOnEvents), taken in order.
+export function mountWarning(signaling, doc = document, heard = []) {
   const show = (warning) => {
     let box = doc.querySelector('#safety-warning');
     if (!box) {
@@ -44,12 +46,14 @@ export function mountWarning(signaling, doc = document) {
     box.querySelector('[data-warning-text]').textContent = warningText(warning);
     box.hidden = false;
   };
-  signaling.on(SAFETY_WARNED, show);
   // dismissed in another tab (or by this page's form): off this screen too
-  signaling.on(SAFETY_WARNING_DISMISSED, () => {
+  const hide = () => {
     const box = doc.querySelector('#safety-warning');
     if (box) box.hidden = true;
-  });
+  };
+  signaling.on(SAFETY_WARNED, show);
+  signaling.on(SAFETY_WARNING_DISMISSED, hide);
+  for (const [event, payload] of heard) (event === SAFETY_WARNED ? show(payload) : hide());
   doc.addEventListener('submit', async (event) => {
     const box = event.target.closest?.('#safety-warning');
     if (!box || signaling.status !== 'connected') return; // the page's form posts it
