@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { cameraStarting, previewNote } from '../../static/js/views/words.js';
+import { cameraBlocked, cameraStarting, previewNote } from '../../static/js/views/words.js';
 
 const media = (sourceId, status, { tracks = 0, video = false } = {}) => ({
   sourceId, videoTrack: video ? {} : null,
@@ -24,4 +24,14 @@ test('the placeholder: "Starting camera…" while it starts, "Not sending video"
   assert.equal(previewNote('idle', false, false), 'Not sending video');
   assert.equal(previewNote('idle', true, false), '');
   assert.equal(previewNote('connected', false, true), '');
+});
+
+test('a camera that cannot start: "Camera blocked" under the initial (s7: not a dark "Not sending video" box)', () => {
+  assert.equal(cameraBlocked(media('camera', 'error')), true);
+  assert.equal(cameraBlocked(media('camera', 'starting')), false);
+  assert.equal(cameraBlocked(media('camera', 'ready', { tracks: 1, video: true })), false);
+  assert.equal(cameraBlocked(media('clip', 'error')), false);  // a clip plays: the camera is not what it shows
+  assert.equal(previewNote('idle', false, false, true), 'Camera blocked');
+  assert.equal(previewNote('idle', false, true, true), 'Starting camera…');  // a new try is under way
+  assert.equal(previewNote('connected', false, false, true), '');
 });
