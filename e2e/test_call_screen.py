@@ -53,6 +53,7 @@ def test_a_blocked_camera_is_said_first_with_its_fix_and_call_waits_for_a_choice
     b.wait(f"return !document.querySelector(\"{BLOCKED}\").hidden", 5.0, "camera banner shown")
     call = b.call_button(a.anchor)
     own = f".tile[data-anchor-id='{b.anchor}']"
+    b.wait("return !document.querySelector(arguments[0]).hidden", 3.0, "own initial shown", f"{own} .self-initial")
     for size in SIZES:
         set_viewport(b.driver, size)
         b.js("scrollTo(0, 0)")
@@ -80,6 +81,7 @@ def test_a_blocked_camera_is_said_first_with_its_fix_and_call_waits_for_a_choice
     assert b.js("return document.querySelector(arguments[0]).disabled", call)
     assert b.js("return document.querySelector(arguments[0]).title", call) == EN["lobby.cameraFirstTitle"]
     assert text(b, "#prompt") == EN["next.cameraFirst"]
+    b.js("scrollTo(0, 0)")
     assert axe_violations(b.driver, ("critical", "serious", "moderate")) == [], "camera blocked"
 
     # Try again, still blocked: the banner stays, focus stays on the button pressed. While the

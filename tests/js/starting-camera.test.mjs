@@ -17,6 +17,7 @@ test('while the camera is asked for, or ready but not yet on this line: starting
   assert.equal(cameraStarting(media('camera', 'ready')), false);  // a microphone alone: no video will come
   assert.equal(cameraStarting(media('camera', 'error')), false);
   assert.equal(cameraStarting(media('none', 'starting')), false);
+  assert.equal(cameraStarting({ ...media('none', 'starting'), cameraFallback: true }), true);  // a new try
 });
 
 test('the placeholder: "Starting camera…" while it starts, "Not sending video" after, nothing in a call', () => {
@@ -30,6 +31,9 @@ test('a camera that cannot start: "Camera blocked" under the initial (s7: not a 
   assert.equal(cameraBlocked(media('camera', 'error')), true);
   assert.equal(cameraBlocked(media('camera', 'starting')), false);
   assert.equal(cameraBlocked(media('camera', 'ready', { tracks: 1, video: true })), false);
+  // a line with no camera at the start sends nothing until it works (call-page.js cameraFallback)
+  assert.equal(cameraBlocked({ ...media('none', 'error'), cameraFallback: true }), true);
+  assert.equal(cameraBlocked(media('none', 'error')), false);  // the user chose to send nothing
   assert.equal(cameraBlocked(media('clip', 'error')), false);  // a clip plays: the camera is not what it shows
   assert.equal(previewNote('idle', false, false, true), 'Camera blocked');
   assert.equal(previewNote('idle', false, true, true), 'Starting camera…');  // a new try is under way
