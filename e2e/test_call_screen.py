@@ -1,6 +1,8 @@
 """Issue 31: a call screen a newcomer understands — what a person sees, measured in the
 page (geometry in the viewport, the words, where focus goes) at 1366×800, 390×844 and a
-phone on its side, 844×390; axe finds nothing serious or moderate in the states shown."""
+phone on its side, 844×390; axe finds nothing serious or moderate in the states shown.
+Past 300 lines on purpose: each test walks one state through the three sizes on the pages it
+already has (a size loop costs far less than a module's own server and browsers)."""
 import json
 import os
 
@@ -27,6 +29,22 @@ def focused(page):
                    "return el && (el.id || el.dataset.action || el.tagName)")
 
 
+# The own tile with the camera blocked: the initial's circle, the short reason's text box,
+# the stage and the top of the control bar's shown buttons, in the viewport.
+OWN_INITIAL = """
+const t = document.querySelector(arguments[0]), c = t.querySelector('.self-initial');
+const l = c && !c.hidden && c.querySelector('.initial-letter'), note = t.querySelector('.stage-empty');
+const box = (r) => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width});
+const range = document.createRange();
+range.selectNodeContents(note);
+const bar = [...t.querySelectorAll('.tile-controls button')].filter((b) => b.offsetParent)
+  .map((b) => b.getBoundingClientRect().top);
+return {letter: l ? l.textContent : null, circle: l ? box(l.getBoundingClientRect()) : null, note: note.textContent,
+        text: box(range.getBoundingClientRect()), stage: box(t.querySelector('.stage').getBoundingClientRect()),
+        bar: Math.min(...bar)};
+"""
+
+
 def test_a_blocked_camera_is_said_first_with_its_fix_and_call_waits_for_a_choice(server, browsers):
     # 31.1: the explanation was in the sidebar at y≈1290 px and Call went ahead regardless.
     a = CallPage(browsers(), server).open()
@@ -34,6 +52,8 @@ def test_a_blocked_camera_is_said_first_with_its_fix_and_call_waits_for_a_choice
     b.wait_sees(a)
     b.wait(f"return !document.querySelector(\"{BLOCKED}\").hidden", 5.0, "camera banner shown")
     call = b.call_button(a.anchor)
+    own = f".tile[data-anchor-id='{b.anchor}']"
+    b.wait("return !document.querySelector(arguments[0]).hidden", 3.0, "own initial shown", f"{own} .self-initial")
     for size in SIZES:
         set_viewport(b.driver, size)
         b.js("scrollTo(0, 0)")
@@ -44,6 +64,16 @@ def test_a_blocked_camera_is_said_first_with_its_fix_and_call_waits_for_a_choice
         bottom = rect(b.driver, BLOCKED)["bottom"]
         assert bottom <= rect(b.driver, "#prompt")["top"], size
         assert bottom <= rect(b.driver, ".tile")["top"], size
+        # s7: the own tile shows the user's initial (as for a camera off) with the short reason
+        # under it, not a dark box saying only "Not sending video"
+        b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", f"{own} .stage")
+        seen = b.js(OWN_INITIAL, own)
+        assert seen["letter"] == b.name[0].upper() and seen["circle"]["width"] >= 60, (size, seen)
+        assert seen["note"] == EN["tile.cameraBlocked"], (size, seen)
+        circle, words, stage = seen["circle"], seen["text"], seen["stage"]
+        assert circle["bottom"] <= words["top"] and words["bottom"] <= seen["bar"], (size, seen)
+        assert stage["top"] <= circle["top"] and words["bottom"] <= stage["bottom"], (size, seen)
+        assert abs((circle["left"] + circle["right"]) - (stage["left"] + stage["right"])) <= 4, (size, seen)
     # The problem, and the fix in this browser's own words (headless Chromium: Chrome's).
     assert text(b, f"{BLOCKED} h2") == EN["gate.blocked"]
     assert text(b, f"{BLOCKED} .camera-blocked-fix") == EN["gate.fixChrome"]
@@ -51,11 +81,21 @@ def test_a_blocked_camera_is_said_first_with_its_fix_and_call_waits_for_a_choice
     assert b.js("return document.querySelector(arguments[0]).disabled", call)
     assert b.js("return document.querySelector(arguments[0]).title", call) == EN["lobby.cameraFirstTitle"]
     assert text(b, "#prompt") == EN["next.cameraFirst"]
+    b.js("scrollTo(0, 0)")
     assert axe_violations(b.driver, ("critical", "serious", "moderate")) == [], "camera blocked"
 
-    # Try again, still blocked: the banner stays, focus stays on the button pressed.
-    b.js("window.__before = window.tlc.library.camera")
+    # Try again, still blocked: the banner stays, focus stays on the button pressed. While the
+    # browser answers (held here until read), the own tile says "Starting camera…" (31.9).
+    b.js("window.__before = window.tlc.library.camera;"
+         "const md = navigator.mediaDevices, ask = md.getUserMedia.bind(md);"
+         "md.getUserMedia = (c) => new Promise((go) => { window.__answer = go; }).then(() => ask(c));")
     b.driver.find_element("css selector", RETRY).click()
+    b.wait("return Boolean(window.__answer)", 3.0, "the camera asked for")
+    b.wait("return document.querySelector(arguments[0]).textContent === arguments[1]", 2.0, "starting",
+           f"{own} .stage-empty", EN["tile.startingCamera"])
+    assert rect(b.driver, f"{own} .stage-empty")["visible"]
+    assert b.js("return document.querySelector(arguments[0]).hidden", f"{own} .self-initial")
+    b.js("window.__answer()")
     b.wait("const c = window.tlc.library.camera; return c !== window.__before && c.status === 'error'",
            5.0, "the new try failed")
     assert b.js(f"return !document.querySelector(\"{BLOCKED}\").hidden")
@@ -102,6 +142,17 @@ def test_the_x_of_a_line_in_a_call_asks_first_and_the_peer_hears_hung_up(server,
     assert a.js("return document.activeElement.dataset.action") == "remove"
     assert a.tile_attr(line, "data-phase") == "connected"
 
+    # the question in view, its safe answer focused, at every size (s7: 1920 only before)
+    for size in SIZES:
+        set_viewport(a.driver, size)
+        a.click(line, "remove")
+        for css in (f"{ask} p", f"{ask} [data-ask='yes']", f"{ask} [data-ask='no']"):
+            assert in_viewport(a.driver, css)[0], (size, css, rect(a.driver, css))
+        assert a.js("return document.activeElement.dataset.ask") == "no", size
+        a.driver.switch_to.active_element.send_keys("\ue00c")
+        a.wait(f"return document.querySelector(\"{ask}\").hidden", 2.0, "question closed")
+        assert a.js("return document.activeElement.dataset.action") == "remove", size
+    set_viewport(a.driver, WIDE)
     a.click(line, "remove")
     a.driver.find_element("css selector", f"{ask} [data-ask='yes']").click()
     said = b.wait_idle(b.anchor, "hangup")
@@ -138,6 +189,12 @@ def test_a_tab_closed_mid_call_is_shown_away_and_cannot_be_rung(server, browsers
     assert a.js("return document.querySelector(arguments[0]).disabled", call), "an away tab cannot be rung"
     assert a.js("return document.querySelector(arguments[0]).title", call) == EN["lobby.awayTitle"]
     assert EN["lobby.away"].format(status=EN["anchor.free"]) in text(a, row)
+    for size in SIZES:  # s7: the default window only before
+        set_viewport(a.driver, size)
+        a.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", row)
+        for css in (row, call):
+            assert in_viewport(a.driver, css)[0], (size, css, rect(a.driver, css))
+        assert a.js("return document.querySelector(arguments[0]).disabled", call), size
 
 
 # The element a person's tap at the middle of `css` reaches is that element (nothing over it).
@@ -169,11 +226,16 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
     b = CallPage(set_viewport(browsers(), LANDSCAPE), server).open()
     _, line = connect(a, b)
     tile = f".tile[data-anchor-id='{line}']"
-    b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'end'})", f"{tile} .stage")
+    b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'end'})", f"{tile} .tile-controls")
     stage = rect(b.driver, f"{tile} .stage")
     assert stage["width"] >= 0.9 * stage["vw"], stage
     assert stage["height"] >= 0.65 * stage["vh"], stage
     assert in_viewport(b.driver, f"{tile} .stage")[0], stage
+    # s7: the picture is the window less the bar, which lies under it (not over the bottom
+    # 60 px of the face); no site header in a call on a phone on its side
+    bar = rect(b.driver, f"{tile} .tile-controls")
+    assert stage["bottom"] <= bar["top"] + 0.5 and stage["height"] >= stage["vh"] - bar["height"] - 2, (stage, bar)
+    assert not rect(b.driver, ".topbar")["visible"], "the site header in a call on its side"
     for action in ("hangup", "mic", "cam"):
         assert in_viewport(b.driver, f"{tile} button[data-action='{action}']")[0], action
     # the bar is one row: every shown button on the hang-up's line
@@ -199,6 +261,14 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
                     " icon: Boolean(el.querySelector('svg.icon[aria-hidden=true]'))}", button)
         assert seen["name"] == EN[key] and seen["title"].startswith(EN[key]), seen
         assert seen["icon"] and seen["text"] == "", seen
+    for size in SIZES:  # s7: on its side only before; a phone has no keyboard, so no shortcuts list
+        set_viewport(b.driver, size)
+        b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'end'})", f"{tile} .tile-controls")
+        for action in names:
+            css = f"{tile} button[data-action='{action}']"
+            shown = in_viewport(b.driver, css)
+            assert shown[0] != (size == PHONE and action == "shortcuts"), (size, action, shown[1])
+    set_viewport(b.driver, LANDSCAPE)
     b.click(line, "mic")
     mic = f"{tile} button[data-action='mic']"
     b.wait("return document.querySelector(arguments[0]).getAttribute('aria-pressed') === 'true'", 2.0, "muted", mic)
@@ -239,7 +309,7 @@ def test_a_message_during_a_call_shows_a_toast_and_a_badge(server, browsers):
     a.click(a.anchor, "chat")
     a.wait("return document.body.classList.contains('chat-open')", 2.0)
     chat_btn = f".tile[data-anchor-id='{b.anchor}'] button[data-action='chat']"
-    for n, (size, focus) in enumerate(((PHONE, False), (LANDSCAPE, True)), start=1):
+    for n, (size, focus) in enumerate(((PHONE, False), (DESKTOP, False), (LANDSCAPE, True)), start=1):
         set_viewport(b.driver, size)
         if focus:
             b.js("document.querySelector('#focus-toggle').click()")

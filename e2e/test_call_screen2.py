@@ -18,6 +18,7 @@ from .pages import CallPage
 from .services import close_browser, new_browser
 
 LANDSCAPE = (844, 390)
+SIZES = (DESKTOP, PHONE, LANDSCAPE)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 with open(os.path.join(ROOT, "static", "i18n", "en.json"), encoding="utf-8") as f:
     EN = json.load(f)
@@ -64,6 +65,10 @@ def ab(pages, request):
         set_viewport(p.driver, DESKTOP)
 
 
+def overlap(r, q):
+    return r["left"] < q["right"] and q["left"] < r["right"] and r["top"] < q["bottom"] and q["top"] < r["bottom"]
+
+
 def text(page, css):
     return page.js("const el = document.querySelector(arguments[0]); return el && el.textContent.trim()", css)
 
@@ -75,11 +80,19 @@ def test_alone_the_call_and_chat_pages_offer_a_call_link(alone, request):
     a.wait("return !document.querySelector('#lobby-invite').hidden", 3.0, "invite offered")
     assert text(a, invite) == EN["chat.inviteByLink"]
     assert axe_violations(a.driver, SERIOUS) == [], "alone"
-    a.driver.find_element("css selector", invite).click()
-    assert a.js("return document.activeElement.id") == "link-make"
-    assert in_viewport(a.driver, "#link-make")[0]
+    for size in SIZES:  # s7: the default window only before
+        set_viewport(a.driver, size)
+        a.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", invite)
+        assert in_viewport(a.driver, invite)[0], (size, rect(a.driver, invite))
+        a.driver.find_element("css selector", invite).click()
+        assert a.js("return document.activeElement.id") == "link-make", size
+        assert in_viewport(a.driver, "#link-make")[0], (size, rect(a.driver, "#link-make"))
     a.driver.get(a.server.url + "/chat")
     a.wait("return document.querySelector('.chat-invite')", 5.0, "chat's empty state")
+    for size in SIZES:
+        set_viewport(a.driver, size)
+        assert in_viewport(a.driver, ".chat-invite")[0], (size, rect(a.driver, ".chat-invite"))
+    set_viewport(a.driver, DESKTOP)
     # relative, so behind a path prefix it stays on this site
     assert a.js("return document.querySelector('.chat-invite').getAttribute('href')") == "call#links-panel"
     assert a.js("return document.querySelector('.chat-invite').href") == a.server.url + "/call#links-panel"
@@ -99,6 +112,12 @@ def test_the_call_page_speaks_of_lines_people_can_call(ab):
     assert a.js("return document.querySelector(arguments[0]).value", f"{tile} .anchor-name") == "Line 1"
     assert text(a, f"{tile} .pill") == EN["pill.idle"] == "Available"
     assert text(a, f"{tile} button[data-action='online']") == EN["tile.goOffline"] == "Stop taking calls"
+    for size in SIZES:  # s7: 1366 only before
+        set_viewport(a.driver, size)
+        a.js("scrollTo(0, 0)")
+        for css in ("#anchors-title", "#add-anchor", f"{tile} .pill", f"{tile} button[data-action='online']"):
+            a.js("document.querySelector(arguments[0]).scrollIntoView({block: 'nearest'})", css)
+            assert in_viewport(a.driver, css)[0], (size, css, rect(a.driver, css))
 
 
 def test_presenting_has_its_button_a_banner_and_shows_large_on_the_other_side(ab):
@@ -127,6 +146,9 @@ def test_presenting_has_its_button_a_banner_and_shows_large_on_the_other_side(ab
         b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", f"{bt} .stage")
         for css in (f"{bt} .present-banner", f"{bt} .stop-present"):
             assert in_viewport(b.driver, css)[0], (size, css, rect(b.driver, css))
+        # s7: on a phone the banner lay over the self-view; neither covers the other
+        banner, me = rect(b.driver, f"{bt} .present-banner"), rect(b.driver, f"{bt} video.local")
+        assert me["visible"] and not overlap(banner, me), (size, banner, me)
     assert axe_violations(b.driver, SERIOUS) == [], "presenting"
     # Stop presenting: back to the camera, the other side back to normal
     b.driver.find_element("css selector", f"{bt} .stop-present").click()

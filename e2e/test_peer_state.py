@@ -2,7 +2,7 @@
 on its tile (call:peer-state through the signaling channel, docs/protocol.md)."""
 import time
 
-from .geometry import axe_violations
+from .geometry import DESKTOP, PHONE, axe_violations, in_viewport, set_viewport
 from .pages import open_pages
 from .calls import connect
 
@@ -57,6 +57,13 @@ def test_mute_and_camera_off_show_on_the_peers_tile_within_a_second(server, brow
     assert_centred(initial_over(b, b_anchor, ".remote-initial", ".remote"), a.name[0].upper(), 60)
     # and over A's own self-view
     assert_centred(initial_over(a, a_anchor, ".self-initial", ".local"), a.name[0].upper(), 20)
+    for size in (DESKTOP, PHONE, (844, 390)):  # s7: the default window only before
+        for page in (a, b):
+            set_viewport(page.driver, size)
+        b.js(f"{TILE}.querySelector('.stage').scrollIntoView({{block: 'center'}})", b_anchor)
+        assert_centred(initial_over(b, b_anchor, ".remote-initial", ".remote"), a.name[0].upper(), 60)
+        assert in_viewport(b.driver, f".tile[data-anchor-id='{b_anchor}'] .remote-initial .initial-letter")[0], size
+        assert_centred(initial_over(a, a_anchor, ".self-initial", ".local"), a.name[0].upper(), 20)
     assert axe_violations(b.driver) == []  # the indicator over the video is readable
     assert a.js(f"return {TILE}.dataset.peerAudio", a_anchor) == "true"  # A's own tile: B's state
 

@@ -13,7 +13,7 @@
 import { SelfView } from './self-view.js';
 import { verdict } from '../signs.js';
 import { h, setAttr, setText } from './dom.js';
-import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, cameraStarting, netText, outcomeText, peerNoteText, phaseText, previewNote } from './words.js';
+import { NET_BANNER, PILL, QUALITY_WORDS, STAT_SHORT, STAT_TITLES, TILE, cameraBlocked, cameraStarting, netText, outcomeText, peerNoteText, phaseText, previewNote } from './words.js';
 import { describe } from '../stats.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
@@ -177,7 +177,7 @@ export class AnchorTile {
     setAttr(this.el, 'data-peer-audio', live && slot.peerMedia ? String(slot.peerMedia.audio) : null);
     setAttr(this.el, 'data-peer-video', live && slot.peerMedia ? String(slot.peerMedia.video) : null);
     this.remoteInitial.show(slot.peer?.displayName, live && !group && slot.peerMedia?.video === false);
-    setText(this.placeholder, previewNote(phase, Boolean(media.videoTrack), cameraStarting(media)));
+    setText(this.placeholder, previewNote(phase, Boolean(media.videoTrack), cameraStarting(media), cameraBlocked(media)));
     this.el.dataset.source = media.sourceId;
     this.previewLabel.hidden = !media.videoTrack;
 
@@ -217,7 +217,7 @@ export class AnchorTile {
     this.local.hidden = !media.videoTrack;
     this.present.render(this.el, media, slot);
     this.selfView.setActive(phase !== 'idle' && Boolean(media.videoTrack), this.groupMode);
-    this.selfView.cover(myName, Boolean(media.videoTrack) && !media.camOn);
+    this.selfView.cover(myName, media.videoTrack ? !media.camOn : phase === 'idle' && cameraBlocked(media));
   }
 
   // The network state of the live call: the tile's data-net, the status line and the

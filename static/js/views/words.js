@@ -136,17 +136,26 @@ export function peerNoteText(peerMedia, { notSending, poor, unstable }, name) {
 
 // The own tile's placeholder (anchor-tile.js): nothing in a call or while video shows;
 // "Starting camera…" while the camera starts (31.9: it said "Not sending video" for the
-// ~0.7 s getUserMedia takes), else "Not sending video".
-export function previewNote(phase, hasVideo, starting) {
+// ~0.7 s getUserMedia takes), "Camera blocked" under the user's initial when the camera
+// cannot start (cameraBlocked), else "Not sending video".
+export function previewNote(phase, hasVideo, starting, blocked = false) {
   if (phase !== 'idle' || hasVideo) return '';
-  return starting ? t('tile.startingCamera') : TILE.noVideo;
+  return starting ? t('tile.startingCamera') : blocked ? t('tile.cameraBlocked') : TILE.noVideo;
 }
+
+// The line sends the camera, or nothing until the camera works (call-page.js cameraFallback:
+// a line with no camera at the start, put back on it when it works).
+const waitsForCamera = (media) => media.sourceId === 'camera' || (media.sourceId === 'none' && Boolean(media.cameraFallback));
+
+// The camera was asked for and failed (blocked, missing): the own tile shows the user's
+// initial with that short reason, not a dark "Not sending video" box.
+export const cameraBlocked = (media) => waitsForCamera(media) && !media.videoTrack && media.library?.camera?.status === 'error';
 
 // A line's media (media.js AnchorMedia) waits for the camera: asked for, or ready with
 // video that has not reached this line yet.
 export function cameraStarting(media) {
   const camera = media.library?.camera;
-  if (media.sourceId !== 'camera' || !camera || media.videoTrack) return false;
+  if (!waitsForCamera(media) || !camera || media.videoTrack) return false;
   return camera.status === 'starting' || (camera.status === 'ready' && Boolean(camera.stream?.getVideoTracks().length));
 }
 
