@@ -34,7 +34,9 @@ class PartyTile {
     this.peerAnchorId = peerAnchorId;
     this.session = null;
     this.video = h('video', { class: 'party-video', autoplay: true, playsInline: true });
-    this.name = h('span', { class: 'party-name' });
+    this.who = h('span');
+    this.line = h('span', { class: 'party-line' }); // " · Line 1": not in a phone's strip (group.css)
+    this.name = h('span', { class: 'party-name' }, this.who, this.line);
     this.initial = new Initial('party-initial'); // their camera off: their initial (initial.js)
     this.note = h('p', { class: 'party-note', role: 'status' });
     this.unmute = h('button', { type: 'button', class: 'button small unmute-btn', hidden: true }, TILE.unmute);
@@ -75,7 +77,8 @@ class PartyTile {
     this.pairSlot = { phase: slot.phase, peer: party.peer };
     this.attach(session);
     const name = party.peer.displayName || '';
-    setText(this.name, presenting ? TILE.peerPresenting(name) : party.peer.anchorName ? `${name} · ${party.peer.anchorName}` : name);
+    setText(this.who, presenting ? TILE.peerPresenting(name) : name);
+    setText(this.line, !presenting && party.peer.anchorName ? ` · ${party.peer.anchorName}` : '');
     setAttr(this.el, 'data-screen', presenting ? 'true' : null);
     this.video.setAttribute('aria-label', GROUP.video(name));
     setIcon(this.pin, pinned ? 'unpin' : 'pin');
