@@ -23,6 +23,7 @@ from .group import (add_button, assert_parties_flow, axe_group, click_add, low_r
                     ring_selected, viewport, wait_parties)
 from .group_privacy import assert_privacy_per_pair, verify_before_call
 from .pages import CallPage, assert_media_flows
+from .services import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.path.join(ROOT, "docs", "screenshots")
@@ -64,6 +65,77 @@ return [...tile.querySelectorAll('.party-head .pin-btn, .party-head .party-name'
 """
 
 
+# Where the self-view lies: the grid's free cell (party-grid.js .self-cell, views/group-layout.js)
+# and the party tiles, as rects; null when there is no free cell.
+SELF_PLACE = """
+const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+const rect = (el) => { const r = el.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+const cell = tile.querySelector('.party-grid:not([hidden]) .self-cell');
+return {me: rect(tile.querySelector('.stage .local')), cell: cell && rect(cell),
+        tiles: [...tile.querySelectorAll('.party-grid .party-tile')].map(rect)};
+"""
+
+# The overlays of each party tile (name and pin, signs, safety code, unmute): their heights,
+# the tile's, the band of video between the head and the foot, and the words' sizes.
+OVERLAYS = """
+const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
+return [...tile.querySelectorAll('.party-grid .party-tile')].map((el) => {
+  const t = el.getBoundingClientRect();
+  const height = (sel) => { const e = el.querySelector(sel); return e && e.getClientRects().length ? e.getBoundingClientRect().height : 0; };
+  const head = el.querySelector('.party-head').getBoundingClientRect();
+  const foot = el.querySelector('.party-foot');
+  const top = foot.getClientRects().length ? foot.getBoundingClientRect().top : t.bottom;
+  return {peer: el.dataset.peerAnchorId, tile: t.height, clear: Math.min(top, t.bottom) - Math.max(head.bottom, t.top),
+          parts: {head: head.height, foot: height('.party-foot'), note: height('.party-note'), unmute: height('.unmute-btn')},
+          fonts: [...el.querySelectorAll('.party-name, .party-note, .code-btn')].filter((e) => e.getClientRects().length)
+            .map((e) => parseFloat(getComputedStyle(e).fontSize))};
+});
+"""
+
+
+def inside(a, b, slack=1.5):
+    return (a["left"] >= b["left"] - slack and a["top"] >= b["top"] - slack
+            and a["right"] <= b["right"] + slack and a["bottom"] <= b["bottom"] + slack)
+
+
+def overlaps(a, b, slack=1.5):
+    return (a["left"] < b["right"] - slack and b["left"] < a["right"] - slack
+            and a["top"] < b["bottom"] - slack and b["top"] < a["bottom"] - slack)
+
+
+def self_in_free_cell(page):
+    """The self-view fills the grid's free cell and lies over no party tile."""
+    place = {}
+
+    def placed():
+        place.update(page.js(SELF_PLACE, page.anchor))
+        return place["cell"] is not None and inside(place["me"], place["cell"]) \
+            and not any(overlaps(place["me"], t) for t in place["tiles"])
+    try:
+        wait_for(placed, 5.0, "the self-view in the grid's free cell, over no party tile")
+    except AssertionError as err:
+        raise AssertionError(f"{err}: {place}") from None
+    return place
+
+
+def compact_overlays(page):
+    """A phone on its side: each overlay of a party tile at most a third of the tile's
+    height, a third of the tile's video clear between them, the words >= 12 px; the
+    safety code behind its button."""
+    found = page.js(OVERLAYS, page.anchor)
+    for o in found:
+        assert all(h <= o["tile"] / 3 + 0.5 for h in o["parts"].values()), o
+        assert o["clear"] >= o["tile"] / 3, o
+        assert o["fonts"] and min(o["fonts"]) >= 12, o
+    css = f".tile[data-anchor-id='{page.anchor}'] .party-tile"
+    button = page.driver.find_element("css selector", f"{css} .code-btn")
+    button.click()
+    page.wait("return document.querySelector(arguments[0]).getClientRects().length > 0", 5.0,
+              "the safety code shown on its button", f"{css}[data-show-code] .party-foot .safety")
+    button.click()
+    assert button.get_attribute("aria-expanded") == "false"
+
+
 LANDSCAPES = ((844, 390), (667, 375))
 
 
@@ -77,6 +149,8 @@ def look(page, parties):
         assert overflow_x(page.driver) <= 1, (tag, parties)
         page.wait("return (() => {" + UNDER_SELF_VIEW + "})().length === 0", 5.0,
                   f"the self-view leaves every party's name and pin button free ({tag}, {parties})", page.anchor)
+        if tag == "desktop" and parties - 1 in (3, 5):  # a free cell (group-layout.js): the self-view in it
+            self_in_free_cell(page)
         page.driver.set_script_timeout(120)  # axe on a page in a call, four browsers on two cores
         try:
             assert axe_group(page.driver) == [], (tag, parties)
@@ -97,6 +171,10 @@ def look(page, parties):
         for css in (f"{tile} button[data-action='hangup']", f"{tile} .stage"):
             shown, where = in_viewport(page.driver, css)
             assert shown, (size, parties, css, where)
+        if size == LANDSCAPES[0]:
+            compact_overlays(page)
+            if parties - 1 in (3, 5):
+                self_in_free_cell(page)
     reset_viewport(page.driver)
 
 

@@ -14,6 +14,7 @@ const ENDED = {
 
 export const GROUP = {
   gridLabel: t('group.gridLabel'),
+  you: t('group.you'), // the self-view's cell of the grid (party-grid.js)
   rosterLabel: t('group.rosterLabel'),
   video: (name) => t('group.video', { name }),
   pin: (name) => t('group.pin', { name }),

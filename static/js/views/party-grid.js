@@ -10,10 +10,15 @@
 // The active speaker is the party whose received audio level (getStats inbound-rtp
 // audioLevel, stats.js) is loudest over SPEAKING_LEVEL; it changes at most every
 // SPEAKER_HOLD_MS, so two people talking at once do not flip it every second.
+// Where the grid leaves a cell free (views/group-layout.js), the self-view is a tile of
+// it: a cell named "You" that self-view.js lays the user's own video over.
+// A short screen (a phone on its side): the overlays compact, one line, the safety
+// code behind a button of its own (group.css).
 import { h, keyed, setAttr, setText } from './dom.js';
 import { verdict } from '../signs.js';
 import { presenterOf } from '../group-slot.js';
-import { peerNoteText, TILE } from './words.js';
+import { peerNoteText, SAFETY, TILE } from './words.js';
+import { groupLayout, PHONE_QUERY } from './group-layout.js';
 import { GROUP } from './group-words.js';
 import { SafetyLine } from './safety.js';
 import { RemoteSound } from './sound.js';
@@ -22,13 +27,16 @@ import { Initial } from './initial.js';
 
 export const SPEAKING_LEVEL = 0.02;
 const SPEAKER_HOLD_MS = 1500;
+const SELF = 'self'; // the self-view's cell among the tiles (keyed)
 
 class PartyTile {
   constructor(peerAnchorId, { trust, onPin }) {
     this.peerAnchorId = peerAnchorId;
     this.session = null;
     this.video = h('video', { class: 'party-video', autoplay: true, playsInline: true });
-    this.name = h('span', { class: 'party-name' });
+    this.who = h('span');
+    this.line = h('span', { class: 'party-line' }); // " · Line 1": not in a phone's strip (group.css)
+    this.name = h('span', { class: 'party-name' }, this.who, this.line);
     this.initial = new Initial('party-initial'); // their camera off: their initial (initial.js)
     this.note = h('p', { class: 'party-note', role: 'status' });
     this.unmute = h('button', { type: 'button', class: 'button small unmute-btn', hidden: true }, TILE.unmute);
@@ -37,9 +45,12 @@ class PartyTile {
     this.pin = h('button', { type: 'button', class: 'button small icon-btn pin-btn', dataset: { action: 'pin' },
       'aria-pressed': 'false', onclick: () => onPin(peerAnchorId) }, icon('pin'));
     this.safety = new SafetyLine(trust || {});
+    // a short screen only (group.css): the code and its "Mark verified" shown on demand
+    this.codeBtn = h('button', { type: 'button', class: 'button small code-btn', 'aria-expanded': 'false',
+      onclick: () => this.showCode(this.codeBtn.getAttribute('aria-expanded') !== 'true') }, SAFETY.label);
     this.el = h('div', { class: 'party-tile', dataset: { peerAnchorId } },
       this.video, this.initial.el, h('div', { class: 'party-head' }, this.name, this.pin), this.unmute,
-      h('div', { class: 'party-foot' }, this.note, this.safety.el)); // the note stacks above the code
+      h('div', { class: 'party-foot' }, this.note, this.codeBtn, this.safety.el)); // the note stacks above the code
     this.onSigns = () => this.renderNote();
     this.onStats = () => { this.renderStats(); this.safety.render(this.session, this.pairSlot); };
   }
@@ -66,7 +77,8 @@ class PartyTile {
     this.pairSlot = { phase: slot.phase, peer: party.peer };
     this.attach(session);
     const name = party.peer.displayName || '';
-    setText(this.name, presenting ? TILE.peerPresenting(name) : party.peer.anchorName ? `${name} · ${party.peer.anchorName}` : name);
+    setText(this.who, presenting ? TILE.peerPresenting(name) : name);
+    setText(this.line, !presenting && party.peer.anchorName ? ` · ${party.peer.anchorName}` : '');
     setAttr(this.el, 'data-screen', presenting ? 'true' : null);
     this.video.setAttribute('aria-label', GROUP.video(name));
     setIcon(this.pin, pinned ? 'unpin' : 'pin');
@@ -82,6 +94,11 @@ class PartyTile {
     this.renderNote();
     this.renderStats();
     this.safety.render(session, this.pairSlot);
+  }
+
+  showCode(on) {
+    this.codeBtn.setAttribute('aria-expanded', String(on));
+    setAttr(this.el, 'data-show-code', on ? 'true' : null);
   }
 
   renderNote() {
@@ -128,6 +145,9 @@ export class PartyGrid {
     this.seenRoster = 0; // the seq of the last roster entry announced
     this.callId = null;
     this.ticker = null;
+    this.selfCell = h('div', { class: 'self-cell' }, h('span', { class: 'self-name' }, GROUP.you));
+    this.phone = globalThis.matchMedia?.(PHONE_QUERY); // the strip layout: no free cell
+    this.phone?.addEventListener?.('change', () => this.slot && this.render(this.slot));
   }
 
   get active() { return !this.el.hidden; }
@@ -155,6 +175,8 @@ export class PartyGrid {
       clearInterval(this.ticker);
       this.ticker = null;
       this.el.removeAttribute('data-count');
+      this.el.removeAttribute('data-self');
+      this.selfCell.remove();
       this.announce(slot);
       return;
     }
@@ -165,15 +187,20 @@ export class PartyGrid {
       || (parties.some((x) => x.peer.anchorId === this.speaker) ? this.speaker : parties[0].peer.anchorId);
     const ids = new Set(parties.map((x) => x.peer.anchorId));
     for (const [id, tile] of this.tiles) if (!ids.has(id)) { tile.remove(); this.tiles.delete(id); }
-    keyed(this.el, parties, (x) => x.peer.anchorId, (x) => {
+    const layout = groupLayout(parties.length, { large: Boolean(this.pinned || presenting), phone: Boolean(this.phone?.matches) });
+    const cell = layout.self; // the self-view's, last and placed by its row and column
+    this.selfCell.style.gridArea = cell ? `${cell.row} / ${cell.col}` : '';
+    keyed(this.el, cell ? [...parties, SELF] : parties, (x) => (x === SELF ? SELF : x.peer.anchorId), (x) => {
+      if (x === SELF) return this.selfCell;
       const tile = new PartyTile(x.peer.anchorId, { trust: this.trust, onPin: (id) => this.setPin(id) });
       this.tiles.set(x.peer.anchorId, tile);
       return tile.el;
-    }, (el, x) => this.tiles.get(x.peer.anchorId)?.update(x, slot, this.sessionOf(x.peer.anchorId), {
+    }, (el, x) => x !== SELF && this.tiles.get(x.peer.anchorId)?.update(x, slot, this.sessionOf(x.peer.anchorId), {
       pinned: this.pinned === x.peer.anchorId, speaking: this.speaker === x.peer.anchorId, featured: featured === x.peer.anchorId,
       presenting: presenting === x.peer.anchorId,
     }));
     this.el.dataset.count = String(parties.length);
+    setAttr(this.el, 'data-self', cell ? 'true' : null);
     setAttr(this.el, 'data-pinned', this.pinned || presenting ? 'true' : null); // the featured one large
     this.announce(slot);
   }

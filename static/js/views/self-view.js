@@ -4,6 +4,8 @@
 // stage and above the control bar, and keeps its place — across renders, a resized
 // window and the next call (its position is kept as fractions of the free space, in
 // localStorage). While a slot is idle the preview fills the stage and does not move.
+// In a group call whose grid leaves a cell free (party-grid.js .self-cell), the view
+// fills that cell instead, a tile of the grid, and does not move.
 import { SELF_VIEW, TILE } from './words.js';
 import { Initial } from './initial.js';
 
@@ -43,13 +45,14 @@ export class SelfView {
     video.addEventListener('keydown', this.onKey.bind(this));
     // another tile (or tab) moved its self-view: follow, so all agree
     addEventListener('storage', (e) => { if (e.key === KEY) { this.place = loadPlace(); this.apply(); } });
-    new ResizeObserver(() => this.apply()).observe(stage);
+    this.resized = new ResizeObserver(() => this.apply());
+    this.resized.observe(stage);
   }
 
   // Called on every render: movable only in a call (idle: the preview fills the stage);
   // `group`: party tiles fill the stage.
   setActive(active, group = false) {
-    if (active === this.active && group === this.group) return;
+    if (active === this.active && group === this.group && !group) return; // a group's grid may have changed
     const changed = active !== this.active;
     this.group = group;
     if (!changed) { this.apply(); return; }
@@ -94,14 +97,28 @@ export class SelfView {
     const style = this.video.style;
     const cover = this.initial.el.style; // where the view is (idle: the whole stage, by CSS)
     if (!this.active) {
-      style.left = style.top = style.right = style.bottom = '';
+      style.left = style.top = style.right = style.bottom = style.width = style.height = '';
+      delete this.video.dataset.inGrid;
       cover.left = cover.top = cover.width = cover.height = '';
       return;
     }
-    const r = this.bounds();
     style.right = style.bottom = 'auto';
-    style.left = `${Math.round(r.minX + this.place.x * (r.maxX - r.minX))}px`;
-    style.top = `${Math.round(r.minY + this.place.y * (r.maxY - r.minY))}px`;
+    const cell = this.group && this.stage.querySelector('.party-grid:not([hidden]) .self-cell');
+    if (cell) {
+      if (this.cell !== cell) this.resized.observe(cell);
+      const s = this.stage.getBoundingClientRect();
+      const c = cell.getBoundingClientRect();
+      Object.assign(style, { left: `${c.left - s.left - this.stage.clientLeft}px`, top: `${c.top - s.top - this.stage.clientTop}px`,
+                             width: `${c.width}px`, height: `${c.height}px` });
+      this.video.dataset.inGrid = 'true';
+    } else {
+      style.width = style.height = '';
+      delete this.video.dataset.inGrid;
+      const r = this.bounds();
+      style.left = `${Math.round(r.minX + this.place.x * (r.maxX - r.minX))}px`;
+      style.top = `${Math.round(r.minY + this.place.y * (r.maxY - r.minY))}px`;
+    }
+    this.cell = cell || this.cell;
     if (this.initial.el.hidden) return;
     Object.assign(cover, { left: style.left, top: style.top, width: `${this.video.offsetWidth}px`, height: `${this.video.offsetHeight}px` });
   }
@@ -126,7 +143,7 @@ export class SelfView {
   }
 
   onPointerDown(e) {
-    if (!this.active || e.button !== 0) return;
+    if (!this.active || e.button !== 0 || this.video.dataset.inGrid) return;
     e.preventDefault();
     this.video.focus({ preventScroll: true });
     this.video.setPointerCapture(e.pointerId);
@@ -147,7 +164,7 @@ export class SelfView {
   }
 
   onKey(e) {
-    if (!this.active) return;
+    if (!this.active || this.video.dataset.inGrid) return;
     const to = { ArrowLeft: ['x', 0], ArrowRight: ['x', 1], ArrowUp: ['y', 0], ArrowDown: ['y', 1] }[e.key];
     if (!to || e.ctrlKey || e.metaKey || e.altKey) return;
     e.preventDefault();
