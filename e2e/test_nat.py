@@ -9,6 +9,7 @@ Over 300 lines on purpose: every lab test is here so that they share one lab (si
 Chromiums take a while to start); splitting the module would start a second lab.
 """
 import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,9 +19,13 @@ from . import certs, netlab
 from .capture import Capture, addresses
 from .calls import SECRET, recover
 from .conftest import Server, keep_screenshots
+from .geometry import DESKTOP, PHONE, in_viewport, rect, set_viewport
 from .pages import CallPage, assert_media_flows
 from .services import close_browser, wait_for, wait_until
 
+with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "static", "i18n", "en.json"), encoding="utf-8") as f:
+    EN = json.load(f)
 HOMES = {"cone1": "cone", "cone2": "cone", "sym1": "symmetric", "sym2": "symmetric",
          "blocked": "udp-blocked", "mobile": "cone"}
 TURN_TRANSPORTS = ("udp", "tcp")
@@ -386,3 +391,32 @@ def test_lost_uplink_back_after_20_s_recovers_the_call(lab, pages, idle_after):
 
 def test_server_restart_during_the_outage_recovers_the_call(lab, pages, idle_after):
     outage(lab, pages["sym1"], pages["cone1"], restart_server=True)
+
+
+def test_a_lossy_uplink_tells_its_sender_the_connection_is_unstable(lab, pages, idle_after):
+    """Issue 31.9: the sender of a poor video was told nothing. A real lossy link: 30 % of
+    the UDP that cone1's home sends is dropped (iptables' statistic match in its namespace:
+    this kernel has no netem), so cone2's receiver reports count the loss, and cone1's own
+    tile says "Your connection is unstable", in view at the three sizes. Once the loss
+    stops, the sign goes."""
+    a, b = pages["cone1"], pages["cone2"]
+    a_anchor, _ = call(a, b)
+    tile = f".tile[data-anchor-id='{a_anchor}']"
+    note = f"{tile} .peer-media"
+    drop = ["OUTPUT", "-p", "udp", "-m", "statistic", "--mode", "random", "--probability", "0.3",
+            "-j", "DROP"]
+    netlab.sh("iptables", "-I", *drop, ns=a.home.ns)
+    try:
+        a.wait("return document.querySelector(arguments[0]).dataset.sending === 'unstable'", SETUP_S,
+               "cone1 is told its connection is unstable", tile)
+        for size in (DESKTOP, PHONE, (844, 390)):
+            set_viewport(a.driver, size)
+            a.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", f"{tile} .stage")
+            assert in_viewport(a.driver, note)[0], (size, rect(a.driver, note))
+            assert EN["sign.unstable"] in a.js(
+                "return document.querySelector(arguments[0]).textContent", note), size
+    finally:
+        netlab.sh("iptables", "-D", *drop, ns=a.home.ns)
+        set_viewport(a.driver, DESKTOP)
+    a.wait("return !document.querySelector(arguments[0]).dataset.sending", SETUP_S,
+           "the sign goes once the link is clean", tile)
