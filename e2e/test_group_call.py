@@ -27,6 +27,8 @@ from .services import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.path.join(ROOT, "docs", "screenshots")
+with open(os.path.join(ROOT, "static", "i18n", "en.json"), encoding="utf-8") as f:
+    EN = json.load(f)
 FLOW_S = 45.0  # four browsers on two cores: a new pair connects in seconds, not at once
 SEES_S = 15.0
 
@@ -71,7 +73,8 @@ SELF_PLACE = """
 const tile = document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`);
 const rect = (el) => { const r = el.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
 const cell = tile.querySelector('.party-grid:not([hidden]) .self-cell');
-return {me: rect(tile.querySelector('.stage .local')), cell: cell && rect(cell),
+const me = tile.querySelector('.stage .local');
+return {me: rect(me), cell: cell && rect(cell), tabIndex: me.tabIndex, label: me.getAttribute('aria-label'),
         tiles: [...tile.querySelectorAll('.party-grid .party-tile')].map(rect)};
 """
 
@@ -115,6 +118,8 @@ def self_in_free_cell(page):
         wait_for(placed, 5.0, "the self-view in the grid's free cell, over no party tile")
     except AssertionError as err:
         raise AssertionError(f"{err}: {place}") from None
+    # a tile of the grid cannot be moved: no key stop, and its name does not say "drag it"
+    assert place["tabIndex"] == -1 and place["label"] == EN["tile.previewMuted"], place
     return place
 
 

@@ -110,10 +110,14 @@ export class SelfView {
       const c = cell.getBoundingClientRect();
       Object.assign(style, { left: `${c.left - s.left - this.stage.clientLeft}px`, top: `${c.top - s.top - this.stage.clientTop}px`,
                              width: `${c.width}px`, height: `${c.height}px` });
-      this.video.dataset.inGrid = 'true';
+      if (!this.video.dataset.inGrid) { // a tile of the grid: it cannot be moved, so no key stop or "drag it"
+        this.video.dataset.inGrid = 'true';
+        this.video.tabIndex = -1;
+        this.video.setAttribute('aria-label', TILE.previewMuted);
+      }
     } else {
       style.width = style.height = '';
-      delete this.video.dataset.inGrid;
+      if (this.video.dataset.inGrid) { delete this.video.dataset.inGrid; this.video.tabIndex = 0; this.label(); }
       const r = this.bounds();
       style.left = `${Math.round(r.minX + this.place.x * (r.maxX - r.minX))}px`;
       style.top = `${Math.round(r.minY + this.place.y * (r.maxY - r.minY))}px`;
