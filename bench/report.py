@@ -73,6 +73,10 @@ def group_load_rows(t, row):
         cond += f"; some video sent at {', '.join(map(str, wide))} px, not 160"
     if t.get("short"):
         cond += f"; a party lacked a connected peer at N = {', '.join(t['short'])}"
+    full = [x for x in sizes if by[x]["machine_busy_cores"] >= 1.9]
+    if full:  # what each browser got, not what it needed: the encoders drop frames
+        cond += (f"; at N = {', '.join(full)} the box was saturated (all cores busy): each party's CPU is "
+                 "what it got, and its encoders sent fewer frames, so its upload is under N − 1 times")
     more = " / ".join(f"{by[x].get('cpu_ratio', '—')}×" for x in sizes[1:])
     row(f"group call: browser CPU per party (its whole Chromium process tree, /proc; cores), "
         f"N = {', '.join(sizes)} parties, 160×120 at 8 fps (median, max; {cond})", "report",

@@ -15,7 +15,7 @@ sys.path.insert(0, ROOT)
 
 from e2e.conftest import Server  # noqa: E402
 from e2e.geometry import DESKTOP, PHONE, set_viewport, window_flag  # noqa: E402
-from e2e.group import assert_parties_flow, low_res, ring_selected  # noqa: E402
+from e2e.group import assert_parties_flow, axe_group, low_res, ring_selected  # noqa: E402
 from e2e.pages import CallPage, assert_media_flows, open_pages  # noqa: E402
 from e2e.services import close_browser, new_browser  # noqa: E402
 
@@ -88,6 +88,11 @@ def group(out, count=GROUP_PARTIES):
                      "document.querySelector(`.tile[data-anchor-id='${arguments[0]}']`).scrollIntoView({block: 'start'})",
                      first.anchor)
             first.driver.save_screenshot(os.path.join(out, f"group-{count}-{tag}.png"))
+            # what the shot shows, for axe-core too (critical and serious; the group e2e
+            # checks 3 and 4 parties, this the call's size, six by default)
+            found = axe_group(first.driver)
+            print(f"group of {count} at {tag}: axe {len(found)} critical/serious: {found}", flush=True)
+            assert not found, (count, tag, found)
         # the second person presents a screen: shown large and whole on the first's page
         second = pages[1]
         tile = f".tile[data-anchor-id='{second.anchor}']"
