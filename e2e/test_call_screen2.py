@@ -161,7 +161,11 @@ def test_presenting_has_its_button_a_banner_and_shows_large_on_the_other_side(ab
     again = f"{at} button[data-action='callAgain']"
     a.wait("return !document.querySelector(arguments[0]).hidden", 5.0, "call again offered", again)
     assert text(a, again) == EN["outcome.callAgain"]
-    assert in_viewport(a.driver, again)[0]
+    for size in SIZES:  # in reach at every size
+        set_viewport(a.driver, size)
+        a.js("document.querySelector(arguments[0]).scrollIntoView({block: 'nearest'})", again)
+        assert in_viewport(a.driver, again)[0], (size, rect(a.driver, again))
+    set_viewport(a.driver, DESKTOP)
     assert axe_violations(a.driver, SERIOUS) == [], "call ended, Call again"
     a.driver.find_element("css selector", again).click()
     b.wait_phase(b_line, "ringing-in")
@@ -173,6 +177,17 @@ def test_single_key_shortcuts_can_be_turned_off(ab):
     # 31.9, WCAG 2.1.4: M, V, C, F, ? and Shift+H could not be turned off
     a, _ = ab
     mic = "return window.tlc.media.get(arguments[0]).micOn"
+    keys = f".tile[data-anchor-id='{a.anchor}'] button[data-action='shortcuts']"
+    for size in SIZES:  # the switch and the way out of its dialog in view where there are keys
+        set_viewport(a.driver, size)
+        if size == PHONE:  # no keyboard, no shortcuts (app.css): nothing to turn off
+            assert not a.driver.find_element("css selector", keys).is_displayed()
+            continue
+        a.click(a.anchor, "shortcuts")
+        for css in ("#shortcuts-on", "#shortcuts-close"):
+            assert in_viewport(a.driver, css)[0], (size, css, rect(a.driver, css))
+        a.driver.find_element("id", "shortcuts-close").click()
+    set_viewport(a.driver, DESKTOP)
     a.click(a.anchor, "shortcuts")
     a.driver.find_element("id", "shortcuts-on").click()  # off
     a.driver.find_element("id", "shortcuts-close").click()

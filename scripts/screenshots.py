@@ -90,6 +90,7 @@ def group(out, count=GROUP_PARTIES):
             first.driver.save_screenshot(os.path.join(out, f"group-{count}-{tag}.png"))
             # what the shot shows, for axe-core too (critical and serious; the group e2e
             # checks 3 and 4 parties, this the call's size, six by default)
+            first.driver.set_script_timeout(300)  # six calls' media on two cores: axe takes minutes
             found = axe_group(first.driver)
             print(f"group of {count} at {tag}: axe {len(found)} critical/serious: {found}", flush=True)
             assert not found, (count, tag, found)
