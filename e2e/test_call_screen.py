@@ -226,6 +226,12 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
     b = CallPage(set_viewport(browsers(), LANDSCAPE), server).open()
     _, line = connect(a, b)
     tile = f".tile[data-anchor-id='{line}']"
+    # s7: the call comes into view by itself, its picture and bar whole (stage.js showCall);
+    # it showed the line's head and cut the bar under the window's edge
+    b.wait("const s = document.querySelector(arguments[0]).getBoundingClientRect(),"
+           " h = document.querySelector(arguments[1]).getBoundingClientRect();"
+           " return s.top >= -1 && h.bottom <= innerHeight + 1", 5.0, "the call in view by itself",
+           f"{tile} .stage", f"{tile} button[data-action='hangup']")
     b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'end'})", f"{tile} .tile-controls")
     stage = rect(b.driver, f"{tile} .stage")
     assert stage["width"] >= 0.9 * stage["vw"], stage

@@ -112,6 +112,7 @@ def test_the_call_page_speaks_of_lines_people_can_call(ab):
     assert a.js("return document.querySelector(arguments[0]).value", f"{tile} .anchor-name") == "Line 1"
     assert text(a, f"{tile} .pill") == EN["pill.idle"] == "Available"
     assert text(a, f"{tile} button[data-action='online']") == EN["tile.goOffline"] == "Stop taking calls"
+    assert text(a, ".size-label") == "Video size"  # "Tile size" was a word for engineers
     for size in SIZES:  # s7: 1366 only before
         set_viewport(a.driver, size)
         a.js("scrollTo(0, 0)")
@@ -149,6 +150,9 @@ def test_presenting_has_its_button_a_banner_and_shows_large_on_the_other_side(ab
         # s7: on a phone the banner lay over the self-view; neither covers the other
         banner, me = rect(b.driver, f"{bt} .present-banner"), rect(b.driver, f"{bt} video.local")
         assert me["visible"] and not overlap(banner, me), (size, banner, me)
+        # its words whole: on a phone they were cut to "You are presen… your screen"
+        assert b.js("const e = document.querySelector(arguments[0]); return e.scrollWidth <= e.clientWidth + 1",
+                    f"{bt} .present-banner .present-text"), size
     assert axe_violations(b.driver, SERIOUS) == [], "presenting"
     # Stop presenting: back to the camera, the other side back to normal
     b.driver.find_element("css selector", f"{bt} .stop-present").click()

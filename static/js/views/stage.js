@@ -105,7 +105,7 @@ export class CallStage {
         if (before === 'ringing-in' || tile.el.contains(document.activeElement) || document.activeElement === document.body) {
           tile.btn('hangup').focus();
         }
-        tile.el.scrollIntoView({ block: 'nearest' });
+        showCall(tile.el);
         if (slot.phase === 'connected' || before !== 'connecting') this.say(ANNOUNCE.live(name));
       } else if (slot.phase === 'connected') {
         this.say(ANNOUNCE.live(name));
@@ -122,4 +122,13 @@ export class CallStage {
       }
     }
   }
+}
+
+// A call that starts comes into view. A tile taller than the window (a phone, upright or on
+// its side, where the picture is the window less the bar): the picture and the bar under it,
+// not the line's head above them (issue 31.5).
+function showCall(el) {
+  const stage = el.querySelector('.stage');
+  if (stage && el.offsetHeight > innerHeight) stage.scrollIntoView({ block: 'start' });
+  else el.scrollIntoView({ block: 'nearest' });
 }
