@@ -495,10 +495,12 @@ def rows(doc):
             if t.get("still_connected", t["connected"]) < t["connected"]:
                 dropped = (f" — only {t['still_connected']:,} of {t['connected']:,} clients "
                            "still connected at the end (heartbeat time-outs during set-up)")
-            row(f"relay under {mode}: msgs/s; p50 / p99 at {t['latency_rate']:,}/s",
+            row(f"relay under {mode} at {t['connected']:,} connected clients: msgs/s; p50 / p99 "
+                f"at {t['latency_rate']:,}/s",
                 "report", f"{n(t['throughput_msgs_per_s'])} msg/s; {t['latency_p50_ms']} / "
                 f"{t['latency_p99_ms']} ms{dropped}{bare}",
-                f"eventlet: {n(e['throughput_msgs_per_s'])} msg/s; {e['latency_p50_ms']} / "
+                f"eventlet at {e['connected']:,}: {n(e['throughput_msgs_per_s'])} msg/s; "
+                f"{e['latency_p50_ms']} / "
                 f"{e['latency_p99_ms']} ms", ratio(t["throughput_msgs_per_s"],
                                                    e["throughput_msgs_per_s"]), None,
                 f"{LOAD} relay --server tlc --mode {mode} --out r.json")
