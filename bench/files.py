@@ -103,13 +103,14 @@ def connect(a, b, a_anchor, b_anchor):
     wait(b, f"const e = document.querySelector(\"{sel}\"); return e && !e.hidden && e", 15, "callee rings")
     b.find_element("css selector", sel).click()
     for d in (a, b):
-        wait(d, "const s = window.tlcFiles && [...window.tlc.sessions][0];"
+        # (window.tlcFiles is null until the transfers load: at the first file or offer)
+        wait(d, "const s = [...window.tlc.sessions][0];"
                 "return s && s.fileChannel && s.fileChannel.readyState === 'open'", 20, "file channel open")
 
 
 def app_once(a, b, path, size):
     b.execute_script(HEAP_SAMPLER)
-    b.execute_script("window.tlcFiles.list.slice().forEach((x) => window.tlcFiles.dismiss(x))")
+    b.execute_script("window.tlcFiles?.list.slice().forEach((x) => window.tlcFiles.dismiss(x))")
     rss_before = renderer_rss(b._tlc_profile)
     a.find_element("id", "file-input").send_keys(path)
     accept = ".file-card[data-state='offered'][data-dir='in'] [data-action='accept']"
