@@ -27,7 +27,16 @@ Promise.all(parties.map(async (el) => {
     if (s.kind === 'video') { videoBytes += s.bytesReceived || 0; frames += s.framesDecoded || 0; }
     if (s.kind === 'audio') audioBytes += s.bytesReceived || 0;
   });
+  // The sending side of the pair, for a failure's message: what this page sends the peer.
+  const sender = session?.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender;
+  let sentVideoBytes = 0;
+  if (session) (await session.pc.getStats()).forEach((s) => {
+    if (s.type === 'outbound-rtp' && s.kind === 'video') sentVideoBytes += s.bytesSent || 0;
+  });
+  const sending = !sender ? 'no sender' : !sender.track ? 'no track'
+    : `${sender.track.readyState}${sender.track.enabled ? '' : ' disabled'}`;
   return {peer, state: session ? session.pc.connectionState : null, videoBytes, frames, audioBytes,
+          sentVideoBytes, sending,
           width: video.videoWidth, time: video.currentTime, muted: video.muted,
           code: el.querySelector('.safety')?.dataset.code || null, log: session ? session.log.slice(-8) : null};
 })).then(done, (err) => done([{error: String(err)}]));
@@ -38,11 +47,14 @@ Promise.all(parties.map(async (el) => {
 # tracks, made when the slot appeared, which are what its calls send). Firefox's fake
 # camera keeps its 640x480 at 30 fps for the track getUserMedia gave (its
 # applyConstraints resolves and changes nothing, seen with Firefox ESR 153), while a
-# clone of it takes the constraints: that track is then swapped for such a clone.
+# clone of it takes the constraints: that track is then swapped for such a clone. A slot
+# is told of the swap ('change', as a source switch does), so its calls' senders take the
+# clone: a sender left with the stopped track sends no video at all (seen when the knock
+# test scaled a newcomer's slot while its connections were being made).
 LOW_RES = """
 const done = arguments[arguments.length - 1];
 const lib = window.tlc.library, low = {width: 160, height: 120, frameRate: 8};
-const scale = async (stream) => {
+const scale = async (stream, owner) => {
   const track = stream && stream.getVideoTracks()[0];
   if (!track) return null;
   await track.applyConstraints(low);
@@ -51,13 +63,14 @@ const scale = async (stream) => {
   await clone.applyConstraints(low);
   stream.removeTrack(track);
   stream.addTrack(clone);
+  owner?.dispatchEvent(new Event('change'));
   track.stop();
-  return clone.getSettings();
+  return {...clone.getSettings(), cloned: true};
 };
 const go = async () => {
   const camera = await scale(lib.camera.stream || await lib.startCamera());
   const slots = [];
-  for (const m of window.tlc.media.values()) slots.push(await scale(m.stream));
+  for (const m of window.tlc.media.values()) slots.push(await scale(m.stream, m));
   return {camera, slots};
 };
 go().then(done, (err) => done({error: String(err)}));

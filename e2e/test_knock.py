@@ -95,14 +95,20 @@ def test_a_knock_is_denied_then_a_second_is_admitted_with_media(server, browsers
         party.wait("return !document.querySelector('.knock-ask')", 10.0, f"the ask is gone for {party.name}")
 
     ask_to_join(guest, bo_link)  # a withdrawn knock is no deny: this time Bo admits
+    # scaled while it waits, before its connections are made (e2e/group.py LOW_RES)
+    low_res(guest)
     second = wait_ask(bo, "Knock Guest")
     assert second not in (first, withdrawn) and wait_ask(ann, "Knock Guest") == second
     answer(bo, second, "admit")
     ann.wait("return !document.querySelector('.knock-ask')", 10.0, "one answer settles it for Ann too")
-    low_res(guest)
     g = guest.wait("return document.querySelector('.tile[data-call-id]')?.dataset.anchorId",
                    FLOW_S, "the guest's slot in the call")
     assert_parties_flow((ann, a, [b, g]), (bo, b, [a, g]), (guest, g, [a, b]), timeout=FLOW_S)
+    # Chat from the call: the call's own conversation, of the three of them
+    guest.click(g, "chat")
+    key = guest.js("return window.tlc.store.getState().calls[arguments[0]].conversationId", g)
+    assert key and key.startswith("call."), key
+    guest.wait("return window.tlc.chat?.active === arguments[0]", 10.0, "the call's conversation open", key)
 
     # Ann turns her link off on /me (another tab: her call goes on); then it says so.
     call_tab = ann.driver.current_window_handle
