@@ -114,7 +114,9 @@ export class AnchorTile {
         iconButton('chat', 'chat', TILE.chat, 'chat-btn', 'C'), iconButton('fullscreen', 'fullscreen', TILE.fullscreen, 'fs-btn'),
         iconButton('pip', 'pip', TILE.pipLabel, 'pip-btn'), iconButton('shortcuts', 'keys', TILE.keysLabel, 'keys-btn', '?')));
     // a call of three or more: a tile per other party over the stage (party-grid.js)
-    this.parties = new PartyGrid(this.el.querySelector('.stage'), { sessionOf, trust: actions.trust, say });
+    this.parties = new PartyGrid(this.el.querySelector('.stage'), {
+      sessionOf, trust: actions.trust, say, onLayout: () => this.selfView?.apply(),
+    });
     this.el.querySelector('.tile-body').prepend(this.parties.roster);
     this.groupMode = false;
     this.el.tabIndex = -1; // focus lands here when a call ends (call-page.js)

@@ -132,9 +132,11 @@ class PartyTile {
 
 export class PartyGrid {
   // sessionOf(peerAnchorId): the pair's PeerSession; trust: the safety line's actions;
-  // say(text): the page's live region.
-  constructor(stage, { sessionOf, trust, say = () => {} }) {
-    Object.assign(this, { sessionOf, trust, say });
+  // say(text): the page's live region; onLayout(): the grid's layout changed (its count,
+  // the free cell, a tile shown large, the phone's strip), so the self-view follows.
+  constructor(stage, { sessionOf, trust, say = () => {}, onLayout = () => {} }) {
+    Object.assign(this, { sessionOf, trust, say, onLayout });
+    this.layoutKey = null;
     this.el = h('div', { class: 'party-grid', role: 'group', 'aria-label': GROUP.gridLabel, hidden: true });
     this.roster = h('ul', { class: 'party-roster', 'aria-label': GROUP.rosterLabel });
     stage.append(this.el);
@@ -177,6 +179,7 @@ export class PartyGrid {
       this.el.removeAttribute('data-count');
       this.el.removeAttribute('data-self');
       this.selfCell.remove();
+      this.layoutKey = null;
       this.announce(slot);
       return;
     }
@@ -187,7 +190,9 @@ export class PartyGrid {
       || (parties.some((x) => x.peer.anchorId === this.speaker) ? this.speaker : parties[0].peer.anchorId);
     const ids = new Set(parties.map((x) => x.peer.anchorId));
     for (const [id, tile] of this.tiles) if (!ids.has(id)) { tile.remove(); this.tiles.delete(id); }
-    const layout = groupLayout(parties.length, { large: Boolean(this.pinned || presenting), phone: Boolean(this.phone?.matches) });
+    const large = Boolean(this.pinned || presenting);
+    const phone = Boolean(this.phone?.matches);
+    const layout = groupLayout(parties.length, { large, phone });
     const cell = layout.self; // the self-view's, last and placed by its row and column
     this.selfCell.style.gridArea = cell ? `${cell.row} / ${cell.col}` : '';
     keyed(this.el, cell ? [...parties, SELF] : parties, (x) => (x === SELF ? SELF : x.peer.anchorId), (x) => {
@@ -201,7 +206,12 @@ export class PartyGrid {
     }));
     this.el.dataset.count = String(parties.length);
     setAttr(this.el, 'data-self', cell ? 'true' : null);
-    setAttr(this.el, 'data-pinned', this.pinned || presenting ? 'true' : null); // the featured one large
+    setAttr(this.el, 'data-pinned', large ? 'true' : null); // the featured one large
+    const key = `${parties.length} ${cell ? `${cell.row}/${cell.col}` : '-'} ${large} ${phone}`;
+    if (key !== this.layoutKey) {
+      this.layoutKey = key;
+      this.onLayout();
+    }
     this.announce(slot);
   }
 

@@ -50,9 +50,10 @@ export class SelfView {
   }
 
   // Called on every render: movable only in a call (idle: the preview fills the stage);
-  // `group`: party tiles fill the stage.
+  // `group`: party tiles fill the stage. A group grid's own changes come through apply()
+  // (party-grid.js onLayout), not here: a render that changed nothing reads no layout.
   setActive(active, group = false) {
-    if (active === this.active && group === this.group && !group) return; // a group's grid may have changed
+    if (active === this.active && group === this.group) return;
     const changed = active !== this.active;
     this.group = group;
     if (!changed) { this.apply(); return; }
