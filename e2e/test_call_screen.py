@@ -291,17 +291,18 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
     assert b.js("return document.querySelector(arguments[0]).getAttribute('aria-expanded')", f"{bar} .details-btn") == "true"
     assert rect(b.driver, f"{bar} [data-stat='rtt']")["visible"], "figures not shown"
 
-    # chat open, on its side and upright: hang-up and mute stay in view and uncovered
+    # chat open, on its side and upright: hang-up and mute stay in view and uncovered;
+    # from a call it opens on the conversation with the person in it, not the list
     b.driver.find_element("css selector", f"{tile} button[data-action='chat']").click()
     b.wait("return document.body.classList.contains('chat-open')", 2.0)
+    b.wait("return window.tlc.chat?.active === arguments[0]", 5.0, "the call's conversation open", a.user_id)
     for size in (LANDSCAPE, PHONE):
         set_viewport(b.driver, size)
         for action in ("hangup", "mic"):
             css = f"{tile} button[data-action='{action}']"
             assert in_viewport(b.driver, css)[0], (size, action, rect(b.driver, css))
             assert b.js(UNCOVERED, css), (size, action, "under the chat")
-        assert in_viewport(b.driver, "#chat-panel [data-chat-list]")[0] or \
-            in_viewport(b.driver, "#chat-panel .chat-side")[0], (size, "chat not shown")
+        assert in_viewport(b.driver, "#chat-panel [data-chat-input]")[0], (size, "the conversation not shown")
 
 
 def test_a_message_during_a_call_shows_a_toast_and_a_badge(server, browsers):

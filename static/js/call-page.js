@@ -11,7 +11,7 @@
 import * as A from './actions.js';
 import * as P from './protocol.js';
 import { Signaling, STATUS } from './signaling.js';
-import { createStore, ownAnchors, slotOf } from './store.js';
+import { callChatOf, createStore, ownAnchors, slotOf } from './store.js';
 import { feedLobby } from './feed.js';
 import { AnchorMedia, MediaLibrary } from './media.js';
 import { Calls } from './calls.js';
@@ -119,7 +119,13 @@ const actions = {
   },
   mic: (anchorId) => { const m = mediaOf(anchorId); if (m?.audioTrack) { m.setMic(!m.micOn); stage.say(ANNOUNCE.mic(m.micOn)); } },
   cam: (anchorId) => { const m = mediaOf(anchorId); if (m?.videoTrack) { m.setCam(!m.camOn); stage.say(ANNOUNCE.cam(m.camOn)); } },
-  chat: () => stage.setChat(!stage.chatOpen()),
+  // Chat from a call opens that call's conversation (Meet's "in-call messages"), not the list.
+  chat: (anchorId) => {
+    const open = !stage.chatOpen();
+    stage.setChat(open);
+    const key = open && anchorId ? callChatOf(slotOf(store.getState(), anchorId)) : null;
+    if (key) chatView?.open(key);
+  },
   // "Call again" under a call's outcome (31.9): the same person's line, from this line,
   // while it is in the lobby and takes calls (and the camera gate does not hold Call back)
   canCallAgain: (anchorId) => {

@@ -240,6 +240,13 @@ export function onceFreeLine(store, fn) {
   tryNow();
 }
 
+// The chat of the call on this slot: the group's conversation, else the pair's (the
+// peer's user id); null when the slot is in no call. Chat from a call opens it.
+export function callChatOf(slot) {
+  if (slot.phase !== 'connecting' && slot.phase !== 'connected') return null;
+  return slot.conversationId || slot.peer?.userId || null;
+}
+
 // An own anchor that is being rung by `peerAnchorId` (calling back = accepting).
 export function ringingFrom(state, peerAnchorId) {
   return ownAnchors(state).find((a) => {

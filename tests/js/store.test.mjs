@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  reducer as storeReducer, initialState, createStore, ownAnchors, slotOf, freeAnchor, ringingFrom, onceFreeLine,
+  reducer as storeReducer, initialState, createStore, ownAnchors, slotOf, freeAnchor, ringingFrom, onceFreeLine, callChatOf,
 } from '../../static/js/store.js';
 import { STORE_ACTIONS } from '../../static/js/actions.js';
 import { recording, run } from './freeze.mjs';
@@ -247,6 +247,18 @@ test('group: a ring into a call says who is in it; a two-party call has one part
   assert.deepEqual(slotOf(s, 'a1').ringCall, call);
   const two = started([act('call/started', { anchorId: 'a1', callId: 'k1', peer: ANN, polite: true, initiator: false })]);
   assert.deepEqual(slotOf(two, 'a1').parties, [{ peer: ANN, polite: true, initiator: false, relayOnly: false }]);
+});
+
+test("Chat from a call opens the call's conversation: the group's, else the peer's; none when not in a call", () => {
+  const two = started([act('call/started', { anchorId: 'a1', callId: 'k1', peer: ANN, polite: true, initiator: false })]);
+  assert.equal(callChatOf(slotOf(two, 'a1')), ANN.userId);
+  const group = started([act('call/started', { anchorId: 'a1', callId: 'k1', peer: ANN, polite: true, initiator: false,
+    parties: [{ peer: ANN, polite: true, initiator: false }, { peer: BO, polite: true, initiator: false }],
+    conversationId: 'call.k1' })]);
+  assert.equal(callChatOf(slotOf(group, 'a1')), 'call.k1');
+  const ringing = started([act('call/ring', { anchorId: 'a1', invitationId: 'i1', from: ANN, expiresInMs: 1 })]);
+  assert.equal(callChatOf(slotOf(ringing, 'a1')), null);
+  assert.equal(callChatOf(slotOf(two, 'a2')), null, 'an idle line');
 });
 
 // Last: every declared store action type went through the reducer above at least once.

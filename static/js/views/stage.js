@@ -40,7 +40,7 @@ export class CallStage {
     const id = this.current();
     const key = e.key.toLowerCase();
     const act = {
-      m: () => this.actions.mic(id), v: () => this.actions.cam(id), c: () => this.setChat(!this.chatOpen()),
+      m: () => this.actions.mic(id), v: () => this.actions.cam(id), c: () => this.actions.chat(id),
       f: () => this.grid.setFocus(!document.body.classList.contains('focus-mode')),
       '?': () => this.showHelp(this.help.hidden),
     }[e.key === '?' ? '?' : key];
