@@ -172,6 +172,40 @@ def test_who_may_start_a_chat_with_me(world):
     ok(bob.ask("chat:send", {"to": ann.user_id, "clientMsgId": "b2", "text": "hi Ann"}))
 
 
+def test_verified_only_chat_follows_the_mark_both_ways(world):
+    ann, bob = world()
+    ok(ann.ask("safety:set", {"chatPolicy": "verified"}))
+    send = lambda n: bob.ask("chat:send", {"to": ann.user_id, "clientMsgId": f"b{n}", "text": "hi"})  # noqa: E731
+    assert send(1)["error"] == UNKNOWN
+    mark = {"peerUserId": bob.user_id, "code": "1234 5678 9012 3456"}
+    ok(ann.ask("trust:set", {**mark, "verified": True}))
+    ok(send(2))
+    ok(ann.ask("trust:set", {**mark, "verified": False}))
+    assert send(3)["error"] == UNKNOWN  # Ann never wrote to Bob: nothing keeps it open
+
+
+def test_the_chat_check_asks_the_database_once(tmp_path):
+    """Every chat:send is checked (a block, the recipient's policy, their relation) in one
+    statement: three units of work and four queries took half the chat bench's server time."""
+    from sqlalchemy import event
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.db", "TESTING": True})
+    try:
+        ann, bob = Tab(app), Tab(app)
+        parts = app.extensions["tlightchat"]
+        engine, safety = parts.db.engine, parts.context.safety
+        seen = []
+        listen = lambda *a: seen.append(a[2])  # noqa: E731  (conn, cursor, statement, ...)
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            safety.check_chat(bob.user_id, ann.user_id)
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+        assert len(seen) == 1, seen
+    finally:
+        app.extensions["tlightchat"].close()
+
+
 def test_a_ring_during_do_not_disturb_is_a_missed_call(world):
     ann, bob = world()
     state = ok(ann.ask("safety:set", {"dndMinutes": 30}))

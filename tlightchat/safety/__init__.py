@@ -64,7 +64,10 @@ class Safety:
                                        rules.RING_POLICIES)
 
     def chat_policy(self, user_id):
-        chosen = self.data.settings(user_id)["chatPolicy"]
+        return self._chat_policy(self.data.settings(user_id)["chatPolicy"])
+
+    def _chat_policy(self, chosen):
+        """A chat policy from the user's setting (None: the configured default)."""
         return rules.policy_or_default(chosen, self.config.get("SAFETY_CHAT_DEFAULT"),
                                        rules.CHAT_POLICIES)
 
@@ -187,8 +190,8 @@ class Safety:
         """Before `chat:send` is stored (realtime/chat_handlers.py)."""
         if sender == recipient:
             return  # the writer refuses it in its own words
-        if self.data.blocked_between(sender, recipient) or not rules.may_start_chat(
-                self.chat_policy(recipient), *self.data.relation(recipient, sender)):
+        blocked, chosen, chatted, verified = self.data.chat_facts(sender, recipient)
+        if blocked or not rules.may_start_chat(self._chat_policy(chosen), chatted, verified):
             raise Refusal(*UNKNOWN)
 
     def filter_history(self, viewer, peer, page):
