@@ -150,6 +150,10 @@ class Server:
                 self.proc.wait()
         if getattr(self, "_log", None):
             self._log.close()
+        keep = os.environ.get("BENCH_KEEP_LOGS")  # a folder: the server's log is kept there
+        if keep and os.path.exists(self.log_path):
+            os.makedirs(keep, exist_ok=True)
+            shutil.copy(self.log_path, os.path.join(keep, f"{self.kind}-{self.port}.log"))
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_tail(self, n=30):
