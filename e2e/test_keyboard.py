@@ -46,10 +46,10 @@ def test_call_accept_mute_chat_and_hang_up_by_keyboard_only(server, browsers):
 
     press(callee, "c")
     callee.wait("return document.body.classList.contains('chat-open')", 2.0, "chat opened by C")
-    tab_to(callee, "#chat-panel .chat-item")
-    callee.wait("return [...document.querySelectorAll('#chat-panel .chat-item')].some((b) => b === document.activeElement)", 2.0)
-    press(callee, Keys.ENTER)
-    tab_to(callee, "#chat-panel [data-chat-input]")
+    # from a call, C opens the conversation with the person in it, its field focused
+    callee.wait("return window.tlc.chat?.active === arguments[0]"
+                " && document.activeElement?.matches('#chat-panel [data-chat-input]')", 5.0,
+                "the call's conversation open, its field focused", caller.user_id)
     press(callee, "sent without a mouse", Keys.ENTER)
     callee.wait("return [...document.querySelectorAll('#chat-panel .chat-msg.mine')].some((m) => m.textContent.includes('sent without a mouse')"
                 " && !m.classList.contains('pending') && !m.classList.contains('failed'))", 8.0, "the message is sent")
