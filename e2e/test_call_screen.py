@@ -296,6 +296,7 @@ def test_a_phone_on_its_side_shows_the_call_edge_to_edge(server, browsers):
     b.driver.find_element("css selector", f"{tile} button[data-action='chat']").click()
     b.wait("return document.body.classList.contains('chat-open')", 2.0)
     b.wait("return window.tlc.chat?.active === arguments[0]", 5.0, "the call's conversation open", a.user_id)
+    assert axe_violations(b.driver, ("critical", "serious")) == [], "the call's conversation open"
     for size in (LANDSCAPE, PHONE):
         set_viewport(b.driver, size)
         for action in ("hangup", "mic"):
